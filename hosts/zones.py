@@ -1,0 +1,42 @@
+"""Availability zones: a host's zone is the `availability_zone` metadata of an aggregate it is
+in; a compute host in no such aggregate is in settings.DEFAULT_AVAILABILITY_ZONE."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from .models import AggregateHost
+
+
+def zone_of_host(host: str) -> str:
+    """The availability zone of a compute host."""
+    zone = (
+        AggregateHost.objects.filter(host=host, aggregate__availability_zone__isnull=False)
+        .order_by("aggregate_id")
+        .values_list("aggregate__availability_zone", flat=True)
+        .first()
+    )
+    return zone or settings.DEFAULT_AVAILABILITY_ZONE
+
+
+def zones_by_host() -> dict[str, str]:
+    """Every host that is in a zoned aggregate, with its zone (one query)."""
+    rows = (
+        AggregateHost.objects.filter(aggregate__availability_zone__isnull=False)
+        .order_by("-aggregate_id")
+        .values_list("host", "aggregate__availability_zone")
+    )
+    return dict(rows)
+
+
+def hosts_in_zone_q(zone: str, field: str = "host") -> Q:
+    """A Q object matching rows whose `field` names a host in `zone`."""
+    zoned = AggregateHost.objects.filter(aggregate__availability_zone__isnull=False).values("host")
+    in_zone = Q(**{f"{field}__in": AggregateHost.objects.filter(aggregate__availability_zone=zone).values("host")})
+    if zone == settings.DEFAULT_AVAILABILITY_ZONE:
+        return in_zone | ~Q(**{f"{field}__in": zoned})
+    return in_zone
+
+
+def restrict_to_zone(queryset: QuerySet, zone: str, field: str = "host") -> QuerySet:
+    return queryset.filter(hosts_in_zone_q(zone, field))

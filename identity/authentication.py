@@ -1,0 +1,33 @@
+"""DRF authentication by Keystone token (X-Auth-Token) and the policy permission classes."""
+from __future__ import annotations
+
+from rest_framework import authentication, exceptions, permissions
+
+from . import tokens
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    """Reads X-Auth-Token. A missing token leaves the request anonymous (views that need a
+    caller then answer 401); a bad or expired one is 401 at once."""
+
+    def authenticate(self, request):
+        secret = request.headers.get("X-Auth-Token")
+        if not secret:
+            return None
+        principal = tokens.validate(secret)
+        if principal is None:
+            raise exceptions.AuthenticationFailed("The request you have made requires authentication.")
+        return principal, secret
+
+    def authenticate_header(self, request) -> str:
+        return 'Keystone uri="/identity/v3"'
+
+
+class IsAdmin(permissions.BasePermission):
+    """Admin-only endpoints (the admin role on the token's project)."""
+
+    message = "Policy doesn't allow this operation to be performed."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and getattr(user, "is_authenticated", False) and user.is_admin)

@@ -1,0 +1,103 @@
+"""Identity (a Keystone v3 subset): projects, users, roles, role assignments and tokens."""
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import models
+
+
+def hex_id() -> str:
+    """Keystone-style identifier: a UUID4 without dashes."""
+    return uuid.uuid4().hex
+
+
+DEFAULT_DOMAIN_ID = "default"
+DEFAULT_DOMAIN_NAME = "Default"
+
+
+class Project(models.Model):
+    """A tenant. Every server, keypair and quota belongs to exactly one project."""
+
+    id = models.CharField(primary_key=True, max_length=64, default=hex_id)
+    name = models.CharField(max_length=64)
+    domain_id = models.CharField(max_length=64, default=DEFAULT_DOMAIN_ID)
+    description = models.TextField(blank=True, default="")
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["domain_id", "name"], name="project_unique_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(models.Model):
+    """An API user. Passwords are stored with Django's password hasher, never in clear."""
+
+    id = models.CharField(primary_key=True, max_length=64, default=hex_id)
+    name = models.CharField(max_length=255)
+    domain_id = models.CharField(max_length=64, default=DEFAULT_DOMAIN_ID)
+    password = models.CharField(max_length=255)
+    email = models.EmailField(blank=True, default="")
+    enabled = models.BooleanField(default=True)
+    default_project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["domain_id", "name"], name="user_unique_name")]
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def set_password(self, raw: str) -> None:
+        self.password = make_password(raw)
+
+    def check_password(self, raw: str) -> bool:
+        return check_password(raw, self.password)
+
+
+class Role(models.Model):
+    """A role name: admin, member or reader."""
+
+    id = models.CharField(primary_key=True, max_length=64, default=hex_id)
+    name = models.CharField(max_length=255, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAssignment(models.Model):
+    """A user holds a role on a project."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assignments")
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project", "role"], name="role_assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} on {self.project}"
+
+
+class Token(models.Model):
+    """A project-scoped token. Only a SHA-256 digest of the token is stored."""
+
+    digest = models.CharField(primary_key=True, max_length=64)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tokens")
+    roles = models.JSONField(default=list)
+    audit_id = models.CharField(max_length=64)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    revoked = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"token {self.audit_id} for {self.user_id}"

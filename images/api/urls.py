@@ -1,0 +1,13 @@
+from django.urls import path
+
+from novasite.versions import ImageVersions
+
+from . import views
+
+urlpatterns = [
+    path("", ImageVersions.as_view()),
+    path("/", ImageVersions.as_view()),
+    path("/versions", ImageVersions.as_view()),
+    path("/v2/images", views.ImagesView.as_view()),
+    path("/v2/images/<str:image_id>", views.ImageView.as_view()),
+]

@@ -1,0 +1,38 @@
+"""Images (a Glance v2 subset). Snapshots and backups of servers are images too."""
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+
+class Image(models.Model):
+    """A bootable disk image. Its bytes live in settings.IMAGE_DIR under the image id; the
+    record may exist before the bytes (status queued/saving), as Glance's does."""
+
+    STATUSES = ("queued", "saving", "active", "killed", "deleted", "deactivated")
+    VISIBILITIES = ("public", "private", "shared", "community")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=16, default="queued", choices=[(s, s) for s in STATUSES])
+    visibility = models.CharField(max_length=16, default="shared", choices=[(v, v) for v in VISIBILITIES])
+    owner = models.CharField(max_length=64, null=True, blank=True)
+    disk_format = models.CharField(max_length=16, null=True, blank=True)
+    container_format = models.CharField(max_length=16, null=True, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    checksum = models.CharField(max_length=32, null=True, blank=True)
+    os_hash_algo = models.CharField(max_length=16, null=True, blank=True)
+    os_hash_value = models.CharField(max_length=128, null=True, blank=True)
+    min_disk = models.IntegerField(default=0)
+    min_ram = models.IntegerField(default=0)
+    protected = models.BooleanField(default=False)
+    properties = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name or str(self.id)

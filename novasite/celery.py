@@ -1,0 +1,64 @@
+"""The Celery application: queues, routes, reliability settings and the beat schedule.
+
+Queues: `conductor` (workflows, all database writes), `scheduler` (placement decisions and
+claims) and one `compute.<host>` queue per hypervisor host. Choosing a host *is* choosing the
+queue a compute task is sent to.
+"""
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasite.settings")
+
+app = Celery("novasite")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+CONDUCTOR_QUEUE = "conductor"
+SCHEDULER_QUEUE = "scheduler"
+
+# Modules holding tasks that run on the control plane. Compute workers import only
+# COMPUTE_TASK_MODULES (see workers/management/commands/compute_worker.py) so that nothing able
+# to reach the database is even registered in a hypervisor process.
+CONTROL_TASK_MODULES = (
+    "workers.conductor.build",
+    "workers.conductor.delete",
+    "workers.conductor.services",
+    "scheduling.tasks",
+)
+COMPUTE_TASK_MODULES = ("workers.compute.tasks",)
+
+
+def compute_queue(host: str) -> str:
+    """The queue a compute worker for `host` consumes."""
+    return f"compute.{host}"
+
+
+app.conf.update(
+    imports=CONTROL_TASK_MODULES,
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    event_serializer="json",
+    # A task is acknowledged only once it has finished, and a worker that dies mid-task gives
+    # it back: every task is written to be safe to run twice.
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    # Events let Flower show every task by name.
+    worker_send_task_events=True,
+    task_send_sent_event=True,
+    task_default_queue=CONDUCTOR_QUEUE,
+    task_routes={
+        "conductor.*": {"queue": CONDUCTOR_QUEUE},
+        "scheduler.*": {"queue": SCHEDULER_QUEUE},
+        # compute.* tasks are always sent with an explicit queue: compute_queue(host).
+    },
+    task_ignore_result=True,
+    broker_connection_retry_on_startup=True,
+    broker_transport_options={"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))},
+    beat_schedule={
+        "purge-expired-tokens": {"task": "conductor.purge_expired_tokens", "schedule": 3600.0},
+    },
+)

@@ -1,0 +1,173 @@
+"""Django settings for novasite. Every value comes from the environment with a sane default."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean from the environment ("1", "true", "yes" are true)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "novasite-development-key-change-me")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "*").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "identity",
+    "hosts",
+    "servers",
+    "images",
+    "networks",
+    "scheduling",
+    "workers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "novasite.middleware.RequestIdMiddleware",
+]
+APPEND_SLASH = False
+
+ROOT_URLCONF = "novasite.urls"
+WSGI_APPLICATION = "novasite.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Without DATABASE_URL the zero-configuration demo runs on SQLite; production and tests use PostgreSQL.
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'var' / 'novasite.sqlite3'}",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several processes write to the demo database: wait for the lock instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["identity.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "novasite.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {"TITLE": "novasite", "VERSION": "2.1", "SERVE_INCLUDE_SCHEMA": False}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# --- Celery -------------------------------------------------------------------------------
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+# Workflows never wait on results: each step chains to the next, so no result backend is needed.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+# Redis redelivers a task that was not acknowledged within this many seconds.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+
+# --- Identity -----------------------------------------------------------------------------
+TOKEN_TTL_SECONDS = env_int("TOKEN_TTL_SECONDS", 3600)
+REGION_NAME = os.environ.get("REGION_NAME", "RegionOne")
+# Public base URL for the service catalog; empty means "the host the client used".
+PUBLIC_ENDPOINT = os.environ.get("PUBLIC_ENDPOINT", "")
+
+# --- Compute ------------------------------------------------------------------------------
+COMPUTE_MAX_MICROVERSION = "2.96"
+DEFAULT_AVAILABILITY_ZONE = os.environ.get("DEFAULT_AVAILABILITY_ZONE", "nova")
+INTERNAL_SERVICE_AVAILABILITY_ZONE = "internal"
+SERVICE_DOWN_TIME = env_int("SERVICE_DOWN_TIME", 60)
+REPORT_INTERVAL = env_int("REPORT_INTERVAL", 10)
+MAX_ATTEMPTS = env_int("SCHEDULER_MAX_ATTEMPTS", 3)
+API_MAX_LIMIT = env_int("API_MAX_LIMIT", 1000)
+CPU_ALLOCATION_RATIO = env_float("CPU_ALLOCATION_RATIO", 4.0)
+RAM_ALLOCATION_RATIO = env_float("RAM_ALLOCATION_RATIO", 1.0)
+DISK_ALLOCATION_RATIO = env_float("DISK_ALLOCATION_RATIO", 1.0)
+RESERVED_HOST_MEMORY_MB = env_int("RESERVED_HOST_MEMORY_MB", 512)
+RESERVED_HOST_DISK_MB = env_int("RESERVED_HOST_DISK_MB", 0)
+RESERVED_HOST_CPUS = env_int("RESERVED_HOST_CPUS", 0)
+QUOTA_DEFAULTS = {
+    "instances": env_int("QUOTA_INSTANCES", 10),
+    "cores": env_int("QUOTA_CORES", 20),
+    "ram": env_int("QUOTA_RAM", 51200),
+    "metadata_items": 128,
+    "key_pairs": 100,
+    "server_groups": 10,
+    "server_group_members": 10,
+}
+
+# --- Hypervisor (compute workers) ---------------------------------------------------------
+LIBVIRT_URI = os.environ.get("LIBVIRT_URI", "test:///default")
+INSTANCES_DIR = os.environ.get("INSTANCES_DIR", str(BASE_DIR / "var" / "instances"))
+IMAGE_DIR = os.environ.get("IMAGE_DIR", str(BASE_DIR / "var" / "images"))
+
+# --- Scheduler ----------------------------------------------------------------------------
+SCHEDULER_FILTERS = [
+    "scheduling.filters.compute.ComputeFilter",
+    "scheduling.filters.availability_zone.AvailabilityZoneFilter",
+    "scheduling.filters.ignore_hosts.IgnoreHostsFilter",
+    "scheduling.filters.resource_fit.ResourceFitFilter",
+]
+SCHEDULER_WEIGHERS = [
+    "scheduling.weighers.ram.RAMWeigher",
+    "scheduling.weighers.cpu.CPUWeigher",
+    "scheduling.weighers.disk.DiskWeigher",
+]
+RAM_WEIGHT_MULTIPLIER = env_float("RAM_WEIGHT_MULTIPLIER", 1.0)
+CPU_WEIGHT_MULTIPLIER = env_float("CPU_WEIGHT_MULTIPLIER", 1.0)
+DISK_WEIGHT_MULTIPLIER = env_float("DISK_WEIGHT_MULTIPLIER", 1.0)

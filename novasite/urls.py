@@ -1,0 +1,20 @@
+"""URL map: each OpenStack service under its own prefix, plus the admin and the schema."""
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from novasite.versions import ComputeVersions
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("identity", include("identity.urls")),
+    path("compute", ComputeVersions.as_view()),
+    path("compute/", ComputeVersions.as_view()),
+    path("compute/v2.1", include("servers.api.urls")),
+    path("image", include("images.api.urls")),
+    path("network", include("networks.api.urls")),
+]
+
+handler404 = "novasite.errors.handler404"
+handler500 = "novasite.errors.handler500"

@@ -1,0 +1,1 @@
+"""Scheduler filters, one per module; settings.SCHEDULER_FILTERS chooses and orders them."""

@@ -1,0 +1,32 @@
+"""The request spec: everything the scheduler needs to place servers, as a plain dict in
+messages and as this dataclass in code."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from .claims import Resources
+
+
+@dataclass
+class RequestSpec:
+    """Placement request for `instance_uuids` (one decision for a whole multi-create)."""
+
+    instance_uuids: list[str]
+    project_id: str
+    user_id: str
+    flavor: dict
+    availability_zone: str | None = None
+    ignore_hosts: list[str] = field(default_factory=list)
+    image: dict = field(default_factory=dict)
+    scheduler_hints: dict = field(default_factory=dict)
+
+    @property
+    def resources(self) -> Resources:
+        return Resources.from_flavor(self.flavor)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RequestSpec":
+        return cls(**data)

@@ -1,0 +1,19 @@
+"""Celery tasks of the scheduler queue."""
+from __future__ import annotations
+
+from celery import shared_task
+
+from .request import RequestSpec
+from .scheduler import NoValidHost, select_destinations
+
+
+@shared_task(name="scheduler.select_destinations")
+def select_destinations_task(request_spec: dict) -> dict:
+    """Place and claim; returns {"ok": True, "selections": [...]} or {"ok": False, "reason"}.
+    Safe to run twice: claims are keyed by instance uuid."""
+    spec = RequestSpec.from_dict(request_spec)
+    try:
+        selections = select_destinations(spec)
+    except NoValidHost as exc:
+        return {"ok": False, "reason": str(exc)}
+    return {"ok": True, "selections": [selection.to_dict() for selection in selections]}

@@ -1,0 +1,1 @@
+"""Scheduler weighers, one per module; settings.SCHEDULER_WEIGHERS chooses them."""

@@ -1,0 +1,160 @@
+"""How servers and flavors look on the wire, per microversion (Nova's view builders)."""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import datetime
+from typing import Iterable
+
+from networks.models import Port
+from servers.models import Flavor, Server, ServerFault
+from servers.states import status_for
+
+Version = tuple[int, int]
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def iso_usec(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
+
+
+def links(base: str, collection: str, item_id: str) -> list[dict]:
+    return [
+        {"rel": "self", "href": f"{base}/compute/v2.1/{collection}/{item_id}"},
+        {"rel": "bookmark", "href": f"{base}/compute/{collection}/{item_id}"},
+    ]
+
+
+def host_id(server: Server) -> str:
+    """Nova's hostId: a per-project hash of the host, so tenants can tell co-location apart
+    without learning host names."""
+    if not server.host:
+        return ""
+    return hashlib.sha224((server.project_id + server.host).encode()).hexdigest()
+
+
+class ServerContext:
+    """Data shared by a page of servers, loaded with a fixed number of queries."""
+
+    def __init__(self, servers: list[Server]) -> None:
+        uuids = [str(server.uuid) for server in servers]
+        self.addresses: dict[str, dict] = defaultdict(dict)
+        for port in Port.objects.filter(device_id__in=uuids).select_related("network").order_by("created_at"):
+            entries = self.addresses[port.device_id].setdefault(port.network.name or str(port.network_id), [])
+            for fixed in port.fixed_ips:
+                entries.append({
+                    "version": 4, "addr": fixed["ip_address"],
+                    "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": port.mac_address,
+                })
+        faulty = [server.pk for server in servers if server.vm_state == "error"]
+        self.faults: dict[int, ServerFault] = {}
+        for fault in ServerFault.objects.filter(server_id__in=faulty).order_by("server_id", "-created_at", "-id"):
+            self.faults.setdefault(fault.server_id, fault)
+
+
+def flavor_of(server: Server, version: Version, base: str) -> dict:
+    flavor = server.flavor
+    if version >= (2, 47):
+        return {
+            "vcpus": flavor["vcpus"], "ram": flavor["memory_mb"], "disk": flavor.get("root_gb", 0),
+            "ephemeral": flavor.get("ephemeral_gb", 0), "swap": flavor.get("swap", 0),
+            "original_name": flavor.get("name", ""), "extra_specs": flavor.get("extra_specs", {}),
+        }
+    return {"id": flavor["flavorid"], "links": [{"rel": "bookmark", "href": f"{base}/compute/flavors/{flavor['flavorid']}"}]}
+
+
+def server_brief(server: Server, base: str) -> dict:
+    return {"id": str(server.uuid), "name": server.name, "links": links(base, "servers", str(server.uuid))}
+
+
+def server_detail(server: Server, version: Version, base: str, ctx: ServerContext, *, is_admin: bool) -> dict:
+    """The full server document (GET /servers/{id} and /servers/detail)."""
+    body = {
+        **server_brief(server, base),
+        "status": status_for(server.vm_state, server.task_state),
+        "tenant_id": server.project_id,
+        "user_id": server.user_id,
+        "metadata": server.metadata,
+        "hostId": host_id(server),
+        "image": {"id": server.image_ref, "links": [{"rel": "bookmark", "href": f"{base}/compute/images/{server.image_ref}"}]} if server.image_ref else "",
+        "flavor": flavor_of(server, version, base),
+        "created": iso(server.created_at),
+        "updated": iso(server.updated_at),
+        "addresses": ctx.addresses.get(str(server.uuid), {}),
+        "accessIPv4": server.access_ip_v4 or "",
+        "accessIPv6": server.access_ip_v6 or "",
+        "key_name": server.key_name,
+        "config_drive": server.config_drive,
+        "progress": 0,
+        "OS-DCF:diskConfig": "MANUAL",
+        "OS-EXT-AZ:availability_zone": server.availability_zone or "",
+        "OS-EXT-STS:vm_state": server.vm_state,
+        "OS-EXT-STS:task_state": server.task_state,
+        "OS-EXT-STS:power_state": server.power_state,
+        "OS-SRV-USG:launched_at": iso_usec(server.launched_at),
+        "OS-SRV-USG:terminated_at": iso_usec(server.terminated_at),
+        "os-extended-volumes:volumes_attached": [],
+        "security_groups": [{"name": "default"}],
+    }
+    if is_admin:
+        body.update({
+            "OS-EXT-SRV-ATTR:host": server.host,
+            "OS-EXT-SRV-ATTR:hypervisor_hostname": server.node,
+            "OS-EXT-SRV-ATTR:instance_name": server.instance_name,
+        })
+        if version >= (2, 3):
+            body.update({
+                "OS-EXT-SRV-ATTR:reservation_id": server.reservation_id,
+                "OS-EXT-SRV-ATTR:launch_index": server.launch_index,
+                "OS-EXT-SRV-ATTR:hostname": server.hostname,
+                "OS-EXT-SRV-ATTR:kernel_id": "",
+                "OS-EXT-SRV-ATTR:ramdisk_id": "",
+                "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+                "OS-EXT-SRV-ATTR:user_data": server.user_data,
+            })
+    if version >= (2, 9):
+        body["locked"] = server.locked
+    if version >= (2, 19):
+        body["description"] = server.description
+    if version >= (2, 26):
+        body["tags"] = []
+    if version >= (2, 73):
+        body["locked_reason"] = server.locked_reason
+    if version >= (2, 96):
+        body["pinned_availability_zone"] = server.requested_availability_zone
+    fault = ctx.faults.get(server.pk)
+    if fault is not None:
+        body["fault"] = {"code": fault.code, "message": fault.message, "created": iso(fault.created_at)}
+        if is_admin:
+            body["fault"]["details"] = fault.details
+    return body
+
+
+def servers_detail(servers: Iterable[Server], version: Version, base: str, *, is_admin: bool) -> list[dict]:
+    servers = list(servers)
+    ctx = ServerContext(servers)
+    return [server_detail(server, version, base, ctx, is_admin=is_admin) for server in servers]
+
+
+def flavor_detail(flavor: Flavor, version: Version, base: str) -> dict:
+    body = {
+        "id": flavor.flavorid,
+        "name": flavor.name,
+        "ram": flavor.memory_mb,
+        "vcpus": flavor.vcpus,
+        "disk": flavor.root_gb,
+        "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
+        "swap": flavor.swap or "",
+        "rxtx_factor": flavor.rxtx_factor,
+        "os-flavor-access:is_public": flavor.is_public,
+        "OS-FLV-DISABLED:disabled": flavor.disabled,
+        "links": links(base, "flavors", flavor.flavorid),
+    }
+    if version >= (2, 55):
+        body["description"] = flavor.description
+    if version >= (2, 61):
+        body["extra_specs"] = flavor.extra_specs
+    return body

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from novasite.versions import ComputeV21
+
+from . import views
+
+urlpatterns = [
+    path("", ComputeV21.as_view()),
+    path("/", ComputeV21.as_view()),
+    path("/servers", views.ServersView.as_view()),
+    path("/servers/detail", views.ServersDetailView.as_view()),
+    path("/servers/<str:server_id>", views.ServerView.as_view()),
+    path("/flavors", views.FlavorsView.as_view()),
+    path("/flavors/detail", views.FlavorsDetailView.as_view()),
+    path("/flavors/<str:flavor_id>", views.FlavorView.as_view()),
+]

@@ -1,0 +1,97 @@
+"""Validation of compute request bodies. Errors become Nova's 400 badRequest."""
+from __future__ import annotations
+
+import uuid
+
+from rest_framework import serializers
+
+from servers.actions import ServerCreate
+
+
+class NetworkRequestSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField(required=False)
+    port = serializers.UUIDField(required=False)
+    fixed_ip = serializers.IPAddressField(required=False, protocol="IPv4")
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("uuid") and not attrs.get("port"):
+            raise serializers.ValidationError("Each network needs a uuid or a port.")
+        return attrs
+
+
+class ServerCreateSerializer(serializers.Serializer):
+    """Nova's `server` object for POST /servers (the subset novasite serves)."""
+
+    name = serializers.CharField(max_length=255, trim_whitespace=False)
+    imageRef = serializers.CharField(max_length=64, allow_blank=True, required=False)
+    flavorRef = serializers.CharField(max_length=255)
+    networks = serializers.JSONField(required=False)
+    availability_zone = serializers.CharField(max_length=255, required=False, allow_null=True)
+    key_name = serializers.CharField(max_length=255, required=False, allow_null=True)
+    metadata = serializers.DictField(child=serializers.CharField(max_length=255, allow_blank=True), required=False)
+    user_data = serializers.CharField(required=False, allow_null=True, max_length=65535)
+    description = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
+    min_count = serializers.IntegerField(required=False, min_value=1, default=1)
+    max_count = serializers.IntegerField(required=False, min_value=1, default=None, allow_null=True)
+    accessIPv4 = serializers.IPAddressField(required=False, protocol="IPv4", allow_null=True)
+    accessIPv6 = serializers.IPAddressField(required=False, protocol="IPv6", allow_null=True)
+    config_drive = serializers.BooleanField(required=False, default=False)
+    block_device_mapping_v2 = serializers.ListField(child=serializers.DictField(), required=False)
+    security_groups = serializers.ListField(child=serializers.DictField(), required=False)
+
+    def validate_name(self, value: str) -> str:
+        if not value.strip() or value != value.strip():
+            raise serializers.ValidationError("Invalid input: name may not be blank or have leading or trailing spaces.")
+        return value
+
+    def validate_metadata(self, value: dict) -> dict:
+        for key in value:
+            if not 1 <= len(key) <= 255:
+                raise serializers.ValidationError("Metadata keys must be 1 to 255 characters.")
+        return value
+
+    def validate_networks(self, value: object) -> object:
+        if value in ("auto", "none"):
+            return value
+        if not isinstance(value, list):
+            raise serializers.ValidationError('Must be "auto", "none" or a list of networks.')
+        checked = []
+        for entry in value:
+            item = NetworkRequestSerializer(data=entry)
+            item.is_valid(raise_exception=True)
+            checked.append({key: str(val) for key, val in item.validated_data.items()})
+        return checked
+
+    def validate(self, attrs: dict) -> dict:
+        image = attrs.get("imageRef") or ""
+        if not image:
+            for mapping in attrs.get("block_device_mapping_v2", []):
+                if mapping.get("boot_index") in (0, "0") and mapping.get("source_type") == "image":
+                    image = str(mapping.get("uuid", ""))
+        if not image:
+            raise serializers.ValidationError({"imageRef": "An image is required (volume-backed boot is not supported)."})
+        try:
+            uuid.UUID(image)
+        except ValueError:
+            raise serializers.ValidationError({"imageRef": f"Invalid imageRef provided: {image}."})
+        attrs["imageRef"] = image
+        max_count = attrs.get("max_count") or attrs["min_count"]
+        if max_count < attrs["min_count"]:
+            raise serializers.ValidationError({"min_count": "min_count must be <= max_count"})
+        attrs["max_count"] = max_count
+        return attrs
+
+    def to_request(self, api_version: tuple[int, int]) -> ServerCreate:
+        data = self.validated_data
+        networks = data.get("networks")
+        if networks is None:
+            if api_version >= (2, 37):
+                raise serializers.ValidationError({"networks": "This field is required from microversion 2.37."})
+            networks = "auto"
+        return ServerCreate(
+            name=data["name"], flavor_ref=data["flavorRef"], image_ref=data["imageRef"], networks=networks,
+            availability_zone=data.get("availability_zone"), key_name=data.get("key_name"),
+            metadata=data.get("metadata", {}), user_data=data.get("user_data"), description=data.get("description"),
+            min_count=data["min_count"], max_count=data["max_count"], access_ip_v4=data.get("accessIPv4"),
+            access_ip_v6=data.get("accessIPv6"), config_drive=data.get("config_drive", False),
+        )

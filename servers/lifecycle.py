@@ -1,0 +1,92 @@
+"""State-change primitives shared by the API and the conductor: compare-and-swap on
+task_state, faults, and instance action events. Nothing else writes these fields."""
+from __future__ import annotations
+
+import traceback as traceback_module
+from typing import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import InstanceAction, InstanceActionEvent, Server, ServerFault
+
+ANY = object()  # "whatever the task_state is"
+
+
+def compare_and_swap(server_uuid: str, expected_task_state: object, **changes) -> bool:
+    """Apply `changes` only if the server's task_state is still the expected one (a value, a
+    tuple of values, or ANY). Returns False when another workflow got there first: the
+    caller must then leave the server alone (Nova's UnexpectedTaskStateError)."""
+    query = Server.objects.filter(uuid=server_uuid, deleted=False)
+    if expected_task_state is not ANY:
+        expected = expected_task_state if isinstance(expected_task_state, (tuple, list)) else (expected_task_state,)
+        values = [state for state in expected if state is not None]
+        if None in expected:
+            from django.db.models import Q
+
+            query = query.filter(Q(task_state__in=values) | Q(task_state__isnull=True))
+        else:
+            query = query.filter(task_state__in=values)
+    return bool(query.update(**changes, updated_at=timezone.now()))
+
+
+def record_fault(server: Server | str, message: str, *, code: int = 500, details: str = "", host: str | None = None) -> None:
+    """Attach a fault (shown as the server's `fault`)."""
+    server_id = server.pk if isinstance(server, Server) else Server.objects.get(uuid=server).pk
+    ServerFault.objects.create(server_id=server_id, code=code, message=message[:255], details=details, host=host)
+
+
+def start_action(server: Server, action: str, *, request_id: str, user_id: str, project_id: str) -> InstanceAction:
+    """Record the start of a user request on a server."""
+    return InstanceAction.objects.create(
+        server=server, action=action, request_id=request_id, user_id=user_id, project_id=project_id,
+    )
+
+
+def event_start(request_id: str, server_uuid: str, event: str, *, host: str | None = None) -> None:
+    """Record that a step of an action began (idempotent: a redelivered step keeps one row)."""
+    action = InstanceAction.objects.filter(request_id=request_id, server__uuid=server_uuid).first()
+    if action is None:
+        return
+    InstanceActionEvent.objects.get_or_create(action=action, event=event, defaults={"host": host})
+
+
+def event_finish(
+    request_id: str,
+    server_uuid: str,
+    event: str,
+    *,
+    ok: bool,
+    traceback: str | None = None,
+    host: str | None = None,
+    details: str | None = None,
+) -> None:
+    """Record a step's result; a failed step marks the whole action's message "Error"."""
+    with transaction.atomic():
+        action = InstanceAction.objects.filter(request_id=request_id, server__uuid=server_uuid).first()
+        if action is None:
+            return
+        now = timezone.now()
+        record, _ = InstanceActionEvent.objects.get_or_create(action=action, event=event, defaults={"host": host})
+        record.finish_time = now
+        record.result = "Success" if ok else "Error"
+        record.traceback = traceback
+        record.details = details
+        record.host = host or record.host
+        record.save()
+        if not ok:
+            InstanceAction.objects.filter(pk=action.pk).update(message="Error", updated_at=now)
+
+
+def finish_action(request_id: str, server_uuid: str) -> None:
+    InstanceAction.objects.filter(request_id=request_id, server__uuid=server_uuid).update(
+        finish_time=timezone.now(), updated_at=timezone.now()
+    )
+
+
+def format_exception(exc: BaseException) -> str:
+    return "".join(traceback_module.format_exception(exc))
+
+
+def server_uuids(servers: Iterable[Server]) -> list[str]:
+    return [str(server.uuid) for server in servers]

@@ -1,0 +1,23 @@
+"""Models owned by the servers app, one family per module."""
+from .action import InstanceAction, InstanceActionEvent
+from .flavor import Flavor, FlavorAccess
+from .group import ServerGroup, ServerGroupMember
+from .keypair import Keypair
+from .migration import Migration
+from .quota import QuotaLimit, QuotaUsage
+from .server import Server, ServerFault
+
+__all__ = [
+    "Flavor",
+    "FlavorAccess",
+    "InstanceAction",
+    "InstanceActionEvent",
+    "Keypair",
+    "Migration",
+    "QuotaLimit",
+    "QuotaUsage",
+    "Server",
+    "ServerFault",
+    "ServerGroup",
+    "ServerGroupMember",
+]

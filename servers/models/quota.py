@@ -1,0 +1,35 @@
+"""Quota limits per project and the usage counted against them."""
+from __future__ import annotations
+
+from django.db import models
+
+
+class QuotaLimit(models.Model):
+    """A project's own limit for a resource; without a row, settings.QUOTA_DEFAULTS applies.
+    -1 means unlimited."""
+
+    project_id = models.CharField(max_length=64)
+    resource = models.CharField(max_length=64)
+    hard_limit = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project_id", "resource"], name="quota_limit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.resource}={self.hard_limit}"
+
+
+class QuotaUsage(models.Model):
+    """What a project uses of a resource. Changed only by servers.quotas, under a row lock, so
+    that in_use never exceeds the limit however many requests race."""
+
+    project_id = models.CharField(max_length=64)
+    resource = models.CharField(max_length=64)
+    in_use = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project_id", "resource"], name="quota_usage_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.resource} in use {self.in_use}"

@@ -1,0 +1,78 @@
+"""The server (instance) and its faults."""
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from servers.states import PowerState, VmState
+
+
+class Server(models.Model):
+    """A virtual machine. vm_state, task_state and power_state follow servers.states; every
+    task_state change is a compare-and-swap (servers.actions), never a plain save. `host` and
+    `node` are written only by workflows. A deleted server keeps its row (deleted=True) so
+    its actions and faults stay readable by admins."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=255)
+    description = models.TextField(null=True, blank=True)
+    hostname = models.CharField(max_length=255, blank=True, default="")
+    project_id = models.CharField(max_length=64, db_index=True)
+    user_id = models.CharField(max_length=64)
+    flavor = models.JSONField(help_text="snapshot of the flavor at boot or last resize")
+    image_ref = models.CharField(max_length=64, blank=True, default="")
+    host = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    node = models.CharField(max_length=255, null=True, blank=True)
+    availability_zone = models.CharField(max_length=255, null=True, blank=True)
+    requested_availability_zone = models.CharField(max_length=255, null=True, blank=True)
+    vm_state = models.CharField(max_length=32, default=VmState.BUILDING, db_index=True)
+    task_state = models.CharField(max_length=64, null=True, blank=True)
+    power_state = models.IntegerField(default=PowerState.NOSTATE)
+    locked = models.BooleanField(default=False)
+    locked_by = models.CharField(max_length=16, null=True, blank=True)
+    locked_reason = models.CharField(max_length=255, null=True, blank=True)
+    key_name = models.CharField(max_length=255, null=True, blank=True)
+    key_data = models.TextField(null=True, blank=True)
+    user_data = models.TextField(null=True, blank=True)
+    config_drive = models.CharField(max_length=16, blank=True, default="")
+    access_ip_v4 = models.GenericIPAddressField(null=True, blank=True)
+    access_ip_v6 = models.GenericIPAddressField(null=True, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    reservation_id = models.CharField(max_length=32, blank=True, default="")
+    launch_index = models.IntegerField(default=0)
+    requested_networks = models.JSONField(default=list, blank=True)
+    launched_at = models.DateTimeField(null=True, blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    deleted = models.BooleanField(default=False, db_index=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.uuid})"
+
+    @property
+    def instance_name(self) -> str:
+        """The hypervisor's name for this guest, as Nova's instance_name_template makes it."""
+        return f"instance-{self.pk:08x}"
+
+
+class ServerFault(models.Model):
+    """Why a server's last operation failed; the newest one is shown as `fault`."""
+
+    server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="faults")
+    code = models.IntegerField(default=500)
+    message = models.CharField(max_length=255)
+    details = models.TextField(blank=True, default="")
+    host = models.CharField(max_length=255, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.message}"

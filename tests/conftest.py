@@ -1,0 +1,38 @@
+"""Shared fixtures: seeded cloud, API tokens and a JSON client for the in-process API."""
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from novasite.demo import seed
+
+
+@pytest.fixture
+def cloud(db, settings, tmp_path):
+    """The demo cloud seeded into the test database (images under a temporary directory)."""
+    settings.IMAGE_DIR = str(tmp_path / "images")
+    seed("secret", "secret")
+
+
+def issue_token(client: APIClient, user: str, project: str, password: str = "secret") -> str:
+    body = {"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {"name": user, "domain": {"name": "Default"}, "password": password}}},
+        "scope": {"project": {"name": project, "domain": {"name": "Default"}}},
+    }}
+    response = client.post("/identity/v3/auth/tokens", body, format="json")
+    assert response.status_code == 201, response.content
+    return response["X-Subject-Token"]
+
+
+@pytest.fixture
+def admin_api(cloud) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_X_AUTH_TOKEN=issue_token(client, "admin", "admin"))
+    return client
+
+
+@pytest.fixture
+def demo_api(cloud) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_X_AUTH_TOKEN=issue_token(client, "demo", "demo"))
+    return client

@@ -1,0 +1,132 @@
+"""A real cloud for end-to-end tests: Celery workers in their own processes (conductor,
+scheduler and compute workers on the libvirt test driver) around the live HTTP server."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+# Nothing listens on port 1: a compute worker that tried to reach the database would fail.
+UNREACHABLE_DATABASE_URL = "postgres://novasite@127.0.0.1:1/unreachable"
+
+
+@dataclass
+class Worker:
+    name: str
+    process: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@dataclass
+class WorkerSet:
+    workdir: Path
+    base_env: dict
+    workers: dict[str, Worker] = field(default_factory=dict)
+
+    def start(self, name: str, argv: list[str], env: dict | None = None) -> Worker:
+        log = self.workdir / f"{name}.log"
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env={**self.base_env, **(env or {})}, stdout=log.open("ab"),
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.workers[name] = Worker(name, process, log)
+        return self.workers[name]
+
+    def start_control(self, name: str, queue: str, concurrency: int = 4) -> Worker:
+        return self.start(name, [
+            sys.executable, "-m", "celery", "-A", "novasite", "worker", "--queues", queue, "--pool", "threads",
+            "--concurrency", str(concurrency), "--hostname", f"{name}@e2e", "--loglevel", "INFO",
+            "--without-gossip", "--without-mingle", "--task-events",
+        ])
+
+    def start_compute(self, host: str, *, vcpus: int = 4, memory_mb: int = 4096, disk_gb: int = 40) -> Worker:
+        return self.start(host, [
+            sys.executable, "manage.py", "compute_worker", "--host", host, "--vcpus", str(vcpus),
+            "--memory-mb", str(memory_mb), "--disk-gb", str(disk_gb), "--instances-dir",
+            str(self.workdir / "instances" / host),
+        ], env={"DATABASE_URL": UNREACHABLE_DATABASE_URL})
+
+    def kill(self, name: str, sig: int = signal.SIGTERM) -> None:
+        worker = self.workers.pop(name)
+        if worker.process.poll() is None:
+            os.killpg(worker.process.pid, sig)
+            try:
+                worker.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.process.pid, signal.SIGKILL)
+                worker.process.wait()
+
+    def stop_all(self) -> None:
+        for name in list(self.workers):
+            self.kill(name)
+
+    def logs(self) -> str:
+        return "\n".join(f"===== {w.name} =====\n{w.output()[-6000:]}" for w in self.workers.values())
+
+
+def flush_broker(url: str) -> None:
+    redis.Redis.from_url(url).flushdb()
+
+
+class Api:
+    """A small HTTP client for the compute API, as a user would call it."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base = base
+        self.session = requests.Session()
+        self.session.headers.update({"X-Auth-Token": token, "Content-Type": "application/json"})
+
+    @classmethod
+    def login(cls, base: str, user: str, project: str, password: str = "secret") -> "Api":
+        body = {"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {"name": user, "domain": {"name": "Default"}, "password": password}}},
+            "scope": {"project": {"name": project, "domain": {"name": "Default"}}},
+        }}
+        response = requests.post(f"{base}/identity/v3/auth/tokens", json=body, timeout=10)
+        response.raise_for_status()
+        return cls(base, response.headers["X-Subject-Token"])
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.session.get(self.base + path, timeout=10, **kwargs)
+
+    def post(self, path: str, body: dict, **kwargs) -> requests.Response:
+        return self.session.post(self.base + path, json=body, timeout=10, **kwargs)
+
+    def delete(self, path: str) -> requests.Response:
+        return self.session.delete(self.base + path, timeout=10)
+
+    def server(self, server_id: str) -> dict | None:
+        response = self.get(f"/compute/v2.1/servers/{server_id}", headers={"OpenStack-API-Version": "compute 2.96"})
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return response.json()["server"]
+
+    def wait_for(self, server_id: str, predicate, timeout: float = 60.0) -> dict | None:
+        deadline = time.monotonic() + timeout
+        server = None
+        while time.monotonic() < deadline:
+            server = self.server(server_id)
+            if predicate(server):
+                return server
+            time.sleep(0.1)
+        raise AssertionError(f"server {server_id} never reached the expected state; last seen: {server}")
+
+    def wait_until_settled(self, server_id: str, timeout: float = 60.0) -> dict:
+        """Poll until the server's task_state is null (the workflow ended)."""
+        return self.wait_for(server_id, lambda s: s is not None and s["OS-EXT-STS:task_state"] is None
+                             and s["status"] != "BUILD", timeout)
+
+    def wait_until_gone(self, server_id: str, timeout: float = 60.0) -> None:
+        self.wait_for(server_id, lambda s: s is None, timeout)

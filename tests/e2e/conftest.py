@@ -1,0 +1,79 @@
+"""Fixtures that run a real cloud: live HTTP server + Celery workers on the test database."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from hosts.models import Service
+from novasite.demo import seed
+
+from .cloud import Api, WorkerSet, flush_broker
+
+COMPUTE_HOSTS = ("compute1", "compute2")
+
+
+@pytest.fixture(scope="module")
+def workers(django_db_setup, tmp_path_factory):
+    """Conductor, scheduler and two compute workers, for one test module."""
+    workdir = tmp_path_factory.mktemp("cloud")
+    db = connection.settings_dict
+    database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    broker = django_settings.CELERY_BROKER_URL
+    flush_broker(broker)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "novasite.settings",
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker,
+        "REPORT_INTERVAL": "1",
+        "IMAGE_DIR": str(workdir / "images"),
+        "INSTANCES_DIR": str(workdir / "instances"),
+        "LOG_LEVEL": "INFO",
+    }
+    cloud = WorkerSet(workdir, env)
+    cloud.start_control("conductor", "conductor", concurrency=4)
+    cloud.start_control("scheduler", "scheduler", concurrency=2)
+    for host in COMPUTE_HOSTS:
+        cloud.start_compute(host)
+    yield cloud
+    cloud.stop_all()
+    flush_broker(broker)
+
+
+@pytest.fixture
+def cloud(workers, live_server, transactional_db, settings, request):
+    """The seeded demo cloud with every compute service reporting; worker logs are printed
+    when a test fails."""
+    settings.IMAGE_DIR = workers.base_env["IMAGE_DIR"]
+    seed("secret", "secret")
+    deadline = time.monotonic() + 60
+    while Service.objects.filter(binary="nova-compute", host__in=list(workers.workers)).count() < len(
+        [name for name in workers.workers if name.startswith("compute")]
+    ):
+        dead = [w.name for w in workers.workers.values() if w.process.poll() is not None]
+        assert not dead and time.monotonic() < deadline, f"workers not reporting ({dead} died)\n{workers.logs()}"
+        time.sleep(0.2)
+    yield workers
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        print(workers.logs())
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def admin(cloud, live_server) -> Api:
+    return Api.login(live_server.url, "admin", "admin")
+
+
+@pytest.fixture
+def demo(cloud, live_server) -> Api:
+    return Api.login(live_server.url, "demo", "demo")

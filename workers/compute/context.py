@@ -1,0 +1,28 @@
+"""The compute worker's process-wide state: which host it is and its hypervisor driver.
+Set once by the compute_worker command before the worker starts consuming."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workers.virt.driver import ComputeDriver
+
+
+@dataclass
+class ComputeContext:
+    host: str
+    driver: ComputeDriver
+
+
+_context: ComputeContext | None = None
+
+
+def configure(host: str, driver: ComputeDriver) -> ComputeContext:
+    global _context
+    _context = ComputeContext(host, driver)
+    return _context
+
+
+def current() -> ComputeContext:
+    if _context is None:
+        raise RuntimeError("compute context not configured: start with `manage.py compute_worker`")
+    return _context

@@ -1,0 +1,157 @@
+"""The build workflow: schedule → dispatch to the chosen host → record the outcome, with
+reschedules onto alternates (at most settings.MAX_ATTEMPTS hosts) and a truthful end state
+whatever fails."""
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task, signature
+from django.db import transaction
+from django.utils import timezone
+
+from hosts.zones import zone_of_host
+from networks import ipam
+from scheduling import claims
+from scheduling.request import RequestSpec
+from servers import lifecycle
+from servers.models import Server
+from servers.states import PowerState, TaskState, VmState
+
+from .dispatch import compute_then, instance_payload
+
+log = logging.getLogger(__name__)
+
+EVENT_SCHEDULE = "conductor_schedule_and_build_instances"
+EVENT_BUILD = "compute_build_and_run_instance"
+
+
+def request_spec(servers: list[Server]) -> RequestSpec:
+    first = servers[0]
+    return RequestSpec(
+        instance_uuids=lifecycle.server_uuids(servers),
+        project_id=first.project_id,
+        user_id=first.user_id,
+        flavor=first.flavor,
+        availability_zone=first.requested_availability_zone,
+        image={"id": first.image_ref},
+    )
+
+
+def fail_build(server_uuid: str, message: str, details: str = "") -> None:
+    """End a build in ERROR with a fault; releases whatever it holds on hosts."""
+    claims.release(server_uuid)
+    server = Server.objects.filter(uuid=server_uuid).first()
+    if server is None:
+        return
+    if lifecycle.compare_and_swap(
+        server_uuid, (TaskState.SCHEDULING, TaskState.NETWORKING, TaskState.SPAWNING),
+        vm_state=VmState.ERROR, task_state=None, power_state=PowerState.NOSTATE,
+    ):
+        lifecycle.record_fault(server, message, details=details, host=server.host)
+    ipam.release_ports_of_server(server_uuid, server.requested_networks)
+
+
+@shared_task(name="conductor.build_servers")
+def build_servers(server_uuids: list[str], request_id: str) -> None:
+    """Start the build of servers created by one request: schedule them all in one decision,
+    then dispatch."""
+    servers = list(Server.objects.filter(uuid__in=server_uuids, deleted=False).order_by("launch_index"))
+    waiting = [server for server in servers if server.task_state == TaskState.SCHEDULING]
+    if not waiting:
+        return  # a redelivery after the chain already moved on
+    for server in waiting:
+        lifecycle.event_start(request_id, str(server.uuid), EVENT_SCHEDULE)
+    (
+        signature("scheduler.select_destinations", args=[request_spec(waiting).to_dict()], queue="scheduler")
+        | signature("conductor.dispatch_build", args=[request_id], queue="conductor")
+    ).apply_async()
+
+
+@shared_task(name="conductor.dispatch_build")
+def dispatch_build(result: dict, request_id: str) -> None:
+    """Record the scheduler's decision and send each server to its host."""
+    if not result.get("ok"):
+        for server in Server.objects.filter(task_state=TaskState.SCHEDULING, actions__request_id=request_id):
+            lifecycle.event_finish(request_id, str(server.uuid), EVENT_SCHEDULE, ok=False, details=result["reason"])
+            fail_build(str(server.uuid), result["reason"])
+            lifecycle.finish_action(request_id, str(server.uuid))
+        return
+    for selection in result["selections"]:
+        server_uuid = selection["instance_uuid"]
+        lifecycle.event_finish(request_id, server_uuid, EVENT_SCHEDULE, ok=True)
+        _send_to_host(server_uuid, request_id, selection["host"], selection["node"], selection["alternates"], attempt=1)
+
+
+def _send_to_host(server_uuid: str, request_id: str, host: str, node: str, alternates: list[dict], attempt: int) -> None:
+    """Move the server to networking then spawning on `host` (which it holds a claim on) and
+    cast the build. If the server was deleted meanwhile, give the claim back instead."""
+    with transaction.atomic():
+        moved = lifecycle.compare_and_swap(
+            server_uuid, (TaskState.SCHEDULING, TaskState.SPAWNING),
+            task_state=TaskState.NETWORKING, host=host, node=node, availability_zone=zone_of_host(host),
+        )
+        if not moved:
+            claims.release(server_uuid, host=host)
+            return
+        server = Server.objects.get(uuid=server_uuid)
+        try:
+            ipam.bind_ports_for_server(server_uuid, server.project_id, server.requested_networks)
+        except Exception as exc:  # noqa: BLE001 - any networking failure ends the build truthfully
+            transaction.set_rollback(True)
+            failure = exc
+        else:
+            failure = None
+            lifecycle.compare_and_swap(server_uuid, TaskState.NETWORKING, task_state=TaskState.SPAWNING)
+    if failure is not None:
+        fail_build(server_uuid, f"Build of instance {server_uuid} aborted: {failure}", lifecycle.format_exception(failure))
+        lifecycle.finish_action(request_id, server_uuid)
+        return
+    lifecycle.event_start(request_id, server_uuid, EVENT_BUILD, host=host)
+    compute_then(
+        "compute.build_and_run_instance", host, instance_payload(server),
+        "conductor.build_finished", server_uuid, request_id, host, alternates, attempt,
+    )
+
+
+@shared_task(name="conductor.build_finished")
+def build_finished(outcome: dict, server_uuid: str, request_id: str, host: str, alternates: list[dict], attempt: int) -> None:
+    """Write what the compute host saw: ACTIVE, a reschedule onto the next alternate, or ERROR."""
+    lifecycle.event_finish(
+        request_id, server_uuid, EVENT_BUILD, ok=outcome.get("ok", False),
+        traceback=outcome.get("traceback"), host=host,
+    )
+    server = Server.objects.filter(uuid=server_uuid).first()
+    if server is None:
+        return
+    if outcome.get("ok"):
+        finished = lifecycle.compare_and_swap(
+            server_uuid, TaskState.SPAWNING,
+            vm_state=VmState.ACTIVE, task_state=None, power_state=outcome.get("power_state", PowerState.RUNNING),
+            launched_at=timezone.now(),
+        )
+        if not finished and server.host == host and (server.deleted or server.task_state == TaskState.DELETING):
+            # Deleted while it was being built: the delete workflow tears the guest down.
+            pass
+        lifecycle.finish_action(request_id, server_uuid)
+        return
+    claims.release(server_uuid, host=host)
+    error = outcome.get("error", "unknown error")
+    log.warning("build of %s failed on %s: %s", server_uuid, host, error)
+    if server.task_state != TaskState.SPAWNING or server.host != host:
+        return  # deleted or reset meanwhile; nothing to reschedule
+    for index, alternate in enumerate(alternates):
+        if claims.claim(
+            alternate["compute_node_id"], server_uuid, claims.Resources.from_flavor(server.flavor),
+            project_id=server.project_id, user_id=server.user_id,
+        ):
+            log.info("rescheduling %s to %s (attempt %d)", server_uuid, alternate["host"], attempt + 1)
+            _send_to_host(server_uuid, request_id, alternate["host"], alternate["node"], alternates[index + 1:], attempt + 1)
+            return
+    tried = attempt + len(alternates)
+    fail_build(
+        server_uuid,
+        f"Exceeded maximum number of retries. Exhausted all hosts available for retrying build "
+        f"failures for instance {server_uuid}. Attempts: {tried}. Last error on {host}: {error}"[:255],
+        details=outcome.get("traceback", ""),
+    )
+    lifecycle.finish_action(request_id, server_uuid)

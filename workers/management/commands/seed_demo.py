@@ -1,0 +1,14 @@
+"""`manage.py seed_demo`: create the demo cloud (idempotent)."""
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from novasite.demo import seed
+
+
+class Command(BaseCommand):
+    help = "Seed the demo cloud: region, zones, flavors, cirros image, provider network, admin and demo users."
+
+    def handle(self, *args, **options) -> None:
+        seed()
+        self.stdout.write("demo cloud seeded")
