@@ -50,12 +50,12 @@ class WorkerSet:
             "--without-gossip", "--without-mingle", "--task-events",
         ])
 
-    def start_compute(self, host: str, *, vcpus: int = 4, memory_mb: int = 4096, disk_gb: int = 40) -> Worker:
+    def start_compute(self, host: str, *, vcpus: int = 4, memory_mb: int = 4096, disk_gb: int = 40, faults: str = "") -> Worker:
         return self.start(host, [
             sys.executable, "manage.py", "compute_worker", "--host", host, "--vcpus", str(vcpus),
             "--memory-mb", str(memory_mb), "--disk-gb", str(disk_gb), "--instances-dir",
             str(self.workdir / "instances" / host),
-        ], env={"DATABASE_URL": UNREACHABLE_DATABASE_URL})
+        ], env={"DATABASE_URL": UNREACHABLE_DATABASE_URL, "COMPUTE_FAULTS": faults})
 
     def kill(self, name: str, sig: int = signal.SIGTERM) -> None:
         worker = self.workers.pop(name)

@@ -17,8 +17,14 @@ COMPUTE_HOSTS = ("compute1", "compute2")
 
 
 @pytest.fixture(scope="module")
-def workers(django_db_setup, tmp_path_factory):
-    """Conductor, scheduler and two compute workers, for one test module."""
+def compute_hosts() -> dict[str, str]:
+    """Compute workers to run, host -> injected faults; a test module may override it."""
+    return {host: "" for host in COMPUTE_HOSTS}
+
+
+@pytest.fixture(scope="module")
+def workers(django_db_setup, tmp_path_factory, compute_hosts):
+    """Conductor, scheduler and the compute workers, for one test module."""
     workdir = tmp_path_factory.mktemp("cloud")
     db = connection.settings_dict
     database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -37,8 +43,8 @@ def workers(django_db_setup, tmp_path_factory):
     cloud = WorkerSet(workdir, env)
     cloud.start_control("conductor", "conductor", concurrency=4)
     cloud.start_control("scheduler", "scheduler", concurrency=2)
-    for host in COMPUTE_HOSTS:
-        cloud.start_compute(host)
+    for host, faults in compute_hosts.items():
+        cloud.start_compute(host, faults=faults)
     yield cloud
     cloud.stop_all()
     flush_broker(broker)

@@ -58,9 +58,20 @@ def test_boot_list_and_delete(admin, demo):
     assert demo.get("/compute/v2.1/servers").json()["servers"] == []
 
 
+def boot_one_by_one(api, count: int, prefix: str) -> list[tuple[str, str]]:
+    """Boot `count` servers, each after the previous one is ACTIVE (so each decision sees the
+    last claim); returns (id, host) pairs."""
+    placed = []
+    for index in range(count):
+        server_id = boot(api, name=f"{prefix}{index}")
+        placed.append((server_id, api.wait_until_settled(server_id)["OS-EXT-SRV-ATTR:host"]))
+    return placed
+
+
 def test_servers_spread_over_both_hosts(admin):
-    ids = [boot(admin, name=f"spread{i}") for i in range(4)]
-    hosts = [admin.wait_until_settled(server_id)["OS-EXT-SRV-ATTR:host"] for server_id in ids]
+    placed = boot_one_by_one(admin, 4, "spread")
+    ids = [server_id for server_id, _ in placed]
+    hosts = [host for _, host in placed]
     assert sorted(hosts) == ["compute1", "compute1", "compute2", "compute2"]
     for server_id in ids:
         assert admin.delete(f"/compute/v2.1/servers/{server_id}").status_code == 204
@@ -105,8 +116,7 @@ def test_compute_workers_boot_with_no_database_reachable(admin, cloud):
     for host in ("compute1", "compute2"):
         assert cloud.workers[host].process.poll() is None
     # ... and yet servers boot on each of them.
-    ids = [boot(admin, name=f"nodb{i}") for i in range(2)]
-    hosts = {admin.wait_until_settled(server_id)["OS-EXT-SRV-ATTR:host"] for server_id in ids}
+    hosts = {host for _, host in boot_one_by_one(admin, 2, "nodb")}
     assert hosts == {"compute1", "compute2"}
     for host in hosts:
         log = cloud.workers[host].output()

@@ -13,14 +13,15 @@ from celery import shared_task
 
 from workers.virt.driver import InstanceSpec
 
-from . import context
+from . import context, faults
 
 log = logging.getLogger(__name__)
 
 
-def _outcome(work: Callable[[], dict]) -> dict:
+def _outcome(task_name: str, work: Callable[[], dict]) -> dict:
     ctx = context.current()
     try:
+        faults.check(task_name)
         result = work()
     except Exception as exc:  # noqa: BLE001 - reported to the conductor, which records the fault
         log.exception("compute operation failed on %s", ctx.host)
@@ -42,7 +43,7 @@ def build_and_run_instance(instance: dict) -> dict:
             raise
         return {"power_state": power_state}
 
-    return _outcome(work)
+    return _outcome("compute.build_and_run_instance", work)
 
 
 @shared_task(name="compute.terminate_instance")
@@ -54,4 +55,4 @@ def terminate_instance(instance: dict) -> dict:
         driver.destroy(instance["uuid"])
         return {"power_state": driver.power_state(instance["uuid"])}
 
-    return _outcome(work)
+    return _outcome("compute.terminate_instance", work)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hosts.zones import zone_of_host
+from novasite.celery import compute_queue
 from networks import ipam
 from scheduling import claims
 from scheduling.request import RequestSpec
@@ -79,19 +80,28 @@ def dispatch_build(result: dict, request_id: str) -> None:
     for selection in result["selections"]:
         server_uuid = selection["instance_uuid"]
         lifecycle.event_finish(request_id, server_uuid, EVENT_SCHEDULE, ok=True)
-        _send_to_host(server_uuid, request_id, selection["host"], selection["node"], selection["alternates"], attempt=1)
+        _send_to_host(
+            server_uuid, request_id, selection["host"], selection["node"], selection["alternates"],
+            attempt=1, expected=TaskState.SCHEDULING,
+        )
 
 
-def _send_to_host(server_uuid: str, request_id: str, host: str, node: str, alternates: list[dict], attempt: int) -> None:
-    """Move the server to networking then spawning on `host` (which it holds a claim on) and
-    cast the build. If the server was deleted meanwhile, give the claim back instead."""
+def _send_to_host(
+    server_uuid: str, request_id: str, host: str, node: str, alternates: list[dict], *, attempt: int, expected: str
+) -> None:
+    """Move the server from `expected` (scheduling, or spawning for a reschedule) to
+    networking then spawning on `host`, which it holds a claim on, and cast the build. If the
+    server moved on meanwhile (deleted, or a duplicate delivery got here first), give the
+    claim back instead."""
     with transaction.atomic():
         moved = lifecycle.compare_and_swap(
-            server_uuid, (TaskState.SCHEDULING, TaskState.SPAWNING),
+            server_uuid, expected,
             task_state=TaskState.NETWORKING, host=host, node=node, availability_zone=zone_of_host(host),
         )
         if not moved:
-            claims.release(server_uuid, host=host)
+            current = Server.objects.filter(uuid=server_uuid).first()
+            if current is None or current.deleted or current.host != host:
+                claims.release(server_uuid, host=host)  # the claim is nobody's now
             return
         server = Server.objects.get(uuid=server_uuid)
         try:
@@ -129,9 +139,12 @@ def build_finished(outcome: dict, server_uuid: str, request_id: str, host: str, 
             vm_state=VmState.ACTIVE, task_state=None, power_state=outcome.get("power_state", PowerState.RUNNING),
             launched_at=timezone.now(),
         )
-        if not finished and server.host == host and (server.deleted or server.task_state == TaskState.DELETING):
-            # Deleted while it was being built: the delete workflow tears the guest down.
-            pass
+        if not finished:
+            server.refresh_from_db()
+            if server.deleted or server.task_state == TaskState.DELETING:
+                # Deleted while it was being built: the teardown may have run before the guest
+                # existed, so tear down again (destroy is idempotent).
+                signature("compute.terminate_instance", args=[instance_payload(server)], queue=compute_queue(host)).apply_async()
         lifecycle.finish_action(request_id, server_uuid)
         return
     claims.release(server_uuid, host=host)
@@ -145,7 +158,10 @@ def build_finished(outcome: dict, server_uuid: str, request_id: str, host: str, 
             project_id=server.project_id, user_id=server.user_id,
         ):
             log.info("rescheduling %s to %s (attempt %d)", server_uuid, alternate["host"], attempt + 1)
-            _send_to_host(server_uuid, request_id, alternate["host"], alternate["node"], alternates[index + 1:], attempt + 1)
+            _send_to_host(
+                server_uuid, request_id, alternate["host"], alternate["node"], alternates[index + 1:],
+                attempt=attempt + 1, expected=TaskState.SPAWNING,
+            )
             return
     tried = attempt + len(alternates)
     fail_build(

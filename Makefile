@@ -1,0 +1,56 @@
+# novasite: `make run` starts a demo cloud, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_DIR := var/run
+
+.PHONY: install services run stop test openrc migrate seed
+
+install:
+	@scripts/install.sh
+
+# The demo runs on SQLite unless DATABASE_URL is set.
+migrate: install
+	@mkdir -p var
+	@if [ -n "$$DATABASE_URL" ]; then $(PY) scripts/createdb.py; fi
+	@$(PY) manage.py migrate --noinput -v 0
+
+seed: migrate
+	@$(PY) manage.py seed_demo
+
+run: install
+	@scripts/services.sh $(if $(findstring postgres,$(DATABASE_URL)),postgres,)
+	@$(MAKE) --no-print-directory seed
+	@$(PY) manage.py collectstatic --noinput -v 0
+	@mkdir -p $(RUN_DIR)
+	@if [ -f $(RUN_DIR)/honcho.pid ] && kill -0 $$(cat $(RUN_DIR)/honcho.pid) 2>/dev/null; then \
+		echo "already running (pid $$(cat $(RUN_DIR)/honcho.pid)); make stop first"; \
+	else \
+		setsid $(VENV)/bin/honcho start -f Procfile > $(RUN_DIR)/cloud.log 2>&1 < /dev/null & echo $$! > $(RUN_DIR)/honcho.pid; \
+	fi
+	@for i in $$(seq 1 60); do curl -s -o /dev/null http://127.0.0.1:8000/identity/v3 && break; sleep 0.5; done
+	@echo "novasite is up: API http://127.0.0.1:8000, admin http://127.0.0.1:8000/admin/, Flower http://127.0.0.1:5555"
+	@echo "logs: $(RUN_DIR)/cloud.log; stop with: make stop"
+	@echo
+	@$(MAKE) --no-print-directory openrc
+
+openrc:
+	@echo "# source these lines (admin); for the demo user use OS_USERNAME=demo OS_PROJECT_NAME=demo"
+	@echo "export OS_AUTH_URL=http://127.0.0.1:8000/identity/v3"
+	@echo "export OS_USERNAME=admin OS_PASSWORD=$${ADMIN_PASSWORD:-secret} OS_PROJECT_NAME=admin"
+	@echo "export OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default"
+	@echo "export OS_REGION_NAME=RegionOne OS_IDENTITY_API_VERSION=3"
+
+stop:
+	@if [ -f $(RUN_DIR)/honcho.pid ]; then \
+		pid=$$(cat $(RUN_DIR)/honcho.pid); \
+		kill -TERM -- -$$pid 2>/dev/null || kill -TERM $$pid 2>/dev/null || true; \
+		for i in $$(seq 1 40); do kill -0 $$pid 2>/dev/null || break; sleep 0.25; done; \
+		kill -KILL -- -$$pid 2>/dev/null || true; \
+		rm -f $(RUN_DIR)/honcho.pid; echo "stopped"; \
+	else echo "not running"; fi
+
+# The suite always runs on PostgreSQL and Redis (TEST_DATABASE_URL / TEST_BROKER_URL).
+test: install
+	@scripts/services.sh postgres
+	@$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,27 @@
+"""Create the PostgreSQL database named by DATABASE_URL if it does not exist yet."""
+from __future__ import annotations
+
+import os
+import sys
+
+import dj_database_url
+import psycopg2
+
+
+def main() -> None:
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    if "postgresql" not in config["ENGINE"]:
+        return
+    params = {"dbname": "postgres", "user": config["USER"], "password": config["PASSWORD"] or None,
+              "host": config["HOST"] or None, "port": config["PORT"] or None}
+    with psycopg2.connect(**{k: v for k, v in params.items() if v}) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
+                print(f"created database {config['NAME']}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
