@@ -57,7 +57,6 @@ app.conf.update(
     },
     task_ignore_result=True,
     broker_connection_retry_on_startup=True,
-    broker_transport_options={"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 3600))},
     beat_schedule={
         "purge-expired-tokens": {"task": "conductor.purge_expired_tokens", "schedule": 3600.0},
     },

@@ -125,6 +125,12 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 # Redis redelivers a task that was not acknowledged within this many seconds.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+# A prefix for every broker key, so that several clouds (or test runs) can share one Redis.
+CELERY_KEY_PREFIX = os.environ.get("CELERY_KEY_PREFIX", "")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    **({"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}),
+}
 
 # --- Identity -----------------------------------------------------------------------------
 TOKEN_TTL_SECONDS = env_int("TOKEN_TTL_SECONDS", 3600)

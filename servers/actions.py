@@ -18,7 +18,7 @@ from novasite.celery import app as celery_app
 from novasite.exceptions import BadRequest, NotFound
 
 from . import lifecycle, quotas
-from .models import Flavor, Keypair, Server
+from .models import Flavor, Keypair, Server, ServerGroup, ServerGroupMember
 from .states import TaskState, VmState, check_action
 
 
@@ -50,6 +50,7 @@ class ServerCreate:
     access_ip_v4: str | None = None
     access_ip_v6: str | None = None
     config_drive: bool = False
+    scheduler_hints: dict = field(default_factory=dict)
 
 
 def visible_flavors(caller: Caller):
@@ -136,6 +137,23 @@ def _keypair(caller: Caller, key_name: str | None) -> Keypair | None:
     return keypair
 
 
+def _server_group(caller: Caller, hints: dict) -> ServerGroup | None:
+    group_id = hints.get("group")
+    if not group_id:
+        return None
+    try:
+        group_uuid = uuid.UUID(str(group_id))
+    except ValueError:
+        raise BadRequest(f"Invalid input for field/attribute group. Value: {group_id}.")
+    groups = ServerGroup.objects.filter(uuid=group_uuid)
+    if not caller.is_admin:
+        groups = groups.filter(project_id=caller.project_id)
+    group = groups.first()
+    if group is None:
+        raise BadRequest(f"Instance group {group_id} could not be found.")
+    return group
+
+
 def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
     """Validate, reserve quota and write the servers (BUILD/scheduling), then publish one
     conductor.build_servers for all of them. Returns the servers, first one first."""
@@ -146,6 +164,7 @@ def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
         raise BadRequest("Unable to launch multiple instances with a single configured port ID.")
     _check_zone(request.availability_zone)
     keypair = _keypair(caller, request.key_name)
+    group = _server_group(caller, request.scheduler_hints)
     snapshot = flavor.snapshot()
     reservation_id = f"r-{uuid.uuid4().hex[:8]}"
     with transaction.atomic():
@@ -171,7 +190,10 @@ def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
                 user_data=request.user_data, metadata=request.metadata, reservation_id=reservation_id,
                 launch_index=index, requested_networks=networks, config_drive="True" if request.config_drive else "",
                 access_ip_v4=request.access_ip_v4, access_ip_v6=request.access_ip_v6,
+                scheduler_hints=request.scheduler_hints,
             )
+            if group is not None:
+                ServerGroupMember.objects.create(group=group, server=server)
             lifecycle.start_action(server, "create", request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id)
             servers.append(server)
         uuids = lifecycle.server_uuids(servers)

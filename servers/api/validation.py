@@ -81,7 +81,7 @@ class ServerCreateSerializer(serializers.Serializer):
         attrs["max_count"] = max_count
         return attrs
 
-    def to_request(self, api_version: tuple[int, int]) -> ServerCreate:
+    def to_request(self, api_version: tuple[int, int], scheduler_hints: object = None) -> ServerCreate:
         data = self.validated_data
         networks = data.get("networks")
         if networks is None:
@@ -94,4 +94,29 @@ class ServerCreateSerializer(serializers.Serializer):
             metadata=data.get("metadata", {}), user_data=data.get("user_data"), description=data.get("description"),
             min_count=data["min_count"], max_count=data["max_count"], access_ip_v4=data.get("accessIPv4"),
             access_ip_v6=data.get("accessIPv6"), config_drive=data.get("config_drive", False),
+            scheduler_hints=validate_scheduler_hints(scheduler_hints),
         )
+
+
+def validate_scheduler_hints(hints: object) -> dict:
+    """`os:scheduler_hints` (a sibling of `server` in the body): an object; the hints the
+    scheduler knows are checked for shape, others are kept as given (Nova allows them)."""
+    if hints is None:
+        return {}
+    if not isinstance(hints, dict):
+        raise serializers.ValidationError({"os:scheduler_hints": "Must be an object."})
+    for key in ("same_host", "different_host"):
+        if key in hints:
+            value = hints[key]
+            hosts = [value] if isinstance(value, str) else value
+            if not isinstance(hosts, list) or not all(isinstance(item, str) for item in hosts):
+                raise serializers.ValidationError({"os:scheduler_hints": f"{key} must be a server uuid or a list of them."})
+            for item in hosts:
+                try:
+                    uuid.UUID(item)
+                except ValueError:
+                    raise serializers.ValidationError({"os:scheduler_hints": f"{key}: {item} is not a server uuid."})
+            hints = {**hints, key: hosts}
+    if "group" in hints and not isinstance(hints["group"], str):
+        raise serializers.ValidationError({"os:scheduler_hints": "group must be a server group uuid."})
+    return hints

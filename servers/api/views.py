@@ -91,7 +91,8 @@ class ServersView(ServerListMixin, ComputeView):
     def post(self, request):
         serializer = ServerCreateSerializer(data=_body(request, "server"))
         serializer.is_valid(raise_exception=True)
-        servers = actions.create_servers(self.caller, serializer.to_request(request.api_version))
+        hints = request.data.get("os:scheduler_hints", request.data.get("OS-SCH-HNT:scheduler_hints"))
+        servers = actions.create_servers(self.caller, serializer.to_request(request.api_version, hints))
         first = servers[0]
         base = base_url(request)
         body = {

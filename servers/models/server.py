@@ -42,6 +42,7 @@ class Server(models.Model):
     reservation_id = models.CharField(max_length=32, blank=True, default="")
     launch_index = models.IntegerField(default=0)
     requested_networks = models.JSONField(default=list, blank=True)
+    scheduler_hints = models.JSONField(default=dict, blank=True)
     launched_at = models.DateTimeField(null=True, blank=True)
     terminated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -75,8 +75,11 @@ class WorkerSet:
         return "\n".join(f"===== {w.name} =====\n{w.output()[-6000:]}" for w in self.workers.values())
 
 
-def flush_broker(url: str) -> None:
-    redis.Redis.from_url(url).flushdb()
+def flush_broker(url: str, prefix: str) -> None:
+    """Drop this run's queued messages (keys under its own prefix only)."""
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
 
 
 class Api:

@@ -29,12 +29,14 @@ def workers(django_db_setup, tmp_path_factory, compute_hosts):
     db = connection.settings_dict
     database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     broker = django_settings.CELERY_BROKER_URL
-    flush_broker(broker)
+    prefix = django_settings.CELERY_KEY_PREFIX
+    flush_broker(broker, prefix)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "novasite.settings",
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker,
+        "CELERY_KEY_PREFIX": prefix,
         "REPORT_INTERVAL": "1",
         "IMAGE_DIR": str(workdir / "images"),
         "INSTANCES_DIR": str(workdir / "instances"),
@@ -47,7 +49,7 @@ def workers(django_db_setup, tmp_path_factory, compute_hosts):
         cloud.start_compute(host, faults=faults)
     yield cloud
     cloud.stop_all()
-    flush_broker(broker)
+    flush_broker(broker, prefix)
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ def request_spec(servers: list[Server]) -> RequestSpec:
         flavor=first.flavor,
         availability_zone=first.requested_availability_zone,
         image={"id": first.image_ref},
+        scheduler_hints=first.scheduler_hints,
     )
 
 
