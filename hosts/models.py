@@ -94,6 +94,8 @@ class ComputeNode(models.Model):
     hypervisor_version = models.BigIntegerField(default=0)
     host_ip = models.GenericIPAddressField(default="127.0.0.1")
     cpu_info = models.TextField(blank=True, default="")
+    # How other hosts' hypervisors reach this one for live migration (a libvirt URI).
+    migration_uri = models.CharField(max_length=255, blank=True, default="")
     vcpus = models.IntegerField(default=0)
     memory_mb = models.IntegerField(default=0)
     local_gb = models.IntegerField(default=0)

@@ -60,6 +60,7 @@ def record_compute_report(host: str, resources: dict) -> ComputeNode:
         "hypervisor_type": resources.get("hypervisor_type", "QEMU"),
         "hypervisor_version": resources.get("hypervisor_version", 0),
         "cpu_info": resources.get("cpu_info", ""),
+        "migration_uri": resources.get("libvirt_uri", ""),
         "vcpus": resources["vcpus"],
         "memory_mb": resources["memory_mb"],
         "local_gb": resources["disk_gb"],
