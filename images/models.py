@@ -8,7 +8,14 @@ from django.db import models
 
 class Image(models.Model):
     """A bootable disk image. Its bytes live in settings.IMAGE_DIR under the image id; the
-    record may exist before the bytes (status queued/saving), as Glance's does."""
+    record may exist before the bytes (status queued/saving), as Glance's does.
+
+    Invariants (kept by images.store, the only writer of status and bytes):
+    - status "active" means the file exists and size/checksum/os_hash_value describe it;
+    - status "deleted" is a tombstone: the row stays (servers keep pointing at it), the file is
+      gone, and every API answers 404 for it;
+    - `properties` holds Glance's additional properties: string keys to string values.
+    """
 
     STATUSES = ("queued", "saving", "active", "killed", "deleted", "deactivated")
     VISIBILITIES = ("public", "private", "shared", "community")
@@ -21,6 +28,8 @@ class Image(models.Model):
     disk_format = models.CharField(max_length=16, null=True, blank=True)
     container_format = models.CharField(max_length=16, null=True, blank=True)
     size = models.BigIntegerField(null=True, blank=True)
+    # Bytes the disk presents to a guest (qemu-img's virtual-size); None when unknown.
+    virtual_size = models.BigIntegerField(null=True, blank=True)
     checksum = models.CharField(max_length=32, null=True, blank=True)
     os_hash_algo = models.CharField(max_length=16, null=True, blank=True)
     os_hash_value = models.CharField(max_length=128, null=True, blank=True)
@@ -28,6 +37,7 @@ class Image(models.Model):
     min_ram = models.IntegerField(default=0)
     protected = models.BooleanField(default=False)
     properties = models.JSONField(default=dict, blank=True)
+    tags = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
