@@ -9,9 +9,9 @@ from .settings import *  # noqa: F401,F403
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/novasite")
 DATABASES = {"default": dj_database_url.parse(TEST_DATABASE_URL)}
-# Several checkouts may run their suites at once on one machine: each gets its own test
-# database and its own broker key prefix.
-CHECKOUT_ID = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]  # noqa: F405
+# Several suites may run at once on one machine (checkouts, or runs in one checkout): each
+# run gets its own test database and its own broker key prefix.
+CHECKOUT_ID = hashlib.sha1(f"{BASE_DIR}:{os.getpid()}".encode()).hexdigest()[:8]  # noqa: F405
 DATABASES["default"]["TEST"] = {"NAME": f"test_novasite_{CHECKOUT_ID}"}
 CELERY_BROKER_URL = os.environ.get("TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
 CELERY_KEY_PREFIX = f"novasite-test-{CHECKOUT_ID}:"
