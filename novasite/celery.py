@@ -25,6 +25,13 @@ CONTROL_TASK_MODULES = (
     "workers.conductor.build",
     "workers.conductor.delete",
     "workers.conductor.services",
+    "workers.conductor.operations",
+    "workers.conductor.resize",
+    "workers.conductor.snapshot",
+    "workers.conductor.shelve",
+    "workers.conductor.live_migrate",
+    "workers.conductor.evacuate",
+    "workers.conductor.recovery",
     "scheduling.tasks",
 )
 COMPUTE_TASK_MODULES = ("workers.compute.tasks",)

@@ -144,6 +144,7 @@ DEFAULT_AVAILABILITY_ZONE = os.environ.get("DEFAULT_AVAILABILITY_ZONE", "nova")
 INTERNAL_SERVICE_AVAILABILITY_ZONE = "internal"
 SERVICE_DOWN_TIME = env_int("SERVICE_DOWN_TIME", 60)
 REPORT_INTERVAL = env_int("REPORT_INTERVAL", 10)
+SYNC_POWER_STATE_INTERVAL = env_int("SYNC_POWER_STATE_INTERVAL", 600)
 MAX_ATTEMPTS = env_int("SCHEDULER_MAX_ATTEMPTS", 3)
 API_MAX_LIMIT = env_int("API_MAX_LIMIT", 1000)
 CPU_ALLOCATION_RATIO = env_float("CPU_ALLOCATION_RATIO", 4.0)
@@ -182,3 +183,9 @@ SCHEDULER_WEIGHERS = [
 RAM_WEIGHT_MULTIPLIER = env_float("RAM_WEIGHT_MULTIPLIER", 1.0)
 CPU_WEIGHT_MULTIPLIER = env_float("CPU_WEIGHT_MULTIPLIER", 1.0)
 DISK_WEIGHT_MULTIPLIER = env_float("DISK_WEIGHT_MULTIPLIER", 1.0)
+
+# --- Lifecycle ----------------------------------------------------------------------------
+ALLOW_RESIZE_TO_SAME_HOST = env_bool("ALLOW_RESIZE_TO_SAME_HOST", False)
+# 0: a shelved server is offloaded at once (image made, guest removed, allocation freed);
+# > 0: it stays on its host, shut off, until shelveOffload (the periodic offload is not run).
+SHELVED_OFFLOAD_TIME = env_int("SHELVED_OFFLOAD_TIME", 0)

@@ -68,14 +68,14 @@ def visible_images(caller: Caller):
     return images.filter(Q(visibility__in=["public", "community"]) | Q(owner=caller.project_id))
 
 
-def _resolve_flavor(caller: Caller, flavor_ref: str) -> Flavor:
+def resolve_flavor(caller: Caller, flavor_ref: str) -> Flavor:
     flavor = visible_flavors(caller).filter(flavorid=str(flavor_ref)).first()
     if flavor is None or flavor.disabled:
         raise BadRequest(f"Flavor {flavor_ref} could not be found.")
     return flavor
 
 
-def _resolve_image(caller: Caller, image_ref: str, flavor: Flavor) -> Image:
+def resolve_image(caller: Caller, image_ref: str, flavor: Flavor) -> Image:
     try:
         image_id = uuid.UUID(str(image_ref))
     except ValueError:
@@ -121,7 +121,7 @@ def _resolve_networks(caller: Caller, networks: str | list[dict]) -> list[dict]:
     return resolved
 
 
-def _check_zone(zone: str | None) -> None:
+def check_zone(zone: str | None) -> None:
     if zone is None or zone == settings.DEFAULT_AVAILABILITY_ZONE:
         return
     if not Aggregate.objects.filter(availability_zone=zone).exists():
@@ -157,12 +157,12 @@ def _server_group(caller: Caller, hints: dict) -> ServerGroup | None:
 def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
     """Validate, reserve quota and write the servers (BUILD/scheduling), then publish one
     conductor.build_servers for all of them. Returns the servers, first one first."""
-    flavor = _resolve_flavor(caller, request.flavor_ref)
-    image = _resolve_image(caller, request.image_ref, flavor)
+    flavor = resolve_flavor(caller, request.flavor_ref)
+    image = resolve_image(caller, request.image_ref, flavor)
     networks = _resolve_networks(caller, request.networks)
     if any("port" in entry for entry in networks) and request.max_count > 1:
         raise BadRequest("Unable to launch multiple instances with a single configured port ID.")
-    _check_zone(request.availability_zone)
+    check_zone(request.availability_zone)
     keypair = _keypair(caller, request.key_name)
     group = _server_group(caller, request.scheduler_hints)
     snapshot = flavor.snapshot()

@@ -64,3 +64,20 @@ def release(project_id: str, deltas: dict[str, int]) -> None:
 
 def usage_for(project_id: str) -> dict[str, int]:
     return dict(QuotaUsage.objects.filter(project_id=project_id).values_list("resource", "in_use"))
+
+
+def resize_deltas(old_flavor: dict, new_flavor: dict) -> dict[str, int]:
+    """Change in cores and ram when a server moves from old_flavor to new_flavor."""
+    return {
+        "cores": new_flavor["vcpus"] - old_flavor["vcpus"],
+        "ram": new_flavor["memory_mb"] - old_flavor["memory_mb"],
+    }
+
+
+def positive(deltas: dict[str, int]) -> dict[str, int]:
+    return {resource: delta for resource, delta in deltas.items() if delta > 0}
+
+
+def negated_negative(deltas: dict[str, int]) -> dict[str, int]:
+    """The decreases, as positive amounts to release."""
+    return {resource: -delta for resource, delta in deltas.items() if delta < 0}

@@ -2,7 +2,7 @@ from django.urls import path
 
 from novasite.versions import ComputeV21
 
-from . import views
+from . import action_views, migration_views, views
 
 urlpatterns = [
     path("", ComputeV21.as_view()),
@@ -10,6 +10,10 @@ urlpatterns = [
     path("/servers", views.ServersView.as_view()),
     path("/servers/detail", views.ServersDetailView.as_view()),
     path("/servers/<str:server_id>", views.ServerView.as_view()),
+    path("/servers/<str:server_id>/action", action_views.ServerActionView.as_view()),
+    path("/servers/<str:server_id>/migrations", migration_views.ServerMigrationsView.as_view()),
+    path("/servers/<str:server_id>/migrations/<str:migration_id>", migration_views.ServerMigrationView.as_view()),
+    path("/servers/<str:server_id>/migrations/<str:migration_id>/action", migration_views.ServerMigrationActionView.as_view()),
     path("/flavors", views.FlavorsView.as_view()),
     path("/flavors/detail", views.FlavorsDetailView.as_view()),
     path("/flavors/<str:flavor_id>", views.FlavorView.as_view()),

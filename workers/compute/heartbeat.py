@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 
 from celery import Celery
 
@@ -14,22 +15,31 @@ from workers.virt.driver import ComputeDriver
 log = logging.getLogger(__name__)
 
 
-def report(app: Celery, host: str, driver: ComputeDriver) -> None:
+def report(app: Celery, host: str, driver: ComputeDriver, *, with_guests: bool = False, startup: bool = False) -> None:
     """Send one report. The hypervisor hostname is the host's name: test-driver workers on one
-    machine would otherwise all report the same machine hostname."""
+    machine would otherwise all report the same machine hostname. With `with_guests`, the
+    power state of every guest goes along for the conductor's power-state sync; `startup`
+    asks for the recovery a restarted host needs."""
     resources = dataclasses.replace(driver.host_resources(), hypervisor_hostname=host).to_dict()
-    app.send_task("conductor.service_report", args=[host, resources], queue="conductor")
+    guests = driver.list_instances() if with_guests or startup else None
+    app.send_task("conductor.service_report", args=[host, resources, guests, startup], queue="conductor")
 
 
-def start(app: Celery, host: str, driver: ComputeDriver, interval: float) -> threading.Event:
-    """Report now and then every `interval` seconds in a daemon thread; set the returned event
-    to stop."""
+def start(app: Celery, host: str, driver: ComputeDriver, interval: float, sync_interval: float) -> threading.Event:
+    """Report now (with recovery) and then every `interval` seconds in a daemon thread, with
+    the guests' power states every `sync_interval` seconds; set the returned event to stop."""
     stop = threading.Event()
 
     def loop() -> None:
+        startup = True
+        last_sync = time.monotonic()
         while True:
+            sync = time.monotonic() - last_sync >= sync_interval
             try:
-                report(app, host, driver)
+                report(app, host, driver, with_guests=sync, startup=startup)
+                startup = False
+                if sync:
+                    last_sync = time.monotonic()
             except Exception:  # noqa: BLE001 - a missed beat is retried at the next interval
                 log.exception("heartbeat from %s failed", host)
             if stop.wait(interval):

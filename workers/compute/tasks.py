@@ -1,8 +1,9 @@
 """Tasks that run on a hypervisor host (queue compute.<host>). They get everything in their
 message, do the libvirt work, and return what they observed as a plain dict:
-{"ok": True, ...} or {"ok": False, "error": str, "traceback": str}. They never raise for an
-operation failure (the conductor decides what a failure means) and never touch a database.
-Each is safe to run twice: the driver's operations are idempotent by instance uuid."""
+{"ok": True, "power_state": ..., ...} or {"ok": False, "error": str, "traceback": str,
+"power_state": what the guest is now}. They never raise for an operation failure (the
+conductor decides what a failure means) and never touch a database. Each is safe to run
+twice: the driver's operations are idempotent by instance uuid."""
 from __future__ import annotations
 
 import logging
@@ -18,14 +19,19 @@ from . import context, faults
 log = logging.getLogger(__name__)
 
 
-def _outcome(task_name: str, work: Callable[[], dict]) -> dict:
+def _outcome(task_name: str, instance: dict, work: Callable[[], dict]) -> dict:
     ctx = context.current()
     try:
         faults.check(task_name)
         result = work()
     except Exception as exc:  # noqa: BLE001 - reported to the conductor, which records the fault
-        log.exception("compute operation failed on %s", ctx.host)
-        return {"ok": False, "host": ctx.host, "error": str(exc) or type(exc).__name__, "traceback": traceback.format_exc()}
+        log.exception("%s failed on %s for %s", task_name, ctx.host, instance.get("uuid"))
+        outcome = {"ok": False, "host": ctx.host, "error": str(exc) or type(exc).__name__, "traceback": traceback.format_exc()}
+        try:
+            outcome["power_state"] = ctx.driver.power_state(instance["uuid"])
+        except Exception:  # noqa: BLE001 - the hypervisor itself may be what failed
+            pass
+        return outcome
     return {"ok": True, "host": ctx.host, **result}
 
 
@@ -43,7 +49,7 @@ def build_and_run_instance(instance: dict) -> dict:
             raise
         return {"power_state": power_state}
 
-    return _outcome("compute.build_and_run_instance", work)
+    return _outcome("compute.build_and_run_instance", instance, work)
 
 
 @shared_task(name="compute.terminate_instance")
@@ -55,4 +61,97 @@ def terminate_instance(instance: dict) -> dict:
         driver.destroy(instance["uuid"])
         return {"power_state": driver.power_state(instance["uuid"])}
 
-    return _outcome("compute.terminate_instance", work)
+    return _outcome("compute.terminate_instance", instance, work)
+
+
+def _power_task(name: str, call: Callable[..., object]) -> None:
+    """Register compute.<name>: one driver call on the instance, then report its power state
+    (and what the call returned, when it returns a dict)."""
+
+    def run(instance: dict, params: dict | None = None) -> dict:
+        driver = context.current().driver
+
+        def work() -> dict:
+            returned = call(driver, instance, params or {})
+            extra = returned if isinstance(returned, dict) else {}
+            return {**extra, "power_state": driver.power_state(instance["uuid"])}
+
+        return _outcome(f"compute.{name}", instance, work)
+
+    run.__name__ = name
+    run.__doc__ = f"compute.{name}: the driver's {name.replace('_', ' ')} of one guest."
+    shared_task(name=f"compute.{name}")(run)
+
+
+# One line per hypervisor operation; the driver does the work (workers/virt).
+_power_task("stop_instance", lambda d, i, p: d.power_off(i["uuid"], clean_shutdown=p.get("clean_shutdown", True)))
+_power_task("start_instance", lambda d, i, p: d.power_on(i["uuid"]))
+_power_task("reboot_instance", lambda d, i, p: d.reboot(i["uuid"], hard=p.get("hard", False)))
+_power_task("pause_instance", lambda d, i, p: d.pause(i["uuid"]))
+_power_task("unpause_instance", lambda d, i, p: d.unpause(i["uuid"]))
+_power_task("suspend_instance", lambda d, i, p: d.suspend(i["uuid"]))
+_power_task("resume_instance", lambda d, i, p: d.resume(i["uuid"]))
+_power_task("rescue_instance", lambda d, i, p: d.rescue(InstanceSpec.from_dict(i), p.get("rescue_image_path")))
+_power_task("unrescue_instance", lambda d, i, p: d.unrescue(i["uuid"]))
+_power_task("set_admin_password", lambda d, i, p: d.set_admin_password(i["uuid"], p["password"]))
+_power_task("trigger_crash_dump", lambda d, i, p: d.inject_nmi(i["uuid"]))
+_power_task("rebuild_instance", lambda d, i, p: d.rebuild(InstanceSpec.from_dict(i), power_on=p.get("power_on", True)))
+_power_task("migrate_disk_and_power_off", lambda d, i, p: d.migrate_disk_and_power_off(i["uuid"]))
+_power_task("finish_migration", lambda d, i, p: d.finish_migration(
+    InstanceSpec.from_dict(i), p.get("source_disk_path"), power_on=p.get("power_on", True)))
+_power_task("confirm_migration", lambda d, i, p: d.confirm_migration(i["uuid"]))
+_power_task("finish_revert_migration", lambda d, i, p: d.finish_revert_migration(
+    InstanceSpec.from_dict(i), power_on=p.get("power_on", True)))
+_power_task("snapshot_instance", lambda d, i, p: d.snapshot(i["uuid"], p["dest_path"]))
+
+
+@shared_task(name="compute.shelve_instance")
+def shelve_instance(instance: dict, params: dict) -> dict:
+    """Power off, snapshot the root disk into the image store and, when offloading, remove
+    the guest from this host."""
+    driver = context.current().driver
+
+    def work() -> dict:
+        driver.power_off(instance["uuid"], clean_shutdown=True)
+        image = driver.snapshot(instance["uuid"], params["dest_path"])
+        if params.get("offload"):
+            driver.destroy(instance["uuid"])
+        return {**image, "power_state": driver.power_state(instance["uuid"])}
+
+    return _outcome("compute.shelve_instance", instance, work)
+# Live migration. The test driver's path: export on the source, import on the destination.
+_power_task("export_guest", lambda d, i, p: d.export_guest(i["uuid"]))
+_power_task("import_guest", lambda d, i, p: d.import_guest(p["xml"], p["power_state"]))
+_power_task("pre_live_migration", lambda d, i, p: d.prepare_live_migration_destination(
+    InstanceSpec.from_dict(i)) if p.get("block_migration") else None)
+_power_task("post_live_migration_at_source", lambda d, i, p: d.destroy(i["uuid"]))
+_power_task("rollback_live_migration_at_destination", lambda d, i, p: d.cleanup_live_migration_destination(i["uuid"]))
+
+
+@shared_task(name="compute.live_migration")
+def live_migration(instance: dict, params: dict) -> dict:
+    """Run the hypervisor's live migration to params["dest_uri"]; the guest's power state is
+    then the destination's to report, so none is returned."""
+    driver = context.current().driver
+
+    def work() -> dict:
+        driver.live_migrate(instance["uuid"], params["dest_uri"], params.get("block_migration", True))
+        return {}
+
+    outcome = _outcome("compute.live_migration", instance, work)
+    if not outcome["ok"]:
+        outcome.pop("power_state", None)
+    return outcome
+
+
+@shared_task(name="compute.abort_live_migration")
+def abort_live_migration(instance: dict) -> dict:
+    driver = context.current().driver
+    return _outcome("compute.abort_live_migration", instance, lambda: driver.abort_live_migration(instance["uuid"]) or {})
+
+
+@shared_task(name="compute.force_live_migration_complete")
+def force_live_migration_complete(instance: dict) -> dict:
+    driver = context.current().driver
+    return _outcome("compute.force_live_migration_complete", instance,
+                    lambda: driver.force_live_migration_complete(instance["uuid"]) or {})

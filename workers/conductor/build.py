@@ -119,7 +119,7 @@ def _send_to_host(
         return
     lifecycle.event_start(request_id, server_uuid, EVENT_BUILD, host=host)
     compute_then(
-        "compute.build_and_run_instance", host, instance_payload(server),
+        "compute.build_and_run_instance", host, [instance_payload(server)],
         "conductor.build_finished", server_uuid, request_id, host, alternates, attempt,
     )
 

@@ -47,7 +47,7 @@ def delete_server(server_uuid: str, request_id: str) -> None:
         return
     lifecycle.event_start(request_id, server_uuid, EVENT_TERMINATE, host=server.host)
     compute_then(
-        "compute.terminate_instance", server.host, instance_payload(server),
+        "compute.terminate_instance", server.host, [instance_payload(server)],
         "conductor.delete_finished", server_uuid, request_id, server.host,
     )
 

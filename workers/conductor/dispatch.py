@@ -26,10 +26,20 @@ def instance_payload(server: Server) -> dict:
     }
 
 
-def compute_then(task: str, host: str, payload: dict, callback: str, *callback_args) -> None:
-    """Run compute task `task` on `host`'s queue, then conductor task `callback` with its
-    outcome as the first argument."""
+def compute_then(task: str, host: str, task_args: list, callback: str, *callback_args) -> None:
+    """Run compute task `task` with `task_args` on `host`'s queue, then conductor task
+    `callback` with the compute outcome as its first argument."""
     (
-        signature(task, args=[payload], queue=compute_queue(host))
+        signature(task, args=task_args, queue=compute_queue(host))
+        | signature(callback, args=list(callback_args), queue="conductor")
+    ).apply_async()
+
+
+def schedule_then(spec: dict, callback: str, *callback_args) -> None:
+    """Ask the scheduler (its own queue) to place and claim `spec`, then run conductor task
+    `callback` with the decision {"ok": True, "selections": [...]} or {"ok": False,
+    "reason": ...} as its first argument."""
+    (
+        signature("scheduler.select_destinations", args=[spec], queue="scheduler")
         | signature(callback, args=list(callback_args), queue="conductor")
     ).apply_async()

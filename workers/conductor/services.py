@@ -6,12 +6,19 @@ from celery import shared_task
 from hosts.services import record_compute_report
 from identity.tokens import purge_expired
 
+from .recovery import recover_host, sync_power_states
+
 
 @shared_task(name="conductor.service_report")
-def service_report(host: str, resources: dict) -> None:
-    """A compute worker's periodic report. Idempotent: it only refreshes the heartbeat and
-    the node's totals."""
+def service_report(host: str, resources: dict, guests: dict | None = None, startup: bool = False) -> None:
+    """A compute worker's periodic report: heartbeat and the node's totals; with `guests`
+    (uuid -> power state), a power-state sync; on the first report after a start, recovery."""
     record_compute_report(host, resources)
+    if guests is None:
+        return
+    if startup:
+        recover_host(host, guests)
+    sync_power_states(host, guests)
 
 
 @shared_task(name="conductor.purge_expired_tokens")

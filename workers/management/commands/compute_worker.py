@@ -39,7 +39,7 @@ class Command(BaseCommand):
         context.configure(host, driver)
         # Register only the compute tasks: nothing that could reach the database.
         app.conf.imports = COMPUTE_TASK_MODULES
-        heartbeat.start(app, host, driver, settings.REPORT_INTERVAL)
+        heartbeat.start(app, host, driver, settings.REPORT_INTERVAL, settings.SYNC_POWER_STATE_INTERVAL)
         app.worker_main([
             "worker", "--queues", compute_queue(host), "--pool", "threads",
             "--concurrency", str(options["concurrency"]), "--hostname", f"compute@{host}",

@@ -1,0 +1,156 @@
+"""Server actions (POST /servers/{id}/action and friends), as one service layer for the API,
+the admin and management commands. Every action goes the same way: check the rule in
+servers.states, set its task_state by compare-and-swap on the state that was checked, record
+the InstanceAction, and publish the conductor workflow after commit."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from hosts.services import host_is_up
+from novasite.celery import app as celery_app
+from novasite.exceptions import BadRequest, Conflict
+
+from . import lifecycle
+from .actions import Caller, resolve_image
+from .models import Server
+from .states import TaskState, VmState, check_action, get_rule
+
+#: Nova's instance action names (nova/compute/instance_actions.py), keyed by rule name.
+ACTION_NAMES = {
+    "stop": "stop", "start": "start", "reboot_soft": "reboot", "reboot_hard": "reboot",
+    "pause": "pause", "unpause": "unpause", "suspend": "suspend", "resume": "resume",
+    "rescue": "rescue", "unrescue": "unrescue", "change_password": "changePassword",
+    "trigger_crash_dump": "trigger_crash_dump", "lock": "lock", "unlock": "unlock",
+    "reset_state": "resetState", "rebuild": "rebuild", "resize": "resize", "migrate": "migrate",
+    "confirm_resize": "confirmResize", "revert_resize": "revertResize",
+    "live_migrate": "live-migration", "evacuate": "evacuate", "shelve": "shelve",
+    "shelve_offload": "shelveOffload", "unshelve": "unshelve", "create_image": "createImage",
+    "create_backup": "createBackup", "force_delete": "forceDelete", "restore": "restore",
+}
+
+
+@dataclass
+class Operation:
+    """What an accepted action starts: a conductor task (by name) and its extra arguments."""
+
+    rule: str
+    conductor_task: str | None
+    args: list = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
+
+
+def check(caller: Caller, server: Server, rule_name: str, *, host_up: bool | None = None) -> None:
+    """Raise the state error that forbids `rule_name` now, if any."""
+    rule = get_rule(rule_name)
+    if host_up is None and (rule.check_host_up or rule.requires_host_down) and server.host:
+        host_up = host_is_up(server.host)
+    check_action(
+        rule_name, uuid=str(server.uuid), vm_state=server.vm_state, task_state=server.task_state,
+        locked=server.locked, launched=server.launched_at is not None, host=server.host,
+        host_up=host_up, is_admin=caller.is_admin,
+    )
+
+
+def begin(caller: Caller, server: Server, operation: Operation, *, host_up: bool | None = None) -> str:
+    """Check, claim the task_state, record the action and publish; returns the request id.
+    A lost compare-and-swap (another request changed the task_state since it was read) is a
+    409 like any wrong state."""
+    check(caller, server, operation.rule, host_up=host_up)
+    rule = get_rule(operation.rule)
+    with transaction.atomic():
+        changes = dict(operation.changes)
+        if rule.next_task_state is not None:
+            changes["task_state"] = rule.next_task_state
+        if changes and not lifecycle.compare_and_swap(str(server.uuid), server.task_state, **changes):
+            raise Conflict(f"Cannot '{rule.api_name}' instance {server.uuid}: another operation is in progress.")
+        lifecycle.start_action(
+            server, ACTION_NAMES.get(operation.rule, operation.rule), request_id=caller.request_id,
+            user_id=caller.user_id, project_id=caller.project_id,
+        )
+        if operation.conductor_task:
+            args = [str(server.uuid), caller.request_id, *operation.args]
+            task = operation.conductor_task
+            transaction.on_commit(lambda: celery_app.send_task(task, args=args))
+    return caller.request_id
+
+
+# --- simple operations: one compute call, one end state ---------------------------------
+
+SIMPLE = ("stop", "start", "pause", "unpause", "suspend", "resume", "unrescue", "trigger_crash_dump")
+
+
+def simple(caller: Caller, server: Server, rule_name: str) -> str:
+    """stop, start, pause, unpause, suspend, resume, unrescue, trigger_crash_dump."""
+    return begin(caller, server, Operation(rule_name, "conductor.run_operation", [rule_name]))
+
+
+def reboot(caller: Caller, server: Server, reboot_type: str) -> str:
+    if reboot_type not in ("SOFT", "HARD"):
+        raise BadRequest("Argument 'type' for reboot must be a string with value 'SOFT' or 'HARD'.")
+    rule_name = "reboot_soft" if reboot_type == "SOFT" else "reboot_hard"
+    return begin(caller, server, Operation(rule_name, "conductor.run_operation", [rule_name]))
+
+
+def rescue(caller: Caller, server: Server, rescue_image_ref: str | None = None) -> str:
+    return begin(caller, server, Operation("rescue", "conductor.run_operation", ["rescue", {"rescue_image_ref": rescue_image_ref}]))
+
+
+def change_password(caller: Caller, server: Server, password: str) -> str:
+    if not isinstance(password, str) or not password:
+        raise BadRequest("adminPass must be a non-empty string.")
+    return begin(caller, server, Operation("change_password", "conductor.run_operation", ["change_password", {"password": password}]))
+
+
+def rebuild(caller: Caller, server: Server, image_ref: str, *, name: str | None = None,
+            metadata: dict | None = None) -> str:
+    """Rebuild from a new image (optionally renaming and replacing metadata); a stopped
+    server stays stopped."""
+    image = resolve_image(caller, image_ref, _FlavorShape(server.flavor))
+    changes: dict = {"image_ref": str(image.id)}
+    if name is not None:
+        changes["name"] = name
+    if metadata is not None:
+        changes["metadata"] = metadata
+    return begin(caller, server, Operation("rebuild", "conductor.run_operation", ["rebuild"], changes=changes))
+
+
+class _FlavorShape:
+    """The sizes image validation checks, taken from the server's own flavor snapshot."""
+
+    def __init__(self, snapshot: dict) -> None:
+        self.memory_mb = snapshot["memory_mb"]
+        self.root_gb = snapshot.get("root_gb", 0)
+
+
+# --- API-only operations ----------------------------------------------------------------
+
+def lock(caller: Caller, server: Server, reason: str | None = None) -> None:
+    """Lock (no task_state): only its owner or an admin can act on a locked server after."""
+    begin(caller, server, Operation("lock", None))
+    Server.objects.filter(pk=server.pk).update(
+        locked=True, locked_by="admin" if caller.is_admin else "owner", locked_reason=reason
+    )
+
+
+def unlock(caller: Caller, server: Server) -> None:
+    if server.locked and server.locked_by == "admin" and not caller.is_admin:
+        raise Conflict(f"Instance {server.uuid} is locked by an administrator.")
+    begin(caller, server, Operation("unlock", None))
+    Server.objects.filter(pk=server.pk).update(locked=False, locked_by=None, locked_reason=None)
+
+
+def reset_state(caller: Caller, server: Server, state: str) -> None:
+    """Admin: force vm_state active|error and clear the task_state (records `resetState`)."""
+    if state not in (VmState.ACTIVE, VmState.ERROR):
+        raise BadRequest("Invalid input for field/attribute state. Value must be one of 'active', 'error'.")
+    begin(caller, server, Operation("reset_state", None))
+    Server.objects.filter(pk=server.pk).update(vm_state=state, task_state=None)
+
+
+def force_delete(caller: Caller, server: Server) -> None:
+    """Delete now, whatever the state (Nova's forceDelete, used on soft-deleted servers)."""
+    if server.task_state == TaskState.DELETING:
+        return
+    begin(caller, server, Operation("force_delete", "conductor.delete_server"))

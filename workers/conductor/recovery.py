@@ -1,0 +1,134 @@
+"""What a compute host's reports tell the conductor beyond its heartbeat.
+
+On the first report after a compute worker starts (Nova's init_host): destroy guests that
+were evacuated away while it was down, reap guests of deleted servers, and bring every server
+left mid-task on the host to a truthful state (Nova's _init_instance rules).
+
+Periodically (SYNC_POWER_STATE_INTERVAL): the hypervisor's view corrects the database's
+power_state, and an ACTIVE server found shut off becomes STOPPED (Nova's _sync_power_states)."""
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from images.models import Image
+from scheduling import claims
+from servers import lifecycle
+from servers.models import InstanceAction, Migration, Server
+from servers.states import PowerState, TaskState, VmState
+
+from .allocations import take_back_from_migration
+from .dispatch import compute_then, instance_payload
+
+log = logging.getLogger(__name__)
+
+T = TaskState
+BUILD_STATES = (T.SCHEDULING, T.BLOCK_DEVICE_MAPPING, T.NETWORKING, T.SPAWNING)
+ERROR_STATES = BUILD_STATES + T.REBUILD + (T.RESIZE_MIGRATING, T.RESIZE_MIGRATED, T.RESIZE_FINISH,
+                                           T.RESIZE_REVERTING, T.RESCUING, T.SHELVING_OFFLOADING)
+VM_STATE_FOR_POWER = {
+    PowerState.RUNNING: VmState.ACTIVE,
+    PowerState.SHUTDOWN: VmState.STOPPED,
+    PowerState.CRASHED: VmState.STOPPED,
+    PowerState.PAUSED: VmState.PAUSED,
+    PowerState.SUSPENDED: VmState.SUSPENDED,
+}
+
+
+def _destroy_on(host: str, server: Server) -> None:
+    compute_then("compute.terminate_instance", host, [instance_payload(server)], "conductor.noop")
+
+
+def destroy_evacuated(host: str, guests: dict[str, int]) -> None:
+    """Guests evacuated from this host while it was down: destroy them, free the source."""
+    evacuations = Migration.objects.select_related("server").filter(
+        migration_type="evacuation", source_compute=host, status__in=("accepted", "pre-migrating", "done")
+    )
+    for migration in evacuations:
+        if str(migration.server.uuid) in guests:
+            _destroy_on(host, migration.server)
+        claims.release(str(migration.uuid))
+        Migration.objects.filter(pk=migration.pk).update(status="completed", updated_at=timezone.now())
+
+
+def reap_deleted(host: str, guests: dict[str, int]) -> None:
+    """Guests whose server is deleted (e.g. deleted while this host was down)."""
+    if not guests:
+        return
+    deleted = Server.objects.filter(uuid__in=list(guests), deleted=True)
+    for server in deleted:
+        log.warning("reaping guest %s of deleted server on %s", server.uuid, host)
+        _destroy_on(host, server)
+
+
+def _latest_request_id(server: Server, action: str) -> str:
+    row = InstanceAction.objects.filter(server=server, action=action).order_by("-start_time").first()
+    return row.request_id if row else ""
+
+
+def recover_instance(server: Server, power: int) -> None:
+    """Bring one server left mid-task on a restarted host to a truthful state."""
+    uuid = str(server.uuid)
+    task = server.task_state
+    if task == T.DELETING:
+        from novasite.celery import app
+
+        app.send_task("conductor.delete_server", args=[uuid, _latest_request_id(server, "delete")])
+        return
+    if server.vm_state == VmState.BUILDING or task in ERROR_STATES:
+        if task == T.SPAWNING or server.vm_state == VmState.BUILDING:
+            message = "Build of the instance was interrupted by a compute service restart."
+        else:
+            message = f"The operation in progress ({task}) was interrupted by a compute service restart."
+        if lifecycle.compare_and_swap(uuid, task, vm_state=VmState.ERROR, task_state=None, power_state=power):
+            lifecycle.record_fault(server, message, host=server.host)
+        return
+    if task in T.IMAGE or task in (T.SHELVING, T.SHELVING_IMAGE_PENDING_UPLOAD, T.SHELVING_IMAGE_UPLOADING):
+        Image.objects.filter(properties__instance_uuid=uuid, status__in=("queued", "saving")).update(status="killed")
+    if task == T.MIGRATING:
+        for migration in server.migrations.filter(migration_type="live-migration").exclude(
+            status__in=("completed", "failed", "error", "cancelled")
+        ):
+            if migration.dest_compute:
+                claims.release(uuid, host=migration.dest_compute)
+            take_back_from_migration(uuid, str(migration.uuid))
+            Migration.objects.filter(pk=migration.pk).update(status="failed", updated_at=timezone.now())
+    changes = {"task_state": None, "power_state": power}
+    vm_state = VM_STATE_FOR_POWER.get(power)
+    if vm_state and server.vm_state in (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED):
+        changes["vm_state"] = vm_state
+    lifecycle.compare_and_swap(uuid, task, **changes)
+
+
+def recover_host(host: str, guests: dict[str, int]) -> None:
+    """Everything a restarted compute host needs from the conductor."""
+    destroy_evacuated(host, guests)
+    reap_deleted(host, guests)
+    for server in Server.objects.filter(host=host, deleted=False).exclude(task_state=None):
+        recover_instance(server, guests.get(str(server.uuid), PowerState.NOSTATE))
+
+
+def sync_power_states(host: str, guests: dict[str, int]) -> None:
+    """Correct power states from the hypervisor; servers with a task in progress are skipped
+    (their workflow will write the truth)."""
+    servers = Server.objects.filter(host=host, deleted=False, task_state=None).exclude(
+        Q(vm_state__in=(VmState.BUILDING, VmState.SHELVED_OFFLOADED))
+    )
+    for server in servers:
+        power = guests.get(str(server.uuid), PowerState.NOSTATE)
+        changes: dict = {}
+        if power != server.power_state:
+            changes["power_state"] = power
+        if server.vm_state == VmState.ACTIVE and power in (PowerState.SHUTDOWN, PowerState.CRASHED, PowerState.SUSPENDED):
+            changes["vm_state"] = VmState.STOPPED  # shut down behind our back: now it is stopped
+        elif server.vm_state in (VmState.STOPPED,) and power == PowerState.RUNNING:
+            # Running although stopped: stop it again (Nova's force_stop).
+            compute_then("compute.stop_instance", host, [instance_payload(server), {"clean_shutdown": False}], "conductor.noop")
+        elif server.vm_state == VmState.PAUSED and power == PowerState.SHUTDOWN:
+            changes["vm_state"] = VmState.STOPPED
+        if changes:
+            with transaction.atomic():
+                lifecycle.compare_and_swap(str(server.uuid), None, **changes)
