@@ -10,4 +10,5 @@ urlpatterns = [
     path("/versions", ImageVersions.as_view()),
     path("/v2/images", views.ImagesView.as_view()),
     path("/v2/images/<str:image_id>", views.ImageView.as_view()),
+    path("/v2/images/<str:image_id>/file", views.ImageFileView.as_view()),
 ]

@@ -1,88 +1,141 @@
-"""Image v2 API (read side for now): list with filters, show."""
+"""Image v2 API: list (filters, paging), create, show, JSON-patch update, delete, and the
+image data (upload and download). Views are thin: rules live in images.access, validation in
+images.api.validation, bytes and status changes in images.store."""
 from __future__ import annotations
 
+import os
 import uuid
+from urllib.parse import urlencode
 
-from django.db.models import Q
-from rest_framework import exceptions
+from django.conf import settings
+from django.http import FileResponse, HttpResponse
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from identity.catalog import base_url
+from images import access, store
 from images.models import Image
+from novasite.exceptions import BadRequest, Forbidden, NotFound
+
+from .paging import page, parse_limit
+from .parsers import JsonPatchParser, OctetStreamParser
+from .representation import image_document
+from .validation import reject_nul, validate_create, validate_patch
+
+DEFAULT_LIMIT = 25  # Glance's limit_param_default
+FILTERS = ("name", "status", "visibility", "owner")
 
 
-def iso(value) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
-def image_document(image: Image) -> dict:
-    """Glance's image schema: core fields plus additional properties at the top level."""
-    body = {
-        **{key: value for key, value in (image.properties or {}).items()},
-        "id": str(image.id),
-        "name": image.name,
-        "status": image.status,
-        "visibility": image.visibility,
-        "owner": image.owner,
-        "disk_format": image.disk_format,
-        "container_format": image.container_format,
-        "size": image.size,
-        "virtual_size": None,
-        "checksum": image.checksum,
-        "os_hash_algo": image.os_hash_algo,
-        "os_hash_value": image.os_hash_value,
-        "min_disk": image.min_disk,
-        "min_ram": image.min_ram,
-        "protected": image.protected,
-        "os_hidden": False,
-        "tags": [],
-        "created_at": iso(image.created_at),
-        "updated_at": iso(image.updated_at),
-        "self": f"/v2/images/{image.id}",
-        "file": f"/v2/images/{image.id}/file",
-        "schema": "/v2/schemas/image",
-    }
-    return body
-
-
-def visible(request):
-    images = Image.objects.exclude(status="deleted")
-    user = request.user
-    if user.is_admin:
-        return images
-    return images.filter(Q(visibility__in=["public", "community"]) | Q(owner=user.project_id))
+def _filtered(request) -> tuple:
+    """The caller's visible images narrowed by the query's filters, and the filters used."""
+    images = access.visible_images(request.user)
+    params = request.query_params
+    reject_nul(dict(params.lists()))
+    used = {}
+    for name in FILTERS:
+        value = params.get(name)
+        if not value or (name == "visibility" and value == "all"):
+            continue
+        if name == "status" and value not in Image.STATUSES:
+            raise BadRequest(f"Invalid status value: {value}")
+        if name == "visibility" and value not in Image.VISIBILITIES:
+            raise BadRequest(f"Invalid visibility value: {value}")
+        images = images.filter(**{name: value})
+        used[name] = value
+    if params.get("id", "").startswith("in:"):
+        ids = []
+        for item in (item for item in params["id"][3:].split(",") if item):
+            try:
+                ids.append(uuid.UUID(item))
+            except ValueError:
+                raise BadRequest(f"Invalid id: {item}")
+        images = images.filter(id__in=ids)
+        used["id"] = params["id"]
+    return images, used
 
 
 class ImagesView(APIView):
-    """GET /image/v2/images with name, status, visibility, owner and id=in:a,b filters."""
+    """GET /image/v2/images (name, status, visibility, owner, id=in:a,b; limit, marker) and
+    POST /image/v2/images (201, Location, the image document)."""
 
     def get(self, request):
-        images = visible(request)
-        params = request.query_params
-        for field in ("name", "status", "visibility", "owner"):
-            if params.get(field):
-                images = images.filter(**{field: params[field]})
-        if params.get("id", "").startswith("in:"):
-            ids = [item for item in params["id"][3:].split(",") if item]
-            valid = []
-            for item in ids:
-                try:
-                    valid.append(uuid.UUID(item))
-                except ValueError:
-                    raise exceptions.ValidationError(f"Invalid id: {item}")
-            images = images.filter(id__in=valid)
-        return Response({"images": [image_document(image) for image in images], "schema": "/v2/schemas/images",
-                         "first": "/v2/images"})
+        images, used = _filtered(request)
+        limit = parse_limit(request.query_params.get("limit"), default=DEFAULT_LIMIT, maximum=settings.API_MAX_LIMIT)
+        marker = None
+        if request.query_params.get("marker"):
+            try:
+                marker = access.find_image(request.user, request.query_params["marker"])
+            except NotFound:
+                raise BadRequest(f"Invalid marker. Image {request.query_params['marker']} could not be found.")
+        rows, more = page(images, limit=limit, marker=marker)
+        body = {"images": [image_document(image) for image in rows], "schema": "/v2/schemas/images", "first": "/v2/images"}
+        if more and rows:
+            body["next"] = "/v2/images?" + urlencode({**used, "limit": limit, "marker": str(rows[-1].id)})
+        return Response(body)
+
+    def post(self, request):
+        image_id, changes = validate_create(request.user, request.data)
+        fields = {"name": None, "visibility": "shared", "owner": request.user.project_id, **changes.fields}
+        image = store.create_image(image_id=image_id, properties=changes.set_properties, **fields)
+        response = Response(image_document(image), status=201)
+        response["Location"] = f"{base_url(request)}/image/v2/images/{image.id}"
+        return response
 
 
 class ImageView(APIView):
+    """GET, PATCH (application/openstack-images-v2.1-json-patch) and DELETE one image."""
+
+    parser_classes = [JsonPatchParser]
+
     def get(self, request, image_id: str):
-        try:
-            key = uuid.UUID(image_id)
-        except ValueError:
-            raise exceptions.NotFound(f"No image found with ID {image_id}")
-        image = visible(request).filter(id=key).first()
-        if image is None:
-            raise exceptions.NotFound(f"No image found with ID {image_id}")
+        return Response(image_document(access.find_image(request.user, image_id)))
+
+    def patch(self, request, image_id: str):
+        image = access.find_image(request.user, image_id)
+        access.require_owner(request.user, image, "modify")
+        changes = validate_patch(request.user, image, request.data)
+        image = store.update_image(
+            image, changes=changes.fields, set_properties=changes.set_properties,
+            remove_properties=changes.remove_properties,
+        )
         return Response(image_document(image))
+
+    def delete(self, request, image_id: str):
+        image = access.find_image(request.user, image_id)
+        access.require_owner(request.user, image, "delete")
+        if not store.delete_image(image):
+            raise Forbidden(f"Image {image.id} is protected and cannot be deleted.")
+        return Response(status=204)
+
+
+class ImageFileView(APIView):
+    """PUT (application/octet-stream, 204) and GET (200 with the bytes, 204 without data) of
+    /image/v2/images/{id}/file."""
+
+    parser_classes = [OctetStreamParser]
+
+    def perform_content_negotiation(self, request, force: bool = False):
+        # Clients ask for application/octet-stream; errors are still rendered as JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    def put(self, request, image_id: str):
+        image = access.find_image(request.user, image_id)
+        access.require_owner(request.user, image, "upload data to")
+        if request.content_type.split(";")[0].strip() != OctetStreamParser.media_type:
+            raise UnsupportedMediaType(request.content_type or "(none)")
+        data = request.data
+        store.upload(image, b"" if isinstance(data, dict) else data)
+        return Response(status=204)
+
+    def get(self, request, image_id: str):
+        image = access.find_image(request.user, image_id)
+        if image.status == "deactivated" and not request.user.is_admin:
+            raise Forbidden("The requested image has been deactivated. Image data download is forbidden.")
+        path = store.image_path(image.id)
+        if image.status != "active" or not os.path.exists(path):
+            return HttpResponse(status=204)
+        response = FileResponse(open(path, "rb"), content_type="application/octet-stream")
+        if image.checksum:
+            response["Content-MD5"] = image.checksum
+        return response

@@ -1,0 +1,32 @@
+"""limit/marker paging, newest first, shared by the image and volume lists.
+
+Rows are ordered by (created_at, id) descending, and the page after a marker is a keyset
+query, so paging stays correct while rows are added. Callers emit a `next` link only when
+`page()` says more rows follow (the SDK follows any link it is given)."""
+from __future__ import annotations
+
+from django.db.models import Model, Q, QuerySet
+
+from novasite.exceptions import BadRequest
+
+
+def parse_limit(value: str | None, *, default: int, maximum: int) -> int:
+    """The `limit` query parameter: a non-negative integer, capped at `maximum`."""
+    if value is None or value == "":
+        return min(default, maximum)
+    try:
+        limit = int(value)
+    except ValueError:
+        raise BadRequest(f"Invalid limit value: {value!r}; limit must be an integer.")
+    if limit < 0:
+        raise BadRequest("limit param must be positive")
+    return min(limit, maximum)
+
+
+def page(queryset: QuerySet, *, limit: int, marker: Model | None = None) -> tuple[list, bool]:
+    """The first `limit` rows after `marker` (newest first), and whether more rows follow."""
+    rows = queryset.order_by("-created_at", "-id")
+    if marker is not None:
+        rows = rows.filter(Q(created_at__lt=marker.created_at) | Q(created_at=marker.created_at, id__lt=marker.id))
+    found = list(rows[: limit + 1])
+    return found[:limit], len(found) > limit
