@@ -32,6 +32,8 @@ CONTROL_TASK_MODULES = (
     "workers.conductor.live_migrate",
     "workers.conductor.evacuate",
     "workers.conductor.recovery",
+    "workers.conductor.periodic",
+    "workers.conductor.attachments",
     "scheduling.tasks",
 )
 COMPUTE_TASK_MODULES = ("workers.compute.tasks",)
@@ -66,5 +68,7 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     beat_schedule={
         "purge-expired-tokens": {"task": "conductor.purge_expired_tokens", "schedule": 3600.0},
+        "reclaim-deleted-servers": {"task": "conductor.reclaim_deleted_servers", "schedule": 60.0},
+        "expire-stuck-tasks": {"task": "conductor.expire_stuck_tasks", "schedule": 60.0},
     },
 )

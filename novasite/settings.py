@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "servers",
     "images",
     "networks",
+    "volumes",
     "scheduling",
     "workers",
 ]
@@ -189,3 +190,23 @@ ALLOW_RESIZE_TO_SAME_HOST = env_bool("ALLOW_RESIZE_TO_SAME_HOST", False)
 # 0: a shelved server is offloaded at once (image made, guest removed, allocation freed);
 # > 0: it stays on its host, shut off, until shelveOffload (the periodic offload is not run).
 SHELVED_OFFLOAD_TIME = env_int("SHELVED_OFFLOAD_TIME", 0)
+# > 0: DELETE soft-deletes (restorable) and servers are reclaimed this many seconds later.
+RECLAIM_INSTANCE_INTERVAL = env_int("RECLAIM_INSTANCE_INTERVAL", 0)
+# A task_state older than this (seconds) whose workflow never reported back is ended by the
+# conductor's sweep (workers.conductor.periodic); live migrations get their own, longer limit.
+TASK_TIMEOUT = env_int("TASK_TIMEOUT", 900)
+LIVE_MIGRATION_TIMEOUT = env_int("LIVE_MIGRATION_TIMEOUT", 1800)
+
+# --- Volumes (block storage: a volume is a file) ------------------------------------------
+VOLUME_DIR = os.environ.get("VOLUME_DIR", str(BASE_DIR / "var" / "volumes"))
+# Cinder's default quota set; -1 is unlimited. volumes, gigabytes and per_volume_gigabytes
+# are enforced; the others are reported (there are no snapshots, backups or groups yet).
+VOLUME_QUOTA_DEFAULTS = {
+    "volumes": env_int("QUOTA_VOLUMES", 10),
+    "gigabytes": env_int("QUOTA_GIGABYTES", 1000),
+    "per_volume_gigabytes": env_int("QUOTA_PER_VOLUME_GIGABYTES", -1),
+    "snapshots": env_int("QUOTA_SNAPSHOTS", 10),
+    "backups": 10,
+    "backup_gigabytes": 1000,
+    "groups": 10,
+}

@@ -19,7 +19,7 @@ from novasite.exceptions import BadRequest, NotFound
 
 from . import lifecycle, quotas
 from .models import Flavor, Keypair, Server, ServerGroup, ServerGroupMember
-from .states import TaskState, VmState, check_action
+from .states import TaskState, VmState
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def _keypair(caller: Caller, key_name: str | None) -> Keypair | None:
         return None
     keypair = Keypair.objects.filter(user_id=caller.user_id, name=key_name).first()
     if keypair is None:
-        raise BadRequest(f"Invalid key_name provided.")
+        raise BadRequest("Invalid key_name provided.")
     return keypair
 
 
@@ -201,26 +201,6 @@ def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
             lambda: celery_app.send_task("conductor.build_servers", args=[uuids, caller.request_id])
         )
     return servers
-
-
-def delete_server(caller: Caller, server: Server) -> None:
-    """Start deleting a server in any state: task_state becomes `deleting` (compare-and-swap on
-    whatever it was) and the conductor tears it down."""
-    check_action(
-        "delete", uuid=str(server.uuid), vm_state=server.vm_state, task_state=server.task_state,
-        locked=server.locked, launched=server.launched_at is not None, host=server.host,
-        host_up=None, is_admin=caller.is_admin,
-    )
-    if server.task_state == TaskState.DELETING:
-        return  # already on its way out; deleting twice is not an error
-    with transaction.atomic():
-        if not lifecycle.compare_and_swap(str(server.uuid), server.task_state, task_state=TaskState.DELETING):
-            server.refresh_from_db()
-            return delete_server(caller, server)
-        lifecycle.start_action(server, "delete", request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id)
-        transaction.on_commit(
-            lambda: celery_app.send_task("conductor.delete_server", args=[str(server.uuid), caller.request_id])
-        )
 
 
 def get_server(caller: Caller, server_id: str) -> Server:

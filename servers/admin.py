@@ -21,6 +21,7 @@ from .models import (
     ServerFault,
     ServerGroup,
     ServerGroupMember,
+    VolumeAttachment,
 )
 from .states import PowerState, status_for
 
@@ -252,3 +253,13 @@ class MigrationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("server",)
     search_fields = ("=uuid", "server__name", "=server__uuid", "source_compute", "dest_compute")
     ordering = ("-created_at", "-id")
+
+
+@admin.register(VolumeAttachment)
+class VolumeAttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Attachments change only through the attach and detach workflows."""
+
+    list_display = ("volume_id", "server", "device", "status", "delete_on_termination", "created_at")
+    list_filter = ("status",)
+    search_fields = ("=volume_id", "server__name", "=server__uuid")
+    list_select_related = ("server",)

@@ -24,7 +24,7 @@ def _target_host(host: str | None, server: Server) -> str | None:
     if not isinstance(host, str) or not ComputeNode.objects.filter(host=host).exists():
         raise NotFound(f"Compute host {host} could not be found.")
     if host == server.host:
-        raise BadRequest(f"The target host can't be the same one.")
+        raise BadRequest("The target host can't be the same one.")
     if not host_is_up(host):
         raise BadRequest(f"Compute service of {host} is unavailable at this time.")
     return host
@@ -56,7 +56,7 @@ def resize(caller: Caller, server: Server, flavor_ref: str | None, *, host: str 
 def _finished_migration(server: Server) -> Migration:
     migration = server.migrations.filter(migration_type__in=("resize", "migration"), status="finished").first()
     if migration is None:
-        raise BadRequest(f"Instance has not been resized.")
+        raise BadRequest("Instance has not been resized.")
     return migration
 
 

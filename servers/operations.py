@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 
 from hosts.services import host_is_up
@@ -28,6 +29,7 @@ ACTION_NAMES = {
     "live_migrate": "live-migration", "evacuate": "evacuate", "shelve": "shelve",
     "shelve_offload": "shelveOffload", "unshelve": "unshelve", "create_image": "createImage",
     "create_backup": "createBackup", "force_delete": "forceDelete", "restore": "restore",
+    "soft_delete": "delete",
 }
 
 
@@ -74,6 +76,30 @@ def begin(caller: Caller, server: Server, operation: Operation, *, host_up: bool
             task = operation.conductor_task
             transaction.on_commit(lambda: celery_app.send_task(task, args=args))
     return caller.request_id
+
+
+def delete_server(caller: Caller, server: Server) -> None:
+    """Start deleting a server in any state: task_state becomes `deleting` (compare-and-swap on
+    whatever it was) and the conductor tears it down. With RECLAIM_INSTANCE_INTERVAL > 0 a
+    launched server is soft-deleted instead: powered off, restorable until reclaimed."""
+    if server.task_state == TaskState.DELETING:
+        return  # already on its way out; deleting twice is not an error
+    if settings.RECLAIM_INSTANCE_INTERVAL > 0 and server.launched_at is not None and server.vm_state != VmState.SOFT_DELETED:
+        begin(caller, server, Operation("soft_delete", "conductor.run_operation", ["soft_delete"]))
+        return
+    check_action(
+        "delete", uuid=str(server.uuid), vm_state=server.vm_state, task_state=server.task_state,
+        locked=server.locked, launched=server.launched_at is not None, host=server.host,
+        host_up=None, is_admin=caller.is_admin,
+    )
+    with transaction.atomic():
+        if not lifecycle.compare_and_swap(str(server.uuid), server.task_state, task_state=TaskState.DELETING):
+            server.refresh_from_db()
+            return delete_server(caller, server)
+        lifecycle.start_action(server, "delete", request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id)
+        transaction.on_commit(
+            lambda: celery_app.send_task("conductor.delete_server", args=[str(server.uuid), caller.request_id])
+        )
 
 
 # --- simple operations: one compute call, one end state ---------------------------------
@@ -147,6 +173,11 @@ def reset_state(caller: Caller, server: Server, state: str) -> None:
         raise BadRequest("Invalid input for field/attribute state. Value must be one of 'active', 'error'.")
     begin(caller, server, Operation("reset_state", None))
     Server.objects.filter(pk=server.pk).update(vm_state=state, task_state=None)
+
+
+def restore(caller: Caller, server: Server) -> str:
+    """Bring a soft-deleted server back (powered on)."""
+    return begin(caller, server, Operation("restore", "conductor.run_operation", ["restore"]))
 
 
 def force_delete(caller: Caller, server: Server) -> None:

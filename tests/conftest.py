@@ -36,3 +36,14 @@ def demo_api(cloud) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_X_AUTH_TOKEN=issue_token(client, "demo", "demo"))
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clean_broker_prefix():
+    """Drop whatever this run left on the broker (tasks published by code under test)."""
+    yield
+    from django.conf import settings
+
+    from tests.e2e.cloud import flush_broker
+
+    flush_broker(settings.CELERY_BROKER_URL, settings.CELERY_KEY_PREFIX)

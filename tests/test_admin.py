@@ -33,6 +33,7 @@ from servers.models import (
     ServerFault,
     ServerGroup,
     ServerGroupMember,
+    VolumeAttachment,
 )
 
 APPS = ("identity", "hosts", "servers", "images", "networks")
@@ -95,6 +96,7 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
     ))
     add(InstanceActionEvent(action=action, event="compute_build_and_run_instance", result="Success"))
     add(Migration(server=server, migration_type="resize", source_compute=f"compute{n}"))
+    add(VolumeAttachment(server=server, volume_id=uuid.uuid4(), device="sdb", status="attached"))
     add(Allocation(
         consumer=server.uuid, compute_node=node, vcpus=1, memory_mb=512, disk_gb=1,
         project_id=project.id, user_id=user.id,

@@ -82,6 +82,11 @@ def _reset_state(view, server, body):
     return Response(status=ACCEPTED)
 
 
+def _restore(view, server, body):
+    operations.restore(view.caller, server)
+    return Response(status=ACCEPTED)
+
+
 def _force_delete(view, server, body):
     operations.force_delete(view.caller, server)
     return Response(status=ACCEPTED)
@@ -103,6 +108,7 @@ HANDLERS: dict[str, Handler] = {
     "unlock": _unlock,
     "os-resetState": _reset_state,
     "forceDelete": _force_delete,
+    "restore": _restore,
 }
 
 

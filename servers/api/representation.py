@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Iterable
 
 from networks.models import Port
-from servers.models import Flavor, Server, ServerFault
+from servers.models import Flavor, Server, ServerFault, VolumeAttachment
 from servers.states import status_for
 
 Version = tuple[int, int]
@@ -49,6 +49,11 @@ class ServerContext:
                     "version": 4, "addr": fixed["ip_address"],
                     "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": port.mac_address,
                 })
+        self.volumes: dict[int, list[dict]] = defaultdict(list)
+        for server_id, volume_id in VolumeAttachment.objects.filter(server_id__in=[s.pk for s in servers]).exclude(
+            status="error"
+        ).values_list("server_id", "volume_id"):
+            self.volumes[server_id].append({"id": str(volume_id), "delete_on_termination": False})
         faulty = [server.pk for server in servers if server.vm_state == "error"]
         self.faults: dict[int, ServerFault] = {}
         for fault in ServerFault.objects.filter(server_id__in=faulty).order_by("server_id", "-created_at", "-id"):
@@ -96,7 +101,7 @@ def server_detail(server: Server, version: Version, base: str, ctx: ServerContex
         "OS-EXT-STS:power_state": server.power_state,
         "OS-SRV-USG:launched_at": iso_usec(server.launched_at),
         "OS-SRV-USG:terminated_at": iso_usec(server.terminated_at),
-        "os-extended-volumes:volumes_attached": [],
+        "os-extended-volumes:volumes_attached": ctx.volumes.get(server.pk, []),
         "security_groups": [{"name": "default"}],
     }
     if is_admin:

@@ -2,7 +2,7 @@ from django.urls import path
 
 from novasite.versions import ComputeV21
 
-from . import action_views, migration_views, views
+from . import action_views, attachment_views, migration_views, views
 
 urlpatterns = [
     path("", ComputeV21.as_view()),
@@ -11,6 +11,10 @@ urlpatterns = [
     path("/servers/detail", views.ServersDetailView.as_view()),
     path("/servers/<str:server_id>", views.ServerView.as_view()),
     path("/servers/<str:server_id>/action", action_views.ServerActionView.as_view()),
+    path("/servers/<str:server_id>/os-volume_attachments", attachment_views.VolumeAttachmentsView.as_view()),
+    path("/servers/<str:server_id>/os-volume_attachments/<str:volume_id>", attachment_views.VolumeAttachmentView.as_view()),
+    path("/servers/<str:server_id>/os-interface", attachment_views.InterfacesView.as_view()),
+    path("/servers/<str:server_id>/os-interface/<str:port_id>", attachment_views.InterfaceView.as_view()),
     path("/servers/<str:server_id>/migrations", migration_views.ServerMigrationsView.as_view()),
     path("/servers/<str:server_id>/migrations/<str:migration_id>", migration_views.ServerMigrationView.as_view()),
     path("/servers/<str:server_id>/migrations/<str:migration_id>/action", migration_views.ServerMigrationActionView.as_view()),

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 
 from identity.catalog import base_url
 from novasite.microversion import ComputeView
-from servers import actions
-from servers.models import Flavor, Server
+from servers import actions, operations
+from servers.models import Server
 from servers.states import states_for_status
 
 from . import representation as rep
@@ -52,7 +52,7 @@ class ServerListMixin:
             wanted = states_for_status(params.getlist("status"))
             if not wanted.vm_states:
                 if request.api_version >= (2, 38):
-                    raise exceptions.ValidationError(f"Invalid status value")
+                    raise exceptions.ValidationError("Invalid status value")
                 return []
             servers = servers.filter(vm_state__in=wanted.vm_states)
             if wanted.task_states is not None:
@@ -128,7 +128,7 @@ class ServerView(ComputeView):
         return Response({"server": body})
 
     def delete(self, request, server_id: str):
-        actions.delete_server(self.caller, actions.get_server(self.caller, server_id))
+        operations.delete_server(self.caller, actions.get_server(self.caller, server_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,5 +1,6 @@
 """Models owned by the servers app, one family per module."""
 from .action import InstanceAction, InstanceActionEvent
+from .attachment import VolumeAttachment
 from .flavor import Flavor, FlavorAccess
 from .group import ServerGroup, ServerGroupMember
 from .keypair import Keypair
@@ -20,4 +21,5 @@ __all__ = [
     "ServerFault",
     "ServerGroup",
     "ServerGroupMember",
+    "VolumeAttachment",
 ]

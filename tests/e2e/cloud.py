@@ -23,6 +23,8 @@ class Worker:
     name: str
     process: subprocess.Popen
     log: Path
+    argv: list[str] = field(default_factory=list)
+    env: dict = field(default_factory=dict)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -40,8 +42,14 @@ class WorkerSet:
             argv, cwd=ROOT, env={**self.base_env, **(env or {})}, stdout=log.open("ab"),
             stderr=subprocess.STDOUT, start_new_session=True,
         )
-        self.workers[name] = Worker(name, process, log)
+        self.workers[name] = Worker(name, process, log, argv, env or {})
         return self.workers[name]
+
+    def restart(self, name: str, sig: int = signal.SIGTERM) -> Worker:
+        """Stop a worker (SIGKILL for a crash) and start it again exactly as it was."""
+        worker = self.workers[name]
+        self.kill(name, sig)
+        return self.start(name, worker.argv, worker.env)
 
     def start_control(self, name: str, queue: str, concurrency: int = 4) -> Worker:
         return self.start(name, [
@@ -50,12 +58,13 @@ class WorkerSet:
             "--without-gossip", "--without-mingle", "--task-events",
         ])
 
-    def start_compute(self, host: str, *, vcpus: int = 4, memory_mb: int = 4096, disk_gb: int = 40, faults: str = "") -> Worker:
+    def start_compute(self, host: str, *, vcpus: int = 4, memory_mb: int = 4096, disk_gb: int = 40, faults: str = "",
+                      delays: str = "") -> Worker:
         return self.start(host, [
             sys.executable, "manage.py", "compute_worker", "--host", host, "--vcpus", str(vcpus),
             "--memory-mb", str(memory_mb), "--disk-gb", str(disk_gb), "--instances-dir",
             str(self.workdir / "instances" / host),
-        ], env={"DATABASE_URL": UNREACHABLE_DATABASE_URL, "COMPUTE_FAULTS": faults})
+        ], env={"DATABASE_URL": UNREACHABLE_DATABASE_URL, "COMPUTE_FAULTS": faults, "COMPUTE_DELAYS": delays})
 
     def kill(self, name: str, sig: int = signal.SIGTERM) -> None:
         worker = self.workers.pop(name)

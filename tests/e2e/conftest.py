@@ -17,13 +17,20 @@ COMPUTE_HOSTS = ("compute1", "compute2")
 
 
 @pytest.fixture(scope="module")
-def compute_hosts() -> dict[str, str]:
-    """Compute workers to run, host -> injected faults; a test module may override it."""
+def compute_hosts() -> dict[str, str | dict]:
+    """Compute workers to run: host -> injected faults (COMPUTE_FAULTS), or a dict with keys
+    faults and delays (COMPUTE_DELAYS); a test module may override it."""
     return {host: "" for host in COMPUTE_HOSTS}
 
 
 @pytest.fixture(scope="module")
-def workers(django_db_setup, tmp_path_factory, compute_hosts):
+def worker_env() -> dict[str, str]:
+    """Extra environment for every worker of a module (e.g. a short visibility timeout)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def workers(django_db_setup, tmp_path_factory, compute_hosts, worker_env):
     """Conductor, scheduler and the compute workers, for one test module."""
     workdir = tmp_path_factory.mktemp("cloud")
     db = connection.settings_dict
@@ -41,12 +48,14 @@ def workers(django_db_setup, tmp_path_factory, compute_hosts):
         "IMAGE_DIR": str(workdir / "images"),
         "INSTANCES_DIR": str(workdir / "instances"),
         "LOG_LEVEL": "INFO",
+        **worker_env,
     }
     cloud = WorkerSet(workdir, env)
     cloud.start_control("conductor", "conductor", concurrency=4)
     cloud.start_control("scheduler", "scheduler", concurrency=2)
-    for host, faults in compute_hosts.items():
-        cloud.start_compute(host, faults=faults)
+    for host, drills in compute_hosts.items():
+        drills = drills if isinstance(drills, dict) else {"faults": drills}
+        cloud.start_compute(host, **drills)
     yield cloud
     cloud.stop_all()
     flush_broker(broker, prefix)

@@ -10,15 +10,9 @@ from novasite.demo import CIRROS_IMAGE_ID
 from servers.models import Flavor, InstanceAction, QuotaUsage, Server
 
 from .cloud import UNREACHABLE_DATABASE_URL
+from .helpers import boot
 
 pytestmark = pytest.mark.e2e
-
-
-def boot(api, name="vm1", flavor="42", **extra) -> str:
-    body = {"server": {"name": name, "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": flavor, "networks": "none", **extra}}
-    response = api.post("/compute/v2.1/servers", body)
-    assert response.status_code == 202, response.text
-    return response.json()["server"]["id"]
 
 
 def test_boot_list_and_delete(admin, demo):

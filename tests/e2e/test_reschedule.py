@@ -7,7 +7,7 @@ import pytest
 from hosts.models import Allocation, ComputeNode
 from servers.models import InstanceAction
 
-from .test_boot import boot
+from .helpers import boot
 
 pytestmark = pytest.mark.e2e
 

@@ -155,3 +155,8 @@ def force_live_migration_complete(instance: dict) -> dict:
     driver = context.current().driver
     return _outcome("compute.force_live_migration_complete", instance,
                     lambda: driver.force_live_migration_complete(instance["uuid"]) or {})
+# Devices. The test driver cannot hot-plug: the driver edits the persistent definition there.
+_power_task("attach_volume", lambda d, i, p: {"device": d.attach_volume(i["uuid"], p["volume"], p.get("device"))})
+_power_task("detach_volume", lambda d, i, p: d.detach_volume(i["uuid"], p["volume_id"]))
+_power_task("attach_interface", lambda d, i, p: d.attach_interface(i["uuid"], p["port"]))
+_power_task("detach_interface", lambda d, i, p: d.detach_interface(i["uuid"], p["port_id"]))

@@ -30,6 +30,8 @@ def finish_delete(server: Server) -> None:
         if not done:
             return
         claims.release(str(server.uuid))
+        for migration_uuid in server.migrations.values_list("uuid", flat=True):
+            claims.release(str(migration_uuid))  # a source still held by an unfinished move
         ipam.release_ports_of_server(str(server.uuid), server.requested_networks)
         quotas.release(server.project_id, quotas.server_usage(server.flavor))
 

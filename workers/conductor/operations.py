@@ -45,6 +45,9 @@ OPERATIONS: dict[str, Step] = {
     "unrescue": Step("compute.unrescue_instance", T.UNRESCUING, V.ACTIVE),
     "change_password": Step("compute.set_admin_password", T.UPDATING_PASSWORD, None),
     "trigger_crash_dump": Step("compute.trigger_crash_dump", None, None),
+    # Soft delete (reclaim_instance_interval > 0) powers off and keeps everything for restore.
+    "soft_delete": Step("compute.stop_instance", T.SOFT_DELETING, V.SOFT_DELETED),
+    "restore": Step("compute.start_instance", T.RESTORING, V.ACTIVE),
     # Rebuild keeps a stopped server stopped (run_operation passes power_on).
     "rebuild": Step("compute.rebuild_instance", T.REBUILDING, BY_POWER, error_on_failure=True),
 }

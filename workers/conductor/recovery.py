@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from images.models import Image
 from scheduling import claims
+from novasite.celery import app
 from servers import lifecycle
 from servers.models import InstanceAction, Migration, Server
 from servers.states import PowerState, TaskState, VmState
@@ -69,20 +70,19 @@ def _latest_request_id(server: Server, action: str) -> str:
     return row.request_id if row else ""
 
 
-def recover_instance(server: Server, power: int) -> None:
-    """Bring one server left mid-task on a restarted host to a truthful state."""
+def recover_instance(server: Server, power: int, cause: str = "a compute service restart") -> None:
+    """Bring one server left mid-task (by a restarted host, or a workflow that never reported
+    back) to a truthful state."""
     uuid = str(server.uuid)
     task = server.task_state
     if task == T.DELETING:
-        from novasite.celery import app
-
         app.send_task("conductor.delete_server", args=[uuid, _latest_request_id(server, "delete")])
         return
     if server.vm_state == VmState.BUILDING or task in ERROR_STATES:
         if task == T.SPAWNING or server.vm_state == VmState.BUILDING:
-            message = "Build of the instance was interrupted by a compute service restart."
+            message = f"Build of the instance was interrupted by {cause}."
         else:
-            message = f"The operation in progress ({task}) was interrupted by a compute service restart."
+            message = f"The operation in progress ({task}) was interrupted by {cause}."
         if lifecycle.compare_and_swap(uuid, task, vm_state=VmState.ERROR, task_state=None, power_state=power):
             lifecycle.record_fault(server, message, host=server.host)
         return

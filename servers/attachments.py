@@ -1,0 +1,110 @@
+"""Volume and interface attach/detach, as service-layer functions. The API reserves the
+volume (or binds the port) at once; the conductor has the host's hypervisor change the guest
+and records the outcome; a failed attach is rolled back (volume available again, port gone)."""
+from __future__ import annotations
+
+import uuid
+
+from django.db import transaction
+
+from networks import ipam
+from networks.models import Network, Port
+from novasite.celery import app as celery_app
+from novasite.exceptions import BadRequest, Conflict, NotFound
+from volumes import store as volume_store
+from volumes.models import Volume
+
+from . import lifecycle
+from .actions import Caller
+from .models import Server, VolumeAttachment
+from .operations import ACTION_NAMES, check
+
+ACTION_NAMES.update({
+    "attach_volume": "attach_volume", "detach_volume": "detach_volume",
+    "attach_interface": "attach_interface", "detach_interface": "detach_interface",
+})
+
+
+def _volume(caller: Caller, volume_id: object) -> Volume:
+    try:
+        key = uuid.UUID(str(volume_id))
+    except ValueError:
+        raise BadRequest(f"Invalid volumeId: {volume_id}")
+    volumes = Volume.objects.filter(id=key)
+    if not caller.is_admin:
+        volumes = volumes.filter(project_id=caller.project_id)
+    volume = volumes.first()
+    if volume is None:
+        raise NotFound(f"Volume {volume_id} could not be found.")
+    return volume
+
+
+def _record(caller: Caller, server: Server, action: str, task: str, args: list) -> None:
+    lifecycle.start_action(server, action, request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id)
+    transaction.on_commit(lambda: celery_app.send_task(task, args=[str(server.uuid), caller.request_id, *args]))
+
+
+def attach_volume(caller: Caller, server: Server, volume_id: object, device: str | None = None) -> VolumeAttachment:
+    """Reserve the volume for the server and have its host attach it."""
+    check(caller, server, "attach_volume")
+    volume = _volume(caller, volume_id)
+    if server.volume_attachments.filter(volume_id=volume.id).exists():
+        raise Conflict(f"Volume {volume.id} is already attached to instance {server.uuid}.")
+    with transaction.atomic():
+        volume_store.reserve(volume, server.uuid)
+        attachment = VolumeAttachment.objects.create(server=server, volume_id=volume.id, device=device, status="attaching")
+        _record(caller, server, "attach_volume", "conductor.attach_volume", [str(volume.id)])
+    return attachment
+
+
+def detach_volume(caller: Caller, server: Server, volume_id: str) -> None:
+    check(caller, server, "detach_volume")
+    attachment = server.volume_attachments.filter(volume_id=_volume(caller, volume_id).id).first()
+    if attachment is None:
+        raise NotFound(f"Volume {volume_id} is not attached to instance {server.uuid}.")
+    with transaction.atomic():
+        if VolumeAttachment.objects.filter(pk=attachment.pk, status="attached").update(status="detaching") != 1:
+            raise Conflict(f"Volume {volume_id} is {attachment.status}, not attached.")
+        volume_store.begin_detaching(Volume.objects.get(id=attachment.volume_id), server.uuid)
+        _record(caller, server, "detach_volume", "conductor.detach_volume", [str(attachment.volume_id)])
+
+
+def attach_interface(caller: Caller, server: Server, *, net_id: str | None = None, port_id: str | None = None,
+                     fixed_ip: str | None = None) -> Port:
+    """Create (or bind) a port for the server and have its host plug it."""
+    check(caller, server, "attach_interface")
+    with transaction.atomic():
+        if port_id:
+            port = Port.objects.filter(id=port_id).first()
+            if port is None or (not caller.is_admin and port.project_id != caller.project_id):
+                raise NotFound(f"Port {port_id} could not be found.")
+            if Port.objects.filter(pk=port.pk, device_id="").update(device_id=str(server.uuid), device_owner="compute:nova") != 1:
+                raise Conflict(f"Port {port_id} is still in use.")
+            port.refresh_from_db()
+        elif net_id:
+            network = Network.objects.filter(id=net_id).first()
+            if network is None or not (caller.is_admin or network.shared or network.project_id == caller.project_id):
+                raise NotFound(f"Network {net_id} could not be found.")
+            port = ipam.create_port(network, project_id=server.project_id, device_id=str(server.uuid),
+                                    device_owner="compute:nova", fixed_ip=fixed_ip)
+        else:
+            raise BadRequest("Give net_id or port_id.")
+        _record(caller, server, "attach_interface", "conductor.attach_interface", [str(port.id), bool(port_id)])
+    return port
+
+
+def detach_interface(caller: Caller, server: Server, port_id: str) -> None:
+    check(caller, server, "detach_interface")
+    port = Port.objects.filter(id=port_id, device_id=str(server.uuid)).first() if is_uuid(port_id) else None
+    if port is None:
+        raise NotFound(f"Port {port_id} is not attached to instance {server.uuid}.")
+    with transaction.atomic():
+        _record(caller, server, "detach_interface", "conductor.detach_interface", [str(port.id)])
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True

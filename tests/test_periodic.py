@@ -1,0 +1,72 @@
+"""Periodic conductor work without workers: stuck task_states end truthfully; soft-deleted
+servers are reclaimed; restarted hosts' servers are recovered (Nova's _init_instance)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from servers.models import Server
+from workers.conductor.periodic import expire_stuck_tasks, reclaim_deleted_servers
+from workers.conductor.recovery import recover_host, sync_power_states
+
+pytestmark = pytest.mark.django_db
+
+FLAVOR = {"flavorid": "1", "name": "tiny", "vcpus": 1, "memory_mb": 512, "root_gb": 1}
+
+
+def make_server(vm_state="active", task_state=None, power_state=1, host="c1", age=0) -> Server:
+    server = Server.objects.create(name="s", project_id="p", user_id="u", flavor=FLAVOR, host=host,
+                                   vm_state=vm_state, task_state=task_state, power_state=power_state)
+    Server.objects.filter(pk=server.pk).update(updated_at=timezone.now() - timedelta(seconds=age))
+    server.refresh_from_db()
+    return server
+
+
+def test_stuck_tasks_end_in_a_truthful_state(settings):
+    settings.TASK_TIMEOUT = 60
+    building = make_server("building", "spawning", 0, age=120)
+    stopping = make_server("active", "powering-off", 4, age=120)
+    fresh = make_server("active", "pausing", 1, age=10)
+    assert expire_stuck_tasks() == 2
+    building.refresh_from_db(), stopping.refresh_from_db(), fresh.refresh_from_db()
+    assert (building.vm_state, building.task_state) == ("error", None)
+    assert "timeout" in building.faults.first().message
+    assert (stopping.vm_state, stopping.task_state) == ("stopped", None)  # as the hypervisor last said
+    assert fresh.task_state == "pausing"
+
+
+def test_restarted_host_recovers_its_servers():
+    spawning = make_server("building", "spawning", 0)
+    rebooting = make_server("active", "rebooting", 1)
+    snapshotting = make_server("active", "image_uploading", 1)
+    elsewhere = make_server("building", "spawning", 0, host="c2")
+    recover_host("c1", {str(rebooting.uuid): 1, str(snapshotting.uuid): 1})
+    for server in (spawning, rebooting, snapshotting, elsewhere):
+        server.refresh_from_db()
+    assert (spawning.vm_state, spawning.task_state) == ("error", None)
+    assert (rebooting.vm_state, rebooting.task_state, rebooting.power_state) == ("active", None, 1)
+    assert (snapshotting.vm_state, snapshotting.task_state) == ("active", None)
+    assert elsewhere.task_state == "spawning"  # another host's business
+
+
+def test_power_state_sync_follows_nova_rules():
+    shut_down = make_server("active", None, 1)
+    gone = make_server("active", None, 1)
+    busy = make_server("active", "pausing", 1)
+    sync_power_states("c1", {str(shut_down.uuid): 4, str(busy.uuid): 3})
+    for server in (shut_down, gone, busy):
+        server.refresh_from_db()
+    assert (shut_down.vm_state, shut_down.power_state) == ("stopped", 4)
+    assert (gone.vm_state, gone.power_state) == ("active", 0)  # missing guest: NOSTATE, as Nova
+    assert (busy.task_state, busy.power_state) == ("pausing", 1)  # a task in progress is skipped
+
+
+def test_soft_deleted_servers_are_reclaimed(settings):
+    settings.RECLAIM_INSTANCE_INTERVAL = 60
+    old = make_server("soft-delete", None, 4, age=120)
+    recent = make_server("soft-delete", None, 4, age=5)
+    assert reclaim_deleted_servers() == 1
+    old.refresh_from_db(), recent.refresh_from_db()
+    assert old.task_state == "deleting" and recent.task_state is None
