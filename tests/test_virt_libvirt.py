@@ -52,9 +52,15 @@ def driver(tmp_path):
 def test_is_a_compute_driver(driver, tmp_path):
     assert isinstance(driver, ComputeDriver)
     assert driver.capabilities == {
-        "supports_migration": False, "supports_hotplug": False, "supports_disks": False}
+        "supports_migration": False, "supports_hotplug": False, "supports_disks": False,
+        "supports_export_import": True, "supports_set_admin_password": True,
+        "supports_nmi": True}
+    assert set(driver.capabilities) == set(ComputeDriver.CAPABILITIES)
     real = LibvirtDriver("qemu:///system", instances_dir=str(tmp_path / "q"))
-    assert real.capabilities["supports_migration"] is True
+    assert real.capabilities == {
+        "supports_migration": True, "supports_hotplug": True, "supports_disks": True,
+        "supports_export_import": True, "supports_set_admin_password": False,
+        "supports_nmi": True}
 
 
 def test_host_resources_reflect_node_sizes(driver, tmp_path):
