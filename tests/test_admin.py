@@ -35,8 +35,9 @@ from servers.models import (
     ServerGroupMember,
     VolumeAttachment,
 )
+from volumes.models import Volume
 
-APPS = ("identity", "hosts", "servers", "images", "networks")
+APPS = ("identity", "hosts", "servers", "images", "networks", "volumes")
 MODELS = [model for label in APPS for model in apps.get_app_config(label).get_models()]
 FLAVOR = {
     "flavorid": "1", "name": "m1.tiny", "vcpus": 1, "memory_mb": 512, "root_gb": 1,
@@ -103,6 +104,7 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
     ))
 
     add(Image(name=f"cirros{n}", status="active", visibility="public"))
+    add(Volume(name=f"vol{n}", project_id=project.id, user_id=user.id, size=1, status="available"))
     network = add(Network(name=f"net{n}", project_id=project.id))
     add(Subnet(network=network, project_id=project.id, cidr=f"10.0.{n}.0/24", gateway_ip=f"10.0.{n}.1"))
     add(Port(

@@ -1,0 +1,109 @@
+"""Cinder v3 documents: volume summary and detail, quota sets, version documents."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from volumes.models import Volume
+
+MAX_VERSION = "3.70"
+VERSION_UPDATED = "2023-08-31T00:00:00Z"
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
+
+
+def version_document(root: str) -> dict:
+    """The v3 entry of Cinder's version list (`root` is the public base URL)."""
+    return {
+        "id": "v3.0",
+        "status": "CURRENT",
+        "version": MAX_VERSION,
+        "min_version": "3.0",
+        "updated": VERSION_UPDATED,
+        "links": [
+            {"rel": "describedby", "type": "text/html", "href": "https://docs.openstack.org/"},
+            {"rel": "self", "href": f"{root}/volume/v3/"},
+        ],
+        "media-types": [{"base": "application/json", "type": "application/vnd.openstack.volume+json;version=3"}],
+    }
+
+
+def links(root: str, volume: Volume) -> list[dict]:
+    return [
+        {"rel": "self", "href": f"{root}/volume/v3/{volume.project_id}/volumes/{volume.id}"},
+        {"rel": "bookmark", "href": f"{root}/volume/{volume.project_id}/volumes/{volume.id}"},
+    ]
+
+
+def attachments(volume: Volume) -> list[dict]:
+    """The one attachment a volume can have. Its id is derived from volume and server; the
+    device is recorded by the servers app (VolumeAttachment), not here, so it is null."""
+    if volume.attached_server_uuid is None or volume.status not in ("in-use", "detaching"):
+        return []
+    attachment_id = str(uuid.uuid5(volume.id, str(volume.attached_server_uuid)))
+    return [{
+        "id": str(volume.id), "attachment_id": attachment_id, "volume_id": str(volume.id),
+        "server_id": str(volume.attached_server_uuid), "host_name": None, "device": None,
+        "attached_at": iso(volume.attached_at),
+    }]
+
+
+def summary(root: str, volume: Volume) -> dict:
+    return {"id": str(volume.id), "name": volume.name, "links": links(root, volume)}
+
+
+def detail(root: str, volume: Volume, *, admin: bool = False) -> dict:
+    body = {
+        "id": str(volume.id),
+        "name": volume.name,
+        "description": volume.description,
+        "status": volume.status,
+        "size": volume.size,
+        "availability_zone": volume.availability_zone,
+        "created_at": iso(volume.created_at),
+        "updated_at": iso(volume.updated_at),
+        "volume_type": volume.volume_type,
+        "bootable": "true" if volume.bootable else "false",
+        "encrypted": False,
+        "multiattach": False,
+        "metadata": dict(volume.metadata or {}),
+        "attachments": attachments(volume),
+        "links": links(root, volume),
+        "user_id": volume.user_id,
+        "os-vol-tenant-attr:tenant_id": volume.project_id,
+        "snapshot_id": None,
+        "source_volid": None,
+        "consistencygroup_id": None,
+        "group_id": None,
+        "replication_status": None,
+        "migration_status": None,
+        "provider_id": None,
+        "service_uuid": None,
+        "shared_targets": False,
+        "cluster_name": None,
+        "consumes_quota": True,
+    }
+    if volume.image_metadata:
+        body["volume_image_metadata"] = dict(volume.image_metadata)
+    if admin:
+        body["os-vol-host-attr:host"] = None
+        body["os-vol-mig-status-attr:migstat"] = None
+        body["os-vol-mig-status-attr:name_id"] = None
+        if volume.error_message:
+            body["error_message"] = volume.error_message
+    return body
+
+
+def quota_set(target: str, limits: dict[str, int], usage: dict[str, int] | None = None) -> dict:
+    """Cinder's quota_set: plain limits, or {limit, in_use, reserved, allocated} with usage."""
+    body: dict = {"id": target}
+    for resource, limit in limits.items():
+        body[resource] = limit if usage is None else {
+            "limit": limit, "in_use": usage.get(resource, 0), "reserved": 0, "allocated": 0,
+        }
+    for resource in ("volumes", "gigabytes", "snapshots"):
+        typed = f"{resource}_{Volume.DEFAULT_TYPE}"
+        body[typed] = -1 if usage is None else {"limit": -1, "in_use": usage.get(resource, 0), "reserved": 0, "allocated": 0}
+    return body

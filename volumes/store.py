@@ -1,0 +1,306 @@
+"""The volume store: the one home of volume files and volume status changes.
+
+A volume is a file, settings.VOLUME_DIR/<id>: qcow2 made with qemu-img when it is installed,
+else a sparse raw file (truncate). Every status change is a compare-and-swap (a conditional
+UPDATE on the expected status), so two callers can never both win, e.g. two attaches:
+
+    creating --> available | error            create_volume (blank or from an image)
+    available --> extending --> available | error   extend_volume
+    available --> attaching --> in-use         reserve + mark_in_use (or mark_in_use at once)
+    in-use --> detaching --> available         begin_detaching + mark_available
+    available | error --> deleting --> (row and file gone)   delete_volume
+
+The file work runs synchronously in the caller (the API request, for now): files are sparse
+and small, so create, extend and delete take milliseconds. The row is written first with
+status creating/extending/deleting, so moving the file work to a Celery task later changes
+no status rule. A failure of the file work leaves status "error" with `error_message`; the
+request itself still succeeds (202), as in Cinder, whose work is asynchronous anyway.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from images import store as image_store
+from images.models import Image
+from novasite.exceptions import BadRequest, Conflict
+
+from . import quotas
+from .models import Volume
+
+log = logging.getLogger(__name__)
+
+GiB = 1 << 30
+MAX_SIZE = 2**31 - 1
+QEMU_IMG_TIMEOUT = 600
+
+
+class VolumeFileError(Exception):
+    """The file work (qemu-img, truncate, copy) failed; the message is shown to the user."""
+
+
+def volume_path(volume_id: str | uuid.UUID) -> str:
+    """Where the file of volume `volume_id` lives (whether or not it exists yet)."""
+    return os.path.join(settings.VOLUME_DIR, str(volume_id))
+
+
+def qemu_img() -> str | None:
+    """The qemu-img binary, or None (then volumes are sparse raw files)."""
+    return shutil.which("qemu-img")
+
+
+def clean_size(value: object, field: str = "size") -> int:
+    """A size in GiB: a positive integer (or a string of digits, as Cinder accepts)."""
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIZE:
+        raise BadRequest(f"Invalid input for field/attribute {field}. Value: {value!r}. It must be an integer from 1 to {MAX_SIZE}.")
+    return value
+
+
+def _cas(volume_id: uuid.UUID, expected: Q, **changes) -> bool:
+    """One conditional UPDATE: apply `changes` only if the row still matches `expected`."""
+    return bool(Volume.objects.filter(expected, id=volume_id).update(**changes, updated_at=timezone.now()))
+
+
+# --- file work ------------------------------------------------------------------------------
+
+def _run(*command: str) -> None:
+    try:
+        subprocess.run(command, capture_output=True, timeout=QEMU_IMG_TIMEOUT, check=True)
+    except subprocess.CalledProcessError as exc:
+        detail = exc.stderr.decode(errors="replace").strip().splitlines()
+        raise VolumeFileError(f"{command[1]} failed: {detail[-1] if detail else exc.returncode}") from exc
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise VolumeFileError(f"{command[0]} {command[1]} failed: {exc}") from exc
+
+
+def _write_blank(part: str, size: int) -> str:
+    binary = qemu_img()
+    if binary:
+        _run(binary, "create", "-q", "-f", "qcow2", part, str(size * GiB))
+        return "qcow2"
+    with open(part, "wb") as handle:
+        handle.truncate(size * GiB)
+    return "raw"
+
+
+def _write_from_image(part: str, size: int, image: Image) -> str:
+    source = image_store.image_path(image.id)
+    if not os.path.exists(source):
+        raise VolumeFileError(f"Image {image.id} has no data.")
+    source_format = image_store.QEMU_FORMATS.get(image.disk_format or "raw")
+    if source_format is None:
+        raise VolumeFileError(f"Image disk format {image.disk_format} cannot be written to a volume.")
+    binary = qemu_img()
+    if binary is None:
+        if source_format != "raw":
+            raise VolumeFileError(f"qemu-img is needed to convert a {image.disk_format} image.")
+        shutil.copyfile(source, part)
+        with open(part, "r+b") as handle:
+            handle.truncate(size * GiB)
+        return "raw"
+    info = image_store.inspect(source, image.disk_format)
+    if info is None:
+        raise VolumeFileError(f"Image {image.id} is not a readable {image.disk_format} image.")
+    specific = (info.get("format-specific") or {}).get("data") or {}
+    if info.get("backing-filename") or info.get("full-backing-filename") or specific.get("data-file"):
+        raise VolumeFileError(f"Image {image.id} refers to other files (backing or data file); refused.")
+    _run(binary, "convert", "-q", "-f", source_format, "-O", "qcow2", source, part)
+    _run(binary, "resize", "-q", "-f", "qcow2", part, str(size * GiB))
+    return "qcow2"
+
+
+def _resize(volume: Volume, size: int) -> None:
+    path = volume_path(volume.id)
+    if not os.path.exists(path):
+        raise VolumeFileError(f"The file of volume {volume.id} is missing.")
+    binary = qemu_img()
+    if binary:
+        _run(binary, "resize", "-q", "-f", volume.file_format, path, str(size * GiB))
+    elif volume.file_format == "raw":
+        with open(path, "r+b") as handle:
+            handle.truncate(size * GiB)
+    else:
+        raise VolumeFileError("qemu-img is needed to resize a qcow2 volume.")
+
+
+def _remove_files(volume_id: str | uuid.UUID) -> None:
+    for path in (volume_path(volume_id), volume_path(volume_id) + ".part"):
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+
+
+# --- lifecycle ------------------------------------------------------------------------------
+
+def check_image(image: Image, size: int) -> None:
+    """BadRequest unless `image` is active and fits in `size` GiB (virtual size, min_disk)."""
+    if image.status != "active":
+        raise BadRequest(f"Image {image.id} is not active (status {image.status}).")
+    virtual = image.virtual_size or image_store.probe_virtual_size(image_store.image_path(image.id), image.disk_format)
+    needed = -(-(virtual or image.size or 0) // GiB)
+    if needed > size:
+        raise BadRequest(f"Size of specified image {needed}GB is larger than volume size {size}GB.")
+    if image.min_disk > size:
+        raise BadRequest(f"Volume size {size}GB cannot be smaller than the image minDisk size {image.min_disk}GB.")
+
+
+def image_metadata(image: Image) -> dict[str, str]:
+    """Cinder's volume_image_metadata: what the volume remembers of its source image."""
+    fields = {
+        "image_id": str(image.id), "image_name": image.name or "", "disk_format": image.disk_format or "",
+        "container_format": image.container_format or "", "checksum": image.checksum or "",
+        "size": str(image.size or 0), "min_disk": str(image.min_disk), "min_ram": str(image.min_ram),
+    }
+    return {**{key: str(value) for key, value in (image.properties or {}).items()}, **fields}
+
+
+def create_volume(*, project_id: str, user_id: str, size: int, name: str | None = None,
+                  description: str | None = None, image: Image | None = None, metadata: dict | None = None,
+                  availability_zone: str | None = None) -> Volume:
+    """Create a volume (blank, or holding `image`'s disk) within the project's quota. Raises
+    BadRequest (size, image) or OverLimit before anything is written; a failure of the file
+    work afterwards leaves the volume in status error with error_message."""
+    size = clean_size(size)
+    if image is not None:
+        check_image(image, size)
+    with transaction.atomic():
+        quotas.reserve(project_id, volumes=1, gigabytes=size, size=size)
+        volume = Volume.objects.create(
+            project_id=project_id, user_id=user_id, size=size, name=name, description=description,
+            metadata=dict(metadata or {}), status="creating", bootable=image is not None,
+            source_image_id=image.id if image is not None else None,
+            image_metadata=image_metadata(image) if image is not None else {},
+            availability_zone=availability_zone or settings.DEFAULT_AVAILABILITY_ZONE,
+        )
+    os.makedirs(settings.VOLUME_DIR, exist_ok=True)
+    part = volume_path(volume.id) + ".part"
+    try:
+        file_format = _write_from_image(part, size, image) if image is not None else _write_blank(part, size)
+        os.replace(part, volume_path(volume.id))
+    except (VolumeFileError, OSError) as exc:
+        _remove_files(volume.id)
+        log.warning("volume %s: creation failed: %s", volume.id, exc)
+        _cas(volume.id, Q(status="creating"), status="error", error_message=str(exc)[:2000])
+    else:
+        _cas(volume.id, Q(status="creating"), status="available", file_format=file_format)
+    volume.refresh_from_db()
+    return volume
+
+
+def update_volume(volume: Volume, changes: dict) -> Volume:
+    """Change the user-editable fields (name, description, metadata); no status rule applies."""
+    unknown = set(changes) - {"name", "description", "metadata"}
+    if unknown:
+        raise BadRequest(f"Cannot update {', '.join(sorted(unknown))}.")
+    if not _cas(volume.id, Q(), **changes):
+        raise Conflict(f"Volume {volume.id} no longer exists.")
+    volume.refresh_from_db()
+    return volume
+
+
+def extend_volume(volume: Volume, new_size: int) -> Volume:
+    """Grow an available volume to `new_size` GiB (BadRequest unless it grows, Conflict unless
+    available, OverLimit over the gigabytes quota). A failed resize leaves status error."""
+    new_size = clean_size(new_size, "new_size")
+    if new_size <= volume.size:
+        raise BadRequest(
+            f"New size for extend must be greater than current size. (current: {volume.size}, extended: {new_size})."
+        )
+    with transaction.atomic():
+        quotas.reserve(volume.project_id, gigabytes=new_size - volume.size, size=new_size)
+        if not _cas(volume.id, Q(status="available", size=volume.size), status="extending"):
+            volume.refresh_from_db()
+            raise Conflict(f"Volume status must be available to extend, but current status is: {volume.status}.")
+    try:
+        _resize(volume, new_size)
+    except (VolumeFileError, OSError) as exc:
+        log.warning("volume %s: extend failed: %s", volume.id, exc)
+        _cas(volume.id, Q(status="extending"), status="error", error_message=str(exc)[:2000])
+    else:
+        _cas(volume.id, Q(status="extending"), status="available", size=new_size)
+    volume.refresh_from_db()
+    return volume
+
+
+def delete_volume(volume: Volume) -> None:
+    """Remove the file and the row. Conflict while the volume is attached (or busy creating
+    or extending). Deleting a volume that is already gone is a no-op."""
+    if not _cas(volume.id, Q(status__in=("available", "error")), status="deleting"):
+        current = Volume.objects.filter(id=volume.id).values_list("status", flat=True).first()
+        if current is None or current == "deleting":
+            return
+        raise Conflict(f"Volume {volume.id} status must be available or error to be deleted, but it is {current}.")
+    _remove_files(volume.id)
+    Volume.objects.filter(id=volume.id, status="deleting").delete()
+
+
+def reset_status(volume: Volume, status: str) -> Volume:
+    """Admin repair (os-reset_status): force a status; leaving the attached states forgets
+    the holder. Touches no file."""
+    if status not in Volume.STATUSES:
+        raise BadRequest(f"Invalid status {status!r}: one of {', '.join(Volume.STATUSES)}.")
+    changes: dict = {"status": status}
+    if status not in Volume.ATTACHED:
+        changes.update(attached_server_uuid=None, attached_at=None)
+    _cas(volume.id, Q(), **changes)
+    volume.refresh_from_db()
+    return volume
+
+
+# --- attachment states (the conductor's side of attach and detach) ------------------------
+
+def _swap(volume: Volume, allowed: Q, action: str, **changes) -> Volume:
+    if not _cas(volume.id, allowed, **changes):
+        current = Volume.objects.filter(id=volume.id).values("status", "attached_server_uuid").first()
+        if current is None:
+            raise Conflict(f"Volume {volume.id} no longer exists.")
+        holder = f" (held by server {current['attached_server_uuid']})" if current["attached_server_uuid"] else ""
+        raise Conflict(f"Cannot {action} volume {volume.id}: its status is {current['status']}{holder}.")
+    volume.refresh_from_db()
+    return volume
+
+
+def reserve(volume: Volume, server_uuid: str | uuid.UUID) -> Volume:
+    """available -> attaching, held by `server_uuid` (the API's step before the conductor
+    attaches). Idempotent for the same server; Conflict otherwise."""
+    server = uuid.UUID(str(server_uuid))
+    allowed = Q(status="available") | Q(status="attaching", attached_server_uuid=server)
+    return _swap(volume, allowed, "reserve", status="attaching", attached_server_uuid=server)
+
+
+def mark_in_use(volume: Volume, server_uuid: str | uuid.UUID) -> Volume:
+    """available or attaching (by this server) -> in-use by `server_uuid`. Of two callers for
+    different servers exactly one wins; the other gets Conflict. Idempotent for the winner."""
+    server = uuid.UUID(str(server_uuid))
+    allowed = Q(status="available") | Q(status__in=("attaching", "in-use"), attached_server_uuid=server)
+    return _swap(volume, allowed, "attach", status="in-use", attached_server_uuid=server, attached_at=timezone.now())
+
+
+def begin_detaching(volume: Volume, server_uuid: str | uuid.UUID | None = None) -> Volume:
+    """in-use -> detaching (by `server_uuid` when given). Idempotent; Conflict otherwise."""
+    allowed = Q(status__in=("in-use", "detaching"))
+    if server_uuid is not None:
+        allowed &= Q(attached_server_uuid=uuid.UUID(str(server_uuid)))
+    return _swap(volume, allowed, "detach", status="detaching")
+
+
+def mark_available(volume: Volume, server_uuid: str | uuid.UUID | None = None) -> Volume:
+    """attaching, in-use or detaching (held by `server_uuid` when given) -> available, holder
+    cleared: a finished detach, or a failed attach rolled back. Idempotent when already
+    available; Conflict in any other state."""
+    held = Q(status__in=Volume.ATTACHED)
+    if server_uuid is not None:
+        held &= Q(attached_server_uuid=uuid.UUID(str(server_uuid)))
+    allowed = held | Q(status="available")
+    return _swap(volume, allowed, "release", status="available", attached_server_uuid=None, attached_at=None)
