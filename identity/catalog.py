@@ -11,6 +11,8 @@ SERVICES = (
     ("compute", "nova", "/compute/v2.1"),
     ("image", "glance", "/image"),
     ("network", "neutron", "/network"),
+    # Cinder's URL carries the project (http://H/volume/v3/{project_id}), as the client expects.
+    ("volumev3", "cinderv3", "/volume/v3/{project_id}"),
 )
 
 
@@ -23,12 +25,17 @@ def stable_id(*parts: str) -> str:
     return hashlib.md5("/".join(parts).encode()).hexdigest()
 
 
-def catalog(request: HttpRequest) -> list[dict]:
-    """One public endpoint per service, in the configured region."""
+def catalog(request: HttpRequest, project_id: str | None = None) -> list[dict]:
+    """One public endpoint per service, in the configured region. `{project_id}` in a path
+    is the token's project; without one, such services are left out."""
     root = base_url(request)
     region = settings.REGION_NAME
     entries = []
     for service_type, name, path in SERVICES:
+        if "{project_id}" in path:
+            if not project_id:
+                continue
+            path = path.replace("{project_id}", project_id)
         url = root + path
         entries.append({
             "id": stable_id(service_type),

@@ -91,7 +91,7 @@ def token_body(request, principal: tokens.Principal, with_catalog: bool = True) 
         "expires_at": iso(principal.expires_at),
     }
     if with_catalog:
-        body["catalog"] = catalog(request)
+        body["catalog"] = catalog(request, project_id=principal.project_id)
     return {"token": body}
 
 
