@@ -31,6 +31,7 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from novasite.exceptions import BadRequest, Conflict, ServiceError
 
@@ -123,7 +124,7 @@ def update_image(image: Image, *, changes: dict | None = None, set_properties: d
 
 def begin_upload(image: Image) -> Image:
     """queued -> saving, or Conflict: exactly one uploader wins an image."""
-    if not Image.objects.filter(id=image.id, status="queued").update(status="saving"):
+    if not Image.objects.filter(id=image.id, status="queued").update(updated_at=timezone.now(), status="saving"):
         image.refresh_from_db(fields=["status"])
         raise Conflict(f"Image status transition from {image.status} to saving is not allowed")
     image.refresh_from_db()
@@ -132,7 +133,7 @@ def begin_upload(image: Image) -> Image:
 
 def abort_upload(image: Image) -> Image:
     """queued/saving -> killed and any partial bytes removed (a failed upload or snapshot)."""
-    if Image.objects.filter(id=image.id, status__in=("queued", "saving")).update(status="killed"):
+    if Image.objects.filter(id=image.id, status__in=("queued", "saving")).update(updated_at=timezone.now(), status="killed"):
         _remove_files(image.id)
     image.refresh_from_db()
     return image
@@ -182,7 +183,7 @@ def finish_upload(image: Image, source: str | os.PathLike | BinaryIO | bytes) ->
                 os.fsync(out.fileno())
         os.replace(part, final)
     except BaseException as exc:
-        Image.objects.filter(id=image.id, status="saving").update(status="killed")
+        Image.objects.filter(id=image.id, status="saving").update(updated_at=timezone.now(), status="killed")
         _remove_files(image.id)
         if isinstance(exc, OSError) and not isinstance(exc, ServiceError):
             full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
@@ -191,7 +192,8 @@ def finish_upload(image: Image, source: str | os.PathLike | BinaryIO | bytes) ->
         raise
     virtual = probe_virtual_size(final, image.disk_format)
     done = Image.objects.filter(id=image.id, status="saving").update(
-        status="active", size=size, checksum=md5, os_hash_algo="sha512", os_hash_value=sha512, virtual_size=virtual,
+        updated_at=timezone.now(), status="active", size=size, checksum=md5, os_hash_algo="sha512",
+        os_hash_value=sha512, virtual_size=virtual,
     )
     if not done:
         _remove_files(image.id)
@@ -215,7 +217,7 @@ def record_external_upload(image: Image, *, size: int, checksum: str, disk_forma
     path = image_path(image.id)
     virtual = probe_virtual_size(path, disk_format) if os.path.exists(path) else None
     done = Image.objects.filter(id=image.id, status__in=("queued", "saving")).update(
-        status="active", size=size, checksum=checksum, disk_format=disk_format, virtual_size=virtual,
+        updated_at=timezone.now(), status="active", size=size, checksum=checksum, disk_format=disk_format, virtual_size=virtual,
         os_hash_algo="sha512" if os_hash_value else None, os_hash_value=os_hash_value,
     )
     image.refresh_from_db()
@@ -229,7 +231,7 @@ def delete_image(image: Image) -> bool:
     """Tombstone the image (status deleted) and remove its bytes. Returns False, changing
     nothing, when the image is protected (the check and the update are one statement, so a
     concurrent `protected=true` wins). Deleting a deleted image is a no-op returning True."""
-    if Image.objects.filter(id=image.id, protected=False).exclude(status="deleted").update(status="deleted"):
+    if Image.objects.filter(id=image.id, protected=False).exclude(status="deleted").update(updated_at=timezone.now(), status="deleted"):
         _remove_files(image.id)
         image.refresh_from_db()
         return True
