@@ -392,6 +392,10 @@ def test_attach_states_compare_and_swap(cloud):
     with pytest.raises(Conflict):
         store.begin_detaching(volume, second)
     assert store.begin_detaching(volume, first).status == "detaching"
+    with pytest.raises(Conflict):
+        store.mark_in_use(volume, second)
+    assert store.mark_in_use(volume, first).status == "in-use"  # a failed detach, rolled back
+    store.begin_detaching(volume)
     released = store.mark_available(volume, first)
     assert (released.status, released.attached_server_uuid, released.attached_at) == ("available", None, None)
     assert store.mark_available(volume).status == "available"

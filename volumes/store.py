@@ -280,10 +280,11 @@ def reserve(volume: Volume, server_uuid: str | uuid.UUID) -> Volume:
 
 
 def mark_in_use(volume: Volume, server_uuid: str | uuid.UUID) -> Volume:
-    """available or attaching (by this server) -> in-use by `server_uuid`. Of two callers for
-    different servers exactly one wins; the other gets Conflict. Idempotent for the winner."""
+    """available, or attaching/detaching by this server (a finished attach, a failed detach
+    rolled back) -> in-use by `server_uuid`. Of two callers for different servers exactly
+    one wins; the other gets Conflict. Idempotent for the winner."""
     server = uuid.UUID(str(server_uuid))
-    allowed = Q(status="available") | Q(status__in=("attaching", "in-use"), attached_server_uuid=server)
+    allowed = Q(status="available") | Q(status__in=Volume.ATTACHED, attached_server_uuid=server)
     return _swap(volume, allowed, "attach", status="in-use", attached_server_uuid=server, attached_at=timezone.now())
 
 
