@@ -63,7 +63,8 @@ def url(suffix: str = "/volumes", project: str = "demo") -> str:
 
 
 def create(api: APIClient, project: str = "demo", **volume) -> dict:
-    response = api.post(url(project=project), {"volume": {"size": 1, "name": "vol", **volume}}, format="json")
+    body = {"volume": {"size": 1, "name": "vol", **volume}}
+    response = api.post(url(project=project), body, format="json", HTTP_ACCEPT="application/vnd.openstack.volume+json")
     assert response.status_code == 202, response.content
     return response.json()["volume"]
 

@@ -3,7 +3,6 @@ image data (upload and download). Views are thin: rules live in images.access, v
 images.api.validation, bytes and status changes in images.store."""
 from __future__ import annotations
 
-import os
 import uuid
 from urllib.parse import urlencode
 
@@ -55,7 +54,15 @@ def _filtered(request) -> tuple:
     return images, used
 
 
-class ImagesView(APIView):
+class GlanceView(APIView):
+    """Glance answers JSON whatever the Accept header says; the SDK sends an empty one on
+    PATCH and application/octet-stream on downloads, so never answer 406."""
+
+    def perform_content_negotiation(self, request, force: bool = False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+class ImagesView(GlanceView):
     """GET /image/v2/images (name, status, visibility, owner, id=in:a,b; limit, marker) and
     POST /image/v2/images (201, Location, the image document)."""
 
@@ -83,7 +90,7 @@ class ImagesView(APIView):
         return response
 
 
-class ImageView(APIView):
+class ImageView(GlanceView):
     """GET, PATCH (application/openstack-images-v2.1-json-patch) and DELETE one image."""
 
     parser_classes = [JsonPatchParser]
@@ -109,15 +116,11 @@ class ImageView(APIView):
         return Response(status=204)
 
 
-class ImageFileView(APIView):
+class ImageFileView(GlanceView):
     """PUT (application/octet-stream, 204) and GET (200 with the bytes, 204 without data) of
     /image/v2/images/{id}/file."""
 
     parser_classes = [OctetStreamParser]
-
-    def perform_content_negotiation(self, request, force: bool = False):
-        # Clients ask for application/octet-stream; errors are still rendered as JSON.
-        return super().perform_content_negotiation(request, force=True)
 
     def put(self, request, image_id: str):
         image = access.find_image(request.user, image_id)
@@ -132,10 +135,13 @@ class ImageFileView(APIView):
         image = access.find_image(request.user, image_id)
         if image.status == "deactivated" and not request.user.is_admin:
             raise Forbidden("The requested image has been deactivated. Image data download is forbidden.")
-        path = store.image_path(image.id)
-        if image.status != "active" or not os.path.exists(path):
+        if image.status != "active":
             return HttpResponse(status=204)
-        response = FileResponse(open(path, "rb"), content_type="application/octet-stream")
+        try:
+            data = open(store.image_path(image.id), "rb")
+        except FileNotFoundError:  # no bytes (or deleted this instant): Glance's "no data"
+            return HttpResponse(status=204)
+        response = FileResponse(data, content_type="application/octet-stream")
         if image.checksum:
             response["Content-MD5"] = image.checksum
         return response
