@@ -231,7 +231,8 @@ def delete_image(image: Image) -> bool:
     """Tombstone the image (status deleted) and remove its bytes. Returns False, changing
     nothing, when the image is protected (the check and the update are one statement, so a
     concurrent `protected=true` wins). Deleting a deleted image is a no-op returning True."""
-    if Image.objects.filter(id=image.id, protected=False).exclude(status="deleted").update(updated_at=timezone.now(), status="deleted"):
+    live = Image.objects.filter(id=image.id, protected=False).exclude(status="deleted")
+    if live.update(updated_at=timezone.now(), status="deleted"):
         _remove_files(image.id)
         image.refresh_from_db()
         return True

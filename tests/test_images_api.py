@@ -42,7 +42,8 @@ def project_id(name: str) -> str:
 
 
 def create(api: APIClient, **body) -> dict:
-    response = api.post("/image/v2/images", {"name": "img", "disk_format": "raw", "container_format": "bare", **body}, format="json")
+    body = {"name": "img", "disk_format": "raw", "container_format": "bare", **body}
+    response = api.post("/image/v2/images", body, format="json")
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -284,7 +285,8 @@ def test_only_owners_and_admins_patch(demo_api, admin_api):
     assert_glance_error(patch(demo_api, str(CIRROS_IMAGE_ID), operation), 403, "modify")
     assert patch(admin_api, str(CIRROS_IMAGE_ID), operation).status_code == 200
     image = create(demo_api)
-    assert patch(admin_api, image["id"], [{"op": "replace", "path": "/owner", "value": "elsewhere"}]).json()["owner"] == "elsewhere"
+    given = patch(admin_api, image["id"], [{"op": "replace", "path": "/owner", "value": "elsewhere"}])
+    assert given.json()["owner"] == "elsewhere"
 
 
 # --- delete ---------------------------------------------------------------------------------

@@ -93,7 +93,8 @@ def test_version_documents_need_no_token(client):
 
 def test_the_catalog_has_block_storage_with_the_project_in_its_url(cloud):
     body = {"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {"name": "demo", "domain": {"name": "Default"}, "password": "secret"}}},
+        "identity": {"methods": ["password"],
+                     "password": {"user": {"name": "demo", "domain": {"name": "Default"}, "password": "secret"}}},
         "scope": {"project": {"name": "demo", "domain": {"name": "Default"}}},
     }}
     token = APIClient().post("/identity/v3/auth/tokens", body, format="json").json()["token"]
@@ -308,7 +309,8 @@ def test_extend_grows_the_file(demo_api):
 
 def test_extend_without_qemu_img_truncates(demo_api, no_qemu):
     volume = create(demo_api)
-    assert demo_api.post(url(f"/volumes/{volume['id']}/action"), {"os-extend": {"new_size": "2"}}, format="json").status_code == 202
+    response = demo_api.post(url(f"/volumes/{volume['id']}/action"), {"os-extend": {"new_size": "2"}}, format="json")
+    assert response.status_code == 202
     assert os.path.getsize(store.volume_path(volume["id"])) == 2 * GiB
 
 

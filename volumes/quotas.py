@@ -49,10 +49,14 @@ def reserve(project_id: str, *, volumes: int = 0, gigabytes: int = 0, size: int 
     limit = limits(project_id)
     per_volume = limit.get("per_volume_gigabytes", -1)
     if size is not None and 0 <= per_volume < size:
-        raise OverLimit(f"VolumeSizeExceedsLimit: Requested volume size {size}G is larger than maximum allowed limit {per_volume}G.")
+        raise OverLimit(
+            f"VolumeSizeExceedsLimit: Requested volume size {size}G is larger than maximum allowed limit {per_volume}G."
+        )
     used = usage(project_id)
     if volumes and 0 <= limit["volumes"] < used["volumes"] + volumes:
-        raise OverLimit(f"VolumeLimitExceeded: Maximum number of volumes allowed ({limit['volumes']}) exceeded for quota 'volumes'.")
+        raise OverLimit(
+            f"VolumeLimitExceeded: Maximum number of volumes allowed ({limit['volumes']}) exceeded for quota 'volumes'."
+        )
     if gigabytes and 0 <= limit["gigabytes"] < used["gigabytes"] + gigabytes:
         raise OverLimit(
             f"VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. "

@@ -62,7 +62,9 @@ def clean_size(value: object, field: str = "size") -> int:
     if isinstance(value, str) and value.isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIZE:
-        raise BadRequest(f"Invalid input for field/attribute {field}. Value: {value!r}. It must be an integer from 1 to {MAX_SIZE}.")
+        raise BadRequest(
+            f"Invalid input for field/attribute {field}. Value: {value!r}. It must be an integer from 1 to {MAX_SIZE}."
+        )
     return value
 
 

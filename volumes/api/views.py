@@ -86,7 +86,8 @@ def listed(request, project_id: str, *, detailed: bool) -> Response:
     body: dict = {"volumes": [render(volume) for volume in rows]}
     if more and rows:
         path = f"{root}/volume/v3/{project}/volumes{'/detail' if detailed else ''}"
-        body["volumes_links"] = [{"rel": "next", "href": f"{path}?{urlencode({**used, 'limit': limit, 'marker': str(rows[-1].id)})}"}]
+        query = urlencode({**used, "limit": limit, "marker": str(rows[-1].id)})
+        body["volumes_links"] = [{"rel": "next", "href": f"{path}?{query}"}]
     return Response(body)
 
 
