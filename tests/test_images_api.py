@@ -194,6 +194,14 @@ def test_upload_needs_octet_stream(demo_api):
     assert Image.objects.get(id=image["id"]).status == "queued"
 
 
+def test_a_chunked_upload_without_length_is_refused_with_411(demo_api):
+    image = create(demo_api)
+    response = demo_api.put(f"/image/v2/images/{image['id']}/file", data=b"", content_type="application/octet-stream",
+                            HTTP_TRANSFER_ENCODING="chunked")
+    assert_glance_error(response, 411, "Content-Length")
+    assert Image.objects.get(id=image["id"]).status == "queued"
+
+
 def test_upload_to_unknown_or_foreign_images(demo_api, admin_api):
     assert_glance_error(upload(demo_api, str(uuid.uuid4())), 404)
     assert_glance_error(upload(demo_api, "cirros"), 404)

@@ -15,12 +15,16 @@ from rest_framework.views import APIView
 from identity.catalog import base_url
 from images import access, store
 from images.models import Image
-from novasite.exceptions import BadRequest, Forbidden, NotFound
+from novasite.exceptions import BadRequest, Forbidden, NotFound, ServiceError
 
 from .paging import page, parse_limit
 from .parsers import JsonPatchParser, OctetStreamParser
 from .representation import image_document
 from .validation import reject_nul, validate_create, validate_patch
+
+class LengthRequired(ServiceError):
+    http_status = 411
+
 
 DEFAULT_LIMIT = 25  # Glance's limit_param_default
 FILTERS = ("name", "status", "visibility", "owner")
@@ -127,6 +131,9 @@ class ImageFileView(GlanceView):
         access.require_owner(request.user, image, "upload data to")
         if request.content_type.split(";")[0].strip() != OctetStreamParser.media_type:
             raise UnsupportedMediaType(request.content_type or "(none)")
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not request.META.get("CONTENT_LENGTH"):
+            # Django's WSGI request reads no chunked body: refuse rather than store an empty image.
+            raise LengthRequired("A Content-Length is required: chunked uploads are not supported.")
         data = request.data
         store.upload(image, b"" if isinstance(data, dict) else data)
         return Response(status=204)
