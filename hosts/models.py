@@ -83,7 +83,8 @@ class Service(models.Model):
 
 class ComputeNode(models.Model):
     """A hypervisor: its totals as the compute worker reports them, and the resources claimed
-    against it. Invariant: for each resource, used <= total * ratio - reserved; only
+    against it. Invariant: for each resource, used <= total * effective ratio - reserved (the
+    effective ratio is an aggregate's override when there is one, else the host's own); only
     scheduling.claims changes the *_used columns, always by a conditional UPDATE."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -109,26 +110,54 @@ class ComputeNode(models.Model):
     reserved_host_cpus = models.IntegerField(default=0)
     reserved_host_memory_mb = models.IntegerField(default=0)
     reserved_host_disk_mb = models.IntegerField(default=0)
+    # Mirrors of the host's aggregates, kept current by scheduling.aggregates (model signals on
+    # Aggregate, AggregateHost and ComputeNode) so that the scheduler's candidate query and the
+    # claim need no join: the zone (None: the default zone, as in hosts.zones) and the
+    # allocation ratios that aggregate metadata imposes (the minimum over the host's
+    # aggregates; None: the host's own ratio above applies).
+    availability_zone = models.CharField(max_length=255, null=True, blank=True, db_index=True, editable=False)
+    aggregate_cpu_allocation_ratio = models.FloatField(null=True, blank=True, editable=False)
+    aggregate_ram_allocation_ratio = models.FloatField(null=True, blank=True, editable=False)
+    aggregate_disk_allocation_ratio = models.FloatField(null=True, blank=True, editable=False)
+    # Builds that failed on this host since its last successful one (scheduling.stats), for
+    # the BuildFailureWeigher.
+    failed_builds = models.IntegerField(default=0, editable=False)
+    last_build_failure_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
+        # Expression indexes on the free vCPUs, RAM and disk (scheduling.capacity) are created
+        # by migration 0002 in SQL: the scheduler walks them to find its best candidates.
 
     def __str__(self) -> str:
         return self.hypervisor_hostname
 
     @property
+    def effective_cpu_allocation_ratio(self) -> float:
+        """The ratio claims enforce: an aggregate's override, else the host's own."""
+        return self.aggregate_cpu_allocation_ratio if self.aggregate_cpu_allocation_ratio is not None else self.cpu_allocation_ratio
+
+    @property
+    def effective_ram_allocation_ratio(self) -> float:
+        return self.aggregate_ram_allocation_ratio if self.aggregate_ram_allocation_ratio is not None else self.ram_allocation_ratio
+
+    @property
+    def effective_disk_allocation_ratio(self) -> float:
+        return self.aggregate_disk_allocation_ratio if self.aggregate_disk_allocation_ratio is not None else self.disk_allocation_ratio
+
+    @property
     def vcpus_capacity(self) -> float:
-        return self.vcpus * self.cpu_allocation_ratio - self.reserved_host_cpus
+        return self.vcpus * self.effective_cpu_allocation_ratio - self.reserved_host_cpus
 
     @property
     def memory_mb_capacity(self) -> float:
-        return self.memory_mb * self.ram_allocation_ratio - self.reserved_host_memory_mb
+        return self.memory_mb * self.effective_ram_allocation_ratio - self.reserved_host_memory_mb
 
     @property
     def local_gb_capacity(self) -> float:
-        return self.local_gb * self.disk_allocation_ratio - self.reserved_host_disk_mb / 1024
+        return self.local_gb * self.effective_disk_allocation_ratio - self.reserved_host_disk_mb / 1024
 
 
 class Allocation(models.Model):

@@ -170,20 +170,52 @@ INSTANCES_DIR = os.environ.get("INSTANCES_DIR", str(BASE_DIR / "var" / "instance
 IMAGE_DIR = os.environ.get("IMAGE_DIR", str(BASE_DIR / "var" / "images"))
 
 # --- Scheduler ----------------------------------------------------------------------------
+# Filters run in this order; the explanation of a NoValidHost follows it too.
 SCHEDULER_FILTERS = [
     "scheduling.filters.compute.ComputeFilter",
     "scheduling.filters.availability_zone.AvailabilityZoneFilter",
     "scheduling.filters.ignore_hosts.IgnoreHostsFilter",
     "scheduling.filters.resource_fit.ResourceFitFilter",
+    "scheduling.filters.aggregate_extra_specs.AggregateInstanceExtraSpecsFilter",
+    "scheduling.filters.tenant_isolation.AggregateMultiTenancyIsolation",
+    "scheduling.filters.compute_capabilities.ComputeCapabilitiesFilter",
+    "scheduling.filters.image_properties.ImagePropertiesFilter",
+    "scheduling.filters.server_group_anti_affinity.ServerGroupAntiAffinityFilter",
+    "scheduling.filters.server_group_affinity.ServerGroupAffinityFilter",
+    "scheduling.filters.same_host.SameHostFilter",
+    "scheduling.filters.different_host.DifferentHostFilter",
 ]
 SCHEDULER_WEIGHERS = [
     "scheduling.weighers.ram.RAMWeigher",
     "scheduling.weighers.cpu.CPUWeigher",
     "scheduling.weighers.disk.DiskWeigher",
+    "scheduling.weighers.num_instances.NumInstancesWeigher",
+    "scheduling.weighers.io_ops.IoOpsWeigher",
+    "scheduling.weighers.build_failure.BuildFailureWeigher",
+    "scheduling.weighers.soft_affinity.ServerGroupSoftAffinityWeigher",
+    "scheduling.weighers.soft_anti_affinity.ServerGroupSoftAntiAffinityWeigher",
 ]
+# Multipliers (Nova's defaults); each is overridable per host by the aggregate metadata key
+# of the same name in lower case (e.g. ram_weight_multiplier), the smallest value winning.
 RAM_WEIGHT_MULTIPLIER = env_float("RAM_WEIGHT_MULTIPLIER", 1.0)
 CPU_WEIGHT_MULTIPLIER = env_float("CPU_WEIGHT_MULTIPLIER", 1.0)
 DISK_WEIGHT_MULTIPLIER = env_float("DISK_WEIGHT_MULTIPLIER", 1.0)
+NUM_INSTANCES_WEIGHT_MULTIPLIER = env_float("NUM_INSTANCES_WEIGHT_MULTIPLIER", 0.0)
+IO_OPS_WEIGHT_MULTIPLIER = env_float("IO_OPS_WEIGHT_MULTIPLIER", -1.0)
+BUILD_FAILURE_WEIGHT_MULTIPLIER = env_float("BUILD_FAILURE_WEIGHT_MULTIPLIER", 1000000.0)
+SOFT_AFFINITY_WEIGHT_MULTIPLIER = env_float("SOFT_AFFINITY_WEIGHT_MULTIPLIER", 1.0)
+SOFT_ANTI_AFFINITY_WEIGHT_MULTIPLIER = env_float("SOFT_ANTI_AFFINITY_WEIGHT_MULTIPLIER", 1.0)
+# Failed builds count against a host for this long after the last one (BuildFailureWeigher).
+SCHEDULER_BUILD_FAILURE_WINDOW = env_int("SCHEDULER_BUILD_FAILURE_WINDOW", 3600)
+# Choose at random among this many best hosts (1: always the best), so that concurrent
+# schedulers spread out instead of racing for one host.
+SCHEDULER_HOST_SUBSET_SIZE = env_int("SCHEDULER_HOST_SUBSET_SIZE", 1)
+# The candidate query returns the SCHEDULER_CANDIDATE_LIMIT best hosts by the indexed weigher
+# (free RAM, vCPUs, disk) with the largest multiplier, or the union of the best by the first
+# SCHEDULER_CANDIDATE_KEYS of them; the Python filters and all the weighers rank that pool
+# (Nova's max_placement_results). Each extra key costs about 0.5 ms per decision.
+SCHEDULER_CANDIDATE_LIMIT = env_int("SCHEDULER_CANDIDATE_LIMIT", 20)
+SCHEDULER_CANDIDATE_KEYS = env_int("SCHEDULER_CANDIDATE_KEYS", 1)
 
 # --- Lifecycle ----------------------------------------------------------------------------
 ALLOW_RESIZE_TO_SAME_HOST = env_bool("ALLOW_RESIZE_TO_SAME_HOST", False)

@@ -1,27 +1,38 @@
 """Filter, weigh and claim: the placement decision.
 
-One SQL query applies every filter's `narrow` (resources, enabled + up service, zone, ...);
-Python filters and weighers run only on what it returns; the best host is then claimed
-atomically (scheduling.claims). If another scheduler took the room first, the next host is
-tried. A multi-create is one decision: each pick is claimed and the in-memory view updated
-before the next instance is placed.
+1. Context (scheduling.context): the request's group, image properties, hints and aggregate
+   metadata, each loaded once. For a hard affinity or anti-affinity group, the rest of the
+   decision runs under the group's lock (scheduling.groups.serialised), so that concurrent
+   decisions for one group, on any number of schedulers, see each other's placements.
+2. Candidates (scheduling.candidates): one SQL statement applies every filter's condition and
+   returns only the top hosts by the indexed weighers; Python filters and the normalised
+   weighers rank that pool.
+3. Claim (scheduling.claims): the best host is claimed atomically; if another scheduler took
+   the room first, the next one is tried. A multi-create is one decision: each pick is
+   claimed and the in-memory view updated before the next instance is placed, and if any
+   instance cannot be placed the claims already made are released (all or nothing).
 """
 from __future__ import annotations
 
 import logging
-import uuid
+import random
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from hosts.models import Allocation, ComputeNode
+from hosts.models import Allocation
 
-from . import claims
+from . import claims, groups
+from .candidates import CandidatePool
+from .context import Decision
+from .explain import summary
 from .filters.base import BaseFilter
+from .host_state import HostState
 from .request import RequestSpec
-from .weighers.base import BaseWeigher, normalise
+from .weighers.base import BaseWeigher
 
 log = logging.getLogger(__name__)
 
@@ -57,102 +68,87 @@ def enabled_weighers() -> tuple[BaseWeigher, ...]:
     return _load(tuple(settings.SCHEDULER_WEIGHERS))
 
 
-def _candidates(spec: RequestSpec) -> list[ComputeNode]:
-    query = ComputeNode.objects.select_related("service")
-    for host_filter in enabled_filters():
-        query = host_filter.narrow(query, spec)
-    nodes = list(query)
-    for host_filter in enabled_filters():
-        nodes = [node for node in nodes if host_filter.host_passes(node, spec)]
-    return nodes
-
-
-def _weighed(nodes: list[ComputeNode], spec: RequestSpec) -> list[ComputeNode]:
-    """Nodes ordered best first: sum of normalised weights times multipliers; ties by name so
-    that the order is stable."""
-    totals = [0.0] * len(nodes)
-    for weigher in enabled_weighers():
-        multiplier = getattr(settings, weigher.multiplier_setting, 1.0)
-        if not multiplier:
-            continue
-        for index, value in enumerate(normalise([weigher.raw(node, spec) for node in nodes])):
-            totals[index] += multiplier * value
-    order = sorted(range(len(nodes)), key=lambda i: (-totals[i], nodes[i].host))
-    return [nodes[i] for i in order]
-
-
 def explain(spec: RequestSpec) -> str:
     """How many hosts each filter removed, e.g. "ComputeFilter removed 2 of 5; ..."."""
-    query = ComputeNode.objects.select_related("service")
-    remaining = query.count()
-    parts = []
-    for host_filter in enabled_filters():
-        query = host_filter.narrow(query, spec)
-        left = query.count()
-        if left != remaining:
-            parts.append(f"{host_filter.name} removed {remaining - left} of {remaining}")
-        remaining = left
-    nodes = list(query)
-    for host_filter in enabled_filters():
-        kept = [node for node in nodes if host_filter.host_passes(node, spec)]
-        if len(kept) != len(nodes):
-            parts.append(f"{host_filter.name} removed {len(nodes) - len(kept)} of {len(nodes)}")
-        nodes = kept
-    return "; ".join(parts)
+    decision = Decision(spec)
+    decision.load_group_members()
+    return summary(decision, enabled_filters())
 
 
-def _consume(node: ComputeNode, res: claims.Resources) -> None:
-    """Update the in-memory view after a claim so later picks in this decision see it."""
-    node.vcpus_used += res.vcpus
-    node.memory_mb_used += res.memory_mb
-    node.local_gb_used += res.disk_gb
+def _alternate(host: HostState) -> dict:
+    return {"host": host.host, "node": host.hypervisor_hostname, "compute_node_id": host.id}
 
 
-def _fits(node: ComputeNode, res: claims.Resources) -> bool:
-    return (
-        node.vcpus_used + res.vcpus <= node.vcpus_capacity
-        and node.memory_mb_used + res.memory_mb <= node.memory_mb_capacity
-        and node.local_gb_used + res.disk_gb <= node.local_gb_capacity
-    )
+def _subset_first(ranked: list[HostState]) -> list[HostState]:
+    """Claim order: a random host among the best SCHEDULER_HOST_SUBSET_SIZE first (so that
+    concurrent schedulers do not all race for the same host), then the rest in order."""
+    size = max(1, settings.SCHEDULER_HOST_SUBSET_SIZE)
+    if size == 1 or len(ranked) < 2:
+        return ranked
+    first = random.choice(ranked[:size])
+    return [first] + [h for h in ranked if h is not first]
+
+
+def _claim_best(pool: CandidatePool, decision: Decision, instance_uuid: str) -> tuple[HostState | None, list[HostState], bool]:
+    """Claim the best host that still has room: (host, the ranking it came from, whether the
+    instance already held it). Grows the pool when the ranked hosts run out."""
+    spec, res = decision.spec, decision.resources
+    while True:
+        ranked = pool.ranked()
+        for host in _subset_first(ranked):
+            held = claims.claim_unless_held(host.id, instance_uuid, res, project_id=spec.project_id, user_id=spec.user_id)
+            if held == host.id:
+                return host, ranked, False
+            if held is not None:  # a redelivered request: keep what the instance already holds
+                return pool.by_id(held), ranked, True
+            log.info("claim on %s lost to a concurrent request; trying the next host", host.host)
+            pool.discard(host)
+        if not pool.grow():
+            held = Allocation.objects.filter(consumer=instance_uuid).values_list("compute_node_id", flat=True).first()
+            return (pool.by_id(held), ranked, True) if held is not None else (None, ranked, False)
+
+
+def _place_one(pool: CandidatePool, decision: Decision, instance_uuid: str) -> Selection | None:
+    """Claim a host for one instance (or keep the one it already holds); None if none can."""
+    chosen, ranked, held = _claim_best(pool, decision, instance_uuid)
+    if chosen is None:
+        return None
+    if not held:
+        chosen.consume(decision.resources)  # later picks of this decision see the claim
+    decision.picks.append(chosen.host)
+    alternates_wanted = max(settings.MAX_ATTEMPTS - 1, 0)
+    alternates = [_alternate(h) for h in ranked if h.id != chosen.id][:alternates_wanted]
+    return Selection(instance_uuid, chosen.host, chosen.hypervisor_hostname, chosen.id, alternates)
+
+
+def _place(decision: Decision) -> list[Selection]:
+    spec = decision.spec
+    pool = CandidatePool(decision, enabled_filters(), enabled_weighers())
+    selections: list[Selection] = []
+    for index, instance_uuid in enumerate(spec.instance_uuids):
+        selection = _place_one(pool, decision, instance_uuid)
+        if selection is None:
+            for made in selections:
+                claims.release(made.instance_uuid)
+            if index:  # explain the starting point: the claims made so far are released
+                decision = Decision(spec, decision.now)
+                decision.load_group_members()
+            detail = summary(decision, enabled_filters())
+            if index:
+                detail = f"Placed {index} of {len(spec.instance_uuids)} instances before running out of hosts. {detail}"
+            message = "No valid host was found. " + (detail or "There are not enough hosts available.")
+            log.warning("%s (request for %s)", message, ", ".join(spec.instance_uuids))
+            raise NoValidHost(message)
+        selections.append(selection)
+    return selections
 
 
 def select_destinations(spec: RequestSpec) -> list[Selection]:
     """Place every instance of the request, claiming each pick. All or nothing: if any
     instance cannot be placed, the claims made for the others are released and NoValidHost
     is raised."""
-    res = spec.resources
-    nodes = _candidates(spec)
-    alternates_wanted = max(settings.MAX_ATTEMPTS - 1, 0)
-    selections: list[Selection] = []
-    # A redelivered request must not claim twice: instances that already hold an allocation
-    # keep it.
-    held = dict(
-        Allocation.objects.filter(consumer__in=spec.instance_uuids).values_list("consumer", "compute_node_id")
-    )
-    for instance_uuid in spec.instance_uuids:
-        chosen = None
-        ranked = _weighed([node for node in nodes if _fits(node, res)], spec)
-        held_node = held.get(uuid.UUID(str(instance_uuid)))
-        if held_node is not None:
-            ranked = [ComputeNode.objects.select_related("service").get(pk=held_node)] + [
-                node for node in ranked if node.pk != held_node
-            ]
-        for node in ranked:
-            if claims.claim(node.pk, instance_uuid, res, project_id=spec.project_id, user_id=spec.user_id):
-                chosen = node
-                break
-            log.info("claim on %s lost to a concurrent request; trying the next host", node.host)
-            node.refresh_from_db()
-        if chosen is None:
-            for selection in selections:
-                claims.release(selection.instance_uuid)
-            detail = explain(spec)
-            raise NoValidHost("No valid host was found. " + (detail or "There are not enough hosts available."))
-        _consume(chosen, res)
-        alternates = [
-            {"host": node.host, "node": node.hypervisor_hostname, "compute_node_id": node.pk}
-            for node in ranked
-            if node.pk != chosen.pk
-        ][:alternates_wanted]
-        selections.append(Selection(instance_uuid, chosen.host, chosen.hypervisor_hostname, chosen.pk, alternates))
-    return selections
+    decision = Decision(spec)
+    group = decision.group
+    with groups.serialised(group) if group is not None and group.hard else nullcontext():
+        decision.load_group_members()  # after taking the lock: sees every earlier placement
+        return _place(decision)

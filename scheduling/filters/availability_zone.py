@@ -1,19 +1,24 @@
-"""AvailabilityZoneFilter: only hosts in the requested availability zone."""
+"""AvailabilityZoneFilter: only hosts in the requested availability zone. A host's zone is
+mirrored on its compute node (scheduling.aggregates); no zoned aggregate means the default
+zone."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.conf import settings
 
-from hosts.models import ComputeNode
-from hosts.zones import restrict_to_zone
-from scheduling.request import RequestSpec
-
-from .base import BaseFilter
+from .base import BaseFilter, Sql
 
 
 class AvailabilityZoneFilter(BaseFilter):
     name = "AvailabilityZoneFilter"
 
-    def narrow(self, candidates: QuerySet[ComputeNode], spec: RequestSpec) -> QuerySet[ComputeNode]:
-        if not spec.availability_zone:
-            return candidates
-        return restrict_to_zone(candidates, spec.availability_zone)
+    def sql(self, decision) -> Sql | None:
+        zone = decision.spec.availability_zone
+        if not zone:
+            return None
+        if zone == settings.DEFAULT_AVAILABILITY_ZONE:
+            return Sql("(n.availability_zone = %s OR n.availability_zone IS NULL)", (zone,))
+        return Sql("n.availability_zone = %s", (zone,))
+
+    def why(self, host, decision) -> str:
+        zone = host.availability_zone or settings.DEFAULT_AVAILABILITY_ZONE
+        return f"{host.host} is in zone {zone}, not {decision.spec.availability_zone}"

@@ -1,22 +1,64 @@
-"""The filter interface. A filter narrows the SQL candidate query where it can (`narrow`) and
-checks what SQL cannot in Python (`host_passes`); both default to "keep everything"."""
+"""The filter interface.
+
+A filter says why a host is unfit in up to two ways:
+- `sql(decision)`: a condition on the candidate query (alias `n` = hosts_computenode), so that
+  the database drops unfit hosts before any row reaches Python. Most filters live here.
+- `host_passes(host, decision)`: a Python check on each candidate the query returned, for what
+  SQL cannot see (cpu_info, a multi-create's own earlier picks). It only runs when
+  `runs_in_python(decision)` says so, so a filter costs nothing on requests it ignores.
+`why(host, decision)` words the rejection for explanations (manage.py explain_placement).
+"""
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from hosts.models import ComputeNode
-from scheduling.request import RequestSpec
+if TYPE_CHECKING:
+    from scheduling.context import Decision
+    from scheduling.host_state import HostState
+
+
+@dataclass(frozen=True)
+class Sql:
+    """A SQL condition with its parameters (%s placeholders)."""
+
+    text: str
+    params: tuple = ()
+
+
+NOTHING = Sql("1 = 0")  # no host can pass
+
+
+def in_list(column: str, values: list | set | tuple, *, negate: bool = False) -> Sql:
+    """`column [NOT] IN (...)` with one parameter per value (values must not be empty)."""
+    values = sorted(values)
+    placeholders = ", ".join(["%s"] * len(values))
+    return Sql(f"{column} {'NOT IN' if negate else 'IN'} ({placeholders})", tuple(values))
+
+
+def member_of(aggregate_ids: list[int] | set[int]) -> Sql:
+    """The host is in one of these aggregates (an index probe per candidate row)."""
+    inner = in_list("ah.aggregate_id", aggregate_ids)
+    return Sql(f"EXISTS (SELECT 1 FROM hosts_aggregatehost ah WHERE ah.host = n.host AND {inner.text})", inner.params)
 
 
 class BaseFilter:
-    """One reason a host may be unfit. Subclasses set `name` and override one or both hooks."""
+    """One reason a host may be unfit. Subclasses set `name` and override the hooks they need."""
 
     name = "BaseFilter"
 
-    def narrow(self, candidates: QuerySet[ComputeNode], spec: RequestSpec) -> QuerySet[ComputeNode]:
-        """Add this filter's condition to the candidate query (one indexed SQL query in all)."""
-        return candidates
+    def sql(self, decision: Decision) -> Sql | None:
+        """This filter's condition on the candidate query, or None when it does not apply."""
+        return None
 
-    def host_passes(self, node: ComputeNode, spec: RequestSpec) -> bool:
-        """Python check on one candidate that survived the SQL prefilter."""
+    def runs_in_python(self, decision: Decision) -> bool:
+        """Whether `host_passes` must run for this request."""
+        return False
+
+    def host_passes(self, host: HostState, decision: Decision) -> bool:
+        """Python check on one candidate that survived the SQL conditions."""
         return True
+
+    def why(self, host: HostState, decision: Decision) -> str:
+        """Why this filter rejects `host`, in words."""
+        return "rejected"

@@ -1,29 +1,38 @@
-"""ComputeFilter: only hosts whose compute service is enabled and up."""
+"""ComputeFilter: only hosts whose compute service is enabled and up (heard from within
+SERVICE_DOWN_TIME and not forced down)."""
 from __future__ import annotations
 
-import logging
+from django.utils import timezone
 
-from django.db.models import QuerySet
+from hosts.models import Service
+from hosts.services import up_cutoff
 
-from hosts.models import ComputeNode
-from hosts.services import is_up, up_q
-from scheduling.request import RequestSpec
-
-from .base import BaseFilter
-
-log = logging.getLogger(__name__)
+from .base import BaseFilter, Sql
 
 
 class ComputeFilter(BaseFilter):
     name = "ComputeFilter"
 
-    def narrow(self, candidates: QuerySet[ComputeNode], spec: RequestSpec) -> QuerySet[ComputeNode]:
-        return candidates.filter(up_q("service__"), service__disabled=False)
+    def sql(self, decision) -> Sql:
+        # A primary-key probe per candidate row: cheap for the few rows an indexed walk reads.
+        # OFFSET 0 keeps the planner from turning this into a join driven by hosts_service:
+        # heartbeats move last_seen_up faster than statistics follow, so the planner would
+        # believe almost no service is up and read every service first.
+        return Sql(
+            "EXISTS (SELECT 1 FROM hosts_service s WHERE s.id = n.service_id AND s.disabled = %s "
+            "AND s.forced_down = %s AND s.last_seen_up >= %s OFFSET 0)",
+            (False, False, up_cutoff(decision.now)),
+        )
 
-    def host_passes(self, node: ComputeNode, spec: RequestSpec) -> bool:
-        # The SQL already checked this; re-check because time passed since the query ran.
-        service = node.service
-        if service is None or service.disabled or not is_up(service):
-            log.debug("%s: %s is disabled or down", self.name, node.host)
-            return False
-        return True
+    def why(self, host, decision) -> str:
+        service = Service.objects.filter(compute_node__id=host.id).first()
+        if service is None:
+            return "no compute service is registered for this node"
+        if service.disabled:
+            return f"the compute service is disabled ({service.disabled_reason or 'no reason given'})"
+        if service.forced_down:
+            return "the compute service is forced down"
+        if service.last_seen_up is None:
+            return "the compute service has never reported"
+        age = (timezone.now() - service.last_seen_up).total_seconds()
+        return f"the compute service is down: last heard from {age:.0f} s ago"

@@ -1,16 +1,15 @@
-"""IgnoreHostsFilter: never the hosts a request excludes (e.g. ones a build already failed on)."""
+"""IgnoreHostsFilter: never the hosts a request excludes (e.g. a move's source host)."""
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
-from hosts.models import ComputeNode
-from scheduling.request import RequestSpec
-
-from .base import BaseFilter
+from .base import BaseFilter, Sql, in_list
 
 
 class IgnoreHostsFilter(BaseFilter):
     name = "IgnoreHostsFilter"
 
-    def narrow(self, candidates: QuerySet[ComputeNode], spec: RequestSpec) -> QuerySet[ComputeNode]:
-        return candidates.exclude(host__in=spec.ignore_hosts) if spec.ignore_hosts else candidates
+    def sql(self, decision) -> Sql | None:
+        hosts = [h for h in decision.spec.ignore_hosts if h]
+        return in_list("n.host", hosts, negate=True) if hosts else None
+
+    def why(self, host, decision) -> str:
+        return f"the request excludes {host.host}"

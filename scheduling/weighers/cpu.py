@@ -1,8 +1,7 @@
-"""CPUWeigher: prefer hosts with more free vCPUs."""
+"""CPUWeigher: prefer hosts with more free vCPUs; a negative multiplier stacks."""
 from __future__ import annotations
 
-from hosts.models import ComputeNode
-from scheduling.request import RequestSpec
+from scheduling.capacity import FREE_VCPUS, free
 
 from .base import BaseWeigher
 
@@ -10,6 +9,8 @@ from .base import BaseWeigher
 class CPUWeigher(BaseWeigher):
     name = "CPUWeigher"
     multiplier_setting = "CPU_WEIGHT_MULTIPLIER"
+    metadata_key = "cpu_weight_multiplier"
+    order_sql = free(FREE_VCPUS)
 
-    def raw(self, node: ComputeNode, spec: RequestSpec) -> float:
-        return node.vcpus_capacity - node.vcpus_used
+    def raw(self, host, decision) -> float:
+        return host.free_vcpus

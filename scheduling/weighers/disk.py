@@ -1,8 +1,7 @@
-"""DiskWeigher: prefer hosts with more free disk."""
+"""DiskWeigher: prefer hosts with more free disk; a negative multiplier stacks."""
 from __future__ import annotations
 
-from hosts.models import ComputeNode
-from scheduling.request import RequestSpec
+from scheduling.capacity import FREE_DISK_GB, free
 
 from .base import BaseWeigher
 
@@ -10,6 +9,8 @@ from .base import BaseWeigher
 class DiskWeigher(BaseWeigher):
     name = "DiskWeigher"
     multiplier_setting = "DISK_WEIGHT_MULTIPLIER"
+    metadata_key = "disk_weight_multiplier"
+    order_sql = free(FREE_DISK_GB)
 
-    def raw(self, node: ComputeNode, spec: RequestSpec) -> float:
-        return node.local_gb_capacity - node.local_gb_used
+    def raw(self, host, decision) -> float:
+        return host.free_disk_gb

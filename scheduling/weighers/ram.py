@@ -1,8 +1,7 @@
 """RAMWeigher: prefer hosts with more free RAM (spreading); a negative multiplier stacks."""
 from __future__ import annotations
 
-from hosts.models import ComputeNode
-from scheduling.request import RequestSpec
+from scheduling.capacity import FREE_RAM_MB, free
 
 from .base import BaseWeigher
 
@@ -10,6 +9,8 @@ from .base import BaseWeigher
 class RAMWeigher(BaseWeigher):
     name = "RAMWeigher"
     multiplier_setting = "RAM_WEIGHT_MULTIPLIER"
+    metadata_key = "ram_weight_multiplier"
+    order_sql = free(FREE_RAM_MB)
 
-    def raw(self, node: ComputeNode, spec: RequestSpec) -> float:
-        return node.memory_mb_capacity - node.memory_mb_used
+    def raw(self, host, decision) -> float:
+        return host.free_ram_mb

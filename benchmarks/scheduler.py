@@ -1,0 +1,265 @@
+"""Scheduler benchmark: select_destinations, claim included, at 1,000 and 10,000 hosts.
+
+    .venv/bin/python benchmarks/scheduler.py [--hosts 1000,10000] [--decisions 1000] [--workers 4]
+
+Needs PostgreSQL: uses its own database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/novasite_bench), created and migrated if missing, and
+rebuilt for each host count. Each run creates N compute hosts in 3 availability zones (1% of
+them disabled, 1% down, 10% in an aggregate that raises the RAM allocation ratio to 1.5, usage
+already spread unevenly), then times single-instance decisions with a mix of flavors and
+zones (a quarter with no zone): first one after the other in this process, then from
+`--workers` processes at once, each with its own connection. It prints p50 / p95 latency and
+decisions per second, then checks that no host is over-committed and that every host's usage
+equals the sum of its allocations.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/novasite_bench")
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasite.settings")
+os.environ.setdefault("LOG_LEVEL", "ERROR")  # a lost claim race is logged at INFO: not news here
+
+import dj_database_url  # noqa: E402
+import django  # noqa: E402
+import psycopg2  # noqa: E402
+
+FLAVORS = [
+    {"name": "tiny", "vcpus": 1, "memory_mb": 512, "root_gb": 1},
+    {"name": "small", "vcpus": 2, "memory_mb": 2048, "root_gb": 20},
+    {"name": "medium", "vcpus": 4, "memory_mb": 8192, "root_gb": 40},
+    {"name": "large", "vcpus": 8, "memory_mb": 16384, "root_gb": 80},
+]
+ZONES = [None, "az1", "az2", "az3"]
+
+
+def create_database() -> None:
+    """Create the benchmark database if it does not exist (never touches any other)."""
+    config = dj_database_url.parse(DATABASE_URL)
+    params = {"dbname": "postgres", "user": config["USER"], "password": config["PASSWORD"],
+              "host": config["HOST"], "port": config["PORT"]}
+    conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
+    conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
+    conn.close()
+
+
+def populate(count: int) -> None:
+    """Replace every host with `count` fresh ones (one INSERT ... SELECT per table)."""
+    from django.db import connection
+
+    from scheduling.aggregates import sync_hosts
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE hosts_allocation, hosts_computenode, hosts_aggregatehost, hosts_aggregate, hosts_service CASCADE")
+        cursor.execute(
+            """INSERT INTO hosts_service (uuid, host, "binary", topic, disabled, disabled_reason, forced_down,
+                                          last_seen_up, report_count, version, created_at, updated_at)
+               SELECT gen_random_uuid(), 'compute' || g, 'nova-compute', 'compute', g %% 100 = 7, NULL, false,
+                      CASE WHEN g %% 100 = 13 THEN now() - interval '1 hour' ELSE now() END, 1, 0, now(), now()
+                 FROM generate_series(1, %s) AS g""",
+            [count],
+        )
+        cursor.execute(
+            """INSERT INTO hosts_computenode (uuid, host, service_id, hypervisor_hostname, hypervisor_type,
+                   hypervisor_version, host_ip, cpu_info, migration_uri, vcpus, memory_mb, local_gb,
+                   vcpus_used, memory_mb_used, local_gb_used, running_vms,
+                   cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio,
+                   reserved_host_cpus, reserved_host_memory_mb, reserved_host_disk_mb,
+                   failed_builds, created_at, updated_at)
+               SELECT gen_random_uuid(), s.host, s.id, s.host, 'QEMU', 8002000, '127.0.0.1',
+                      '{"arch": "x86_64"}', '', 16 << (s.id %% 3)::int, 65536 << (s.id %% 3)::int, 500 << (s.id %% 3)::int,
+                      0, 0, 0, 0, 4.0, 1.0, 1.0, 0, 512, 0, 0, now(), now()
+                 FROM hosts_service s""",
+            [],
+        )
+        # Uneven existing usage, within capacity, so that the weighers have something to rank.
+        cursor.execute(
+            """UPDATE hosts_computenode SET vcpus_used = (random() * vcpus * 2)::int,
+                      memory_mb_used = (random() * (memory_mb - 512) * 0.7)::int,
+                      local_gb_used = (random() * local_gb * 0.7)::int"""
+        )
+        for zone in ("az1", "az2", "az3"):
+            cursor.execute(
+                """INSERT INTO hosts_aggregate (uuid, name, metadata, availability_zone, created_at, updated_at)
+                   VALUES (gen_random_uuid(), %s, %s, %s, now(), now())""",
+                [zone, f'{{"availability_zone": "{zone}"}}', zone],
+            )
+        cursor.execute(
+            """INSERT INTO hosts_aggregate (uuid, name, metadata, availability_zone, created_at, updated_at)
+               VALUES (gen_random_uuid(), 'ram-overcommit', '{"ram_allocation_ratio": "1.5"}', NULL, now(), now())"""
+        )
+        cursor.execute(
+            """INSERT INTO hosts_aggregatehost (aggregate_id, host)
+               SELECT a.id, n.host FROM hosts_computenode n
+                 JOIN hosts_aggregate a ON a.name = 'az' || (1 + n.id %% 3)""",
+            [],
+        )
+        cursor.execute(
+            """INSERT INTO hosts_aggregatehost (aggregate_id, host)
+               SELECT a.id, n.host FROM hosts_computenode n JOIN hosts_aggregate a ON a.name = 'ram-overcommit'
+                WHERE n.id %% 10 = 0""",
+            [],
+        )
+    sync_hosts()  # bulk SQL bypasses the signals that keep the aggregate mirrors current
+    with connection.cursor() as cursor:
+        # The usage before any claim, to check later that claims account for all the rest.
+        cursor.execute("DROP TABLE IF EXISTS bench_baseline")
+        cursor.execute(
+            "CREATE TABLE bench_baseline AS SELECT id, vcpus_used, memory_mb_used, local_gb_used, running_vms FROM hosts_computenode"
+        )
+        cursor.execute("VACUUM ANALYZE hosts_computenode")
+        cursor.execute("VACUUM ANALYZE hosts_service")
+        cursor.execute("VACUUM ANALYZE hosts_aggregatehost")
+
+
+def heartbeat() -> None:
+    """Every host that should be up reports now (runs before each phase)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE hosts_service SET last_seen_up = now() WHERE last_seen_up > now() - interval '10 minutes'")
+
+
+def decide(rng: random.Random) -> float:
+    """One single-instance decision; returns its latency in seconds."""
+    from scheduling.request import RequestSpec
+    from scheduling.scheduler import NoValidHost, select_destinations
+
+    flavor = {**rng.choice(FLAVORS), "ephemeral_gb": 0, "swap": 0, "extra_specs": {}}
+    spec = RequestSpec([str(uuid.uuid4())], "bench-project", "bench-user", flavor, availability_zone=rng.choice(ZONES),
+                       image={"id": ""})
+    start = time.perf_counter()
+    try:
+        select_destinations(spec)
+    except NoValidHost:
+        pass
+    return time.perf_counter() - start
+
+
+def worker(seed: int, count: int, barrier: multiprocessing.synchronize.Barrier, out: multiprocessing.Queue) -> None:
+    """A scheduler process: its own connection, `count` decisions."""
+    from django.db import connections
+
+    connections.close_all()  # never share the parent's socket
+    rng = random.Random(seed)
+    for _ in range(5):
+        decide(rng)  # warm the connection and the catalog cache
+    barrier.wait()
+    latencies = [decide(rng) for _ in range(count)]
+    out.put((latencies, time.perf_counter()))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(fraction * len(ordered)) - 1)]
+
+
+def report(hosts: int, mode: str, latencies: list[float], wall: float) -> dict:
+    row = {"hosts": hosts, "mode": mode, "decisions": len(latencies),
+           "p50": statistics.median(latencies) * 1000, "p95": percentile(latencies, 0.95) * 1000,
+           "rate": len(latencies) / wall}
+    print(f"{hosts:>6}  {mode:<12} {row['decisions']:>9}  {row['p50']:7.2f}  {row['p95']:7.2f}  {row['rate']:11.0f}", flush=True)
+    return row
+
+
+def run(hosts: int, decisions: int, workers: int) -> list[dict]:
+    from django.db import connections
+
+    populate(hosts)
+    heartbeat()
+    rng = random.Random(hosts)
+    for _ in range(20):
+        decide(rng)  # warm-up, not timed
+    start = time.perf_counter()
+    latencies = [decide(rng) for _ in range(decisions)]
+    rows = [report(hosts, "sequential", latencies, time.perf_counter() - start)]
+
+    heartbeat()
+    connections.close_all()  # the children open their own
+    context = multiprocessing.get_context("fork")
+    barrier, out = context.Barrier(workers + 1), context.Queue()
+    per_worker = max(1, decisions // workers)
+    procs = [context.Process(target=worker, args=(hosts * 10 + i, per_worker, barrier, out)) for i in range(workers)]
+    for proc in procs:
+        proc.start()
+    barrier.wait()
+    start = time.perf_counter()
+    results = [out.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    wall = max(end for _, end in results) - start
+    rows.append(report(hosts, f"{workers} workers", [lat for lats, _ in results for lat in lats], wall))
+    return rows
+
+
+def check_overcommit() -> tuple[int, int]:
+    """(hosts whose usage exceeds capacity, hosts whose usage differs from their allocations)."""
+    from django.db import connection
+
+    from scheduling.capacity import FREE_DISK_GB, FREE_RAM_MB, FREE_VCPUS, free
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM hosts_computenode n WHERE {free(FREE_VCPUS)} < 0 OR {free(FREE_RAM_MB)} < 0 OR {free(FREE_DISK_GB)} < 0"
+        )
+        over = cursor.fetchone()[0]
+        # Allocations made during the run must account exactly for the usage they added.
+        cursor.execute(
+            """SELECT COUNT(*) FROM hosts_computenode n
+                 JOIN bench_baseline b ON b.id = n.id
+                 LEFT JOIN (SELECT compute_node_id, COUNT(*) AS vms, SUM(vcpus) AS vcpus, SUM(memory_mb) AS ram,
+                                   SUM(disk_gb) AS disk
+                              FROM hosts_allocation GROUP BY compute_node_id) a ON a.compute_node_id = n.id
+                WHERE n.running_vms <> b.running_vms + COALESCE(a.vms, 0)
+                   OR n.vcpus_used <> b.vcpus_used + COALESCE(a.vcpus, 0)
+                   OR n.memory_mb_used <> b.memory_mb_used + COALESCE(a.ram, 0)
+                   OR n.local_gb_used <> b.local_gb_used + COALESCE(a.disk, 0)"""
+        )
+        mismatched = cursor.fetchone()[0]
+    return over, mismatched
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hosts", default="1000,10000", help="comma-separated host counts")
+    parser.add_argument("--decisions", type=int, default=1000, help="timed decisions per mode")
+    parser.add_argument("--workers", type=int, default=4, help="concurrent scheduler processes")
+    args = parser.parse_args()
+
+    create_database()
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
+    print(f"database {dj_database_url.parse(DATABASE_URL)['NAME']}; each decision places one instance, claim included")
+    print(f"{'hosts':>6}  {'mode':<12} {'decisions':>9}  {'p50 ms':>7}  {'p95 ms':>7}  {'decisions/s':>11}")
+    results, failures = [], 0
+    for count in (int(n) for n in args.hosts.split(",")):
+        results += run(count, args.decisions, args.workers)
+        over, mismatched = check_overcommit()
+        print(f"        over-commit check at {count} hosts: {over} hosts over capacity, "
+              f"{mismatched} hosts whose usage differs from their allocations")
+        failures += over + mismatched
+    sequential = {row["hosts"]: row["p50"] for row in results if row["mode"] == "sequential"}
+    if len(sequential) > 1:
+        small, large = min(sequential), max(sequential)
+        print(f"p50 at {large} hosts / p50 at {small} hosts: {sequential[large] / sequential[small]:.2f}")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Why hosts were rejected: per-filter counts for NoValidHost, and a per-host verdict for
+`manage.py explain_placement`.
+
+Counting runs only when a decision failed (or on an operator's request), so it may read every
+host: one SQL statement counts, cumulatively, the hosts left after each filter's SQL
+condition; the Python filters then run on the hosts every SQL condition kept.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .candidates import adapt, rows, where_clause
+from .context import Decision
+from .filters.base import BaseFilter
+from .host_state import SELECT_LIST, HostState
+
+
+@dataclass(frozen=True)
+class Removal:
+    """`removed` of the `of` hosts that reached the filter were rejected by it."""
+
+    name: str
+    removed: int
+    of: int
+
+    def __str__(self) -> str:
+        return f"{self.name} removed {self.removed} of {self.of}"
+
+
+def removals(decision: Decision, filters: Sequence[BaseFilter]) -> tuple[int, list[Removal]]:
+    """How many hosts exist, and how many each filter removed, in filter order (SQL conditions
+    first, then the Python checks on what SQL kept)."""
+    conditions = [(f, c) for f in filters if (c := f.sql(decision)) is not None]
+    columns, params, so_far, so_far_params = ["COUNT(*)"], [], [], []
+    for _, condition in conditions:
+        so_far.append(f"({condition.text})")
+        so_far_params.extend(adapt(p) for p in condition.params)
+        columns.append(f"SUM(CASE WHEN {' AND '.join(so_far)} THEN 1 ELSE 0 END)")
+        params.extend(so_far_params)
+    counts = [int(v or 0) for v in rows(f"SELECT {', '.join(columns)} FROM hosts_computenode n", params)[0]]
+    total = counts[0]
+    result = [
+        Removal(f.name, before - after, before)
+        for (f, _), before, after in zip(conditions, counts, counts[1:])
+        if before != after
+    ]
+    python_filters = [f for f in filters if f.runs_in_python(decision)]
+    if python_filters and counts[-1]:
+        where, where_params = where_clause(filters, decision)
+        hosts = [HostState(row) for row in rows(f"SELECT {SELECT_LIST} FROM hosts_computenode n WHERE {where}", where_params)]
+        decision.pool = hosts
+        for host_filter in python_filters:
+            kept = [h for h in hosts if host_filter.host_passes(h, decision)]
+            if len(kept) != len(hosts):
+                result.append(Removal(host_filter.name, len(hosts) - len(kept), len(hosts)))
+            hosts = kept
+    return total, result
+
+
+def summary(decision: Decision, filters: Sequence[BaseFilter]) -> str:
+    """E.g. "ComputeFilter removed 2 of 42; ResourceFitFilter removed 40 of 40"."""
+    total, found = removals(decision, filters)
+    if not total:
+        return "There are no compute hosts."
+    return "; ".join(map(str, found))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One filter's opinion of one host."""
+
+    name: str
+    passed: bool
+    reason: str = ""
+
+
+def verdicts(decision: Decision, filters: Sequence[BaseFilter], host_name: str) -> tuple[HostState | None, list[Verdict]]:
+    """Every filter's verdict on `host_name` (each judged on its own, not only the first to
+    reject), with the reason for each rejection."""
+    conditions = [f.sql(decision) for f in filters]
+    tests = [f"CASE WHEN ({c.text}) THEN 1 ELSE 0 END" if c else "1" for c in conditions]
+    params = [adapt(p) for c in conditions if c for p in c.params]
+    found = rows(f"SELECT {', '.join(tests)}, {SELECT_LIST} FROM hosts_computenode n WHERE n.host = %s", params + [host_name])
+    if not found:
+        return None, []
+    row = found[0]
+    host = HostState(row[len(filters):])
+    decision.pool = [host]
+    result = []
+    for index, host_filter in enumerate(filters):
+        passed = bool(row[index])
+        if passed and host_filter.runs_in_python(decision):
+            passed = host_filter.host_passes(host, decision)
+        result.append(Verdict(host_filter.name, passed, "" if passed else host_filter.why(host, decision)))
+    return host, result

@@ -1,0 +1,18 @@
+"""SameHostFilter: with the `same_host` scheduler hint (server uuids), only a host that has one
+of those servers."""
+from __future__ import annotations
+
+from .base import NOTHING, BaseFilter, Sql, in_list
+
+
+class SameHostFilter(BaseFilter):
+    name = "SameHostFilter"
+
+    def sql(self, decision) -> Sql | None:
+        hosts = decision.same_host
+        if hosts is None:
+            return None
+        return in_list("n.host", hosts) if hosts else NOTHING  # the servers are nowhere (yet)
+
+    def why(self, host, decision) -> str:
+        return f"the same_host servers are on {', '.join(sorted(decision.same_host or ())) or 'no host'}"

@@ -1,0 +1,19 @@
+"""ServerGroupSoftAffinityWeigher: for a `soft-affinity` group, prefer hosts with more of the
+group's servers (counting this decision's own picks); never rejects a host."""
+from __future__ import annotations
+
+from .base import BaseWeigher
+
+
+class ServerGroupSoftAffinityWeigher(BaseWeigher):
+    name = "ServerGroupSoftAffinityWeigher"
+    multiplier_setting = "SOFT_AFFINITY_WEIGHT_MULTIPLIER"
+    metadata_key = "soft_affinity_weight_multiplier"
+    policy = "soft-affinity"
+    sign = 1.0
+
+    def active(self, decision) -> bool:
+        return decision.group is not None and decision.group.policy == self.policy and super().active(decision)
+
+    def raw(self, host, decision) -> float:
+        return self.sign * decision.group_counts()[host.host]
