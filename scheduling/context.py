@@ -137,9 +137,13 @@ class Decision:
             return dict(counts)
         return self._for_pool("io_ops", host, load, 0)  # type: ignore[return-value]
 
+    @cached_property
+    def _described_aggregates(self) -> dict[int, dict]:
+        return self.aggregates_with(lambda key: key != "availability_zone")
+
     def host_aggregates(self, host: HostState) -> list[dict]:
         """Metadata of the host's aggregates that carry more than a zone."""
-        relevant = self.aggregates_with(lambda key: key != "availability_zone")
+        relevant = self._described_aggregates
 
         def load(hosts: list[HostState]) -> dict[str, object]:
             found: dict[str, list[dict]] = {}

@@ -73,6 +73,7 @@ class Verdict:
     name: str
     passed: bool
     reason: str = ""
+    applies: bool = True  # False: the request does not ask for what this filter checks
 
 
 def verdicts(decision: Decision, filters: Sequence[BaseFilter], host_name: str) -> tuple[HostState | None, list[Verdict]]:
@@ -90,7 +91,9 @@ def verdicts(decision: Decision, filters: Sequence[BaseFilter], host_name: str) 
     result = []
     for index, host_filter in enumerate(filters):
         passed = bool(row[index])
-        if passed and host_filter.runs_in_python(decision):
+        in_python = host_filter.runs_in_python(decision)
+        if passed and in_python:
             passed = host_filter.host_passes(host, decision)
-        result.append(Verdict(host_filter.name, passed, "" if passed else host_filter.why(host, decision)))
+        reason = "" if passed else host_filter.why(host, decision)
+        result.append(Verdict(host_filter.name, passed, reason, applies=conditions[index] is not None or in_python))
     return host, result

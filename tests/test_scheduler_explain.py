@@ -1,0 +1,87 @@
+"""Explainable placement: NoValidHost says what each filter removed, the task reports it, and
+`manage.py explain_placement` says why a given host is not chosen."""
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from hosts.models import ComputeNode, Service
+from scheduling.tasks import select_destinations_task
+from scheduling.testing import add_to_aggregate, flavor, make_host, make_spec
+from servers.models import Flavor
+
+pytestmark = pytest.mark.django_db
+
+
+def explain_placement(**options: str) -> str:
+    out = StringIO()
+    call_command("explain_placement", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_the_task_reports_the_explanation_and_logs_it(caplog):
+    make_host("a", memory_mb=1024)
+    make_host("b", memory_mb=1024)
+    Service.objects.filter(host="b").update(disabled=True)
+    result = select_destinations_task(make_spec(flavor=flavor(memory_mb=2048)).to_dict())
+    expected = "No valid host was found. ComputeFilter removed 1 of 2; ResourceFitFilter removed 1 of 1"
+    assert result == {"ok": False, "reason": expected}
+    assert expected in caplog.text
+
+
+def test_a_python_filter_is_counted_after_the_sql_ones():
+    make_host("x86")
+    make_host("other", memory_mb=256)
+    result = select_destinations_task(make_spec(flavor=flavor(extra_specs={"capabilities:cpu_info:arch": "aarch64"})).to_dict())
+    assert result["reason"] == (
+        "No valid host was found. ResourceFitFilter removed 1 of 2; ComputeCapabilitiesFilter removed 1 of 1"
+    )
+
+
+def test_no_hosts_at_all_is_said_plainly():
+    result = select_destinations_task(make_spec().to_dict())
+    assert result["reason"] == "No valid host was found. There are no compute hosts."
+
+
+def test_a_successful_task_returns_selections():
+    node = make_host("a")
+    result = select_destinations_task(make_spec().to_dict())
+    assert result["ok"] and result["selections"][0]["compute_node_id"] == node.pk
+
+
+@pytest.fixture
+def large():
+    return Flavor.objects.create(name="m1.large", flavorid="4", vcpus=4, memory_mb=8192, root_gb=40)
+
+
+def test_explain_placement_names_every_rejecting_filter_and_why(large):
+    make_host("c7", memory_mb=4096, zone="az2")
+    ComputeNode.objects.filter(host="c7").update(memory_mb_used=1024, reserved_host_memory_mb=512)
+    Service.objects.filter(host="c7").update(last_seen_up=timezone.now() - timedelta(seconds=300))
+    text = explain_placement(flavor="m1.large", host="c7", zone="az1")
+    assert text.splitlines()[0] == "c7 for flavor m1.large (4 vCPUs, 8192 MB RAM, 40 GB disk) [zone az1]:"
+    assert "ComputeFilter                      REJECTS: the compute service is down: last heard from 300 s ago" in text
+    assert "AvailabilityZoneFilter             REJECTS: c7 is in zone az2, not az1" in text
+    assert ("ResourceFitFilter                  REJECTS: needs 8192 MB RAM, 2560 free "
+            "(4096 x ratio 1 - 512 reserved - 1024 used)") in text
+    assert "SameHostFilter                     passes (nothing to check for this request)" in text
+    assert text.splitlines()[-1] == "c7 cannot take m1.large: rejected by ComputeFilter, AvailabilityZoneFilter, ResourceFitFilter."
+
+
+def test_explain_placement_of_a_fitting_host_and_tenant_isolation(large):
+    make_host("c8", memory_mb=16384)
+    assert explain_placement(flavor="4", host="c8").splitlines()[-1].startswith("c8 passes every filter")
+    add_to_aggregate("c8", "gold", filter_tenant_id="gold-project")
+    text = explain_placement(flavor="m1.large", host="c8", project="p1")
+    assert "AggregateMultiTenancyIsolation     REJECTS: c8 is reserved for projects gold-project; not p1" in text
+
+
+def test_explain_placement_rejects_unknown_names(large):
+    with pytest.raises(CommandError, match="flavor nope not found"):
+        explain_placement(flavor="nope", host="c1")
+    with pytest.raises(CommandError, match="host c1 has no compute node"):
+        explain_placement(flavor="m1.large", host="c1")
