@@ -9,8 +9,10 @@ from django.utils import timezone
 from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Service
 from images.models import Image
 from scheduling import claims
+from scheduling.alternates import claim_alternate
 from scheduling.scheduler import NoValidHost, explain, select_destinations
 from scheduling.testing import add_to_aggregate, flavor, group_spec, make_group, make_host, make_server, make_spec
+from servers.models import ServerGroupMember
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +217,30 @@ def test_explain_lists_every_filter_that_removed_hosts():
         "ComputeFilter removed 1 of 4; AvailabilityZoneFilter removed 1 of 3; "
         "ResourceFitFilter removed 1 of 2; AggregateMultiTenancyIsolation removed 1 of 1"
     )
+
+
+# --- claim_alternate: reschedules keep hard group policies ----------------------------------------
+def test_a_rescheduled_build_does_not_break_anti_affinity():
+    make_host("a", memory_mb=8192)
+    b = make_host("b")
+    group = make_group("anti-affinity")
+    spec = group_spec(group)
+    [selection] = select_destinations(spec)
+    assert selection.host == "a" and selection.alternates[0]["host"] == "b"
+    ServerGroupMember.objects.create(group=group, server=make_server("b"))  # another member lands on b
+    claims.release(spec.instance_uuids[0], host="a")  # the build on a failed
+    res = claims.Resources.from_flavor(spec.flavor)
+    hints = spec.scheduler_hints
+    assert not claim_alternate(spec.instance_uuids[0], selection.alternates[0], res, project_id="p1", user_id="u1", scheduler_hints=hints)
+    assert not Allocation.objects.filter(consumer=spec.instance_uuids[0]).exists()
+    ServerGroupMember.objects.filter(server__host="b").delete()
+    assert claim_alternate(spec.instance_uuids[0], selection.alternates[0], res, project_id="p1", user_id="u1", scheduler_hints=hints)
+    assert Allocation.objects.get(consumer=spec.instance_uuids[0]).compute_node_id == b.pk
+
+
+def test_claim_alternate_without_a_group_is_a_plain_claim():
+    node = make_host("a")
+    consumer = str(uuid.uuid4())
+    alternate = {"host": "a", "node": "a", "compute_node_id": node.pk}
+    assert claim_alternate(consumer, alternate, claims.Resources(1, 512, 1), project_id="p1", user_id="u1")
+    assert Allocation.objects.get(consumer=consumer).compute_node_id == node.pk

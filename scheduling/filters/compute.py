@@ -2,6 +2,7 @@
 SERVICE_DOWN_TIME and not forced down)."""
 from __future__ import annotations
 
+from django.db import connection
 from django.utils import timezone
 
 from hosts.models import Service
@@ -18,9 +19,10 @@ class ComputeFilter(BaseFilter):
         # OFFSET 0 keeps the planner from turning this into a join driven by hosts_service:
         # heartbeats move last_seen_up faster than statistics follow, so the planner would
         # believe almost no service is up and read every service first.
+        fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
         return Sql(
             "EXISTS (SELECT 1 FROM hosts_service s WHERE s.id = n.service_id AND s.disabled = %s "
-            "AND s.forced_down = %s AND s.last_seen_up >= %s OFFSET 0)",
+            f"AND s.forced_down = %s AND s.last_seen_up >= %s{fence})",
             (False, False, up_cutoff(decision.now)),
         )
 
