@@ -345,10 +345,13 @@ class LibvirtBase(ComputeDriver):
         ``xml.interfaces``, ``xml.volumes`` for the dicts).
 
         Devices come from the live XML of a running guest on a real daemon, otherwise from
-        the persistent definition (the test driver's hot-plug only edits that).
+        the persistent definition (the test driver's hot-plug only edits that). Read-only,
+        so it does not wait for the per-uuid lock (it answers during a live migration).
         """
+        uuid = canonical_uuid(uuid)
 
-        def read(conn: libvirt.virConnect, dom: libvirt.virDomain) -> dict[str, Any]:
+        def read(conn: libvirt.virConnect) -> dict[str, Any]:
+            dom = self._domain(conn, uuid)
             root = self._device_xml(dom)
             return {
                 "power_state": self._state(dom),
@@ -361,4 +364,4 @@ class LibvirtBase(ComputeDriver):
                 "persistent": bool(dom.isPersistent()),
             }
 
-        return self._on_domain("instance_info", uuid, read)
+        return self._call("instance_info", read)

@@ -54,7 +54,8 @@ class LiveMigrationMixin(MigrationMixin):
         same path, which ``prepare_live_migration_destination`` made) if ``block_migration``,
         plus ``UNSAFE`` if a disk that is not copied sits on a local file system.
         ``migrate_uri`` sets the data connection (``VIR_MIGRATE_PARAM_URI``, e.g.
-        ``tcp://127.0.0.1``), ``bandwidth_mib`` caps it (MiB/s). After ``timeout`` s the
+        ``tcp://127.0.0.1``), ``bandwidth_mib`` caps it (MiB/s; also set with
+        ``migrateSetMaxSpeed`` for the time of the call, the only limit the disk copy obeys). After ``timeout`` s the
         migration is aborted (Nova's ``live_migration_completion_timeout`` = 800, action
         abort) and DriverError raised; ``abort_live_migration`` from another thread makes it
         raise MigrationAborted. Either way the guest keeps running here (unpaused if
@@ -77,9 +78,18 @@ class LiveMigrationMixin(MigrationMixin):
             flags, params = self._migration_plan(dom, block_migration, dest_disk_path)
             if migrate_uri:
                 params[libvirt.VIR_MIGRATE_PARAM_URI] = migrate_uri
+            speed = None
             if bandwidth_mib:
                 params[libvirt.VIR_MIGRATE_PARAM_BANDWIDTH] = int(bandwidth_mib)
-            self._run_migration(dom, uuid, dest_uri, params, flags, timeout)
+                # the disk copy (NBD mirror) only honours the domain's own maximum speed
+                speed = dom.migrateGetMaxSpeed(0)
+                dom.migrateSetMaxSpeed(int(bandwidth_mib), 0)
+            try:
+                self._run_migration(dom, uuid, dest_uri, params, flags, timeout)
+            except DriverError:
+                if speed is not None:
+                    dom.migrateSetMaxSpeed(speed, 0)
+                raise
             if block_migration:
                 self._remove_files(uuid)
 
@@ -111,18 +121,26 @@ class LiveMigrationMixin(MigrationMixin):
 
     def _run_migration(self, dom: libvirt.virDomain, uuid: str, dest_uri: str,
                        params: dict[str, Any], flags: int, timeout: float) -> None:
+        """migrateToURI3 on a connection of its own: while it runs, other calls on the same
+        client connection stall after a few seconds (measured, libvirt 9.0), and abort,
+        force-complete and ``power_state`` must keep working through the shared one."""
         job = {"dom": dom, "aborted": False, "paused": False, "timed_out": False}
 
         def on_timeout() -> None:
             job["timed_out"] = True
             self._abort_job(dom)
 
+        try:
+            mig_conn = libvirt.open(self._effective_uri())
+            mig_dom = mig_conn.lookupByUUIDString(uuid)
+        except libvirt.libvirtError as exc:
+            raise DriverError(f"live_migrate: cannot open a connection for it: {exc}") from exc
         timer = threading.Timer(timeout, on_timeout)
         timer.daemon = True
         self._running_migrations[uuid] = job
         timer.start()
         try:
-            dom.migrateToURI3(dest_uri, params, flags)
+            mig_dom.migrateToURI3(dest_uri, params, flags)
         except libvirt.libvirtError as exc:
             if job["paused"]:
                 self._resume_quietly(dom)
@@ -132,10 +150,15 @@ class LiveMigrationMixin(MigrationMixin):
             if job["timed_out"]:
                 raise DriverError(f"live migration of {uuid} did not complete within "
                                   f"{timeout:.0f} s and was aborted") from exc
-            raise
+            raise DriverError(f"live migration of {uuid} to {dest_uri} failed: "
+                              f"{exc.get_error_message()}") from exc
         finally:
             timer.cancel()
             self._running_migrations.pop(uuid, None)
+            try:
+                mig_conn.close()
+            except libvirt.libvirtError:
+                pass
 
     @staticmethod
     def _abort_job(dom: libvirt.virDomain) -> None:
