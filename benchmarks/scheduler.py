@@ -6,8 +6,9 @@ Needs PostgreSQL: uses its own database (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/novasite_bench), created and migrated if missing, and
 rebuilt for each host count. Each run creates N compute hosts in 3 availability zones (1% of
 them disabled, 1% down, 10% in an aggregate that raises the RAM allocation ratio to 1.5, usage
-already spread unevenly), then times single-instance decisions with a mix of flavors and
-zones (a quarter with no zone): first one after the other in this process, then from
+already spread unevenly, 5 servers per host of which 2% are busy with a task), then times
+single-instance decisions with a mix of flavors, zones (a quarter with no zone), images and
+anti-affinity groups (see `decide`): first one after the other in this process, then from
 `--workers` processes at once, each with its own connection. It prints p50 / p95 latency and
 decisions per second, then checks that no host is over-committed and that every host's usage
 equals the sum of its allocations.
@@ -41,6 +42,7 @@ FLAVORS = [
     {"name": "large", "vcpus": 8, "memory_mb": 16384, "root_gb": 80},
 ]
 ZONES = [None, "az1", "az2", "az3"]
+IMAGE_ID = "6b0d8f4e-7a53-4f0e-9d59-3c0f1d2a5b10"
 
 
 def create_database() -> None:
@@ -126,6 +128,40 @@ def populate(count: int) -> None:
         cursor.execute("VACUUM ANALYZE hosts_aggregatehost")
 
 
+def populate_servers(per_host: int) -> None:
+    """Servers already running on the hosts (2% of them busy with a task), so that the
+    scheduler's queries on servers (IO ops, group members) meet a table of realistic size;
+    and the image and groups the request mix uses."""
+    from hosts.models import ComputeNode
+    from images.models import Image
+    from servers.models import Server, ServerGroup
+
+    Server.objects.all().delete()
+    ServerGroup.objects.all().delete()
+    hosts = list(ComputeNode.objects.values_list("host", flat=True))
+    flavor = {**FLAVORS[0], "ephemeral_gb": 0, "swap": 0}
+    batch = []
+    for index in range(per_host * len(hosts)):
+        host = hosts[index % len(hosts)]
+        busy = index % 50 == 0
+        batch.append(Server(name=f"vm{index}", project_id="tenant", user_id="user", flavor=flavor, host=host, node=host,
+                            vm_state="active", power_state=1, task_state="resize_migrating" if busy else None))
+        if len(batch) == 5000:
+            Server.objects.bulk_create(batch)
+            batch = []
+    Server.objects.bulk_create(batch)
+    Image.objects.update_or_create(id=IMAGE_ID, defaults={"name": "bench-x86", "status": "active",
+                                                         "properties": {"hw_architecture": "x86_64"}})
+    ServerGroup.objects.bulk_create(
+        ServerGroup(name=f"bench-{i}", project_id="bench-project", user_id="bench-user", policy="anti-affinity")
+        for i in range(20)
+    )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE servers_server")
+
+
 def heartbeat() -> None:
     """Every host that should be up reports now (runs before each phase)."""
     from django.db import connection
@@ -135,13 +171,27 @@ def heartbeat() -> None:
 
 
 def decide(rng: random.Random) -> float:
-    """One single-instance decision; returns its latency in seconds."""
+    """One single-instance decision; returns its latency in seconds. The mix: 85% plain
+    requests, 10% from an image that names its architecture (a Python filter reading
+    cpu_info), 5% joining one of 20 anti-affinity groups (the group's lock, its members'
+    hosts); a quarter of each with no zone."""
     from scheduling.request import RequestSpec
     from scheduling.scheduler import NoValidHost, select_destinations
+    from servers.models import Server, ServerGroup, ServerGroupMember
 
     flavor = {**rng.choice(FLAVORS), "ephemeral_gb": 0, "swap": 0, "extra_specs": {}}
     spec = RequestSpec([str(uuid.uuid4())], "bench-project", "bench-user", flavor, availability_zone=rng.choice(ZONES),
                        image={"id": ""})
+    kind = rng.random()
+    if kind < 0.10:
+        spec.image = {"id": IMAGE_ID}
+    elif kind < 0.15:
+        # As the API does before scheduling: the server row and its group membership exist.
+        group = ServerGroup.objects.get(name=f"bench-{rng.randrange(20)}")
+        server = Server.objects.create(uuid=spec.instance_uuids[0], name="bench", project_id="bench-project",
+                                       user_id="bench-user", flavor=flavor)
+        ServerGroupMember.objects.create(group=group, server=server)
+        spec.scheduler_hints = {"group": str(group.uuid)}
     start = time.perf_counter()
     try:
         select_destinations(spec)
@@ -176,10 +226,11 @@ def report(hosts: int, mode: str, latencies: list[float], wall: float) -> dict:
     return row
 
 
-def run(hosts: int, decisions: int, workers: int) -> list[dict]:
+def run(hosts: int, decisions: int, workers: int, servers_per_host: int) -> list[dict]:
     from django.db import connections
 
     populate(hosts)
+    populate_servers(servers_per_host)
     heartbeat()
     rng = random.Random(hosts)
     for _ in range(20):
@@ -238,6 +289,7 @@ def main() -> None:
     parser.add_argument("--hosts", default="1000,10000", help="comma-separated host counts")
     parser.add_argument("--decisions", type=int, default=1000, help="timed decisions per mode")
     parser.add_argument("--workers", type=int, default=4, help="concurrent scheduler processes")
+    parser.add_argument("--servers-per-host", type=int, default=5, help="existing servers per host")
     args = parser.parse_args()
 
     create_database()
@@ -249,7 +301,7 @@ def main() -> None:
     print(f"{'hosts':>6}  {'mode':<12} {'decisions':>9}  {'p50 ms':>7}  {'p95 ms':>7}  {'decisions/s':>11}")
     results, failures = [], 0
     for count in (int(n) for n in args.hosts.split(",")):
-        results += run(count, args.decisions, args.workers)
+        results += run(count, args.decisions, args.workers, args.servers_per_host)
         over, mismatched = check_overcommit()
         print(f"        over-commit check at {count} hosts: {over} hosts over capacity, "
               f"{mismatched} hosts whose usage differs from their allocations")
