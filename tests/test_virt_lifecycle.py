@@ -24,7 +24,9 @@ from workers.virt.driver import (  # noqa: E402
     RUNNING,
     SHUTDOWN,
     SUSPENDED,
+    ComputeDriver,
     DriverError,
+    HostResources,
     InstanceNotFound,
     InstanceSpec,
     NotSupported,
@@ -454,6 +456,23 @@ def test_instance_info_shape(driver, guest):
                     "interfaces": [], "volumes": [], "rescued": False, "persistent": True}
 
 
+def test_interface_defaults_say_not_supported(tmp_path):
+    class Minimal(ComputeDriver):
+        def host_resources(self):
+            raise AssertionError
+
+        spawn = destroy = power_state = list_instances = close = host_resources
+
+    drv = Minimal("none:///", instances_dir=str(tmp_path))
+    assert drv.capabilities == dict.fromkeys(ComputeDriver.CAPABILITIES, False)
+    with pytest.raises(NotSupported, match="pause is not supported by Minimal"):
+        drv.pause(str(uuidlib.uuid4()))
+    # reports from before libvirt_uri existed still load
+    old = {"vcpus": 1, "memory_mb": 1, "disk_gb": 1, "hypervisor_type": "QEMU",
+           "hypervisor_version": 1, "hypervisor_hostname": "h", "cpu_info": "{}"}
+    assert HostResources.from_dict(old).libvirt_uri == ""
+
+
 def test_nic_type_is_checked(tmp_path):
     with pytest.raises(ValueError):
         LibvirtDriver("test:///default", instances_dir=str(tmp_path), nic_type="bridge")
@@ -514,5 +533,6 @@ def test_qemu_img_convert_grow_and_md5(tmp_path):
     assert disks.md5(raw) == hashlib.md5(open(raw, "rb").read()).hexdigest()
     assert not os.path.exists(raw + ".part")
     assert disks.is_shared_fs(str(tmp_path)) is False
+    assert disks.in_use(str(image)) is False  # no QEMU holds it
     assert disks.root_disk_bytes(0, str(image), "qcow2") == 16 * mib
     assert disks.root_disk_bytes(1, None, "qcow2") == disks.GIB

@@ -84,8 +84,6 @@ def create_overlay(image: str, image_format: str, dest: str, size_bytes: int) ->
 
 def create_blank(dest: str, size_bytes: int, fmt: str = "qcow2") -> str:
     """An empty disk ``dest`` of ``size_bytes``. An existing ``dest`` is kept."""
-    if os.path.exists(dest):
-        return dest
     return _atomic(dest, lambda part: run([qemu_img(), "create", "-f", fmt, part,
                                            str(size_bytes)]))
 
@@ -109,6 +107,15 @@ def grow(path: str, size_bytes: int) -> None:
         raise DriverError(f"cannot shrink disk {path} from {current} to {size_bytes} bytes")
     if size_bytes > current:
         run([qemu_img(), "resize", path, str(size_bytes)])
+
+
+def in_use(path: str) -> bool:
+    """Does a running QEMU on this machine hold ``path`` (its write lock)?"""
+    try:
+        info(path)
+    except DriverError as exc:
+        return "lock" in str(exc)
+    return False
 
 
 def md5(path: str) -> str:

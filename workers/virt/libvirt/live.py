@@ -55,14 +55,15 @@ class LiveMigrationMixin(MigrationMixin):
         plus ``UNSAFE`` if a disk that is not copied sits on a local file system.
         ``migrate_uri`` sets the data connection (``VIR_MIGRATE_PARAM_URI``, e.g.
         ``tcp://127.0.0.1``), ``bandwidth_mib`` caps it (MiB/s; also set with
-        ``migrateSetMaxSpeed`` for the time of the call, the only limit the disk copy obeys). After ``timeout`` s the
-        migration is aborted (Nova's ``live_migration_completion_timeout`` = 800, action
-        abort) and DriverError raised; ``abort_live_migration`` from another thread makes it
-        raise MigrationAborted. Either way the guest keeps running here (unpaused if
-        ``force_live_migration_complete`` had paused it).
+        ``migrateSetMaxSpeed`` during the call: the disk copy obeys only that). After
+        ``timeout`` s the migration is aborted (Nova's ``live_migration_completion_timeout``
+        = 800, action abort) and DriverError raised; ``abort_live_migration`` from another
+        thread makes it raise MigrationAborted. Either way the guest keeps running here
+        (unpaused if ``force_live_migration_complete`` had paused it).
 
         On success the guest runs on the destination and is undefined here; after a block
-        migration this host's copy of its files is removed. Do not call ``destroy`` on the
+        migration this host's copy of its files is removed (unless a QEMU still holds the
+        disk, i.e. the destination uses the very same file). Do not call ``destroy`` on the
         source afterwards: with shared storage it would delete the destination's disk.
         """
         if not self.capabilities["supports_migration"]:
@@ -75,6 +76,7 @@ class LiveMigrationMixin(MigrationMixin):
                 raise DriverError(f"cannot live-migrate {uuid}: it is not running "
                                   f"(power state {state})")
             self._check_no_rescue(dom, "live_migrate")
+            root_disk = dxml.root_disk_path(self._xml(dom))
             flags, params = self._migration_plan(dom, block_migration, dest_disk_path)
             if migrate_uri:
                 params[libvirt.VIR_MIGRATE_PARAM_URI] = migrate_uri
@@ -90,7 +92,7 @@ class LiveMigrationMixin(MigrationMixin):
                 if speed is not None:
                     dom.migrateSetMaxSpeed(speed, 0)
                 raise
-            if block_migration:
+            if block_migration and not (root_disk and disks.in_use(root_disk)):
                 self._remove_files(uuid)
 
         self._on_domain("live_migrate", uuid, work)

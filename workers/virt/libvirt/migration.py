@@ -18,7 +18,7 @@ from typing import Any
 
 import libvirt
 
-from ..driver import (PAUSED, RUNNING, SUSPENDED, DriverError, InstanceNotFound, InstanceSpec,
+from ..driver import (INSTANCE_NAME_PREFIX, PAUSED, RUNNING, SUSPENDED, DriverError, InstanceNotFound, InstanceSpec,
                       canonical_uuid)
 from . import disks
 from . import xml as dxml
@@ -112,6 +112,10 @@ class MigrationMixin(GuestsMixin):
                     if not os.path.exists(source_disk_path):
                         raise DriverError(f"source disk {source_disk_path} is not reachable "
                                           "from this host")
+                    size = disks.virtual_size(source_disk_path)
+                    if spec.root_gb and spec.root_gb * disks.GIB < size:
+                        raise DriverError(f"cannot resize {spec.uuid} to a {spec.root_gb} GiB "
+                                          f"root disk: its disk is {size} bytes")
                     disks.convert(source_disk_path, disk, "qcow2")
                 if spec.root_gb:
                     disks.grow(disk, spec.root_gb * disks.GIB)
@@ -188,8 +192,9 @@ class MigrationMixin(GuestsMixin):
         ``cleanup_live_migration_destination``."""
         root = dxml.parse(xml)
         uuid = canonical_uuid(root.findtext("uuid") or "")
-        as_spec({"uuid": uuid, "name": root.findtext("name") or "", "vcpus": 1,
-                 "memory_mb": 1, "root_gb": 0})  # validates the name
+        name = root.findtext("name") or ""
+        if not name.startswith(INSTANCE_NAME_PREFIX):
+            raise ValueError(f"domain name must start with {INSTANCE_NAME_PREFIX!r}: {name!r}")
 
         def work(conn: libvirt.virConnect) -> int:
             dom = self._lookup(conn, uuid) or conn.defineXML(xml)

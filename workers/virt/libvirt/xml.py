@@ -272,8 +272,8 @@ def interfaces(root: ET.Element) -> list[dict[str, Any]]:
     """Every NIC: ``{"id" (port id or None), "mac_address", "type", "model"}``."""
     out = []
     for nic in root.findall("devices/interface"):
-        alias = (nic.find("alias").get("name") or "") if nic.find("alias") is not None else ""
-        mac, model = nic.find("mac"), nic.find("model")
+        alias_el, mac, model = nic.find("alias"), nic.find("mac"), nic.find("model")
+        alias = alias_el.get("name", "") if alias_el is not None else ""
         out.append({
             "id": alias[len(PORT_ALIAS_PREFIX):] if alias.startswith(PORT_ALIAS_PREFIX) else None,
             "mac_address": (mac.get("address") or "").lower() if mac is not None else None,
