@@ -208,3 +208,41 @@ def test_every_action_is_refused_in_the_wrong_state(admin):
         assert response.status_code == 409, (body, response.text)
         assert "conflictingRequest" in response.json()
     assert Server.objects.get(uuid=sid).task_state is None
+
+
+def test_volume_attach_and_detach(admin):
+    server = boot_active(admin)
+    sid = server["id"]
+    project = server["tenant_id"]
+    created = admin.post(f"/volume/v3/{project}/volumes", {"volume": {"size": 1, "name": "data"}})
+    assert created.status_code == 202, created.text
+    volume_id = created.json()["volume"]["id"]
+    attach = admin.post(f"/compute/v2.1/servers/{sid}/os-volume_attachments", {"volumeAttachment": {"volumeId": volume_id}})
+    assert attach.status_code == 200, attach.text
+    assert attach.json()["volumeAttachment"]["volumeId"] == volume_id
+    admin.wait_for(sid, lambda s: admin.get(f"/volume/v3/{project}/volumes/{volume_id}").json()["volume"]["status"] == "in-use")
+    listed = admin.get(f"/compute/v2.1/servers/{sid}/os-volume_attachments").json()["volumeAttachments"]
+    assert [(a["volumeId"], a["device"].startswith("/dev/")) for a in listed] == [(volume_id, True)]
+    assert admin.server(sid)["os-extended-volumes:volumes_attached"] == [{"id": volume_id, "delete_on_termination": False}]
+    again = admin.post(f"/compute/v2.1/servers/{sid}/os-volume_attachments", {"volumeAttachment": {"volumeId": volume_id}})
+    assert again.status_code == 409
+    assert admin.delete(f"/volume/v3/{project}/volumes/{volume_id}").status_code == 409  # in use
+    assert admin.delete(f"/compute/v2.1/servers/{sid}/os-volume_attachments/{volume_id}").status_code == 202
+    admin.wait_for(sid, lambda s: admin.get(f"/volume/v3/{project}/volumes/{volume_id}").json()["volume"]["status"] == "available")
+    assert admin.get(f"/compute/v2.1/servers/{sid}/os-volume_attachments").json()["volumeAttachments"] == []
+    assert set(events(sid, "detach_volume")) == {"compute_detach_volume"}
+
+
+def test_interface_attach_and_detach(admin):
+    sid = boot_active(admin)["id"]
+    network = admin.get("/network/v2.0/networks", params={"name": "provider"}).json()["networks"][0]
+    assert admin.get(f"/compute/v2.1/servers/{sid}/os-interface").json()["interfaceAttachments"] == []
+    attached = admin.post(f"/compute/v2.1/servers/{sid}/os-interface", {"interfaceAttachment": {"net_id": network["id"]}})
+    assert attached.status_code == 200, attached.text
+    port_id = attached.json()["interfaceAttachment"]["port_id"]
+    admin.wait_for(sid, lambda s: admin.get(f"/compute/v2.1/servers/{sid}/os-interface/{port_id}").json()["interfaceAttachment"]["port_state"] == "ACTIVE")
+    assert list(admin.server(sid)["addresses"]) == ["provider"]
+    assert events(sid, "attach_interface") == {"compute_attach_interface": "Success"}
+    assert admin.delete(f"/compute/v2.1/servers/{sid}/os-interface/{port_id}").status_code == 202
+    admin.wait_for(sid, lambda s: admin.get(f"/compute/v2.1/servers/{sid}/os-interface").json()["interfaceAttachments"] == [])
+    assert admin.server(sid)["addresses"] == {}

@@ -1,6 +1,8 @@
 """Volume and interface attach/detach on the server's host, with rollback on failure."""
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from networks.models import Port
@@ -9,7 +11,21 @@ from servers.models import Server, VolumeAttachment
 from volumes import store as volume_store
 from volumes.models import Volume
 
+from novasite.exceptions import Conflict
+
 from .dispatch import compute_then, instance_payload
+
+log = logging.getLogger(__name__)
+
+
+def _set_volume(change, volume: Volume | None, server_uuid: str) -> None:
+    """Move the volume's status; an admin may have reset it meanwhile, which wins."""
+    if volume is None:
+        return
+    try:
+        change(volume, server_uuid)
+    except Conflict as exc:
+        log.warning("volume %s: %s", volume.id, exc)
 
 
 def _server(server_uuid: str) -> Server | None:
@@ -39,10 +55,10 @@ def volume_attached(outcome: dict, server_uuid: str, request_id: str, volume_id:
         return
     if ok:
         VolumeAttachment.objects.filter(pk=attachment.pk).update(status="attached", device=outcome.get("device") or attachment.device)
-        volume_store.mark_in_use(volume, server_uuid)
+        _set_volume(volume_store.mark_in_use, volume, server_uuid)
     else:
         attachment.delete()
-        volume_store.mark_available(volume, server_uuid)
+        _set_volume(volume_store.mark_available, volume, server_uuid)
     lifecycle.finish_action(request_id, server_uuid)
 
 
@@ -63,12 +79,10 @@ def volume_detached(outcome: dict, server_uuid: str, request_id: str, volume_id:
     volume = Volume.objects.filter(id=volume_id).first()
     if ok:
         VolumeAttachment.objects.filter(server__uuid=server_uuid, volume_id=volume_id).delete()
-        if volume is not None:
-            volume_store.mark_available(volume, server_uuid)
+        _set_volume(volume_store.mark_available, volume, server_uuid)
     else:
         VolumeAttachment.objects.filter(server__uuid=server_uuid, volume_id=volume_id).update(status="attached")
-        if volume is not None:
-            volume_store.mark_in_use(volume, server_uuid)
+        _set_volume(volume_store.mark_in_use, volume, server_uuid)
     lifecycle.finish_action(request_id, server_uuid)
 
 

@@ -64,7 +64,8 @@ def shelve_finished(outcome: dict, server_uuid: str, request_id: str, image_id: 
             lifecycle.compare_and_swap(server_uuid, TaskState.SHELVING_IMAGE_UPLOADING, vm_state=VmState.SHELVED,
                                        task_state=None, power_state=outcome.get("power_state", PowerState.SHUTDOWN))
     else:
-        Image.objects.filter(id=image_id).update(status="killed")
+        if image is not None:
+            store.abort_upload(image)  # killed, partial bytes removed
         changes = {"task_state": None, **({"power_state": outcome["power_state"]} if "power_state" in outcome else {})}
         if lifecycle.compare_and_swap(server_uuid, TaskState.SHELVING_IMAGE_UPLOADING, **changes):
             lifecycle.record_fault(server_uuid, f"Shelve failed: {outcome.get('error')}", details=outcome.get("traceback", ""), host=outcome.get("host"))

@@ -43,7 +43,7 @@ def snapshot_finished(outcome: dict, server_uuid: str, request_id: str, image_id
             if backup:
                 store.rotate_backups(server_uuid=server_uuid, backup_type=backup["backup_type"], rotation=backup["rotation"], owner=image.owner)
         else:
-            Image.objects.filter(id=image_id).update(status="killed")
+            store.abort_upload(image)  # killed, partial bytes removed
     changes = {"task_state": None}
     if "power_state" in outcome:
         changes["power_state"] = outcome["power_state"]
