@@ -203,13 +203,19 @@ def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
     return servers
 
 
+def is_uuid(value: object) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 def get_server(caller: Caller, server_id: str) -> Server:
     """The caller's (or, for admins, any) live server with this uuid, else NotFound."""
-    try:
-        server_uuid = uuid.UUID(str(server_id))
-    except ValueError:
+    if not is_uuid(server_id):
         raise NotFound(f"Instance {server_id} could not be found.")
-    servers = Server.objects.filter(uuid=server_uuid, deleted=False)
+    servers = Server.objects.filter(uuid=server_id, deleted=False)
     if not caller.is_admin:
         servers = servers.filter(project_id=caller.project_id)
     server = servers.first()

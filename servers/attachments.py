@@ -15,7 +15,7 @@ from volumes import store as volume_store
 from volumes.models import Volume
 
 from . import lifecycle
-from .actions import Caller
+from .actions import Caller, is_uuid
 from .models import Server, VolumeAttachment
 from .operations import ACTION_NAMES, check
 
@@ -100,11 +100,3 @@ def detach_interface(caller: Caller, server: Server, port_id: str) -> None:
         raise NotFound(f"Port {port_id} is not attached to instance {server.uuid}.")
     with transaction.atomic():
         _record(caller, server, "detach_interface", "conductor.detach_interface", [str(port.id)])
-
-
-def is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True

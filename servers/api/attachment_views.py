@@ -64,7 +64,7 @@ class VolumeAttachmentsView(ComputeView):
 class VolumeAttachmentView(ComputeView):
     def get(self, request, server_id: str, volume_id: str):
         server = actions.get_server(self.caller, server_id)
-        row = server.volume_attachments.filter(volume_id=volume_id if attachments.is_uuid(volume_id) else None).first()
+        row = server.volume_attachments.filter(volume_id=volume_id if actions.is_uuid(volume_id) else None).first()
         if row is None:
             raise exceptions.NotFound(f"Volume {volume_id} is not attached to instance {server_id}.")
         return Response({"volumeAttachment": volume_attachment_body(row, request.api_version)})
@@ -88,7 +88,7 @@ class InterfacesView(ComputeView):
         if not isinstance(fixed_ips, list) or not all(isinstance(item, dict) for item in fixed_ips):
             raise exceptions.ValidationError("Invalid input for field/attribute fixed_ips.")
         for key in ("net_id", "port_id"):
-            if args.get(key) is not None and not attachments.is_uuid(args[key]):
+            if args.get(key) is not None and not actions.is_uuid(args[key]):
                 raise exceptions.ValidationError(f"Invalid input for field/attribute {key}.")
         port = attachments.attach_interface(
             self.caller, server, net_id=args.get("net_id"), port_id=args.get("port_id"),
@@ -100,7 +100,7 @@ class InterfacesView(ComputeView):
 class InterfaceView(ComputeView):
     def get(self, request, server_id: str, port_id: str):
         server = actions.get_server(self.caller, server_id)
-        port = Port.objects.filter(id=port_id, device_id=str(server.uuid)).first() if attachments.is_uuid(port_id) else None
+        port = Port.objects.filter(id=port_id, device_id=str(server.uuid)).first() if actions.is_uuid(port_id) else None
         if port is None:
             raise exceptions.NotFound(f"Port {port_id} is not attached to instance {server_id}.")
         return Response({"interfaceAttachment": interface_body(port)})

@@ -1,8 +1,6 @@
 """Compute API views for servers and flavors: thin, everything else in servers.actions."""
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -66,19 +64,11 @@ class ServerListMixin:
         limit = min(_int_param(request, "limit", settings.API_MAX_LIMIT), settings.API_MAX_LIMIT)
         marker = params.get("marker")
         if marker:
-            anchor = servers.filter(uuid=marker).first() if _is_uuid(marker) else None
+            anchor = servers.filter(uuid=marker).first() if actions.is_uuid(marker) else None
             if anchor is None:
                 raise exceptions.ValidationError(f"marker [{marker}] not found")
             servers = servers.filter(created_at__lte=anchor.created_at).exclude(pk__gte=anchor.pk, created_at=anchor.created_at)
         return list(servers.order_by("-created_at", "-id")[:limit])
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 class ServersView(ServerListMixin, ComputeView):

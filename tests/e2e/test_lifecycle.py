@@ -246,3 +246,18 @@ def test_interface_attach_and_detach(admin):
     assert admin.delete(f"/compute/v2.1/servers/{sid}/os-interface/{port_id}").status_code == 202
     admin.wait_for(sid, lambda s: admin.get(f"/compute/v2.1/servers/{sid}/os-interface").json()["interfaceAttachments"] == [])
     assert admin.server(sid)["addresses"] == {}
+
+
+def test_instance_actions_show_events_and_tracebacks_to_admins(admin, demo):
+    sid = boot_active(demo)["id"]
+    act(demo, sid, {"os-stop": None})
+    settle(demo, sid)
+    listed = demo.get(f"/compute/v2.1/servers/{sid}/os-instance-actions").json()["instanceActions"]
+    assert [a["action"] for a in listed] == ["stop", "create"]
+    request_id = listed[0]["request_id"]
+    as_member = demo.get(f"/compute/v2.1/servers/{sid}/os-instance-actions/{request_id}", headers=LATEST).json()["instanceAction"]
+    assert [e["event"] for e in as_member["events"]] == ["compute_stop_instance"]
+    assert "traceback" not in as_member["events"][0]
+    as_admin = admin.get(f"/compute/v2.1/servers/{sid}/os-instance-actions/{request_id}", headers=LATEST).json()["instanceAction"]
+    assert as_admin["events"][0]["result"] == "Success" and "traceback" in as_admin["events"][0]
+    assert demo.get(f"/compute/v2.1/servers/{sid}/os-instance-actions/req-nope").status_code == 404
