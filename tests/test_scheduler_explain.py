@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import include, path
 from django.utils import timezone
 
 from hosts.models import ComputeNode, Service
@@ -15,6 +16,12 @@ from scheduling.testing import add_to_aggregate, flavor, make_host, make_spec
 from servers.models import Flavor
 
 pytestmark = pytest.mark.django_db
+
+# The admin endpoint is mounted by novasite/urls.py; these tests mount it themselves.
+urlpatterns = [
+    path("identity", include("identity.urls")),
+    path("scheduler", include("scheduling.api.urls")),
+]
 
 
 def explain_placement(**options: str) -> str:
@@ -85,3 +92,26 @@ def test_explain_placement_rejects_unknown_names(large):
         explain_placement(flavor="nope", host="c1")
     with pytest.raises(CommandError, match="host c1 has no compute node"):
         explain_placement(flavor="m1.large", host="c1")
+
+
+@pytest.mark.urls(__name__)
+def test_the_admin_endpoint_answers_why_not(admin_api):
+    make_host("compute9", memory_mb=1024, zone="az2")
+    response = admin_api.get("/scheduler/why-not", {"flavor": "m1.medium", "host": "compute9", "zone": "nova"})
+    assert response.status_code == 200, response.content
+    body = response.json()["explanation"]
+    assert body["accepted"] is False
+    assert body["rejected_by"] == ["AvailabilityZoneFilter", "ResourceFitFilter"]
+    assert body["flavor"] == {"name": "m1.medium", "id": "3", "vcpus": 2, "memory_mb": 4096, "disk_gb": 40}
+    [zone] = [f for f in body["filters"] if f["name"] == "AvailabilityZoneFilter"]
+    assert zone == {"name": "AvailabilityZoneFilter", "passed": False, "applies": True, "reason": "compute9 is in zone az2, not nova"}
+
+
+@pytest.mark.urls(__name__)
+def test_the_admin_endpoint_is_for_admins_and_checks_its_input(admin_api, demo_api):
+    make_host("compute9")
+    assert demo_api.get("/scheduler/why-not", {"flavor": "m1.tiny", "host": "compute9"}).status_code == 403
+    assert admin_api.get("/scheduler/why-not", {"flavor": "m1.tiny"}).status_code == 400
+    missing = admin_api.get("/scheduler/why-not", {"flavor": "m1.tiny", "host": "nowhere"})
+    assert missing.status_code == 404 and "Host nowhere has no compute node." in missing.content.decode()
+    assert admin_api.get("/scheduler/why-not", {"flavor": "m1.tiny", "host": "compute9"}).json()["explanation"]["accepted"]
