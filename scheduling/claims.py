@@ -130,13 +130,21 @@ def claim_unless_held(node_id: int, consumer: str, res: Resources, *, project_id
         except IntegrityError:
             return node_id
     else:
-        held = Allocation.objects.filter(consumer=consumer).values_list("compute_node_id", flat=True).first()
+        held = held_node(consumer)
         if held is not None:
             return held
         if claim(node_id, consumer, res, project_id=project_id, user_id=user_id):
             return node_id
     # No room here, or already held: the allocation says which.
-    return Allocation.objects.filter(consumer=consumer).values_list("compute_node_id", flat=True).first()
+    return held_node(consumer)
+
+
+def held_node(consumer: str) -> int | None:
+    """The node a consumer holds resources on (any one of them), or None."""
+    # No ORDER BY (as .first() would add): the planner might walk the primary key instead of
+    # probing the consumer index, reading every allocation when the consumer has none.
+    found = Allocation.objects.filter(consumer=consumer).order_by().values_list("compute_node_id", flat=True)[:1]
+    return next(iter(found), None)
 
 
 def release(consumer: str, *, host: str | None = None) -> int:

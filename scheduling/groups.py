@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 
-from hosts.models import Allocation
+from hosts.models import Allocation, ComputeNode
 from servers.models import Server, ServerGroup
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ def load_group(hints: dict) -> GroupInfo | None:
     group_uuid = _as_uuid(hints.get("group")) if hints.get("group") else None
     if group_uuid is None:
         return None
-    row = ServerGroup.objects.filter(uuid=group_uuid).values_list("pk", "policy", "rules").first()
+    row = next(iter(ServerGroup.objects.filter(uuid=group_uuid).order_by().values_list("pk", "policy", "rules")[:1]), None)
     if row is None:
         log.warning("scheduler hint names server group %s, which does not exist; ignored", group_uuid)
         return None
@@ -78,8 +79,11 @@ def hosts_of_servers(server_uuids: Iterable[str]) -> dict[str, set[str]]:
         where.setdefault(str(server_uuid), set())
         if host:
             where[str(server_uuid)].add(host)
-    live = list(where)
-    for consumer, host in Allocation.objects.filter(consumer__in=live).values_list("consumer", "compute_node__host"):
+    # The node's host by a scalar subquery: a primary-key probe per allocation, where a join
+    # could read every compute node when statistics are off.
+    node_host = ComputeNode.objects.filter(pk=OuterRef("compute_node_id")).values("host")[:1]
+    allocations = Allocation.objects.filter(consumer__in=list(where)).order_by().annotate(node_host=Subquery(node_host))
+    for consumer, host in allocations.values_list("consumer", "node_host"):
         where[str(consumer)].add(host)
     return where
 

@@ -23,8 +23,6 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from hosts.models import Allocation
-
 from . import claims, groups
 from .candidates import CandidatePool
 from .context import Decision
@@ -104,7 +102,7 @@ def _claim_best(pool: CandidatePool, decision: Decision, instance_uuid: str) -> 
             log.info("claim on %s lost to a concurrent request; trying the next host", host.host)
             pool.discard(host)
         if not pool.grow():
-            held = Allocation.objects.filter(consumer=instance_uuid).values_list("compute_node_id", flat=True).first()
+            held = claims.held_node(instance_uuid)
             return (pool.by_id(held), ranked, True) if held is not None else (None, ranked, False)
 
 
