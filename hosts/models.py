@@ -97,6 +97,8 @@ class ComputeNode(models.Model):
     cpu_info = models.TextField(blank=True, default="")
     # How other hosts' hypervisors reach this one for live migration (a libvirt URI).
     migration_uri = models.CharField(max_length=255, blank=True, default="")
+    # What the host's hypervisor driver can do (workers/virt capabilities), as reported.
+    capabilities = models.JSONField(default=dict, blank=True)
     vcpus = models.IntegerField(default=0)
     memory_mb = models.IntegerField(default=0)
     local_gb = models.IntegerField(default=0)

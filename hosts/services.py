@@ -61,6 +61,7 @@ def record_compute_report(host: str, resources: dict) -> ComputeNode:
         "hypervisor_version": resources.get("hypervisor_version", 0),
         "cpu_info": resources.get("cpu_info", ""),
         "migration_uri": resources.get("libvirt_uri", ""),
+        "capabilities": resources.get("capabilities", {}),
         "vcpus": resources["vcpus"],
         "memory_mb": resources["memory_mb"],
         "local_gb": resources["disk_gb"],
@@ -83,3 +84,10 @@ def record_compute_report(host: str, resources: dict) -> ComputeNode:
         ComputeNode.objects.filter(pk=node.pk).update(**totals, updated_at=timezone.now())
         node.refresh_from_db()
     return node
+
+
+def host_capabilities(host: str | None) -> dict:
+    """The capabilities the host's compute worker last reported ({} when unknown)."""
+    if not host:
+        return {}
+    return ComputeNode.objects.filter(host=host).values_list("capabilities", flat=True).first() or {}

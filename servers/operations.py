@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from hosts.services import host_is_up
+from hosts.services import host_capabilities, host_is_up
 from novasite.celery import app as celery_app
 from novasite.exceptions import BadRequest, Conflict
 
@@ -104,11 +104,12 @@ def delete_server(caller: Caller, server: Server) -> None:
 
 # --- simple operations: one compute call, one end state ---------------------------------
 
-SIMPLE = ("stop", "start", "pause", "unpause", "suspend", "resume", "unrescue", "trigger_crash_dump")
-
-
 def simple(caller: Caller, server: Server, rule_name: str) -> str:
     """stop, start, pause, unpause, suspend, resume, unrescue, trigger_crash_dump."""
+    if rule_name == "trigger_crash_dump":
+        check(caller, server, rule_name)
+        if not host_capabilities(server.host).get("supports_nmi"):
+            raise BadRequest("Triggering a crash dump is not supported by the hypervisor of this server's host.")
     return begin(caller, server, Operation(rule_name, "conductor.run_operation", [rule_name]))
 
 
@@ -126,6 +127,10 @@ def rescue(caller: Caller, server: Server, rescue_image_ref: str | None = None) 
 def change_password(caller: Caller, server: Server, password: str) -> str:
     if not isinstance(password, str) or not password:
         raise BadRequest("adminPass must be a non-empty string.")
+    check(caller, server, "change_password")
+    if not host_capabilities(server.host).get("supports_set_admin_password"):
+        raise Conflict("Unable to set password on instance: the hypervisor of its host cannot reach the guest "
+                       "(QEMU needs a guest agent, which novasite does not configure).")
     return begin(caller, server, Operation("change_password", "conductor.run_operation", ["change_password", {"password": password}]))
 
 

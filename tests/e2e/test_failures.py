@@ -55,3 +55,4 @@ def test_snapshot_failure_kills_the_image(admin):
     assert state(after) == ("ACTIVE", "active", None, 1)
     assert Image.objects.get(id=image_id).status == "killed"
     assert events(sid, "createImage")["compute_snapshot_instance"] == "Error"
+

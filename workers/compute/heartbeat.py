@@ -21,6 +21,7 @@ def report(app: Celery, host: str, driver: ComputeDriver, *, with_guests: bool =
     power state of every guest goes along for the conductor's power-state sync; `startup`
     asks for the recovery a restarted host needs."""
     resources = dataclasses.replace(driver.host_resources(), hypervisor_hostname=host).to_dict()
+    resources["capabilities"] = dict(driver.capabilities)
     guests = driver.list_instances() if with_guests or startup else None
     app.send_task("conductor.service_report", args=[host, resources, guests, startup], queue="conductor")
 
