@@ -292,6 +292,14 @@ def test_live_block_migration_and_back(pair, image):
                    migrate_uri="tcp://127.0.0.1")
     assert a.power_state(spec.uuid) == RUNNING and b.power_state(spec.uuid) == NOSTATE
     assert a.instance_info(spec.uuid)["disks"][0]["path"] == dest_disk
+    b.destroy(spec.uuid)  # a conductor's clean-up of the source must not delete a disk in use
+    assert os.path.exists(dest_disk)
+    assert a.reboot(spec.uuid, hard=True) == RUNNING
+    # a resize of a guest whose disk lives outside its instance directory
+    handed = a.migrate_disk_and_power_off(spec.uuid, clean_shutdown=False)
+    assert handed["disk_path"] == dest_disk  # left where it is
+    assert a.finish_migration(spec, handed["disk_path"], power_on=True) == RUNNING
+    assert a.instance_info(spec.uuid)["disks"][0]["path"] == os.path.join(a.instance_dir(spec.uuid), "disk")
 
 
 @pytest.fixture

@@ -121,7 +121,9 @@ class GuestsMixin(PowerMixin):
         Undefine uses ``MANAGED_SAVE | SNAPSHOTS_METADATA | NVRAM``; the test driver
         rejects the NVRAM flag, so it is left out there (and on any daemon that refuses it).
         An unknown UUID is fine (leftover files are still removed). ``<uuid>_resize`` (a
-        resize's source copy) is left alone: confirm_migration removes it.
+        resize's source copy) is left alone: confirm_migration removes it. Files are kept if
+        a running QEMU still holds the root disk: after a live migration over shared storage
+        the destination runs on that very file.
         """
         uuid = canonical_uuid(uuid)
 
@@ -130,6 +132,11 @@ class GuestsMixin(PowerMixin):
             if dom is not None:
                 self._kill(dom)
                 self._undefine(dom)
+            disk = self._root_disk(uuid)
+            if disk and disks.in_use(disk):
+                log.warning("destroy %s: %s is in use by a running guest (shared storage?); "
+                            "keeping the files", uuid, disk)
+                return
             self._remove_files(uuid)
 
         self._locked("destroy", uuid, work)

@@ -36,17 +36,33 @@ class MigrationMixin(GuestsMixin):
     def _resize_dir(self, uuid: str) -> str:
         return self.instance_dir(uuid) + RESIZE_SUFFIX
 
-    def _resize_result(self, resize_dir: str) -> dict[str, Any]:
-        """``{"disk_path", "volumes", "interfaces"}`` from what is set aside in ``resize_dir``."""
-        disk = os.path.join(resize_dir, DISK_FILE)
-        volumes: list[dict[str, Any]] = []
-        nics: list[dict[str, Any]] = []
-        saved = os.path.join(resize_dir, SAVED_DOMAIN_FILE)
-        if os.path.exists(saved):
-            with open(saved, encoding="utf-8") as fh:
-                volumes, nics = carried_devices(dxml.parse(fh.read()))
-        return {"disk_path": disk if os.path.exists(disk) else None, "volumes": volumes,
-                "interfaces": nics}
+    def _saved(self, directory: str) -> Any:
+        """The definition ``migrate_disk_and_power_off`` saved in ``directory``, or None."""
+        saved = os.path.join(directory, SAVED_DOMAIN_FILE)
+        if not os.path.exists(saved):
+            return None
+        with open(saved, encoding="utf-8") as fh:
+            return dxml.parse(fh.read())
+
+    def _saved_root_disk(self, uuid: str, directory: str, saved: Any) -> str | None:
+        """The root disk of the saved definition, as found now that the instance directory
+        is ``directory``. A disk outside the instance directory (shared storage elsewhere)
+        stays where it is."""
+        path = dxml.root_disk_path(saved) if saved is not None else None
+        if path is None:
+            path = os.path.join(self.instance_dir(uuid), DISK_FILE)
+        inst_dir = self.instance_dir(uuid)
+        if path.startswith(inst_dir + os.sep):
+            path = directory + path[len(inst_dir):]
+        return path if not self.is_test and os.path.exists(path) else None
+
+    def _resize_result(self, uuid: str) -> dict[str, Any]:
+        """``{"disk_path", "volumes", "interfaces"}`` from what is set aside in ``_resize``."""
+        resize_dir = self._resize_dir(uuid)
+        saved = self._saved(resize_dir)
+        volumes, nics = carried_devices(saved) if saved is not None else ([], [])
+        return {"disk_path": self._saved_root_disk(uuid, resize_dir, saved),
+                "volumes": volumes, "interfaces": nics}
 
     def migrate_disk_and_power_off(self, uuid: str, clean_shutdown: bool = True,
                                    timeout: float | None = None) -> dict[str, Any]:
@@ -55,7 +71,8 @@ class MigrationMixin(GuestsMixin):
         Powers the guest off (ACPI, up to ``timeout`` s, then forced; a managed save image is
         dropped), saves its persistent definition as ``domain.xml``, renames the instance
         directory to ``<uuid>_resize`` and undefines the guest. Returns ``{"disk_path": the
-        kept root disk or None (test driver, diskless guest), "volumes": [...],
+        kept root disk (in ``_resize``, or where it is if it lives outside the instance
+        directory) or None (test driver, diskless guest), "volumes": [...],
         "interfaces": [...]}``: the volume and port dicts it had, to put in the
         destination's spec. Idempotent: once the guest is gone, the same answer is given
         from the ``_resize`` directory.
@@ -67,7 +84,7 @@ class MigrationMixin(GuestsMixin):
             dom = self._lookup(conn, uuid)
             if dom is None:
                 if os.path.isdir(resize_dir):
-                    return self._resize_result(resize_dir)
+                    return self._resize_result(uuid)
                 raise InstanceNotFound(f"no guest {uuid} on this host ({self.uri})")
             self._check_no_rescue(dom, "migrate_disk_and_power_off")
             if not os.path.isdir(resize_dir):
@@ -80,7 +97,7 @@ class MigrationMixin(GuestsMixin):
             # else: a redelivery after the rename; finish the job
             self._kill(dom)
             self._undefine(dom)
-            return self._resize_result(resize_dir)
+            return self._resize_result(uuid)
 
         return self._locked("migrate_disk_and_power_off", uuid, work)
 
@@ -151,16 +168,13 @@ class MigrationMixin(GuestsMixin):
             if os.path.exists(inst_dir):
                 shutil.rmtree(inst_dir)
             os.rename(resize_dir, inst_dir)
-            saved = os.path.join(inst_dir, SAVED_DOMAIN_FILE)
-            old_root = None
-            if os.path.exists(saved):
-                with open(saved, encoding="utf-8") as fh:
-                    old_root = dxml.parse(fh.read())
-                os.unlink(saved)
-            disk = self._root_disk(spec.uuid)
+            old_root = self._saved(inst_dir)
+            disk = self._saved_root_disk(spec.uuid, inst_dir, old_root)
             if disk and spec.root_gb:
                 disks.grow(disk, spec.root_gb * disks.GIB)
             dom = self._define(conn, spec, disk, old_root)
+            if old_root is not None:
+                os.unlink(os.path.join(inst_dir, SAVED_DOMAIN_FILE))
             return self._apply_power(dom, power_on)
 
         return self._locked("finish_revert_migration", spec.uuid, work)
