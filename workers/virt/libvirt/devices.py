@@ -66,8 +66,8 @@ class DevicesMixin(LibvirtBase):
 
         def work(conn: libvirt.virConnect, dom: libvirt.virDomain) -> None:
             for root in (self._device_xml(dom), self._xml(dom, inactive=True)):
-                if (dxml.find_interface(root, p["id"]) is not None
-                        or dxml.find_mac(root, p["mac_address"]) is not None):
+                if any(dxml.find_interface(root, key) is not None
+                       for key in (p["id"], p["mac_address"])):
                     return
             self._attach(conn, dom, dxml.interface_element(p, self.nic_type))
 

@@ -317,14 +317,6 @@ def find_interface(root: ET.Element, port_id: str) -> ET.Element | None:
     return None
 
 
-def find_mac(root: ET.Element, mac: str) -> ET.Element | None:
-    for nic in root.findall("devices/interface"):
-        found = nic.find("mac")
-        if found is not None and (found.get("address") or "").lower() == mac.lower():
-            return nic
-    return None
-
-
 def device_identity(element: ET.Element) -> str:
     """A minimal XML for detachDeviceFlags: the element without live-only children."""
     clone = copy.deepcopy(element)
