@@ -23,6 +23,7 @@ import statistics
 import sys
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -60,63 +61,45 @@ def create_database() -> None:
 
 
 def populate(count: int) -> None:
-    """Replace every host with `count` fresh ones (one INSERT ... SELECT per table)."""
+    """Replace every host with `count` fresh ones (bulk inserts, so model defaults apply)."""
     from django.db import connection
+    from django.utils import timezone
 
+    from hosts.models import Aggregate, AggregateHost, ComputeNode, Service
     from scheduling.aggregates import sync_hosts
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE hosts_allocation, hosts_computenode, hosts_aggregatehost, hosts_aggregate, hosts_service CASCADE")
-        cursor.execute(
-            """INSERT INTO hosts_service (uuid, host, "binary", topic, disabled, disabled_reason, forced_down,
-                                          last_seen_up, report_count, version, created_at, updated_at)
-               SELECT gen_random_uuid(), 'compute' || g, 'nova-compute', 'compute', g %% 100 = 7, NULL, false,
-                      CASE WHEN g %% 100 = 13 THEN now() - interval '1 hour' ELSE now() END, 1, 0, now(), now()
-                 FROM generate_series(1, %s) AS g""",
-            [count],
-        )
-        cursor.execute(
-            """INSERT INTO hosts_computenode (uuid, host, service_id, hypervisor_hostname, hypervisor_type,
-                   hypervisor_version, host_ip, cpu_info, migration_uri, vcpus, memory_mb, local_gb,
-                   vcpus_used, memory_mb_used, local_gb_used, running_vms,
-                   cpu_allocation_ratio, ram_allocation_ratio, disk_allocation_ratio,
-                   reserved_host_cpus, reserved_host_memory_mb, reserved_host_disk_mb,
-                   failed_builds, created_at, updated_at)
-               SELECT gen_random_uuid(), s.host, s.id, s.host, 'QEMU', 8002000, '127.0.0.1',
-                      '{"arch": "x86_64"}', '', 16 << (s.id %% 3)::int, 65536 << (s.id %% 3)::int, 500 << (s.id %% 3)::int,
-                      0, 0, 0, 0, 4.0, 1.0, 1.0, 0, 512, 0, 0, now(), now()
-                 FROM hosts_service s""",
-            [],
-        )
+    now = timezone.now()
+    services = Service.objects.bulk_create(
+        (Service(host=f"compute{i}", binary="nova-compute", topic="compute", disabled=i % 100 == 7,
+                 last_seen_up=now - timedelta(hours=1) if i % 100 == 13 else now) for i in range(1, count + 1)),
+        batch_size=2000,
+    )
+    # Three sizes of hardware, unrelated to the zone a host ends up in.
+    ComputeNode.objects.bulk_create(
+        (ComputeNode(host=s.host, service=s, hypervisor_hostname=s.host, hypervisor_type="QEMU", hypervisor_version=8002000,
+                     cpu_info='{"arch": "x86_64"}', vcpus=16 << (i % 3), memory_mb=65536 << (i % 3), local_gb=500 << (i % 3),
+                     cpu_allocation_ratio=4.0, ram_allocation_ratio=1.0, disk_allocation_ratio=1.0, reserved_host_memory_mb=512)
+         for i, s in enumerate(services)),
+        batch_size=2000,
+    )
+    with connection.cursor() as cursor:
         # Uneven existing usage, within capacity, so that the weighers have something to rank.
         cursor.execute(
             """UPDATE hosts_computenode SET vcpus_used = (random() * vcpus * 2)::int,
                       memory_mb_used = (random() * (memory_mb - 512) * 0.7)::int,
                       local_gb_used = (random() * local_gb * 0.7)::int"""
         )
-        for zone in ("az1", "az2", "az3"):
-            cursor.execute(
-                """INSERT INTO hosts_aggregate (uuid, name, metadata, availability_zone, created_at, updated_at)
-                   VALUES (gen_random_uuid(), %s, %s, %s, now(), now())""",
-                [zone, f'{{"availability_zone": "{zone}"}}', zone],
-            )
-        cursor.execute(
-            """INSERT INTO hosts_aggregate (uuid, name, metadata, availability_zone, created_at, updated_at)
-               VALUES (gen_random_uuid(), 'ram-overcommit', '{"ram_allocation_ratio": "1.5"}', NULL, now(), now())"""
-        )
-        cursor.execute(
-            """INSERT INTO hosts_aggregatehost (aggregate_id, host)
-               SELECT a.id, n.host FROM hosts_computenode n
-                 JOIN hosts_aggregate a ON a.name = 'az' || (1 + n.id %% 3)""",
-            [],
-        )
-        cursor.execute(
-            """INSERT INTO hosts_aggregatehost (aggregate_id, host)
-               SELECT a.id, n.host FROM hosts_computenode n JOIN hosts_aggregate a ON a.name = 'ram-overcommit'
-                WHERE n.id %% 10 = 0""",
-            [],
-        )
-    sync_hosts()  # bulk SQL bypasses the signals that keep the aggregate mirrors current
+    zones = [Aggregate.objects.create(name=zone, metadata={"availability_zone": zone}) for zone in ("az1", "az2", "az3")]
+    overcommit = Aggregate.objects.create(name="ram-overcommit", metadata={"ram_allocation_ratio": "1.5"})
+    AggregateHost.objects.bulk_create(
+        (AggregateHost(aggregate=zones[i % 3], host=s.host) for i, s in enumerate(services)), batch_size=2000
+    )
+    AggregateHost.objects.bulk_create(
+        (AggregateHost(aggregate=overcommit, host=s.host) for i, s in enumerate(services) if i % 10 == 0), batch_size=2000
+    )
+    sync_hosts()  # bulk inserts bypass the signals that keep the aggregate mirrors current
     with connection.cursor() as cursor:
         # The usage before any claim, to check later that claims account for all the rest.
         cursor.execute("DROP TABLE IF EXISTS bench_baseline")

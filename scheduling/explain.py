@@ -2,8 +2,8 @@
 `manage.py explain_placement`.
 
 Counting runs only when a decision failed (or on an operator's request), so it may read every
-host: one SQL statement counts, cumulatively, the hosts left after each filter's SQL
-condition; the Python filters then run on the hosts every SQL condition kept.
+host: one SQL statement counts the hosts by the first filter condition they fail; the Python
+filters then run on the hosts every SQL condition kept.
 """
 from __future__ import annotations
 
@@ -30,23 +30,23 @@ class Removal:
 
 def removals(decision: Decision, filters: Sequence[BaseFilter]) -> tuple[int, list[Removal]]:
     """How many hosts exist, and how many each filter removed, in filter order (SQL conditions
-    first, then the Python checks on what SQL kept)."""
+    first, then the Python checks on what SQL kept). One scan: each host is counted against
+    the first condition it fails, evaluating conditions only until then."""
     conditions = [(f, c) for f in filters if (c := f.sql(decision)) is not None]
-    columns, params, so_far, so_far_params = ["COUNT(*)"], [], [], []
-    for _, condition in conditions:
-        so_far.append(f"({condition.text})")
-        so_far_params.extend(adapt(p) for p in condition.params)
-        columns.append(f"SUM(CASE WHEN {' AND '.join(so_far)} THEN 1 ELSE 0 END)")
-        params.extend(so_far_params)
-    counts = [int(v or 0) for v in rows(f"SELECT {', '.join(columns)} FROM hosts_computenode n", params)[0]]
-    total = counts[0]
-    result = [
-        Removal(f.name, before - after, before)
-        for (f, _), before, after in zip(conditions, counts, counts[1:])
-        if before != after
-    ]
+    first_failed = " ".join(f"WHEN ({c.text}) IS NOT TRUE THEN {i}" for i, (_, c) in enumerate(conditions, 1))
+    params = [adapt(p) for _, c in conditions for p in c.params]
+    by_first_failed = dict(rows(
+        f"SELECT CASE {first_failed} ELSE 0 END AS failed, COUNT(*) FROM hosts_computenode n GROUP BY 1", params
+    ) if conditions else rows("SELECT 0, COUNT(*) FROM hosts_computenode n", []))
+    total = sum(by_first_failed.values())
+    result, remaining = [], total
+    for index, (host_filter, _) in enumerate(conditions, 1):
+        removed = by_first_failed.get(index, 0)
+        if removed:
+            result.append(Removal(host_filter.name, removed, remaining))
+        remaining -= removed
     python_filters = [f for f in filters if f.runs_in_python(decision)]
-    if python_filters and counts[-1]:
+    if python_filters and remaining:
         where, where_params = where_clause(filters, decision)
         hosts = [HostState(row) for row in rows(f"SELECT {SELECT_LIST} FROM hosts_computenode n WHERE {where}", where_params)]
         decision.pool = hosts

@@ -3,12 +3,14 @@ expression indexes, pool growth, and the two claim implementations agreeing."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode
+from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Service
 from images.models import Image
 from scheduling import claims
 from scheduling.aggregates import sync_hosts
@@ -70,29 +72,18 @@ def test_the_candidate_query_walks_the_expression_indexes():
     """With a thousand hosts (and statistics that say so), the query reads the top of an index,
     not every host; and heartbeats newer than the statistics do not change that."""
     make_host("a", zone="az1")
+    services = Service.objects.bulk_create(
+        Service(host=f"h{i}", binary="nova-compute", last_seen_up=timezone.now() - timedelta(minutes=5)) for i in range(1000)
+    )
+    ComputeNode.objects.bulk_create(
+        ComputeNode(host=s.host, service=s, hypervisor_hostname=s.host, vcpus=16, memory_mb=4096 + i, local_gb=100,
+                    cpu_allocation_ratio=1, ram_allocation_ratio=1, disk_allocation_ratio=1, availability_zone=f"az{i % 3}")
+        for i, s in enumerate(services)
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            """INSERT INTO hosts_service (uuid, host, "binary", topic, disabled, forced_down, last_seen_up,
-                                          report_count, version, created_at, updated_at)
-               SELECT gen_random_uuid(), 'h' || g, 'nova-compute', 'compute', false, false,
-                      now() - interval '5 minutes', 1, 0, now(), now()
-                 FROM generate_series(1, 1000) AS g""",
-            [],
-        )
-        cursor.execute(
-            """INSERT INTO hosts_computenode (uuid, host, service_id, hypervisor_hostname, hypervisor_type,
-                   hypervisor_version, host_ip, cpu_info, migration_uri, vcpus, memory_mb, local_gb, vcpus_used,
-                   memory_mb_used, local_gb_used, running_vms, cpu_allocation_ratio, ram_allocation_ratio,
-                   disk_allocation_ratio, reserved_host_cpus, reserved_host_memory_mb, reserved_host_disk_mb,
-                   failed_builds, availability_zone, created_at, updated_at)
-               SELECT gen_random_uuid(), s.host, s.id, s.host, 'QEMU', 0, '127.0.0.1', '', '',
-                      16, 4096 + s.id, 100, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 'az' || (s.id %% 3), now(), now()
-                 FROM hosts_service s WHERE s.host LIKE 'h%%'""",
-            [],
-        )
         cursor.execute("ANALYZE hosts_computenode")
         cursor.execute("ANALYZE hosts_service")
-        cursor.execute("UPDATE hosts_service SET last_seen_up = now()")  # heartbeats: the statistics lag
+    Service.objects.update(last_seen_up=timezone.now())  # heartbeats: the statistics lag behind
     assert set(INDEXES) == {"hosts_computenode_free_vcpus", "hosts_computenode_free_ram_mb", "hosts_computenode_free_disk_gb"}
     assert "Index Scan Backward using hosts_computenode_free_ram_mb" in plan_of_candidate_query(make_spec())
     assert "Index Scan Backward using hosts_computenode_az_free_ram_mb" in plan_of_candidate_query(make_spec(availability_zone="az1"))
