@@ -130,8 +130,9 @@ class ComputeNode(models.Model):
 
     class Meta:
         ordering = ["id"]
-        # Expression indexes on the free vCPUs, RAM and disk (scheduling.capacity) are created
-        # by migration 0002 in SQL: the scheduler walks them to find its best candidates.
+        # Expression indexes on the free vCPUs, RAM and disk (scheduling.capacity), overall and
+        # per zone, are created in SQL by migration 0003: the scheduler walks them to find its
+        # best candidates without reading every host.
 
     def __str__(self) -> str:
         return self.hypervisor_hostname
