@@ -48,6 +48,9 @@ def workers(django_db_setup, tmp_path_factory, compute_hosts, worker_env):
         "IMAGE_DIR": str(workdir / "images"),
         "INSTANCES_DIR": str(workdir / "instances"),
         "LOG_LEVEL": "INFO",
+        # Unacknowledged tasks come back after 20 s rather than an hour: every task is safe
+        # to run twice, and a test then never waits on a delivery that went astray.
+        "CELERY_VISIBILITY_TIMEOUT": "20",
         **worker_env,
     }
     cloud = WorkerSet(workdir, env)

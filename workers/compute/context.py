@@ -11,14 +11,16 @@ from workers.virt.driver import ComputeDriver
 class ComputeContext:
     host: str
     driver: ComputeDriver
+    # Where QEMU's migration stream goes (e.g. tcp://127.0.0.1 when host names do not resolve).
+    migrate_uri: str | None = None
 
 
 _context: ComputeContext | None = None
 
 
-def configure(host: str, driver: ComputeDriver) -> ComputeContext:
+def configure(host: str, driver: ComputeDriver, migrate_uri: str | None = None) -> ComputeContext:
     global _context
-    _context = ComputeContext(host, driver)
+    _context = ComputeContext(host, driver, migrate_uri)
     return _context
 
 

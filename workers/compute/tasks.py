@@ -135,7 +135,8 @@ def live_migration(instance: dict, params: dict) -> dict:
     driver = context.current().driver
 
     def work() -> dict:
-        driver.live_migrate(instance["uuid"], params["dest_uri"], params.get("block_migration", True))
+        driver.live_migrate(instance["uuid"], params["dest_uri"], params.get("block_migration", True),
+                            dest_disk_path=params.get("dest_disk_path"), migrate_uri=context.current().migrate_uri)
         return {}
 
     outcome = _outcome("compute.live_migration", instance, work)

@@ -8,13 +8,25 @@ from celery import signature
 from django.conf import settings
 
 from novasite.celery import compute_queue
+from networks.models import Port
 from servers.models import Server
+from volumes.models import Volume
+from volumes.store import volume_path
 
 
 def instance_payload(server: Server) -> dict:
-    """Everything a compute worker needs about a server; it never reads the database."""
+    """Everything a compute worker needs about a server, attached volumes and ports
+    included; it never reads the database."""
     flavor = server.flavor
     image_path = os.path.join(settings.IMAGE_DIR, server.image_ref) if server.image_ref else None
+    volumes = [
+        {"id": str(row.volume_id), "path": volume_path(row.volume_id), "format": row.file_format, "device": row.device}
+        for row in _attached_volumes(server)
+    ]
+    interfaces = [
+        {"id": str(port_id), "mac_address": mac}
+        for port_id, mac in Port.objects.filter(device_id=str(server.uuid)).order_by("created_at").values_list("id", "mac_address")
+    ]
     return {
         "uuid": str(server.uuid),
         "name": server.instance_name,
@@ -23,7 +35,18 @@ def instance_payload(server: Server) -> dict:
         "root_gb": flavor.get("root_gb", 0),
         "image_path": image_path,
         "metadata": {"display_name": server.name, "flavor_name": flavor.get("name", ""), "image": server.image_ref},
+        "volumes": volumes,
+        "interfaces": interfaces,
     }
+
+
+def _attached_volumes(server: Server) -> list:
+    """The server's attached volumes with their file format (one query)."""
+    attached = list(server.volume_attachments.filter(status="attached"))
+    formats = dict(Volume.objects.filter(id__in=[row.volume_id for row in attached]).values_list("id", "file_format"))
+    for row in attached:
+        row.file_format = formats.get(row.volume_id, "raw")
+    return attached
 
 
 def compute_then(task: str, host: str, task_args: list, callback: str, *callback_args) -> None:

@@ -110,7 +110,8 @@ def live_migration_prepared(outcome: dict, server_uuid: str, request_id: str, mi
         return
     _status(migration, "running")
     compute_then("compute.live_migration", migration.source_compute,
-                 [instance_payload(migration.server), {"dest_uri": migration_uri(migration.dest_compute), "block_migration": block}],
+                 [instance_payload(migration.server), {"dest_uri": migration_uri(migration.dest_compute), "block_migration": block,
+                                                       "dest_disk_path": outcome.get("disk_path")}],
                  "conductor.live_migration_landed", server_uuid, request_id, migration_uuid)
 
 
