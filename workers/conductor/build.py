@@ -13,6 +13,8 @@ from hosts.zones import zone_of_host
 from novasite.celery import compute_queue
 from networks import ipam
 from scheduling import claims
+from scheduling.alternates import claim_alternate
+from scheduling.stats import record_build_failure, record_build_success
 from scheduling.request import RequestSpec
 from servers import lifecycle
 from servers.models import Server
@@ -135,6 +137,7 @@ def build_finished(outcome: dict, server_uuid: str, request_id: str, host: str, 
     if server is None:
         return
     if outcome.get("ok"):
+        record_build_success(host)
         finished = lifecycle.compare_and_swap(
             server_uuid, TaskState.SPAWNING,
             vm_state=VmState.ACTIVE, task_state=None, power_state=outcome.get("power_state", PowerState.RUNNING),
@@ -149,14 +152,15 @@ def build_finished(outcome: dict, server_uuid: str, request_id: str, host: str, 
         lifecycle.finish_action(request_id, server_uuid)
         return
     claims.release(server_uuid, host=host)
+    record_build_failure(host)
     error = outcome.get("error", "unknown error")
     log.warning("build of %s failed on %s: %s", server_uuid, host, error)
     if server.task_state != TaskState.SPAWNING or server.host != host:
         return  # deleted or reset meanwhile; nothing to reschedule
     for index, alternate in enumerate(alternates):
-        if claims.claim(
-            alternate["compute_node_id"], server_uuid, claims.Resources.from_flavor(server.flavor),
-            project_id=server.project_id, user_id=server.user_id,
+        if claim_alternate(
+            server_uuid, alternate, claims.Resources.from_flavor(server.flavor),
+            project_id=server.project_id, user_id=server.user_id, scheduler_hints=server.scheduler_hints,
         ):
             log.info("rescheduling %s to %s (attempt %d)", server_uuid, alternate["host"], attempt + 1)
             _send_to_host(
