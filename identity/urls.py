@@ -1,6 +1,8 @@
+"""/identity: version documents, tokens, projects, users, roles, assignments, domains."""
 from django.urls import path
 
 from . import views
+from .api import projects, roles, users
 
 urlpatterns = [
     path("", views.VersionsView.as_view()),
@@ -8,4 +10,16 @@ urlpatterns = [
     path("/v3", views.V3View.as_view()),
     path("/v3/", views.V3View.as_view()),
     path("/v3/auth/tokens", views.TokensView.as_view()),
+    path("/v3/projects", projects.ProjectsView.as_view()),
+    path("/v3/projects/<str:project_id>", projects.ProjectView.as_view()),
+    path("/v3/projects/<str:project_id>/users/<str:user_id>/roles", roles.UserRolesOnProjectView.as_view()),
+    path("/v3/projects/<str:project_id>/users/<str:user_id>/roles/<str:role_id>", roles.GrantView.as_view()),
+    path("/v3/users", users.UsersView.as_view()),
+    path("/v3/users/<str:user_id>", users.UserView.as_view()),
+    path("/v3/users/<str:user_id>/projects", projects.UserProjectsView.as_view()),
+    path("/v3/roles", roles.RolesView.as_view()),
+    path("/v3/roles/<str:role_id>", roles.RoleView.as_view()),
+    path("/v3/role_assignments", roles.RoleAssignmentsView.as_view()),
+    path("/v3/domains", roles.DomainsView.as_view()),
+    path("/v3/domains/<str:domain_id>", roles.DomainView.as_view()),
 ]

@@ -1,0 +1,201 @@
+"""Identity v3: projects, users, roles, role assignments and domains (Keystone wire format)."""
+from __future__ import annotations
+
+import pytest
+from django.urls import include, path
+from rest_framework.test import APIClient
+
+from identity.models import Project, Role, User
+
+from .conftest import issue_token
+
+# Only the identity service is mounted: these tests do not depend on the other services' URLs.
+urlpatterns = [path("identity", include("identity.urls"))]
+handler404 = "novasite.errors.handler404"
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+V3 = "/identity/v3"
+
+
+def ids(entries: list[dict]) -> set[str]:
+    return {entry["id"] for entry in entries}
+
+
+def test_admin_lists_and_filters_projects(admin_api):
+    body = admin_api.get(f"{V3}/projects").json()
+    assert {p["name"] for p in body["projects"]} >= {"admin", "demo"}
+    assert body["links"]["previous"] is None and body["links"]["next"] is None
+    assert body["links"]["self"].endswith("/identity/v3/projects")
+    named = admin_api.get(f"{V3}/projects", {"name": "demo"}).json()["projects"]
+    assert [p["name"] for p in named] == ["demo"]
+    assert named[0]["domain_id"] == "default" and named[0]["enabled"] is True
+    assert named[0]["links"]["self"].endswith(f"/identity/v3/projects/{named[0]['id']}")
+    assert admin_api.get(f"{V3}/projects", {"enabled": "false"}).json()["projects"] == []
+    assert admin_api.get(f"{V3}/projects", {"domain_id": "other"}).json()["projects"] == []
+
+
+def test_project_lookup_by_name_is_404_then_list(admin_api):
+    missing = admin_api.get(f"{V3}/projects/demo")
+    assert missing.status_code == 404
+    assert missing.json()["error"] == {"code": 404, "title": "Not Found", "message": "Could not find project: demo."}
+
+
+def test_members_see_only_their_projects(demo_api):
+    projects = demo_api.get(f"{V3}/projects").json()["projects"]
+    assert [p["name"] for p in projects] == ["demo"]
+    admin_project = Project.objects.get(name="admin")
+    assert demo_api.get(f"{V3}/projects/{admin_project.id}").status_code == 403
+    demo_project = Project.objects.get(name="demo")
+    assert demo_api.get(f"{V3}/projects/{demo_project.id}").status_code == 200
+
+
+def test_project_create_update_delete(admin_api):
+    created = admin_api.post(f"{V3}/projects", {"project": {"name": "project_cli", "enabled": True}}, format="json")
+    assert created.status_code == 201
+    project = created.json()["project"]
+    assert project["name"] == "project_cli" and project["domain_id"] == "default"
+    duplicate = admin_api.post(f"{V3}/projects", {"project": {"name": "project_cli"}}, format="json")
+    assert duplicate.status_code == 409 and duplicate.json()["error"]["code"] == 409
+    patched = admin_api.patch(
+        f"{V3}/projects/{project['id']}", {"project": {"description": "lab", "enabled": False}}, format="json"
+    )
+    assert patched.status_code == 200
+    assert patched.json()["project"]["description"] == "lab" and patched.json()["project"]["enabled"] is False
+    assert admin_api.delete(f"{V3}/projects/{project['id']}").status_code == 204
+    assert admin_api.get(f"{V3}/projects/{project['id']}").status_code == 404
+    assert admin_api.delete(f"{V3}/projects/{project['id']}").status_code == 404
+
+
+def test_deleting_a_project_with_tokens_and_grants_works(admin_api):
+    user = User.objects.get(name="demo")
+    project = Project.objects.get(name="demo")
+    client = APIClient()
+    issue_token(client, "demo", "demo")
+    assert admin_api.delete(f"{V3}/projects/{project.id}").status_code == 204
+    user.refresh_from_db()
+    assert user.default_project_id is None and not user.tokens.exists()
+
+
+@pytest.mark.parametrize("body", [
+    {}, [], "x", {"project": "x"}, {"project": {}}, {"project": {"name": ""}}, {"project": {"name": 5}},
+    {"project": {"name": "x" * 65}}, {"project": {"name": "p", "enabled": "yes"}},
+    {"project": {"name": "p", "domain_id": "elsewhere"}},
+])
+def test_malformed_project_bodies_are_400(admin_api, body):
+    response = admin_api.post(f"{V3}/projects", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == 400
+
+
+def test_invalid_json_is_400(admin_api):
+    response = admin_api.generic("POST", f"{V3}/projects", "{not json", content_type="application/json")
+    assert response.status_code == 400 and response.json()["error"]["code"] == 400
+
+
+def test_members_cannot_write_identity(demo_api):
+    demo = Project.objects.get(name="demo")
+    user = User.objects.get(name="demo")
+    role = Role.objects.get(name="admin")
+    calls = [
+        demo_api.post(f"{V3}/projects", {"project": {"name": "x"}}, format="json"),
+        demo_api.patch(f"{V3}/projects/{demo.id}", {"project": {"name": "x"}}, format="json"),
+        demo_api.delete(f"{V3}/projects/{demo.id}"),
+        demo_api.get(f"{V3}/users"),
+        demo_api.post(f"{V3}/users", {"user": {"name": "x"}}, format="json"),
+        demo_api.post(f"{V3}/roles", {"role": {"name": "x"}}, format="json"),
+        demo_api.put(f"{V3}/projects/{demo.id}/users/{user.id}/roles/{role.id}"),
+        demo_api.get(f"{V3}/role_assignments"),
+    ]
+    for response in calls:
+        assert response.status_code == 403, response.content
+        assert response.json()["error"]["title"] == "Forbidden"
+
+
+def test_identity_needs_a_token(cloud):
+    client = APIClient()
+    response = client.get(f"{V3}/projects")
+    assert response.status_code == 401 and response.json()["error"]["code"] == 401
+    client.credentials(HTTP_X_AUTH_TOKEN="bad")
+    assert client.get(f"{V3}/users").status_code == 401
+
+
+def test_user_lifecycle_and_login(admin_api):
+    demo = Project.objects.get(name="demo")
+    created = admin_api.post(f"{V3}/users", {"user": {
+        "name": "alice", "password": "pw1", "email": "a@example.com", "default_project_id": demo.id,
+    }}, format="json")
+    assert created.status_code == 201, created.content
+    alice = created.json()["user"]
+    assert "password" not in alice and alice["default_project_id"] == demo.id
+    assert User.objects.get(id=alice["id"]).password != "pw1"
+    assert admin_api.post(f"{V3}/users", {"user": {"name": "alice"}}, format="json").status_code == 409
+    assert [u["id"] for u in admin_api.get(f"{V3}/users", {"name": "alice"}).json()["users"]] == [alice["id"]]
+
+    member = Role.objects.get(name="member")
+    grant = f"{V3}/projects/{demo.id}/users/{alice['id']}/roles/{member.id}"
+    assert admin_api.head(grant).status_code == 404
+    assert admin_api.put(grant).status_code == 204
+    assert admin_api.head(grant).status_code == 204
+    assert admin_api.get(grant).status_code == 204
+    roles = admin_api.get(f"{V3}/projects/{demo.id}/users/{alice['id']}/roles").json()["roles"]
+    assert [r["name"] for r in roles] == ["member"]
+
+    client = APIClient()
+    client.credentials(HTTP_X_AUTH_TOKEN=issue_token(client, "alice", "demo", password="pw1"))
+    own = client.get(f"{V3}/users/{alice['id']}/projects")
+    assert own.status_code == 200 and [p["name"] for p in own.json()["projects"]] == ["demo"]
+    assert client.get(f"{V3}/users/{alice['id']}").status_code == 200
+    admin_user = User.objects.get(name="admin")
+    assert client.get(f"{V3}/users/{admin_user.id}").status_code == 403
+    assert client.get(f"{V3}/users/{admin_user.id}/projects").status_code == 403
+
+    patched = admin_api.patch(f"{V3}/users/{alice['id']}", {"user": {"password": "pw2", "enabled": True}}, format="json")
+    assert patched.status_code == 200
+    assert client.get(f"{V3}/users/{alice['id']}").status_code == 401  # old sessions end
+    issue_token(APIClient(), "alice", "demo", password="pw2")
+
+    assert admin_api.patch(f"{V3}/users/{alice['id']}", {"user": {"enabled": "no"}}, format="json").status_code == 400
+    assert admin_api.patch(f"{V3}/users/{alice['id']}", {"user": {"default_project_id": "nope"}}, format="json").status_code == 404
+    assert admin_api.delete(grant).status_code == 204
+    assert admin_api.delete(grant).status_code == 404
+    assert admin_api.delete(f"{V3}/users/{alice['id']}").status_code == 204
+    assert admin_api.get(f"{V3}/users/{alice['id']}").status_code == 404
+
+
+def test_roles_and_role_assignments(admin_api):
+    roles = admin_api.get(f"{V3}/roles").json()["roles"]
+    assert {r["name"] for r in roles} == {"admin", "member", "reader"}
+    assert [r["name"] for r in admin_api.get(f"{V3}/roles", {"name": "reader"}).json()["roles"]] == ["reader"]
+    created = admin_api.post(f"{V3}/roles", {"role": {"name": "operator"}}, format="json")
+    assert created.status_code == 201
+    role_id = created.json()["role"]["id"]
+    assert admin_api.post(f"{V3}/roles", {"role": {"name": "operator"}}, format="json").status_code == 409
+    assert admin_api.get(f"{V3}/roles/{role_id}").json()["role"]["name"] == "operator"
+    assert admin_api.delete(f"{V3}/roles/{role_id}").status_code == 204
+    assert admin_api.get(f"{V3}/roles/{role_id}").status_code == 404
+
+    demo = Project.objects.get(name="demo")
+    listing = admin_api.get(f"{V3}/role_assignments", {"scope.project.id": demo.id}).json()
+    member = Role.objects.get(name="member")
+    demo_user = User.objects.get(name="demo")
+    assert listing["role_assignments"] == [{
+        "role": {"id": member.id}, "user": {"id": demo_user.id}, "scope": {"project": {"id": demo.id}},
+        "links": {"assignment": f"http://testserver/identity/v3/projects/{demo.id}/users/{demo_user.id}/roles/{member.id}"},
+    }]
+    by_user = admin_api.get(f"{V3}/role_assignments", {"user.id": demo_user.id, "role.id": "nope"}).json()
+    assert by_user["role_assignments"] == []
+
+
+def test_unknown_parts_of_a_grant_are_404(admin_api):
+    demo = Project.objects.get(name="demo")
+    user = User.objects.get(name="demo")
+    assert admin_api.put(f"{V3}/projects/{demo.id}/users/{user.id}/roles/nope").status_code == 404
+    assert admin_api.put(f"{V3}/projects/nope/users/{user.id}/roles/nope").status_code == 404
+
+
+def test_default_domain(demo_api):
+    domain = demo_api.get(f"{V3}/domains/default").json()["domain"]
+    assert domain["id"] == "default" and domain["name"] == "Default"
+    assert demo_api.get(f"{V3}/domains/Default").status_code == 200
+    assert [d["id"] for d in demo_api.get(f"{V3}/domains", {"name": "Default"}).json()["domains"]] == ["default"]
+    assert demo_api.get(f"{V3}/domains", {"name": "Other"}).json()["domains"] == []
+    assert demo_api.get(f"{V3}/domains/other").status_code == 404
