@@ -3,6 +3,7 @@ from django.urls import path
 from novasite.versions import ComputeV21
 
 from . import action_views, attachment_views, instance_action_views, migration_views, views
+from . import flavor_views, group_views, keypair_views, metadata_views
 
 urlpatterns = [
     path("", ComputeV21.as_view()),
@@ -20,7 +21,17 @@ urlpatterns = [
     path("/servers/<str:server_id>/migrations", migration_views.ServerMigrationsView.as_view()),
     path("/servers/<str:server_id>/migrations/<str:migration_id>", migration_views.ServerMigrationView.as_view()),
     path("/servers/<str:server_id>/migrations/<str:migration_id>/action", migration_views.ServerMigrationActionView.as_view()),
-    path("/flavors", views.FlavorsView.as_view()),
-    path("/flavors/detail", views.FlavorsDetailView.as_view()),
-    path("/flavors/<str:flavor_id>", views.FlavorView.as_view()),
+    path("/flavors", flavor_views.FlavorsView.as_view()),
+    path("/flavors/detail", flavor_views.FlavorsDetailView.as_view()),
+    path("/flavors/<str:flavor_id>", flavor_views.FlavorView.as_view()),
+    path("/flavors/<str:flavor_id>/action", flavor_views.FlavorActionView.as_view()),
+    path("/flavors/<str:flavor_id>/os-flavor-access", flavor_views.FlavorAccessView.as_view()),
+    path("/flavors/<str:flavor_id>/os-extra_specs", flavor_views.ExtraSpecsView.as_view()),
+    path("/flavors/<str:flavor_id>/os-extra_specs/<str:key>", flavor_views.ExtraSpecView.as_view()),
+    path("/os-keypairs", keypair_views.KeypairsView.as_view()),
+    path("/os-keypairs/<str:name>", keypair_views.KeypairView.as_view()),
+    path("/os-server-groups", group_views.ServerGroupsView.as_view()),
+    path("/os-server-groups/<str:group_id>", group_views.ServerGroupView.as_view()),
+    path("/servers/<str:server_id>/metadata", metadata_views.MetadataView.as_view()),
+    path("/servers/<str:server_id>/metadata/<str:key>", metadata_views.MetadataItemView.as_view()),
 ]

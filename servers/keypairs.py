@@ -1,0 +1,174 @@
+"""Keypairs service layer: import (fingerprint and format check), generation, listing and
+deletion, per user, with Nova's messages (nova/api/openstack/compute/keypairs.py,
+nova/compute/api.py KeypairAPI, nova/crypto.py).
+
+SSH fingerprints are the MD5 of the decoded key blob in colon-separated hex; x509
+fingerprints are the SHA-1 of the certificate's DER bytes, as Nova computes them.
+Generation uses `ssh-keygen` (the venv has no `cryptography`); without it, 400.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import shutil
+import struct
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+
+from novasite.exceptions import BadRequest, Conflict, Forbidden, NotFound
+
+from . import quotas
+from .actions import Caller
+from .models import Keypair
+
+Version = tuple[int, int]
+
+SSH_KEY_TYPES = {
+    "ssh-rsa", "ssh-dss", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
+}
+NAME_RE = re.compile(r"^(?! )[a-zA-Z0-9. _-]+(?<! )$")
+NAME_RE_292 = re.compile(r"^(?! )[a-zA-Z0-9. _@-]+(?<! )$")
+PEM_RE = re.compile(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.S)
+
+
+def _colon_hex(digest: bytes) -> str:
+    return ":".join(f"{byte:02x}" for byte in digest)
+
+
+def ssh_fingerprint(public_key: str) -> str:
+    """MD5 colon fingerprint of an OpenSSH public key line, after checking that its base64 blob
+    decodes and starts with its own declared key type; 400 otherwise."""
+    error = BadRequest("Keypair data is invalid: failed to generate fingerprint")
+    parts = public_key.strip().split()
+    if len(parts) < 2 or parts[0] not in SSH_KEY_TYPES:
+        raise error
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (binascii.Error, ValueError):
+        raise error
+    if len(blob) < 4:
+        raise error
+    (length,) = struct.unpack(">I", blob[:4])
+    if blob[4:4 + length] != parts[0].encode() or len(blob) <= 4 + length:
+        raise error
+    return _colon_hex(hashlib.md5(blob).digest())
+
+
+def x509_fingerprint(public_key: str) -> str:
+    """SHA-1 colon fingerprint of a PEM certificate; 400 when it is not one."""
+    match = PEM_RE.search(public_key)
+    try:
+        der = base64.b64decode("".join(match.group(1).split()), validate=True) if match else b""
+    except (binascii.Error, ValueError):
+        der = b""
+    if not der.startswith(b"\x30"):  # a DER SEQUENCE
+        raise BadRequest("Keypair data is invalid: failed to generate X509 fingerprint")
+    return _colon_hex(hashlib.sha1(der).digest())
+
+
+def generate_ssh_key(comment: str) -> tuple[str, str]:
+    """(private key, public key) of a new 2048-bit RSA key, like Nova's crypto.generate_key_pair."""
+    keygen = shutil.which("ssh-keygen")
+    if keygen is None:
+        raise BadRequest("Keypair generation is not supported on this cloud; provide a public_key.")
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "key"
+        try:
+            subprocess.run([keygen, "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-C", comment, "-f", str(path)],
+                           check=True, capture_output=True, timeout=30)
+        except (subprocess.SubprocessError, OSError):
+            raise BadRequest("Keypair generation failed; provide a public_key.")
+        return path.read_text(), path.with_suffix(".pub").read_text().strip()
+
+
+def _owner(caller: Caller, user_id: object, version: Version) -> str:
+    """The user whose keypairs are meant: ≥2.10 an admin may name another user."""
+    if user_id is None or user_id == caller.user_id:
+        return caller.user_id
+    if version < (2, 10):
+        raise BadRequest("Invalid input: user_id is not supported before microversion 2.10.")
+    if not isinstance(user_id, str) or not user_id:
+        raise BadRequest(f"Invalid input for field/attribute user_id. Value: {user_id}.")
+    if not caller.is_admin:
+        raise Forbidden("Policy doesn't allow os_compute_api:os-keypairs to be performed.")
+    return user_id
+
+
+def list_keypairs(caller: Caller, version: Version, user_id: str | None = None,
+                  limit: int | None = None, marker: str | None = None) -> QuerySet:
+    """GET /os-keypairs: by name; ≥2.35 limit and marker (a keypair name)."""
+    keypairs = Keypair.objects.filter(user_id=_owner(caller, user_id, version)).order_by("name", "id")
+    if marker is not None:
+        if not keypairs.filter(name=marker).exists():
+            raise BadRequest(f"marker [{marker}] not found")
+        keypairs = keypairs.filter(name__gt=marker)
+    return keypairs[:limit] if limit is not None else keypairs
+
+
+def get_keypair(caller: Caller, name: str, version: Version, user_id: str | None = None) -> Keypair:
+    owner = _owner(caller, user_id, version)
+    keypair = Keypair.objects.filter(user_id=owner, name=name).first()
+    if keypair is None:
+        raise NotFound(f"Keypair {name} not found for user {owner}")
+    return keypair
+
+
+def delete_keypair(caller: Caller, name: str, version: Version, user_id: str | None = None) -> None:
+    get_keypair(caller, name, version, user_id).delete()
+
+
+def create_keypair(caller: Caller, body: dict, version: Version) -> tuple[Keypair, str | None]:
+    """POST /os-keypairs: import `public_key`, or (below 2.92) generate one. Returns the
+    keypair and the generated private key (None on import)."""
+    allowed = {"name", "public_key"} | ({"type"} if version >= (2, 2) else set()) | ({"user_id"} if version >= (2, 10) else set())
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise BadRequest(f"Additional properties are not allowed ({', '.join(map(repr, unknown))} was unexpected)")
+    name = body.get("name")
+    name_re = NAME_RE_292 if version >= (2, 92) else NAME_RE
+    if not isinstance(name, str) or not 1 <= len(name) <= 255 or not name_re.match(name):
+        raise BadRequest(f"Invalid input for field/attribute name. Value: {name}. Keypair name contains unsafe characters")
+    key_type = body.get("type", "ssh")
+    if key_type not in ("ssh", "x509"):
+        raise BadRequest(f"Invalid input for field/attribute type. Value: {key_type}. Must be 'ssh' or 'x509'")
+    public_key = body.get("public_key")
+    if public_key is None and version >= (2, 92):
+        raise BadRequest("Invalid input for field/attribute keypair. 'public_key' is a required property")
+    if public_key is not None and (not isinstance(public_key, str) or not public_key.strip()):
+        raise BadRequest("Keypair data is invalid: failed to generate fingerprint")
+    owner = _owner(caller, body.get("user_id"), version)
+    private_key = None
+    if public_key is None:
+        if key_type == "x509":
+            raise BadRequest("Generating x509 keypairs is not supported; provide a public_key.")
+        private_key, public_key = generate_ssh_key("Generated-by-Nova")
+    fingerprint = ssh_fingerprint(public_key) if key_type == "ssh" else x509_fingerprint(public_key)
+    _check_quota(caller, owner)
+    try:
+        with transaction.atomic():
+            keypair = Keypair.objects.create(
+                name=name, user_id=owner, project_id=caller.project_id if owner == caller.user_id else "",
+                public_key=public_key.strip(), fingerprint=fingerprint, type=key_type,
+            )
+    except IntegrityError:
+        raise Conflict(f"Key pair '{name}' already exists.")
+    try:
+        _check_quota(caller, owner, extra=0)  # Nova's recheck: a concurrent create may have won
+    except quotas.QuotaExceeded:
+        keypair.delete()
+        raise
+    return keypair, private_key
+
+
+def _check_quota(caller: Caller, owner: str, extra: int = 1) -> None:
+    """Count-based like Nova: the owner's keypairs (+ `extra`) against key_pairs."""
+    limit = quotas.limits_for(caller.project_id).get("key_pairs", -1)
+    if limit >= 0 and Keypair.objects.filter(user_id=owner).count() + extra > limit:
+        raise quotas.QuotaExceeded("Quota exceeded, too many key pairs.")
