@@ -1,7 +1,9 @@
+from django.urls import include
 from django.urls import path
 
 from novasite.versions import ComputeV21
 
+from . import os_migrations_views, quota_views
 from . import action_views, attachment_views, instance_action_views, migration_views, views
 from . import flavor_views, group_views, keypair_views, metadata_views
 
@@ -34,4 +36,10 @@ urlpatterns = [
     path("/os-server-groups/<str:group_id>", group_views.ServerGroupView.as_view()),
     path("/servers/<str:server_id>/metadata", metadata_views.MetadataView.as_view()),
     path("/servers/<str:server_id>/metadata/<str:key>", metadata_views.MetadataItemView.as_view()),
+    path("", include("hosts.api.urls")),
+    path("/os-quota-sets/<str:project_id>", quota_views.QuotaSetView.as_view()),
+    path("/os-quota-sets/<str:project_id>/detail", quota_views.QuotaSetDetailView.as_view()),
+    path("/os-quota-sets/<str:project_id>/defaults", quota_views.QuotaSetDefaultsView.as_view()),
+    path("/limits", quota_views.LimitsView.as_view()),
+    path("/os-migrations", os_migrations_views.MigrationsView.as_view()),
 ]

@@ -1,0 +1,151 @@
+"""os-hypervisors (admin only): list, detail, show, ?with_servers, and before 2.53 the
+hostname-pattern `/{pattern}/servers` and `/{pattern}/search`; `/statistics` until 2.87.
+A listing costs a fixed number of queries whatever the number of hypervisors."""
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+from rest_framework import exceptions
+from rest_framework.response import Response
+
+from hosts.models import ComputeNode
+from identity.authentication import IsAdmin
+from novasite.exceptions import NotFound
+from novasite.microversion import ComputeView
+from servers.actions import is_uuid
+from servers.models import Server
+
+from .representation import hypervisor_brief, hypervisor_detail, int_id
+
+TRUE, FALSE = ("true", "1", "yes", "on", "t", "y"), ("false", "0", "no", "off", "f", "n")
+
+
+def with_servers(request) -> bool:
+    value = request.query_params.get("with_servers")
+    if value is None:
+        return False
+    if value.lower() in TRUE:
+        return True
+    if value.lower() in FALSE:
+        return False
+    raise exceptions.ValidationError(f"Invalid input for query parameters with_servers. Value: {value}.")
+
+
+def nodes(request) -> QuerySet:
+    rows = ComputeNode.objects.select_related("service").order_by("id")
+    pattern = request.query_params.get("hypervisor_hostname_pattern")
+    if pattern and request.api_version >= (2, 53):
+        rows = rows.filter(hypervisor_hostname__icontains=pattern)
+    return rows
+
+
+def servers_by_host(hosts: list[str]) -> dict[str, list[dict]]:
+    """The live servers on each host as {uuid, name} (one query)."""
+    found: dict[str, list[dict]] = {}
+    rows = Server.objects.filter(host__in=hosts, deleted=False).order_by("created_at", "id")
+    for host, server_uuid, name in rows.values_list("host", "uuid", "name"):
+        found.setdefault(host, []).append({"uuid": str(server_uuid), "name": name})
+    return found
+
+
+def workloads(hosts: list[str]) -> dict[str, int]:
+    """How many servers with a task running each host has (one query)."""
+    rows = (
+        Server.objects.filter(host__in=hosts, deleted=False, task_state__isnull=False)
+        .values_list("host").annotate(count=Count("id")).order_by()
+    )
+    return dict(rows)
+
+
+def render(request, rows: list[ComputeNode], detail: bool) -> list[dict]:
+    version = request.api_version
+    hosts = [node.host for node in rows]
+    busy = workloads(hosts) if detail and version < (2, 88) else {}
+    bodies = [
+        hypervisor_detail(node, version, busy.get(node.host, 0)) if detail else hypervisor_brief(node, version)
+        for node in rows
+    ]
+    if with_servers(request):
+        servers = servers_by_host(hosts)
+        for node, body in zip(rows, bodies):
+            body["servers"] = servers.get(node.host, [])
+    return bodies
+
+
+class HypervisorsView(ComputeView):
+    """GET /os-hypervisors."""
+
+    permission_classes = [IsAdmin]
+
+    def get(self, request):
+        return Response({"hypervisors": render(request, list(nodes(request)), detail=False)})
+
+
+class HypervisorsDetailView(ComputeView):
+    """GET /os-hypervisors/detail."""
+
+    permission_classes = [IsAdmin]
+
+    def get(self, request):
+        return Response({"hypervisors": render(request, list(nodes(request)), detail=True)})
+
+
+class HypervisorView(ComputeView):
+    """GET /os-hypervisors/{id}: UUID from 2.53 (malformed: 400), integer below (else 404)."""
+
+    permission_classes = [IsAdmin]
+
+    def get(self, request, hypervisor_id: str):
+        rows = ComputeNode.objects.select_related("service")
+        if request.api_version >= (2, 53):
+            if not is_uuid(hypervisor_id):
+                raise exceptions.ValidationError(f"Invalid uuid {hypervisor_id}")
+            node = rows.filter(uuid=hypervisor_id).first()
+        else:
+            pk = int_id(hypervisor_id)
+            node = rows.filter(pk=pk).first() if pk is not None else None
+        if node is None:
+            raise NotFound(f"Hypervisor with ID {hypervisor_id} could not be found.")
+        return Response({"hypervisor": render(request, [node], detail=True)[0]})
+
+
+class HypervisorStatisticsView(ComputeView):
+    """GET /os-hypervisors/statistics (removed in 2.88): totals over every hypervisor."""
+
+    permission_classes = [IsAdmin]
+
+    def get(self, request):
+        if request.api_version >= (2, 88):
+            raise NotFound("The hypervisor statistics API was removed in microversion 2.88.")
+        totals = dict.fromkeys(
+            ("count", "vcpus", "memory_mb", "local_gb", "vcpus_used", "memory_mb_used", "local_gb_used",
+             "free_ram_mb", "free_disk_gb", "current_workload", "running_vms", "disk_available_least"), 0)
+        rows = list(ComputeNode.objects.select_related("service"))
+        busy = workloads([node.host for node in rows])
+        for node in rows:
+            body = hypervisor_detail(node, (2, 1), busy.get(node.host, 0))
+            totals["count"] += 1
+            for key in totals:
+                if key != "count":
+                    totals[key] += body[key]
+        return Response({"hypervisor_statistics": totals})
+
+
+class HypervisorPatternView(ComputeView):
+    """GET /os-hypervisors/{pattern}/search and /{pattern}/servers (removed in 2.53): the
+    hypervisors whose hostname contains the pattern (404 if none)."""
+
+    permission_classes = [IsAdmin]
+    servers = False
+
+    def get(self, request, pattern: str):
+        if request.api_version >= (2, 53):
+            raise NotFound("This API was removed in microversion 2.53: use hypervisor_hostname_pattern.")
+        rows = list(ComputeNode.objects.select_related("service").filter(hypervisor_hostname__icontains=pattern).order_by("id"))
+        if not rows:
+            raise NotFound(f"No hypervisor matching '{pattern}' could be found.")
+        bodies = [hypervisor_brief(node, request.api_version) for node in rows]
+        if self.servers:
+            found = servers_by_host([node.host for node in rows])
+            for node, body in zip(rows, bodies):
+                body["servers"] = found.get(node.host, [])
+        return Response({"hypervisors": bodies})
