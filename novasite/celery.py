@@ -72,3 +72,14 @@ app.conf.update(
         "expire-stuck-tasks": {"task": "conductor.expire_stuck_tasks", "schedule": 60.0},
     },
 )
+
+
+# Conductor and scheduler workers report heartbeats (os-services, internal zone).
+from celery.signals import worker_ready  # noqa: E402
+
+
+@worker_ready.connect
+def _control_heartbeat(sender=None, **kwargs):
+    from hosts.control_heartbeat import on_worker_ready
+
+    on_worker_ready(sender, **kwargs)
