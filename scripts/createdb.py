@@ -14,13 +14,16 @@ def main() -> None:
         return
     params = {"dbname": "postgres", "user": config["USER"], "password": config["PASSWORD"] or None,
               "host": config["HOST"] or None, "port": config["PORT"] or None}
-    with psycopg2.connect(**{k: v for k, v in params.items() if v}) as conn:
-        conn.autocommit = True
+    conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
+    conn.autocommit = True  # CREATE DATABASE cannot run inside a transaction
+    try:
         with conn.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
             if cursor.fetchone() is None:
                 cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
                 print(f"created database {config['NAME']}", file=sys.stderr)
+    finally:
+        conn.close()
 
 
 if __name__ == "__main__":

@@ -52,6 +52,11 @@ class Server(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The scheduler's IO-ops count: servers on a host with a task in progress.
+            models.Index(fields=["host"], condition=models.Q(task_state__isnull=False, deleted=False),
+                         name="server_busy_host_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.uuid})"

@@ -77,7 +77,7 @@ def dispatch_build(result: dict, request_id: str) -> None:
     if not result.get("ok"):
         for server in Server.objects.filter(task_state=TaskState.SCHEDULING, actions__request_id=request_id):
             lifecycle.event_finish(request_id, str(server.uuid), EVENT_SCHEDULE, ok=False, details=result["reason"])
-            fail_build(str(server.uuid), result["reason"])
+            fail_build(str(server.uuid), result["reason"], details=result["reason"])
             lifecycle.finish_action(request_id, str(server.uuid))
         return
     for selection in result["selections"]:
@@ -152,11 +152,11 @@ def build_finished(outcome: dict, server_uuid: str, request_id: str, host: str, 
         lifecycle.finish_action(request_id, server_uuid)
         return
     claims.release(server_uuid, host=host)
-    record_build_failure(host)
     error = outcome.get("error", "unknown error")
     log.warning("build of %s failed on %s: %s", server_uuid, host, error)
     if server.task_state != TaskState.SPAWNING or server.host != host:
-        return  # deleted or reset meanwhile; nothing to reschedule
+        return  # deleted or reset meanwhile; nothing to reschedule, and not the host's fault
+    record_build_failure(host)
     for index, alternate in enumerate(alternates):
         if claim_alternate(
             server_uuid, alternate, claims.Resources.from_flavor(server.flavor),
