@@ -7,16 +7,28 @@ import random
 
 from django.db import IntegrityError, transaction
 
-from novasite.exceptions import Conflict
+from novasite.exceptions import BadRequest, Conflict
 
+from .exceptions import IpAddressAlreadyAllocated, IpAddressGenerationFailure, MacAddressInUse
 from .models import Network, Port, Subnet
 
 
 def default_pools(cidr: str, gateway: str | None) -> list[dict]:
-    """All host addresses of the CIDR except the gateway, as one pool."""
+    """All host addresses of the CIDR except the gateway: one pool, or two when the gateway
+    sits inside the host range (as Neutron splits them)."""
     net = ipaddress.ip_network(cidr, strict=False)
-    hosts = [ip for ip in net.hosts() if str(ip) != gateway]
-    return [{"start": str(hosts[0]), "end": str(hosts[-1])}] if hosts else []
+    if net.num_addresses <= 2:
+        return []
+    first, last = net.network_address + 1, net.broadcast_address - 1
+    gw = ipaddress.ip_address(gateway) if gateway else None
+    if gw is None or not first <= gw <= last:
+        return [{"start": str(first), "end": str(last)}]
+    pools = []
+    if gw > first:
+        pools.append({"start": str(first), "end": str(gw - 1)})
+    if gw < last:
+        pools.append({"start": str(gw + 1), "end": str(last)})
+    return pools
 
 
 def _pool_addresses(subnet: Subnet):
@@ -24,7 +36,8 @@ def _pool_addresses(subnet: Subnet):
         start, end = ipaddress.ip_address(pool["start"]), ipaddress.ip_address(pool["end"])
         current = start
         while current <= end:
-            yield str(current)
+            if str(current) != subnet.gateway_ip:
+                yield str(current)
             current += 1
 
 
@@ -33,35 +46,53 @@ def _random_mac() -> str:
     return "fa:16:3e:%02x:%02x:%02x" % tuple(random.randrange(256) for _ in range(3))
 
 
-def create_port(network: Network, *, project_id: str, device_id: str = "", device_owner: str = "", fixed_ip: str | None = None) -> Port:
-    """A port on the network with an address from its first IPv4 subnet (or `fixed_ip`)."""
+def used_addresses(network: Network) -> set[str]:
+    """Every fixed IP held by a port of the network."""
+    return {
+        item["ip_address"]
+        for ips in Port.objects.filter(network=network).values_list("fixed_ips", flat=True)
+        for item in ips
+    }
+
+
+def create_port(
+    network: Network, *, project_id: str, device_id: str = "", device_owner: str = "", fixed_ip: str | None = None,
+    subnet_id: str | None = None, mac_address: str | None = None, name: str = "", admin_state_up: bool = True,
+    allocate: bool = True,
+) -> Port:
+    """A port on the network with an address from its first IPv4 subnet (or from
+    `subnet_id`; `fixed_ip` asks for that address). `allocate=False` makes a port without
+    an address; `mac_address` asks for that MAC (409 when taken)."""
     with transaction.atomic():
-        subnet = Subnet.objects.select_for_update().filter(network=network, ip_version=4).order_by("created_at").first()
+        subnets = Subnet.objects.select_for_update().filter(network=network, ip_version=4).order_by("created_at")
+        subnet = subnets.filter(id=subnet_id).first() if subnet_id else subnets.first()
+        if subnet_id and subnet is None:
+            raise BadRequest(f"Invalid input for operation: subnet {subnet_id} is not on network {network.id}.")
         fixed_ips = []
-        if subnet is not None:
-            used = {
-                item["ip_address"]
-                for ips in Port.objects.filter(network=network).values_list("fixed_ips", flat=True)
-                for item in ips
-            }
+        if subnet is not None and allocate:
+            used = used_addresses(network)
             if fixed_ip is not None:
                 if fixed_ip in used:
-                    raise Conflict(f"IP address {fixed_ip} already allocated in subnet {subnet.id}")
+                    raise IpAddressAlreadyAllocated(f"IP address {fixed_ip} already allocated in subnet {subnet.id}")
                 address = fixed_ip
             else:
                 address = next((ip for ip in _pool_addresses(subnet) if ip not in used), None)
                 if address is None:
-                    raise Conflict(f"No more IP addresses available on network {network.id}.")
+                    raise IpAddressGenerationFailure(f"No more IP addresses available on network {network.id}.")
             fixed_ips = [{"subnet_id": str(subnet.id), "ip_address": address}]
+        if mac_address is not None and Port.objects.filter(mac_address=mac_address).exists():
+            raise MacAddressInUse(f"Unable to complete operation for network {network.id}. The mac address {mac_address} is in use.")
         for _ in range(5):
             try:
                 with transaction.atomic():
                     return Port.objects.create(
-                        network=network, project_id=project_id, mac_address=_random_mac(),
+                        network=network, project_id=project_id, mac_address=mac_address or _random_mac(),
                         fixed_ips=fixed_ips, device_id=device_id, device_owner=device_owner,
-                        status="ACTIVE" if device_id else "DOWN",
+                        status="ACTIVE" if device_id else "DOWN", name=name, admin_state_up=admin_state_up,
                     )
             except IntegrityError:
+                if mac_address is not None:
+                    raise MacAddressInUse(f"The mac address {mac_address} is in use.") from None
                 continue  # MAC collision: draw another
         raise Conflict("Could not allocate a unique MAC address.")
 

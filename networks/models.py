@@ -72,3 +72,15 @@ class Port(models.Model):
 
     def __str__(self) -> str:
         return f"port {self.id} ({self.mac_address})"
+
+
+class NetworkQuota(models.Model):
+    """A project's Neutron quota overrides; resources it does not name use the defaults
+    (networks.quotas.DEFAULTS). No row means every default applies."""
+
+    project_id = models.CharField(primary_key=True, max_length=64)
+    limits = models.JSONField(default=dict, blank=True, help_text='{"network": 10, "port": -1, ...}; -1 is unlimited')
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"network quota of {self.project_id}"

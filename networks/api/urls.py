@@ -1,12 +1,21 @@
+"""/network: version list and the v2.0 networks, subnets, ports and quotas."""
 from django.urls import path
 
 from novasite.versions import NetworkVersions
 
-from . import views
+from . import networks, ports, quotas, subnets
 
 urlpatterns = [
     path("", NetworkVersions.as_view()),
     path("/", NetworkVersions.as_view()),
-    path("/v2.0/networks", views.NetworksView.as_view()),
-    path("/v2.0/networks/<str:network_id>", views.NetworkView.as_view()),
+    path("/v2.0/networks", networks.NetworksView.as_view()),
+    path("/v2.0/networks/<str:network_id>", networks.NetworkView.as_view()),
+    path("/v2.0/subnets", subnets.SubnetsView.as_view()),
+    path("/v2.0/subnets/<str:subnet_id>", subnets.SubnetView.as_view()),
+    path("/v2.0/ports", ports.PortsView.as_view()),
+    path("/v2.0/ports/<str:port_id>", ports.PortView.as_view()),
+    path("/v2.0/quotas", quotas.QuotasView.as_view()),
+    path("/v2.0/quotas/<str:project_id>", quotas.QuotaView.as_view()),
+    path("/v2.0/quotas/<str:project_id>/default", quotas.QuotaDefaultView.as_view()),
+    path("/v2.0/quotas/<str:project_id>/details", quotas.QuotaDetailsView.as_view()),
 ]

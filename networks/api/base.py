@@ -1,0 +1,67 @@
+"""What every Neutron view shares: typed error bodies, `fields=` selection and Neutron's
+list filtering (any attribute of the document, repeated values ORed, unknown ones ignored)."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from novasite.errors import exception_handler
+
+# Paging and sorting parameters: accepted and ignored (no paging links are emitted).
+NOT_FILTERS = {"fields", "limit", "marker", "sort_key", "sort_dir", "page_reverse", "fixed_ips"}
+
+
+def neutron_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """novasite.errors' NeutronError body, with Neutron's `type` when the error has one."""
+    response = exception_handler(exc, context)
+    kind = getattr(exc, "neutron_type", None)
+    if response is not None and kind and isinstance(response.data, dict) and "NeutronError" in response.data:
+        response.data["NeutronError"]["type"] = kind
+    return response
+
+
+class NeutronView(APIView):
+    """Base of the network API views."""
+
+    def get_exception_handler(self):
+        return neutron_exception_handler
+
+
+def requested_fields(params) -> list[str]:
+    """`fields=a&fields=b` or `fields=a,b`."""
+    return [name for value in params.getlist("fields") for name in value.split(",") if name]
+
+
+def select(document: dict, fields: list[str]) -> dict:
+    return {key: value for key, value in document.items() if key in fields} if fields else document
+
+
+def _same(value: object, wanted: list[str]) -> bool:
+    if isinstance(value, bool):
+        return str(value).lower() in {item.lower() for item in wanted}
+    return ("" if value is None else str(value)) in wanted
+
+
+def matches(document: dict, params) -> bool:
+    """True when every filter that names a scalar attribute of the document matches."""
+    for key in params:
+        if key in NOT_FILTERS or key not in document:
+            continue
+        value = document[key]
+        if isinstance(value, (dict, list)):
+            continue
+        if not _same(value, params.getlist(key)):
+            return False
+    return True
+
+
+def listing(key: str, documents: Iterable[dict], params) -> Response:
+    """A filtered collection response `{key: [...]}`."""
+    fields = requested_fields(params)
+    return Response({key: [select(doc, fields) for doc in documents if matches(doc, params)]})
+
+
+def entity(key: str, document: dict, params, status: int = 200) -> Response:
+    return Response({key: select(document, requested_fields(params))}, status=status)

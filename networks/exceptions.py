@@ -1,0 +1,90 @@
+"""Neutron's typed errors. Each carries its HTTP status (novasite.exceptions) and the
+`type` Neutron puts in {"NeutronError": {"type": ..., "message": ..., "detail": ""}};
+networks.api.base writes that type into the error body."""
+from __future__ import annotations
+
+from novasite.exceptions import BadRequest, Conflict, Forbidden, NotFound
+
+
+class InvalidInput(BadRequest):
+    neutron_type = "InvalidInput"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"Invalid input for operation: {message}")
+
+
+class PolicyNotAuthorized(Forbidden):
+    neutron_type = "PolicyNotAuthorized"
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"({action}) is disallowed by policy")
+
+
+class NetworkNotFound(NotFound):
+    neutron_type = "NetworkNotFound"
+
+    def __init__(self, network_id: str) -> None:
+        super().__init__(f"Network {network_id} could not be found.")
+
+
+class SubnetNotFound(NotFound):
+    neutron_type = "SubnetNotFound"
+
+    def __init__(self, subnet_id: str) -> None:
+        super().__init__(f"Subnet {subnet_id} could not be found.")
+
+
+class PortNotFound(NotFound):
+    neutron_type = "PortNotFound"
+
+    def __init__(self, port_id: str) -> None:
+        super().__init__(f"Port {port_id} could not be found.")
+
+
+class NetworkInUse(Conflict):
+    neutron_type = "NetworkInUse"
+
+    def __init__(self, network_id: str) -> None:
+        super().__init__(
+            f"Unable to complete operation on network {network_id}. "
+            "There are one or more ports still in use on the network."
+        )
+
+
+class SubnetInUse(Conflict):
+    neutron_type = "SubnetInUse"
+
+    def __init__(self, subnet_id: str) -> None:
+        super().__init__(
+            f"Unable to complete operation on subnet {subnet_id}: One or more ports have an IP allocation from this subnet."
+        )
+
+
+class PortInUse(Conflict):
+    neutron_type = "PortInUse"
+
+    def __init__(self, port_id: str, device_id: str) -> None:
+        super().__init__(f"Port {port_id} is bound to server {device_id}; only an admin may delete it.")
+
+
+class OverQuota(Conflict):
+    neutron_type = "OverQuota"
+
+    def __init__(self, resource: str) -> None:
+        super().__init__(f"Quota exceeded for resources: ['{resource}'].")
+
+
+class IpAddressAlreadyAllocated(Conflict):
+    neutron_type = "IpAddressAlreadyAllocated"
+
+
+class IpAddressGenerationFailure(Conflict):
+    neutron_type = "IpAddressGenerationFailure"
+
+
+class MacAddressInUse(Conflict):
+    neutron_type = "MacAddressInUse"
+
+
+class GatewayConflictWithAllocationPools(Conflict):
+    neutron_type = "GatewayConflictWithAllocationPools"
