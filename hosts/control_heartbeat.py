@@ -18,12 +18,9 @@ QUEUE_BINARIES = {"conductor": "nova-conductor", "scheduler": "nova-scheduler"}
 
 def beat_once(binary: str, host: str) -> bool:
     """One heartbeat; errors (database away) are logged and retried at the next interval."""
-    from django.db import close_old_connections
-
     from hosts.services import record_heartbeat
 
     try:
-        close_old_connections()
         record_heartbeat(host, binary)
         return True
     except Exception:  # noqa: BLE001 - a heartbeat must never kill its thread
@@ -38,7 +35,10 @@ def start(binary: str, host: str, interval: float | None = None) -> threading.Th
     stop = threading.Event()
 
     def run() -> None:
+        from django.db import close_old_connections
+
         while True:
+            close_old_connections()  # this thread's own connection: drop it if broken or stale
             beat_once(binary, host)
             if stop.wait(period):
                 return

@@ -1,0 +1,181 @@
+"""os-aggregates over HTTP: CRUD, host membership, metadata and zones, microversion fields,
+policy and Nova-format errors."""
+from __future__ import annotations
+
+import pytest
+
+from hosts.models import Aggregate, ComputeNode
+from hosts.services import record_heartbeat
+
+pytestmark = pytest.mark.django_db
+BASE = "/compute/v2.1/os-aggregates"
+V = {"HTTP_OPENSTACK_API_VERSION": "compute 2.81"}
+
+
+@pytest.fixture
+def hosts(cloud):
+    """Compute hosts known to the cloud: compute1-3 (seeded zones nova, nova, az2) and spare."""
+    for host in ("compute1", "compute2", "compute3", "spare"):
+        record_heartbeat(host, "nova-compute")
+
+
+def create(api, name="agg1", zone=None, **headers):
+    body = {"aggregate": {"name": name, **({"availability_zone": zone} if zone else {})}}
+    return api.post(BASE, body, format="json", **(headers or V))
+
+
+def action(api, aggregate_id, body):
+    return api.post(f"{BASE}/{aggregate_id}/action", body, format="json")
+
+
+def test_create_show_list_and_delete(admin_api, hosts):
+    response = create(admin_api, "aggr_cli", "nova")
+    assert response.status_code == 200, response.content
+    agg = response.json()["aggregate"]
+    assert isinstance(agg["id"], int) and agg["uuid"] and agg["name"] == "aggr_cli"
+    assert agg["availability_zone"] == "nova" and agg["metadata"] == {"availability_zone": "nova"}
+    assert agg["deleted"] is False and agg["deleted_at"] is None and agg["hosts"] == []
+    assert agg["created_at"]
+    listed = {a["name"]: a for a in admin_api.get(BASE, **V).json()["aggregates"]}
+    assert {"nova", "az2", "aggr_cli"} <= set(listed)
+    assert listed["nova"]["hosts"] == ["compute1", "compute2"] and "metadata" in listed["nova"]
+    assert admin_api.get(f"{BASE}/{agg['id']}", **V).json()["aggregate"]["name"] == "aggr_cli"
+    assert admin_api.delete(f"{BASE}/{agg['id']}", **V).status_code == 200
+    assert admin_api.get(f"{BASE}/{agg['id']}", **V).status_code == 404
+
+
+def test_uuid_only_from_2_41(admin_api, hosts):
+    agg_id = create(admin_api).json()["aggregate"]["id"]
+    old = admin_api.get(f"{BASE}/{agg_id}", HTTP_OPENSTACK_API_VERSION="compute 2.40").json()["aggregate"]
+    new = admin_api.get(f"{BASE}/{agg_id}", HTTP_OPENSTACK_API_VERSION="compute 2.41").json()["aggregate"]
+    assert "uuid" not in old and "uuid" in new
+
+
+@pytest.mark.parametrize("body", [
+    None, [], {}, {"aggregate": "x"}, {"aggregate": {}}, {"aggregate": {"name": ""}},
+    {"aggregate": {"name": "   "}}, {"aggregate": {"name": 5}}, {"aggregate": {"name": "x" * 256}},
+    {"aggregate": {"name": "a", "availability_zone": 3}}, {"aggregate": {"name": "a", "extra": 1}},
+    {"aggregate": {"name": "a", "availability_zone": "internal"}}, {"aggregate": {"name": "a\x00b"}},
+])
+def test_create_bad_bodies_are_400(admin_api, hosts, body):
+    response = admin_api.post(BASE, body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["badRequest"]["code"] == 400
+
+
+def test_create_duplicate_name_is_409(admin_api, hosts):
+    assert create(admin_api, "dup").status_code == 200
+    response = create(admin_api, "dup")
+    assert response.status_code == 409 and "conflictingRequest" in response.json()
+
+
+def test_lookup_by_name_is_400_and_unknown_id_404(admin_api, hosts):
+    response = admin_api.get(f"{BASE}/aggr_cli")
+    assert response.status_code == 400 and "badRequest" in response.json()
+    assert admin_api.get(f"{BASE}/99999").status_code == 404
+    assert admin_api.get(f"{BASE}/99999999999999999999").status_code == 404
+    assert admin_api.post(f"{BASE}/99999/action", {"add_host": {"host": "spare"}}, format="json").status_code == 404
+
+
+def test_update_name_and_zone(admin_api, hosts):
+    agg_id = create(admin_api, "upd").json()["aggregate"]["id"]
+    response = admin_api.put(f"{BASE}/{agg_id}", {"aggregate": {"name": "renamed", "availability_zone": "az9"}}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()["aggregate"]
+    assert body["name"] == "renamed" and body["availability_zone"] == "az9"
+    assert body["metadata"]["availability_zone"] == "az9"
+    assert admin_api.put(f"{BASE}/{agg_id}", {"aggregate": {}}, format="json").status_code == 400
+    assert admin_api.put(f"{BASE}/{agg_id}", {"aggregate": {"name": "nova"}}, format="json").status_code == 409
+    assert admin_api.put(f"{BASE}/{agg_id}", {"aggregate": {"bogus": 1}}, format="json").status_code == 400
+
+
+def test_add_and_remove_host(admin_api, hosts):
+    agg_id = create(admin_api, "members", "nova").json()["aggregate"]["id"]
+    response = action(admin_api, agg_id, {"add_host": {"host": "compute1"}})
+    assert response.status_code == 200, response.content
+    assert response.json()["aggregate"]["hosts"] == ["compute1"]
+    assert response.json()["aggregate"]["metadata"] == {"availability_zone": "nova"}
+    again = action(admin_api, agg_id, {"add_host": {"host": "compute1"}})
+    assert again.status_code == 409 and "conflictingRequest" in again.json()
+    unknown = action(admin_api, agg_id, {"add_host": {"host": "nowhere"}})
+    assert unknown.status_code == 404 and "itemNotFound" in unknown.json()
+    busy = admin_api.delete(f"{BASE}/{agg_id}")
+    assert busy.status_code == 400 and "badRequest" in busy.json()
+    removed = action(admin_api, agg_id, {"remove_host": {"host": "compute1"}})
+    assert removed.status_code == 200 and removed.json()["aggregate"]["hosts"] == []
+    assert action(admin_api, agg_id, {"remove_host": {"host": "compute1"}}).status_code == 404
+    assert action(admin_api, agg_id, {"remove_host": {"host": "nowhere"}}).status_code == 404
+    assert admin_api.delete(f"{BASE}/{agg_id}").status_code == 200
+
+
+def test_host_known_by_compute_node_only(admin_api, hosts):
+    ComputeNode.objects.create(host="bare", hypervisor_hostname="bare", cpu_allocation_ratio=1,
+                               ram_allocation_ratio=1, disk_allocation_ratio=1)
+    agg_id = create(admin_api, "bare-agg").json()["aggregate"]["id"]
+    assert action(admin_api, agg_id, {"add_host": {"host": "bare"}}).status_code == 200
+
+
+def test_host_cannot_be_in_two_zones(admin_api, hosts):
+    agg_id = create(admin_api, "other-zone", "az7").json()["aggregate"]["id"]
+    clash = action(admin_api, agg_id, {"add_host": {"host": "compute1"}})  # compute1 is in zone nova
+    assert clash.status_code == 400 and "badRequest" in clash.json()
+    plain = create(admin_api, "no-zone").json()["aggregate"]["id"]
+    assert action(admin_api, plain, {"add_host": {"host": "compute1"}}).status_code == 200
+    rezone = action(admin_api, plain, {"set_metadata": {"metadata": {"availability_zone": "az8"}}})
+    assert rezone.status_code == 400
+    same = action(admin_api, plain, {"set_metadata": {"metadata": {"availability_zone": "nova"}}})
+    assert same.status_code == 200
+    assert admin_api.put(f"{BASE}/{plain}", {"aggregate": {"availability_zone": "az8"}}, format="json").status_code == 400
+
+
+def test_set_metadata_merges_deletes_and_renames_zone(admin_api, hosts):
+    agg_id = create(admin_api, "meta", "zoneA").json()["aggregate"]["id"]
+    assert action(admin_api, agg_id, {"add_host": {"host": "spare"}}).status_code == 200
+    body = {"set_metadata": {"metadata": {"ssd": "true", "cpu_allocation_ratio": "2.0"}}}
+    agg = action(admin_api, agg_id, body).json()["aggregate"]
+    assert agg["metadata"] == {"availability_zone": "zoneA", "ssd": "true", "cpu_allocation_ratio": "2.0"}
+    agg = action(admin_api, agg_id, {"set_metadata": {"metadata": {"ssd": None, "availability_zone": "zoneB"}}}).json()["aggregate"]
+    assert agg["metadata"] == {"availability_zone": "zoneB", "cpu_allocation_ratio": "2.0"}
+    assert agg["availability_zone"] == "zoneB"
+    node_zone = Aggregate.objects.get(pk=agg_id).availability_zone
+    assert node_zone == "zoneB"
+
+
+def test_set_metadata_refreshes_compute_node_mirrors(admin_api, hosts):
+    node = ComputeNode.objects.create(host="spare", hypervisor_hostname="spare", cpu_allocation_ratio=4,
+                                      ram_allocation_ratio=1, disk_allocation_ratio=1)
+    agg_id = create(admin_api, "ratios", "zoneR").json()["aggregate"]["id"]
+    action(admin_api, agg_id, {"add_host": {"host": "spare"}})
+    action(admin_api, agg_id, {"set_metadata": {"metadata": {"cpu_allocation_ratio": "1.5"}}})
+    node.refresh_from_db()
+    assert node.availability_zone == "zoneR" and node.aggregate_cpu_allocation_ratio == 1.5
+    action(admin_api, agg_id, {"remove_host": {"host": "spare"}})
+    node.refresh_from_db()
+    assert node.availability_zone is None and node.aggregate_cpu_allocation_ratio is None
+
+
+@pytest.mark.parametrize("body", [
+    None, [], "x", {}, {"add_host": {}}, {"add_host": "compute1"}, {"add_host": {"host": 1}},
+    {"add_host": {"host": "compute1", "x": 1}}, {"remove_host": None}, {"set_metadata": {}},
+    {"set_metadata": {"metadata": "x"}}, {"set_metadata": {"metadata": {"k": 1}}},
+    {"set_metadata": {"metadata": {"": "v"}}}, {"set_metadata": {"metadata": {"k": "v" * 256}}},
+    {"frobnicate": {}}, {"add_host": {"host": "a"}, "remove_host": {"host": "a"}},
+])
+def test_action_bad_bodies_are_400(admin_api, hosts, body):
+    agg_id = create(admin_api, "bad").json()["aggregate"]["id"]
+    response = admin_api.post(f"{BASE}/{agg_id}/action", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["badRequest"]["code"] == 400
+
+
+def test_members_are_forbidden(demo_api, hosts):
+    for response in (
+        demo_api.get(BASE), demo_api.post(BASE, {"aggregate": {"name": "x"}}, format="json"),
+        demo_api.get(f"{BASE}/1"), demo_api.delete(f"{BASE}/1"),
+        demo_api.post(f"{BASE}/1/action", {"add_host": {"host": "compute1"}}, format="json"),
+    ):
+        assert response.status_code == 403 and "forbidden" in response.json()
+
+
+def test_unauthenticated_is_401(client, hosts):
+    assert client.get(BASE).status_code == 401
