@@ -1,4 +1,4 @@
-"""Admin for networks, subnets and ports. Port addresses and bindings belong to IPAM and the
+"""Admin for networks, subnets, ports and network quota overrides. Port addresses and bindings belong to IPAM and the
 server workflows, so ports are created through the network API, not here."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from .models import Network, Port, Subnet
+from .models import Network, NetworkQuota, Port, Subnet
 
 
 @admin.register(Network)
@@ -59,3 +59,13 @@ class PortAdmin(admin.ModelAdmin):
     @admin.display(description="fixed IPs")
     def addresses(self, obj: Port) -> str:
         return ", ".join(ip.get("ip_address", "") for ip in obj.fixed_ips or [])
+
+
+@admin.register(NetworkQuota)
+class NetworkQuotaAdmin(admin.ModelAdmin):
+    """Per-project Neutron quota overrides (what PUT /network/v2.0/quotas/{project} stores)."""
+
+    list_display = ("project_id", "limits", "updated_at")
+    search_fields = ("=project_id",)
+    ordering = ("project_id",)
+    readonly_fields = ("updated_at",)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Region, Service
 from identity.models import Project, Role, RoleAssignment, Token, User
 from images.models import Image
-from networks.models import Network, Port, Subnet
+from networks.models import Network, NetworkQuota, Port, Subnet
 from servers.models import (
     Flavor,
     FlavorAccess,
@@ -111,6 +111,7 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
         network=network, project_id=project.id, mac_address=f"fa:16:3e:00:00:{n:02x}",
         fixed_ips=[{"subnet_id": "x", "ip_address": f"10.0.{n}.5"}], device_id=str(server.uuid),
     ))
+    add(NetworkQuota(project_id=project.id, limits={"network": 10}))
     return rows
 
 
