@@ -142,3 +142,11 @@ def test_migration_paging_from_2_59(admin_api, migrations):
 def test_migrations_are_admin_only(demo_api, migrations):
     response = demo_api.get(MIGRATIONS)
     assert response.status_code == 403 and "forbidden" in response.json()
+
+
+def test_nul_in_query_is_400_not_500(admin_api, migrations):
+    assert admin_api.get(MIGRATIONS, {"status": "a\x00b"}).status_code == 400
+    assert admin_api.get("/compute/v2.1/os-services", {"host": "a\x00b"}).status_code == 400
+    assert admin_api.get("/compute/v2.1/os-hypervisors", {"hypervisor_hostname_pattern": "a\x00"}, **mv("2.53")).status_code == 400
+    assert admin_api.get("/compute/v2.1/os-hypervisors/a%00b/search").status_code == 404
+    assert admin_api.get("/compute/v2.1/os-quota-sets/a%00b").status_code == 400

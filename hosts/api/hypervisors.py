@@ -33,6 +33,8 @@ def with_servers(request) -> bool:
 def nodes(request) -> QuerySet:
     rows = ComputeNode.objects.select_related("service").order_by("id")
     pattern = request.query_params.get("hypervisor_hostname_pattern")
+    if pattern and "\x00" in pattern:
+        raise exceptions.ValidationError("Invalid input for query parameters hypervisor_hostname_pattern.")
     if pattern and request.api_version >= (2, 53):
         rows = rows.filter(hypervisor_hostname__icontains=pattern)
     return rows
@@ -140,7 +142,9 @@ class HypervisorPatternView(ComputeView):
     def get(self, request, pattern: str):
         if request.api_version >= (2, 53):
             raise NotFound("This API was removed in microversion 2.53: use hypervisor_hostname_pattern.")
-        rows = list(ComputeNode.objects.select_related("service").filter(hypervisor_hostname__icontains=pattern).order_by("id"))
+        rows = [] if "\x00" in pattern else list(
+            ComputeNode.objects.select_related("service").filter(hypervisor_hostname__icontains=pattern).order_by("id")
+        )
         if not rows:
             raise NotFound(f"No hypervisor matching '{pattern}' could be found.")
         bodies = [hypervisor_brief(node, request.api_version) for node in rows]

@@ -44,8 +44,11 @@ class ServicesView(ComputeView):
     def get(self, request):
         rows = Service.objects.order_by("id")
         for name in ("binary", "host"):
-            if request.query_params.get(name):
-                rows = rows.filter(**{name: request.query_params[name]})
+            value = request.query_params.get(name)
+            if value and "\x00" in value:
+                raise exceptions.ValidationError(f"Invalid input for query parameters {name}.")
+            if value:
+                rows = rows.filter(**{name: value})
         zones = zones_by_host()
         return Response({"services": [service_body(row, request.api_version, zones) for row in rows]})
 
