@@ -57,7 +57,9 @@ def _write(caller: Caller, server_id: str, rule: str, change) -> dict[str, str]:
     """Lock the server row, check `rule` on it, apply change(old) -> new and save."""
     server = get_server(caller, server_id)
     with transaction.atomic():
-        server = Server.objects.select_for_update().get(pk=server.pk)
+        server = Server.objects.select_for_update().filter(pk=server.pk, deleted=False).first()
+        if server is None:
+            raise NotFound(f"Instance {server_id} could not be found.")
         operations.check(caller, server, rule)
         metadata = change(dict(server.metadata))
         _check_quota(server.project_id, metadata)

@@ -158,7 +158,10 @@ def test_min_filters_sorting_and_paging(demo_api):
     assert demo_api.get(f"{BASE}/flavors", {"sort_key": "bogus"}).status_code == 400
     assert demo_api.get(f"{BASE}/flavors", {"sort_dir": "sideways"}).status_code == 400
     ids = [f["id"] for f in demo_api.get(f"{BASE}/flavors").json()["flavors"]]
-    first = demo_api.get(f"{BASE}/flavors", {"limit": 2}).json()["flavors"]
+    page = demo_api.get(f"{BASE}/flavors/detail", {"limit": 2, "minRam": 0}).json()
+    first = page["flavors"]
+    assert f"marker={first[-1]['id']}" in page["flavors_links"][0]["href"] and "minRam=0" in page["flavors_links"][0]["href"]
+    assert "flavors_links" not in demo_api.get(f"{BASE}/flavors").json()
     rest = demo_api.get(f"{BASE}/flavors", {"marker": first[-1]["id"]}).json()["flavors"]
     assert [f["id"] for f in first + rest] == ids
     assert demo_api.get(f"{BASE}/flavors", {"marker": "nope"}).status_code == 400

@@ -43,6 +43,16 @@ def flavor_query(request: Request) -> service.FlavorQuery:
     )
 
 
+def with_next_link(request: Request, body: dict, flavors: list[Flavor], path: str) -> dict:
+    """Nova's `flavors_links`: a next link when an explicit limit filled the page."""
+    limit = limit_param(request)
+    if limit and len(flavors) == limit:
+        query = request.query_params.copy()
+        query["marker"] = flavors[-1].flavorid
+        body["flavors_links"] = [{"rel": "next", "href": f"{base_url(request)}/compute/v2.1/{path}?{query.urlencode()}"}]
+    return body
+
+
 def flavor_brief(flavor: Flavor, version: tuple[int, int], base: str) -> dict:
     body = {"id": flavor.flavorid, "name": flavor.name, "links": rep.links(base, "flavors", flavor.flavorid)}
     if version >= (2, 55):
@@ -55,8 +65,9 @@ class FlavorsView(ComputeView):
 
     def get(self, request):
         base = base_url(request)
-        flavors = service.list_flavors(self.caller, flavor_query(request))
-        return Response({"flavors": [flavor_brief(flavor, request.api_version, base) for flavor in flavors]})
+        flavors = list(service.list_flavors(self.caller, flavor_query(request)))
+        body = {"flavors": [flavor_brief(flavor, request.api_version, base) for flavor in flavors]}
+        return Response(with_next_link(request, body, flavors, "flavors"))
 
     def post(self, request):
         flavor = service.create_flavor(self.caller, body_object(request, "flavor"), request.api_version)
@@ -68,8 +79,9 @@ class FlavorsDetailView(ComputeView):
 
     def get(self, request):
         base = base_url(request)
-        flavors = service.list_flavors(self.caller, flavor_query(request))
-        return Response({"flavors": [rep.flavor_detail(flavor, request.api_version, base) for flavor in flavors]})
+        flavors = list(service.list_flavors(self.caller, flavor_query(request)))
+        body = {"flavors": [rep.flavor_detail(flavor, request.api_version, base) for flavor in flavors]}
+        return Response(with_next_link(request, body, flavors, "flavors/detail"))
 
 
 class FlavorView(ComputeView):
