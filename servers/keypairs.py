@@ -94,7 +94,7 @@ def _owner(caller: Caller, user_id: object, version: Version) -> str:
         return caller.user_id
     if version < (2, 10):
         raise BadRequest("Invalid input: user_id is not supported before microversion 2.10.")
-    if not isinstance(user_id, str) or not user_id:
+    if not isinstance(user_id, str) or not 1 <= len(user_id) <= 64:
         raise BadRequest(f"Invalid input for field/attribute user_id. Value: {user_id}.")
     if not caller.is_admin:
         raise Forbidden("Policy doesn't allow os_compute_api:os-keypairs to be performed.")

@@ -253,3 +253,15 @@ def test_extra_specs_errors_and_policy(admin_api, demo_api):
     assert demo_api.put(f"{url}/k", {"k": "v"}, format="json").status_code == 403
     assert demo_api.delete(f"{url}/k").status_code == 403
     assert Flavor.objects.get(flavorid="42").extra_specs.get("k") is None
+
+
+def test_nul_and_huge_numbers_are_never_500(admin_api, demo_api):
+    assert admin_api.get(f"{BASE}/flavors/a%00b").status_code == 404
+    assert admin_api.get(f"{BASE}/flavors/42/os-extra_specs/a%00b").status_code == 404
+    assert admin_api.get(f"{BASE}/flavors/detail", {"marker": "a\x00"}).status_code == 400
+    assert create(admin_api, name="a\x00b").status_code == 400
+    assert create(admin_api, V255, description="a\x00b").status_code == 400
+    assert admin_api.post(f"{BASE}/flavors/42/os-extra_specs", {"extra_specs": {"k": "\x00"}}, format="json").status_code == 400
+    huge = "9" * 30
+    assert demo_api.get(f"{BASE}/flavors/detail", {"minRam": huge, "minDisk": huge}).json()["flavors"] == []
+    assert demo_api.get(f"{BASE}/flavors", {"limit": huge}).status_code == 200

@@ -150,3 +150,10 @@ def test_unknown_keypair_is_404(demo_api):
     assert missing.status_code == 404
     assert missing.json()["itemNotFound"]["message"] == f"Keypair nope not found for user {demo_user_id()}"
     assert demo_api.delete(f"{URL}/nope", **V210).status_code == 404
+
+
+def test_nul_and_long_values_are_never_500(admin_api):
+    assert admin_api.get(f"{URL}/a%00b").status_code == 404
+    assert admin_api.get(URL, {"user_id": "a\x00"}, **V210).status_code == 400
+    assert create(admin_api, "k\x00").status_code == 400
+    assert create(admin_api, "long-user", user_id="u" * 65).status_code == 400

@@ -125,3 +125,9 @@ def test_unknown_group_is_404(demo_api):
         response = demo_api.get(f"{URL}/{group_id}")
         assert response.status_code == 404
         assert response.json()["itemNotFound"]["message"] == f"Instance group {group_id} could not be found."
+
+
+def test_nul_and_huge_offsets_are_never_500(admin_api):
+    assert admin_api.get(f"{URL}/a%00b").status_code == 404
+    assert create(admin_api, name="a\x00", policy="affinity").status_code == 400
+    assert admin_api.get(URL, {"offset": "9" * 30, "limit": "9" * 30}).json()["server_groups"] == []

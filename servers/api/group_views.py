@@ -7,11 +7,10 @@ from __future__ import annotations
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from novasite.microversion import ComputeView
 from servers import groups as service
 from servers.models import ServerGroup
 
-from .flavor_views import body_object, limit_param
+from .flavor_views import GuardedView, body_object, limit_param
 
 
 def group_body(group: ServerGroup, version: tuple[int, int]) -> dict:
@@ -29,7 +28,7 @@ def group_body(group: ServerGroup, version: tuple[int, int]) -> dict:
     return body
 
 
-class ServerGroupsView(ComputeView):
+class ServerGroupsView(GuardedView):
     """GET /os-server-groups (all_projects for admins; limit/offset); POST (create; 200)."""
 
     def get(self, request):
@@ -38,7 +37,7 @@ class ServerGroupsView(ComputeView):
         if not offset.isdigit():
             raise exceptions.ValidationError(f"offset param must be an integer: {offset}")
         all_projects = "all_projects" in params  # Nova: its presence is enough
-        groups = service.list_groups(self.caller, all_projects, limit_param(request), int(offset))
+        groups = service.list_groups(self.caller, all_projects, limit_param(request), min(int(offset), 2**31))
         return Response({"server_groups": [group_body(group, request.api_version) for group in groups]})
 
     def post(self, request):
@@ -46,7 +45,7 @@ class ServerGroupsView(ComputeView):
         return Response({"server_group": group_body(group, request.api_version)})
 
 
-class ServerGroupView(ComputeView):
+class ServerGroupView(GuardedView):
     """GET and DELETE /os-server-groups/{id}."""
 
     def get(self, request, group_id: str):

@@ -12,11 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.catalog import base_url
-from novasite.microversion import ComputeView
 from servers import keypairs as service
 from servers.models import Keypair
 
-from .flavor_views import body_object, limit_param
+from .flavor_views import GuardedView, body_object, limit_param
 from .representation import iso_usec
 
 
@@ -37,7 +36,7 @@ def _user_param(request: Request) -> str | None:
     return request.query_params.get("user_id") if request.api_version >= (2, 10) else None
 
 
-class KeypairsView(ComputeView):
+class KeypairsView(GuardedView):
     """GET /os-keypairs; POST /os-keypairs (import or generate)."""
 
     def get(self, request):
@@ -66,7 +65,7 @@ class KeypairsView(ComputeView):
         return Response({"keypair": body}, status=code)
 
 
-class KeypairView(ComputeView):
+class KeypairView(GuardedView):
     """GET and DELETE /os-keypairs/{name}."""
 
     def get(self, request, name: str):

@@ -5,13 +5,12 @@ from __future__ import annotations
 from rest_framework import status
 from rest_framework.response import Response
 
-from novasite.microversion import ComputeView
 from servers import metadata as service
 
-from .flavor_views import body_object
+from .flavor_views import GuardedView, body_object
 
 
-class MetadataView(ComputeView):
+class MetadataView(GuardedView):
     """GET; POST merges; PUT replaces. Bodies are {"metadata": {...}}."""
 
     def get(self, request, server_id: str):
@@ -26,7 +25,7 @@ class MetadataView(ComputeView):
         return Response({"metadata": service.update(self.caller, server_id, body, replace=True)})
 
 
-class MetadataItemView(ComputeView):
+class MetadataItemView(GuardedView):
     """GET, PUT ({"meta": {key: value}}) and DELETE one key."""
 
     def get(self, request, server_id: str, key: str):
