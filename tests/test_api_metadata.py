@@ -119,4 +119,4 @@ def test_other_projects_and_unknown_servers_are_404(admin_api, demo_api, server)
 def test_nul_is_never_500(demo_api, server):
     assert demo_api.get(url(server, "a%00b")).status_code == 404
     assert demo_api.post(url(server), {"metadata": {"k": "a\x00b"}}, format="json").status_code == 400
-    assert demo_api.get(f"/compute/v2.1/servers/a%00b/metadata").status_code == 404
+    assert demo_api.get("/compute/v2.1/servers/a%00b/metadata").status_code == 404

@@ -131,3 +131,16 @@ def test_nul_and_huge_offsets_are_never_500(admin_api):
     assert admin_api.get(f"{URL}/a%00b").status_code == 404
     assert create(admin_api, name="a\x00", policy="affinity").status_code == 400
     assert admin_api.get(URL, {"offset": "9" * 30, "limit": "9" * 30}).json()["server_groups"] == []
+
+
+def test_server_create_with_group_hint_adds_a_member(demo_api, django_capture_on_commit_callbacks):
+    from novasite.demo import CIRROS_IMAGE_ID
+
+    group_id = create(demo_api, policy="anti-affinity").json()["server_group"]["id"]
+    body = {"server": {"name": "vm1", "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": "42", "networks": "none"},
+            "os:scheduler_hints": {"group": group_id}}
+    with django_capture_on_commit_callbacks(execute=False):
+        response = demo_api.post("/compute/v2.1/servers", body, format="json", HTTP_OPENSTACK_API_VERSION="compute 2.37")
+    assert response.status_code == 202, response.content
+    members = demo_api.get(f"{URL}/{group_id}").json()["server_group"]["members"]
+    assert members == [response.json()["server"]["id"]]
