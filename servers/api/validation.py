@@ -1,6 +1,8 @@
 """Validation of compute request bodies. Errors become Nova's 400 badRequest."""
 from __future__ import annotations
 
+import ipaddress
+import re
 import uuid
 
 from rest_framework import serializers
@@ -120,3 +122,55 @@ def validate_scheduler_hints(hints: object) -> dict:
     if "group" in hints and not isinstance(hints["group"], str):
         raise serializers.ValidationError({"os:scheduler_hints": "group must be a server group uuid."})
     return hints
+
+
+HOSTNAME_RE = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
+FQDN_RE = re.compile(r"^(?=.{1,255}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$")
+
+
+def validate_server_update(body: dict, api_version: tuple[int, int]) -> dict:
+    """The `server` object of PUT /servers/{id}: name, accessIPv4, accessIPv6, description
+    (2.19+) and hostname (2.90+; an FQDN from 2.94). Nova's schema forbids anything else.
+    Returns the model columns to change."""
+    allowed = {"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}
+    if api_version >= (2, 19):
+        allowed.add("description")
+    if api_version >= (2, 90):
+        allowed.add("hostname")
+    unknown = sorted(set(body) - allowed)
+    if unknown:
+        raise serializers.ValidationError(
+            f"Invalid input for field/attribute server. Additional properties are not allowed ({', '.join(unknown)} unexpected)")
+    changes: dict = {}
+    if "name" in body:
+        name = body["name"]
+        if not isinstance(name, str) or not name.strip() or name != name.strip() or len(name) > 255 or "\x00" in name:
+            raise serializers.ValidationError("Invalid input for field/attribute name.")
+        changes["name"] = name
+    if "description" in body:
+        description = body["description"]
+        if description is not None and (not isinstance(description, str) or len(description) > 255 or "\x00" in description):
+            raise serializers.ValidationError("Invalid input for field/attribute description.")
+        changes["description"] = description
+    if "hostname" in body:
+        hostname = body["hostname"]
+        pattern = FQDN_RE if api_version >= (2, 94) else HOSTNAME_RE
+        if not isinstance(hostname, str) or not pattern.match(hostname):
+            raise serializers.ValidationError("Invalid input for field/attribute hostname.")
+        changes["hostname"] = hostname
+    for key, column, version in (("accessIPv4", "access_ip_v4", 4), ("accessIPv6", "access_ip_v6", 6)):
+        if key not in body:
+            continue
+        value = body[key]
+        if value in (None, ""):
+            changes[column] = None
+            continue
+        try:
+            if not isinstance(value, str) or ipaddress.ip_address(value).version != version:
+                raise ValueError(value)
+        except ValueError:
+            raise serializers.ValidationError(f"Invalid input for field/attribute {key}.")
+        changes[column] = value
+    if "OS-DCF:diskConfig" in body and body["OS-DCF:diskConfig"] not in ("AUTO", "MANUAL"):
+        raise serializers.ValidationError("Invalid input for field/attribute OS-DCF:diskConfig.")
+    return changes

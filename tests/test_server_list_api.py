@@ -1,0 +1,115 @@
+"""GET /servers and /servers/detail as the clients call them (paging with next links only
+when a page follows, sort keys, changes-since, deleted=False, regex filters) and PUT
+/servers/{id}; no workers needed."""
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.utils import timezone
+
+from servers.models import Server
+
+from .test_compute_api import create_body
+
+pytestmark = pytest.mark.django_db
+LATEST = {"HTTP_OPENSTACK_API_VERSION": "compute 2.96"}
+
+
+def make(api, *names: str) -> list[str]:
+    ids = []
+    for name in names:
+        response = api.post("/compute/v2.1/servers", create_body(name=name), format="json")
+        assert response.status_code == 202, response.content
+        ids.append(response.json()["server"]["id"])
+    return ids
+
+
+def names(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [server["name"] for server in response.json()["servers"]]
+
+
+def test_paging_follows_next_links_to_the_end(demo_api):
+    make(demo_api, "a", "b", "c", "d", "e")
+    seen, url, pages = [], "/compute/v2.1/servers/detail?limit=2&sort_key=display_name&sort_dir=asc", 0
+    while url:
+        response = demo_api.get(url, **LATEST)
+        seen += names(response)
+        links = response.json().get("servers_links")
+        url = None
+        if links:
+            assert links[0]["rel"] == "next"
+            parsed = urlparse(links[0]["href"])
+            assert parsed.path == "/compute/v2.1/servers/detail"
+            query = parse_qs(parsed.query)
+            assert query["limit"] == ["2"] and query["sort_key"] == ["display_name"] and "marker" in query
+            url = f"{parsed.path}?{parsed.query}"
+        pages += 1
+    assert seen == ["a", "b", "c", "d", "e"] and pages == 3
+    # An exactly full last page has no next link (the SDK would follow it).
+    assert "servers_links" not in demo_api.get("/compute/v2.1/servers?limit=5").json()
+    assert "servers_links" not in demo_api.get("/compute/v2.1/servers").json()
+
+
+def test_sorting_and_default_order(demo_api):
+    make(demo_api, "b", "a", "c")
+    assert names(demo_api.get("/compute/v2.1/servers")) == ["c", "a", "b"]  # newest first
+    assert names(demo_api.get("/compute/v2.1/servers?sort_key=display_name&sort_dir=asc")) == ["a", "b", "c"]
+    assert names(demo_api.get("/compute/v2.1/servers?sort_key=display_name")) == ["c", "b", "a"]  # desc default
+    assert demo_api.get("/compute/v2.1/servers?sort_key=bogus").status_code == 400
+    assert demo_api.get("/compute/v2.1/servers?sort_dir=asc").status_code == 400
+    assert demo_api.get("/compute/v2.1/servers?sort_key=host").status_code == 403  # admin only
+    assert demo_api.get("/compute/v2.1/servers?sort_key=progress").status_code == 200  # accepted, ignored
+
+
+def test_marker_errors(demo_api):
+    make(demo_api, "a")
+    assert demo_api.get("/compute/v2.1/servers?marker=nope").status_code == 400
+    assert demo_api.get("/compute/v2.1/servers?limit=-1").status_code == 400
+    assert demo_api.get("/compute/v2.1/servers?name=%00").status_code == 400
+
+
+def test_filters_the_client_sends(admin_api, demo_api):
+    first, second = make(demo_api, "web-1", "db-1")
+    assert names(demo_api.get("/compute/v2.1/servers/detail?deleted=False", **LATEST)) == ["db-1", "web-1"]
+    assert names(demo_api.get("/compute/v2.1/servers?name=^web")) == ["web-1"]
+    assert names(demo_api.get("/compute/v2.1/servers?name=[")) == []  # a bad regex is literal, not a 500
+    assert names(demo_api.get(f"/compute/v2.1/servers?uuid={second}")) == ["db-1"]
+    past = (timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    future = (timezone.now() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert len(names(demo_api.get(f"/compute/v2.1/servers?changes-since={past}"))) == 2
+    assert names(demo_api.get(f"/compute/v2.1/servers?changes-since={future}")) == []
+    assert demo_api.get("/compute/v2.1/servers?changes-since=yesterday").status_code == 400
+    # changes-since also lists what was deleted since; admins may ask for deleted servers.
+    Server.objects.filter(uuid=first).update(deleted=True, vm_state="deleted", updated_at=timezone.now())
+    assert names(demo_api.get("/compute/v2.1/servers")) == ["db-1"]
+    assert set(names(demo_api.get(f"/compute/v2.1/servers?changes-since={past}"))) == {"web-1", "db-1"}
+    assert names(admin_api.get("/compute/v2.1/servers?all_tenants=1&deleted=True")) == ["web-1"]
+    assert names(demo_api.get("/compute/v2.1/servers?deleted=True")) == ["db-1"]  # ignored for members
+
+
+def test_update_name_description_hostname(demo_api, admin_api):
+    [server_id] = make(demo_api, "old")
+    url = f"/compute/v2.1/servers/{server_id}"
+    response = demo_api.put(url, {"server": {"name": "new", "description": "mine"}}, format="json", **LATEST)
+    assert response.status_code == 200, response.content
+    body = response.json()["server"]
+    assert body["name"] == "new" and body["description"] == "mine" and body["id"] == server_id
+    response = demo_api.put(url, {"server": {"hostname": "web01"}}, format="json", **LATEST)
+    assert response.status_code == 200
+    assert admin_api.get(url, **LATEST).json()["server"]["OS-EXT-SRV-ATTR:hostname"] == "web01"
+    # description needs 2.19, hostname 2.90; unknown keys and bad names are 400.
+    assert demo_api.put(url, {"server": {"description": "x"}}, format="json").status_code == 400
+    assert demo_api.put(url, {"server": {"hostname": "x"}}, format="json", HTTP_OPENSTACK_API_VERSION="compute 2.89").status_code == 400
+    for bad in ({"server": {"name": " padded"}}, {"server": {"color": "red"}}, {"server": "x"}, [], {"server": {"accessIPv4": "::1"}}):
+        assert demo_api.put(url, bad, format="json", **LATEST).status_code == 400, bad
+    assert demo_api.put("/compute/v2.1/servers/by-name", {"server": {"name": "x"}}, format="json").status_code == 404
+    assert Server.objects.get(uuid=server_id).name == "new"
+
+
+def test_server_by_name_is_404_for_the_clients_lookup(demo_api):
+    make(demo_api, "vm-by-name")
+    response = demo_api.get("/compute/v2.1/servers/vm-by-name", **LATEST)
+    assert response.status_code == 404 and "itemNotFound" in response.json()
