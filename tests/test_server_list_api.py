@@ -113,3 +113,17 @@ def test_server_by_name_is_404_for_the_clients_lookup(demo_api):
     make(demo_api, "vm-by-name")
     response = demo_api.get("/compute/v2.1/servers/vm-by-name", **LATEST)
     assert response.status_code == 404 and "itemNotFound" in response.json()
+
+
+def test_fields_by_microversion(admin_api, demo_api):
+    [server_id] = make(demo_api, "fields")
+    url = f"/compute/v2.1/servers/{server_id}"
+    admin_view = admin_api.get(url, **LATEST).json()["server"]
+    assert admin_view["host_status"] == "" and admin_view["trusted_image_certificates"] is None
+    assert admin_view["server_groups"] == []
+    member_view = demo_api.get(url, **LATEST).json()["server"]
+    assert "host_status" not in member_view and member_view["server_groups"] == []
+    old = demo_api.get(url, HTTP_OPENSTACK_API_VERSION="compute 2.15").json()["server"]
+    assert not {"host_status", "server_groups", "trusted_image_certificates"} & set(old)
+    Server.objects.filter(uuid=server_id).update(host="nowhere")
+    assert admin_api.get(url, **LATEST).json()["server"]["host_status"] == "UNKNOWN"

@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Iterable
 
 from networks.models import Port
-from servers.models import Flavor, Server, ServerFault, VolumeAttachment
+from hosts.models import Service
+from hosts.services import is_up
+from servers.models import Flavor, Server, ServerFault, ServerGroupMember, VolumeAttachment
 from servers.states import status_for
 
 Version = tuple[int, int]
@@ -39,8 +41,21 @@ def host_id(server: Server) -> str:
 class ServerContext:
     """Data shared by a page of servers, loaded with a fixed number of queries."""
 
-    def __init__(self, servers: list[Server]) -> None:
+    def __init__(self, servers: list[Server], version: Version = (2, 1), is_admin: bool = False) -> None:
         uuids = [str(server.uuid) for server in servers]
+        self.groups: dict[int, list[str]] = defaultdict(list)
+        if version >= (2, 71):
+            for server_id, group_uuid in ServerGroupMember.objects.filter(
+                server_id__in=[s.pk for s in servers]
+            ).values_list("server_id", "group__uuid"):
+                self.groups[server_id].append(str(group_uuid))
+        self.host_status: dict[str, str] = {}
+        if version >= (2, 16) and is_admin:
+            hosts = {server.host for server in servers if server.host}
+            for service in Service.objects.filter(binary="nova-compute", host__in=hosts):
+                self.host_status[service.host] = (
+                    "DOWN" if not is_up(service) else "MAINTENANCE" if service.disabled else "UP"
+                )
         self.addresses: dict[str, dict] = defaultdict(dict)
         for port in Port.objects.filter(device_id__in=uuids).select_related("network").order_by("created_at"):
             entries = self.addresses[port.device_id].setdefault(port.network.name or str(port.network_id), [])
@@ -122,10 +137,17 @@ def server_detail(server: Server, version: Version, base: str, ctx: ServerContex
             })
     if version >= (2, 9):
         body["locked"] = server.locked
+    if version >= (2, 16) and is_admin:
+        # Nova: UP, DOWN, MAINTENANCE (service disabled), UNKNOWN; "" when there is no host.
+        body["host_status"] = ctx.host_status.get(server.host, "UNKNOWN") if server.host else ""
     if version >= (2, 19):
         body["description"] = server.description
     if version >= (2, 26):
         body["tags"] = []
+    if version >= (2, 63):
+        body["trusted_image_certificates"] = None
+    if version >= (2, 71):
+        body["server_groups"] = ctx.groups.get(server.pk, [])
     if version >= (2, 73):
         body["locked_reason"] = server.locked_reason
     if version >= (2, 96):
@@ -140,7 +162,7 @@ def server_detail(server: Server, version: Version, base: str, ctx: ServerContex
 
 def servers_detail(servers: Iterable[Server], version: Version, base: str, *, is_admin: bool) -> list[dict]:
     servers = list(servers)
-    ctx = ServerContext(servers)
+    ctx = ServerContext(servers, version, is_admin)
     return [server_detail(server, version, base, ctx, is_admin=is_admin) for server in servers]
 
 
