@@ -7,11 +7,15 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from novasite.exceptions import BadRequest, Conflict, NotFound
+from novasite.exceptions import BadRequest, Conflict, NotFound, ServiceError
 
-from .models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, Project, Role, RoleAssignment, User
+from .models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, Project, Role, RoleAssignment, Token, User
 
 UNSET: Any = object()
+
+
+class Unauthorized(ServiceError):
+    http_status = 401
 
 
 # --- body validation --------------------------------------------------------------------
@@ -179,6 +183,24 @@ def create_role(body: dict) -> Role:
     role = Role(name=text(body, "name", required=True, allow_empty=False))
     _save_unique(role, "role")
     return role
+
+
+def delete_role(role: Role) -> None:
+    """Delete the role and its grants; tokens issued with it stop working."""
+    for user_id, project_id in role.assignments.values_list("user_id", "project_id"):
+        Token.objects.filter(user_id=user_id, project_id=project_id, revoked=False).update(revoked=True)
+    role.delete()
+
+
+def change_own_password(user: User, body: dict) -> None:
+    """POST /v3/users/{id}/password: needs the current password (401 when it is wrong)."""
+    original = text(body, "original_password", required=True, max_length=4096)
+    new = text(body, "password", required=True, max_length=4096, allow_empty=False)
+    if not user.check_password(original):
+        raise Unauthorized("The request you have made requires authentication.")
+    user.set_password(new)
+    user.save(update_fields=["password"])
+    user.tokens.update(revoked=True)
 
 
 def assignment_parts(project_id: str, user_id: str, role_id: str | None = None) -> tuple[Project, User, Role | None]:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("/v3/users", users.UsersView.as_view()),
     path("/v3/users/<str:user_id>", users.UserView.as_view()),
     path("/v3/users/<str:user_id>/projects", projects.UserProjectsView.as_view()),
+    path("/v3/users/<str:user_id>/password", users.UserPasswordView.as_view()),
     path("/v3/roles", roles.RolesView.as_view()),
     path("/v3/roles/<str:role_id>", roles.RoleView.as_view()),
     path("/v3/role_assignments", roles.RoleAssignmentsView.as_view()),

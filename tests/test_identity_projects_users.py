@@ -199,3 +199,30 @@ def test_default_domain(demo_api):
     assert [d["id"] for d in demo_api.get(f"{V3}/domains", {"name": "Default"}).json()["domains"]] == ["default"]
     assert demo_api.get(f"{V3}/domains", {"name": "Other"}).json()["domains"] == []
     assert demo_api.get(f"{V3}/domains/other").status_code == 404
+
+
+def test_role_assignments_with_names(admin_api):
+    demo_user = User.objects.get(name="demo")
+    entries = admin_api.get(f"{V3}/role_assignments", {"user.id": demo_user.id, "include_names": "True"}).json()
+    entry = entries["role_assignments"][0]
+    assert entry["role"]["name"] == "member" and entry["user"]["name"] == "demo"
+    assert entry["scope"]["project"]["name"] == "demo" and entry["user"]["domain"]["id"] == "default"
+
+
+def test_users_change_their_own_password(demo_api, admin_api):
+    demo_user = User.objects.get(name="demo")
+    url = f"{V3}/users/{demo_user.id}/password"
+    wrong = demo_api.post(url, {"user": {"original_password": "nope", "password": "new"}}, format="json")
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == 401
+    assert demo_api.post(url, {"user": {"password": "new"}}, format="json").status_code == 400
+    assert admin_api.post(url, {"user": {"original_password": "secret", "password": "x"}}, format="json").status_code == 403
+    assert demo_api.post(url, {"user": {"original_password": "secret", "password": "new"}}, format="json").status_code == 204
+    assert demo_api.get(f"{V3}/projects").status_code == 401
+    issue_token(APIClient(), "demo", "demo", password="new")
+
+
+def test_deleting_a_role_ends_the_tokens_that_carry_it(admin_api, demo_api):
+    member = Role.objects.get(name="member")
+    assert admin_api.delete(f"{V3}/roles/{member.id}").status_code == 204
+    assert demo_api.get(f"{V3}/projects").status_code == 401
+    assert admin_api.get(f"{V3}/projects").status_code == 200

@@ -19,6 +19,12 @@ def require_admin_or_self(request, user_id: str) -> None:
         raise exceptions.PermissionDenied(POLICY_MESSAGE)
 
 
+def require_self(request, user_id: str) -> None:
+    """403 unless the caller is the user `user_id` (not even an admin acts for another)."""
+    if request.user.user_id != user_id:
+        raise exceptions.PermissionDenied(POLICY_MESSAGE)
+
+
 def filter_exact(queryset: QuerySet, params, *names: str) -> QuerySet:
     """Apply the exact-match query parameters `names` that are present (others are ignored,
     as Keystone ignores unknown filters)."""

@@ -36,7 +36,7 @@ class RoleView(APIView):
 
     def delete(self, request, role_id: str):
         require_admin(request)
-        services.get_role(role_id).delete()
+        services.delete_role(services.get_role(role_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -81,15 +81,24 @@ class RoleAssignmentsView(APIView):
 
     def get(self, request):
         require_admin(request)
-        assignments = RoleAssignment.objects.order_by("project_id", "user_id", "role_id")
+        params = request.query_params
+        assignments = RoleAssignment.objects.select_related("user", "project", "role").order_by("project_id", "user_id", "role_id")
         for param, column in self.FILTERS.items():
-            if param in request.query_params:
-                assignments = assignments.filter(**{column: request.query_params[param]})
-        entries = [
-            assignment_document(request, row.user_id, row.project_id, row.role_id)
-            for row in assignments.only("user_id", "project_id", "role_id")
-        ]
+            if param in params:
+                assignments = assignments.filter(**{column: params[param]})
+        names = services.truthy(params["include_names"]) if "include_names" in params else False
+        entries = [self._entry(request, row, names) for row in assignments]
         return Response({"role_assignments": entries, "links": collection_links(request)})
+
+    @staticmethod
+    def _entry(request, row: RoleAssignment, names: bool) -> dict:
+        entry = assignment_document(request, row.user_id, row.project_id, row.role_id)
+        if names:
+            domain = {"id": DEFAULT_DOMAIN_ID, "name": DEFAULT_DOMAIN_NAME}
+            entry["role"]["name"] = row.role.name
+            entry["user"].update(name=row.user.name, domain=domain)
+            entry["scope"]["project"].update(name=row.project.name, domain=domain)
+        return entry
 
 
 class DomainsView(APIView):

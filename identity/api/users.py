@@ -10,7 +10,7 @@ from identity import services
 from identity.documents import collection_links, user_document
 from identity.models import User
 
-from .common import filter_exact, require_admin, require_admin_or_self
+from .common import filter_exact, require_admin, require_admin_or_self, require_self
 
 
 class UsersView(APIView):
@@ -47,4 +47,14 @@ class UserView(APIView):
     def delete(self, request, user_id: str):
         require_admin(request)
         services.get_user(user_id).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserPasswordView(APIView):
+    """POST /v3/users/{id}/password {"user": {"password", "original_password"}}: a user
+    changes its own password (204); every token of the user is revoked."""
+
+    def post(self, request, user_id: str):
+        require_self(request, user_id)
+        services.change_own_password(services.get_user(user_id), services.entity_body(request.data, "user"))
         return Response(status=status.HTTP_204_NO_CONTENT)
