@@ -239,3 +239,11 @@ def test_quotas(admin_api, demo_api):
     assert details["network"] == {"limit": 1, "used": 1, "reserved": 0}
     assert admin_api.delete(f"{V2}/quotas/{demo.id}").status_code == 204
     assert demo_api.get(f"{V2}/quotas/{demo.id}").json()["quota"]["network"] == 100
+
+
+def test_extensions(demo_api):
+    aliases = {e["alias"] for e in demo_api.get(f"{V2}/extensions").json()["extensions"]}
+    assert {"quotas", "external-net"} <= aliases
+    assert demo_api.get(f"{V2}/extensions/quotas").json()["extension"]["alias"] == "quotas"
+    missing = demo_api.get(f"{V2}/extensions/availability_zone")
+    assert missing.status_code == 404 and "NeutronError" in missing.json()

@@ -1,13 +1,15 @@
-"""/network: version list and the v2.0 networks, subnets, ports and quotas."""
+"""/network: version list and the v2.0 extensions, networks, subnets, ports and quotas."""
 from django.urls import path
 
 from novasite.versions import NetworkVersions
 
-from . import networks, ports, quotas, subnets
+from . import extensions, networks, ports, quotas, subnets
 
 urlpatterns = [
     path("", NetworkVersions.as_view()),
     path("/", NetworkVersions.as_view()),
+    path("/v2.0/extensions", extensions.ExtensionsView.as_view()),
+    path("/v2.0/extensions/<str:alias>", extensions.ExtensionView.as_view()),
     path("/v2.0/networks", networks.NetworksView.as_view()),
     path("/v2.0/networks/<str:network_id>", networks.NetworkView.as_view()),
     path("/v2.0/subnets", subnets.SubnetsView.as_view()),

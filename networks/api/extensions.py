@@ -1,0 +1,34 @@
+"""/network/v2.0/extensions: the Neutron API extensions novasite implements, so that
+clients probing for one (openstacksdk's find_extension) get a clean answer."""
+from __future__ import annotations
+
+from rest_framework.response import Response
+
+from novasite.exceptions import NotFound
+
+from .base import NeutronView
+
+UPDATED = "2025-01-01T00:00:00-00:00"
+EXTENSIONS = {
+    "quotas": ("Quota management support", "Expose functions for quotas management per project"),
+    "quota_details": ("Quota details management support", "Expose functions for quotas usage statistics per project"),
+    "external-net": ("Neutron external network", "Adds external network attribute to network resource."),
+    "net-mtu": ("Network MTU", "Provides MTU attribute for a network resource."),
+}
+
+
+def extension_document(alias: str) -> dict:
+    name, description = EXTENSIONS[alias]
+    return {"alias": alias, "name": name, "description": description, "updated": UPDATED, "links": []}
+
+
+class ExtensionsView(NeutronView):
+    def get(self, request):
+        return Response({"extensions": [extension_document(alias) for alias in EXTENSIONS]})
+
+
+class ExtensionView(NeutronView):
+    def get(self, request, alias: str):
+        if alias not in EXTENSIONS:
+            raise NotFound(f"Extension with alias {alias} does not exist")
+        return Response({"extension": extension_document(alias)})
