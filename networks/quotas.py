@@ -39,13 +39,21 @@ def usage(project_id: str) -> dict[str, int]:
     return used
 
 
-def validated_limits(body: object) -> dict[str, int]:
+# Flags of the quota-check-limit extension (the openstack client sends check_limit).
+FLAGS = ("check_limit", "force")
+
+
+def validated_limits(body: object, project_id: str) -> dict[str, int]:
     """The {resource: limit} of a PUT body's "quota" object; 400 for unknown resources or
-    limits that are not integers >= -1."""
-    if not isinstance(body, dict) or not isinstance(body.get("quota"), dict) or not body["quota"]:
+    limits that are not integers >= -1, and (with check_limit true) for a limit below what
+    the project already uses."""
+    if not isinstance(body, dict) or not isinstance(body.get("quota"), dict):
         raise BadRequest("Invalid input for operation: the body must be {\"quota\": {resource: limit}}.")
+    requested = {key: value for key, value in body["quota"].items() if key not in FLAGS}
+    if not requested:
+        raise BadRequest("Invalid input for operation: no quota to update.")
     result = {}
-    for resource, value in body["quota"].items():
+    for resource, value in requested.items():
         if resource not in DEFAULTS:
             raise BadRequest(f"Unrecognized attribute(s) '{resource}'")
         if isinstance(value, str) and value.lstrip("-").isdigit():
@@ -53,6 +61,13 @@ def validated_limits(body: object) -> dict[str, int]:
         if isinstance(value, bool) or not isinstance(value, int) or value < -1:
             raise BadRequest(f"Invalid input for {resource}. Reason: '{value}' should be an integer >= -1.")
         result[resource] = value
+    if body["quota"].get("check_limit") is True and not body["quota"].get("force"):
+        used = usage(project_id)
+        for resource, limit in result.items():
+            if 0 <= limit < used[resource]:
+                raise BadRequest(
+                    f"Quota limit {limit} for {resource} must be greater than or equal to already used {used[resource]}."
+                )
     return result
 
 

@@ -237,6 +237,10 @@ def test_quotas(admin_api, demo_api):
     assert post(demo_api, "ports", "port", {"network_id": network["id"]}).status_code == 409
     details = demo_api.get(f"{V2}/quotas/{demo.id}/details").json()["quota"]
     assert details["network"] == {"limit": 1, "used": 1, "reserved": 0}
+    below = admin_api.put(f"{V2}/quotas/{demo.id}", {"quota": {"network": 0, "check_limit": True}}, format="json")
+    assert below.status_code == 400 and "already used 1" in below.json()["NeutronError"]["message"]
+    cli = admin_api.put(f"{V2}/quotas/{demo.id}", {"quota": {"network": 20, "check_limit": True}}, format="json")
+    assert cli.status_code == 200 and cli.json()["quota"]["network"] == 20
     assert admin_api.delete(f"{V2}/quotas/{demo.id}").status_code == 204
     assert demo_api.get(f"{V2}/quotas/{demo.id}").json()["quota"]["network"] == 100
 

@@ -35,7 +35,7 @@ class QuotaView(NeutronView):
 
     def put(self, request, project_id: str):
         access.require_admin(request.user, "update_quota")
-        return Response({"quota": quotas.update(project_id, quotas.validated_limits(request.data))})
+        return Response({"quota": quotas.update(project_id, quotas.validated_limits(request.data, project_id))})
 
     def delete(self, request, project_id: str):
         access.require_admin(request.user, "delete_quota")
