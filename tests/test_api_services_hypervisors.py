@@ -252,3 +252,18 @@ def test_detail_query_count_does_not_grow(admin_api, hosts):
         server_on(f"extra{index}")
     after = count()
     assert after == before and len(admin_api.get(f"{HYPERVISORS}/detail").json()["hypervisors"]) == 13
+
+
+def test_hypervisor_paging_from_2_33(admin_api, hosts):
+    first = admin_api.get(HYPERVISORS, {"limit": 2}, **mv("2.53")).json()
+    assert [h["hypervisor_hostname"] for h in first["hypervisors"]] == ["compute1", "compute2"]
+    marker = first["hypervisors"][-1]["id"]
+    assert f"marker={marker}" in first["hypervisors_links"][0]["href"]
+    rest = admin_api.get(f"{HYPERVISORS}/detail", {"limit": 2, "marker": marker}, **mv("2.53")).json()
+    assert [h["hypervisor_hostname"] for h in rest["hypervisors"]] == ["compute3"] and "hypervisors_links" not in rest
+    old = admin_api.get(HYPERVISORS, {"limit": 1, "marker": hosts["compute1"].pk}, **mv("2.33")).json()["hypervisors"]
+    assert [h["hypervisor_hostname"] for h in old] == ["compute2"]
+    assert len(admin_api.get(HYPERVISORS, {"limit": 1}, **mv("2.32")).json()["hypervisors"]) == 3
+    assert admin_api.get(HYPERVISORS, {"marker": str(uuid.uuid4())}, **mv("2.53")).status_code == 400
+    assert admin_api.get(HYPERVISORS, {"marker": "x"}, **mv("2.33")).status_code == 400
+    assert admin_api.get(HYPERVISORS, {"limit": "-1"}, **mv("2.33")).status_code == 400

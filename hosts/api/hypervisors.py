@@ -1,20 +1,23 @@
-"""os-hypervisors (admin only): list, detail, show, ?with_servers, and before 2.53 the
+"""os-hypervisors (admin only): list, detail (limit/marker paging from 2.33), show,
+?with_servers, and before 2.53 the
 hostname-pattern `/{pattern}/servers` and `/{pattern}/search`; `/statistics` until 2.87.
 A listing costs a fixed number of queries whatever the number of hypervisors."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, QuerySet
 from rest_framework import exceptions
 from rest_framework.response import Response
 
 from hosts.models import ComputeNode
 from identity.authentication import IsAdmin
+from identity.catalog import base_url
 from novasite.exceptions import NotFound
 from novasite.microversion import ComputeView
 from servers.actions import is_uuid
 from servers.models import Server
 
-from .representation import hypervisor_brief, hypervisor_detail, int_id
+from .representation import hypervisor_brief, hypervisor_detail, hypervisor_id, int_id
 
 TRUE, FALSE = ("true", "1", "yes", "on", "t", "y"), ("false", "0", "no", "off", "f", "n")
 
@@ -38,6 +41,36 @@ def nodes(request) -> QuerySet:
     if pattern and request.api_version >= (2, 53):
         rows = rows.filter(hypervisor_hostname__icontains=pattern)
     return rows
+
+
+def paged(request, rows: QuerySet) -> tuple[list[ComputeNode], dict]:
+    """From 2.33, `limit` and `marker` (an id: integer, UUID from 2.53; unknown: 400). Returns
+    the page and the extra body keys: `hypervisors_links` when a full page was asked for."""
+    params, version = request.query_params, request.api_version
+    if version < (2, 33):
+        return list(rows), {}
+    marker = params.get("marker")
+    if marker is not None:
+        if version >= (2, 53):
+            anchor = ComputeNode.objects.filter(uuid=marker).first() if is_uuid(marker) else None
+        else:
+            pk = int_id(marker)
+            anchor = ComputeNode.objects.filter(pk=pk).first() if pk is not None else None
+        if anchor is None:
+            raise exceptions.ValidationError(f"marker [{marker}] not found")
+        rows = rows.filter(pk__gt=anchor.pk)
+    limit = params.get("limit")
+    if limit is None:
+        return list(rows[: settings.API_MAX_LIMIT]), {}
+    if int_id(limit) is None:
+        raise exceptions.ValidationError(f"Invalid input for query parameters limit. Value: {limit}.")
+    page = list(rows[: min(int(limit), settings.API_MAX_LIMIT)])
+    extra = {}
+    if page and len(page) == int(limit):
+        query = params.copy()
+        query["marker"] = str(hypervisor_id(page[-1], version))
+        extra["hypervisors_links"] = [{"rel": "next", "href": f"{base_url(request)}{request.path}?{query.urlencode()}"}]
+    return page, extra
 
 
 def servers_by_host(hosts: list[str]) -> dict[str, list[dict]]:
@@ -79,7 +112,8 @@ class HypervisorsView(ComputeView):
     permission_classes = [IsAdmin]
 
     def get(self, request):
-        return Response({"hypervisors": render(request, list(nodes(request)), detail=False)})
+        rows, extra = paged(request, nodes(request))
+        return Response({"hypervisors": render(request, rows, detail=False), **extra})
 
 
 class HypervisorsDetailView(ComputeView):
@@ -88,7 +122,8 @@ class HypervisorsDetailView(ComputeView):
     permission_classes = [IsAdmin]
 
     def get(self, request):
-        return Response({"hypervisors": render(request, list(nodes(request)), detail=True)})
+        rows, extra = paged(request, nodes(request))
+        return Response({"hypervisors": render(request, rows, detail=True), **extra})
 
 
 class HypervisorView(ComputeView):
