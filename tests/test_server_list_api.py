@@ -127,3 +127,17 @@ def test_fields_by_microversion(admin_api, demo_api):
     assert not {"host_status", "server_groups", "trusted_image_certificates"} & set(old)
     Server.objects.filter(uuid=server_id).update(host="nowhere")
     assert admin_api.get(url, **LATEST).json()["server"]["host_status"] == "UNKNOWN"
+
+
+def test_state_filters_for_admins(admin_api, demo_api):
+    first, second = make(demo_api, "one", "two")
+    Server.objects.filter(uuid=first).update(vm_state="stopped", power_state=4, task_state=None)
+    base = "/compute/v2.1/servers?all_tenants=1"
+    assert names(admin_api.get(f"{base}&vm_state=stopped")) == ["one"]
+    assert names(admin_api.get(f"{base}&power_state=4")) == ["one"]
+    assert names(admin_api.get(f"{base}&task_state=scheduling")) == ["two"]
+    assert admin_api.get(f"{base}&power_state=off").status_code == 400
+    assert len(names(demo_api.get("/compute/v2.1/servers?vm_state=stopped"))) == 2  # admin-only: ignored
+    reservation = Server.objects.get(uuid=second).reservation_id
+    assert names(demo_api.get(f"/compute/v2.1/servers?reservation_id={reservation}")) == ["two"]
+    assert names(demo_api.get("/compute/v2.1/servers?tags=a")) == []

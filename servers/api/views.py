@@ -132,8 +132,9 @@ class ServerListMixin:
     """Filtering, sorting and paging shared by /servers and /servers/detail.
 
     Filters: name, ip, ip6, description (regexes, as in Nova), status, flavor, image, uuid,
-    key_name, locked, user_id, changes-since, changes-before; admins also host, node,
-    availability_zone, hostname, deleted, and project_id/tenant_id with all_tenants. Other
+    reservation_id, key_name, locked, user_id, tags, changes-since, changes-before; admins also
+    host, node, availability_zone, hostname, vm_state, task_state, power_state, deleted, and
+    project_id/tenant_id with all_tenants. Other
     query parameters are ignored, as Nova ignores unknown filters. A member's all_tenants
     changes nothing. Paging: limit (capped at API_MAX_LIMIT), marker; a `servers_links` next
     link only when another page follows."""
@@ -187,6 +188,10 @@ class ServerListMixin:
             servers = servers.filter(image_ref=params["image"])
         if params.get("uuid"):
             servers = servers.filter(uuid=params["uuid"]) if actions.is_uuid(params["uuid"]) else Server.objects.none()
+        if params.get("reservation_id"):
+            servers = servers.filter(reservation_id=params["reservation_id"])
+        if params.get("tags") or params.get("tags-any"):
+            servers = Server.objects.none()  # servers carry no tags here
         if params.get("key_name"):
             servers = servers.filter(key_name=params["key_name"])
         if params.get("user_id"):
@@ -200,6 +205,14 @@ class ServerListMixin:
             for name, column in (("host", "host"), ("node", "node"), ("availability_zone", "availability_zone")):
                 if params.get(name):
                     servers = servers.filter(**{column: params[name]})
+            for name in ("vm_state", "task_state"):
+                if params.getlist(name):
+                    servers = servers.filter(**{f"{name}__in": params.getlist(name)})
+            if params.getlist("power_state"):
+                try:
+                    servers = servers.filter(power_state__in=[int(value) for value in params.getlist("power_state")])
+                except ValueError:
+                    raise exceptions.ValidationError("Invalid input for query parameters power_state.")
             if params.get("hostname"):
                 servers = servers.filter(hostname__regex=_regex(params["hostname"]))
         for name in ("ip", "ip6"):
