@@ -77,6 +77,21 @@ def _check_zone_for_hosts(aggregate: Aggregate, hosts: list[str], zone: str | No
         )
 
 
+def _check_zone_change_without_servers(aggregate: Aggregate, zone: str | None) -> None:
+    """Refuse to change the zone of an aggregate whose hosts have servers (Nova: 400), since
+    those servers' zone would silently change under them."""
+    from servers.models import Server
+
+    if zone == aggregate.availability_zone:
+        return
+    hosts = list(aggregate.hosts.values_list("host", flat=True))
+    if hosts and Server.objects.filter(host__in=hosts, deleted=False).exists():
+        raise BadRequest(
+            f"Cannot update the availability zone of aggregate {aggregate.name}: "
+            "one or more of its hosts contain instances in this zone."
+        )
+
+
 # --- aggregates ------------------------------------------------------------------------------
 def create_aggregate(name: object, availability_zone: object = None) -> Aggregate:
     """A new aggregate, optionally naming a zone (409 if the name is taken)."""
@@ -104,6 +119,7 @@ def update_aggregate(aggregate: Aggregate, changes: dict) -> Aggregate:
         if ZONE_KEY in changes:
             zone = clean_zone(changes[ZONE_KEY])
             _check_zone_for_hosts(aggregate, list(aggregate.hosts.values_list("host", flat=True)), zone)
+            _check_zone_change_without_servers(aggregate, zone)
             metadata = dict(aggregate.metadata or {})
             if zone:
                 metadata[ZONE_KEY] = zone
@@ -184,6 +200,7 @@ def set_metadata(aggregate: Aggregate, metadata: object) -> Aggregate:
         if ZONE_KEY in changes:
             zone = clean_zone(changes[ZONE_KEY])
             _check_zone_for_hosts(aggregate, list(aggregate.hosts.values_list("host", flat=True)), zone)
+            _check_zone_change_without_servers(aggregate, zone)
         aggregate.metadata = merged
         aggregate.save()
     return aggregate

@@ -179,3 +179,15 @@ def test_members_are_forbidden(demo_api, hosts):
 
 def test_unauthenticated_is_401(client, hosts):
     assert client.get(BASE).status_code == 401
+
+
+def test_zone_of_hosts_with_servers_cannot_change(admin_api, hosts):
+    from servers.models import Server
+
+    agg_id = create(admin_api, "busy-zone", "zoneS").json()["aggregate"]["id"]
+    action(admin_api, agg_id, {"add_host": {"host": "spare"}})
+    Server.objects.create(name="vm", project_id="p", user_id="u", host="spare", flavor={}, vm_state="active")
+    refused = action(admin_api, agg_id, {"set_metadata": {"metadata": {"availability_zone": "zoneT"}}})
+    assert refused.status_code == 400 and "instances" in refused.json()["badRequest"]["message"]
+    assert admin_api.put(f"{BASE}/{agg_id}", {"aggregate": {"availability_zone": "zoneT"}}, format="json").status_code == 400
+    assert action(admin_api, agg_id, {"set_metadata": {"metadata": {"ssd": "1", "availability_zone": "zoneS"}}}).status_code == 200
