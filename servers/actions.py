@@ -154,6 +154,16 @@ def _server_group(caller: Caller, hints: dict) -> ServerGroup | None:
     return group
 
 
+def _check_group_room(caller: Caller, group: ServerGroup, count: int) -> None:
+    """The server_group_members quota, checked under the group's row lock so that concurrent
+    creates into one group cannot pass it together."""
+    locked = ServerGroup.objects.select_for_update().get(pk=group.pk)
+    members = locked.members.filter(server__deleted=False).count()
+    limit = quotas.limits_for(caller.project_id)["server_group_members"]
+    if 0 <= limit < members + count:
+        raise quotas.QuotaExceeded("Quota exceeded, too many servers in group")
+
+
 def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
     """Validate, reserve quota and write the servers (BUILD/scheduling), then publish one
     conductor.build_servers for all of them. Returns the servers, first one first."""
@@ -177,6 +187,8 @@ def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
                 raise
             count = request.min_count
             quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count))
+        if group is not None:
+            _check_group_room(caller, group, count)
         servers = []
         for index in range(count):
             name = request.name if count == 1 else f"{request.name}-{index + 1}"

@@ -158,3 +158,18 @@ def test_delete_of_an_unscheduled_server_sets_deleting(demo_api):
     assert demo_api.delete(f"/compute/v2.1/servers/{server_id}").status_code == 204
     assert Server.objects.get(uuid=server_id).task_state == "deleting"
     assert not Allocation.objects.exists()
+
+
+def test_server_group_members_quota(demo_api, settings):
+    from servers.models import ServerGroup
+
+    settings.QUOTA_DEFAULTS = {**settings.QUOTA_DEFAULTS, "server_group_members": 2}
+    group = demo_api.post("/compute/v2.1/os-server-groups", {"server_group": {"name": "g", "policies": ["anti-affinity"]}}, format="json")
+    assert group.status_code == 200, group.content
+    hints = {"group": group.json()["server_group"]["id"]}
+    body = {**create_body(), "os:scheduler_hints": hints}
+    for _ in range(2):
+        assert demo_api.post("/compute/v2.1/servers", body, format="json").status_code == 202
+    over = demo_api.post("/compute/v2.1/servers", body, format="json")
+    assert over.status_code == 403 and "too many servers in group" in over.json()["forbidden"]["message"]
+    assert ServerGroup.objects.get().members.count() == 2
