@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import connection
 
 from hosts.models import Service
@@ -30,7 +31,7 @@ def worker_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def workers(django_db_setup, tmp_path_factory, compute_hosts, worker_env):
+def workers(django_db_setup, django_db_blocker, tmp_path_factory, compute_hosts, worker_env):
     """Conductor, scheduler and the compute workers, for one test module."""
     workdir = tmp_path_factory.mktemp("cloud")
     db = connection.settings_dict
@@ -62,6 +63,9 @@ def workers(django_db_setup, tmp_path_factory, compute_hosts, worker_env):
     yield cloud
     cloud.stop_all()
     flush_broker(broker, prefix)
+    # Reports that arrived after the last test's flush must not leak into later tests.
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture
