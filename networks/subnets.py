@@ -101,12 +101,13 @@ def create_subnet(caller: Caller, body: dict) -> Subnet:
         "dns_nameservers": _nameservers(body),
     })
     with transaction.atomic():
+        # The quota lock first, then the subnets: the same order as port creation takes them.
+        quotas.reserve(subnet.project_id, "subnet")
         for other in network.subnets.select_for_update():
             if ipaddress.ip_network(other.cidr).overlaps(net):
                 raise InvalidInput(
                     f"Requested subnet with cidr: {net} for network: {network.id} overlaps with another subnet."
                 )
-        quotas.reserve(subnet.project_id, "subnet")
         subnet.save()
     return subnet
 
