@@ -98,7 +98,9 @@ def test_update_name_description_hostname(demo_api, admin_api):
     body = response.json()["server"]
     assert body["name"] == "new" and body["description"] == "mine" and body["id"] == server_id
     response = demo_api.put(url, {"server": {"hostname": "web01"}}, format="json", **LATEST)
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.json()["server"]["OS-EXT-SRV-ATTR:hostname"] == "web01"
+    old_view = demo_api.get(url, HTTP_OPENSTACK_API_VERSION="compute 2.89").json()["server"]
+    assert "OS-EXT-SRV-ATTR:hostname" not in old_view  # members see it from 2.90
     assert admin_api.get(url, **LATEST).json()["server"]["OS-EXT-SRV-ATTR:hostname"] == "web01"
     # description needs 2.19, hostname 2.90; unknown keys and bad names are 400.
     assert demo_api.put(url, {"server": {"description": "x"}}, format="json").status_code == 400

@@ -135,6 +135,8 @@ def server_detail(server: Server, version: Version, base: str, ctx: ServerContex
                 "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
                 "OS-EXT-SRV-ATTR:user_data": server.user_data,
             })
+    elif version >= (2, 90):
+        body["OS-EXT-SRV-ATTR:hostname"] = server.hostname  # 2.90: owners see (and set) it too
     if version >= (2, 9):
         body["locked"] = server.locked
     if version >= (2, 16) and is_admin:

@@ -8,7 +8,12 @@ import pytest
 
 from novasite.demo import CIRROS_IMAGE_ID
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    # The SDK's own deprecation notices about its internals (not about anything novasite sends).
+    pytest.mark.filterwarnings("ignore::openstack.warnings.OpenStackDeprecationWarning"),
+    pytest.mark.filterwarnings("ignore::openstack.warnings._RemovedInSDKWarning"),
+]
 
 
 def connect(base_url: str, user: str = "admin", project: str = "admin", **extra) -> openstack.connection.Connection:
