@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "novasite.middleware.RequestIdMiddleware",
+    "novasite.middleware.RejectNulMiddleware",
 ]
 APPEND_SLASH = False
 

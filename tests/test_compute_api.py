@@ -173,3 +173,21 @@ def test_server_group_members_quota(demo_api, settings):
     over = demo_api.post("/compute/v2.1/servers", body, format="json")
     assert over.status_code == 403 and "too many servers in group" in over.json()["forbidden"]["message"]
     assert ServerGroup.objects.get().members.count() == 2
+
+
+@pytest.mark.parametrize("path, code", [
+    ("/compute/v2.1/servers/a%00b", 404),
+    ("/compute/v2.1/servers?name=a%00b", 400),
+    ("/image/v2/images?name=a%00b", 400),
+    ("/network/v2.0/networks?name=a%00", 400),
+    ("/identity/v3/projects?name=a%00", 400),
+])
+def test_nul_characters_are_refused_by_every_service(demo_api, path, code):
+    response = demo_api.get(path)
+    assert response.status_code == code
+    assert response["Content-Type"] == "application/json"
+
+
+def test_nul_in_a_json_body_is_400(demo_api):
+    response = demo_api.generic("POST", "/compute/v2.1/servers", '{"server": {"name": "a\\u0000"}}', content_type="application/json")
+    assert response.status_code == 400 and "badRequest" in response.json()

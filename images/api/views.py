@@ -20,7 +20,7 @@ from novasite.exceptions import BadRequest, Forbidden, NotFound, ServiceError
 from .paging import page, parse_limit
 from .parsers import JsonPatchParser, OctetStreamParser
 from .representation import image_document
-from .validation import reject_nul, validate_create, validate_patch
+from .validation import validate_create, validate_patch
 
 class LengthRequired(ServiceError):
     http_status = 411
@@ -34,7 +34,6 @@ def _filtered(request) -> tuple:
     """The caller's visible images narrowed by the query's filters, and the filters used."""
     images = access.visible_images(request.user)
     params = request.query_params
-    reject_nul(dict(params.lists()))
     used = {}
     for name in FILTERS:
         value = params.get(name)

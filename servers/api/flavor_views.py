@@ -15,30 +15,6 @@ from servers.models import Flavor
 from . import representation as rep
 
 
-def _has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
-class GuardedView(ComputeView):
-    """ComputeView that refuses NUL characters (PostgreSQL cannot store or compare them, so
-    they would surface as a 500): 404 in the path, 400 in the query string or the body."""
-
-    def initial(self, request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
-        if _has_nul(list(kwargs.values())):
-            raise exceptions.NotFound("The resource could not be found.")
-        if _has_nul(list(request.query_params.lists())):
-            raise exceptions.ValidationError("Invalid input for query parameters: NUL character.")
-        if request.method in ("POST", "PUT") and _has_nul(request.data):
-            raise exceptions.ValidationError("Invalid input: NUL character in the request body.")
-
-
 def body_object(request: Request, key: str | None = None) -> dict:
     """The JSON object body (or its `key` object); 400 in Nova's format otherwise."""
     data = request.data
@@ -84,7 +60,7 @@ def flavor_brief(flavor: Flavor, version: tuple[int, int], base: str) -> dict:
     return body
 
 
-class FlavorsView(GuardedView):
+class FlavorsView(ComputeView):
     """GET /flavors (brief list); POST /flavors (admin create; 200)."""
 
     def get(self, request):
@@ -98,7 +74,7 @@ class FlavorsView(GuardedView):
         return Response({"flavor": rep.flavor_detail(flavor, request.api_version, base_url(request))})
 
 
-class FlavorsDetailView(GuardedView):
+class FlavorsDetailView(ComputeView):
     """GET /flavors/detail (one query for the flavors, whatever their number)."""
 
     def get(self, request):
@@ -108,7 +84,7 @@ class FlavorsDetailView(GuardedView):
         return Response(with_next_link(request, body, flavors, "flavors/detail"))
 
 
-class FlavorView(GuardedView):
+class FlavorView(ComputeView):
     """GET /flavors/{id}; PUT (description, ≥2.55, admin); DELETE (admin; 202)."""
 
     def get(self, request, flavor_id: str):
@@ -126,7 +102,7 @@ class FlavorView(GuardedView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class FlavorActionView(GuardedView):
+class FlavorActionView(ComputeView):
     """POST /flavors/{id}/action with addTenantAccess or removeTenantAccess."""
 
     def post(self, request, flavor_id: str):
@@ -140,14 +116,14 @@ class FlavorActionView(GuardedView):
         return Response({"flavor_access": access})
 
 
-class FlavorAccessView(GuardedView):
+class FlavorAccessView(ComputeView):
     """GET /flavors/{id}/os-flavor-access (admin; 404 for a public flavor)."""
 
     def get(self, request, flavor_id: str):
         return Response({"flavor_access": service.access_list(self.caller, flavor_id)})
 
 
-class ExtraSpecsView(GuardedView):
+class ExtraSpecsView(ComputeView):
     """GET /flavors/{id}/os-extra_specs; POST merges (admin)."""
 
     def get(self, request, flavor_id: str):
@@ -158,7 +134,7 @@ class ExtraSpecsView(GuardedView):
         return Response({"extra_specs": specs})
 
 
-class ExtraSpecView(GuardedView):
+class ExtraSpecView(ComputeView):
     """GET/PUT/DELETE /flavors/{id}/os-extra_specs/{key} (writes admin; DELETE 202)."""
 
     def get(self, request, flavor_id: str, key: str):

@@ -4,13 +4,15 @@ Microversions: below 2.64 a group shows `policies: [p]` and `metadata: {}`; from
 `policy` and `rules`; from 2.13 `project_id` and `user_id`. Create answers 200, delete 204."""
 from __future__ import annotations
 
+from novasite.microversion import ComputeView
+
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from servers import groups as service
 from servers.models import ServerGroup
 
-from .flavor_views import GuardedView, body_object, limit_param
+from .flavor_views import body_object, limit_param
 
 
 def group_body(group: ServerGroup, version: tuple[int, int]) -> dict:
@@ -28,7 +30,7 @@ def group_body(group: ServerGroup, version: tuple[int, int]) -> dict:
     return body
 
 
-class ServerGroupsView(GuardedView):
+class ServerGroupsView(ComputeView):
     """GET /os-server-groups (all_projects for admins; limit/offset); POST (create; 200)."""
 
     def get(self, request):
@@ -45,7 +47,7 @@ class ServerGroupsView(GuardedView):
         return Response({"server_group": group_body(group, request.api_version)})
 
 
-class ServerGroupView(GuardedView):
+class ServerGroupView(ComputeView):
     """GET and DELETE /os-server-groups/{id}."""
 
     def get(self, request, group_id: str):

@@ -5,6 +5,8 @@ Microversions: ≥2.2 `type` in bodies, create 201 (200 below) and delete 204 (2
 `keypairs_links` when a page is full; ≥2.92 `public_key` is required (no generation)."""
 from __future__ import annotations
 
+from novasite.microversion import ComputeView
+
 from urllib.parse import urlencode
 
 from rest_framework import status
@@ -15,7 +17,7 @@ from identity.catalog import base_url
 from servers import keypairs as service
 from servers.models import Keypair
 
-from .flavor_views import GuardedView, body_object, limit_param
+from .flavor_views import body_object, limit_param
 from .representation import iso_usec
 
 
@@ -36,7 +38,7 @@ def _user_param(request: Request) -> str | None:
     return request.query_params.get("user_id") if request.api_version >= (2, 10) else None
 
 
-class KeypairsView(GuardedView):
+class KeypairsView(ComputeView):
     """GET /os-keypairs; POST /os-keypairs (import or generate)."""
 
     def get(self, request):
@@ -65,7 +67,7 @@ class KeypairsView(GuardedView):
         return Response({"keypair": body}, status=code)
 
 
-class KeypairView(GuardedView):
+class KeypairView(ComputeView):
     """GET and DELETE /os-keypairs/{name}."""
 
     def get(self, request, name: str):

@@ -2,15 +2,17 @@
 servers.metadata. Same wire format at every microversion; DELETE answers 204."""
 from __future__ import annotations
 
+from novasite.microversion import ComputeView
+
 from rest_framework import status
 from rest_framework.response import Response
 
 from servers import metadata as service
 
-from .flavor_views import GuardedView, body_object
+from .flavor_views import body_object
 
 
-class MetadataView(GuardedView):
+class MetadataView(ComputeView):
     """GET; POST merges; PUT replaces. Bodies are {"metadata": {...}}."""
 
     def get(self, request, server_id: str):
@@ -25,7 +27,7 @@ class MetadataView(GuardedView):
         return Response({"metadata": service.update(self.caller, server_id, body, replace=True)})
 
 
-class MetadataItemView(GuardedView):
+class MetadataItemView(ComputeView):
     """GET, PUT ({"meta": {key: value}}) and DELETE one key."""
 
     def get(self, request, server_id: str, key: str):
