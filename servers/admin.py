@@ -25,14 +25,6 @@ from .models import (
 )
 from .states import PowerState, status_for
 
-POWER_STATE_NAMES = {
-    PowerState.NOSTATE: "NOSTATE",
-    PowerState.RUNNING: "RUNNING",
-    PowerState.PAUSED: "PAUSED",
-    PowerState.SHUTDOWN: "SHUTDOWN",
-    PowerState.CRASHED: "CRASHED",
-    PowerState.SUSPENDED: "SUSPENDED",
-}
 
 
 class ReadOnlyMixin:
@@ -111,7 +103,7 @@ class ServerAdmin(admin.ModelAdmin):
 
     @admin.display(description="power", ordering="power_state")
     def power(self, obj: Server) -> str:
-        return POWER_STATE_NAMES.get(obj.power_state, str(obj.power_state))
+        return PowerState.NAMES.get(obj.power_state, str(obj.power_state))
 
     @admin.display(description="flavor")
     def flavor_name(self, obj: Server) -> str:

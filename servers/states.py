@@ -174,6 +174,10 @@ class PowerState:
     SUSPENDED = 7
 
     ALL: tuple[int, ...] = (NOSTATE, RUNNING, PAUSED, SHUTDOWN, CRASHED, SUSPENDED)
+    NAMES: dict[int, str] = {
+        NOSTATE: "NOSTATE", RUNNING: "RUNNING", PAUSED: "PAUSED",
+        SHUTDOWN: "SHUTDOWN", CRASHED: "CRASHED", SUSPENDED: "SUSPENDED",
+    }
 
     # nova/virt/libvirt/guest.py LIBVIRT_POWER_STATE. BLOCKED means the vCPU is
     # idle, so the guest counts as running. Nova deliberately maps SHUTDOWN (in

@@ -24,23 +24,16 @@ import uuid as uuidlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-# Nova power states (nova.compute.power_state). 2 (BLOCKED) and 5 (FAILED) are not used
-# by Nova any more and never returned by the drivers here.
-NOSTATE = 0
-RUNNING = 1
-PAUSED = 3
-SHUTDOWN = 4
-CRASHED = 6
-SUSPENDED = 7
+from servers.states import PowerState
 
-POWER_STATE_NAMES: dict[int, str] = {
-    NOSTATE: "NOSTATE",
-    RUNNING: "RUNNING",
-    PAUSED: "PAUSED",
-    SHUTDOWN: "SHUTDOWN",
-    CRASHED: "CRASHED",
-    SUSPENDED: "SUSPENDED",
-}
+# Nova power states: servers.states is their one home (pure Python, no database).
+NOSTATE = PowerState.NOSTATE
+RUNNING = PowerState.RUNNING
+PAUSED = PowerState.PAUSED
+SHUTDOWN = PowerState.SHUTDOWN
+CRASHED = PowerState.CRASHED
+SUSPENDED = PowerState.SUSPENDED
+POWER_STATE_NAMES: dict[int, str] = PowerState.NAMES
 
 INSTANCE_NAME_PREFIX = "instance-"
 

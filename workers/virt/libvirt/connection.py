@@ -26,9 +26,11 @@ from typing import Any, Callable, TypeVar
 
 import libvirt
 
-from ..driver import (CRASHED, INSTANCE_NAME_PREFIX, NOSTATE, PAUSED, RUNNING, SHUTDOWN,
-                      SUSPENDED, ComputeDriver, DriverError, HostResources,
-                      HypervisorUnavailable, InstanceNotFound, NotSupported, canonical_uuid)
+from servers.states import PowerState
+
+from ..driver import (INSTANCE_NAME_PREFIX, NOSTATE, SUSPENDED, ComputeDriver, DriverError,
+                      HostResources, HypervisorUnavailable, InstanceNotFound, NotSupported,
+                      canonical_uuid)
 from . import xml as dxml
 
 log = logging.getLogger(__name__)
@@ -40,12 +42,6 @@ GIB = 1024**3
 # libvirt's default handler prints every error to stderr, even handled ones.
 libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
 
-_LIBVIRT_TO_NOVA = {
-    libvirt.VIR_DOMAIN_NOSTATE: NOSTATE, libvirt.VIR_DOMAIN_RUNNING: RUNNING,
-    libvirt.VIR_DOMAIN_BLOCKED: RUNNING, libvirt.VIR_DOMAIN_PAUSED: PAUSED,
-    libvirt.VIR_DOMAIN_SHUTDOWN: SHUTDOWN, libvirt.VIR_DOMAIN_SHUTOFF: SHUTDOWN,
-    libvirt.VIR_DOMAIN_CRASHED: CRASHED, libvirt.VIR_DOMAIN_PMSUSPENDED: SUSPENDED,
-}
 # Errors that mean "this driver/hypervisor cannot do that at all".
 _UNSUPPORTED_CODES = frozenset({
     libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,
@@ -234,7 +230,7 @@ class LibvirtBase(ComputeDriver):
         state, _reason = dom.state()
         if state == libvirt.VIR_DOMAIN_SHUTOFF and dom.hasManagedSaveImage(0):
             return SUSPENDED
-        return _LIBVIRT_TO_NOVA.get(state, NOSTATE)
+        return PowerState.from_libvirt(state)
 
     @staticmethod
     def _xml(dom: libvirt.virDomain, inactive: bool = False) -> ET.Element:
