@@ -55,11 +55,6 @@ class ComputeView(APIView):
         request.api_version = requested_version(request.headers)
         super().initial(request, *args, **kwargs)
 
-    def perform_content_negotiation(self, request, force: bool = False):
-        # Nova answers JSON whatever the Accept header says; openstacksdk sends an empty
-        # `Accept:` on server actions, which DRF's negotiation would refuse with a 406.
-        return super().perform_content_negotiation(request, force=True)
-
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         version = getattr(request, "api_version", MIN_VERSION)

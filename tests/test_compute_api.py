@@ -191,3 +191,11 @@ def test_nul_characters_are_refused_by_every_service(demo_api, path, code):
 def test_nul_in_a_json_body_is_400(demo_api):
     response = demo_api.generic("POST", "/compute/v2.1/servers", '{"server": {"name": "a\\u0000"}}', content_type="application/json")
     assert response.status_code == 400 and "badRequest" in response.json()
+
+
+@pytest.mark.parametrize("path", ["/compute/v2.1/servers", "/image/v2/images", "/network/v2.0/networks",
+                                  "/identity/v3/projects", "/compute/v2.1/flavors"])
+@pytest.mark.parametrize("accept", ["", "text/html", "application/xml"])
+def test_every_service_answers_json_whatever_the_accept_header(demo_api, path, accept):
+    response = demo_api.get(path, HTTP_ACCEPT=accept)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")

@@ -57,15 +57,7 @@ def _filtered(request) -> tuple:
     return images, used
 
 
-class GlanceView(APIView):
-    """Glance answers JSON whatever the Accept header says; the SDK sends an empty one on
-    PATCH and application/octet-stream on downloads, so never answer 406."""
-
-    def perform_content_negotiation(self, request, force: bool = False):
-        return super().perform_content_negotiation(request, force=True)
-
-
-class ImagesView(GlanceView):
+class ImagesView(APIView):
     """GET /image/v2/images (name, status, visibility, owner, id=in:a,b; limit, marker) and
     POST /image/v2/images (201, Location, the image document)."""
 
@@ -93,7 +85,7 @@ class ImagesView(GlanceView):
         return response
 
 
-class ImageView(GlanceView):
+class ImageView(APIView):
     """GET, PATCH (application/openstack-images-v2.1-json-patch) and DELETE one image."""
 
     parser_classes = [JsonPatchParser]
@@ -119,7 +111,7 @@ class ImageView(GlanceView):
         return Response(status=204)
 
 
-class ImageFileView(GlanceView):
+class ImageFileView(APIView):
     """PUT (application/octet-stream, 204) and GET (200 with the bytes, 204 without data) of
     /image/v2/images/{id}/file."""
 

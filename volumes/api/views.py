@@ -22,13 +22,6 @@ from . import representation as doc
 from . import validation
 
 
-class CinderView(APIView):
-    """JSON whatever the Accept header says (clients send empty or vendor types): never 406."""
-
-    def perform_content_negotiation(self, request, force: bool = False):
-        return super().perform_content_negotiation(request, force=True)
-
-
 def scoped_project(request, project_id: str) -> str:
     """The project in the URL. It must be the token's (else 400, Cinder's "Malformed request
     url"); admins may name any existing project and then act in it."""
@@ -91,7 +84,7 @@ def listed(request, project_id: str, *, detailed: bool) -> Response:
     return Response(body)
 
 
-class VolumesView(CinderView):
+class VolumesView(APIView):
     """GET (summaries) and POST (202, the new volume) /volume/v3/{project_id}/volumes."""
 
     def get(self, request, project_id: str):
@@ -104,12 +97,12 @@ class VolumesView(CinderView):
         return Response({"volume": doc.detail(base_url(request), volume, admin=request.user.is_admin)}, status=202)
 
 
-class VolumesDetailView(CinderView):
+class VolumesDetailView(APIView):
     def get(self, request, project_id: str):
         return listed(request, project_id, detailed=True)
 
 
-class VolumeView(CinderView):
+class VolumeView(APIView):
     """GET, PUT (name, description, metadata) and DELETE (202; 409 while attached)."""
 
     def get(self, request, project_id: str, volume_id: str):
@@ -126,7 +119,7 @@ class VolumeView(CinderView):
         return Response(status=202)
 
 
-class VolumeActionView(CinderView):
+class VolumeActionView(APIView):
     """POST /volumes/{id}/action: {"os-extend": {"new_size": N}} and, for admins,
     {"os-reset_status": {"status": S}}; both 202 with no body."""
 
@@ -148,7 +141,7 @@ class VolumeActionView(CinderView):
         return Response(status=202)
 
 
-class QuotaSetView(CinderView):
+class QuotaSetView(APIView):
     """GET /os-quota-sets/{target}[?usage=True] and /os-quota-sets/{target}/defaults.
     Members may read their own project's only."""
 
