@@ -199,3 +199,10 @@ def test_nul_in_a_json_body_is_400(demo_api):
 def test_every_service_answers_json_whatever_the_accept_header(demo_api, path, accept):
     response = demo_api.get(path, HTTP_ACCEPT=accept)
     assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+
+
+def test_all_tenants_is_admin_only(demo_api, admin_api):
+    response = demo_api.get("/compute/v2.1/servers", {"all_tenants": "1"})
+    assert response.status_code == 403 and "forbidden" in response.json()
+    assert demo_api.get("/compute/v2.1/servers", {"all_tenants": "0"}).status_code == 200
+    assert admin_api.get("/compute/v2.1/servers/detail", {"all_tenants": "1"}).status_code == 200

@@ -132,10 +132,10 @@ class ServerListMixin:
     Filters: name, ip, ip6, description (regexes, as in Nova), status, flavor, image, uuid,
     reservation_id, key_name, locked, user_id, tags, changes-since, changes-before; admins also
     host, node, availability_zone, hostname, vm_state, task_state, power_state, deleted, and
-    project_id/tenant_id with all_tenants. Other
-    query parameters are ignored, as Nova ignores unknown filters. A member's all_tenants
-    changes nothing. Paging: limit (capped at API_MAX_LIMIT), marker; a `servers_links` next
-    link only when another page follows."""
+    project_id/tenant_id with all_tenants. Other query parameters are ignored, as Nova ignores
+    unknown filters. A member's all_tenants is refused (403), as Nova's policy does. Paging:
+    limit (capped at API_MAX_LIMIT), marker; a `servers_links` next link only when another page
+    follows."""
 
     def servers(self, request) -> list[Server]:
         servers, self.next_marker = self._page(request)
@@ -146,8 +146,11 @@ class ServerListMixin:
         params = request.query_params
         admin = caller.is_admin
         servers = Server.objects.all()
-        all_tenants = admin and params.get("all_tenants") is not None and (
+        all_tenants = params.get("all_tenants") is not None and (
             params["all_tenants"] == "" or params["all_tenants"].lower() not in FALSE_VALUES)
+        if all_tenants and not admin:
+            # Nova's policy os_compute_api:servers:index:get_all_tenants is admin-only.
+            raise exceptions.PermissionDenied("Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.")
         if all_tenants:
             project = params.get("project_id") or params.get("tenant_id")
             if project:
