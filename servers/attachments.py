@@ -17,12 +17,7 @@ from volumes.models import Volume
 from . import lifecycle
 from .actions import Caller, is_uuid
 from .models import Server, VolumeAttachment
-from .operations import ACTION_NAMES, check
-
-ACTION_NAMES.update({
-    "attach_volume": "attach_volume", "detach_volume": "detach_volume",
-    "attach_interface": "attach_interface", "detach_interface": "detach_interface",
-})
+from .operations import check
 
 
 def _volume(caller: Caller, volume_id: object) -> Volume:
