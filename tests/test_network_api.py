@@ -251,3 +251,14 @@ def test_extensions(demo_api):
     assert demo_api.get(f"{V2}/extensions/quotas").json()["extension"]["alias"] == "quotas"
     missing = demo_api.get(f"{V2}/extensions/availability_zone")
     assert missing.status_code == 404 and "NeutronError" in missing.json()
+
+
+def test_equality_filters_run_in_sql(admin_api, django_assert_max_num_queries):
+    for index in range(30):
+        Network.objects.create(name=f"bulk{index}", project_id="p")
+    with django_assert_max_num_queries(6) as captured:
+        found = admin_api.get("/network/v2.0/networks", {"name": "bulk7"}).json()["networks"]
+    assert [net["name"] for net in found] == ["bulk7"]
+    assert any("bulk7" in query["sql"] for query in captured.captured_queries)
+    assert admin_api.get("/network/v2.0/networks", {"id": "not-a-uuid"}).json()["networks"] == []
+    assert admin_api.get("/network/v2.0/ports", {"network_id": "x", "device_id": "y"}).json()["ports"] == []

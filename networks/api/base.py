@@ -2,8 +2,10 @@
 list filtering (any attribute of the document, repeated values ORed, unknown ones ignored)."""
 from __future__ import annotations
 
+import uuid
 from typing import Iterable
 
+from django.db.models import QuerySet
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -54,6 +56,35 @@ def matches(document: dict, params) -> bool:
             continue
         if not _same(value, params.getlist(key)):
             return False
+    return True
+
+
+# Filters that map one-to-one onto a column: applied in SQL first, so a lookup by name or
+# device does not build a document for every row (the Python match below stays the rule).
+SQL_FILTERS = {"id": "id", "name": "name", "network_id": "network_id", "device_id": "device_id",
+               "device_owner": "device_owner", "mac_address": "mac_address",
+               "project_id": "project_id", "tenant_id": "project_id"}
+UUID_COLUMNS = {"id", "network_id"}
+
+
+def narrow(rows: QuerySet, params) -> QuerySet:
+    """Apply the equality filters the model has as columns (repeated values ORed)."""
+    columns = {field.attname for field in rows.model._meta.concrete_fields}
+    for name, column in SQL_FILTERS.items():
+        values = params.getlist(name)
+        if not values or column not in columns:
+            continue
+        if column in UUID_COLUMNS:
+            values = [value for value in values if _is_uuid(value)]
+        rows = rows.filter(**{f"{column}__in": values})
+    return rows
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
     return True
 
 

@@ -6,13 +6,13 @@ from rest_framework.response import Response
 from networks import access, services
 from networks.validation import resource_body
 
-from .base import NeutronView, entity, listing
+from .base import NeutronView, entity, listing, narrow
 from .documents import network_document
 
 
 class NetworksView(NeutronView):
     def get(self, request):
-        documents = (network_document(network) for network in access.networks(request.user))
+        documents = (network_document(network) for network in narrow(access.networks(request.user), request.query_params))
         return listing("networks", documents, request.query_params)
 
     def post(self, request):

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from networks import access, services
 from networks.validation import resource_body
 
-from .base import NeutronView, entity, listing
+from .base import NeutronView, entity, listing, narrow
 from .documents import port_document
 
 
@@ -28,7 +28,7 @@ def _holds(document: dict, pairs: list[tuple[str, str]]) -> bool:
 class PortsView(NeutronView):
     def get(self, request):
         pairs = _fixed_ip_filters(request.query_params)
-        documents = (port_document(port) for port in access.ports(request.user))
+        documents = (port_document(port) for port in narrow(access.ports(request.user), request.query_params))
         return listing("ports", (doc for doc in documents if _holds(doc, pairs)), request.query_params)
 
     def post(self, request):

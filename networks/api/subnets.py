@@ -6,13 +6,13 @@ from rest_framework.response import Response
 from networks import access, subnets
 from networks.validation import resource_body
 
-from .base import NeutronView, entity, listing
+from .base import NeutronView, entity, listing, narrow
 from .documents import subnet_document
 
 
 class SubnetsView(NeutronView):
     def get(self, request):
-        documents = (subnet_document(subnet) for subnet in access.subnets(request.user))
+        documents = (subnet_document(subnet) for subnet in narrow(access.subnets(request.user), request.query_params))
         return listing("subnets", documents, request.query_params)
 
     def post(self, request):
