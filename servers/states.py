@@ -205,6 +205,12 @@ class PowerState:
         return PowerState._FROM_LIBVIRT.get(state, PowerState.NOSTATE)
 
 
+def vm_state_after_move(power_state: int) -> str:
+    """The vm_state a server settles in after an operation that keeps its guest's power
+    (rebuild, confirm/revert resize, evacuate): ACTIVE when the guest runs, else STOPPED."""
+    return VmState.ACTIVE if power_state == PowerState.RUNNING else VmState.STOPPED
+
+
 # --------------------------------------------------------------------------
 # API status map (nova/api/openstack/common.py _STATE_MAP)
 # --------------------------------------------------------------------------
@@ -344,5 +350,5 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "VmState", "TaskState", "PowerState", "LibvirtState", "STATUS_MAP",
     "DEFAULT_KEY", "UNKNOWN_STATUS", "ALL_STATUSES", "status_for",
-    "StatusFilter", "states_for_status", *sorted(_ACTION_RULE_EXPORTS),
+    "StatusFilter", "states_for_status", "vm_state_after_move", *sorted(_ACTION_RULE_EXPORTS),
 ]

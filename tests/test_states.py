@@ -451,3 +451,10 @@ def test_exceptions_share_base_and_carry_status(exc: StateError, status: int) ->
     assert isinstance(exc, StateError)
     assert exc.http_status == status
     assert exc.message == str(exc)
+
+
+@pytest.mark.parametrize("power, expected", [(1, "active"), (4, "stopped"), (0, "stopped"), (6, "stopped")])
+def test_vm_state_after_move(power: int, expected: str) -> None:
+    from servers.states import vm_state_after_move
+
+    assert vm_state_after_move(power) == expected

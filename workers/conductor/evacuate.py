@@ -12,7 +12,7 @@ from scheduling import claims
 from scheduling.scheduler import NoValidHost
 from servers import lifecycle
 from servers.models import Migration
-from servers.states import PowerState, TaskState, VmState
+from servers.states import PowerState, TaskState, VmState, vm_state_after_move
 
 from .allocations import hand_to_migration, take_back_from_migration
 from .dispatch import compute_then, instance_payload
@@ -71,7 +71,7 @@ def evacuate_finished(outcome: dict, server_uuid: str, request_id: str, migratio
     ok = bool(outcome.get("ok"))
     power = outcome.get("power_state", PowerState.NOSTATE)
     if ok:
-        vm_state = VmState.ACTIVE if power == PowerState.RUNNING else VmState.STOPPED
+        vm_state = vm_state_after_move(power)
         if lifecycle.compare_and_swap(server_uuid, TaskState.REBUILD_SPAWNING, vm_state=vm_state, task_state=None,
                                       power_state=power, launched_at=timezone.now()):
             Migration.objects.filter(pk=migration.pk).update(status="done", updated_at=timezone.now())

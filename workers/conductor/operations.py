@@ -13,7 +13,7 @@ from django.conf import settings
 
 from servers import lifecycle
 from servers.models import Server
-from servers.states import PowerState
+from servers.states import PowerState, vm_state_after_move
 from servers.states import TaskState as T
 from servers.states import VmState as V
 
@@ -89,7 +89,7 @@ def operation_finished(outcome: dict, server_uuid: str, request_id: str, operati
     if "power_state" in outcome:
         changes["power_state"] = outcome["power_state"]
     if ok and step.vm_state == BY_POWER:
-        changes["vm_state"] = V.ACTIVE if outcome.get("power_state") == PowerState.RUNNING else V.STOPPED
+        changes["vm_state"] = vm_state_after_move(outcome.get("power_state"))
     elif ok and step.vm_state:
         changes["vm_state"] = step.vm_state
     if not ok and step.error_on_failure:

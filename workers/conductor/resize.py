@@ -16,7 +16,7 @@ from scheduling import claims
 from scheduling.scheduler import NoValidHost
 from servers import lifecycle, quotas
 from servers.models import Migration, Server
-from servers.states import PowerState, TaskState, VmState
+from servers.states import PowerState, TaskState, VmState, vm_state_after_move
 
 from .allocations import hand_to_migration, take_back_from_migration
 from .dispatch import compute_then, instance_payload
@@ -162,7 +162,7 @@ def confirm_finished(outcome: dict, server_uuid: str, request_id: str, migration
             return
         claims.release(migration_uuid)
         quotas.release(server.project_id, quotas.negated_negative(quotas.resize_deltas(migration.old_flavor, migration.new_flavor)))
-        end_state = VmState.ACTIVE if server.power_state == PowerState.RUNNING else VmState.STOPPED
+        end_state = vm_state_after_move(server.power_state)
         Server.objects.filter(uuid=server_uuid, vm_state=VmState.RESIZED, task_state=None).update(vm_state=end_state, updated_at=timezone.now())
         if not ok:
             lifecycle.record_fault(server, f"Source cleanup failed on {migration.source_compute}: {outcome.get('error')}",
@@ -221,7 +221,7 @@ def revert_finished(outcome: dict, server_uuid: str, request_id: str, migration_
         power = outcome.get("power_state", PowerState.NOSTATE)
         changes = dict(host=migration.source_compute, node=migration.source_node, flavor=migration.old_flavor,
                        power_state=power, task_state=None)
-        changes["vm_state"] = (VmState.ACTIVE if power == PowerState.RUNNING else VmState.STOPPED) if ok else VmState.ERROR
+        changes["vm_state"] = vm_state_after_move(power) if ok else VmState.ERROR
         if lifecycle.compare_and_swap(server_uuid, TaskState.RESIZE_REVERTING, **changes):
             Migration.objects.filter(pk=migration.pk).update(status="reverted" if ok else "error", updated_at=timezone.now())
             if not ok:
