@@ -45,7 +45,8 @@ def ports(caller: Caller) -> QuerySet:
     return query.filter(Q(project_id=caller.project_id) | Q(network__project_id=caller.project_id))
 
 
-def _key(value: str) -> uuid.UUID | None:
+def parse_uuid(value: str) -> uuid.UUID | None:
+    """The UUID `value` names, or None when it is not one (such an id matches nothing)."""
     try:
         return uuid.UUID(str(value))
     except ValueError:
@@ -53,7 +54,7 @@ def _key(value: str) -> uuid.UUID | None:
 
 
 def get_network(caller: Caller, network_id: str) -> Network:
-    key = _key(network_id)
+    key = parse_uuid(network_id)
     found = networks(caller).filter(id=key).first() if key else None
     if found is None:
         raise NetworkNotFound(network_id)
@@ -61,7 +62,7 @@ def get_network(caller: Caller, network_id: str) -> Network:
 
 
 def get_subnet(caller: Caller, subnet_id: str) -> Subnet:
-    key = _key(subnet_id)
+    key = parse_uuid(subnet_id)
     found = subnets(caller).filter(id=key).first() if key else None
     if found is None:
         raise SubnetNotFound(subnet_id)
@@ -69,7 +70,7 @@ def get_subnet(caller: Caller, subnet_id: str) -> Subnet:
 
 
 def get_port(caller: Caller, port_id: str) -> Port:
-    key = _key(port_id)
+    key = parse_uuid(port_id)
     found = ports(caller).filter(id=key).first() if key else None
     if found is None:
         raise PortNotFound(port_id)

@@ -2,13 +2,13 @@
 list filtering (any attribute of the document, repeated values ORed, unknown ones ignored)."""
 from __future__ import annotations
 
-import uuid
 from typing import Iterable
 
 from django.db.models import QuerySet
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from networks.access import parse_uuid
 from novasite.errors import exception_handler
 
 # Paging and sorting parameters: accepted and ignored (no paging links are emitted).
@@ -75,17 +75,9 @@ def narrow(rows: QuerySet, params) -> QuerySet:
         if not values or column not in columns:
             continue
         if column in UUID_COLUMNS:
-            values = [value for value in values if _is_uuid(value)]
+            values = [value for value in values if parse_uuid(value) is not None]
         rows = rows.filter(**{f"{column}__in": values})
     return rows
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def listing(key: str, documents: Iterable[dict], params) -> Response:
