@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUN_DIR := var/run
 
-.PHONY: install services run stop test openrc migrate seed
+.PHONY: install services run stop test lint openrc migrate seed
 
 install:
 	@scripts/install.sh
@@ -51,6 +51,11 @@ stop:
 	else echo "not running"; fi
 
 # The suite always runs on PostgreSQL and Redis (TEST_DATABASE_URL / TEST_BROKER_URL).
-test: install
+test: install lint
 	@scripts/services.sh postgres
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# Lint and format checks (pyproject.toml); make test runs them first.
+lint: install
+	@$(VENV)/bin/ruff format --check --quiet . || (echo "ruff format would change the files above: run $(VENV)/bin/ruff format ." && exit 1)
+	@$(VENV)/bin/ruff check --quiet .

@@ -4,6 +4,7 @@
 
 Prints each boot's latency and the median / p95; polls the server every 20 ms.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,11 +15,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.cloud import Api  # noqa: E402  (the same small client the e2e tests use)
+from tests.e2e.cloud import Api
 
 
 def boot_once(api: Api, image: str, flavor: str, network: str, index: int) -> float:
-    body = {"server": {"name": f"bench{index}", "imageRef": image, "flavorRef": flavor, "networks": [{"uuid": network}]}}
+    body = {
+        "server": {"name": f"bench{index}", "imageRef": image, "flavorRef": flavor, "networks": [{"uuid": network}]}
+    }
     start = time.perf_counter()
     response = api.post("/compute/v2.1/servers", body)
     response.raise_for_status()
@@ -53,8 +56,10 @@ def main() -> None:
         print(f"boot {index + 1:2d}: {times[-1] * 1000:7.1f} ms")
     times.sort()
     p95 = times[max(0, round(0.95 * len(times)) - 1)]
-    print(f"POST -> ACTIVE over {len(times)} boots: median {statistics.median(times) * 1000:.1f} ms, "
-          f"p95 {p95 * 1000:.1f} ms, min {times[0] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms")
+    print(
+        f"POST -> ACTIVE over {len(times)} boots: median {statistics.median(times) * 1000:.1f} ms, "
+        f"p95 {p95 * 1000:.1f} ms, min {times[0] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

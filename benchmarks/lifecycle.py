@@ -3,6 +3,7 @@ the server settles (task_state null and the expected status). Median of N runs e
 
     .venv/bin/python benchmarks/lifecycle.py [--url http://127.0.0.1:8000] [--runs 10]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.cloud import Api  # noqa: E402
+from tests.e2e.cloud import Api
 
 V = {"OpenStack-API-Version": "compute 2.96"}
 
@@ -46,29 +47,42 @@ def main() -> None:
 
     for run in range(args.runs):
         start = time.perf_counter()
-        sid = api.post("/compute/v2.1/servers", {"server": {"name": f"bench{run}", "imageRef": image,
-                                                             "flavorRef": "42", "networks": "none"}}).json()["server"]["id"]
+        sid = api.post(
+            "/compute/v2.1/servers",
+            {"server": {"name": f"bench{run}", "imageRef": image, "flavorRef": "42", "networks": "none"}},
+        ).json()["server"]["id"]
         timed(api, sid, None, "ACTIVE", method="poll")
         record("boot", time.perf_counter() - start)
         for name, body, until in (
-            ("stop", {"os-stop": None}, "SHUTOFF"), ("start", {"os-start": None}, "ACTIVE"),
-            ("reboot soft", {"reboot": {"type": "SOFT"}}, "ACTIVE"), ("reboot hard", {"reboot": {"type": "HARD"}}, "ACTIVE"),
-            ("pause", {"pause": None}, "PAUSED"), ("unpause", {"unpause": None}, "ACTIVE"),
-            ("suspend", {"suspend": None}, "SUSPENDED"), ("resume", {"resume": None}, "ACTIVE"),
-            ("rescue", {"rescue": None}, "RESCUE"), ("unrescue", {"unrescue": None}, "ACTIVE"),
+            ("stop", {"os-stop": None}, "SHUTOFF"),
+            ("start", {"os-start": None}, "ACTIVE"),
+            ("reboot soft", {"reboot": {"type": "SOFT"}}, "ACTIVE"),
+            ("reboot hard", {"reboot": {"type": "HARD"}}, "ACTIVE"),
+            ("pause", {"pause": None}, "PAUSED"),
+            ("unpause", {"unpause": None}, "ACTIVE"),
+            ("suspend", {"suspend": None}, "SUSPENDED"),
+            ("resume", {"resume": None}, "ACTIVE"),
+            ("rescue", {"rescue": None}, "RESCUE"),
+            ("unrescue", {"unrescue": None}, "ACTIVE"),
             ("rebuild", {"rebuild": {"imageRef": image}}, "ACTIVE"),
-            ("resize", {"resize": {"flavorRef": "1"}}, "VERIFY_RESIZE"), ("confirm resize", {"confirmResize": None}, "ACTIVE"),
-            ("resize (for revert)", {"resize": {"flavorRef": "42"}}, "VERIFY_RESIZE"), ("revert resize", {"revertResize": None}, "ACTIVE"),
-            ("cold migrate", {"migrate": None}, "VERIFY_RESIZE"), ("confirm migrate", {"confirmResize": None}, "ACTIVE"),
+            ("resize", {"resize": {"flavorRef": "1"}}, "VERIFY_RESIZE"),
+            ("confirm resize", {"confirmResize": None}, "ACTIVE"),
+            ("resize (for revert)", {"resize": {"flavorRef": "42"}}, "VERIFY_RESIZE"),
+            ("revert resize", {"revertResize": None}, "ACTIVE"),
+            ("cold migrate", {"migrate": None}, "VERIFY_RESIZE"),
+            ("confirm migrate", {"confirmResize": None}, "ACTIVE"),
             ("live migrate", {"os-migrateLive": {"host": None, "block_migration": "auto"}}, "ACTIVE"),
             ("snapshot", {"createImage": {"name": f"snap{run}"}}, "ACTIVE"),
-            ("shelve (offload)", {"shelve": None}, "SHELVED_OFFLOADED"), ("unshelve", {"unshelve": None}, "ACTIVE"),
+            ("shelve (offload)", {"shelve": None}, "SHELVED_OFFLOADED"),
+            ("unshelve", {"unshelve": None}, "ACTIVE"),
         ):
             if name == "live migrate":
                 before = api.server(sid)["OS-EXT-SRV-ATTR:host"]
                 started = time.perf_counter()
                 api.post(f"/compute/v2.1/servers/{sid}/action", body, headers={"OpenStack-API-Version": "compute 2.30"})
-                while (s := api.server(sid))["OS-EXT-SRV-ATTR:host"] == before or s["OS-EXT-STS:task_state"] is not None:
+                while (s := api.server(sid))["OS-EXT-SRV-ATTR:host"] == before or s[
+                    "OS-EXT-STS:task_state"
+                ] is not None:
                     time.sleep(0.01)
                 record(name, time.perf_counter() - started)
                 continue
@@ -81,7 +95,9 @@ def main() -> None:
     print(f"{'operation':<22}{'median ms':>10}{'p90 ms':>10}")
     for name, values in results.items():
         values.sort()
-        print(f"{name:<22}{statistics.median(values) * 1000:>10.1f}{values[int(0.9 * (len(values) - 1))] * 1000:>10.1f}")
+        print(
+            f"{name:<22}{statistics.median(values) * 1000:>10.1f}{values[int(0.9 * (len(values) - 1))] * 1000:>10.1f}"
+        )
 
 
 if __name__ == "__main__":

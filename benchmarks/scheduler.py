@@ -13,6 +13,7 @@ anti-affinity groups (see `decide`): first one after the other in this process, 
 decisions per second, then checks that no host is over-committed and that every host's usage
 equals the sum of its allocations.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,13 @@ IMAGE_ID = "6b0d8f4e-7a53-4f0e-9d59-3c0f1d2a5b10"
 def create_database() -> None:
     """Create the benchmark database if it does not exist (never touches any other)."""
     config = dj_database_url.parse(DATABASE_URL)
-    params = {"dbname": "postgres", "user": config["USER"], "password": config["PASSWORD"],
-              "host": config["HOST"], "port": config["PORT"]}
+    params = {
+        "dbname": "postgres",
+        "user": config["USER"],
+        "password": config["PASSWORD"],
+        "host": config["HOST"],
+        "port": config["PORT"],
+    }
     conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
     conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
     with conn.cursor() as cursor:
@@ -69,20 +75,43 @@ def populate(count: int) -> None:
     from scheduling.aggregates import sync_hosts
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE hosts_allocation, hosts_computenode, hosts_aggregatehost, hosts_aggregate, hosts_service CASCADE")
+        cursor.execute(
+            "TRUNCATE hosts_allocation, hosts_computenode, hosts_aggregatehost, hosts_aggregate, hosts_service CASCADE"
+        )
     now = timezone.now()
     services = Service.objects.bulk_create(
-        (Service(host=f"compute{i}", binary="nova-compute", topic="compute", disabled=i % 100 == 7,
-                 last_seen_up=now - timedelta(hours=1) if i % 100 == 13 else now) for i in range(1, count + 1)),
+        (
+            Service(
+                host=f"compute{i}",
+                binary="nova-compute",
+                topic="compute",
+                disabled=i % 100 == 7,
+                last_seen_up=now - timedelta(hours=1) if i % 100 == 13 else now,
+            )
+            for i in range(1, count + 1)
+        ),
         batch_size=2000,
     )
     # Three sizes of hardware, unrelated to the zone a host ends up in.
     ComputeNode.objects.bulk_create(
-        (ComputeNode(host=s.host, service=s, hypervisor_hostname=s.host, hypervisor_type="QEMU", hypervisor_version=8002000,
-                     cpu_info='{"arch": "x86_64"}', vcpus=16 << (i // 3 % 3), memory_mb=65536 << (i // 3 % 3),
-                     local_gb=500 << (i // 3 % 3),
-                     cpu_allocation_ratio=4.0, ram_allocation_ratio=1.0, disk_allocation_ratio=1.0, reserved_host_memory_mb=512)
-         for i, s in enumerate(services)),
+        (
+            ComputeNode(
+                host=s.host,
+                service=s,
+                hypervisor_hostname=s.host,
+                hypervisor_type="QEMU",
+                hypervisor_version=8002000,
+                cpu_info='{"arch": "x86_64"}',
+                vcpus=16 << (i // 3 % 3),
+                memory_mb=65536 << (i // 3 % 3),
+                local_gb=500 << (i // 3 % 3),
+                cpu_allocation_ratio=4.0,
+                ram_allocation_ratio=1.0,
+                disk_allocation_ratio=1.0,
+                reserved_host_memory_mb=512,
+            )
+            for i, s in enumerate(services)
+        ),
         batch_size=2000,
     )
     with connection.cursor() as cursor:
@@ -92,20 +121,24 @@ def populate(count: int) -> None:
                       memory_mb_used = (random() * (memory_mb - 512) * 0.7)::int,
                       local_gb_used = (random() * local_gb * 0.7)::int"""
         )
-    zones = [Aggregate.objects.create(name=zone, metadata={"availability_zone": zone}) for zone in ("az1", "az2", "az3")]
+    zones = [
+        Aggregate.objects.create(name=zone, metadata={"availability_zone": zone}) for zone in ("az1", "az2", "az3")
+    ]
     overcommit = Aggregate.objects.create(name="ram-overcommit", metadata={"ram_allocation_ratio": "1.5"})
     AggregateHost.objects.bulk_create(
         (AggregateHost(aggregate=zones[i % 3], host=s.host) for i, s in enumerate(services)), batch_size=2000
     )
     AggregateHost.objects.bulk_create(
-        (AggregateHost(aggregate=overcommit, host=s.host) for i, s in enumerate(services) if i % 10 == 0), batch_size=2000
+        (AggregateHost(aggregate=overcommit, host=s.host) for i, s in enumerate(services) if i % 10 == 0),
+        batch_size=2000,
     )
     sync_hosts()  # bulk inserts bypass the signals that keep the aggregate mirrors current
     with connection.cursor() as cursor:
         # The usage before any claim, to check later that claims account for all the rest.
         cursor.execute("DROP TABLE IF EXISTS bench_baseline")
         cursor.execute(
-            "CREATE TABLE bench_baseline AS SELECT id, vcpus_used, memory_mb_used, local_gb_used, running_vms FROM hosts_computenode"
+            "CREATE TABLE bench_baseline AS"
+            " SELECT id, vcpus_used, memory_mb_used, local_gb_used, running_vms FROM hosts_computenode"
         )
         cursor.execute("VACUUM ANALYZE hosts_computenode")
         cursor.execute("VACUUM ANALYZE hosts_service")
@@ -128,14 +161,26 @@ def populate_servers(per_host: int) -> None:
     for index in range(per_host * len(hosts)):
         host = hosts[index % len(hosts)]
         busy = index % 50 == 0
-        batch.append(Server(name=f"vm{index}", project_id="tenant", user_id="user", flavor=flavor, host=host, node=host,
-                            vm_state="active", power_state=1, task_state="resize_migrating" if busy else None))
+        batch.append(
+            Server(
+                name=f"vm{index}",
+                project_id="tenant",
+                user_id="user",
+                flavor=flavor,
+                host=host,
+                node=host,
+                vm_state="active",
+                power_state=1,
+                task_state="resize_migrating" if busy else None,
+            )
+        )
         if len(batch) == 5000:
             Server.objects.bulk_create(batch)
             batch = []
     Server.objects.bulk_create(batch)
-    Image.objects.update_or_create(id=IMAGE_ID, defaults={"name": "bench-x86", "status": "active",
-                                                         "properties": {"hw_architecture": "x86_64"}})
+    Image.objects.update_or_create(
+        id=IMAGE_ID, defaults={"name": "bench-x86", "status": "active", "properties": {"hw_architecture": "x86_64"}}
+    )
     ServerGroup.objects.bulk_create(
         ServerGroup(name=f"bench-{i}", project_id="bench-project", user_id="bench-user", policy="anti-affinity")
         for i in range(20)
@@ -153,7 +198,9 @@ def heartbeat() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE hosts_service SET last_seen_up = now() WHERE last_seen_up > now() - interval '10 minutes'")
+        cursor.execute(
+            "UPDATE hosts_service SET last_seen_up = now() WHERE last_seen_up > now() - interval '10 minutes'"
+        )
 
 
 def decide(rng: random.Random) -> float:
@@ -166,16 +213,23 @@ def decide(rng: random.Random) -> float:
     from servers.models import Server, ServerGroup, ServerGroupMember
 
     flavor = {**rng.choice(FLAVORS), "ephemeral_gb": 0, "swap": 0, "extra_specs": {}}
-    spec = RequestSpec([str(uuid.uuid4())], "bench-project", "bench-user", flavor, availability_zone=rng.choice(ZONES),
-                       image={"id": ""})
+    spec = RequestSpec(
+        [str(uuid.uuid4())],
+        "bench-project",
+        "bench-user",
+        flavor,
+        availability_zone=rng.choice(ZONES),
+        image={"id": ""},
+    )
     kind = rng.random()
     if kind < 0.10:
         spec.image = {"id": IMAGE_ID}
     elif kind < 0.15:
         # As the API does before scheduling: the server row and its group membership exist.
         group = ServerGroup.objects.get(name=f"bench-{rng.randrange(20)}")
-        server = Server.objects.create(uuid=spec.instance_uuids[0], name="bench", project_id="bench-project",
-                                       user_id="bench-user", flavor=flavor)
+        server = Server.objects.create(
+            uuid=spec.instance_uuids[0], name="bench", project_id="bench-project", user_id="bench-user", flavor=flavor
+        )
         ServerGroupMember.objects.create(group=group, server=server)
         spec.scheduler_hints = {"group": str(group.uuid)}
     start = time.perf_counter()
@@ -205,10 +259,18 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def report(hosts: int, mode: str, latencies: list[float], wall: float) -> dict:
-    row = {"hosts": hosts, "mode": mode, "decisions": len(latencies),
-           "p50": statistics.median(latencies) * 1000, "p95": percentile(latencies, 0.95) * 1000,
-           "rate": len(latencies) / wall}
-    print(f"{hosts:>6}  {mode:<12} {row['decisions']:>9}  {row['p50']:7.2f}  {row['p95']:7.2f}  {row['rate']:11.0f}", flush=True)
+    row = {
+        "hosts": hosts,
+        "mode": mode,
+        "decisions": len(latencies),
+        "p50": statistics.median(latencies) * 1000,
+        "p95": percentile(latencies, 0.95) * 1000,
+        "rate": len(latencies) / wall,
+    }
+    print(
+        f"{hosts:>6}  {mode:<12} {row['decisions']:>9}  {row['p50']:7.2f}  {row['p95']:7.2f}  {row['rate']:11.0f}",
+        flush=True,
+    )
     return row
 
 
@@ -251,7 +313,8 @@ def check_overcommit() -> tuple[int, int]:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*) FROM hosts_computenode n WHERE {free(FREE_VCPUS)} < 0 OR {free(FREE_RAM_MB)} < 0 OR {free(FREE_DISK_GB)} < 0"
+            f"SELECT COUNT(*) FROM hosts_computenode n"
+            f" WHERE {free(FREE_VCPUS)} < 0 OR {free(FREE_RAM_MB)} < 0 OR {free(FREE_DISK_GB)} < 0"
         )
         over = cursor.fetchone()[0]
         # Allocations made during the run must account exactly for the usage they added.
@@ -289,8 +352,10 @@ def main() -> None:
     for count in (int(n) for n in args.hosts.split(",")):
         results += run(count, args.decisions, args.workers, args.servers_per_host)
         over, mismatched = check_overcommit()
-        print(f"        over-commit check at {count} hosts: {over} hosts over capacity, "
-              f"{mismatched} hosts whose usage differs from their allocations")
+        print(
+            f"        over-commit check at {count} hosts: {over} hosts over capacity, "
+            f"{mismatched} hosts whose usage differs from their allocations"
+        )
         failures += over + mismatched
     sequential = {row["hosts"]: row["p50"] for row in results if row["mode"] == "sequential"}
     if len(sequential) > 1:

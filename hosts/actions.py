@@ -6,6 +6,7 @@ The compute-node mirrors of aggregate metadata (zone, ratio overrides) are refre
 scheduling.aggregates' model signals whenever an Aggregate or AggregateHost is saved or
 deleted, so nothing here writes them directly.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -24,8 +25,10 @@ MAX_NAME = 255
 def clean_name(value: object, what: str = "name") -> str:
     """A 1-255 character string that is not only whitespace (Nova's name rule)."""
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME or "\x00" in value:
-        raise BadRequest(f"Invalid input for field/attribute {what}. Value: {value!r}. "
-                         f"It must be a non-blank string of at most {MAX_NAME} characters.")
+        raise BadRequest(
+            f"Invalid input for field/attribute {what}. Value: {value!r}. "
+            f"It must be a non-blank string of at most {MAX_NAME} characters."
+        )
     return value
 
 
@@ -104,7 +107,7 @@ def create_aggregate(name: object, availability_zone: object = None) -> Aggregat
         with transaction.atomic():
             return Aggregate.objects.create(name=name, metadata=metadata)
     except IntegrityError:
-        raise Conflict(f"Aggregate {name} already exists.")
+        raise Conflict(f"Aggregate {name} already exists.") from None
 
 
 def update_aggregate(aggregate: Aggregate, changes: dict) -> Aggregate:
@@ -130,7 +133,7 @@ def update_aggregate(aggregate: Aggregate, changes: dict) -> Aggregate:
             with transaction.atomic():
                 aggregate.save()
         except IntegrityError:
-            raise Conflict(f"Aggregate {aggregate.name} already exists.")
+            raise Conflict(f"Aggregate {aggregate.name} already exists.") from None
     return aggregate
 
 
@@ -181,7 +184,9 @@ def clean_metadata(metadata: object) -> dict[str, str | None]:
         if not key or len(key) > MAX_NAME or "\x00" in key:
             raise BadRequest(f"Invalid metadata key {key!r}: it must have 1 to {MAX_NAME} characters.")
         if value is not None and (not isinstance(value, str) or len(value) > MAX_NAME or "\x00" in value):
-            raise BadRequest(f"Invalid value for metadata key {key!r}: a string of at most {MAX_NAME} characters or null.")
+            raise BadRequest(
+                f"Invalid value for metadata key {key!r}: a string of at most {MAX_NAME} characters or null."
+            )
     return metadata
 
 

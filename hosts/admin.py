@@ -1,4 +1,5 @@
 """Admin for hosts: regions, aggregates, services, compute nodes and (read-only) allocations."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -82,8 +83,16 @@ class ServiceAdmin(admin.ModelAdmin):
     """Up/down is derived from the heartbeat; operators disable or force down."""
 
     list_display = (
-        "host", "binary", "state", "zone", "disabled", "disabled_reason", "forced_down",
-        "last_seen_up", "report_count", "version",
+        "host",
+        "binary",
+        "state",
+        "zone",
+        "disabled",
+        "disabled_reason",
+        "forced_down",
+        "last_seen_up",
+        "report_count",
+        "version",
     )
     list_filter = ("binary", "disabled", "forced_down")
     search_fields = ("host", "binary", "disabled_reason")
@@ -110,18 +119,40 @@ class ComputeNodeAdmin(admin.ModelAdmin):
     ratios and reserved amounts are the operator's. Nodes appear when a worker reports."""
 
     list_display = (
-        "hypervisor_hostname", "host", "hypervisor_type", "vcpus_usage", "memory_usage",
-        "disk_usage", "running_vms", "cpu_allocation_ratio", "ram_allocation_ratio",
-        "disk_allocation_ratio", "service",
+        "hypervisor_hostname",
+        "host",
+        "hypervisor_type",
+        "vcpus_usage",
+        "memory_usage",
+        "disk_usage",
+        "running_vms",
+        "cpu_allocation_ratio",
+        "ram_allocation_ratio",
+        "disk_allocation_ratio",
+        "service",
     )
     list_filter = ("hypervisor_type",)
     list_select_related = ("service",)
     search_fields = ("hypervisor_hostname", "host", "host_ip")
     ordering = ("host",)
     readonly_fields = (
-        "uuid", "host", "service", "hypervisor_hostname", "hypervisor_type", "hypervisor_version",
-        "host_ip", "cpu_info", "vcpus", "memory_mb", "local_gb", "vcpus_used", "memory_mb_used",
-        "local_gb_used", "running_vms", "created_at", "updated_at",
+        "uuid",
+        "host",
+        "service",
+        "hypervisor_hostname",
+        "hypervisor_type",
+        "hypervisor_version",
+        "host_ip",
+        "cpu_info",
+        "vcpus",
+        "memory_mb",
+        "local_gb",
+        "vcpus_used",
+        "memory_mb_used",
+        "local_gb_used",
+        "running_vms",
+        "created_at",
+        "updated_at",
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -3,6 +3,7 @@ appear in os-services and the internal availability zone with an up/down state l
 services. A daemon thread records a heartbeat every `interval` seconds; novasite.celery starts
 one from the `worker_ready` signal for workers that consume the conductor or scheduler queue.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,7 +24,7 @@ def beat_once(binary: str, host: str) -> bool:
     try:
         record_heartbeat(host, binary)
         return True
-    except Exception:  # noqa: BLE001 - a heartbeat must never kill its thread
+    except Exception:
         log.warning("heartbeat of %s on %s failed", binary, host, exc_info=True)
         return False
 

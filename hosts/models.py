@@ -1,5 +1,6 @@
 """Hosts: regions, aggregates (and through them availability zones), services, hypervisors
 (compute nodes) and the resource allocations held against them."""
+
 from __future__ import annotations
 
 import uuid
@@ -140,15 +141,27 @@ class ComputeNode(models.Model):
     @property
     def effective_cpu_allocation_ratio(self) -> float:
         """The ratio claims enforce: an aggregate's override, else the host's own."""
-        return self.aggregate_cpu_allocation_ratio if self.aggregate_cpu_allocation_ratio is not None else self.cpu_allocation_ratio
+        return (
+            self.aggregate_cpu_allocation_ratio
+            if self.aggregate_cpu_allocation_ratio is not None
+            else self.cpu_allocation_ratio
+        )
 
     @property
     def effective_ram_allocation_ratio(self) -> float:
-        return self.aggregate_ram_allocation_ratio if self.aggregate_ram_allocation_ratio is not None else self.ram_allocation_ratio
+        return (
+            self.aggregate_ram_allocation_ratio
+            if self.aggregate_ram_allocation_ratio is not None
+            else self.ram_allocation_ratio
+        )
 
     @property
     def effective_disk_allocation_ratio(self) -> float:
-        return self.aggregate_disk_allocation_ratio if self.aggregate_disk_allocation_ratio is not None else self.disk_allocation_ratio
+        return (
+            self.aggregate_disk_allocation_ratio
+            if self.aggregate_disk_allocation_ratio is not None
+            else self.disk_allocation_ratio
+        )
 
     @property
     def vcpus_capacity(self) -> float:
@@ -177,9 +190,7 @@ class Allocation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["consumer", "compute_node"], name="allocation_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["consumer", "compute_node"], name="allocation_unique")]
 
     def __str__(self) -> str:
         return f"{self.consumer} on {self.compute_node_id}"

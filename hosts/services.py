@@ -1,4 +1,5 @@
 """Service liveness and reports: the one home of the up/down rule and of heartbeats."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -39,12 +40,15 @@ def record_heartbeat(host: str, binary: str) -> Service:
     now = timezone.now()
     with transaction.atomic():
         service, created = Service.objects.get_or_create(
-            host=host, binary=binary,
+            host=host,
+            binary=binary,
             defaults={"topic": binary.removeprefix("nova-"), "last_seen_up": now, "report_count": 1},
         )
         if not created:
             Service.objects.filter(pk=service.pk).update(
-                last_seen_up=now, report_count=F("report_count") + 1, updated_at=now,
+                last_seen_up=now,
+                report_count=F("report_count") + 1,
+                updated_at=now,
             )
             service.refresh_from_db()
     return service

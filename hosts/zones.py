@@ -1,5 +1,6 @@
 """Availability zones: a host's zone is the `availability_zone` metadata of an aggregate it is
 in; a compute host in no such aggregate is in settings.DEFAULT_AVAILABILITY_ZONE."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Admin for identity: projects, users, roles, role assignments and (read-only) tokens."""
+
 from __future__ import annotations
 
 from django import forms
@@ -22,13 +23,15 @@ class UserForm(forms.ModelForm):
     """The stored hash is never edited; an optional new password replaces it."""
 
     new_password = forms.CharField(
-        required=False, strip=False, widget=forms.PasswordInput(render_value=False),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text="Leave empty to keep the current password.",
     )
 
     class Meta:
         model = User
-        exclude = ("password",)
+        fields = ("name", "domain_id", "email", "enabled", "default_project", "new_password")
 
 
 @admin.register(User)

@@ -1,4 +1,5 @@
 """DRF authentication by Keystone token (X-Auth-Token) and the policy permission classes."""
+
 from __future__ import annotations
 
 from rest_framework import authentication, exceptions, permissions

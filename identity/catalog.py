@@ -1,4 +1,5 @@
 """The service catalog returned with every token."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,16 +38,20 @@ def catalog(request: HttpRequest, project_id: str | None = None) -> list[dict]:
                 continue
             path = path.replace("{project_id}", project_id)
         url = root + path
-        entries.append({
-            "id": stable_id(service_type),
-            "type": service_type,
-            "name": name,
-            "endpoints": [{
-                "id": stable_id(service_type, "public"),
-                "interface": "public",
-                "region_id": region,
-                "region": region,
-                "url": url,
-            }],
-        })
+        entries.append(
+            {
+                "id": stable_id(service_type),
+                "type": service_type,
+                "name": name,
+                "endpoints": [
+                    {
+                        "id": stable_id(service_type, "public"),
+                        "interface": "public",
+                        "region_id": region,
+                        "region": region,
+                        "url": url,
+                    }
+                ],
+            }
+        )
     return entries

@@ -1,5 +1,6 @@
 """Keystone v3 wire documents: entities with a `links.self`, collections with
 `links: {self, previous, next}` (no paging, so previous and next are always null)."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest

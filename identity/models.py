@@ -1,4 +1,5 @@
 """Identity (a Keystone v3 subset): projects, users, roles, role assignments and tokens."""
+
 from __future__ import annotations
 
 import uuid
@@ -79,9 +80,7 @@ class RoleAssignment(models.Model):
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "project", "role"], name="role_assignment_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "project", "role"], name="role_assignment_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} on {self.project}"

@@ -1,6 +1,7 @@
 """Identity writes and lookups (projects, users, roles, role assignments), independent of
 HTTP. Errors are novasite.exceptions (their status picks the HTTP code); the views turn the
 Keystone request bodies into the keyword arguments taken here."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,6 +20,7 @@ class Unauthorized(ServiceError):
 
 
 # --- body validation --------------------------------------------------------------------
+
 
 def entity_body(data: object, key: str) -> dict:
     """The `{key: {...}}` object of a request body, or 400."""
@@ -80,6 +82,7 @@ def _save_unique(instance, kind: str) -> None:
 
 # --- projects -----------------------------------------------------------------------------
 
+
 def get_project(project_id: str) -> Project:
     project = Project.objects.filter(id=project_id).first()
     if project is None:
@@ -98,11 +101,14 @@ def create_project(body: dict) -> Project:
 def update_project(project: Project, body: dict) -> Project:
     if "domain_id" in body and domain_id(body) != project.domain_id:
         raise BadRequest("Invalid input for field 'domain_id': a project cannot move to another domain.")
-    _apply(project, {
-        "name": text(body, "name", max_length=64, allow_empty=False),
-        "description": text(body, "description", max_length=65535),
-        "enabled": boolean(body, "enabled"),
-    })
+    _apply(
+        project,
+        {
+            "name": text(body, "name", max_length=64, allow_empty=False),
+            "description": text(body, "description", max_length=65535),
+            "enabled": boolean(body, "enabled"),
+        },
+    )
     _save_unique(project, "project")
     return project
 
@@ -114,6 +120,7 @@ def delete_project(project: Project) -> None:
 
 
 # --- users --------------------------------------------------------------------------------
+
 
 def get_user(user_id: str) -> User:
     user = User.objects.filter(id=user_id).first()
@@ -171,6 +178,7 @@ def user_projects(user: User):
 
 
 # --- roles and assignments ---------------------------------------------------------------
+
 
 def get_role(role_id: str) -> Role:
     role = Role.objects.filter(id=role_id).first()

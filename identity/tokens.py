@@ -1,4 +1,5 @@
 """Issuing, validating and revoking tokens: the one home of token rules."""
+
 from __future__ import annotations
 
 import hashlib
@@ -64,8 +65,13 @@ def issue_token(user: User, project: Project) -> tuple[str, Principal]:
     expires = now + timedelta(seconds=settings.TOKEN_TTL_SECONDS)
     audit_id = uuid.uuid4().hex[:22]
     Token.objects.create(
-        digest=digest(secret), user=user, project=project, roles=list(roles),
-        audit_id=audit_id, issued_at=now, expires_at=expires,
+        digest=digest(secret),
+        user=user,
+        project=project,
+        roles=list(roles),
+        audit_id=audit_id,
+        issued_at=now,
+        expires_at=expires,
     )
     return secret, Principal(user.id, user.name, project.id, project.name, roles, expires, now, audit_id)
 
@@ -80,8 +86,14 @@ def validate(secret: str) -> Principal | None:
     if token is None or not token.user.enabled or not token.project.enabled:
         return None
     return Principal(
-        token.user_id, token.user.name, token.project_id, token.project.name,
-        tuple(token.roles), token.expires_at, token.issued_at, token.audit_id,
+        token.user_id,
+        token.user.name,
+        token.project_id,
+        token.project.name,
+        tuple(token.roles),
+        token.expires_at,
+        token.issued_at,
+        token.audit_id,
     )
 
 

@@ -1,4 +1,5 @@
 """/identity: version documents, tokens, projects, users, roles, assignments, domains."""
+
 from django.urls import path
 
 from . import views

@@ -1,4 +1,5 @@
 """Identity v3 endpoints: version discovery and tokens."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -68,7 +69,9 @@ def _scoped_project(scope: object) -> Project:
         query = query.filter(id=str(project["id"]))
     elif "name" in project:
         domain = project.get("domain") or {}
-        domain_id = domain.get("id") or (DEFAULT_DOMAIN_ID if domain.get("name", DEFAULT_DOMAIN_NAME) == DEFAULT_DOMAIN_NAME else domain.get("name"))
+        domain_id = domain.get("id") or (
+            DEFAULT_DOMAIN_ID if domain.get("name", DEFAULT_DOMAIN_NAME) == DEFAULT_DOMAIN_NAME else domain.get("name")
+        )
         query = query.filter(name=str(project["name"]), domain_id=domain_id)
     else:
         raise exceptions.ValidationError("Expecting to find id or name in scope.project.")
@@ -119,7 +122,11 @@ class TokensView(APIView):
         if not isinstance(methods, list) or "password" not in methods:
             raise exceptions.ValidationError("Only the password authentication method is supported.")
         user = _field(identity, "password", "user")
-        if not isinstance(user, dict) or not isinstance(user.get("password"), str) or not isinstance(user.get("name"), str):
+        if (
+            not isinstance(user, dict)
+            or not isinstance(user.get("password"), str)
+            or not isinstance(user.get("name"), str)
+        ):
             raise exceptions.ValidationError("auth.identity.password.user needs name and password.")
         domain = user.get("domain") or {}
         domain_ref = str(domain.get("id") or domain.get("name") or DEFAULT_DOMAIN_ID)
@@ -131,7 +138,7 @@ class TokensView(APIView):
             project = _scoped_project(scope)
             secret, principal = tokens.issue_token(account, project)
         except tokens.AuthError as exc:
-            raise exceptions.AuthenticationFailed(str(exc))
+            raise exceptions.AuthenticationFailed(str(exc)) from None
         response = Response(token_body(request, principal), status=status.HTTP_201_CREATED)
         response["X-Subject-Token"] = secret
         return response

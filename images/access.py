@@ -4,6 +4,7 @@ Admins see everything that is not deleted. Other callers see public and communit
 and their own project's (private or shared). An image a caller cannot see does not exist for
 them (404); one they can see but do not own is read-only (403).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -38,7 +39,7 @@ def find_image(caller: Caller, image_id: str) -> Image:
     try:
         key = uuid.UUID(str(image_id))
     except ValueError:
-        raise NotFound(f"No image found with ID {image_id}")
+        raise NotFound(f"No image found with ID {image_id}") from None
     image = visible_images(caller).filter(id=key).first()
     if image is None:
         raise NotFound(f"No image found with ID {image_id}")

@@ -1,4 +1,5 @@
 """Images (a Glance v2 subset). Snapshots and backups of servers are images too."""
+
 from __future__ import annotations
 
 import uuid

@@ -15,6 +15,7 @@ Deletion keeps the row with status "deleted" (Glance's soft delete): servers kee
 the image they were booted from, every API answers 404 for it, and its id is never reused.
 Protected images are never deleted: delete_image() returns False for them.
 """
+
 from __future__ import annotations
 
 import errno
@@ -44,7 +45,15 @@ CHUNK = 1 << 20
 IMAGE_SIZE_CAP = 1 << 40
 QEMU_IMG_TIMEOUT = 60
 # qemu-img's name for each Glance disk_format it can read; other formats are opaque bytes.
-QEMU_FORMATS = {"raw": "raw", "iso": "raw", "qcow2": "qcow2", "vmdk": "vmdk", "vdi": "vdi", "vhd": "vpc", "vhdx": "vhdx"}
+QEMU_FORMATS = {
+    "raw": "raw",
+    "iso": "raw",
+    "qcow2": "qcow2",
+    "vmdk": "vmdk",
+    "vdi": "vdi",
+    "vhd": "vpc",
+    "vhdx": "vhdx",
+}
 
 
 class TooLarge(ServiceError):
@@ -77,8 +86,9 @@ def _remove_files(image_id: str | uuid.UUID) -> None:
     _remove(final + ".part")
 
 
-def snapshot_properties(*, instance_uuid: str, base_image_ref: str | None, image_type: str = "snapshot",
-                        backup_type: str | None = None) -> dict[str, str]:
+def snapshot_properties(
+    *, instance_uuid: str, base_image_ref: str | None, image_type: str = "snapshot", backup_type: str | None = None
+) -> dict[str, str]:
     """The properties that mark an image as a server's snapshot or backup (as Nova sets them)."""
     properties = {"image_type": image_type, "instance_uuid": str(instance_uuid), "base_image_ref": base_image_ref or ""}
     if backup_type is not None:
@@ -86,18 +96,37 @@ def snapshot_properties(*, instance_uuid: str, base_image_ref: str | None, image
     return properties
 
 
-def create_image(*, name: str | None, owner: str | None, visibility: str = "private", disk_format: str | None = None,
-                 container_format: str | None = None, properties: dict | None = None, status: str = "queued",
-                 image_id: str | uuid.UUID | None = None, min_disk: int = 0, min_ram: int = 0,
-                 protected: bool = False, tags: list[str] | None = None) -> Image:
+def create_image(
+    *,
+    name: str | None,
+    owner: str | None,
+    visibility: str = "private",
+    disk_format: str | None = None,
+    container_format: str | None = None,
+    properties: dict | None = None,
+    status: str = "queued",
+    image_id: str | uuid.UUID | None = None,
+    min_disk: int = 0,
+    min_ram: int = 0,
+    protected: bool = False,
+    tags: list[str] | None = None,
+) -> Image:
     """Create an image record (no bytes yet unless status says otherwise). Property values are
     stored as strings, as Glance's schema requires. Raises Conflict when `image_id` exists
     (deleted images included: ids are never reused)."""
-    fields = dict(
-        name=name, owner=owner, visibility=visibility, disk_format=disk_format, container_format=container_format,
-        properties={str(key): "" if value is None else str(value) for key, value in (properties or {}).items()},
-        status=status, min_disk=min_disk, min_ram=min_ram, protected=protected, tags=list(tags or []),
-    )
+    fields = {
+        "name": name,
+        "owner": owner,
+        "visibility": visibility,
+        "disk_format": disk_format,
+        "container_format": container_format,
+        "properties": {str(key): "" if value is None else str(value) for key, value in (properties or {}).items()},
+        "status": status,
+        "min_disk": min_disk,
+        "min_ram": min_ram,
+        "protected": protected,
+        "tags": list(tags or []),
+    }
     if image_id is not None:
         fields["id"] = uuid.UUID(str(image_id))
         if Image.objects.filter(id=fields["id"]).exists():
@@ -105,8 +134,13 @@ def create_image(*, name: str | None, owner: str | None, visibility: str = "priv
     return Image.objects.create(**fields)
 
 
-def update_image(image: Image, *, changes: dict | None = None, set_properties: dict[str, str] | None = None,
-                 remove_properties: list[str] | tuple[str, ...] = ()) -> Image:
+def update_image(
+    image: Image,
+    *,
+    changes: dict | None = None,
+    set_properties: dict[str, str] | None = None,
+    remove_properties: list[str] | tuple[str, ...] = (),
+) -> Image:
     """Change metadata (name, visibility, min_disk, min_ram, protected, tags, ...) and
     additional properties in one row-locked transaction; returns the fresh image."""
     with transaction.atomic():
@@ -133,7 +167,9 @@ def begin_upload(image: Image) -> Image:
 
 def abort_upload(image: Image) -> Image:
     """queued/saving -> killed and any partial bytes removed (a failed upload or snapshot)."""
-    if Image.objects.filter(id=image.id, status__in=("queued", "saving")).update(updated_at=timezone.now(), status="killed"):
+    if Image.objects.filter(id=image.id, status__in=("queued", "saving")).update(
+        updated_at=timezone.now(), status="killed"
+    ):
         _remove_files(image.id)
     image.refresh_from_db()
     return image
@@ -187,13 +223,20 @@ def finish_upload(image: Image, source: str | os.PathLike | BinaryIO | bytes) ->
         _remove_files(image.id)
         if isinstance(exc, OSError) and not isinstance(exc, ServiceError):
             full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
-            error = TooLarge("Image storage media is full.") if full else StorageError(f"Error writing image data: {exc}")
+            error = (
+                TooLarge("Image storage media is full.") if full else StorageError(f"Error writing image data: {exc}")
+            )
             raise error from exc
         raise
     virtual = probe_virtual_size(final, image.disk_format)
     done = Image.objects.filter(id=image.id, status="saving").update(
-        updated_at=timezone.now(), status="active", size=size, checksum=md5, os_hash_algo="sha512",
-        os_hash_value=sha512, virtual_size=virtual,
+        updated_at=timezone.now(),
+        status="active",
+        size=size,
+        checksum=md5,
+        os_hash_algo="sha512",
+        os_hash_value=sha512,
+        virtual_size=virtual,
     )
     if not done:
         _remove_files(image.id)
@@ -208,8 +251,9 @@ def upload(image: Image, source: str | os.PathLike | BinaryIO | bytes) -> Image:
     return finish_upload(begin_upload(image), source)
 
 
-def record_external_upload(image: Image, *, size: int, checksum: str, disk_format: str | None,
-                           os_hash_value: str | None = None) -> Image:
+def record_external_upload(
+    image: Image, *, size: int, checksum: str, disk_format: str | None, os_hash_value: str | None = None
+) -> Image:
     """A compute host wrote image_path(image.id) itself (snapshot, backup, shelve): mark the
     image active with what the host measured. Safe to call twice (a redelivered task) and
     never raises for a lost race: if the image was deleted or killed meanwhile, the orphaned
@@ -217,8 +261,14 @@ def record_external_upload(image: Image, *, size: int, checksum: str, disk_forma
     path = image_path(image.id)
     virtual = probe_virtual_size(path, disk_format) if os.path.exists(path) else None
     done = Image.objects.filter(id=image.id, status__in=("queued", "saving")).update(
-        updated_at=timezone.now(), status="active", size=size, checksum=checksum, disk_format=disk_format, virtual_size=virtual,
-        os_hash_algo="sha512" if os_hash_value else None, os_hash_value=os_hash_value,
+        updated_at=timezone.now(),
+        status="active",
+        size=size,
+        checksum=checksum,
+        disk_format=disk_format,
+        virtual_size=virtual,
+        os_hash_algo="sha512" if os_hash_value else None,
+        os_hash_value=os_hash_value,
     )
     image.refresh_from_db()
     if not done and image.status in ("deleted", "killed"):
@@ -248,8 +298,12 @@ def rotate_backups(*, server_uuid: str | uuid.UUID, backup_type: str, rotation: 
         raise BadRequest(f"Invalid rotation: {rotation!r}")
     backups = (
         Image.objects.exclude(status="deleted")
-        .filter(owner=owner, properties__image_type="backup", properties__instance_uuid=str(server_uuid),
-                properties__backup_type=backup_type)
+        .filter(
+            owner=owner,
+            properties__image_type="backup",
+            properties__instance_uuid=str(server_uuid),
+            properties__backup_type=backup_type,
+        )
         .order_by("-created_at", "-id")
     )
     deleted = []

@@ -2,6 +2,7 @@
 networks and its project's own, the subnets of those networks, and its project's ports
 (plus ports on networks it owns). Anything else answers 404, as Neutron does; a resource
 the member sees but does not own answers 403 to a write."""
+
 from __future__ import annotations
 
 import uuid
@@ -35,7 +36,9 @@ def subnets(caller: Caller) -> QuerySet:
     query = Subnet.objects.select_related("network")
     if caller.is_admin:
         return query
-    return query.filter(Q(network__shared=True) | Q(network__project_id=caller.project_id) | Q(project_id=caller.project_id))
+    return query.filter(
+        Q(network__shared=True) | Q(network__project_id=caller.project_id) | Q(project_id=caller.project_id)
+    )
 
 
 def ports(caller: Caller) -> QuerySet:

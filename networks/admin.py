@@ -1,5 +1,6 @@
 """Admin for networks, subnets, ports and network quota overrides. Port addresses and bindings belong to IPAM and the
 server workflows, so ports are created through the network API, not here."""
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -12,7 +13,14 @@ from .models import Network, NetworkQuota, Port, Subnet
 @admin.register(Network)
 class NetworkAdmin(admin.ModelAdmin):
     list_display = (
-        "name", "id", "project_id", "shared", "external", "admin_state_up", "status", "mtu",
+        "name",
+        "id",
+        "project_id",
+        "shared",
+        "external",
+        "admin_state_up",
+        "status",
+        "mtu",
         "subnet_count",
     )
     list_filter = ("shared", "external", "admin_state_up", "status")
@@ -41,16 +49,30 @@ class SubnetAdmin(admin.ModelAdmin):
 @admin.register(Port)
 class PortAdmin(admin.ModelAdmin):
     list_display = (
-        "id", "name", "network", "mac_address", "addresses", "device_id", "device_owner",
-        "status", "admin_state_up",
+        "id",
+        "name",
+        "network",
+        "mac_address",
+        "addresses",
+        "device_id",
+        "device_owner",
+        "status",
+        "admin_state_up",
     )
     list_filter = ("status", "admin_state_up", "device_owner")
     list_select_related = ("network",)
     search_fields = ("=id", "name", "mac_address", "device_id", "project_id", "network__name")
     ordering = ("-created_at", "id")
     readonly_fields = (
-        "id", "network", "mac_address", "fixed_ips", "device_id", "device_owner", "status",
-        "created_at", "updated_at",
+        "id",
+        "network",
+        "mac_address",
+        "fixed_ips",
+        "device_id",
+        "device_owner",
+        "status",
+        "created_at",
+        "updated_at",
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

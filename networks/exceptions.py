@@ -1,6 +1,7 @@
 """Neutron's typed errors. Each carries its HTTP status (novasite.exceptions) and the
 `type` Neutron puts in {"NeutronError": {"type": ..., "message": ..., "detail": ""}};
 networks.api.base writes that type into the error body."""
+
 from __future__ import annotations
 
 from novasite.exceptions import BadRequest, Conflict, Forbidden, NotFound
@@ -56,7 +57,8 @@ class SubnetInUse(Conflict):
 
     def __init__(self, subnet_id: str) -> None:
         super().__init__(
-            f"Unable to complete operation on subnet {subnet_id}: One or more ports have an IP allocation from this subnet."
+            f"Unable to complete operation on subnet {subnet_id}: "
+            "One or more ports have an IP allocation from this subnet."
         )
 
 

@@ -1,5 +1,6 @@
 """IP address management: ports take the next free address of their subnet's pools. The
 subnet row is locked while an address is chosen, so two ports never get the same one."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -43,7 +44,7 @@ def _pool_addresses(subnet: Subnet):
 
 def _random_mac() -> str:
     # fa:16:3e is the prefix OpenStack uses for guest NICs.
-    return "fa:16:3e:%02x:%02x:%02x" % tuple(random.randrange(256) for _ in range(3))
+    return "fa:16:3e:{:02x}:{:02x}:{:02x}".format(*tuple(random.randrange(256) for _ in range(3)))
 
 
 def used_addresses(network: Network) -> set[str]:
@@ -56,8 +57,16 @@ def used_addresses(network: Network) -> set[str]:
 
 
 def create_port(
-    network: Network, *, project_id: str, device_id: str = "", device_owner: str = "", fixed_ip: str | None = None,
-    subnet_id: str | None = None, mac_address: str | None = None, name: str = "", admin_state_up: bool = True,
+    network: Network,
+    *,
+    project_id: str,
+    device_id: str = "",
+    device_owner: str = "",
+    fixed_ip: str | None = None,
+    subnet_id: str | None = None,
+    mac_address: str | None = None,
+    name: str = "",
+    admin_state_up: bool = True,
     allocate: bool = True,
 ) -> Port:
     """A port on the network with an address from its first IPv4 subnet (or from
@@ -81,14 +90,22 @@ def create_port(
                     raise IpAddressGenerationFailure(f"No more IP addresses available on network {network.id}.")
             fixed_ips = [{"subnet_id": str(subnet.id), "ip_address": address}]
         if mac_address is not None and Port.objects.filter(mac_address=mac_address).exists():
-            raise MacAddressInUse(f"Unable to complete operation for network {network.id}. The mac address {mac_address} is in use.")
+            raise MacAddressInUse(
+                f"Unable to complete operation for network {network.id}. The mac address {mac_address} is in use."
+            )
         for _ in range(5):
             try:
                 with transaction.atomic():
                     return Port.objects.create(
-                        network=network, project_id=project_id, mac_address=mac_address or _random_mac(),
-                        fixed_ips=fixed_ips, device_id=device_id, device_owner=device_owner,
-                        status="ACTIVE" if device_id else "DOWN", name=name, admin_state_up=admin_state_up,
+                        network=network,
+                        project_id=project_id,
+                        mac_address=mac_address or _random_mac(),
+                        fixed_ips=fixed_ips,
+                        device_id=device_id,
+                        device_owner=device_owner,
+                        status="ACTIVE" if device_id else "DOWN",
+                        name=name,
+                        admin_state_up=admin_state_up,
                     )
             except IntegrityError:
                 if mac_address is not None:
@@ -112,10 +129,15 @@ def bind_ports_for_server(server_uuid: str, project_id: str, requested: list[dic
             ports.append(Port.objects.get(id=entry["port"]))
         else:
             network = Network.objects.get(id=entry["uuid"])
-            ports.append(create_port(
-                network, project_id=project_id, device_id=server_uuid,
-                device_owner="compute:nova", fixed_ip=entry.get("fixed_ip"),
-            ))
+            ports.append(
+                create_port(
+                    network,
+                    project_id=project_id,
+                    device_id=server_uuid,
+                    device_owner="compute:nova",
+                    fixed_ip=entry.get("fixed_ip"),
+                )
+            )
     return ports
 
 

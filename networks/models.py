@@ -1,4 +1,5 @@
 """Networks (a Neutron v2.0 subset): networks, IPv4 subnets and ports."""
+
 from __future__ import annotations
 
 import uuid

@@ -4,6 +4,7 @@ the rows themselves, and the check made before a network, subnet or port is crea
 `reserve()` runs inside the caller's transaction and first locks the project's override row
 (created on demand), so concurrent creates in one project serialise and cannot pass the limit.
 """
+
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
@@ -33,7 +34,7 @@ def limits(project_id: str) -> dict[str, int]:
 
 def usage(project_id: str) -> dict[str, int]:
     """How many of each resource the project owns now (routers and the rest: none exist)."""
-    used = {resource: 0 for resource in DEFAULTS}
+    used = dict.fromkeys(DEFAULTS, 0)
     for resource, model in COUNTED.items():
         used[resource] = model.objects.filter(project_id=project_id).count()
     return used
@@ -48,7 +49,7 @@ def validated_limits(body: object, project_id: str) -> dict[str, int]:
     limits that are not integers >= -1, and (with check_limit true) for a limit below what
     the project already uses."""
     if not isinstance(body, dict) or not isinstance(body.get("quota"), dict):
-        raise BadRequest("Invalid input for operation: the body must be {\"quota\": {resource: limit}}.")
+        raise BadRequest('Invalid input for operation: the body must be {"quota": {resource: limit}}.')
     requested = {key: value for key, value in body["quota"].items() if key not in FLAGS}
     if not requested:
         raise BadRequest("Invalid input for operation: no quota to update.")
@@ -66,7 +67,8 @@ def validated_limits(body: object, project_id: str) -> dict[str, int]:
         for resource, limit in result.items():
             if 0 <= limit < used[resource]:
                 raise BadRequest(
-                    f"Quota limit {limit} for {resource} must be greater than or equal to already used {used[resource]}."
+                    f"Quota limit {limit} for {resource} must be greater than or equal to"
+                    f" already used {used[resource]}."
                 )
     return result
 

@@ -1,6 +1,7 @@
 """Network and port writes (subnets: networks.subnets), with policy and quotas. Callers
 pass the request's principal and the resource object of the body; errors are typed
 (networks.exceptions / novasite.exceptions) and become Neutron error bodies."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -68,6 +69,7 @@ def delete_network(caller: Caller, network: Network) -> None:
 
 # --- ports --------------------------------------------------------------------------------
 
+
 def _requested_ip(body: dict, network: Network) -> tuple[str | None, str | None, bool]:
     """(subnet_id, ip_address, allocate) asked for by the body's fixed_ips."""
     if "fixed_ips" not in body:
@@ -125,8 +127,13 @@ def create_port(caller: Caller, body: dict) -> Port:
     with transaction.atomic():
         quotas.reserve(project_id, "port")
         return ipam.create_port(
-            network, project_id=project_id, fixed_ip=address, subnet_id=subnet_id, mac_address=mac_address,
-            allocate=allocate, name="" if name is UNSET else name,
+            network,
+            project_id=project_id,
+            fixed_ip=address,
+            subnet_id=subnet_id,
+            mac_address=mac_address,
+            allocate=allocate,
+            name="" if name is UNSET else name,
             admin_state_up=True if admin_state_up is UNSET else admin_state_up,
             device_id="" if device["device_id"] is UNSET else device["device_id"],
             device_owner="" if device["device_owner"] is UNSET else device["device_owner"],

@@ -1,9 +1,11 @@
 """Subnet writes: IPv4 only; CIDR, gateway and allocation pools validated as Neutron does
 (400 for bad input or an overlapping CIDR on the same network, 409 when the gateway falls in
 a pool or when addresses of the subnet are still in use)."""
+
 from __future__ import annotations
 
 import ipaddress
+from itertools import pairwise
 
 from django.db import transaction
 
@@ -60,7 +62,7 @@ def _pools(body: dict, net: Network4, gateway: str | None) -> list[dict]:
             raise InvalidInput(f"the allocation pool {start}-{end} ends before it starts.")
         ranges.append((start, end))
     ranges.sort()
-    for (_, previous_end), (start, _) in zip(ranges, ranges[1:]):
+    for (_, previous_end), (start, _) in pairwise(ranges):
         if start <= previous_end:
             raise InvalidInput("allocation pools overlap.")
     if gateway is not None and any(start <= ipaddress.ip_address(gateway) <= end for start, end in ranges):
@@ -93,13 +95,20 @@ def create_subnet(caller: Caller, body: dict) -> Subnet:
     net = _cidr(body["cidr"])
     gateway = _gateway(body, net)
     subnet = Subnet(
-        network=network, project_id=access.owner_of_new(caller, body, "create_subnet"), cidr=str(net),
-        gateway_ip=gateway, allocation_pools=_pools(body, net, gateway),
+        network=network,
+        project_id=access.owner_of_new(caller, body, "create_subnet"),
+        cidr=str(net),
+        gateway_ip=gateway,
+        allocation_pools=_pools(body, net, gateway),
     )
-    apply(subnet, {
-        "name": text(body, "name"), "enable_dhcp": boolean(body, "enable_dhcp"),
-        "dns_nameservers": _nameservers(body),
-    })
+    apply(
+        subnet,
+        {
+            "name": text(body, "name"),
+            "enable_dhcp": boolean(body, "enable_dhcp"),
+            "dns_nameservers": _nameservers(body),
+        },
+    )
     with transaction.atomic():
         # The quota lock first, then the subnets: the same order as port creation takes them.
         quotas.reserve(subnet.project_id, "subnet")
@@ -116,10 +125,14 @@ def update_subnet(caller: Caller, subnet: Subnet, body: dict) -> Subnet:
     """Name, gateway_ip, dns_nameservers, enable_dhcp."""
     access.require_owner(caller, subnet.network.project_id, "update_subnet")
     read_only(body, "id", "network_id", "cidr", "ip_version", "allocation_pools", "project_id", "tenant_id")
-    apply(subnet, {
-        "name": text(body, "name"), "enable_dhcp": boolean(body, "enable_dhcp"),
-        "dns_nameservers": _nameservers(body),
-    })
+    apply(
+        subnet,
+        {
+            "name": text(body, "name"),
+            "enable_dhcp": boolean(body, "enable_dhcp"),
+            "dns_nameservers": _nameservers(body),
+        },
+    )
     if "gateway_ip" in body:
         net = ipaddress.ip_network(subnet.cidr)
         gateway = _gateway(body, net)

@@ -1,5 +1,6 @@
 """Checks of Neutron request bodies: each returns the value or raises a 400 in Neutron's
 words. UNSET marks an attribute the body did not give."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -32,7 +33,9 @@ def text(body: dict, key: str, max_length: int = 255) -> Any:
         return UNSET
     value = body[key]
     if not isinstance(value, str) or len(value) > max_length:
-        raise BadRequest(f"Invalid input for {key}. Reason: '{value}' is not a valid string of at most {max_length} characters.")
+        raise BadRequest(
+            f"Invalid input for {key}. Reason: '{value}' is not a valid string of at most {max_length} characters."
+        )
     return value
 
 

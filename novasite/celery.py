@@ -4,6 +4,7 @@ Queues: `conductor` (workflows, all database writes), `scheduler` (placement dec
 claims) and one `compute.<host>` queue per hypervisor host. Choosing a host *is* choosing the
 queue a compute task is sent to.
 """
+
 from __future__ import annotations
 
 import os

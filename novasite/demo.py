@@ -1,4 +1,5 @@
 """The demo cloud: what `make run` seeds and what the end-to-end tests boot on. Idempotent."""
+
 from __future__ import annotations
 
 import hashlib
@@ -81,9 +82,15 @@ def seed_image(owner: Project) -> Image:
     image, _ = Image.objects.update_or_create(
         id=CIRROS_IMAGE_ID,
         defaults={
-            "name": "cirros", "status": "active", "visibility": "public", "owner": owner.id,
-            "disk_format": disk_format, "container_format": "bare", "size": len(data),
-            "checksum": hashlib.md5(data).hexdigest(), "os_hash_algo": "sha512",
+            "name": "cirros",
+            "status": "active",
+            "visibility": "public",
+            "owner": owner.id,
+            "disk_format": disk_format,
+            "container_format": "bare",
+            "size": len(data),
+            "checksum": hashlib.md5(data).hexdigest(),
+            "os_hash_algo": "sha512",
             "os_hash_value": hashlib.sha512(data).hexdigest(),
         },
     )
@@ -95,7 +102,11 @@ def seed_network(owner: Project) -> Network:
     if not network.subnets.exists():
         cidr, gateway = "203.0.113.0/24", "203.0.113.1"
         Subnet.objects.create(
-            network=network, name="provider-v4", project_id=owner.id, cidr=cidr, gateway_ip=gateway,
+            network=network,
+            name="provider-v4",
+            project_id=owner.id,
+            cidr=cidr,
+            gateway_ip=gateway,
             allocation_pools=default_pools(cidr, gateway),
         )
     return network

@@ -6,6 +6,7 @@ Network (Neutron):{"NeutronError": {"type": "HTTPNotFound", "message": "...", "d
 Image (Glance):   {"code": 404, "title": "Not Found", "message": "..."}
 The service is chosen by the URL prefix, so views raise plain exceptions and never build bodies.
 """
+
 from __future__ import annotations
 
 from http import HTTPStatus

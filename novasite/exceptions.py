@@ -1,6 +1,7 @@
 """Errors raised by the service layers (servers.actions, ...). Each carries its HTTP status,
 so the API maps them without knowing them (novasite.errors), and management commands or the
 admin can show the same message."""
+
 from __future__ import annotations
 
 

@@ -1,5 +1,6 @@
 """Compute API microversions: parse the request's version, reject what we do not serve (406),
 echo the version served."""
+
 from __future__ import annotations
 
 import re

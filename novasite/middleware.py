@@ -1,9 +1,10 @@
 """Request ids: every response carries one, and actions record it (os-instance-actions)."""
+
 from __future__ import annotations
 
 import re
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 

@@ -1,11 +1,12 @@
 """Settings for the test suite: always PostgreSQL and Redis (never SQLite), a broker database
 of its own so tests never consume a running demo cloud's tasks."""
+
 import hashlib
 import os
 
 import dj_database_url
 
-from .settings import *  # noqa: F401,F403
+from .settings import *  # noqa: F403
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/novasite")
 DATABASES = {"default": dj_database_url.parse(TEST_DATABASE_URL)}

@@ -1,4 +1,5 @@
 """URL map: each OpenStack service under its own prefix, plus the admin and the schema."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView

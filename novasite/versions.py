@@ -1,4 +1,5 @@
 """Version documents at each service root (no token needed)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -29,7 +30,10 @@ class PublicView(APIView):
 class ComputeVersions(PublicView):
     def get(self, request):
         legacy = {
-            "id": "v2.0", "status": "DEPRECATED", "version": "", "min_version": "",
+            "id": "v2.0",
+            "status": "DEPRECATED",
+            "version": "",
+            "min_version": "",
             "updated": "2025-07-04T12:00:00Z",
             "links": [{"rel": "self", "href": f"{base_url(request)}/compute/v2/"}],
         }
@@ -44,8 +48,14 @@ class ComputeV21(PublicView):
 class ImageVersions(PublicView):
     def get(self, request):
         href = f"{base_url(request)}/image/v2/"
-        versions = [{"id": f"v2.{minor}", "status": "CURRENT" if minor == 16 else "SUPPORTED", "links": [{"rel": "self", "href": href}]}
-                    for minor in (16, 15, 0)]
+        versions = [
+            {
+                "id": f"v2.{minor}",
+                "status": "CURRENT" if minor == 16 else "SUPPORTED",
+                "links": [{"rel": "self", "href": href}],
+            }
+            for minor in (16, 15, 0)
+        ]
         return Response({"versions": versions}, status=300)
 
 

@@ -12,6 +12,7 @@ effective ratio as the filter without a join. Model signals keep the mirrors cur
 an aggregate, a membership or a compute node is saved or deleted; `sync_hosts()` recomputes
 them from scratch (for bulk loads that bypass signals, such as the benchmark's).
 """
+
 from __future__ import annotations
 
 import logging
@@ -91,7 +92,7 @@ def sync_hosts(hosts: Iterable[str] | None = None) -> int:
         if tuple(current) != wanted:
             changes.setdefault(wanted, []).append(pk)
     for values, pks in changes.items():
-        ComputeNode.objects.filter(pk__in=pks).update(**dict(zip(MIRROR_COLUMNS, values)))
+        ComputeNode.objects.filter(pk__in=pks).update(**dict(zip(MIRROR_COLUMNS, values, strict=True)))
     return sum(len(pks) for pks in changes.values())
 
 
@@ -124,7 +125,9 @@ def _aggregate_deleted(sender: type, instance: Aggregate, **kwargs: object) -> N
 def _membership_saving(sender: type, instance: AggregateHost, **kwargs: object) -> None:
     # A membership moved to another host: the old host must be resynced too.
     if instance.pk and not kwargs.get("raw"):
-        instance._scheduler_old_host = AggregateHost.objects.filter(pk=instance.pk).values_list("host", flat=True).first()
+        instance._scheduler_old_host = (
+            AggregateHost.objects.filter(pk=instance.pk).values_list("host", flat=True).first()
+        )
 
 
 def _membership_changed(sender: type, instance: AggregateHost, **kwargs: object) -> None:

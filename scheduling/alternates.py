@@ -5,13 +5,19 @@ other members of the server's group may have landed on them. For a hard affinity
 anti-affinity group the alternate is re-checked against the group's current hosts, under the
 group's lock, before it is claimed (Nova relies on a late check on the compute host instead).
 """
+
 from __future__ import annotations
 
 from . import claims, groups
 
 
 def claim_alternate(
-    instance_uuid: str, alternate: dict, res: claims.Resources, *, project_id: str, user_id: str,
+    instance_uuid: str,
+    alternate: dict,
+    res: claims.Resources,
+    *,
+    project_id: str,
+    user_id: str,
     scheduler_hints: dict | None = None,
 ) -> bool:
     """Claim `res` on the alternate ({"host", "node", "compute_node_id"}) for the instance,

@@ -13,6 +13,7 @@ a cut, but the best hosts by the main weigher rather than arbitrary ones.
 If the Python filters (or lost claim races) leave nothing and a branch was cut by its LIMIT,
 the pool grows fourfold and is read again; at worst it ends up holding every candidate.
 """
+
 from __future__ import annotations
 
 import logging
@@ -62,7 +63,9 @@ def weigh(hosts: list[HostState], weighers: Sequence[BaseWeigher], decision: Dec
         values = normalise([weigher.raw(host, decision) for host in hosts])
         if decision.overridden(weigher.metadata_key):
             for index, value in enumerate(values):
-                totals[index] += value * decision.multiplier(weigher.multiplier_setting, weigher.metadata_key, hosts[index])
+                totals[index] += value * decision.multiplier(
+                    weigher.multiplier_setting, weigher.metadata_key, hosts[index]
+                )
         else:
             multiplier = weigher.default_multiplier()
             for index, value in enumerate(values):
@@ -99,7 +102,9 @@ class CandidatePool:
         base = f"SELECT {SELECT_LIST}{columns} FROM hosts_computenode n WHERE {self.where}"
         if not self.keys:
             return [(base, self.params)]  # nothing to walk: every candidate, exactly
-        branches = [(f"{base} ORDER BY {key} {direction} LIMIT {self.limit}", self.params) for key, direction in self.keys]
+        branches = [
+            (f"{base} ORDER BY {key} {direction} LIMIT {self.limit}", self.params) for key, direction in self.keys
+        ]
         group = self.decision.group
         if group is not None and group.policy == "soft-affinity" and group.member_hosts:
             # The members' hosts may rank low on free resources; soft affinity must see them.
@@ -112,9 +117,11 @@ class CandidatePool:
         branches = self._branches()
         if len(branches) == 1:
             sql, params = branches[0]
-            found = [row + (0,) for row in rows(sql, params)]
+            found = [(*row, 0) for row in rows(sql, params)]
         else:
-            sql = " UNION ALL ".join(f"SELECT b{i}.*, {i} FROM ({text}) AS b{i}" for i, (text, _) in enumerate(branches))
+            sql = " UNION ALL ".join(
+                f"SELECT b{i}.*, {i} FROM ({text}) AS b{i}" for i, (text, _) in enumerate(branches)
+            )
             found = rows(sql, [p for _, params in branches for p in params])
         per_branch = [0] * len(branches)
         hosts: dict[int, HostState] = {}

@@ -5,12 +5,22 @@ use these exact expressions. PostgreSQL only uses an expression index when the q
 the indexed expression, so they must not be rewritten elsewhere: format them with the table
 alias and use them as they are.
 """
+
 from __future__ import annotations
 
 # {n} is the alias (or table name) of hosts_computenode in the statement.
-FREE_VCPUS = "({n}.vcpus * COALESCE({n}.aggregate_cpu_allocation_ratio, {n}.cpu_allocation_ratio) - {n}.reserved_host_cpus - {n}.vcpus_used)"
-FREE_RAM_MB = "({n}.memory_mb * COALESCE({n}.aggregate_ram_allocation_ratio, {n}.ram_allocation_ratio) - {n}.reserved_host_memory_mb - {n}.memory_mb_used)"
-FREE_DISK_GB = "({n}.local_gb * COALESCE({n}.aggregate_disk_allocation_ratio, {n}.disk_allocation_ratio) - {n}.reserved_host_disk_mb / 1024.0 - {n}.local_gb_used)"
+FREE_VCPUS = (
+    "({n}.vcpus * COALESCE({n}.aggregate_cpu_allocation_ratio, {n}.cpu_allocation_ratio)"
+    " - {n}.reserved_host_cpus - {n}.vcpus_used)"
+)
+FREE_RAM_MB = (
+    "({n}.memory_mb * COALESCE({n}.aggregate_ram_allocation_ratio, {n}.ram_allocation_ratio)"
+    " - {n}.reserved_host_memory_mb - {n}.memory_mb_used)"
+)
+FREE_DISK_GB = (
+    "({n}.local_gb * COALESCE({n}.aggregate_disk_allocation_ratio, {n}.disk_allocation_ratio)"
+    " - {n}.reserved_host_disk_mb / 1024.0 - {n}.local_gb_used)"
+)
 
 # Names of the expression indexes over the three expressions (hosts migration 0002).
 INDEXES = {
@@ -28,7 +38,4 @@ def free(expression: str, alias: str = "n") -> str:
 def fits_sql(alias: str = "n") -> str:
     """SQL condition: the node has room for (vcpus, memory_mb, disk_gb), passed as three params
     in that order. Exactly the rule the claim's conditional UPDATE enforces."""
-    return (
-        f"{free(FREE_VCPUS, alias)} >= %s AND {free(FREE_RAM_MB, alias)} >= %s "
-        f"AND {free(FREE_DISK_GB, alias)} >= %s"
-    )
+    return f"{free(FREE_VCPUS, alias)} >= %s AND {free(FREE_RAM_MB, alias)} >= %s AND {free(FREE_DISK_GB, alias)} >= %s"

@@ -10,6 +10,7 @@ On PostgreSQL the UPDATE and the INSERT are one statement (a data-modifying CTE)
 trip, atomic by itself, and no transaction is held open across statements. Elsewhere (the
 SQLite demo) they run in one transaction.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,7 +35,7 @@ class Resources:
     disk_gb: int
 
     @classmethod
-    def from_flavor(cls, flavor: dict) -> "Resources":
+    def from_flavor(cls, flavor: dict) -> Resources:
         disk = flavor.get("root_gb", 0) + flavor.get("ephemeral_gb", 0) + -(-flavor.get("swap", 0) // 1024)
         return cls(flavor["vcpus"], flavor["memory_mb"], disk)
 
@@ -61,13 +62,26 @@ _CLAIM_IF_NEW_SQL = _CLAIM_SQL.replace(
 )
 
 
-def _claim_in_one_statement(node_id: int, consumer: str, res: Resources, project_id: str, user_id: str, *, if_new: bool = False) -> bool:
+def _claim_in_one_statement(
+    node_id: int, consumer: str, res: Resources, project_id: str, user_id: str, *, if_new: bool = False
+) -> bool:
     """PostgreSQL: True when this statement made the claim. A duplicate (consumer, node) raises
     IntegrityError and undoes the UPDATE with it, so usage is never counted twice."""
     where = [node_id, str(consumer)] if if_new else [node_id]
     params = [
-        res.vcpus, res.memory_mb, res.disk_gb, *where, res.vcpus, res.memory_mb, res.disk_gb,
-        str(consumer), res.vcpus, res.memory_mb, res.disk_gb, project_id, user_id,
+        res.vcpus,
+        res.memory_mb,
+        res.disk_gb,
+        *where,
+        res.vcpus,
+        res.memory_mb,
+        res.disk_gb,
+        str(consumer),
+        res.vcpus,
+        res.memory_mb,
+        res.disk_gb,
+        project_id,
+        user_id,
     ]
     sql = _CLAIM_IF_NEW_SQL if if_new else _CLAIM_SQL
     with connection.cursor() as cursor:
@@ -84,23 +98,33 @@ def _claim_in_transaction(node_id: int, consumer: str, res: Resources, project_i
     """Other databases: conditional UPDATE then INSERT in one transaction."""
     table = ComputeNode._meta.db_table
     with transaction.atomic():
-        updated = ComputeNode.objects.filter(pk=node_id).extra(
-            where=[
-                f"{free(FREE_VCPUS, table)} >= %s", f"{free(FREE_RAM_MB, table)} >= %s",
-                f"{free(FREE_DISK_GB, table)} >= %s",
-            ],
-            params=[res.vcpus, res.memory_mb, res.disk_gb],
-        ).update(
-            vcpus_used=F("vcpus_used") + res.vcpus,
-            memory_mb_used=F("memory_mb_used") + res.memory_mb,
-            local_gb_used=F("local_gb_used") + res.disk_gb,
-            running_vms=F("running_vms") + 1,
+        updated = (
+            ComputeNode.objects.filter(pk=node_id)
+            .extra(
+                where=[
+                    f"{free(FREE_VCPUS, table)} >= %s",
+                    f"{free(FREE_RAM_MB, table)} >= %s",
+                    f"{free(FREE_DISK_GB, table)} >= %s",
+                ],
+                params=[res.vcpus, res.memory_mb, res.disk_gb],
+            )
+            .update(
+                vcpus_used=F("vcpus_used") + res.vcpus,
+                memory_mb_used=F("memory_mb_used") + res.memory_mb,
+                local_gb_used=F("local_gb_used") + res.disk_gb,
+                running_vms=F("running_vms") + 1,
+            )
         )
         if not updated:
             return False
         Allocation.objects.create(
-            consumer=consumer, compute_node_id=node_id, vcpus=res.vcpus,
-            memory_mb=res.memory_mb, disk_gb=res.disk_gb, project_id=project_id, user_id=user_id,
+            consumer=consumer,
+            compute_node_id=node_id,
+            vcpus=res.vcpus,
+            memory_mb=res.memory_mb,
+            disk_gb=res.disk_gb,
+            project_id=project_id,
+            user_id=user_id,
         )
     return True
 

@@ -5,6 +5,7 @@ Per-host data that only the Python stage needs (cpu_info, I/O ops, aggregate mem
 multiplier overrides) is loaded for the whole candidate pool in one query the first time any
 host of the pool asks, never host by host.
 """
+
 from __future__ import annotations
 
 import json
@@ -103,7 +104,9 @@ class Decision:
         return self._hint_hosts("different_host")
 
     # --- per-host data for the candidate pool ---------------------------------------------------
-    def _for_pool(self, kind: str, host: HostState, load: Callable[[list[HostState]], dict[str, object]], default: object) -> object:
+    def _for_pool(
+        self, kind: str, host: HostState, load: Callable[[list[HostState]], dict[str, object]], default: object
+    ) -> object:
         """`kind` data of `host`, loading it for every pool host missing it in one go."""
         known = self._per_host.setdefault(kind, {})
         if host.host not in known:
@@ -116,6 +119,7 @@ class Decision:
 
     def cpu_info(self, host: HostState) -> dict:
         """The host's cpu_info (arch, model, features...) as a dict."""
+
         def load(hosts: list[HostState]) -> dict[str, object]:
             rows = ComputeNode.objects.filter(host__in=[h.host for h in hosts]).values_list("host", "cpu_info")
             parsed = {}
@@ -125,16 +129,20 @@ class Decision:
                 except ValueError:
                     parsed[name] = {}
             return parsed
+
         return self._for_pool("cpu_info", host, load, {})  # type: ignore[return-value]
 
     def io_ops(self, host: HostState) -> int:
         """Servers on the host with a task in progress (building, migrating, snapshotting...)."""
+
         def load(hosts: list[HostState]) -> dict[str, object]:
             counts = Counter(
-                Server.objects.filter(host__in=[h.host for h in hosts], deleted=False, task_state__isnull=False)
-                .values_list("host", flat=True)
+                Server.objects.filter(
+                    host__in=[h.host for h in hosts], deleted=False, task_state__isnull=False
+                ).values_list("host", flat=True)
             )
             return dict(counts)
+
         return self._for_pool("io_ops", host, load, 0)  # type: ignore[return-value]
 
     @cached_property
@@ -151,6 +159,7 @@ class Decision:
             for name, aggregate_id in rows.values_list("host", "aggregate_id"):
                 found.setdefault(name, []).append(relevant[aggregate_id])
             return found  # type: ignore[return-value]
+
         if not relevant:
             return []
         return self._for_pool("aggregates", host, load, [])  # type: ignore[return-value]

@@ -5,6 +5,7 @@ Counting runs only when a decision failed (or on an operator's request), so it m
 host: one SQL statement counts the hosts by the first filter condition they fail; the Python
 filters then run on the hosts every SQL condition kept.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -35,9 +36,11 @@ def removals(decision: Decision, filters: Sequence[BaseFilter]) -> tuple[int, li
     conditions = [(f, c) for f in filters if (c := f.sql(decision)) is not None]
     first_failed = " ".join(f"WHEN ({c.text}) IS NOT TRUE THEN {i}" for i, (_, c) in enumerate(conditions, 1))
     params = [adapt(p) for _, c in conditions for p in c.params]
-    by_first_failed = dict(rows(
-        f"SELECT CASE {first_failed} ELSE 0 END AS failed, COUNT(*) FROM hosts_computenode n GROUP BY 1", params
-    ) if conditions else rows("SELECT 0, COUNT(*) FROM hosts_computenode n", []))
+    by_first_failed = dict(
+        rows(f"SELECT CASE {first_failed} ELSE 0 END AS failed, COUNT(*) FROM hosts_computenode n GROUP BY 1", params)
+        if conditions
+        else rows("SELECT 0, COUNT(*) FROM hosts_computenode n", [])
+    )
     total = sum(by_first_failed.values())
     result, remaining = [], total
     for index, (host_filter, _) in enumerate(conditions, 1):
@@ -48,7 +51,9 @@ def removals(decision: Decision, filters: Sequence[BaseFilter]) -> tuple[int, li
     python_filters = [f for f in filters if f.runs_in_python(decision)]
     if python_filters and remaining:
         where, where_params = where_clause(filters, decision)
-        hosts = [HostState(row) for row in rows(f"SELECT {SELECT_LIST} FROM hosts_computenode n WHERE {where}", where_params)]
+        hosts = [
+            HostState(row) for row in rows(f"SELECT {SELECT_LIST} FROM hosts_computenode n WHERE {where}", where_params)
+        ]
         decision.pool = hosts
         for host_filter in python_filters:
             kept = [h for h in hosts if host_filter.host_passes(h, decision)]
@@ -76,17 +81,21 @@ class Verdict:
     applies: bool = True  # False: the request does not ask for what this filter checks
 
 
-def verdicts(decision: Decision, filters: Sequence[BaseFilter], host_name: str) -> tuple[HostState | None, list[Verdict]]:
+def verdicts(
+    decision: Decision, filters: Sequence[BaseFilter], host_name: str
+) -> tuple[HostState | None, list[Verdict]]:
     """Every filter's verdict on `host_name` (each judged on its own, not only the first to
     reject), with the reason for each rejection."""
     conditions = [f.sql(decision) for f in filters]
     tests = [f"CASE WHEN ({c.text}) THEN 1 ELSE 0 END" if c else "1" for c in conditions]
     params = [adapt(p) for c in conditions if c for p in c.params]
-    found = rows(f"SELECT {', '.join(tests)}, {SELECT_LIST} FROM hosts_computenode n WHERE n.host = %s", params + [host_name])
+    found = rows(
+        f"SELECT {', '.join(tests)}, {SELECT_LIST} FROM hosts_computenode n WHERE n.host = %s", [*params, host_name]
+    )
     if not found:
         return None, []
     row = found[0]
-    host = HostState(row[len(filters):])
+    host = HostState(row[len(filters) :])
     decision.pool = [host]
     result = []
     for index, host_filter in enumerate(filters):

@@ -1,5 +1,6 @@
 """Nova's extra-spec operators (nova/scheduler/filters/extra_specs_ops.py): how a flavor's
 requirement such as ">= 4", "<in> avx2", "s== kvm" or "<or> a <or> b" matches a value."""
+
 from __future__ import annotations
 
 import operator
@@ -12,6 +13,7 @@ def _numeric(compare: Callable[[float, float], bool]) -> Callable[[str, str], bo
             return compare(float(value), float(wanted))
         except ValueError:
             return False  # a non-number never satisfies a numeric requirement
+
     return check
 
 

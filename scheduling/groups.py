@@ -6,6 +6,7 @@ because the claim writes it in the same statement that takes the room, long befo
 conductor writes `Server.host`; a decision that reads both sees every placement a finished
 decision made, including ones still being built.
 """
+
 from __future__ import annotations
 
 import logging
@@ -57,7 +58,9 @@ def load_group(hints: dict) -> GroupInfo | None:
     group_uuid = _as_uuid(hints.get("group")) if hints.get("group") else None
     if group_uuid is None:
         return None
-    row = next(iter(ServerGroup.objects.filter(uuid=group_uuid).order_by().values_list("pk", "policy", "rules")[:1]), None)
+    row = next(
+        iter(ServerGroup.objects.filter(uuid=group_uuid).order_by().values_list("pk", "policy", "rules")[:1]), None
+    )
     if row is None:
         log.warning("scheduler hint names server group %s, which does not exist; ignored", group_uuid)
         return None
@@ -93,10 +96,13 @@ def load_members(group: GroupInfo, exclude: Iterable[str]) -> None:
     (the instances being placed now)."""
     excluded = {u for u in map(_as_uuid, exclude) if u}
     members = [
-        str(u) for u in Server.objects.filter(group_membership__group_id=group.pk, deleted=False).values_list("uuid", flat=True)
+        str(u)
+        for u in Server.objects.filter(group_membership__group_id=group.pk, deleted=False).values_list(
+            "uuid", flat=True
+        )
     ]
     counts: Counter = Counter()
-    for server_uuid, hosts in hosts_of_servers(u for u in members if u not in excluded).items():
+    for hosts in hosts_of_servers(u for u in members if u not in excluded).values():
         counts.update(hosts)
     group.member_hosts = counts
 

@@ -3,6 +3,7 @@
 Built from one row of the candidate query (never an ORM object: the query may return
 thousands), and updated in memory as a multi-create places its instances (`consume`), so
 later picks of the same decision see the earlier ones before they are read back."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -46,7 +47,7 @@ SELECT_LIST = ", ".join(f"{sql} AS {name}" for name, sql in COLUMNS)
 class HostState:
     """One candidate host. Attribute names follow ComputeNode's, so filters read alike."""
 
-    __slots__ = tuple(name for name, _ in COLUMNS) + ("cpu_info", "extras")
+    __slots__ = (*tuple(name for name, _ in COLUMNS), "cpu_info", "extras")
 
     id: int
     host: str
@@ -76,11 +77,11 @@ class HostState:
     extras: dict[str, object]
 
     def __init__(self, row: tuple, extra_names: tuple[str, ...] = ()) -> None:
-        for (name, _), value in zip(COLUMNS, row):
+        for (name, _), value in zip(COLUMNS, row, strict=False):
             setattr(self, name, value)
         self.cpu_info = None  # loaded on demand (Decision.cpu_info), it can be large
         # Columns weighers added to the candidate query (BaseWeigher.column_sql), by name.
-        self.extras = dict(zip(extra_names, row[len(COLUMNS):]))
+        self.extras = dict(zip(extra_names, row[len(COLUMNS) :], strict=True))
 
     def __repr__(self) -> str:
         return f"<HostState {self.host}>"

@@ -1,5 +1,6 @@
 """The request spec: everything the scheduler needs to place servers, as a plain dict in
 messages and as this dataclass in code."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -28,5 +29,5 @@ class RequestSpec:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "RequestSpec":
+    def from_dict(cls, data: dict) -> RequestSpec:
         return cls(**data)

@@ -12,13 +12,14 @@
    claimed and the in-memory view updated before the next instance is placed, and if any
    instance cannot be placed the claims already made are released (all or nothing).
 """
+
 from __future__ import annotations
 
 import logging
 import random
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -53,7 +54,7 @@ class Selection:
         return asdict(self)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(paths: tuple[str, ...]) -> tuple:
     return tuple(import_string(path)() for path in paths)
 
@@ -87,14 +88,18 @@ def _subset_first(ranked: list[HostState]) -> list[HostState]:
     return [first] + [h for h in ranked if h is not first]
 
 
-def _claim_best(pool: CandidatePool, decision: Decision, instance_uuid: str) -> tuple[HostState | None, list[HostState], bool]:
+def _claim_best(
+    pool: CandidatePool, decision: Decision, instance_uuid: str
+) -> tuple[HostState | None, list[HostState], bool]:
     """Claim the best host that still has room: (host, the ranking it came from, whether the
     instance already held it). Grows the pool when the ranked hosts run out."""
     spec, res = decision.spec, decision.resources
     while True:
         ranked = pool.ranked()
         for host in _subset_first(ranked):
-            held = claims.claim_unless_held(host.id, instance_uuid, res, project_id=spec.project_id, user_id=spec.user_id)
+            held = claims.claim_unless_held(
+                host.id, instance_uuid, res, project_id=spec.project_id, user_id=spec.user_id
+            )
             if held == host.id:
                 return host, ranked, False
             if held is not None:  # a redelivered request: keep what the instance already holds

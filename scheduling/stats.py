@@ -5,6 +5,7 @@ The conductor reports each build's outcome on a host: a failure increments the h
 rule: one good build shows the host has recovered). Both are single UPDATE statements, safe
 from any number of conductors at once.
 """
+
 from __future__ import annotations
 
 from django.db.models import F
@@ -15,7 +16,9 @@ from hosts.models import ComputeNode
 
 def record_build_failure(host: str) -> None:
     """A build failed on `host` (the compute reported an error, not a delete or a NoValidHost)."""
-    ComputeNode.objects.filter(host=host).update(failed_builds=F("failed_builds") + 1, last_build_failure_at=timezone.now())
+    ComputeNode.objects.filter(host=host).update(
+        failed_builds=F("failed_builds") + 1, last_build_failure_at=timezone.now()
+    )
 
 
 def record_build_success(host: str) -> None:

@@ -1,5 +1,6 @@
 """Builders for scheduler tests and benchmarks: hosts, aggregates, groups and request specs
 with the fewest words. Not used by the scheduler itself."""
+
 from __future__ import annotations
 
 import json
@@ -21,16 +22,31 @@ def flavor(**changes: object) -> dict:
 
 
 def make_host(
-    name: str, *, vcpus: int = 4, memory_mb: int = 4096, disk_gb: int = 40, zone: str | None = None,
-    hypervisor_type: str = "QEMU", arch: str = "x86_64",
+    name: str,
+    *,
+    vcpus: int = 4,
+    memory_mb: int = 4096,
+    disk_gb: int = 40,
+    zone: str | None = None,
+    hypervisor_type: str = "QEMU",
+    arch: str = "x86_64",
 ) -> ComputeNode:
     """A compute host as its worker would report it: up, enabled, ratios 1.0, nothing reserved."""
-    node = record_compute_report(name, {
-        "vcpus": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb, "hypervisor_type": hypervisor_type,
-        "cpu_info": json.dumps({"arch": arch, "features": ["avx2", "sse4_2"], "topology": {"cores": vcpus}}),
-    })
+    node = record_compute_report(
+        name,
+        {
+            "vcpus": vcpus,
+            "memory_mb": memory_mb,
+            "disk_gb": disk_gb,
+            "hypervisor_type": hypervisor_type,
+            "cpu_info": json.dumps({"arch": arch, "features": ["avx2", "sse4_2"], "topology": {"cores": vcpus}}),
+        },
+    )
     ComputeNode.objects.filter(pk=node.pk).update(
-        reserved_host_memory_mb=0, cpu_allocation_ratio=1.0, ram_allocation_ratio=1.0, disk_allocation_ratio=1.0,
+        reserved_host_memory_mb=0,
+        cpu_allocation_ratio=1.0,
+        ram_allocation_ratio=1.0,
+        disk_allocation_ratio=1.0,
     )
     if zone:
         add_to_aggregate(name, zone, availability_zone=zone)
@@ -52,8 +68,12 @@ def make_spec(count: int = 1, flavor: dict = TINY, *, project: str = "p1", **fie
     return RequestSpec([str(uuid.uuid4()) for _ in range(count)], project, "u1", flavor, **fields)
 
 
-def make_server(host: str | None = None, *, task_state: str | None = None, project: str = "p1", server_uuid: str | None = None) -> Server:
-    server = Server(name="vm", project_id=project, user_id="u1", flavor=TINY, host=host, node=host, task_state=task_state)
+def make_server(
+    host: str | None = None, *, task_state: str | None = None, project: str = "p1", server_uuid: str | None = None
+) -> Server:
+    server = Server(
+        name="vm", project_id=project, user_id="u1", flavor=TINY, host=host, node=host, task_state=task_state
+    )
     if server_uuid:
         server.uuid = uuid.UUID(server_uuid)
     server.save()

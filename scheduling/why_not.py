@@ -1,5 +1,6 @@
-""""Why not host X for flavor F?": the one code path behind `manage.py explain_placement` and
+""" "Why not host X for flavor F?": the one code path behind `manage.py explain_placement` and
 the admin endpoint (scheduling.api). Reads only; claims nothing."""
+
 from __future__ import annotations
 
 import uuid
@@ -37,8 +38,13 @@ class HostExplanation:
         res = self.spec.resources
         return {
             "host": self.host.host,
-            "flavor": {"name": self.flavor.name, "id": self.flavor.flavorid, "vcpus": res.vcpus,
-                       "memory_mb": res.memory_mb, "disk_gb": res.disk_gb},
+            "flavor": {
+                "name": self.flavor.name,
+                "id": self.flavor.flavorid,
+                "vcpus": res.vcpus,
+                "memory_mb": res.memory_mb,
+                "disk_gb": res.disk_gb,
+            },
             "availability_zone": self.spec.availability_zone,
             "project_id": self.spec.project_id or None,
             "accepted": not self.rejected_by,
@@ -58,14 +64,21 @@ def project_id(value: str) -> str:
     return Project.objects.filter(name=value).values_list("id", flat=True).first() or value
 
 
-def why_not(flavor: str, host: str, *, zone: str | None = None, project: str = "", image: str = "", group: str = "") -> HostExplanation:
+def why_not(
+    flavor: str, host: str, *, zone: str | None = None, project: str = "", image: str = "", group: str = ""
+) -> HostExplanation:
     """Judge `host` for a server of `flavor` (name or id) as the scheduler would right now."""
     found = Flavor.objects.filter(name=flavor).first() or Flavor.objects.filter(flavorid=flavor).first()
     if found is None:
         raise NotFound(f"flavor {flavor} not found")
     spec = RequestSpec(
-        instance_uuids=[str(uuid.uuid4())], project_id=project_id(project), user_id="", flavor=found.snapshot(),
-        availability_zone=zone or None, image={"id": image}, scheduler_hints={"group": group} if group else {},
+        instance_uuids=[str(uuid.uuid4())],
+        project_id=project_id(project),
+        user_id="",
+        flavor=found.snapshot(),
+        availability_zone=zone or None,
+        image={"id": image},
+        scheduler_hints={"group": group} if group else {},
     )
     decision = Decision(spec)
     decision.load_group_members()

@@ -1,4 +1,5 @@
 """Create the PostgreSQL database named by DATABASE_URL if it does not exist yet."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,13 @@ def main() -> None:
     config = dj_database_url.parse(os.environ["DATABASE_URL"])
     if "postgresql" not in config["ENGINE"]:
         return
-    params = {"dbname": "postgres", "user": config["USER"], "password": config["PASSWORD"] or None,
-              "host": config["HOST"] or None, "port": config["PORT"] or None}
+    params = {
+        "dbname": "postgres",
+        "user": config["USER"],
+        "password": config["PASSWORD"] or None,
+        "host": config["HOST"] or None,
+        "port": config["PORT"] or None,
+    }
     conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
     conn.autocommit = True  # CREATE DATABASE cannot run inside a transaction
     try:

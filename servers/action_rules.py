@@ -10,6 +10,7 @@ worker or a test can call it without a database.
 Prefer importing these names from ``servers.states``, which re-exports them.
 Everything here is pure Python. Do not add Django imports.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ NULL_TASK: tuple[str | None, ...] = (None,)
 # Exceptions. ``http_status`` lets the API layer turn any of them into a
 # response without knowing the classes: ``Fault(exc.http_status, str(exc))``.
 # --------------------------------------------------------------------------
+
 
 class StateError(Exception):
     """Base class: the instance's state does not allow the action."""
@@ -118,6 +120,7 @@ class ComputeServiceInUse(StateError):
 # The table
 # --------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ActionRule:
     """Preconditions of one action (one Nova decorator stack).
@@ -167,92 +170,205 @@ class ActionRule:
 
 
 _IMAGE_VM = (V.ACTIVE, V.STOPPED, V.PAUSED, V.SUSPENDED)
-_VOLUME_VM = (V.ACTIVE, V.PAUSED, V.STOPPED, V.RESIZED, V.SOFT_DELETED,
-              V.SHELVED, V.SHELVED_OFFLOADED)
+_VOLUME_VM = (V.ACTIVE, V.PAUSED, V.STOPPED, V.RESIZED, V.SOFT_DELETED, V.SHELVED, V.SHELVED_OFFLOADED)
 _INTERFACE_VM = (V.ACTIVE, V.PAUSED, V.STOPPED)
 _METADATA_VM = (V.ACTIVE, V.PAUSED, V.SUSPENDED, V.STOPPED)
-_RESIZE: dict[str, Any] = dict(vm_states=(V.ACTIVE, V.STOPPED), check_host=True,
-               check_host_up=True, next_task_state=T.RESIZE_PREP)
+_RESIZE: dict[str, Any] = {
+    "vm_states": (V.ACTIVE, V.STOPPED),
+    "check_host": True,
+    "check_host_up": True,
+    "next_task_state": T.RESIZE_PREP,
+}
 
 # Line numbers refer to nova/compute/api.py (see nova-facts.md §1.4).
 _RULES: tuple[ActionRule, ...] = (
-    ActionRule("pause", "pause", (V.ACTIVE,), next_task_state=T.PAUSING),           # 4827
-    ActionRule("unpause", "unpause", (V.PAUSED,), next_task_state=T.UNPAUSING),     # 4836
-    ActionRule("suspend", "suspend", (V.ACTIVE,), next_task_state=T.SUSPENDING),    # 4863
-    ActionRule("resume", "resume", (V.SUSPENDED,), next_task_state=T.RESUMING),     # 4875
+    ActionRule("pause", "pause", (V.ACTIVE,), next_task_state=T.PAUSING),  # 4827
+    ActionRule("unpause", "unpause", (V.PAUSED,), next_task_state=T.UNPAUSING),  # 4836
+    ActionRule("suspend", "suspend", (V.ACTIVE,), next_task_state=T.SUSPENDING),  # 4863
+    ActionRule("resume", "resume", (V.SUSPENDED,), next_task_state=T.RESUMING),  # 4875
     # stop/start/trigger_crash_dump use check_instance_host() *without*
     # check_is_up. A down compute is not rejected here; the cast just sits there.
-    ActionRule("stop", "stop", (V.ACTIVE, V.ERROR), check_host=True,                # 2869
-               host_before_state=True, next_task_state=T.POWERING_OFF),
-    ActionRule("start", "start", (V.STOPPED,), check_host=True,                     # 2876
-               host_before_state=True, next_task_state=T.POWERING_ON),
-    ActionRule("reboot_soft", "reboot", V.ALLOW_SOFT_REBOOT,                        # 3649
-               next_task_state=T.REBOOTING),
-    ActionRule("reboot_hard", "reboot", V.ALLOW_HARD_REBOOT, T.ALLOW_REBOOT,        # 3662
-               next_task_state=T.REBOOTING_HARD),
-    ActionRule("rebuild", "rebuild", (V.ACTIVE, V.STOPPED, V.ERROR),                # 3685
-               next_task_state=T.REBUILDING),
-    ActionRule("resize", "resize", **_RESIZE),                                      # 4292
+    ActionRule(
+        "stop",
+        "stop",
+        (V.ACTIVE, V.ERROR),
+        check_host=True,  # 2869
+        host_before_state=True,
+        next_task_state=T.POWERING_OFF,
+    ),
+    ActionRule(
+        "start",
+        "start",
+        (V.STOPPED,),
+        check_host=True,  # 2876
+        host_before_state=True,
+        next_task_state=T.POWERING_ON,
+    ),
+    ActionRule(
+        "reboot_soft",
+        "reboot",
+        V.ALLOW_SOFT_REBOOT,  # 3649
+        next_task_state=T.REBOOTING,
+    ),
+    ActionRule(
+        "reboot_hard",
+        "reboot",
+        V.ALLOW_HARD_REBOOT,
+        T.ALLOW_REBOOT,  # 3662
+        next_task_state=T.REBOOTING_HARD,
+    ),
+    ActionRule(
+        "rebuild",
+        "rebuild",
+        (V.ACTIVE, V.STOPPED, V.ERROR),  # 3685
+        next_task_state=T.REBUILDING,
+    ),
+    ActionRule("resize", "resize", **_RESIZE),  # 4292
     ActionRule("migrate", "migrate", **_RESIZE),  # cold migrate = resize, same flavor
     # confirm_resize checks the *source* compute inside the method (4132);
     # no check_instance_host. The migration goes to "confirming"; task_state is not set.
-    ActionRule("confirm_resize", "confirmResize", (V.RESIZED,),                     # 4113
-               check_host_up=True),
-    ActionRule("revert_resize", "revertResize", (V.RESIZED,),                       # 4002
-               next_task_state=T.RESIZE_REVERTING),
-    ActionRule("live_migrate", "os-migrateLive", (V.ACTIVE, V.PAUSED),              # 5576
-               next_task_state=T.MIGRATING),
+    ActionRule(
+        "confirm_resize",
+        "confirmResize",
+        (V.RESIZED,),  # 4113
+        check_host_up=True,
+    ),
+    ActionRule(
+        "revert_resize",
+        "revertResize",
+        (V.RESIZED,),  # 4002
+        next_task_state=T.RESIZE_REVERTING,
+    ),
+    ActionRule(
+        "live_migrate",
+        "os-migrateLive",
+        (V.ACTIVE, V.PAUSED),  # 5576
+        next_task_state=T.MIGRATING,
+    ),
     # Evacuate exists to recover from a dead host, so it takes any task_state
     # (the instance may be stuck mid-task) and skips the lock check.
-    ActionRule("evacuate", "evacuate", (V.ACTIVE, V.STOPPED, V.ERROR), ANY,         # 5709
-               check_lock=False, requires_host_down=True,
-               next_task_state=T.REBUILDING),
-    ActionRule("lock", "lock", ANY, ANY, check_lock=False,                          # 5020
-               must_have_launched=False),
-    ActionRule("unlock", "unlock", ANY, ANY, check_lock=False,                      # 5054
-               must_have_launched=False),
-    ActionRule("rescue", "rescue", (V.ACTIVE, V.STOPPED, V.ERROR),                  # 4886
-               next_task_state=T.RESCUING),
-    ActionRule("unrescue", "unrescue", (V.RESCUED,),                                # 4950
-               next_task_state=T.UNRESCUING),
-    ActionRule("shelve", "shelve", _IMAGE_VM, next_task_state=T.SHELVING),          # 4547
-    ActionRule("shelve_offload", "shelveOffload", (V.SHELVED,),                     # 4586
-               next_task_state=T.SHELVING_OFFLOADING),
-    ActionRule("unshelve", "unshelve", (V.SHELVED, V.SHELVED_OFFLOADED),            # 4707
-               next_task_state=T.UNSHELVING),
+    ActionRule(
+        "evacuate",
+        "evacuate",
+        (V.ACTIVE, V.STOPPED, V.ERROR),
+        ANY,  # 5709
+        check_lock=False,
+        requires_host_down=True,
+        next_task_state=T.REBUILDING,
+    ),
+    ActionRule(
+        "lock",
+        "lock",
+        ANY,
+        ANY,
+        check_lock=False,  # 5020
+        must_have_launched=False,
+    ),
+    ActionRule(
+        "unlock",
+        "unlock",
+        ANY,
+        ANY,
+        check_lock=False,  # 5054
+        must_have_launched=False,
+    ),
+    ActionRule(
+        "rescue",
+        "rescue",
+        (V.ACTIVE, V.STOPPED, V.ERROR),  # 4886
+        next_task_state=T.RESCUING,
+    ),
+    ActionRule(
+        "unrescue",
+        "unrescue",
+        (V.RESCUED,),  # 4950
+        next_task_state=T.UNRESCUING,
+    ),
+    ActionRule("shelve", "shelve", _IMAGE_VM, next_task_state=T.SHELVING),  # 4547
+    ActionRule(
+        "shelve_offload",
+        "shelveOffload",
+        (V.SHELVED,),  # 4586
+        next_task_state=T.SHELVING_OFFLOADING,
+    ),
+    ActionRule(
+        "unshelve",
+        "unshelve",
+        (V.SHELVED, V.SHELVED_OFFLOADED),  # 4707
+        next_task_state=T.UNSHELVING,
+    ),
     # Snapshot and backup skip the lock check on purpose: a lock guards
     # against accidental change or delete, and taking a copy is neither.
-    ActionRule("create_image", "createImage", _IMAGE_VM, check_lock=False,          # 3443
-               next_task_state=T.IMAGE_SNAPSHOT_PENDING),
-    ActionRule("create_backup", "createBackup", _IMAGE_VM, check_lock=False,        # 3402
-               next_task_state=T.IMAGE_BACKUP),
-    ActionRule("change_password", "changePassword", (V.ACTIVE,),                    # 4961
-               next_task_state=T.UPDATING_PASSWORD),
+    ActionRule(
+        "create_image",
+        "createImage",
+        _IMAGE_VM,
+        check_lock=False,  # 3443
+        next_task_state=T.IMAGE_SNAPSHOT_PENDING,
+    ),
+    ActionRule(
+        "create_backup",
+        "createBackup",
+        _IMAGE_VM,
+        check_lock=False,  # 3402
+        next_task_state=T.IMAGE_BACKUP,
+    ),
+    ActionRule(
+        "change_password",
+        "changePassword",
+        (V.ACTIVE,),  # 4961
+        next_task_state=T.UPDATING_PASSWORD,
+    ),
     # os-resetState is admin-only and exists to clear stuck states, so it
     # checks nothing. The handler sets vm_state active|error and task_state NULL.
-    ActionRule("reset_state", "os-resetState", ANY, ANY, check_lock=False,
-               must_have_launched=False),
-    ActionRule("force_delete", "forceDelete", ANY, ANY,                             # 2849
-               must_have_launched=False, next_task_state=T.DELETING),
-    ActionRule("restore", "restore", (V.SOFT_DELETED,),                             # 2816
-               next_task_state=T.RESTORING),
+    ActionRule("reset_state", "os-resetState", ANY, ANY, check_lock=False, must_have_launched=False),
+    ActionRule(
+        "force_delete",
+        "forceDelete",
+        ANY,
+        ANY,  # 2849
+        must_have_launched=False,
+        next_task_state=T.DELETING,
+    ),
+    ActionRule(
+        "restore",
+        "restore",
+        (V.SOFT_DELETED,),  # 2816
+        next_task_state=T.RESTORING,
+    ),
     # DELETE /servers/{id}: a hard delete must work for instances that never
     # launched (a failed build). A soft delete (reclaim_instance_interval > 0)
     # keeps Nova's must_have_launched=True.
-    ActionRule("delete", "delete", ANY, ANY, must_have_launched=False,              # 2809
-               next_task_state=T.DELETING),
-    ActionRule("soft_delete", "delete", ANY, ANY,                                   # 2793
-               next_task_state=T.SOFT_DELETING),
-    ActionRule("trigger_crash_dump", "trigger_crash_dump",                          # 2889
-               V.ALLOW_TRIGGER_CRASH_DUMP, check_host=True, host_before_state=True),
-    ActionRule("attach_volume", "attach_volume", _VOLUME_VM),                       # 5204
-    ActionRule("detach_volume", "detach_volume", _VOLUME_VM),                       # 5307
-    ActionRule("swap_volume", "swap_volume", (V.ACTIVE, V.PAUSED, V.RESIZED)),      # 5360
-    ActionRule("attach_interface", "attach_interface", _INTERFACE_VM),              # 5475
-    ActionRule("detach_interface", "detach_interface", _INTERFACE_VM),              # 5513
+    ActionRule(
+        "delete",
+        "delete",
+        ANY,
+        ANY,
+        must_have_launched=False,  # 2809
+        next_task_state=T.DELETING,
+    ),
+    ActionRule(
+        "soft_delete",
+        "delete",
+        ANY,
+        ANY,  # 2793
+        next_task_state=T.SOFT_DELETING,
+    ),
+    ActionRule(
+        "trigger_crash_dump",
+        "trigger_crash_dump",  # 2889
+        V.ALLOW_TRIGGER_CRASH_DUMP,
+        check_host=True,
+        host_before_state=True,
+    ),
+    ActionRule("attach_volume", "attach_volume", _VOLUME_VM),  # 5204
+    ActionRule("detach_volume", "detach_volume", _VOLUME_VM),  # 5307
+    ActionRule("swap_volume", "swap_volume", (V.ACTIVE, V.PAUSED, V.RESIZED)),  # 5360
+    ActionRule("attach_interface", "attach_interface", _INTERFACE_VM),  # 5475
+    ActionRule("detach_interface", "detach_interface", _INTERFACE_VM),  # 5513
     # Metadata: any task_state (§1.3).
-    ActionRule("update_metadata", "update metadata", _METADATA_VM, ANY),            # 5544
-    ActionRule("delete_metadata", "delete metadata", _METADATA_VM, ANY),            # 5536
+    ActionRule("update_metadata", "update metadata", _METADATA_VM, ANY),  # 5544
+    ActionRule("delete_metadata", "delete metadata", _METADATA_VM, ANY),  # 5536
 )
 
 #: All rules, keyed by ``ActionRule.action``.
@@ -277,9 +393,18 @@ def action_name_for_message(action: str) -> str:
     return get_rule(action).api_name
 
 
-def check_action(action: str, *, uuid: str, vm_state: str, task_state: str | None,
-                 locked: bool, launched: bool, host: str | None,
-                 host_up: bool | None, is_admin: bool) -> None:
+def check_action(
+    action: str,
+    *,
+    uuid: str,
+    vm_state: str,
+    task_state: str | None,
+    locked: bool,
+    launched: bool,
+    host: str | None,
+    host_up: bool | None,
+    is_admin: bool,
+) -> None:
     """Raise a :class:`StateError` if ``action`` is not allowed right now.
 
     The checks run in Nova's decorator order:

@@ -2,6 +2,7 @@
 comes from the REST API, the admin or a management command. Each function validates, checks
 the state rules (servers.states), changes state by compare-and-swap, records the instance
 action, and hands the work to the conductor by task name."""
+
 from __future__ import annotations
 
 import uuid
@@ -79,7 +80,7 @@ def resolve_image(caller: Caller, image_ref: str, flavor: Flavor) -> Image:
     try:
         image_id = uuid.UUID(str(image_ref))
     except ValueError:
-        raise BadRequest(f"Invalid imageRef provided: {image_ref}.")
+        raise BadRequest(f"Invalid imageRef provided: {image_ref}.") from None
     image = visible_images(caller).filter(id=image_id).first()
     if image is None:
         raise BadRequest(f"Image {image_ref} could not be found.")
@@ -95,7 +96,11 @@ def resolve_image(caller: Caller, image_ref: str, flavor: Flavor) -> Image:
 def _resolve_networks(caller: Caller, networks: str | list[dict]) -> list[dict]:
     """Normalise the requested networks to a list of {"uuid"} / {"port"} entries (with an
     optional "fixed_ip"). "auto" picks the one network the project can use, if there is one."""
-    usable = Network.objects.all() if caller.is_admin else Network.objects.filter(Q(shared=True) | Q(project_id=caller.project_id))
+    usable = (
+        Network.objects.all()
+        if caller.is_admin
+        else Network.objects.filter(Q(shared=True) | Q(project_id=caller.project_id))
+    )
     if networks == "none":
         return []
     if networks == "auto":
@@ -144,7 +149,7 @@ def _server_group(caller: Caller, hints: dict) -> ServerGroup | None:
     try:
         group_uuid = uuid.UUID(str(group_id))
     except ValueError:
-        raise BadRequest(f"Invalid input for field/attribute group. Value: {group_id}.")
+        raise BadRequest(f"Invalid input for field/attribute group. Value: {group_id}.") from None
     groups = ServerGroup.objects.filter(uuid=group_uuid)
     if not caller.is_admin:
         groups = groups.filter(project_id=caller.project_id)
@@ -193,25 +198,37 @@ def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
         for index in range(count):
             name = request.name if count == 1 else f"{request.name}-{index + 1}"
             server = Server.objects.create(
-                name=name, hostname=name.lower().replace("_", "-")[:63], description=request.description,
-                project_id=caller.project_id, user_id=caller.user_id, flavor=snapshot, image_ref=str(image.id),
+                name=name,
+                hostname=name.lower().replace("_", "-")[:63],
+                description=request.description,
+                project_id=caller.project_id,
+                user_id=caller.user_id,
+                flavor=snapshot,
+                image_ref=str(image.id),
                 requested_availability_zone=request.availability_zone,
                 availability_zone=request.availability_zone,
-                vm_state=VmState.BUILDING, task_state=TaskState.SCHEDULING,
-                key_name=keypair.name if keypair else None, key_data=keypair.public_key if keypair else None,
-                user_data=request.user_data, metadata=request.metadata, reservation_id=reservation_id,
-                launch_index=index, requested_networks=networks, config_drive="True" if request.config_drive else "",
-                access_ip_v4=request.access_ip_v4, access_ip_v6=request.access_ip_v6,
+                vm_state=VmState.BUILDING,
+                task_state=TaskState.SCHEDULING,
+                key_name=keypair.name if keypair else None,
+                key_data=keypair.public_key if keypair else None,
+                user_data=request.user_data,
+                metadata=request.metadata,
+                reservation_id=reservation_id,
+                launch_index=index,
+                requested_networks=networks,
+                config_drive="True" if request.config_drive else "",
+                access_ip_v4=request.access_ip_v4,
+                access_ip_v6=request.access_ip_v6,
                 scheduler_hints=request.scheduler_hints,
             )
             if group is not None:
                 ServerGroupMember.objects.create(group=group, server=server)
-            lifecycle.start_action(server, "create", request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id)
+            lifecycle.start_action(
+                server, "create", request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
+            )
             servers.append(server)
         uuids = lifecycle.server_uuids(servers)
-        transaction.on_commit(
-            lambda: celery_app.send_task("conductor.build_servers", args=[uuids, caller.request_id])
-        )
+        transaction.on_commit(lambda: celery_app.send_task("conductor.build_servers", args=[uuids, caller.request_id]))
     return servers
 
 

@@ -2,6 +2,7 @@
 
 State, placement and audit fields belong to the workflows (servers.actions and the workers);
 the admin shows them read-only and never creates or deletes servers itself."""
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -24,7 +25,6 @@ from .models import (
     VolumeAttachment,
 )
 from .states import PowerState, status_for
-
 
 
 class ReadOnlyMixin:
@@ -63,30 +63,83 @@ class ServerAdmin(admin.ModelAdmin):
     """Servers are created through the API and deleted through the service layer."""
 
     list_display = (
-        "name", "uuid", "status", "vm_state", "task_state", "power", "flavor_name",
-        "host", "availability_zone", "project_id", "locked", "deleted", "created_at",
+        "name",
+        "uuid",
+        "status",
+        "vm_state",
+        "task_state",
+        "power",
+        "flavor_name",
+        "host",
+        "availability_zone",
+        "project_id",
+        "locked",
+        "deleted",
+        "created_at",
     )
     list_filter = ("vm_state", "task_state", "power_state", "deleted", "locked", "availability_zone")
     search_fields = ("name", "hostname", "=uuid", "project_id", "user_id", "host", "node")
     ordering = ("-created_at", "-id")
     date_hierarchy = "created_at"
     readonly_fields = (
-        "uuid", "status", "vm_state", "task_state", "power_state", "host", "node",
-        "availability_zone", "flavor", "project_id", "user_id", "locked", "locked_by",
-        "locked_reason", "launched_at", "terminated_at", "deleted", "deleted_at",
-        "created_at", "updated_at",
+        "uuid",
+        "status",
+        "vm_state",
+        "task_state",
+        "power_state",
+        "host",
+        "node",
+        "availability_zone",
+        "flavor",
+        "project_id",
+        "user_id",
+        "locked",
+        "locked_by",
+        "locked_reason",
+        "launched_at",
+        "terminated_at",
+        "deleted",
+        "deleted_at",
+        "created_at",
+        "updated_at",
     )
     fieldsets = (
         (None, {"fields": ("name", "description", "hostname", "uuid", "project_id", "user_id", "metadata")}),
-        ("State", {"fields": (
-            "status", "vm_state", "task_state", "power_state",
-            "locked", "locked_by", "locked_reason", "deleted", "deleted_at",
-        )}),
+        (
+            "State",
+            {
+                "fields": (
+                    "status",
+                    "vm_state",
+                    "task_state",
+                    "power_state",
+                    "locked",
+                    "locked_by",
+                    "locked_reason",
+                    "deleted",
+                    "deleted_at",
+                )
+            },
+        ),
         ("Placement", {"fields": ("flavor", "host", "node", "availability_zone", "requested_availability_zone")}),
-        ("Boot request", {"classes": ("collapse",), "fields": (
-            "image_ref", "key_name", "key_data", "user_data", "config_drive", "requested_networks",
-            "reservation_id", "launch_index", "access_ip_v4", "access_ip_v6",
-        )}),
+        (
+            "Boot request",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "image_ref",
+                    "key_name",
+                    "key_data",
+                    "user_data",
+                    "config_drive",
+                    "requested_networks",
+                    "reservation_id",
+                    "launch_index",
+                    "access_ip_v4",
+                    "access_ip_v6",
+                ),
+            },
+        ),
         ("Times", {"fields": ("launched_at", "terminated_at", "created_at", "updated_at")}),
     )
     inlines = (ServerFaultInline, InstanceActionInline)
@@ -127,8 +180,15 @@ class FlavorAccessInline(admin.TabularInline):
 @admin.register(Flavor)
 class FlavorAdmin(admin.ModelAdmin):
     list_display = (
-        "name", "flavorid", "vcpus", "memory_mb", "root_gb", "ephemeral_gb", "swap",
-        "is_public", "disabled",
+        "name",
+        "flavorid",
+        "vcpus",
+        "memory_mb",
+        "root_gb",
+        "ephemeral_gb",
+        "swap",
+        "is_public",
+        "disabled",
     )
     list_filter = ("is_public", "disabled")
     search_fields = ("name", "flavorid", "description")
@@ -239,7 +299,13 @@ class InstanceActionEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
 @admin.register(Migration)
 class MigrationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = (
-        "uuid", "server", "migration_type", "status", "source_compute", "dest_compute", "created_at",
+        "uuid",
+        "server",
+        "migration_type",
+        "status",
+        "source_compute",
+        "dest_compute",
+        "created_at",
     )
     list_filter = ("migration_type", "status")
     list_select_related = ("server",)

@@ -1,6 +1,7 @@
 """Volume and interface attach/detach, as service-layer functions. The API reserves the
 volume (or binds the port) at once; the conductor has the host's hypervisor change the guest
 and records the outcome; a failed attach is rolled back (volume available again, port gone)."""
+
 from __future__ import annotations
 
 import uuid
@@ -24,7 +25,7 @@ def _volume(caller: Caller, volume_id: object) -> Volume:
     try:
         key = uuid.UUID(str(volume_id))
     except ValueError:
-        raise BadRequest(f"Invalid volumeId: {volume_id}")
+        raise BadRequest(f"Invalid volumeId: {volume_id}") from None
     volumes = Volume.objects.filter(id=key)
     if not caller.is_admin:
         volumes = volumes.filter(project_id=caller.project_id)
@@ -35,7 +36,9 @@ def _volume(caller: Caller, volume_id: object) -> Volume:
 
 
 def _record(caller: Caller, server: Server, action: str, task: str, args: list) -> None:
-    lifecycle.start_action(server, action, request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id)
+    lifecycle.start_action(
+        server, action, request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
+    )
     transaction.on_commit(lambda: celery_app.send_task(task, args=[str(server.uuid), caller.request_id, *args]))
 
 
@@ -47,7 +50,9 @@ def attach_volume(caller: Caller, server: Server, volume_id: object, device: str
         raise Conflict(f"Volume {volume.id} is already attached to instance {server.uuid}.")
     with transaction.atomic():
         volume_store.reserve(volume, server.uuid)
-        attachment = VolumeAttachment.objects.create(server=server, volume_id=volume.id, device=device, status="attaching")
+        attachment = VolumeAttachment.objects.create(
+            server=server, volume_id=volume.id, device=device, status="attaching"
+        )
         _record(caller, server, "attach_volume", "conductor.attach_volume", [str(volume.id)])
     return attachment
 
@@ -64,8 +69,14 @@ def detach_volume(caller: Caller, server: Server, volume_id: str) -> None:
         _record(caller, server, "detach_volume", "conductor.detach_volume", [str(attachment.volume_id)])
 
 
-def attach_interface(caller: Caller, server: Server, *, net_id: str | None = None, port_id: str | None = None,
-                     fixed_ip: str | None = None) -> Port:
+def attach_interface(
+    caller: Caller,
+    server: Server,
+    *,
+    net_id: str | None = None,
+    port_id: str | None = None,
+    fixed_ip: str | None = None,
+) -> Port:
     """Create (or bind) a port for the server and have its host plug it."""
     check(caller, server, "attach_interface")
     with transaction.atomic():
@@ -73,15 +84,25 @@ def attach_interface(caller: Caller, server: Server, *, net_id: str | None = Non
             port = Port.objects.filter(id=port_id).first()
             if port is None or (not caller.is_admin and port.project_id != caller.project_id):
                 raise NotFound(f"Port {port_id} could not be found.")
-            if Port.objects.filter(pk=port.pk, device_id="").update(device_id=str(server.uuid), device_owner="compute:nova") != 1:
+            if (
+                Port.objects.filter(pk=port.pk, device_id="").update(
+                    device_id=str(server.uuid), device_owner="compute:nova"
+                )
+                != 1
+            ):
                 raise Conflict(f"Port {port_id} is still in use.")
             port.refresh_from_db()
         elif net_id:
             network = Network.objects.filter(id=net_id).first()
             if network is None or not (caller.is_admin or network.shared or network.project_id == caller.project_id):
                 raise NotFound(f"Network {net_id} could not be found.")
-            port = ipam.create_port(network, project_id=server.project_id, device_id=str(server.uuid),
-                                    device_owner="compute:nova", fixed_ip=fixed_ip)
+            port = ipam.create_port(
+                network,
+                project_id=server.project_id,
+                device_id=str(server.uuid),
+                device_owner="compute:nova",
+                fixed_ip=fixed_ip,
+            )
         else:
             raise BadRequest("Give net_id or port_id.")
         _record(caller, server, "attach_interface", "conductor.attach_interface", [str(port.id), bool(port_id)])

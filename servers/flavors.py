@@ -4,6 +4,7 @@ Validation follows Nova's schemas (nova/api/openstack/compute/schemas/flavor_man
 flavor_access.py, flavors_extraspecs.py); every error is a novasite.exceptions error so the
 API, the admin and management commands report the same message.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,10 +29,19 @@ TRUE_STRINGS = {"1", "t", "true", "on", "y", "yes"}
 FALSE_STRINGS = {"0", "f", "false", "off", "n", "no"}
 #: Nova's flavor sort keys (nova/api/openstack/compute/schemas/flavors.py), as model fields.
 SORT_KEYS = {
-    "created_at": "created_at", "description": "description", "disabled": "disabled",
-    "ephemeral_gb": "ephemeral_gb", "flavorid": "flavorid", "id": "id", "is_public": "is_public",
-    "memory_mb": "memory_mb", "name": "name", "root_gb": "root_gb", "rxtx_factor": "rxtx_factor",
-    "swap": "swap", "vcpus": "vcpus",
+    "created_at": "created_at",
+    "description": "description",
+    "disabled": "disabled",
+    "ephemeral_gb": "ephemeral_gb",
+    "flavorid": "flavorid",
+    "id": "id",
+    "is_public": "is_public",
+    "memory_mb": "memory_mb",
+    "name": "name",
+    "root_gb": "root_gb",
+    "rxtx_factor": "rxtx_factor",
+    "swap": "swap",
+    "vcpus": "vcpus",
 }
 
 
@@ -139,8 +149,17 @@ def get_flavor(caller: Caller, flavor_id: str) -> Flavor:
 
 # --- create / update / delete ---------------------------------------------------------
 
-CREATE_KEYS = {"name", "ram", "vcpus", "disk", "id", "swap", "OS-FLV-EXT-DATA:ephemeral",
-               "os-flavor-access:is_public", "rxtx_factor"}
+CREATE_KEYS = {
+    "name",
+    "ram",
+    "vcpus",
+    "disk",
+    "id",
+    "swap",
+    "OS-FLV-EXT-DATA:ephemeral",
+    "os-flavor-access:is_public",
+    "rxtx_factor",
+}
 
 
 def _name(value: object) -> str:
@@ -165,7 +184,7 @@ def _rxtx(value: object) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise invalid("rxtx_factor", value, "Value is not a number")
+        raise invalid("rxtx_factor", value, "Value is not a number") from None
     if not 0 < number <= 3.40282e38:
         raise invalid("rxtx_factor", value, "Value must be greater than 0")
     return number
@@ -207,7 +226,7 @@ def create_flavor(caller: Caller, body: dict, version: Version) -> Flavor:
         with transaction.atomic():
             return Flavor.objects.create(**fields)
     except IntegrityError:  # a concurrent create won the race
-        raise Conflict(f"Flavor with name {fields['name']} or ID {fields['flavorid']} already exists.")
+        raise Conflict(f"Flavor with name {fields['name']} or ID {fields['flavorid']} already exists.") from None
 
 
 def update_description(caller: Caller, flavor_id: str, body: dict) -> Flavor:
@@ -240,8 +259,10 @@ def access_list(caller: Caller, flavor_id: str) -> list[dict]:
 
 
 def _access_of(flavor: Flavor) -> list[dict]:
-    return [{"flavor_id": flavor.flavorid, "tenant_id": project_id}
-            for project_id in flavor.access.order_by("project_id").values_list("project_id", flat=True)]
+    return [
+        {"flavor_id": flavor.flavorid, "tenant_id": project_id}
+        for project_id in flavor.access.order_by("project_id").values_list("project_id", flat=True)
+    ]
 
 
 def _tenant(args: object, action: str) -> str:
@@ -269,7 +290,7 @@ def add_tenant_access(caller: Caller, flavor_id: str, args: object, version: Ver
         with transaction.atomic():
             FlavorAccess.objects.create(flavor=flavor, project_id=tenant)
     except IntegrityError:
-        raise exists
+        raise exists from None
     return _access_of(flavor)
 
 
@@ -296,9 +317,7 @@ def _specs(body: object) -> dict[str, str]:
     for key, value in body.items():
         if not SPEC_KEY_RE.match(key):
             raise invalid("extra_specs", key, "Keys must match ^[a-zA-Z0-9-_:. ]{1,255}$")
-        if isinstance(value, bool):
-            value = str(value)
-        elif isinstance(value, (int, float)):
+        if isinstance(value, (bool, int, float)):
             value = str(value)
         if not isinstance(value, str) or len(value) > 255:
             raise invalid(key, value, "Values must be strings of at most 255 characters")

@@ -1,6 +1,7 @@
 """Server groups service layer: create (policy/policies, rules), list, show and delete,
 with Nova's rules (nova/api/openstack/compute/server_groups.py, schemas/server_groups.py).
 Members are added by server create (servers.actions, scheduler hint `group`)."""
+
 from __future__ import annotations
 
 import uuid
@@ -32,15 +33,19 @@ def _policy(body: dict, version: Version) -> str:
     if "policies" in body:
         policies = body["policies"]
         if not isinstance(policies, list) or len(policies) != 1:
-            raise BadRequest(f"Invalid input for field/attribute policies. Value: {policies}. Exactly one policy is required")
+            raise BadRequest(
+                f"Invalid input for field/attribute policies. Value: {policies}. Exactly one policy is required"
+            )
         policy = policies[0]
     elif "policy" in body:
         policy = body["policy"]
     else:
         raise BadRequest("Invalid input for field/attribute server_group. 'policy' is a required property")
     if policy not in allowed_policies(version):
-        raise BadRequest(f"Invalid input for field/attribute policy. Value: {policy}. "
-                         f"'{policy}' is not one of {list(allowed_policies(version))}")
+        raise BadRequest(
+            f"Invalid input for field/attribute policy. Value: {policy}. "
+            f"'{policy}' is not one of {list(allowed_policies(version))}"
+        )
     return policy
 
 
@@ -61,8 +66,10 @@ def _rules(body: dict, policy: str, version: Version) -> dict:
     if isinstance(value, str) and value.isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise BadRequest(f"Invalid input for field/attribute max_server_per_host. Value: {rules['max_server_per_host']}. "
-                         "It must be an integer of at least 1")
+        raise BadRequest(
+            f"Invalid input for field/attribute max_server_per_host. Value: {rules['max_server_per_host']}. "
+            "It must be an integer of at least 1"
+        )
     return {"max_server_per_host": value}
 
 
@@ -73,13 +80,16 @@ def create_group(caller: Caller, body: dict, version: Version) -> ServerGroup:
         raise BadRequest(f"Additional properties are not allowed ({', '.join(map(repr, unknown))} was unexpected)")
     name = body.get("name")
     if not isinstance(name, str) or not 1 <= len(name) <= 255 or name != name.strip():
-        raise BadRequest(f"Invalid input for field/attribute name. Value: {name}. "
-                         "A name of 1 to 255 characters without leading or trailing spaces is required")
+        raise BadRequest(
+            f"Invalid input for field/attribute name. Value: {name}. "
+            "A name of 1 to 255 characters without leading or trailing spaces is required"
+        )
     policy = _policy(body, version)
     rules = _rules(body, policy, version)
     _check_quota(caller)
-    group = ServerGroup.objects.create(name=name, policy=policy, rules=rules, project_id=caller.project_id,
-                                       user_id=caller.user_id)
+    group = ServerGroup.objects.create(
+        name=name, policy=policy, rules=rules, project_id=caller.project_id, user_id=caller.user_id
+    )
     try:
         _check_quota(caller, extra=0)  # Nova's recheck after the write
     except quotas.QuotaExceeded:
@@ -109,7 +119,7 @@ def get_group(caller: Caller, group_id: str) -> ServerGroup:
     try:
         group_uuid = uuid.UUID(str(group_id))
     except ValueError:
-        raise NotFound(f"Instance group {group_id} could not be found.")
+        raise NotFound(f"Instance group {group_id} could not be found.") from None
     groups = ServerGroup.objects.filter(uuid=group_uuid).prefetch_related("members__server")
     if not caller.is_admin:
         groups = groups.filter(project_id=caller.project_id)

@@ -6,6 +6,7 @@ SSH fingerprints are the MD5 of the decoded key blob in colon-separated hex; x50
 fingerprints are the SHA-1 of the certificate's DER bytes, as Nova computes them.
 Generation uses `ssh-keygen` (the venv has no `cryptography`); without it, 400.
 """
+
 from __future__ import annotations
 
 import base64
@@ -30,8 +31,14 @@ from .models import Keypair
 Version = tuple[int, int]
 
 SSH_KEY_TYPES = {
-    "ssh-rsa", "ssh-dss", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
-    "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
+    "ssh-rsa",
+    "ssh-dss",
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
 }
 NAME_RE = re.compile(r"^(?! )[a-zA-Z0-9. _-]+(?<! )$")
 NAME_RE_292 = re.compile(r"^(?! )[a-zA-Z0-9. _@-]+(?<! )$")
@@ -52,11 +59,11 @@ def ssh_fingerprint(public_key: str) -> str:
     try:
         blob = base64.b64decode(parts[1], validate=True)
     except (binascii.Error, ValueError):
-        raise error
+        raise error from None
     if len(blob) < 4:
         raise error
     (length,) = struct.unpack(">I", blob[:4])
-    if blob[4:4 + length] != parts[0].encode() or len(blob) <= 4 + length:
+    if blob[4 : 4 + length] != parts[0].encode() or len(blob) <= 4 + length:
         raise error
     return _colon_hex(hashlib.md5(blob).digest())
 
@@ -81,10 +88,14 @@ def generate_ssh_key(comment: str) -> tuple[str, str]:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "key"
         try:
-            subprocess.run([keygen, "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-C", comment, "-f", str(path)],
-                           check=True, capture_output=True, timeout=30)
+            subprocess.run(
+                [keygen, "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-C", comment, "-f", str(path)],
+                check=True,
+                capture_output=True,
+                timeout=30,
+            )
         except (subprocess.SubprocessError, OSError):
-            raise BadRequest("Keypair generation failed; provide a public_key.")
+            raise BadRequest("Keypair generation failed; provide a public_key.") from None
         return path.read_text(), path.with_suffix(".pub").read_text().strip()
 
 
@@ -101,8 +112,9 @@ def _owner(caller: Caller, user_id: object, version: Version) -> str:
     return user_id
 
 
-def list_keypairs(caller: Caller, version: Version, user_id: str | None = None,
-                  limit: int | None = None, marker: str | None = None) -> QuerySet:
+def list_keypairs(
+    caller: Caller, version: Version, user_id: str | None = None, limit: int | None = None, marker: str | None = None
+) -> QuerySet:
     """GET /os-keypairs: by name; ≥2.35 limit and marker (a keypair name)."""
     keypairs = Keypair.objects.filter(user_id=_owner(caller, user_id, version)).order_by("name", "id")
     if marker is not None:
@@ -127,14 +139,20 @@ def delete_keypair(caller: Caller, name: str, version: Version, user_id: str | N
 def create_keypair(caller: Caller, body: dict, version: Version) -> tuple[Keypair, str | None]:
     """POST /os-keypairs: import `public_key`, or (below 2.92) generate one. Returns the
     keypair and the generated private key (None on import)."""
-    allowed = {"name", "public_key"} | ({"type"} if version >= (2, 2) else set()) | ({"user_id"} if version >= (2, 10) else set())
+    allowed = (
+        {"name", "public_key"}
+        | ({"type"} if version >= (2, 2) else set())
+        | ({"user_id"} if version >= (2, 10) else set())
+    )
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise BadRequest(f"Additional properties are not allowed ({', '.join(map(repr, unknown))} was unexpected)")
     name = body.get("name")
     name_re = NAME_RE_292 if version >= (2, 92) else NAME_RE
     if not isinstance(name, str) or not 1 <= len(name) <= 255 or not name_re.match(name):
-        raise BadRequest(f"Invalid input for field/attribute name. Value: {name}. Keypair name contains unsafe characters")
+        raise BadRequest(
+            f"Invalid input for field/attribute name. Value: {name}. Keypair name contains unsafe characters"
+        )
     key_type = body.get("type", "ssh")
     if key_type not in ("ssh", "x509"):
         raise BadRequest(f"Invalid input for field/attribute type. Value: {key_type}. Must be 'ssh' or 'x509'")
@@ -154,11 +172,15 @@ def create_keypair(caller: Caller, body: dict, version: Version) -> tuple[Keypai
     try:
         with transaction.atomic():
             keypair = Keypair.objects.create(
-                name=name, user_id=owner, project_id=caller.project_id if owner == caller.user_id else "",
-                public_key=public_key.strip(), fingerprint=fingerprint, type=key_type,
+                name=name,
+                user_id=owner,
+                project_id=caller.project_id if owner == caller.user_id else "",
+                public_key=public_key.strip(),
+                fingerprint=fingerprint,
+                type=key_type,
             )
     except IntegrityError:
-        raise Conflict(f"Key pair '{name}' already exists.")
+        raise Conflict(f"Key pair '{name}' already exists.") from None
     try:
         _check_quota(caller, owner, extra=0)  # Nova's recheck: a concurrent create may have won
     except quotas.QuotaExceeded:

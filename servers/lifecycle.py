@@ -1,9 +1,10 @@
 """State-change primitives shared by the API and the conductor: compare-and-swap on
 task_state, faults, and instance action events. Nothing else writes these fields."""
+
 from __future__ import annotations
 
 import traceback as traceback_module
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +31,9 @@ def compare_and_swap(server_uuid: str, expected_task_state: object, **changes) -
     return bool(query.update(**changes, updated_at=timezone.now()))
 
 
-def record_fault(server: Server | str, message: str, *, code: int = 500, details: str = "", host: str | None = None) -> None:
+def record_fault(
+    server: Server | str, message: str, *, code: int = 500, details: str = "", host: str | None = None
+) -> None:
     """Attach a fault (shown as the server's `fault`)."""
     server_id = server.pk if isinstance(server, Server) else Server.objects.get(uuid=server).pk
     ServerFault.objects.create(server_id=server_id, code=code, message=message[:255], details=details, host=host)
@@ -39,7 +42,11 @@ def record_fault(server: Server | str, message: str, *, code: int = 500, details
 def start_action(server: Server, action: str, *, request_id: str, user_id: str, project_id: str) -> InstanceAction:
     """Record the start of a user request on a server."""
     return InstanceAction.objects.create(
-        server=server, action=action, request_id=request_id, user_id=user_id, project_id=project_id,
+        server=server,
+        action=action,
+        request_id=request_id,
+        user_id=user_id,
+        project_id=project_id,
     )
 
 

@@ -3,6 +3,7 @@ time; writes follow the update_metadata / delete_metadata rules of servers.state
 PAUSED, SUSPENDED, STOPPED, any task_state; locked → 409 for non-admins), count against the
 metadata_items quota (403), and are read-modify-writes under a row lock so concurrent
 merges never lose keys."""
+
 from __future__ import annotations
 
 import re
@@ -26,11 +27,14 @@ def validate(metadata: object) -> dict[str, str]:
         raise BadRequest("Invalid input for field/attribute metadata. Value must be an object")
     for key, value in metadata.items():
         if not KEY_RE.match(key):
-            raise BadRequest(f"Invalid input for field/attribute metadata. Value: {key}. "
-                             "Keys must be 1 to 255 of [a-zA-Z0-9-_:. ]")
+            raise BadRequest(
+                f"Invalid input for field/attribute metadata. Value: {key}. Keys must be 1 to 255 of [a-zA-Z0-9-_:. ]"
+            )
         if not isinstance(value, str) or len(value) > 255:
-            raise BadRequest(f"Invalid input for field/attribute {key}. Value: {value}. "
-                             "Values must be strings of at most 255 characters")
+            raise BadRequest(
+                f"Invalid input for field/attribute {key}. Value: {value}. "
+                "Values must be strings of at most 255 characters"
+            )
     return dict(metadata)
 
 

@@ -1,6 +1,7 @@
 """Moves: resize, cold migration (with confirm and revert), live migration and evacuation,
 as service-layer functions. Each writes a Migration record and starts its conductor workflow
 through servers.operations.begin."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -45,9 +46,16 @@ def resize(caller: Caller, server: Server, flavor_ref: str | None, *, host: str 
     with transaction.atomic():
         quotas.reserve(server.project_id, quotas.positive(quotas.resize_deltas(server.flavor, new_flavor)))
         migration = Migration.objects.create(
-            server=server, migration_type="migration" if rule == "migrate" else "resize", status="pre-migrating",
-            source_compute=server.host, source_node=server.node, dest_host=target,
-            old_flavor=server.flavor, new_flavor=new_flavor, project_id=server.project_id, user_id=server.user_id,
+            server=server,
+            migration_type="migration" if rule == "migrate" else "resize",
+            status="pre-migrating",
+            source_compute=server.host,
+            source_node=server.node,
+            dest_host=target,
+            old_flavor=server.flavor,
+            new_flavor=new_flavor,
+            project_id=server.project_id,
+            user_id=server.user_id,
         )
         begin(caller, server, Operation(rule, "conductor.resize_server", [str(migration.uuid)]))
     return migration
@@ -64,7 +72,12 @@ def confirm_resize(caller: Caller, server: Server) -> None:
     migration = _finished_migration(server) if server.vm_state == VmState.RESIZED else None
     source_up = host_is_up(migration.source_compute) if migration else None
     with transaction.atomic():
-        begin(caller, server, Operation("confirm_resize", "conductor.confirm_resize", [str(migration.uuid) if migration else ""]), host_up=source_up)
+        begin(
+            caller,
+            server,
+            Operation("confirm_resize", "conductor.confirm_resize", [str(migration.uuid) if migration else ""]),
+            host_up=source_up,
+        )
         if Migration.objects.filter(pk=migration.pk, status="finished").update(status="confirming") != 1:
             raise Conflict(f"Migration {migration.uuid} is already being confirmed or reverted.")
 
@@ -72,7 +85,11 @@ def confirm_resize(caller: Caller, server: Server) -> None:
 def revert_resize(caller: Caller, server: Server) -> None:
     migration = _finished_migration(server) if server.vm_state == VmState.RESIZED else None
     with transaction.atomic():
-        begin(caller, server, Operation("revert_resize", "conductor.revert_resize", [str(migration.uuid) if migration else ""]))
+        begin(
+            caller,
+            server,
+            Operation("revert_resize", "conductor.revert_resize", [str(migration.uuid) if migration else ""]),
+        )
         if Migration.objects.filter(pk=migration.pk, status="finished").update(status="reverting") != 1:
             raise Conflict(f"Migration {migration.uuid} is already being confirmed or reverted.")
 
@@ -81,18 +98,31 @@ def allow_same_host() -> bool:
     return settings.ALLOW_RESIZE_TO_SAME_HOST
 
 
-def live_migrate(caller: Caller, server: Server, host: str | None = None, block_migration: object = "auto") -> Migration:
+def live_migrate(
+    caller: Caller, server: Server, host: str | None = None, block_migration: object = "auto"
+) -> Migration:
     """Move a running (or paused) server to another host without stopping it."""
     if block_migration not in ("auto", True, False):
         raise BadRequest("Invalid input for field/attribute block_migration. Value must be 'auto' or a boolean.")
     target = _target_host(host, server)
     with transaction.atomic():
         migration = Migration.objects.create(
-            server=server, migration_type="live-migration", status="accepted", source_compute=server.host,
-            source_node=server.node, dest_host=target, old_flavor=server.flavor, new_flavor=server.flavor,
-            project_id=server.project_id, user_id=server.user_id,
+            server=server,
+            migration_type="live-migration",
+            status="accepted",
+            source_compute=server.host,
+            source_node=server.node,
+            dest_host=target,
+            old_flavor=server.flavor,
+            new_flavor=server.flavor,
+            project_id=server.project_id,
+            user_id=server.user_id,
         )
-        begin(caller, server, Operation("live_migrate", "conductor.live_migrate_server", [str(migration.uuid), block_migration]))
+        begin(
+            caller,
+            server,
+            Operation("live_migrate", "conductor.live_migrate_server", [str(migration.uuid), block_migration]),
+        )
     return migration
 
 
@@ -104,16 +134,27 @@ def evacuate(caller: Caller, server: Server, host: str | None = None) -> Migrati
         raise BadRequest("The target host can't be the same one.")
     with transaction.atomic():
         migration = Migration.objects.create(
-            server=server, migration_type="evacuation", status="accepted", source_compute=server.host,
-            source_node=server.node, dest_host=host, old_flavor=server.flavor, new_flavor=server.flavor,
-            project_id=server.project_id, user_id=server.user_id,
+            server=server,
+            migration_type="evacuation",
+            status="accepted",
+            source_compute=server.host,
+            source_node=server.node,
+            dest_host=host,
+            old_flavor=server.flavor,
+            new_flavor=server.flavor,
+            project_id=server.project_id,
+            user_id=server.user_id,
         )
-        begin(caller, server, Operation("evacuate", "conductor.evacuate_server", [str(migration.uuid), server.vm_state]))
+        begin(
+            caller, server, Operation("evacuate", "conductor.evacuate_server", [str(migration.uuid), server.vm_state])
+        )
     return migration
 
 
 def in_progress_migration(server: Server, migration_id: str) -> Migration:
-    migration = server.migrations.filter(migration_type="live-migration", pk=migration_id if str(migration_id).isdigit() else -1).first()
+    migration = server.migrations.filter(
+        migration_type="live-migration", pk=migration_id if str(migration_id).isdigit() else -1
+    ).first()
     if migration is None or migration.status in ("completed", "failed", "error", "cancelled"):
         raise NotFound(f"Migration {migration_id} for instance {server.uuid} could not be found.")
     return migration
@@ -123,11 +164,15 @@ def abort_live_migration(caller: Caller, server: Server, migration_id: str) -> N
     """Cancel a live migration: before it runs, the workflow rolls back at its next step;
     while it runs, the source hypervisor aborts the job."""
     migration = in_progress_migration(server, migration_id)
-    if Migration.objects.filter(pk=migration.pk, status__in=("accepted", "queued", "preparing")).update(status="cancelling"):
+    if Migration.objects.filter(pk=migration.pk, status__in=("accepted", "queued", "preparing")).update(
+        status="cancelling"
+    ):
         return
     if migration.status != "running":
         raise Conflict(f"Migration {migration_id} is {migration.status} and cannot be aborted.")
-    celery_app.send_task("compute.abort_live_migration", args=[{"uuid": str(server.uuid)}], queue=f"compute.{migration.source_compute}")
+    celery_app.send_task(
+        "compute.abort_live_migration", args=[{"uuid": str(server.uuid)}], queue=f"compute.{migration.source_compute}"
+    )
 
 
 def force_complete_live_migration(caller: Caller, server: Server, migration_id: str) -> None:
@@ -135,4 +180,8 @@ def force_complete_live_migration(caller: Caller, server: Server, migration_id: 
     migration = in_progress_migration(server, migration_id)
     if migration.status != "running":
         raise BadRequest(f"Migration {migration_id} is {migration.status}, not running.")
-    celery_app.send_task("compute.force_live_migration_complete", args=[{"uuid": str(server.uuid)}], queue=f"compute.{migration.source_compute}")
+    celery_app.send_task(
+        "compute.force_live_migration_complete",
+        args=[{"uuid": str(server.uuid)}],
+        queue=f"compute.{migration.source_compute}",
+    )

@@ -2,6 +2,7 @@
 the admin and management commands. Every action goes the same way: check the rule in
 servers.states, set its task_state by compare-and-swap on the state that was checked, record
 the InstanceAction, and publish the conductor workflow after commit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,15 +21,35 @@ from .states import TaskState, VmState, check_action, get_rule
 
 #: Nova's instance action names (nova/compute/instance_actions.py), keyed by rule name.
 ACTION_NAMES = {
-    "stop": "stop", "start": "start", "reboot_soft": "reboot", "reboot_hard": "reboot",
-    "pause": "pause", "unpause": "unpause", "suspend": "suspend", "resume": "resume",
-    "rescue": "rescue", "unrescue": "unrescue", "change_password": "changePassword",
-    "trigger_crash_dump": "trigger_crash_dump", "lock": "lock", "unlock": "unlock",
-    "reset_state": "resetState", "rebuild": "rebuild", "resize": "resize", "migrate": "migrate",
-    "confirm_resize": "confirmResize", "revert_resize": "revertResize",
-    "live_migrate": "live-migration", "evacuate": "evacuate", "shelve": "shelve",
-    "shelve_offload": "shelveOffload", "unshelve": "unshelve", "create_image": "createImage",
-    "create_backup": "createBackup", "force_delete": "forceDelete", "restore": "restore",
+    "stop": "stop",
+    "start": "start",
+    "reboot_soft": "reboot",
+    "reboot_hard": "reboot",
+    "pause": "pause",
+    "unpause": "unpause",
+    "suspend": "suspend",
+    "resume": "resume",
+    "rescue": "rescue",
+    "unrescue": "unrescue",
+    "change_password": "changePassword",
+    "trigger_crash_dump": "trigger_crash_dump",
+    "lock": "lock",
+    "unlock": "unlock",
+    "reset_state": "resetState",
+    "rebuild": "rebuild",
+    "resize": "resize",
+    "migrate": "migrate",
+    "confirm_resize": "confirmResize",
+    "revert_resize": "revertResize",
+    "live_migrate": "live-migration",
+    "evacuate": "evacuate",
+    "shelve": "shelve",
+    "shelve_offload": "shelveOffload",
+    "unshelve": "unshelve",
+    "create_image": "createImage",
+    "create_backup": "createBackup",
+    "force_delete": "forceDelete",
+    "restore": "restore",
     "soft_delete": "delete",
 }
 
@@ -49,9 +70,15 @@ def check(caller: Caller, server: Server, rule_name: str, *, host_up: bool | Non
     if host_up is None and (rule.check_host_up or rule.requires_host_down) and server.host:
         host_up = host_is_up(server.host)
     check_action(
-        rule_name, uuid=str(server.uuid), vm_state=server.vm_state, task_state=server.task_state,
-        locked=server.locked, launched=server.launched_at is not None, host=server.host,
-        host_up=host_up, is_admin=caller.is_admin,
+        rule_name,
+        uuid=str(server.uuid),
+        vm_state=server.vm_state,
+        task_state=server.task_state,
+        locked=server.locked,
+        launched=server.launched_at is not None,
+        host=server.host,
+        host_up=host_up,
+        is_admin=caller.is_admin,
     )
 
 
@@ -68,8 +95,11 @@ def begin(caller: Caller, server: Server, operation: Operation, *, host_up: bool
         if changes and not lifecycle.compare_and_swap(str(server.uuid), server.task_state, **changes):
             raise Conflict(f"Cannot '{rule.api_name}' instance {server.uuid}: another operation is in progress.")
         lifecycle.start_action(
-            server, ACTION_NAMES.get(operation.rule, operation.rule), request_id=caller.request_id,
-            user_id=caller.user_id, project_id=caller.project_id,
+            server,
+            ACTION_NAMES.get(operation.rule, operation.rule),
+            request_id=caller.request_id,
+            user_id=caller.user_id,
+            project_id=caller.project_id,
         )
         if operation.conductor_task:
             args = [str(server.uuid), caller.request_id, *operation.args]
@@ -84,25 +114,38 @@ def delete_server(caller: Caller, server: Server) -> None:
     launched server is soft-deleted instead: powered off, restorable until reclaimed."""
     if server.task_state == TaskState.DELETING:
         return  # already on its way out; deleting twice is not an error
-    if settings.RECLAIM_INSTANCE_INTERVAL > 0 and server.launched_at is not None and server.vm_state != VmState.SOFT_DELETED:
+    if (
+        settings.RECLAIM_INSTANCE_INTERVAL > 0
+        and server.launched_at is not None
+        and server.vm_state != VmState.SOFT_DELETED
+    ):
         begin(caller, server, Operation("soft_delete", "conductor.run_operation", ["soft_delete"]))
         return
     check_action(
-        "delete", uuid=str(server.uuid), vm_state=server.vm_state, task_state=server.task_state,
-        locked=server.locked, launched=server.launched_at is not None, host=server.host,
-        host_up=None, is_admin=caller.is_admin,
+        "delete",
+        uuid=str(server.uuid),
+        vm_state=server.vm_state,
+        task_state=server.task_state,
+        locked=server.locked,
+        launched=server.launched_at is not None,
+        host=server.host,
+        host_up=None,
+        is_admin=caller.is_admin,
     )
     with transaction.atomic():
         if not lifecycle.compare_and_swap(str(server.uuid), server.task_state, task_state=TaskState.DELETING):
             server.refresh_from_db()
             return delete_server(caller, server)
-        lifecycle.start_action(server, "delete", request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id)
+        lifecycle.start_action(
+            server, "delete", request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
+        )
         transaction.on_commit(
             lambda: celery_app.send_task("conductor.delete_server", args=[str(server.uuid), caller.request_id])
         )
 
 
 # --- simple operations: one compute call, one end state ---------------------------------
+
 
 def simple(caller: Caller, server: Server, rule_name: str) -> str:
     """stop, start, pause, unpause, suspend, resume, unrescue, trigger_crash_dump."""
@@ -121,7 +164,11 @@ def reboot(caller: Caller, server: Server, reboot_type: str) -> str:
 
 
 def rescue(caller: Caller, server: Server, rescue_image_ref: str | None = None) -> str:
-    return begin(caller, server, Operation("rescue", "conductor.run_operation", ["rescue", {"rescue_image_ref": rescue_image_ref}]))
+    return begin(
+        caller,
+        server,
+        Operation("rescue", "conductor.run_operation", ["rescue", {"rescue_image_ref": rescue_image_ref}]),
+    )
 
 
 def change_password(caller: Caller, server: Server, password: str) -> str:
@@ -129,13 +176,20 @@ def change_password(caller: Caller, server: Server, password: str) -> str:
         raise BadRequest("adminPass must be a non-empty string.")
     check(caller, server, "change_password")
     if not host_capabilities(server.host).get("supports_set_admin_password"):
-        raise Conflict("Unable to set password on instance: the hypervisor of its host cannot reach the guest "
-                       "(QEMU needs a guest agent, which novasite does not configure).")
-    return begin(caller, server, Operation("change_password", "conductor.run_operation", ["change_password", {"password": password}]))
+        raise Conflict(
+            "Unable to set password on instance: the hypervisor of its host cannot reach the guest "
+            "(QEMU needs a guest agent, which novasite does not configure)."
+        )
+    return begin(
+        caller,
+        server,
+        Operation("change_password", "conductor.run_operation", ["change_password", {"password": password}]),
+    )
 
 
-def rebuild(caller: Caller, server: Server, image_ref: str, *, name: str | None = None,
-            metadata: dict | None = None) -> str:
+def rebuild(
+    caller: Caller, server: Server, image_ref: str, *, name: str | None = None, metadata: dict | None = None
+) -> str:
     """Rebuild from a new image (optionally renaming and replacing metadata); a stopped
     server stays stopped."""
     image = resolve_image(caller, image_ref, _FlavorShape(server.flavor))
@@ -156,6 +210,7 @@ class _FlavorShape:
 
 
 # --- API-only operations ----------------------------------------------------------------
+
 
 def lock(caller: Caller, server: Server, reason: str | None = None) -> None:
     """Lock (no task_state): only its owner or an admin can act on a locked server after."""

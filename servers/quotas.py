@@ -3,6 +3,7 @@
 Usage rows are locked (SELECT ... FOR UPDATE) in a fixed order, so concurrent creates in a
 project serialise on them and in_use can never pass the limit.
 """
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,6 +1,7 @@
 """Shelve, shelveOffload and unshelve. Shelving snapshots the server into an image (the
 record exists at once); offloading removes the guest and frees its host's resources;
 unshelving a offloaded server schedules it again (optionally into another zone)."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -28,7 +29,10 @@ def shelved_image(server: Server) -> Image | None:
 def shelve(caller: Caller, server: Server) -> None:
     with transaction.atomic():
         image = store.create_image(
-            name=f"{server.name}-shelved", owner=server.project_id, visibility="private", disk_format="qcow2",
+            name=f"{server.name}-shelved",
+            owner=server.project_id,
+            visibility="private",
+            disk_format="qcow2",
             container_format="bare",
             properties={"image_type": "shelved", "instance_uuid": str(server.uuid), "base_image_ref": server.image_ref},
         )

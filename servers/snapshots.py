@@ -1,5 +1,6 @@
 """createImage and createBackup: the image record exists before the API answers; the
 compute host writes the disk bytes; the conductor marks the image active (or killed)."""
+
 from __future__ import annotations
 
 from django.db import transaction
@@ -31,18 +32,26 @@ def create_image(caller: Caller, server: Server, name: str, metadata: dict | Non
         raise BadRequest("Invalid input for field/attribute metadata.")
     with transaction.atomic():
         image = store.create_image(
-            name=name, owner=server.project_id, visibility="private", disk_format="qcow2",
-            container_format="bare", properties=_properties(server, "snapshot", metadata),
+            name=name,
+            owner=server.project_id,
+            visibility="private",
+            disk_format="qcow2",
+            container_format="bare",
+            properties=_properties(server, "snapshot", metadata),
         )
         begin(caller, server, Operation("create_image", "conductor.snapshot_server", [str(image.id), None]))
     return image
 
 
-def create_backup(caller: Caller, server: Server, name: str, backup_type: str, rotation: int, metadata: dict | None = None) -> Image:
+def create_backup(
+    caller: Caller, server: Server, name: str, backup_type: str, rotation: int, metadata: dict | None = None
+) -> Image:
     """A snapshot tagged as a backup; beyond `rotation` backups of that type, the oldest go."""
     if not isinstance(backup_type, str) or not backup_type:
         raise BadRequest("Invalid input for field/attribute backup_type.")
-    if isinstance(rotation, bool) or not isinstance(rotation, int) and not (isinstance(rotation, str) and rotation.isdigit()):
+    if isinstance(rotation, bool) or (
+        not isinstance(rotation, int) and not (isinstance(rotation, str) and rotation.isdigit())
+    ):
         raise BadRequest("Invalid input for field/attribute rotation.")
     rotation = int(rotation)
     if rotation < 0:
@@ -51,8 +60,20 @@ def create_backup(caller: Caller, server: Server, name: str, backup_type: str, r
         raise BadRequest("Invalid input for field/attribute name.")
     with transaction.atomic():
         image = store.create_image(
-            name=name, owner=server.project_id, visibility="private", disk_format="qcow2", container_format="bare",
+            name=name,
+            owner=server.project_id,
+            visibility="private",
+            disk_format="qcow2",
+            container_format="bare",
             properties=_properties(server, "backup", {**(metadata or {}), "backup_type": backup_type}),
         )
-        begin(caller, server, Operation("create_backup", "conductor.snapshot_server", [str(image.id), {"backup_type": backup_type, "rotation": rotation}]))
+        begin(
+            caller,
+            server,
+            Operation(
+                "create_backup",
+                "conductor.snapshot_server",
+                [str(image.id), {"backup_type": backup_type, "rotation": rotation}],
+            ),
+        )
     return image

@@ -21,6 +21,7 @@ Nova sources this follows: ``nova/compute/vm_states.py``, ``task_states.py``,
 ``task_and_vm_state_from_status``) and ``nova/virt/libvirt/guest.py``
 (``LIBVIRT_POWER_STATE``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -49,8 +50,18 @@ class VmState:
     SHELVED_OFFLOADED = "shelved_offloaded"
 
     ALL: tuple[str, ...] = (
-        ACTIVE, BUILDING, PAUSED, SUSPENDED, STOPPED, RESCUED, RESIZED,
-        SOFT_DELETED, DELETED, ERROR, SHELVED, SHELVED_OFFLOADED,
+        ACTIVE,
+        BUILDING,
+        PAUSED,
+        SUSPENDED,
+        STOPPED,
+        RESCUED,
+        RESIZED,
+        SOFT_DELETED,
+        DELETED,
+        ERROR,
+        SHELVED,
+        SHELVED_OFFLOADED,
     )
 
     # Named groups from nova/compute/vm_states.py.
@@ -111,16 +122,48 @@ class TaskState:
     UNSHELVING = "unshelving"
 
     ALL: tuple[str, ...] = (
-        SCHEDULING, BLOCK_DEVICE_MAPPING, NETWORKING, SPAWNING, IMAGE_SNAPSHOT,
-        IMAGE_SNAPSHOT_PENDING, IMAGE_PENDING_UPLOAD, IMAGE_UPLOADING, IMAGE_BACKUP,
-        UPDATING_PASSWORD, RESIZE_PREP, RESIZE_MIGRATING, RESIZE_MIGRATED,
-        RESIZE_FINISH, RESIZE_REVERTING, RESIZE_CONFIRMING, REBOOTING,
-        REBOOT_PENDING, REBOOT_STARTED, REBOOTING_HARD, REBOOT_PENDING_HARD,
-        REBOOT_STARTED_HARD, PAUSING, UNPAUSING, SUSPENDING, RESUMING,
-        POWERING_OFF, POWERING_ON, RESCUING, UNRESCUING, REBUILDING,
-        REBUILD_BLOCK_DEVICE_MAPPING, REBUILD_SPAWNING, MIGRATING, DELETING,
-        SOFT_DELETING, RESTORING, SHELVING, SHELVING_IMAGE_PENDING_UPLOAD,
-        SHELVING_IMAGE_UPLOADING, SHELVING_OFFLOADING, UNSHELVING,
+        SCHEDULING,
+        BLOCK_DEVICE_MAPPING,
+        NETWORKING,
+        SPAWNING,
+        IMAGE_SNAPSHOT,
+        IMAGE_SNAPSHOT_PENDING,
+        IMAGE_PENDING_UPLOAD,
+        IMAGE_UPLOADING,
+        IMAGE_BACKUP,
+        UPDATING_PASSWORD,
+        RESIZE_PREP,
+        RESIZE_MIGRATING,
+        RESIZE_MIGRATED,
+        RESIZE_FINISH,
+        RESIZE_REVERTING,
+        RESIZE_CONFIRMING,
+        REBOOTING,
+        REBOOT_PENDING,
+        REBOOT_STARTED,
+        REBOOTING_HARD,
+        REBOOT_PENDING_HARD,
+        REBOOT_STARTED_HARD,
+        PAUSING,
+        UNPAUSING,
+        SUSPENDING,
+        RESUMING,
+        POWERING_OFF,
+        POWERING_ON,
+        RESCUING,
+        UNRESCUING,
+        REBUILDING,
+        REBUILD_BLOCK_DEVICE_MAPPING,
+        REBUILD_SPAWNING,
+        MIGRATING,
+        DELETING,
+        SOFT_DELETING,
+        RESTORING,
+        SHELVING,
+        SHELVING_IMAGE_PENDING_UPLOAD,
+        SHELVING_IMAGE_UPLOADING,
+        SHELVING_OFFLOADING,
+        UNSHELVING,
     )
 
     # Groups. The status map and the action rules both use them, so a state
@@ -130,16 +173,27 @@ class TaskState:
     REBOOT_HARD: tuple[str, ...] = (REBOOTING_HARD, REBOOT_PENDING_HARD, REBOOT_STARTED_HARD)
     RESIZE: tuple[str, ...] = (RESIZE_PREP, RESIZE_MIGRATING, RESIZE_MIGRATED, RESIZE_FINISH)
     REBUILD: tuple[str, ...] = (REBUILDING, REBUILD_BLOCK_DEVICE_MAPPING, REBUILD_SPAWNING)
-    IMAGE: tuple[str, ...] = (IMAGE_SNAPSHOT_PENDING, IMAGE_SNAPSHOT, IMAGE_BACKUP,
-                              IMAGE_PENDING_UPLOAD, IMAGE_UPLOADING)
-    SHELVE: tuple[str, ...] = (SHELVING, SHELVING_IMAGE_PENDING_UPLOAD,
-                               SHELVING_IMAGE_UPLOADING, SHELVING_OFFLOADING)
+    IMAGE: tuple[str, ...] = (
+        IMAGE_SNAPSHOT_PENDING,
+        IMAGE_SNAPSHOT,
+        IMAGE_BACKUP,
+        IMAGE_PENDING_UPLOAD,
+        IMAGE_UPLOADING,
+    )
+    SHELVE: tuple[str, ...] = (SHELVING, SHELVING_IMAGE_PENDING_UPLOAD, SHELVING_IMAGE_UPLOADING, SHELVING_OFFLOADING)
     # Task states a HARD reboot may interrupt (task_states.ALLOW_REBOOT). None
     # comes first because an idle instance may of course be rebooted. A hard
     # reboot is the way out of a stuck soft reboot or pause/suspend/resume.
     ALLOW_REBOOT: tuple[str | None, ...] = (
-        None, REBOOTING, REBOOT_PENDING, REBOOT_STARTED, RESUMING,
-        REBOOTING_HARD, UNPAUSING, PAUSING, SUSPENDING,
+        None,
+        REBOOTING,
+        REBOOT_PENDING,
+        REBOOT_STARTED,
+        RESUMING,
+        REBOOTING_HARD,
+        UNPAUSING,
+        PAUSING,
+        SUSPENDING,
     )
 
 
@@ -155,8 +209,7 @@ class LibvirtState:
     CRASHED = 6
     PMSUSPENDED = 7
 
-    ALL: tuple[int, ...] = (NOSTATE, RUNNING, BLOCKED, PAUSED, SHUTDOWN,
-                            SHUTOFF, CRASHED, PMSUSPENDED)
+    ALL: tuple[int, ...] = (NOSTATE, RUNNING, BLOCKED, PAUSED, SHUTDOWN, SHUTOFF, CRASHED, PMSUSPENDED)
 
 
 class PowerState:
@@ -175,8 +228,12 @@ class PowerState:
 
     ALL: tuple[int, ...] = (NOSTATE, RUNNING, PAUSED, SHUTDOWN, CRASHED, SUSPENDED)
     NAMES: dict[int, str] = {
-        NOSTATE: "NOSTATE", RUNNING: "RUNNING", PAUSED: "PAUSED",
-        SHUTDOWN: "SHUTDOWN", CRASHED: "CRASHED", SUSPENDED: "SUSPENDED",
+        NOSTATE: "NOSTATE",
+        RUNNING: "RUNNING",
+        PAUSED: "PAUSED",
+        SHUTDOWN: "SHUTDOWN",
+        CRASHED: "CRASHED",
+        SUSPENDED: "SUSPENDED",
     }
 
     # nova/virt/libvirt/guest.py LIBVIRT_POWER_STATE. BLOCKED means the vCPU is
@@ -253,8 +310,9 @@ UNKNOWN_STATUS = "UNKNOWN"
 
 #: Every status the map can produce. UNKNOWN is left out because a client
 #: cannot filter on it.
-ALL_STATUSES: tuple[str, ...] = tuple(sorted(
-    {status for task_map in STATUS_MAP.values() for status in task_map.values()}))
+ALL_STATUSES: tuple[str, ...] = tuple(
+    sorted({status for task_map in STATUS_MAP.values() for status in task_map.values()})
+)
 
 
 def status_for(vm_state: str, task_state: str | None) -> str:
@@ -267,8 +325,9 @@ def status_for(vm_state: str, task_state: str | None) -> str:
     """
     task_map = STATUS_MAP.get(vm_state)
     if task_map is None:
-        LOG.error("status is UNKNOWN from vm_state=%s task_state=%s. "
-                  "Bad upgrade or db corrupted?", vm_state, task_state)
+        LOG.error(
+            "status is UNKNOWN from vm_state=%s task_state=%s. Bad upgrade or db corrupted?", vm_state, task_state
+        )
         return UNKNOWN_STATUS
     if task_state is None:
         return task_map[DEFAULT_KEY]
@@ -324,18 +383,38 @@ def states_for_status(statuses: str | Iterable[str]) -> StatusFilter:
 # from here would be circular. Module __getattr__ (PEP 562) resolves these
 # names on first use instead, so `from servers.states import check_action`
 # works whichever module is imported first.
-_ACTION_RULE_EXPORTS = frozenset({
-    "ANY", "NULL_TASK", "ActionRule", "ACTION_RULES", "get_rule",
-    "action_name_for_message", "check_action", "StateError",
-    "InstanceInvalidState", "InstanceIsLocked", "InstanceNotReady",
-    "ServiceUnavailable", "ComputeServiceInUse",
-})
+_ACTION_RULE_EXPORTS = frozenset(
+    {
+        "ANY",
+        "NULL_TASK",
+        "ActionRule",
+        "ACTION_RULES",
+        "get_rule",
+        "action_name_for_message",
+        "check_action",
+        "StateError",
+        "InstanceInvalidState",
+        "InstanceIsLocked",
+        "InstanceNotReady",
+        "ServiceUnavailable",
+        "ComputeServiceInUse",
+    }
+)
 
 if TYPE_CHECKING:  # let type checkers and IDEs see the re-exported names
     from servers.action_rules import (  # noqa: F401
-        ACTION_RULES, ANY, NULL_TASK, ActionRule, ComputeServiceInUse,
-        InstanceInvalidState, InstanceIsLocked, InstanceNotReady,
-        ServiceUnavailable, StateError, action_name_for_message, check_action,
+        ACTION_RULES,
+        ANY,
+        NULL_TASK,
+        ActionRule,
+        ComputeServiceInUse,
+        InstanceInvalidState,
+        InstanceIsLocked,
+        InstanceNotReady,
+        ServiceUnavailable,
+        StateError,
+        action_name_for_message,
+        check_action,
         get_rule,
     )
 
@@ -343,12 +422,23 @@ if TYPE_CHECKING:  # let type checkers and IDEs see the re-exported names
 def __getattr__(name: str) -> Any:
     if name in _ACTION_RULE_EXPORTS:
         from servers import action_rules
+
         return getattr(action_rules, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
-    "VmState", "TaskState", "PowerState", "LibvirtState", "STATUS_MAP",
-    "DEFAULT_KEY", "UNKNOWN_STATUS", "ALL_STATUSES", "status_for",
-    "StatusFilter", "states_for_status", "vm_state_after_move", *sorted(_ACTION_RULE_EXPORTS),
+    "VmState",
+    "TaskState",
+    "PowerState",
+    "LibvirtState",
+    "STATUS_MAP",
+    "DEFAULT_KEY",
+    "UNKNOWN_STATUS",
+    "ALL_STATUSES",
+    "status_for",
+    "StatusFilter",
+    "states_for_status",
+    "vm_state_after_move",
+    *sorted(_ACTION_RULE_EXPORTS),
 ]

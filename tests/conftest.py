@@ -1,4 +1,5 @@
 """Shared fixtures: seeded cloud, API tokens and a JSON client for the in-process API."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,10 +16,15 @@ def cloud(db, settings, tmp_path):
 
 
 def issue_token(client: APIClient, user: str, project: str, password: str = "secret") -> str:
-    body = {"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {"name": user, "domain": {"name": "Default"}, "password": password}}},
-        "scope": {"project": {"name": project, "domain": {"name": "Default"}}},
-    }}
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": user, "domain": {"name": "Default"}, "password": password}},
+            },
+            "scope": {"project": {"name": project, "domain": {"name": "Default"}}},
+        }
+    }
     response = client.post("/identity/v3/auth/tokens", body, format="json")
     assert response.status_code == 201, response.content
     return response["X-Subject-Token"]

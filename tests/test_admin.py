@@ -1,5 +1,6 @@
 """The operator's console: every model is registered, its pages answer, workflow-owned fields
 are read-only, and no changelist makes a query per row."""
+
 from __future__ import annotations
 
 import hashlib
@@ -40,8 +41,14 @@ from volumes.models import Volume
 APPS = ("identity", "hosts", "servers", "images", "networks", "volumes")
 MODELS = [model for label in APPS for model in apps.get_app_config(label).get_models()]
 FLAVOR = {
-    "flavorid": "1", "name": "m1.tiny", "vcpus": 1, "memory_mb": 512, "root_gb": 1,
-    "ephemeral_gb": 0, "swap": 0, "extra_specs": {},
+    "flavorid": "1",
+    "name": "m1.tiny",
+    "vcpus": 1,
+    "memory_mb": 512,
+    "root_gb": 1,
+    "ephemeral_gb": 0,
+    "swap": 0,
+    "extra_specs": {},
 }
 
 
@@ -63,54 +70,95 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
     user = add(User(name=f"user{n}", password=make_password("secret"), default_project=project))
     role = add(Role(name=f"role{n}"))
     add(RoleAssignment(user=user, project=project, role=role))
-    add(Token(
-        digest=hashlib.sha256(f"token{n}".encode()).hexdigest(), user=user, project=project,
-        roles=[role.name], audit_id=f"audit{n}", issued_at=now, expires_at=now + timedelta(hours=1),
-    ))
+    add(
+        Token(
+            digest=hashlib.sha256(f"token{n}".encode()).hexdigest(),
+            user=user,
+            project=project,
+            roles=[role.name],
+            audit_id=f"audit{n}",
+            issued_at=now,
+            expires_at=now + timedelta(hours=1),
+        )
+    )
 
     add(Region(id=f"Region{n}"))
     aggregate = add(Aggregate(name=f"agg{n}", metadata={"availability_zone": f"az{n}"}))
     add(AggregateHost(aggregate=aggregate, host=f"compute{n}"))
     service = add(Service(host=f"compute{n}", binary="nova-compute", last_seen_up=now))
     add(Service(host=f"controller{n}", binary="nova-conductor", last_seen_up=now))
-    node = add(ComputeNode(
-        host=f"compute{n}", service=service, hypervisor_hostname=f"compute{n}.example",
-        vcpus=8, memory_mb=8192, local_gb=100,
-        cpu_allocation_ratio=4.0, ram_allocation_ratio=1.0, disk_allocation_ratio=1.0,
-    ))
+    node = add(
+        ComputeNode(
+            host=f"compute{n}",
+            service=service,
+            hypervisor_hostname=f"compute{n}.example",
+            vcpus=8,
+            memory_mb=8192,
+            local_gb=100,
+            cpu_allocation_ratio=4.0,
+            ram_allocation_ratio=1.0,
+            disk_allocation_ratio=1.0,
+        )
+    )
 
     flavor = add(Flavor(name=f"m1.tiny{n}", flavorid=f"tiny{n}", vcpus=1, memory_mb=512, root_gb=1))
     add(FlavorAccess(flavor=flavor, project_id=project.id))
     add(Keypair(name=f"key{n}", user_id=user.id, public_key="ssh-ed25519 AAAA", fingerprint=f"fp{n}"))
-    server = add(Server(
-        name=f"vm{n}", project_id=project.id, user_id=user.id, flavor=FLAVOR,
-        vm_state="active", power_state=1, host=f"compute{n}", node=f"compute{n}.example",
-        availability_zone=f"az{n}",
-    ))
+    server = add(
+        Server(
+            name=f"vm{n}",
+            project_id=project.id,
+            user_id=user.id,
+            flavor=FLAVOR,
+            vm_state="active",
+            power_state=1,
+            host=f"compute{n}",
+            node=f"compute{n}.example",
+            availability_zone=f"az{n}",
+        )
+    )
     add(ServerFault(server=server, message="No valid host was found.", host=f"compute{n}"))
     group = add(ServerGroup(name=f"group{n}", project_id=project.id, user_id=user.id, policy="anti-affinity"))
     add(ServerGroupMember(group=group, server=server))
     add(QuotaLimit(project_id=project.id, resource="instances", hard_limit=10))
     add(QuotaUsage(project_id=project.id, resource="instances", in_use=1))
-    action = add(InstanceAction(
-        server=server, action="create", request_id=f"req-{n}", user_id=user.id, project_id=project.id,
-    ))
+    action = add(
+        InstanceAction(
+            server=server,
+            action="create",
+            request_id=f"req-{n}",
+            user_id=user.id,
+            project_id=project.id,
+        )
+    )
     add(InstanceActionEvent(action=action, event="compute_build_and_run_instance", result="Success"))
     add(Migration(server=server, migration_type="resize", source_compute=f"compute{n}"))
     add(VolumeAttachment(server=server, volume_id=uuid.uuid4(), device="sdb", status="attached"))
-    add(Allocation(
-        consumer=server.uuid, compute_node=node, vcpus=1, memory_mb=512, disk_gb=1,
-        project_id=project.id, user_id=user.id,
-    ))
+    add(
+        Allocation(
+            consumer=server.uuid,
+            compute_node=node,
+            vcpus=1,
+            memory_mb=512,
+            disk_gb=1,
+            project_id=project.id,
+            user_id=user.id,
+        )
+    )
 
     add(Image(name=f"cirros{n}", status="active", visibility="public"))
     add(Volume(name=f"vol{n}", project_id=project.id, user_id=user.id, size=1, status="available"))
     network = add(Network(name=f"net{n}", project_id=project.id))
     add(Subnet(network=network, project_id=project.id, cidr=f"10.0.{n}.0/24", gateway_ip=f"10.0.{n}.1"))
-    add(Port(
-        network=network, project_id=project.id, mac_address=f"fa:16:3e:00:00:{n:02x}",
-        fixed_ips=[{"subnet_id": "x", "ip_address": f"10.0.{n}.5"}], device_id=str(server.uuid),
-    ))
+    add(
+        Port(
+            network=network,
+            project_id=project.id,
+            mac_address=f"fa:16:3e:00:00:{n:02x}",
+            fixed_ips=[{"subnet_id": "x", "ip_address": f"10.0.{n}.5"}],
+            device_id=str(server.uuid),
+        )
+    )
     add(NetworkQuota(project_id=project.id, limits={"network": 10}))
     return rows
 
@@ -178,8 +226,19 @@ def test_changelist_makes_no_query_per_row(staff, model):
 @pytest.mark.django_db
 def test_server_state_is_read_only(staff, rows):
     content = staff.get(url(Server, "change", rows[Server].pk)).content
-    for field in ("vm_state", "task_state", "power_state", "host", "node", "availability_zone",
-                  "flavor", "deleted", "locked_by", "launched_at", "project_id"):
+    for field in (
+        "vm_state",
+        "task_state",
+        "power_state",
+        "host",
+        "node",
+        "availability_zone",
+        "flavor",
+        "deleted",
+        "locked_by",
+        "launched_at",
+        "project_id",
+    ):
         assert f'name="{field}"'.encode() not in content, field
     assert b'name="name"' in content
     assert b"ACTIVE" in content  # the computed status
@@ -210,9 +269,19 @@ def test_allocation_is_read_only(staff, rows):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("model", [
-    Allocation, QuotaUsage, InstanceAction, InstanceActionEvent, ServerFault, Migration, Token,
-], ids=model_id)
+@pytest.mark.parametrize(
+    "model",
+    [
+        Allocation,
+        QuotaUsage,
+        InstanceAction,
+        InstanceActionEvent,
+        ServerFault,
+        Migration,
+        Token,
+    ],
+    ids=model_id,
+)
 def test_audit_and_accounting_records_have_no_add_page(staff, rows, model):
     assert staff.get(url(model, "add")).status_code == 403
 
@@ -229,8 +298,16 @@ def test_quota_usage_cannot_be_changed(staff, rows):
 @pytest.mark.django_db
 def test_compute_node_totals_are_read_only_but_ratios_editable(staff, rows):
     content = staff.get(url(ComputeNode, "change", rows[ComputeNode].pk)).content
-    for field in ("vcpus", "memory_mb", "local_gb", "vcpus_used", "memory_mb_used", "running_vms",
-                  "hypervisor_type", "cpu_info"):
+    for field in (
+        "vcpus",
+        "memory_mb",
+        "local_gb",
+        "vcpus_used",
+        "memory_mb_used",
+        "running_vms",
+        "hypervisor_type",
+        "cpu_info",
+    ):
         assert f'name="{field}"'.encode() not in content, field
     for field in ("cpu_allocation_ratio", "ram_allocation_ratio", "reserved_host_memory_mb"):
         assert f'name="{field}"'.encode() in content, field
@@ -272,10 +349,17 @@ def test_user_password_hash_is_never_shown(staff, rows):
 @pytest.mark.django_db
 def test_user_new_password_is_hashed(staff, rows):
     user = rows[User]
-    response = staff.post(url(User, "change", user.pk), {
-        "name": user.name, "domain_id": user.domain_id, "email": "", "enabled": "on",
-        "default_project": user.default_project_id, "new_password": "changed",
-    })
+    response = staff.post(
+        url(User, "change", user.pk),
+        {
+            "name": user.name,
+            "domain_id": user.domain_id,
+            "email": "",
+            "enabled": "on",
+            "default_project": user.default_project_id,
+            "new_password": "changed",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     user.refresh_from_db()
     assert user.check_password("changed") and "changed" not in user.password
@@ -295,5 +379,6 @@ def test_token_digest_is_never_listed(staff, rows):
     content = staff.get(url(Token, "changelist")).content
     assert token.audit_id.encode() in content
     assert token.digest.encode() not in content.replace(
-        url(Token, "change", token.pk).encode(), b"",
+        url(Token, "change", token.pk).encode(),
+        b"",
     )

@@ -1,5 +1,6 @@
 """os-aggregates over HTTP: CRUD, host membership, metadata and zones, microversion fields,
 policy and Nova-format errors."""
+
 from __future__ import annotations
 
 import pytest
@@ -51,12 +52,24 @@ def test_uuid_only_from_2_41(admin_api, hosts):
     assert "uuid" not in old and "uuid" in new
 
 
-@pytest.mark.parametrize("body", [
-    None, [], {}, {"aggregate": "x"}, {"aggregate": {}}, {"aggregate": {"name": ""}},
-    {"aggregate": {"name": "   "}}, {"aggregate": {"name": 5}}, {"aggregate": {"name": "x" * 256}},
-    {"aggregate": {"name": "a", "availability_zone": 3}}, {"aggregate": {"name": "a", "extra": 1}},
-    {"aggregate": {"name": "a", "availability_zone": "internal"}}, {"aggregate": {"name": "a\x00b"}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        {},
+        {"aggregate": "x"},
+        {"aggregate": {}},
+        {"aggregate": {"name": ""}},
+        {"aggregate": {"name": "   "}},
+        {"aggregate": {"name": 5}},
+        {"aggregate": {"name": "x" * 256}},
+        {"aggregate": {"name": "a", "availability_zone": 3}},
+        {"aggregate": {"name": "a", "extra": 1}},
+        {"aggregate": {"name": "a", "availability_zone": "internal"}},
+        {"aggregate": {"name": "a\x00b"}},
+    ],
+)
 def test_create_bad_bodies_are_400(admin_api, hosts, body):
     response = admin_api.post(BASE, body, format="json")
     assert response.status_code == 400, response.content
@@ -79,7 +92,9 @@ def test_lookup_by_name_is_400_and_unknown_id_404(admin_api, hosts):
 
 def test_update_name_and_zone(admin_api, hosts):
     agg_id = create(admin_api, "upd").json()["aggregate"]["id"]
-    response = admin_api.put(f"{BASE}/{agg_id}", {"aggregate": {"name": "renamed", "availability_zone": "az9"}}, format="json")
+    response = admin_api.put(
+        f"{BASE}/{agg_id}", {"aggregate": {"name": "renamed", "availability_zone": "az9"}}, format="json"
+    )
     assert response.status_code == 200, response.content
     body = response.json()["aggregate"]
     assert body["name"] == "renamed" and body["availability_zone"] == "az9"
@@ -109,8 +124,9 @@ def test_add_and_remove_host(admin_api, hosts):
 
 
 def test_host_known_by_compute_node_only(admin_api, hosts):
-    ComputeNode.objects.create(host="bare", hypervisor_hostname="bare", cpu_allocation_ratio=1,
-                               ram_allocation_ratio=1, disk_allocation_ratio=1)
+    ComputeNode.objects.create(
+        host="bare", hypervisor_hostname="bare", cpu_allocation_ratio=1, ram_allocation_ratio=1, disk_allocation_ratio=1
+    )
     agg_id = create(admin_api, "bare-agg").json()["aggregate"]["id"]
     assert action(admin_api, agg_id, {"add_host": {"host": "bare"}}).status_code == 200
 
@@ -125,7 +141,9 @@ def test_host_cannot_be_in_two_zones(admin_api, hosts):
     assert rezone.status_code == 400
     same = action(admin_api, plain, {"set_metadata": {"metadata": {"availability_zone": "nova"}}})
     assert same.status_code == 200
-    assert admin_api.put(f"{BASE}/{plain}", {"aggregate": {"availability_zone": "az8"}}, format="json").status_code == 400
+    assert (
+        admin_api.put(f"{BASE}/{plain}", {"aggregate": {"availability_zone": "az8"}}, format="json").status_code == 400
+    )
 
 
 def test_set_metadata_merges_deletes_and_renames_zone(admin_api, hosts):
@@ -134,7 +152,9 @@ def test_set_metadata_merges_deletes_and_renames_zone(admin_api, hosts):
     body = {"set_metadata": {"metadata": {"ssd": "true", "cpu_allocation_ratio": "2.0"}}}
     agg = action(admin_api, agg_id, body).json()["aggregate"]
     assert agg["metadata"] == {"availability_zone": "zoneA", "ssd": "true", "cpu_allocation_ratio": "2.0"}
-    agg = action(admin_api, agg_id, {"set_metadata": {"metadata": {"ssd": None, "availability_zone": "zoneB"}}}).json()["aggregate"]
+    agg = action(admin_api, agg_id, {"set_metadata": {"metadata": {"ssd": None, "availability_zone": "zoneB"}}}).json()[
+        "aggregate"
+    ]
     assert agg["metadata"] == {"availability_zone": "zoneB", "cpu_allocation_ratio": "2.0"}
     assert agg["availability_zone"] == "zoneB"
     node_zone = Aggregate.objects.get(pk=agg_id).availability_zone
@@ -142,8 +162,13 @@ def test_set_metadata_merges_deletes_and_renames_zone(admin_api, hosts):
 
 
 def test_set_metadata_refreshes_compute_node_mirrors(admin_api, hosts):
-    node = ComputeNode.objects.create(host="spare", hypervisor_hostname="spare", cpu_allocation_ratio=4,
-                                      ram_allocation_ratio=1, disk_allocation_ratio=1)
+    node = ComputeNode.objects.create(
+        host="spare",
+        hypervisor_hostname="spare",
+        cpu_allocation_ratio=4,
+        ram_allocation_ratio=1,
+        disk_allocation_ratio=1,
+    )
     agg_id = create(admin_api, "ratios", "zoneR").json()["aggregate"]["id"]
     action(admin_api, agg_id, {"add_host": {"host": "spare"}})
     action(admin_api, agg_id, {"set_metadata": {"metadata": {"cpu_allocation_ratio": "1.5"}}})
@@ -154,13 +179,27 @@ def test_set_metadata_refreshes_compute_node_mirrors(admin_api, hosts):
     assert node.availability_zone is None and node.aggregate_cpu_allocation_ratio is None
 
 
-@pytest.mark.parametrize("body", [
-    None, [], "x", {}, {"add_host": {}}, {"add_host": "compute1"}, {"add_host": {"host": 1}},
-    {"add_host": {"host": "compute1", "x": 1}}, {"remove_host": None}, {"set_metadata": {}},
-    {"set_metadata": {"metadata": "x"}}, {"set_metadata": {"metadata": {"k": 1}}},
-    {"set_metadata": {"metadata": {"": "v"}}}, {"set_metadata": {"metadata": {"k": "v" * 256}}},
-    {"frobnicate": {}}, {"add_host": {"host": "a"}, "remove_host": {"host": "a"}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        "x",
+        {},
+        {"add_host": {}},
+        {"add_host": "compute1"},
+        {"add_host": {"host": 1}},
+        {"add_host": {"host": "compute1", "x": 1}},
+        {"remove_host": None},
+        {"set_metadata": {}},
+        {"set_metadata": {"metadata": "x"}},
+        {"set_metadata": {"metadata": {"k": 1}}},
+        {"set_metadata": {"metadata": {"": "v"}}},
+        {"set_metadata": {"metadata": {"k": "v" * 256}}},
+        {"frobnicate": {}},
+        {"add_host": {"host": "a"}, "remove_host": {"host": "a"}},
+    ],
+)
 def test_action_bad_bodies_are_400(admin_api, hosts, body):
     agg_id = create(admin_api, "bad").json()["aggregate"]["id"]
     response = admin_api.post(f"{BASE}/{agg_id}/action", body, format="json")
@@ -170,8 +209,10 @@ def test_action_bad_bodies_are_400(admin_api, hosts, body):
 
 def test_members_are_forbidden(demo_api, hosts):
     for response in (
-        demo_api.get(BASE), demo_api.post(BASE, {"aggregate": {"name": "x"}}, format="json"),
-        demo_api.get(f"{BASE}/1"), demo_api.delete(f"{BASE}/1"),
+        demo_api.get(BASE),
+        demo_api.post(BASE, {"aggregate": {"name": "x"}}, format="json"),
+        demo_api.get(f"{BASE}/1"),
+        demo_api.delete(f"{BASE}/1"),
         demo_api.post(f"{BASE}/1/action", {"add_host": {"host": "compute1"}}, format="json"),
     ):
         assert response.status_code == 403 and "forbidden" in response.json()
@@ -189,5 +230,13 @@ def test_zone_of_hosts_with_servers_cannot_change(admin_api, hosts):
     Server.objects.create(name="vm", project_id="p", user_id="u", host="spare", flavor={}, vm_state="active")
     refused = action(admin_api, agg_id, {"set_metadata": {"metadata": {"availability_zone": "zoneT"}}})
     assert refused.status_code == 400 and "instances" in refused.json()["badRequest"]["message"]
-    assert admin_api.put(f"{BASE}/{agg_id}", {"aggregate": {"availability_zone": "zoneT"}}, format="json").status_code == 400
-    assert action(admin_api, agg_id, {"set_metadata": {"metadata": {"ssd": "1", "availability_zone": "zoneS"}}}).status_code == 200
+    assert (
+        admin_api.put(f"{BASE}/{agg_id}", {"aggregate": {"availability_zone": "zoneT"}}, format="json").status_code
+        == 400
+    )
+    assert (
+        action(
+            admin_api, agg_id, {"set_metadata": {"metadata": {"ssd": "1", "availability_zone": "zoneS"}}}
+        ).status_code
+        == 200
+    )

@@ -1,5 +1,6 @@
 """Flavor API: list filters, sorting and paging, create/update/delete (admin), tenant access,
 extra specs, per-microversion bodies, policy (403/404) and Nova-format 400s."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,16 @@ V261 = {"HTTP_OPENSTACK_API_VERSION": "compute 2.61"}
 
 
 def flavor_body(**overrides) -> dict:
-    body = {"name": "f1", "ram": 256, "vcpus": 2, "disk": 5, "id": None, "swap": 0,
-            "OS-FLV-EXT-DATA:ephemeral": 0, "os-flavor-access:is_public": False}
+    body = {
+        "name": "f1",
+        "ram": 256,
+        "vcpus": 2,
+        "disk": 5,
+        "id": None,
+        "swap": 0,
+        "OS-FLV-EXT-DATA:ephemeral": 0,
+        "os-flavor-access:is_public": False,
+    }
     body.update(overrides)
     return {"flavor": body}
 
@@ -74,12 +83,28 @@ def test_duplicates_are_409(admin_api):
     assert by_id.status_code == 409 and "ID dup already exists" in by_id.json()["conflictingRequest"]["message"]
 
 
-@pytest.mark.parametrize("overrides", [
-    {"ram": 0}, {"ram": -1}, {"ram": "lots"}, {"ram": True}, {"vcpus": 0}, {"disk": -1}, {"swap": "x"},
-    {"name": ""}, {"name": " padded"}, {"name": 5}, {"id": "bad/id"}, {"id": " x"},
-    {"rxtx_factor": 0}, {"rxtx_factor": "fast"}, {"os-flavor-access:is_public": "maybe"},
-    {"unknown": 1}, {"ram": 2 ** 40},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"ram": 0},
+        {"ram": -1},
+        {"ram": "lots"},
+        {"ram": True},
+        {"vcpus": 0},
+        {"disk": -1},
+        {"swap": "x"},
+        {"name": ""},
+        {"name": " padded"},
+        {"name": 5},
+        {"id": "bad/id"},
+        {"id": " x"},
+        {"rxtx_factor": 0},
+        {"rxtx_factor": "fast"},
+        {"os-flavor-access:is_public": "maybe"},
+        {"unknown": 1},
+        {"ram": 2**40},
+    ],
+)
 def test_bad_values_are_400(admin_api, overrides):
     response = create(admin_api, **overrides)
     assert response.status_code == 400, response.content
@@ -107,7 +132,9 @@ def test_members_cannot_manage_flavors(demo_api):
     assert response.status_code == 403
     assert "os-flavor-manage:create" in response.json()["forbidden"]["message"]
     assert demo_api.delete(f"{BASE}/flavors/42").status_code == 403
-    assert demo_api.put(f"{BASE}/flavors/42", {"flavor": {"description": "x"}}, format="json", **V255).status_code == 403
+    assert (
+        demo_api.put(f"{BASE}/flavors/42", {"flavor": {"description": "x"}}, format="json", **V255).status_code == 403
+    )
     assert Flavor.objects.filter(flavorid="42").exists()
 
 
@@ -117,7 +144,10 @@ def test_update_description_from_2_55(admin_api):
     response = admin_api.put(url, {"flavor": {"description": "tiny cirros"}}, format="json", **V255)
     assert response.status_code == 200 and response.json()["flavor"]["description"] == "tiny cirros"
     assert admin_api.put(url, {"flavor": {"name": "renamed"}}, format="json", **V255).status_code == 400
-    assert admin_api.put(f"{BASE}/flavors/nope", {"flavor": {"description": "x"}}, format="json", **V255).status_code == 404
+    assert (
+        admin_api.put(f"{BASE}/flavors/nope", {"flavor": {"description": "x"}}, format="json", **V255).status_code
+        == 404
+    )
 
 
 def test_delete_is_202_then_404(admin_api):
@@ -125,7 +155,10 @@ def test_delete_is_202_then_404(admin_api):
     assert admin_api.delete(f"{BASE}/flavors/{flavor_id}").status_code == 202
     assert admin_api.get(f"{BASE}/flavors/{flavor_id}").status_code == 404
     missing = admin_api.delete(f"{BASE}/flavors/{flavor_id}")
-    assert missing.status_code == 404 and missing.json()["itemNotFound"]["message"] == f"Flavor {flavor_id} could not be found."
+    assert (
+        missing.status_code == 404
+        and missing.json()["itemNotFound"]["message"] == f"Flavor {flavor_id} could not be found."
+    )
 
 
 # --- listing --------------------------------------------------------------------------
@@ -141,7 +174,9 @@ def test_is_public_filters(admin_api, demo_api):
     assert [f["id"] for f in only_private] == [private]
     assert admin_api.get(f"{BASE}/flavors", {"is_public": "perhaps"}).status_code == 400
     # Members: a private flavor is invisible (404) until shared with their project.
-    assert private not in {f["id"] for f in demo_api.get(f"{BASE}/flavors/detail", {"is_public": "None"}).json()["flavors"]}
+    assert private not in {
+        f["id"] for f in demo_api.get(f"{BASE}/flavors/detail", {"is_public": "None"}).json()["flavors"]
+    }
     assert demo_api.get(f"{BASE}/flavors/{private}").status_code == 404
     FlavorAccess.objects.create(flavor=Flavor.objects.get(flavorid=private), project_id=demo_project_id())
     assert private in {f["id"] for f in demo_api.get(f"{BASE}/flavors").json()["flavors"]}
@@ -160,7 +195,10 @@ def test_min_filters_sorting_and_paging(demo_api):
     ids = [f["id"] for f in demo_api.get(f"{BASE}/flavors").json()["flavors"]]
     page = demo_api.get(f"{BASE}/flavors/detail", {"limit": 2, "minRam": 0}).json()
     first = page["flavors"]
-    assert f"marker={first[-1]['id']}" in page["flavors_links"][0]["href"] and "minRam=0" in page["flavors_links"][0]["href"]
+    assert (
+        f"marker={first[-1]['id']}" in page["flavors_links"][0]["href"]
+        and "minRam=0" in page["flavors_links"][0]["href"]
+    )
     assert "flavors_links" not in demo_api.get(f"{BASE}/flavors").json()
     rest = demo_api.get(f"{BASE}/flavors", {"marker": first[-1]["id"]}).json()["flavors"]
     assert [f["id"] for f in first + rest] == ids
@@ -176,8 +214,13 @@ def test_detail_query_count_does_not_grow(demo_api):
 
     before = count()
     for index in range(10):
-        flavor = Flavor.objects.create(name=f"extra-{index}", vcpus=1, memory_mb=64, is_public=index % 2 == 0,
-                                       extra_specs={"hw:cpu_policy": "shared"})
+        flavor = Flavor.objects.create(
+            name=f"extra-{index}",
+            vcpus=1,
+            memory_mb=64,
+            is_public=index % 2 == 0,
+            extra_specs={"hw:cpu_policy": "shared"},
+        )
         FlavorAccess.objects.create(flavor=flavor, project_id=demo_project_id())
     assert count() == before
 
@@ -207,15 +250,29 @@ def test_tenant_access_errors(admin_api, demo_api):
     flavor_id = create(admin_api).json()["flavor"]["id"]
     url = f"{BASE}/flavors/{flavor_id}/action"
     public = admin_api.get(f"{BASE}/flavors/42/os-flavor-access")
-    assert public.status_code == 404 and public.json()["itemNotFound"]["message"] == "Access list not available for public flavors."
-    assert admin_api.post(f"{BASE}/flavors/42/action", {"addTenantAccess": {"tenant": demo_project_id()}},
-                          format="json", HTTP_OPENSTACK_API_VERSION="compute 2.7").status_code == 409
+    assert (
+        public.status_code == 404
+        and public.json()["itemNotFound"]["message"] == "Access list not available for public flavors."
+    )
+    assert (
+        admin_api.post(
+            f"{BASE}/flavors/42/action",
+            {"addTenantAccess": {"tenant": demo_project_id()}},
+            format="json",
+            HTTP_OPENSTACK_API_VERSION="compute 2.7",
+        ).status_code
+        == 409
+    )
     assert admin_api.post(url, {"addTenantAccess": {"tenant": "no-such-project"}}, format="json").status_code == 400
     assert admin_api.post(url, {"addTenantAccess": {}}, format="json").status_code == 400
     assert admin_api.post(url, {"shareWith": {"tenant": "x"}}, format="json").status_code == 400
     assert admin_api.post(url, "null", content_type="application/json").status_code == 400
-    assert admin_api.post(f"{BASE}/flavors/nope/action", {"addTenantAccess": {"tenant": demo_project_id()}},
-                          format="json").status_code == 404
+    assert (
+        admin_api.post(
+            f"{BASE}/flavors/nope/action", {"addTenantAccess": {"tenant": demo_project_id()}}, format="json"
+        ).status_code
+        == 404
+    )
     assert demo_api.post(url, {"addTenantAccess": {"tenant": demo_project_id()}}, format="json").status_code == 403
     assert demo_api.get(f"{BASE}/flavors/{flavor_id}/os-flavor-access").status_code == 403
 
@@ -225,7 +282,9 @@ def test_tenant_access_errors(admin_api, demo_api):
 
 def test_extra_specs_crud(admin_api, demo_api):
     url = f"{BASE}/flavors/42/os-extra_specs"
-    merged = admin_api.post(url, {"extra_specs": {"hw:cpu_policy": "dedicated", "quota:cpu_shares": 512}}, format="json")
+    merged = admin_api.post(
+        url, {"extra_specs": {"hw:cpu_policy": "dedicated", "quota:cpu_shares": 512}}, format="json"
+    )
     assert merged.status_code == 200
     assert merged.json() == {"extra_specs": {"hw:cpu_policy": "dedicated", "quota:cpu_shares": "512"}}
     assert demo_api.get(url).json()["extra_specs"]["hw:cpu_policy"] == "dedicated"
@@ -235,14 +294,20 @@ def test_extra_specs_crud(admin_api, demo_api):
     assert admin_api.get(f"{BASE}/flavors/42", **V261).json()["flavor"]["extra_specs"]["hw:cpu_policy"] == "shared"
     assert admin_api.delete(f"{url}/hw:cpu_policy").status_code == 202
     missing = admin_api.get(f"{url}/hw:cpu_policy")
-    assert missing.status_code == 404 and "has no extra specs with key hw:cpu_policy" in missing.json()["itemNotFound"]["message"]
+    assert (
+        missing.status_code == 404
+        and "has no extra specs with key hw:cpu_policy" in missing.json()["itemNotFound"]["message"]
+    )
     assert admin_api.delete(f"{url}/hw:cpu_policy").status_code == 404
     assert admin_api.get(url).json()["extra_specs"] == {"quota:cpu_shares": "512"}
 
 
 def test_extra_specs_errors_and_policy(admin_api, demo_api):
     url = f"{BASE}/flavors/42/os-extra_specs"
-    assert admin_api.put(f"{url}/a", {"b": "1"}, format="json").json()["badRequest"]["message"] == "Request body and URI mismatch"
+    assert (
+        admin_api.put(f"{url}/a", {"b": "1"}, format="json").json()["badRequest"]["message"]
+        == "Request body and URI mismatch"
+    )
     assert admin_api.put(f"{url}/a", {"a": "1", "b": "2"}, format="json").status_code == 400
     assert admin_api.post(url, {"extra_specs": {"bad/key": "x"}}, format="json").status_code == 400
     assert admin_api.post(url, {"extra_specs": {"k": "x" * 256}}, format="json").status_code == 400
@@ -261,7 +326,10 @@ def test_nul_and_huge_numbers_are_never_500(admin_api, demo_api):
     assert admin_api.get(f"{BASE}/flavors/detail", {"marker": "a\x00"}).status_code == 400
     assert create(admin_api, name="a\x00b").status_code == 400
     assert create(admin_api, V255, description="a\x00b").status_code == 400
-    assert admin_api.post(f"{BASE}/flavors/42/os-extra_specs", {"extra_specs": {"k": "\x00"}}, format="json").status_code == 400
+    assert (
+        admin_api.post(f"{BASE}/flavors/42/os-extra_specs", {"extra_specs": {"k": "\x00"}}, format="json").status_code
+        == 400
+    )
     huge = "9" * 30
     assert demo_api.get(f"{BASE}/flavors/detail", {"minRam": huge, "minDisk": huge}).json()["flavors"] == []
     assert demo_api.get(f"{BASE}/flavors", {"limit": huge}).status_code == 200

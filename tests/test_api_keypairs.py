@@ -1,5 +1,6 @@
 """os-keypairs API: import with Nova's fingerprint, generation, per-user names, quota, paging,
 admin user_id (≥2.10), and status codes per microversion."""
+
 from __future__ import annotations
 
 import base64
@@ -34,8 +35,13 @@ def test_import_like_openstack_keypair_create(demo_api):
     response = create(demo_api, "kp_cli")
     assert response.status_code == 201
     body = response.json()["keypair"]
-    assert body == {"name": "kp_cli", "public_key": PUBLIC_KEY, "fingerprint": FINGERPRINT,
-                    "user_id": demo_user_id(), "type": "ssh"}
+    assert body == {
+        "name": "kp_cli",
+        "public_key": PUBLIC_KEY,
+        "fingerprint": FINGERPRINT,
+        "user_id": demo_user_id(),
+        "type": "ssh",
+    }
     shown = demo_api.get(f"{URL}/kp_cli", **V210).json()["keypair"]
     assert shown["fingerprint"] == FINGERPRINT and shown["deleted"] is False and shown["type"] == "ssh"
     assert {"created_at", "id", "user_id", "deleted_at", "updated_at"} <= set(shown)
@@ -73,18 +79,21 @@ def test_generation_returns_the_private_key_once(demo_api):
     assert late.status_code == 400
 
 
-@pytest.mark.parametrize("fields", [
-    {"public_key": "garbage"},
-    {"public_key": "ssh-rsa not-base64!!"},
-    {"public_key": "ssh-rsa " + base64.b64encode(b"\x00\x00\x00\x07ssh-dss123").decode()},  # type mismatch
-    {"public_key": ""},
-    {"public_key": 5},
-    {"name": ""},
-    {"name": "bad/name"},
-    {"name": " lead"},
-    {"type": "pgp"},
-    {"extra": 1},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"public_key": "garbage"},
+        {"public_key": "ssh-rsa not-base64!!"},
+        {"public_key": "ssh-rsa " + base64.b64encode(b"\x00\x00\x00\x07ssh-dss123").decode()},  # type mismatch
+        {"public_key": ""},
+        {"public_key": 5},
+        {"name": ""},
+        {"name": "bad/name"},
+        {"name": " lead"},
+        {"type": "pgp"},
+        {"extra": 1},
+    ],
+)
 def test_bad_bodies_are_400(demo_api, fields):
     response = create(demo_api, **{"name": "kp", **fields})
     assert response.status_code == 400, response.content
@@ -134,7 +143,9 @@ def test_admin_acts_for_another_user_from_2_10(admin_api, demo_api):
     assert response.status_code == 201 and response.json()["keypair"]["user_id"] == demo
     assert [k["keypair"]["name"] for k in demo_api.get(URL).json()["keypairs"]] == ["for-demo"]
     assert admin_api.get(URL).json()["keypairs"] == []
-    assert [k["keypair"]["name"] for k in admin_api.get(URL, {"user_id": demo}, **V210).json()["keypairs"]] == ["for-demo"]
+    assert [k["keypair"]["name"] for k in admin_api.get(URL, {"user_id": demo}, **V210).json()["keypairs"]] == [
+        "for-demo"
+    ]
     assert admin_api.get(f"{URL}/for-demo", {"user_id": demo}, **V210).status_code == 200
     assert admin_api.get(f"{URL}/for-demo").status_code == 404
     assert create(admin_api, "old", {}, user_id=demo).status_code == 400  # user_id is ≥2.10

@@ -1,5 +1,6 @@
 """Server metadata API: merge, replace, one key, delete; state and lock rules (409), quota
 (403), validation (400), and isolation (another project's server is 404)."""
+
 from __future__ import annotations
 
 import uuid
@@ -16,9 +17,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def server(demo_api):
     return Server.objects.create(
-        name="vm", project_id=Project.objects.get(name="demo").id, user_id=User.objects.get(name="demo").id,
+        name="vm",
+        project_id=Project.objects.get(name="demo").id,
+        user_id=User.objects.get(name="demo").id,
         flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
-        vm_state="active", power_state=1, host="c1", node="c1", launched_at=timezone.now(),
+        vm_state="active",
+        power_state=1,
+        host="c1",
+        node="c1",
+        launched_at=timezone.now(),
         metadata={"role": "web"},
     )
 
@@ -54,11 +61,21 @@ def test_one_key(demo_api, server):
     assert too_many.json()["badRequest"]["message"] == "Request body contains too many items"
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"metadata": None}, {"metadata": ["a"]}, {"meta": {"a": "b"}},
-    {"metadata": {"k": 5}}, {"metadata": {"k": None}}, {"metadata": {"k": "v" * 256}},
-    {"metadata": {"k" * 256: "v"}}, {"metadata": {"": "v"}}, {"metadata": {"bad/key": "v"}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"metadata": None},
+        {"metadata": ["a"]},
+        {"meta": {"a": "b"}},
+        {"metadata": {"k": 5}},
+        {"metadata": {"k": None}},
+        {"metadata": {"k": "v" * 256}},
+        {"metadata": {"k" * 256: "v"}},
+        {"metadata": {"": "v"}},
+        {"metadata": {"bad/key": "v"}},
+    ],
+)
 def test_bad_bodies_are_400(demo_api, server, body):
     for method in (demo_api.post, demo_api.put):
         response = method(url(server), body, format="json")
@@ -103,8 +120,14 @@ def test_locked_is_409_for_owner_not_admin(demo_api, admin_api, server):
 
 
 def test_other_projects_and_unknown_servers_are_404(admin_api, demo_api, server):
-    theirs = Server.objects.create(name="admin-vm", project_id=Project.objects.get(name="admin").id, user_id="x",
-                                   flavor=server.flavor, vm_state="active", launched_at=timezone.now())
+    theirs = Server.objects.create(
+        name="admin-vm",
+        project_id=Project.objects.get(name="admin").id,
+        user_id="x",
+        flavor=server.flavor,
+        vm_state="active",
+        launched_at=timezone.now(),
+    )
     assert demo_api.get(url(theirs)).status_code == 404
     assert demo_api.post(url(theirs), {"metadata": {"a": "1"}}, format="json").status_code == 404
     assert demo_api.delete(url(theirs, "a")).status_code == 404

@@ -1,5 +1,6 @@
 """os-quota-sets and /limits over HTTP: keys per microversion, detail usage, defaults, admin
 updates with validation and the usage check (unless forced), revert, and policy."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,7 +26,9 @@ def demo_project(cloud) -> str:
 def test_show_keys_per_version(demo_api, demo_project):
     at_256 = demo_api.get(f"{BASE}/{demo_project}", **mv("2.56")).json()["quota_set"]
     assert set(at_256) == CORE_KEYS | INJECTED | {"id"}
-    assert at_256["id"] == demo_project and at_256["instances"] == 10 and at_256["cores"] == 20 and at_256["ram"] == 51200
+    assert (
+        at_256["id"] == demo_project and at_256["instances"] == 10 and at_256["cores"] == 20 and at_256["ram"] == 51200
+    )
     at_257 = demo_api.get(f"{BASE}/{demo_project}", {"user_id": "whoever"}, **mv("2.57")).json()["quota_set"]
     assert set(at_257) == CORE_KEYS | {"id"}
     assert "floating_ips" not in demo_api.get(f"{BASE}/{demo_project}").json()["quota_set"]
@@ -78,16 +81,39 @@ def test_limit_below_usage_needs_force(admin_api, demo_project):
 def test_old_keys_ignored_below_their_removal(admin_api, demo_project):
     old = {"quota_set": {"floating_ips": 5, "injected_files": 3, "instances": 7}}
     assert admin_api.put(f"{BASE}/{demo_project}", old, format="json", **mv("2.35")).status_code == 200
-    assert admin_api.put(f"{BASE}/{demo_project}", {"quota_set": {"floating_ips": 5}}, format="json", **mv("2.36")).status_code == 400
-    assert admin_api.put(f"{BASE}/{demo_project}", {"quota_set": {"injected_files": 5}}, format="json", **mv("2.57")).status_code == 400
+    assert (
+        admin_api.put(
+            f"{BASE}/{demo_project}", {"quota_set": {"floating_ips": 5}}, format="json", **mv("2.36")
+        ).status_code
+        == 400
+    )
+    assert (
+        admin_api.put(
+            f"{BASE}/{demo_project}", {"quota_set": {"injected_files": 5}}, format="json", **mv("2.57")
+        ).status_code
+        == 400
+    )
 
 
-@pytest.mark.parametrize("body", [
-    None, [], "x", {}, {"quota_set": "x"}, {"quota_set": {"instances": -2}}, {"quota_set": {"instances": "ten"}},
-    {"quota_set": {"instances": 1.5}}, {"quota_set": {"instances": True}}, {"quota_set": {"instances": None}},
-    {"quota_set": {"bogus": 1}}, {"quota_set": {"instances": 1, "force": "perhaps"}},
-    {"quota_set": {"instances": 2**40}}, {"quota_set": {}, "extra": 1},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        "x",
+        {},
+        {"quota_set": "x"},
+        {"quota_set": {"instances": -2}},
+        {"quota_set": {"instances": "ten"}},
+        {"quota_set": {"instances": 1.5}},
+        {"quota_set": {"instances": True}},
+        {"quota_set": {"instances": None}},
+        {"quota_set": {"bogus": 1}},
+        {"quota_set": {"instances": 1, "force": "perhaps"}},
+        {"quota_set": {"instances": 2**40}},
+        {"quota_set": {}, "extra": 1},
+    ],
+)
 def test_bad_update_bodies_are_400(admin_api, demo_project, body):
     response = admin_api.put(f"{BASE}/{demo_project}", body, format="json")
     assert response.status_code == 400, response.content
@@ -102,9 +128,17 @@ def test_limits(demo_api, demo_project):
     assert limits["rate"] == []
     absolute = limits["absolute"]
     assert absolute == {
-        "maxTotalInstances": 10, "maxTotalCores": 8, "maxTotalRAMSize": 51200, "maxServerMeta": 128,
-        "maxTotalKeypairs": 100, "maxServerGroups": 10, "maxServerGroupMembers": 10,
-        "totalInstancesUsed": 1, "totalCoresUsed": 0, "totalRAMUsed": 128, "totalServerGroupsUsed": 0,
+        "maxTotalInstances": 10,
+        "maxTotalCores": 8,
+        "maxTotalRAMSize": 51200,
+        "maxServerMeta": 128,
+        "maxTotalKeypairs": 100,
+        "maxServerGroups": 10,
+        "maxServerGroupMembers": 10,
+        "totalInstancesUsed": 1,
+        "totalCoresUsed": 0,
+        "totalRAMUsed": 128,
+        "totalServerGroupsUsed": 0,
     }
     old = demo_api.get("/compute/v2.1/limits").json()["limits"]["absolute"]
     assert old["maxPersonality"] == 5 and "maxImageMeta" in old

@@ -1,5 +1,6 @@
 """os-server-groups API: both create forms, policies per microversion, rules, quota, members,
 isolation between projects, listing with all_projects and paging."""
+
 from __future__ import annotations
 
 import uuid
@@ -26,8 +27,15 @@ def test_create_like_openstack_server_group_create(demo_api):
     assert response.status_code == 200
     group = response.json()["server_group"]
     demo = Project.objects.get(name="demo").id
-    assert group == {"id": group["id"], "name": "sg_cli", "policy": "anti-affinity", "rules": {}, "members": [],
-                     "project_id": demo, "user_id": User.objects.get(name="demo").id}
+    assert group == {
+        "id": group["id"],
+        "name": "sg_cli",
+        "policy": "anti-affinity",
+        "rules": {},
+        "members": [],
+        "project_id": demo,
+        "user_id": User.objects.get(name="demo").id,
+    }
     assert demo_api.get(f"{URL}/{group['id']}", **V264).json()["server_group"] == group
     assert demo_api.delete(f"{URL}/{group['id']}", **V264).status_code == 204
     assert demo_api.get(f"{URL}/{group['id']}").status_code == 404
@@ -56,23 +64,29 @@ def test_rules(demo_api):
     group = create(demo_api, policy="anti-affinity", rules={"max_server_per_host": 2}).json()["server_group"]
     assert group["rules"] == {"max_server_per_host": 2}
     only_anti = create(demo_api, policy="affinity", rules={"max_server_per_host": 2})
-    assert only_anti.status_code == 400 and only_anti.json()["badRequest"]["message"] == "Only anti-affinity policy supports rules."
+    assert (
+        only_anti.status_code == 400
+        and only_anti.json()["badRequest"]["message"] == "Only anti-affinity policy supports rules."
+    )
     assert create(demo_api, policy="anti-affinity", rules={"max_server_per_host": 0}).status_code == 400
     assert create(demo_api, policy="anti-affinity", rules={"other": 1}).status_code == 400
     assert create(demo_api, V215, policies=["anti-affinity"], rules={"max_server_per_host": 1}).status_code == 400
 
 
-@pytest.mark.parametrize("fields", [
-    {},  # no policy
-    {"policy": "spread"},
-    {"policies": []},
-    {"policies": ["affinity", "anti-affinity"]},
-    {"policies": "affinity"},
-    {"policy": "affinity", "policies": ["affinity"]},
-    {"policy": "affinity", "name": ""},
-    {"policy": "affinity", "name": 7},
-    {"policy": "affinity", "extra": True},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},  # no policy
+        {"policy": "spread"},
+        {"policies": []},
+        {"policies": ["affinity", "anti-affinity"]},
+        {"policies": "affinity"},
+        {"policy": "affinity", "policies": ["affinity"]},
+        {"policy": "affinity", "name": ""},
+        {"policy": "affinity", "name": 7},
+        {"policy": "affinity", "extra": True},
+    ],
+)
 def test_bad_bodies_are_400(demo_api, fields):
     response = create(demo_api, **fields)
     assert response.status_code == 400 and response.json()["badRequest"]["code"] == 400
@@ -114,7 +128,9 @@ def test_other_projects_and_all_projects(demo_api, admin_api):
     assert [g["id"] for g in admin_api.get(URL).json()["server_groups"]] == [theirs]
     every = [g["id"] for g in admin_api.get(URL, {"all_projects": "True"}).json()["server_groups"]]
     assert every == [mine, theirs]
-    assert [g["id"] for g in admin_api.get(URL, {"all_projects": "1", "limit": 1, "offset": 1}).json()["server_groups"]] == [theirs]
+    assert [
+        g["id"] for g in admin_api.get(URL, {"all_projects": "1", "limit": 1, "offset": 1}).json()["server_groups"]
+    ] == [theirs]
     assert admin_api.get(URL, {"offset": "x"}).status_code == 400
     assert admin_api.get(f"{URL}/{mine}").status_code == 200
     assert admin_api.delete(f"{URL}/{mine}").status_code == 204
@@ -137,10 +153,14 @@ def test_server_create_with_group_hint_adds_a_member(demo_api, django_capture_on
     from novasite.demo import CIRROS_IMAGE_ID
 
     group_id = create(demo_api, policy="anti-affinity").json()["server_group"]["id"]
-    body = {"server": {"name": "vm1", "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": "42", "networks": "none"},
-            "os:scheduler_hints": {"group": group_id}}
+    body = {
+        "server": {"name": "vm1", "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": "42", "networks": "none"},
+        "os:scheduler_hints": {"group": group_id},
+    }
     with django_capture_on_commit_callbacks(execute=False):
-        response = demo_api.post("/compute/v2.1/servers", body, format="json", HTTP_OPENSTACK_API_VERSION="compute 2.37")
+        response = demo_api.post(
+            "/compute/v2.1/servers", body, format="json", HTTP_OPENSTACK_API_VERSION="compute 2.37"
+        )
     assert response.status_code == 202, response.content
     members = demo_api.get(f"{URL}/{group_id}").json()["server_group"]["members"]
     assert members == [response.json()["server"]["id"]]

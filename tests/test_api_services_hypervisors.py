@@ -1,6 +1,7 @@
 """os-services and os-hypervisors over HTTP: fields per microversion (ids int below 2.53, UUID
 from 2.53; forced_down from 2.11; hypervisor statistics until 2.87), updates, deletes, policy,
 errors, the control-plane heartbeat and a query count that does not grow with hypervisors."""
+
 from __future__ import annotations
 
 import json
@@ -26,10 +27,18 @@ def mv(version: str) -> dict:
 
 
 def report(host: str) -> ComputeNode:
-    return record_compute_report(host, {
-        "vcpus": 8, "memory_mb": 16384, "disk_gb": 200, "hypervisor_type": "QEMU",
-        "hypervisor_version": 8002000, "cpu_info": json.dumps({"arch": "x86_64"}), "host_ip": "10.0.0.1",
-    })
+    return record_compute_report(
+        host,
+        {
+            "vcpus": 8,
+            "memory_mb": 16384,
+            "disk_gb": 200,
+            "hypervisor_type": "QEMU",
+            "hypervisor_version": 8002000,
+            "cpu_info": json.dumps({"arch": "x86_64"}),
+            "host_ip": "10.0.0.1",
+        },
+    )
 
 
 @pytest.fixture
@@ -41,8 +50,16 @@ def hosts(cloud):
 
 
 def server_on(host: str, **fields) -> Server:
-    return Server.objects.create(name=f"vm-{host}", project_id="p", user_id="u", host=host, node=host,
-                                 flavor={"flavorid": "42", "vcpus": 1, "memory_mb": 128}, vm_state="active", **fields)
+    return Server.objects.create(
+        name=f"vm-{host}",
+        project_id="p",
+        user_id="u",
+        host=host,
+        node=host,
+        flavor={"flavorid": "42", "vcpus": 1, "memory_mb": 128},
+        vm_state="active",
+        **fields,
+    )
 
 
 # --- os-services -----------------------------------------------------------------------------
@@ -82,19 +99,33 @@ def test_stale_service_is_down(admin_api, hosts):
 def test_put_by_uuid_disable_force_down_enable(admin_api, hosts):
     service = Service.objects.get(host="compute2", binary="nova-compute")
     url = f"{SERVICES}/{service.uuid}"
-    body = admin_api.put(url, {"status": "disabled", "disabled_reason": "maintenance"}, format="json", **mv("2.69")).json()["service"]
+    body = admin_api.put(
+        url, {"status": "disabled", "disabled_reason": "maintenance"}, format="json", **mv("2.69")
+    ).json()["service"]
     assert body["status"] == "disabled" and body["disabled_reason"] == "maintenance" and body["id"] == str(service.uuid)
     body = admin_api.put(url, {"forced_down": True}, format="json", **mv("2.69")).json()["service"]
     assert body["forced_down"] is True and body["state"] == "down"
-    body = admin_api.put(url, {"status": "enabled", "forced_down": False}, format="json", **mv("2.69")).json()["service"]
+    body = admin_api.put(url, {"status": "enabled", "forced_down": False}, format="json", **mv("2.69")).json()[
+        "service"
+    ]
     assert body["status"] == "enabled" and body["disabled_reason"] is None and body["state"] == "up"
 
 
-@pytest.mark.parametrize("body", [
-    None, [], {}, {"status": "sideways"}, {"forced_down": "yes"}, {"disabled_reason": "x"},
-    {"status": "enabled", "disabled_reason": "x"}, {"status": "disabled", "disabled_reason": ""},
-    {"status": "disabled", "disabled_reason": 5}, {"status": "disabled", "bogus": 1},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        {},
+        {"status": "sideways"},
+        {"forced_down": "yes"},
+        {"disabled_reason": "x"},
+        {"status": "enabled", "disabled_reason": "x"},
+        {"status": "disabled", "disabled_reason": ""},
+        {"status": "disabled", "disabled_reason": 5},
+        {"status": "disabled", "bogus": 1},
+    ],
+)
 def test_put_by_uuid_bad_bodies_are_400(admin_api, hosts, body):
     service = Service.objects.get(host="compute2", binary="nova-compute")
     response = admin_api.put(f"{SERVICES}/{service.uuid}", body, format="json", **mv("2.69"))
@@ -103,8 +134,16 @@ def test_put_by_uuid_bad_bodies_are_400(admin_api, hosts, body):
 
 
 def test_put_by_uuid_errors(admin_api, hosts):
-    assert admin_api.put(f"{SERVICES}/{uuid.uuid4()}", {"status": "disabled"}, format="json", **mv("2.69")).status_code == 404
-    assert admin_api.put(f"{SERVICES}/enable", {"host": "compute1", "binary": "nova-compute"}, format="json", **mv("2.69")).status_code == 400
+    assert (
+        admin_api.put(f"{SERVICES}/{uuid.uuid4()}", {"status": "disabled"}, format="json", **mv("2.69")).status_code
+        == 404
+    )
+    assert (
+        admin_api.put(
+            f"{SERVICES}/enable", {"host": "compute1", "binary": "nova-compute"}, format="json", **mv("2.69")
+        ).status_code
+        == 400
+    )
     conductor = Service.objects.get(binary="nova-conductor")
     response = admin_api.put(f"{SERVICES}/{conductor.uuid}", {"status": "disabled"}, format="json", **mv("2.69"))
     assert response.status_code == 400
@@ -112,20 +151,30 @@ def test_put_by_uuid_errors(admin_api, hosts):
 
 def test_legacy_updates_below_2_53(admin_api, hosts):
     who = {"host": "compute1", "binary": "nova-compute"}
-    body = admin_api.put(f"{SERVICES}/disable-log-reason", {**who, "disabled_reason": "test"}, format="json").json()["service"]
+    body = admin_api.put(f"{SERVICES}/disable-log-reason", {**who, "disabled_reason": "test"}, format="json").json()[
+        "service"
+    ]
     assert body == {**who, "status": "disabled", "disabled_reason": "test"}
     assert Service.objects.get(host="compute1", binary="nova-compute").disabled
     assert admin_api.put(f"{SERVICES}/enable", who, format="json").json()["service"]["status"] == "enabled"
     assert admin_api.put(f"{SERVICES}/disable", who, format="json").json()["service"]["status"] == "disabled"
     # force-down needs 2.11
     assert admin_api.put(f"{SERVICES}/force-down", {**who, "forced_down": True}, format="json").status_code == 404
-    body = admin_api.put(f"{SERVICES}/force-down", {**who, "forced_down": True}, format="json", **mv("2.11")).json()["service"]
+    body = admin_api.put(f"{SERVICES}/force-down", {**who, "forced_down": True}, format="json", **mv("2.11")).json()[
+        "service"
+    ]
     assert body == {**who, "forced_down": True}
-    assert admin_api.put(f"{SERVICES}/enable", {"host": "nowhere", "binary": "nova-compute"}, format="json").status_code == 404
+    assert (
+        admin_api.put(f"{SERVICES}/enable", {"host": "nowhere", "binary": "nova-compute"}, format="json").status_code
+        == 404
+    )
     assert admin_api.put(f"{SERVICES}/enable", {"host": "compute1"}, format="json").status_code == 400
     assert admin_api.put(f"{SERVICES}/enable", {"host": 1, "binary": []}, format="json").status_code == 400
     assert admin_api.put(f"{SERVICES}/explode", who, format="json").status_code == 404
-    assert admin_api.put(f"{SERVICES}/force-down", {**who, "forced_down": "x"}, format="json", **mv("2.11")).status_code == 400
+    assert (
+        admin_api.put(f"{SERVICES}/force-down", {**who, "forced_down": "x"}, format="json", **mv("2.11")).status_code
+        == 400
+    )
 
 
 def test_delete_service(admin_api, hosts):
@@ -150,7 +199,8 @@ def test_members_are_forbidden(demo_api, hosts):
         demo_api.get(SERVICES),
         demo_api.put(f"{SERVICES}/{service.uuid}", {"status": "disabled"}, format="json", **mv("2.69")),
         demo_api.delete(f"{SERVICES}/{service.pk}"),
-        demo_api.get(HYPERVISORS), demo_api.get(f"{HYPERVISORS}/detail"),
+        demo_api.get(HYPERVISORS),
+        demo_api.get(f"{HYPERVISORS}/detail"),
         demo_api.get(f"{HYPERVISORS}/statistics"),
     ):
         assert response.status_code == 403 and "forbidden" in response.json()
@@ -164,8 +214,8 @@ class _Queues(dict):
 class _Sender:
     hostname = "scheduler@ctl9"
 
-    class app:  # noqa: N801 - mimics celery's consumer.app.amqp.queues
-        class amqp:  # noqa: N801
+    class app:
+        class amqp:
             queues = _Queues()
 
 

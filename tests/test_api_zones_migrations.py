@@ -1,5 +1,6 @@
 """os-availability-zone (list and admin detail with the internal zone) and os-migrations
 (filters, paging from 2.59, fields per microversion, policy)."""
+
 from __future__ import annotations
 
 import uuid
@@ -62,15 +63,44 @@ def test_zone_detail_is_admin_only(demo_api, services):
 def migrations(cloud):
     flavor = Flavor.objects.get(flavorid="42").snapshot()
     bigger = Flavor.objects.get(flavorid="1").snapshot()
-    server = Server.objects.create(name="vm", project_id="p1", user_id="u1", host="compute2", flavor=flavor, vm_state="active")
-    other = Server.objects.create(name="vm2", project_id="p2", user_id="u2", host="compute1", flavor=flavor, vm_state="active")
+    server = Server.objects.create(
+        name="vm", project_id="p1", user_id="u1", host="compute2", flavor=flavor, vm_state="active"
+    )
+    other = Server.objects.create(
+        name="vm2", project_id="p2", user_id="u2", host="compute1", flavor=flavor, vm_state="active"
+    )
     rows = [
-        Migration.objects.create(server=server, migration_type="resize", status="finished", source_compute="compute1",
-                                 dest_compute="compute2", old_flavor=flavor, new_flavor=bigger, project_id="p1", user_id="u1"),
-        Migration.objects.create(server=server, migration_type="live-migration", status="running", source_compute="compute2",
-                                 dest_compute="compute3", old_flavor=flavor, new_flavor=flavor, project_id="p1", user_id="u1"),
-        Migration.objects.create(server=other, migration_type="migration", status="error", source_compute="compute3",
-                                 dest_compute="compute1", project_id="p2", user_id="u2"),
+        Migration.objects.create(
+            server=server,
+            migration_type="resize",
+            status="finished",
+            source_compute="compute1",
+            dest_compute="compute2",
+            old_flavor=flavor,
+            new_flavor=bigger,
+            project_id="p1",
+            user_id="u1",
+        ),
+        Migration.objects.create(
+            server=server,
+            migration_type="live-migration",
+            status="running",
+            source_compute="compute2",
+            dest_compute="compute3",
+            old_flavor=flavor,
+            new_flavor=flavor,
+            project_id="p1",
+            user_id="u1",
+        ),
+        Migration.objects.create(
+            server=other,
+            migration_type="migration",
+            status="error",
+            source_compute="compute3",
+            dest_compute="compute1",
+            project_id="p2",
+            user_id="u2",
+        ),
     ]
     return server, rows
 
@@ -100,13 +130,16 @@ def test_migration_fields_by_version(admin_api, migrations):
     assert at_280[0]["user_id"] == "u2" and at_280[0]["project_id"] == "p2"
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"host": "compute3"}, [1, 2]),
-    ({"status": "finished"}, [0]),
-    ({"migration_type": "live-migration"}, [1]),
-    ({"source_compute": "compute3"}, [2]),
-    ({"instance_uuid": "not-a-uuid"}, []),
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"host": "compute3"}, [1, 2]),
+        ({"status": "finished"}, [0]),
+        ({"migration_type": "live-migration"}, [1]),
+        ({"source_compute": "compute3"}, [2]),
+        ({"instance_uuid": "not-a-uuid"}, []),
+    ],
+)
 def test_migration_filters(admin_api, migrations, params, expected):
     _, rows = migrations
     listed = admin_api.get(MIGRATIONS, params).json()["migrations"]
@@ -147,6 +180,11 @@ def test_migrations_are_admin_only(demo_api, migrations):
 def test_nul_in_query_is_400_not_500(admin_api, migrations):
     assert admin_api.get(MIGRATIONS, {"status": "a\x00b"}).status_code == 400
     assert admin_api.get("/compute/v2.1/os-services", {"host": "a\x00b"}).status_code == 400
-    assert admin_api.get("/compute/v2.1/os-hypervisors", {"hypervisor_hostname_pattern": "a\x00"}, **mv("2.53")).status_code == 400
+    assert (
+        admin_api.get(
+            "/compute/v2.1/os-hypervisors", {"hypervisor_hostname_pattern": "a\x00"}, **mv("2.53")
+        ).status_code
+        == 400
+    )
     assert admin_api.get("/compute/v2.1/os-hypervisors/a%00b/search").status_code == 404
     assert admin_api.get("/compute/v2.1/os-quota-sets/a%00b").status_code == 404  # in a path: nothing is named

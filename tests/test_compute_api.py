@@ -1,5 +1,6 @@
 """Compute API over HTTP without workers: version documents, flavors, validation (400),
 unknown ids (404), microversions, and what create writes before the conductor runs."""
+
 from __future__ import annotations
 
 import uuid
@@ -52,23 +53,26 @@ def test_images_and_networks_by_name(demo_api):
     assert missing.status_code == 404 and "NeutronError" in missing.json()
 
 
-@pytest.mark.parametrize("body, fragment", [
-    ({}, "server"),
-    ({"server": "x"}, "server"),
-    (create_body(name=""), "name"),
-    (create_body(name=" padded "), "name"),
-    (create_body(flavorRef="999"), "Flavor 999 could not be found"),
-    (create_body(imageRef="not-a-uuid"), "imageRef"),
-    (create_body(imageRef=str(uuid.uuid4())), "could not be found"),
-    (create_body(networks="everything"), "networks"),
-    (create_body(networks=[{"uuid": "nope"}]), "networks"),
-    (create_body(networks=[{"uuid": str(uuid.uuid4())}]), "could not be found"),
-    (create_body(min_count=0), "min_count"),
-    (create_body(min_count=3, max_count=2), "min_count"),
-    (create_body(availability_zone="atlantis"), "availability zone"),
-    (create_body(metadata={"k": {"nested": 1}}), "metadata"),
-    (create_body(key_name="missing"), "key_name"),
-])
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ({}, "server"),
+        ({"server": "x"}, "server"),
+        (create_body(name=""), "name"),
+        (create_body(name=" padded "), "name"),
+        (create_body(flavorRef="999"), "Flavor 999 could not be found"),
+        (create_body(imageRef="not-a-uuid"), "imageRef"),
+        (create_body(imageRef=str(uuid.uuid4())), "could not be found"),
+        (create_body(networks="everything"), "networks"),
+        (create_body(networks=[{"uuid": "nope"}]), "networks"),
+        (create_body(networks=[{"uuid": str(uuid.uuid4())}]), "could not be found"),
+        (create_body(min_count=0), "min_count"),
+        (create_body(min_count=3, max_count=2), "min_count"),
+        (create_body(availability_zone="atlantis"), "availability zone"),
+        (create_body(metadata={"k": {"nested": 1}}), "metadata"),
+        (create_body(key_name="missing"), "key_name"),
+    ],
+)
 def test_create_rejects_bad_input_with_400(demo_api, body, fragment):
     response = demo_api.post("/compute/v2.1/servers", body, format="json")
     assert response.status_code == 400, response.content
@@ -115,10 +119,13 @@ def test_quota_is_enforced_atomically(demo_api, settings):
     assert Server.objects.count() == 1
 
 
-@pytest.mark.parametrize("path", [
-    "/compute/v2.1/servers/not-a-uuid",
-    f"/compute/v2.1/servers/{uuid.uuid4()}",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/compute/v2.1/servers/not-a-uuid",
+        f"/compute/v2.1/servers/{uuid.uuid4()}",
+    ],
+)
 def test_unknown_servers_are_404(demo_api, path):
     for method in (demo_api.get, demo_api.delete):
         response = method(path)
@@ -149,7 +156,9 @@ def test_embedded_flavor_from_2_47(demo_api):
     server_id = demo_api.post("/compute/v2.1/servers", create_body(), format="json").json()["server"]["id"]
     old = demo_api.get(f"/compute/v2.1/servers/{server_id}").json()["server"]["flavor"]
     assert old["id"] == "42"
-    new = demo_api.get(f"/compute/v2.1/servers/{server_id}", HTTP_OPENSTACK_API_VERSION="compute 2.47").json()["server"]["flavor"]
+    new = demo_api.get(f"/compute/v2.1/servers/{server_id}", HTTP_OPENSTACK_API_VERSION="compute 2.47").json()[
+        "server"
+    ]["flavor"]
     assert new["original_name"] == "cirros" and new["ram"] == 128
 
 
@@ -164,7 +173,9 @@ def test_server_group_members_quota(demo_api, settings):
     from servers.models import ServerGroup
 
     settings.QUOTA_DEFAULTS = {**settings.QUOTA_DEFAULTS, "server_group_members": 2}
-    group = demo_api.post("/compute/v2.1/os-server-groups", {"server_group": {"name": "g", "policies": ["anti-affinity"]}}, format="json")
+    group = demo_api.post(
+        "/compute/v2.1/os-server-groups", {"server_group": {"name": "g", "policies": ["anti-affinity"]}}, format="json"
+    )
     assert group.status_code == 200, group.content
     hints = {"group": group.json()["server_group"]["id"]}
     body = {**create_body(), "os:scheduler_hints": hints}
@@ -175,13 +186,16 @@ def test_server_group_members_quota(demo_api, settings):
     assert ServerGroup.objects.get().members.count() == 2
 
 
-@pytest.mark.parametrize("path, code", [
-    ("/compute/v2.1/servers/a%00b", 404),
-    ("/compute/v2.1/servers?name=a%00b", 400),
-    ("/image/v2/images?name=a%00b", 400),
-    ("/network/v2.0/networks?name=a%00", 400),
-    ("/identity/v3/projects?name=a%00", 400),
-])
+@pytest.mark.parametrize(
+    "path, code",
+    [
+        ("/compute/v2.1/servers/a%00b", 404),
+        ("/compute/v2.1/servers?name=a%00b", 400),
+        ("/image/v2/images?name=a%00b", 400),
+        ("/network/v2.0/networks?name=a%00", 400),
+        ("/identity/v3/projects?name=a%00", 400),
+    ],
+)
 def test_nul_characters_are_refused_by_every_service(demo_api, path, code):
     response = demo_api.get(path)
     assert response.status_code == code
@@ -189,12 +203,22 @@ def test_nul_characters_are_refused_by_every_service(demo_api, path, code):
 
 
 def test_nul_in_a_json_body_is_400(demo_api):
-    response = demo_api.generic("POST", "/compute/v2.1/servers", '{"server": {"name": "a\\u0000"}}', content_type="application/json")
+    response = demo_api.generic(
+        "POST", "/compute/v2.1/servers", '{"server": {"name": "a\\u0000"}}', content_type="application/json"
+    )
     assert response.status_code == 400 and "badRequest" in response.json()
 
 
-@pytest.mark.parametrize("path", ["/compute/v2.1/servers", "/image/v2/images", "/network/v2.0/networks",
-                                  "/identity/v3/projects", "/compute/v2.1/flavors"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/compute/v2.1/servers",
+        "/image/v2/images",
+        "/network/v2.0/networks",
+        "/identity/v3/projects",
+        "/compute/v2.1/flavors",
+    ],
+)
 @pytest.mark.parametrize("accept", ["", "text/html", "application/xml"])
 def test_every_service_answers_json_whatever_the_accept_header(demo_api, path, accept):
     response = demo_api.get(path, HTTP_ACCEPT=accept)

@@ -1,4 +1,5 @@
 """Identity v3: version documents and tokens."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,10 +11,15 @@ pytestmark = pytest.mark.django_db
 
 
 def password_body(user="admin", password="secret", project="admin"):
-    return {"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {"name": user, "domain": {"name": "Default"}, "password": password}}},
-        "scope": {"project": {"name": project, "domain": {"name": "Default"}}},
-    }}
+    return {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": user, "domain": {"name": "Default"}, "password": password}},
+            },
+            "scope": {"project": {"name": project, "domain": {"name": "Default"}}},
+        }
+    }
 
 
 def test_version_documents_need_no_token(client):
@@ -40,11 +46,14 @@ def test_it_issues_a_scoped_token_with_a_catalog(cloud):
     assert endpoint["url"].endswith("/compute/v2.1")
 
 
-@pytest.mark.parametrize("body", [
-    password_body(password="wrong"),
-    password_body(user="nobody"),
-    password_body(user="demo", project="admin"),  # no role on that project
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        password_body(password="wrong"),
+        password_body(user="nobody"),
+        password_body(user="demo", project="admin"),  # no role on that project
+    ],
+)
 def test_it_rejects_bad_credentials_with_401(cloud, body):
     response = APIClient().post("/identity/v3/auth/tokens", body, format="json")
     assert response.status_code == 401

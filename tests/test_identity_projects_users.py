@@ -1,4 +1,5 @@
 """Identity v3: projects, users, roles, role assignments and domains (Keystone wire format)."""
+
 from __future__ import annotations
 
 import pytest
@@ -75,11 +76,21 @@ def test_deleting_a_project_with_tokens_and_grants_works(admin_api):
     assert user.default_project_id is None and not user.tokens.exists()
 
 
-@pytest.mark.parametrize("body", [
-    {}, [], "x", {"project": "x"}, {"project": {}}, {"project": {"name": ""}}, {"project": {"name": 5}},
-    {"project": {"name": "x" * 65}}, {"project": {"name": "p", "enabled": "yes"}},
-    {"project": {"name": "p", "domain_id": "elsewhere"}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        [],
+        "x",
+        {"project": "x"},
+        {"project": {}},
+        {"project": {"name": ""}},
+        {"project": {"name": 5}},
+        {"project": {"name": "x" * 65}},
+        {"project": {"name": "p", "enabled": "yes"}},
+        {"project": {"name": "p", "domain_id": "elsewhere"}},
+    ],
+)
 def test_malformed_project_bodies_are_400(admin_api, body):
     response = admin_api.post(f"{V3}/projects", body, format="json")
     assert response.status_code == 400, response.content
@@ -120,9 +131,18 @@ def test_identity_needs_a_token(cloud):
 
 def test_user_lifecycle_and_login(admin_api):
     demo = Project.objects.get(name="demo")
-    created = admin_api.post(f"{V3}/users", {"user": {
-        "name": "alice", "password": "pw1", "email": "a@example.com", "default_project_id": demo.id,
-    }}, format="json")
+    created = admin_api.post(
+        f"{V3}/users",
+        {
+            "user": {
+                "name": "alice",
+                "password": "pw1",
+                "email": "a@example.com",
+                "default_project_id": demo.id,
+            }
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.content
     alice = created.json()["user"]
     assert "password" not in alice and alice["default_project_id"] == demo.id
@@ -148,13 +168,20 @@ def test_user_lifecycle_and_login(admin_api):
     assert client.get(f"{V3}/users/{admin_user.id}").status_code == 403
     assert client.get(f"{V3}/users/{admin_user.id}/projects").status_code == 403
 
-    patched = admin_api.patch(f"{V3}/users/{alice['id']}", {"user": {"password": "pw2", "enabled": True}}, format="json")
+    patched = admin_api.patch(
+        f"{V3}/users/{alice['id']}", {"user": {"password": "pw2", "enabled": True}}, format="json"
+    )
     assert patched.status_code == 200
     assert client.get(f"{V3}/users/{alice['id']}").status_code == 401  # old sessions end
     issue_token(APIClient(), "alice", "demo", password="pw2")
 
     assert admin_api.patch(f"{V3}/users/{alice['id']}", {"user": {"enabled": "no"}}, format="json").status_code == 400
-    assert admin_api.patch(f"{V3}/users/{alice['id']}", {"user": {"default_project_id": "nope"}}, format="json").status_code == 404
+    assert (
+        admin_api.patch(
+            f"{V3}/users/{alice['id']}", {"user": {"default_project_id": "nope"}}, format="json"
+        ).status_code
+        == 404
+    )
     assert admin_api.delete(grant).status_code == 204
     assert admin_api.delete(grant).status_code == 404
     assert admin_api.delete(f"{V3}/users/{alice['id']}").status_code == 204
@@ -177,10 +204,16 @@ def test_roles_and_role_assignments(admin_api):
     listing = admin_api.get(f"{V3}/role_assignments", {"scope.project.id": demo.id}).json()
     member = Role.objects.get(name="member")
     demo_user = User.objects.get(name="demo")
-    assert listing["role_assignments"] == [{
-        "role": {"id": member.id}, "user": {"id": demo_user.id}, "scope": {"project": {"id": demo.id}},
-        "links": {"assignment": f"http://testserver/identity/v3/projects/{demo.id}/users/{demo_user.id}/roles/{member.id}"},
-    }]
+    assert listing["role_assignments"] == [
+        {
+            "role": {"id": member.id},
+            "user": {"id": demo_user.id},
+            "scope": {"project": {"id": demo.id}},
+            "links": {
+                "assignment": f"http://testserver/identity/v3/projects/{demo.id}/users/{demo_user.id}/roles/{member.id}"
+            },
+        }
+    ]
     by_user = admin_api.get(f"{V3}/role_assignments", {"user.id": demo_user.id, "role.id": "nope"}).json()
     assert by_user["role_assignments"] == []
 
@@ -215,8 +248,14 @@ def test_users_change_their_own_password(demo_api, admin_api):
     wrong = demo_api.post(url, {"user": {"original_password": "nope", "password": "new"}}, format="json")
     assert wrong.status_code == 401 and wrong.json()["error"]["code"] == 401
     assert demo_api.post(url, {"user": {"password": "new"}}, format="json").status_code == 400
-    assert admin_api.post(url, {"user": {"original_password": "secret", "password": "x"}}, format="json").status_code == 403
-    assert demo_api.post(url, {"user": {"original_password": "secret", "password": "new"}}, format="json").status_code == 204
+    assert (
+        admin_api.post(url, {"user": {"original_password": "secret", "password": "x"}}, format="json").status_code
+        == 403
+    )
+    assert (
+        demo_api.post(url, {"user": {"original_password": "secret", "password": "new"}}, format="json").status_code
+        == 204
+    )
     assert demo_api.get(f"{V3}/projects").status_code == 401
     issue_token(APIClient(), "demo", "demo", password="new")
 

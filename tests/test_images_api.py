@@ -1,5 +1,6 @@
 """Image v2 write side over HTTP (create, upload, download, JSON-patch, delete, paging,
 visibility) and the images.store service that the conductor calls."""
+
 from __future__ import annotations
 
 import hashlib
@@ -54,8 +55,9 @@ def upload(api: APIClient, image_id: str, data: bytes = DATA):
 
 def patch(api: APIClient, image_id: str, operations, content_type: str = PATCH):
     # openstacksdk sends an empty Accept header with its JSON patch.
-    return api.generic("PATCH", f"/image/v2/images/{image_id}", json.dumps(operations), content_type=content_type,
-                       HTTP_ACCEPT="")
+    return api.generic(
+        "PATCH", f"/image/v2/images/{image_id}", json.dumps(operations), content_type=content_type, HTTP_ACCEPT=""
+    )
 
 
 def assert_glance_error(response, status: int, fragment: str = "") -> None:
@@ -66,13 +68,25 @@ def assert_glance_error(response, status: int, fragment: str = "") -> None:
 
 # --- create ---------------------------------------------------------------------------------
 
+
 def test_it_creates_an_image_like_openstack_image_create(demo_api):
     image_id = str(uuid.uuid4())
-    response = demo_api.post("/image/v2/images", {
-        "id": image_id, "name": "mine", "disk_format": "qcow2", "container_format": "bare",
-        "owner_specified.openstack.md5": "abc", "owner_specified.openstack.object": "images/mine",
-        "protected": False, "tags": ["a", "b"], "min_disk": 1, "min_ram": 64,
-    }, format="json")
+    response = demo_api.post(
+        "/image/v2/images",
+        {
+            "id": image_id,
+            "name": "mine",
+            "disk_format": "qcow2",
+            "container_format": "bare",
+            "owner_specified.openstack.md5": "abc",
+            "owner_specified.openstack.object": "images/mine",
+            "protected": False,
+            "tags": ["a", "b"],
+            "min_disk": 1,
+            "min_ram": 64,
+        },
+        format="json",
+    )
     assert response.status_code == 201
     assert response["Location"].endswith(f"/image/v2/images/{image_id}")
     body = response.json()
@@ -90,28 +104,31 @@ def test_it_refuses_an_existing_id_with_409(demo_api):
     assert_glance_error(response, 409, "already exists")
 
 
-@pytest.mark.parametrize("body, fragment", [
-    ([], "object"),
-    ("x", "object"),
-    ({"name": 5}, "name"),
-    ({"name": "x" * 256}, "name"),
-    ({"visibility": "everyone"}, "visibility"),
-    ({"disk_format": "floppy"}, "disk_format"),
-    ({"container_format": "crate"}, "container_format"),
-    ({"min_disk": -1}, "min_disk"),
-    ({"min_ram": "64"}, "min_ram"),
-    ({"min_disk": True}, "min_disk"),
-    ({"protected": "yes"}, "protected"),
-    ({"id": "not-a-uuid"}, "id"),
-    ({"hw_disk_bus": 5}, "hw_disk_bus"),
-    ({"hw_disk_bus": None}, "hw_disk_bus"),
-    ({"tags": "a"}, "tags"),
-    ({"tags": [1]}, "tags"),
-    ({"os_hidden": True}, "os_hidden"),
-    ({"name": "nul\u0000"}, "NUL"),
-    ({"prop\u0000": "x"}, "NUL"),
-    ({"tags": ["\u0000"]}, "NUL"),
-])
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ([], "object"),
+        ("x", "object"),
+        ({"name": 5}, "name"),
+        ({"name": "x" * 256}, "name"),
+        ({"visibility": "everyone"}, "visibility"),
+        ({"disk_format": "floppy"}, "disk_format"),
+        ({"container_format": "crate"}, "container_format"),
+        ({"min_disk": -1}, "min_disk"),
+        ({"min_ram": "64"}, "min_ram"),
+        ({"min_disk": True}, "min_disk"),
+        ({"protected": "yes"}, "protected"),
+        ({"id": "not-a-uuid"}, "id"),
+        ({"hw_disk_bus": 5}, "hw_disk_bus"),
+        ({"hw_disk_bus": None}, "hw_disk_bus"),
+        ({"tags": "a"}, "tags"),
+        ({"tags": [1]}, "tags"),
+        ({"os_hidden": True}, "os_hidden"),
+        ({"name": "nul\u0000"}, "NUL"),
+        ({"prop\u0000": "x"}, "NUL"),
+        ({"tags": ["\u0000"]}, "NUL"),
+    ],
+)
 def test_create_rejects_malformed_bodies_with_400(demo_api, body, fragment):
     response = demo_api.post("/image/v2/images", body, format="json")
     assert_glance_error(response, 400, fragment)
@@ -152,6 +169,7 @@ def test_the_api_needs_a_token(cloud):
 
 
 # --- data -----------------------------------------------------------------------------------
+
 
 def test_upload_records_size_and_checksums_and_download_round_trips(demo_api, settings):
     image = create(demo_api)
@@ -196,8 +214,12 @@ def test_upload_needs_octet_stream(demo_api):
 
 def test_a_chunked_upload_without_length_is_refused_with_411(demo_api):
     image = create(demo_api)
-    response = demo_api.put(f"/image/v2/images/{image['id']}/file", data=b"", content_type="application/octet-stream",
-                            HTTP_TRANSFER_ENCODING="chunked")
+    response = demo_api.put(
+        f"/image/v2/images/{image['id']}/file",
+        data=b"",
+        content_type="application/octet-stream",
+        HTTP_TRANSFER_ENCODING="chunked",
+    )
     assert_glance_error(response, 411, "Content-Length")
     assert Image.objects.get(id=image["id"]).status == "queued"
 
@@ -228,47 +250,63 @@ def test_a_failed_upload_kills_the_image_and_removes_the_partial_file(demo_api, 
 
 # --- patch ----------------------------------------------------------------------------------
 
+
 def test_json_patch_changes_core_attributes_and_properties(demo_api):
     image = create(demo_api, hw_disk_bus="virtio", os_distro="cirros")
-    response = patch(demo_api, image["id"], [
-        {"op": "replace", "path": "/name", "value": "renamed"},
-        {"op": "replace", "path": "/visibility", "value": "community"},
-        {"op": "add", "path": "/min_disk", "value": 2},
-        {"op": "replace", "path": "/min_ram", "value": 256},
-        {"op": "replace", "path": "/protected", "value": True},
-        {"op": "replace", "path": "/tags", "value": ["x"]},
-        {"op": "add", "path": "/owner_specified.openstack.sha256", "value": "f00"},
-        {"op": "replace", "path": "/hw_disk_bus", "value": "scsi"},
-        {"op": "remove", "path": "/os_distro"},
-    ])
+    response = patch(
+        demo_api,
+        image["id"],
+        [
+            {"op": "replace", "path": "/name", "value": "renamed"},
+            {"op": "replace", "path": "/visibility", "value": "community"},
+            {"op": "add", "path": "/min_disk", "value": 2},
+            {"op": "replace", "path": "/min_ram", "value": 256},
+            {"op": "replace", "path": "/protected", "value": True},
+            {"op": "replace", "path": "/tags", "value": ["x"]},
+            {"op": "add", "path": "/owner_specified.openstack.sha256", "value": "f00"},
+            {"op": "replace", "path": "/hw_disk_bus", "value": "scsi"},
+            {"op": "remove", "path": "/os_distro"},
+        ],
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["name"], body["visibility"], body["min_disk"], body["min_ram"], body["protected"]) == (
-        "renamed", "community", 2, 256, True)
+        "renamed",
+        "community",
+        2,
+        256,
+        True,
+    )
     assert body["tags"] == ["x"] and body["hw_disk_bus"] == "scsi"
     assert body["owner_specified.openstack.sha256"] == "f00" and "os_distro" not in body
-    assert Image.objects.get(id=image["id"]).properties == {"hw_disk_bus": "scsi", "owner_specified.openstack.sha256": "f00"}
+    assert Image.objects.get(id=image["id"]).properties == {
+        "hw_disk_bus": "scsi",
+        "owner_specified.openstack.sha256": "f00",
+    }
 
 
-@pytest.mark.parametrize("operations, status, fragment", [
-    ({"op": "replace"}, 400, "list"),
-    (["x"], 400, "op"),
-    ([{"op": "move", "path": "/name", "value": "x"}], 400, "op"),
-    ([{"op": "replace", "path": "name", "value": "x"}], 400, "pointer"),
-    ([{"op": "replace", "path": "/a/b", "value": "x"}], 400, "nested"),
-    ([{"op": "replace", "path": "/name"}], 400, "value"),
-    ([{"op": "replace", "path": "/min_disk", "value": "big"}], 400, "min_disk"),
-    ([{"op": "replace", "path": "/visibility", "value": "nobody"}], 400, "visibility"),
-    ([{"op": "add", "path": "/prop", "value": 1}], 400, "prop"),
-    ([{"op": "add", "path": "/prop", "value": "\u0000"}], 400, "NUL"),
-    ([{"op": "replace", "path": "/status", "value": "active"}], 403, "read-only"),
-    ([{"op": "replace", "path": "/id", "value": "x"}], 403, "read-only"),
-    ([{"op": "replace", "path": "/owner", "value": "x"}], 403, "owner"),
-    ([{"op": "remove", "path": "/name"}], 403, "removed"),
-    ([{"op": "replace", "path": "/visibility", "value": "public"}], 403, "publicize"),
-    ([{"op": "replace", "path": "/missing", "value": "x"}], 409, "does not exist"),
-    ([{"op": "remove", "path": "/missing"}], 409, "does not exist"),
-])
+@pytest.mark.parametrize(
+    "operations, status, fragment",
+    [
+        ({"op": "replace"}, 400, "list"),
+        (["x"], 400, "op"),
+        ([{"op": "move", "path": "/name", "value": "x"}], 400, "op"),
+        ([{"op": "replace", "path": "name", "value": "x"}], 400, "pointer"),
+        ([{"op": "replace", "path": "/a/b", "value": "x"}], 400, "nested"),
+        ([{"op": "replace", "path": "/name"}], 400, "value"),
+        ([{"op": "replace", "path": "/min_disk", "value": "big"}], 400, "min_disk"),
+        ([{"op": "replace", "path": "/visibility", "value": "nobody"}], 400, "visibility"),
+        ([{"op": "add", "path": "/prop", "value": 1}], 400, "prop"),
+        ([{"op": "add", "path": "/prop", "value": "\u0000"}], 400, "NUL"),
+        ([{"op": "replace", "path": "/status", "value": "active"}], 403, "read-only"),
+        ([{"op": "replace", "path": "/id", "value": "x"}], 403, "read-only"),
+        ([{"op": "replace", "path": "/owner", "value": "x"}], 403, "owner"),
+        ([{"op": "remove", "path": "/name"}], 403, "removed"),
+        ([{"op": "replace", "path": "/visibility", "value": "public"}], 403, "publicize"),
+        ([{"op": "replace", "path": "/missing", "value": "x"}], 409, "does not exist"),
+        ([{"op": "remove", "path": "/missing"}], 409, "does not exist"),
+    ],
+)
 def test_json_patch_errors(demo_api, operations, status, fragment):
     image = create(demo_api)
     assert_glance_error(patch(demo_api, image["id"], operations), status, fragment)
@@ -299,6 +337,7 @@ def test_only_owners_and_admins_patch(demo_api, admin_api):
 
 # --- delete ---------------------------------------------------------------------------------
 
+
 def test_delete_removes_the_file_and_tombstones_the_row(demo_api):
     image = create(demo_api)
     upload(demo_api, image["id"])
@@ -325,6 +364,7 @@ def test_delete_of_foreign_or_unknown_images(demo_api):
 
 
 # --- visibility and lists -------------------------------------------------------------------
+
 
 def test_members_see_public_community_and_their_own_images_only(demo_api, other_api, admin_api):
     private = create(admin_api, visibility="private", name="secret")
@@ -371,21 +411,33 @@ def test_list_pages_with_limit_and_marker(demo_api):
     assert "status=queued" in filtered["next"]
 
 
-@pytest.mark.parametrize("params", [
-    {"limit": "x"}, {"limit": -1}, {"marker": str(uuid.uuid4())}, {"marker": "x"}, {"name": "\u0000"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": "x"},
+        {"limit": -1},
+        {"marker": str(uuid.uuid4())},
+        {"marker": "x"},
+        {"name": "\u0000"},
+    ],
+)
 def test_list_rejects_bad_paging_with_400(demo_api, params):
     assert_glance_error(demo_api.get("/image/v2/images", params), 400)
 
 
 # --- the store, as the conductor uses it ----------------------------------------------------
 
+
 def snapshot(owner: str, server_uuid: str, backup_type: str | None = None) -> Image:
     kind = "backup" if backup_type else "snapshot"
     return store.create_image(
-        name=kind, owner=owner, disk_format="qcow2", container_format="bare",
-        properties=store.snapshot_properties(instance_uuid=server_uuid, base_image_ref=str(CIRROS_IMAGE_ID),
-                                             image_type=kind, backup_type=backup_type),
+        name=kind,
+        owner=owner,
+        disk_format="qcow2",
+        container_format="bare",
+        properties=store.snapshot_properties(
+            instance_uuid=server_uuid, base_image_ref=str(CIRROS_IMAGE_ID), image_type=kind, backup_type=backup_type
+        ),
     )
 
 
@@ -398,7 +450,12 @@ def test_record_external_upload_is_idempotent(cloud):
     checksum = hashlib.md5(DATA).hexdigest()
     for _ in range(2):
         image = store.record_external_upload(image, size=len(DATA), checksum=checksum, disk_format="raw")
-        assert (image.status, image.size, image.checksum, image.virtual_size) == ("active", len(DATA), checksum, len(DATA))
+        assert (image.status, image.size, image.checksum, image.virtual_size) == (
+            "active",
+            len(DATA),
+            checksum,
+            len(DATA),
+        )
 
 
 def test_record_external_upload_after_delete_drops_the_bytes(cloud):
@@ -437,4 +494,6 @@ def test_rotate_backups_keeps_the_newest(cloud):
     assert statuses[daily[1].id] == "deleted" and statuses[kept_protected.id] == "queued"
     assert statuses[weekly.id] == statuses[foreign.id] == statuses[plain.id] == "queued"
     assert store.rotate_backups(server_uuid=server, backup_type="daily", rotation=0, owner="p1") == [
-        str(daily[3].id), str(daily[2].id)]
+        str(daily[3].id),
+        str(daily[2].id),
+    ]

@@ -1,4 +1,5 @@
 """Network v2.0 (Neutron wire format): networks, subnets, ports and quotas."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,14 +28,20 @@ def error_type(response) -> str:
 def private_net(demo_api) -> dict:
     """A demo-project network with a 10.0.0.0/24 subnet."""
     network = post(demo_api, "networks", "network", {"name": "private"}).json()["network"]
-    subnet = post(demo_api, "subnets", "subnet", {"network_id": network["id"], "cidr": "10.0.0.0/24", "name": "private-v4"})
+    subnet = post(
+        demo_api, "subnets", "subnet", {"network_id": network["id"], "cidr": "10.0.0.0/24", "name": "private-v4"}
+    )
     assert subnet.status_code == 201, subnet.content
     return {**network, "subnet": subnet.json()["subnet"]}
 
 
 def test_network_create_like_the_cli(admin_api):
-    created = post(admin_api, "networks", "network", {"name": "lab", "admin_state_up": True, "shared": True,
-                                                       "provider:network_type": "flat"})
+    created = post(
+        admin_api,
+        "networks",
+        "network",
+        {"name": "lab", "admin_state_up": True, "shared": True, "provider:network_type": "flat"},
+    )
     assert created.status_code == 201, created.content
     network = created.json()["network"]
     assert network["shared"] is True and network["status"] == "ACTIVE" and network["subnets"] == []
@@ -60,7 +67,9 @@ def test_members_cannot_share_or_see_private_networks(demo_api, admin_api, priva
 
 
 def test_network_update_and_fields(demo_api, private_net):
-    updated = demo_api.put(f"{V2}/networks/{private_net['id']}", {"network": {"name": "renamed", "admin_state_up": False}}, format="json")
+    updated = demo_api.put(
+        f"{V2}/networks/{private_net['id']}", {"network": {"name": "renamed", "admin_state_up": False}}, format="json"
+    )
     assert updated.status_code == 200 and updated.json()["network"]["name"] == "renamed"
     only = demo_api.get(f"{V2}/networks", {"fields": ["id", "name"], "shared": "false"}).json()["networks"]
     assert only == [{"id": private_net["id"], "name": "renamed"}]
@@ -82,33 +91,55 @@ def test_subnet_defaults_and_lookup(demo_api, private_net):
 
 def test_subnet_like_the_install_guide(admin_api):
     network = post(admin_api, "networks", "network", {"name": "ext", "shared": True}).json()["network"]
-    created = post(admin_api, "subnets", "subnet", {
-        "name": "ext-v4", "network_id": network["id"], "ip_version": 4, "cidr": "198.51.100.0/24",
-        "gateway_ip": "198.51.100.1", "allocation_pools": [{"start": "198.51.100.101", "end": "198.51.100.250"}],
-        "dns_nameservers": ["8.8.4.4"], "enable_dhcp": True,
-    })
+    created = post(
+        admin_api,
+        "subnets",
+        "subnet",
+        {
+            "name": "ext-v4",
+            "network_id": network["id"],
+            "ip_version": 4,
+            "cidr": "198.51.100.0/24",
+            "gateway_ip": "198.51.100.1",
+            "allocation_pools": [{"start": "198.51.100.101", "end": "198.51.100.250"}],
+            "dns_nameservers": ["8.8.4.4"],
+            "enable_dhcp": True,
+        },
+    )
     assert created.status_code == 201, created.content
     assert created.json()["subnet"]["allocation_pools"] == [{"start": "198.51.100.101", "end": "198.51.100.250"}]
-    no_gateway = post(admin_api, "subnets", "subnet", {"network_id": network["id"], "cidr": "198.51.101.0/24", "gateway_ip": None})
+    no_gateway = post(
+        admin_api, "subnets", "subnet", {"network_id": network["id"], "cidr": "198.51.101.0/24", "gateway_ip": None}
+    )
     assert no_gateway.status_code == 201 and no_gateway.json()["subnet"]["gateway_ip"] is None
     assert no_gateway.json()["subnet"]["allocation_pools"] == [{"start": "198.51.101.1", "end": "198.51.101.254"}]
 
 
-@pytest.mark.parametrize("body, status", [
-    ({"cidr": "10.1.0.0/24", "ip_version": 6}, 400),
-    ({"cidr": "fd00::/64"}, 400),
-    ({"cidr": "not-a-cidr"}, 400),
-    ({"cidr": "10.1.0.5/24"}, 400),
-    ({"cidr": 7}, 400),
-    ({}, 400),
-    ({"cidr": "10.0.0.128/25"}, 400),  # overlaps 10.0.0.0/24 on the same network
-    ({"cidr": "10.1.0.0/24", "gateway_ip": "10.2.0.1"}, 400),
-    ({"cidr": "10.1.0.0/24", "allocation_pools": [{"start": "10.1.0.10", "end": "10.1.1.5"}]}, 400),
-    ({"cidr": "10.1.0.0/24", "allocation_pools": [{"start": "10.1.0.10", "end": "10.1.0.5"}]}, 400),
-    ({"cidr": "10.1.0.0/24", "allocation_pools": "x"}, 400),
-    ({"cidr": "10.1.0.0/24", "dns_nameservers": ["x"]}, 400),
-    ({"cidr": "10.1.0.0/24", "gateway_ip": "10.1.0.20", "allocation_pools": [{"start": "10.1.0.10", "end": "10.1.0.30"}]}, 409),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"cidr": "10.1.0.0/24", "ip_version": 6}, 400),
+        ({"cidr": "fd00::/64"}, 400),
+        ({"cidr": "not-a-cidr"}, 400),
+        ({"cidr": "10.1.0.5/24"}, 400),
+        ({"cidr": 7}, 400),
+        ({}, 400),
+        ({"cidr": "10.0.0.128/25"}, 400),  # overlaps 10.0.0.0/24 on the same network
+        ({"cidr": "10.1.0.0/24", "gateway_ip": "10.2.0.1"}, 400),
+        ({"cidr": "10.1.0.0/24", "allocation_pools": [{"start": "10.1.0.10", "end": "10.1.1.5"}]}, 400),
+        ({"cidr": "10.1.0.0/24", "allocation_pools": [{"start": "10.1.0.10", "end": "10.1.0.5"}]}, 400),
+        ({"cidr": "10.1.0.0/24", "allocation_pools": "x"}, 400),
+        ({"cidr": "10.1.0.0/24", "dns_nameservers": ["x"]}, 400),
+        (
+            {
+                "cidr": "10.1.0.0/24",
+                "gateway_ip": "10.1.0.20",
+                "allocation_pools": [{"start": "10.1.0.10", "end": "10.1.0.30"}],
+            },
+            409,
+        ),
+    ],
+)
 def test_invalid_subnets_are_refused(demo_api, private_net, body, status):
     response = post(demo_api, "subnets", "subnet", {"network_id": private_net["id"], **body})
     assert response.status_code == status, response.content
@@ -124,7 +155,9 @@ def test_subnet_on_someone_elses_network(demo_api):
 
 def test_subnet_update_and_delete(demo_api, private_net):
     url = f"{V2}/subnets/{private_net['subnet']['id']}"
-    updated = demo_api.put(url, {"subnet": {"name": "s", "dns_nameservers": ["1.1.1.1"], "gateway_ip": None}}, format="json")
+    updated = demo_api.put(
+        url, {"subnet": {"name": "s", "dns_nameservers": ["1.1.1.1"], "gateway_ip": None}}, format="json"
+    )
     assert updated.status_code == 200, updated.content
     assert updated.json()["subnet"]["dns_nameservers"] == ["1.1.1.1"] and updated.json()["subnet"]["gateway_ip"] is None
     assert demo_api.put(url, {"subnet": {"cidr": "10.5.0.0/24"}}, format="json").status_code == 400
@@ -143,14 +176,26 @@ def test_ports(demo_api, admin_api, private_net):
     port = first.json()["port"]
     assert port["fixed_ips"] == [{"subnet_id": subnet_id, "ip_address": "10.0.0.2"}]
     assert port["mac_address"].startswith("fa:16:3e:") and port["status"] == "DOWN"
-    fixed = post(demo_api, "ports", "port", {"network_id": private_net["id"], "fixed_ips": [{"subnet_id": subnet_id, "ip_address": "10.0.0.77"}]})
+    fixed = post(
+        demo_api,
+        "ports",
+        "port",
+        {"network_id": private_net["id"], "fixed_ips": [{"subnet_id": subnet_id, "ip_address": "10.0.0.77"}]},
+    )
     assert fixed.status_code == 201 and fixed.json()["port"]["fixed_ips"][0]["ip_address"] == "10.0.0.77"
-    taken = post(demo_api, "ports", "port", {"network_id": private_net["id"], "fixed_ips": [{"ip_address": "10.0.0.77"}]})
+    taken = post(
+        demo_api, "ports", "port", {"network_id": private_net["id"], "fixed_ips": [{"ip_address": "10.0.0.77"}]}
+    )
     assert taken.status_code == 409 and error_type(taken) == "IpAddressAlreadyAllocated"
     for bad in ([{"ip_address": "10.9.9.9"}], [{"ip_address": "x"}], [{"subnet_id": "nope"}], "x", [{}, {}]):
         response = post(demo_api, "ports", "port", {"network_id": private_net["id"], "fixed_ips": bad})
         assert response.status_code == 400, (bad, response.content)
-    assert post(demo_api, "ports", "port", {"network_id": private_net["id"], "mac_address": "fa:16:3e:00:00:01"}).status_code == 403
+    assert (
+        post(
+            demo_api, "ports", "port", {"network_id": private_net["id"], "mac_address": "fa:16:3e:00:00:01"}
+        ).status_code
+        == 403
+    )
     with_mac = post(admin_api, "ports", "port", {"network_id": private_net["id"], "mac_address": "FA:16:3E:00:00:01"})
     assert with_mac.status_code == 201 and with_mac.json()["port"]["mac_address"] == "fa:16:3e:00:00:01"
     dup_mac = post(admin_api, "ports", "port", {"network_id": private_net["id"], "mac_address": "fa:16:3e:00:00:01"})
@@ -165,7 +210,10 @@ def test_ports(demo_api, admin_api, private_net):
     assert len(demo_api.get(f"{V2}/ports", {"network_id": private_net["id"]}).json()["ports"]) == 4
 
     url = f"{V2}/ports/{port['id']}"
-    assert demo_api.put(url, {"port": {"name": "renamed", "admin_state_up": False}}, format="json").json()["port"]["name"] == "renamed"
+    assert (
+        demo_api.put(url, {"port": {"name": "renamed", "admin_state_up": False}}, format="json").json()["port"]["name"]
+        == "renamed"
+    )
     assert demo_api.put(url, {"port": {"device_id": "x"}}, format="json").status_code == 403
     assert demo_api.put(url, {"port": {"mac_address": "fa:16:3e:00:00:02"}}, format="json").status_code == 400
     bound = admin_api.put(url, {"port": {"device_id": "srv", "device_owner": "compute:nova"}}, format="json")
@@ -187,7 +235,10 @@ def test_members_do_not_see_other_projects_ports(demo_api, admin_api):
     assert demo_api.get(f"{V2}/ports/{admins['id']}").status_code == 404
     assert demo_api.get(f"{V2}/ports").json()["ports"] == []
     mine = post(demo_api, "ports", "port", {"network_id": str(provider.id)})
-    assert mine.status_code == 201 and mine.json()["port"]["fixed_ips"][0]["ip_address"] != admins["fixed_ips"][0]["ip_address"]
+    assert (
+        mine.status_code == 201
+        and mine.json()["port"]["fixed_ips"][0]["ip_address"] != admins["fixed_ips"][0]["ip_address"]
+    )
 
 
 @pytest.mark.parametrize("collection", ["networks", "subnets", "ports"])
@@ -215,13 +266,27 @@ def test_quotas(admin_api, demo_api):
     demo = Project.objects.get(name="demo")
     quota = demo_api.get(f"{V2}/quotas/{demo.id}")
     assert quota.status_code == 200
-    assert quota.json()["quota"] == {"network": 100, "subnet": 100, "port": 500, "router": 10, "floatingip": 50,
-                                     "security_group": 10, "security_group_rule": 100}
+    assert quota.json()["quota"] == {
+        "network": 100,
+        "subnet": 100,
+        "port": 500,
+        "router": 10,
+        "floatingip": 50,
+        "security_group": 10,
+        "security_group_rule": 100,
+    }
     admin = Project.objects.get(name="admin")
     assert demo_api.get(f"{V2}/quotas/{admin.id}").status_code == 403
     assert demo_api.put(f"{V2}/quotas/{demo.id}", {"quota": {"network": 1}}, format="json").status_code == 403
     assert demo_api.get(f"{V2}/quotas").status_code == 403
-    for bad in ({"quota": {"network": -2}}, {"quota": {"bogus": 1}}, {"quota": {"port": "x"}}, {"quota": {}}, [], {"network": 1}):
+    for bad in (
+        {"quota": {"network": -2}},
+        {"quota": {"bogus": 1}},
+        {"quota": {"port": "x"}},
+        {"quota": {}},
+        [],
+        {"network": 1},
+    ):
         assert admin_api.put(f"{V2}/quotas/{demo.id}", bad, format="json").status_code == 400, bad
     updated = admin_api.put(f"{V2}/quotas/{demo.id}", {"quota": {"network": 1, "subnet": 1, "port": 1}}, format="json")
     assert updated.status_code == 200 and updated.json()["quota"]["network"] == 1

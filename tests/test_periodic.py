@@ -1,5 +1,6 @@
 """Periodic conductor work without workers: stuck task_states end truthfully; soft-deleted
 servers are reclaimed; restarted hosts' servers are recovered (Nova's _init_instance)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,8 +18,16 @@ FLAVOR = {"flavorid": "1", "name": "tiny", "vcpus": 1, "memory_mb": 512, "root_g
 
 
 def make_server(vm_state="active", task_state=None, power_state=1, host="c1", age=0) -> Server:
-    server = Server.objects.create(name="s", project_id="p", user_id="u", flavor=FLAVOR, host=host,
-                                   vm_state=vm_state, task_state=task_state, power_state=power_state)
+    server = Server.objects.create(
+        name="s",
+        project_id="p",
+        user_id="u",
+        flavor=FLAVOR,
+        host=host,
+        vm_state=vm_state,
+        task_state=task_state,
+        power_state=power_state,
+    )
     Server.objects.filter(pk=server.pk).update(updated_at=timezone.now() - timedelta(seconds=age))
     server.refresh_from_db()
     return server

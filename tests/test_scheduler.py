@@ -1,4 +1,5 @@
 """Scheduler: SQL prefilter, weighing, atomic claims and NoValidHost explanations."""
+
 from __future__ import annotations
 
 import uuid
@@ -19,10 +20,14 @@ TINY = {"flavorid": "1", "name": "tiny", "vcpus": 1, "memory_mb": 512, "root_gb"
 
 
 def make_host(name: str, *, vcpus=4, memory_mb=4096, disk_gb=40, zone: str | None = None) -> ComputeNode:
-    node = record_compute_report(name, {"vcpus": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb, "hypervisor_type": "TEST"})
+    node = record_compute_report(
+        name, {"vcpus": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb, "hypervisor_type": "TEST"}
+    )
     ComputeNode.objects.filter(pk=node.pk).update(reserved_host_memory_mb=0, cpu_allocation_ratio=1.0)
     if zone:
-        aggregate = Aggregate.objects.filter(name=zone).first() or Aggregate(name=zone, metadata={"availability_zone": zone})
+        aggregate = Aggregate.objects.filter(name=zone).first() or Aggregate(
+            name=zone, metadata={"availability_zone": zone}
+        )
         aggregate.save()
         AggregateHost.objects.create(aggregate=aggregate, host=name)
     return node

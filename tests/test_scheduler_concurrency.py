@@ -1,5 +1,6 @@
 """The scheduler under concurrency: several processes, each with its own database connection,
 as several scheduler workers on several machines would be."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -29,7 +30,7 @@ def _worker(specs: list, barrier, results, subset_size: int) -> None:
                 results.put(("ok", [s.host for s in select_destinations(spec)]))
             except NoValidHost as exc:
                 results.put(("no valid host", str(exc)))
-    except Exception:  # noqa: BLE001 - reported to the test, which fails on it
+    except Exception:
         results.put(("error", traceback.format_exc()))
     finally:
         connections.close_all()
@@ -54,12 +55,18 @@ def assert_nothing_overcommitted() -> None:
     """No host holds more than its capacity, and usage is exactly what the allocations hold."""
     totals = {
         row["compute_node_id"]: row
-        for row in Allocation.objects.values("compute_node_id").annotate(n=Count("id"), ram=Sum("memory_mb"), cpu=Sum("vcpus"))
+        for row in Allocation.objects.values("compute_node_id").annotate(
+            n=Count("id"), ram=Sum("memory_mb"), cpu=Sum("vcpus")
+        )
     }
     for node in ComputeNode.objects.all():
         held = totals.get(node.pk, {"n": 0, "ram": 0, "cpu": 0})
         assert node.memory_mb_used <= node.memory_mb_capacity and node.vcpus_used <= node.vcpus_capacity, node.host
-        assert (node.running_vms, node.memory_mb_used, node.vcpus_used) == (held["n"], held["ram"] or 0, held["cpu"] or 0)
+        assert (node.running_vms, node.memory_mb_used, node.vcpus_used) == (
+            held["n"],
+            held["ram"] or 0,
+            held["cpu"] or 0,
+        )
 
 
 def test_concurrent_schedulers_never_overcommit_and_the_excess_fails_cleanly():

@@ -1,5 +1,6 @@
 """Explainable placement: NoValidHost says what each filter removed, the task reports it, and
 `manage.py explain_placement` says why a given host is not chosen."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -43,7 +44,9 @@ def test_the_task_reports_the_explanation_and_logs_it(caplog):
 def test_a_python_filter_is_counted_after_the_sql_ones():
     make_host("x86")
     make_host("other", memory_mb=256)
-    result = select_destinations_task(make_spec(flavor=flavor(extra_specs={"capabilities:cpu_info:arch": "aarch64"})).to_dict())
+    result = select_destinations_task(
+        make_spec(flavor=flavor(extra_specs={"capabilities:cpu_info:arch": "aarch64"})).to_dict()
+    )
     assert result["reason"] == (
         "No valid host was found. ResourceFitFilter removed 1 of 2; ComputeCapabilitiesFilter removed 1 of 1"
     )
@@ -73,10 +76,15 @@ def test_explain_placement_names_every_rejecting_filter_and_why(large):
     assert text.splitlines()[0] == "c7 for flavor m1.large (4 vCPUs, 8192 MB RAM, 40 GB disk) [zone az1]:"
     assert "ComputeFilter                      REJECTS: the compute service is down: last heard from 300 s ago" in text
     assert "AvailabilityZoneFilter             REJECTS: c7 is in zone az2, not az1" in text
-    assert ("ResourceFitFilter                  REJECTS: needs 8192 MB RAM, 2560 free "
-            "(4096 x ratio 1 - 512 reserved - 1024 used)") in text
+    assert (
+        "ResourceFitFilter                  REJECTS: needs 8192 MB RAM, 2560 free "
+        "(4096 x ratio 1 - 512 reserved - 1024 used)"
+    ) in text
     assert "SameHostFilter                     passes (nothing to check for this request)" in text
-    assert text.splitlines()[-1] == "c7 cannot take m1.large: rejected by ComputeFilter, AvailabilityZoneFilter, ResourceFitFilter."
+    assert (
+        text.splitlines()[-1]
+        == "c7 cannot take m1.large: rejected by ComputeFilter, AvailabilityZoneFilter, ResourceFitFilter."
+    )
 
 
 def test_explain_placement_of_a_fitting_host_and_tenant_isolation(large):
@@ -104,7 +112,12 @@ def test_the_admin_endpoint_answers_why_not(admin_api):
     assert body["rejected_by"] == ["AvailabilityZoneFilter", "ResourceFitFilter"]
     assert body["flavor"] == {"name": "m1.medium", "id": "3", "vcpus": 2, "memory_mb": 4096, "disk_gb": 40}
     [zone] = [f for f in body["filters"] if f["name"] == "AvailabilityZoneFilter"]
-    assert zone == {"name": "AvailabilityZoneFilter", "passed": False, "applies": True, "reason": "compute9 is in zone az2, not nova"}
+    assert zone == {
+        "name": "AvailabilityZoneFilter",
+        "passed": False,
+        "applies": True,
+        "reason": "compute9 is in zone az2, not nova",
+    }
 
 
 @pytest.mark.urls(__name__)
@@ -114,4 +127,6 @@ def test_the_admin_endpoint_is_for_admins_and_checks_its_input(admin_api, demo_a
     assert admin_api.get("/scheduler/why-not", {"flavor": "m1.tiny"}).status_code == 400
     missing = admin_api.get("/scheduler/why-not", {"flavor": "m1.tiny", "host": "nowhere"})
     assert missing.status_code == 404 and "Host nowhere has no compute node." in missing.content.decode()
-    assert admin_api.get("/scheduler/why-not", {"flavor": "m1.tiny", "host": "compute9"}).json()["explanation"]["accepted"]
+    assert admin_api.get("/scheduler/why-not", {"flavor": "m1.tiny", "host": "compute9"}).json()["explanation"][
+        "accepted"
+    ]

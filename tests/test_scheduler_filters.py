@@ -1,4 +1,5 @@
 """Scheduler filters: each one decides placements, in its SQL condition and its Python check."""
+
 from __future__ import annotations
 
 import uuid
@@ -119,7 +120,9 @@ def test_compute_capabilities_match_host_attributes_and_cpu_info():
     make_host("small", vcpus=4, memory_mb=8192)
     make_host("arm", vcpus=16, arch="aarch64")
     make_host("x86", vcpus=16)
-    assert hosts_of(make_spec(flavor=flavor(extra_specs={"capabilities:vcpus": ">= 8", "capabilities:cpu_info:arch": "x86_64"}))) == ["x86"]
+    assert hosts_of(
+        make_spec(flavor=flavor(extra_specs={"capabilities:vcpus": ">= 8", "capabilities:cpu_info:arch": "x86_64"}))
+    ) == ["x86"]
     assert hosts_of(make_spec(flavor=flavor(extra_specs={"capabilities:cpu_info:arch": "s== aarch64"}))) == ["arm"]
     message = no_valid_host(make_spec(flavor=flavor(extra_specs={"capabilities:hypervisor_type": "s== Xen"})))
     assert "ComputeCapabilitiesFilter removed 3 of 3" in message
@@ -202,7 +205,9 @@ def test_same_host_and_different_host_hints():
     assert hosts_of(make_spec(scheduler_hints={"same_host": [str(neighbour.uuid)]})) == ["b"]
     # a has the most room, but the server named is there; b took the first request.
     assert hosts_of(make_spec(scheduler_hints={"different_host": str(make_server("a").uuid)})) == ["c"]
-    assert "SameHostFilter removed 3 of 3" in no_valid_host(make_spec(scheduler_hints={"same_host": [str(uuid.uuid4())]}))
+    assert "SameHostFilter removed 3 of 3" in no_valid_host(
+        make_spec(scheduler_hints={"same_host": [str(uuid.uuid4())]})
+    )
 
 
 def test_explain_lists_every_filter_that_removed_hosts():
@@ -231,10 +236,14 @@ def test_a_rescheduled_build_does_not_break_anti_affinity():
     claims.release(spec.instance_uuids[0], host="a")  # the build on a failed
     res = claims.Resources.from_flavor(spec.flavor)
     hints = spec.scheduler_hints
-    assert not claim_alternate(spec.instance_uuids[0], selection.alternates[0], res, project_id="p1", user_id="u1", scheduler_hints=hints)
+    assert not claim_alternate(
+        spec.instance_uuids[0], selection.alternates[0], res, project_id="p1", user_id="u1", scheduler_hints=hints
+    )
     assert not Allocation.objects.filter(consumer=spec.instance_uuids[0]).exists()
     ServerGroupMember.objects.filter(server__host="b").delete()
-    assert claim_alternate(spec.instance_uuids[0], selection.alternates[0], res, project_id="p1", user_id="u1", scheduler_hints=hints)
+    assert claim_alternate(
+        spec.instance_uuids[0], selection.alternates[0], res, project_id="p1", user_id="u1", scheduler_hints=hints
+    )
     assert Allocation.objects.get(consumer=spec.instance_uuids[0]).compute_node_id == b.pk
 
 

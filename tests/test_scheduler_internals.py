@@ -1,5 +1,6 @@
 """Scheduler machinery: the compute nodes' aggregate mirrors, the candidate query's use of the
 expression indexes, pool growth, and the two claim implementations agreeing."""
+
 from __future__ import annotations
 
 import uuid
@@ -46,7 +47,9 @@ def test_mirrors_follow_aggregates_memberships_and_new_nodes():
 
 def test_sync_hosts_repairs_mirrors_that_bypassed_the_signals():
     make_host("a")
-    aggregate = Aggregate.objects.create(name="az1", metadata={"availability_zone": "az1", "disk_allocation_ratio": "2"})
+    aggregate = Aggregate.objects.create(
+        name="az1", metadata={"availability_zone": "az1", "disk_allocation_ratio": "2"}
+    )
     AggregateHost.objects.bulk_create([AggregateHost(aggregate=aggregate, host="a")])  # no signals
     assert mirror("a") == (None, None)
     assert sync_hosts() == 1
@@ -56,7 +59,9 @@ def test_sync_hosts_repairs_mirrors_that_bypassed_the_signals():
 
 
 def candidate_queries(queries: CaptureQueriesContext) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if "FROM hosts_computenode n" in q["sql"] and "LIMIT" in q["sql"]]
+    return [
+        q["sql"] for q in queries.captured_queries if "FROM hosts_computenode n" in q["sql"] and "LIMIT" in q["sql"]
+    ]
 
 
 def plan_of_candidate_query(spec) -> str:
@@ -73,20 +78,37 @@ def test_the_candidate_query_walks_the_expression_indexes():
     not every host; and heartbeats newer than the statistics do not change that."""
     make_host("a", zone="az1")
     services = Service.objects.bulk_create(
-        Service(host=f"h{i}", binary="nova-compute", last_seen_up=timezone.now() - timedelta(minutes=5)) for i in range(1000)
+        Service(host=f"h{i}", binary="nova-compute", last_seen_up=timezone.now() - timedelta(minutes=5))
+        for i in range(1000)
     )
     ComputeNode.objects.bulk_create(
-        ComputeNode(host=s.host, service=s, hypervisor_hostname=s.host, vcpus=16, memory_mb=4096 + i, local_gb=100,
-                    cpu_allocation_ratio=1, ram_allocation_ratio=1, disk_allocation_ratio=1, availability_zone=f"az{i % 3}")
+        ComputeNode(
+            host=s.host,
+            service=s,
+            hypervisor_hostname=s.host,
+            vcpus=16,
+            memory_mb=4096 + i,
+            local_gb=100,
+            cpu_allocation_ratio=1,
+            ram_allocation_ratio=1,
+            disk_allocation_ratio=1,
+            availability_zone=f"az{i % 3}",
+        )
         for i, s in enumerate(services)
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE hosts_computenode")
         cursor.execute("ANALYZE hosts_service")
     Service.objects.update(last_seen_up=timezone.now())  # heartbeats: the statistics lag behind
-    assert set(INDEXES) == {"hosts_computenode_free_vcpus", "hosts_computenode_free_ram_mb", "hosts_computenode_free_disk_gb"}
+    assert set(INDEXES) == {
+        "hosts_computenode_free_vcpus",
+        "hosts_computenode_free_ram_mb",
+        "hosts_computenode_free_disk_gb",
+    }
     assert "Index Scan Backward using hosts_computenode_free_ram_mb" in plan_of_candidate_query(make_spec())
-    assert "Index Scan Backward using hosts_computenode_az_free_ram_mb" in plan_of_candidate_query(make_spec(availability_zone="az1"))
+    assert "Index Scan Backward using hosts_computenode_az_free_ram_mb" in plan_of_candidate_query(
+        make_spec(availability_zone="az1")
+    )
 
 
 def test_the_pool_grows_when_python_filters_reject_the_best_candidates(settings):

@@ -1,5 +1,6 @@
 """Scheduler weighers: each one changes the ranking, normalised, with its multiplier from the
 settings or from aggregate metadata; host_subset_size and alternates."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,20 +17,27 @@ from scheduling.weighers.base import normalise
 pytestmark = pytest.mark.django_db
 
 ONLY = {  # every multiplier off; a test turns on the one it studies
-    "RAM_WEIGHT_MULTIPLIER": 0.0, "CPU_WEIGHT_MULTIPLIER": 0.0, "DISK_WEIGHT_MULTIPLIER": 0.0,
-    "NUM_INSTANCES_WEIGHT_MULTIPLIER": 0.0, "IO_OPS_WEIGHT_MULTIPLIER": 0.0, "BUILD_FAILURE_WEIGHT_MULTIPLIER": 0.0,
-    "SOFT_AFFINITY_WEIGHT_MULTIPLIER": 0.0, "SOFT_ANTI_AFFINITY_WEIGHT_MULTIPLIER": 0.0,
+    "RAM_WEIGHT_MULTIPLIER": 0.0,
+    "CPU_WEIGHT_MULTIPLIER": 0.0,
+    "DISK_WEIGHT_MULTIPLIER": 0.0,
+    "NUM_INSTANCES_WEIGHT_MULTIPLIER": 0.0,
+    "IO_OPS_WEIGHT_MULTIPLIER": 0.0,
+    "BUILD_FAILURE_WEIGHT_MULTIPLIER": 0.0,
+    "SOFT_AFFINITY_WEIGHT_MULTIPLIER": 0.0,
+    "SOFT_ANTI_AFFINITY_WEIGHT_MULTIPLIER": 0.0,
 }
 
 
 @pytest.fixture
 def only(settings):
     """only(RAM=-1.0): that weigher alone, with that multiplier."""
+
     def configure(**multipliers: float) -> None:
         for name, value in ONLY.items():
             setattr(settings, name, value)
         for short, value in multipliers.items():
             setattr(settings, f"{short}_WEIGHT_MULTIPLIER", value)
+
     return configure
 
 

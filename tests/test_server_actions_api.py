@@ -1,5 +1,6 @@
 """Server actions at the API, without workers: state rules (409), locks, policy (403),
 capability checks, and that a refused action changes nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,9 +20,15 @@ def server(demo_api):
 
     record_compute_report("c1", {"vcpus": 4, "memory_mb": 4096, "disk_gb": 40, "capabilities": CAPS})
     return Server.objects.create(
-        name="vm", project_id=Project.objects.get(name="demo").id, user_id=User.objects.get(name="demo").id,
+        name="vm",
+        project_id=Project.objects.get(name="demo").id,
+        user_id=User.objects.get(name="demo").id,
         flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
-        vm_state="active", power_state=1, host="c1", node="c1", launched_at=timezone.now(),
+        vm_state="active",
+        power_state=1,
+        host="c1",
+        node="c1",
+        launched_at=timezone.now(),
     )
 
 
@@ -44,7 +51,9 @@ def test_a_task_in_progress_is_409(demo_api, server):
     assert response.status_code == 409 and "task_state pausing" in response.json()["conflictingRequest"]["message"]
 
 
-def test_accepted_action_sets_the_task_state_and_records_the_action(demo_api, server, django_capture_on_commit_callbacks):
+def test_accepted_action_sets_the_task_state_and_records_the_action(
+    demo_api, server, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as published:
         assert act(demo_api, server, {"pause": None}).status_code == 202
     server.refresh_from_db()
@@ -53,8 +62,13 @@ def test_accepted_action_sets_the_task_state_and_records_the_action(demo_api, se
     assert len(published) == 1
 
 
-def test_locked_servers_refuse_their_owner_but_not_admins(demo_api, admin_api, server, django_capture_on_commit_callbacks):
-    assert act(demo_api, server, {"lock": {"locked_reason": "x"}}, HTTP_OPENSTACK_API_VERSION="compute 2.73").status_code == 202
+def test_locked_servers_refuse_their_owner_but_not_admins(
+    demo_api, admin_api, server, django_capture_on_commit_callbacks
+):
+    assert (
+        act(demo_api, server, {"lock": {"locked_reason": "x"}}, HTTP_OPENSTACK_API_VERSION="compute 2.73").status_code
+        == 202
+    )
     response = act(demo_api, server, {"os-stop": None})
     assert response.status_code == 409 and "locked" in response.json()["conflictingRequest"]["message"]
     with django_capture_on_commit_callbacks(execute=False):
@@ -62,16 +76,34 @@ def test_locked_servers_refuse_their_owner_but_not_admins(demo_api, admin_api, s
 
 
 def test_admin_only_actions_are_403_for_members(demo_api, server):
-    for body in ({"os-resetState": {"state": "error"}}, {"migrate": None},
-                 {"os-migrateLive": {"host": None, "block_migration": "auto"}}, {"evacuate": {}}):
+    for body in (
+        {"os-resetState": {"state": "error"}},
+        {"migrate": None},
+        {"os-migrateLive": {"host": None, "block_migration": "auto"}},
+        {"evacuate": {}},
+    ):
         response = act(demo_api, server, body)
         assert response.status_code == 403, body
         assert "forbidden" in response.json()
 
 
-@pytest.mark.parametrize("body", [{}, {"a": None, "b": None}, {"reboot": "x"}, {"reboot": {}}, {"nope": None},
-                                  {"resize": {}}, {"rebuild": {}}, {"createBackup": {"name": "b"}},
-                                  {"lock": {"locked_reason": "x"}}, {"changePassword": {}}, [], "x"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"a": None, "b": None},
+        {"reboot": "x"},
+        {"reboot": {}},
+        {"nope": None},
+        {"resize": {}},
+        {"rebuild": {}},
+        {"createBackup": {"name": "b"}},
+        {"lock": {"locked_reason": "x"}},
+        {"changePassword": {}},
+        [],
+        "x",
+    ],
+)
 def test_malformed_action_bodies_are_400(demo_api, server, body):
     response = act(demo_api, server, body)
     assert response.status_code == 400, (body, response.content)
@@ -82,14 +114,21 @@ def test_malformed_action_bodies_are_400(demo_api, server, body):
 def test_password_and_crash_dump_follow_the_host_capabilities(demo_api, server):
     from hosts.models import ComputeNode
 
-    ComputeNode.objects.filter(host="c1").update(capabilities={"supports_set_admin_password": False, "supports_nmi": False})
+    ComputeNode.objects.filter(host="c1").update(
+        capabilities={"supports_set_admin_password": False, "supports_nmi": False}
+    )
     response = act(demo_api, server, {"changePassword": {"adminPass": "x"}})
     assert response.status_code == 409 and "Unable to set password" in response.json()["conflictingRequest"]["message"]
-    assert act(demo_api, server, {"trigger_crash_dump": None}, HTTP_OPENSTACK_API_VERSION="compute 2.17").status_code == 400
+    assert (
+        act(demo_api, server, {"trigger_crash_dump": None}, HTTP_OPENSTACK_API_VERSION="compute 2.17").status_code
+        == 400
+    )
     server.refresh_from_db()
     assert server.task_state is None
 
 
 def test_unknown_server_is_404(demo_api, server):
-    response = demo_api.post("/compute/v2.1/servers/00000000-0000-0000-0000-000000000000/action", {"pause": None}, format="json")
+    response = demo_api.post(
+        "/compute/v2.1/servers/00000000-0000-0000-0000-000000000000/action", {"pause": None}, format="json"
+    )
     assert response.status_code == 404

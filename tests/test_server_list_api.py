@@ -1,6 +1,7 @@
 """GET /servers and /servers/detail as the clients call them (paging with next links only
 when a page follows, sort keys, changes-since, deleted=False, regex filters) and PUT
 /servers/{id}; no workers needed."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -104,8 +105,19 @@ def test_update_name_description_hostname(demo_api, admin_api):
     assert admin_api.get(url, **LATEST).json()["server"]["OS-EXT-SRV-ATTR:hostname"] == "web01"
     # description needs 2.19, hostname 2.90; unknown keys and bad names are 400.
     assert demo_api.put(url, {"server": {"description": "x"}}, format="json").status_code == 400
-    assert demo_api.put(url, {"server": {"hostname": "x"}}, format="json", HTTP_OPENSTACK_API_VERSION="compute 2.89").status_code == 400
-    for bad in ({"server": {"name": " padded"}}, {"server": {"color": "red"}}, {"server": "x"}, [], {"server": {"accessIPv4": "::1"}}):
+    assert (
+        demo_api.put(
+            url, {"server": {"hostname": "x"}}, format="json", HTTP_OPENSTACK_API_VERSION="compute 2.89"
+        ).status_code
+        == 400
+    )
+    for bad in (
+        {"server": {"name": " padded"}},
+        {"server": {"color": "red"}},
+        {"server": "x"},
+        [],
+        {"server": {"accessIPv4": "::1"}},
+    ):
         assert demo_api.put(url, bad, format="json", **LATEST).status_code == 400, bad
     assert demo_api.put("/compute/v2.1/servers/by-name", {"server": {"name": "x"}}, format="json").status_code == 404
     assert Server.objects.get(uuid=server_id).name == "new"

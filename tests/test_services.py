@@ -1,4 +1,5 @@
 """Services: up after one report, down service_down_time after the last, forced down at once."""
+
 from __future__ import annotations
 
 from datetime import timedelta

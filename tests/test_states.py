@@ -4,6 +4,7 @@ These are pure pytest tests with no Django settings and no database. The
 expected values are written out here rather than read back from the module,
 so a wrong table entry shows up as a failure instead of agreeing with itself.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,12 +25,16 @@ from servers.states import (
     PowerState,
     ServiceUnavailable,
     StateError,
-    TaskState as T,
-    VmState as V,
     action_name_for_message,
     check_action,
     states_for_status,
     status_for,
+)
+from servers.states import (
+    TaskState as T,
+)
+from servers.states import (
+    VmState as V,
 )
 
 UUID = "8f7c2a1e-0b1d-4c55-9a0e-3f2d6b7c8e90"
@@ -40,26 +45,45 @@ HOST = "compute-1"
 
 def test_vm_state_wire_strings() -> None:
     assert V.ALL == (
-        "active", "building", "paused", "suspended", "stopped", "rescued",
-        "resized", "soft-delete", "deleted", "error", "shelved", "shelved_offloaded",
+        "active",
+        "building",
+        "paused",
+        "suspended",
+        "stopped",
+        "rescued",
+        "resized",
+        "soft-delete",
+        "deleted",
+        "error",
+        "shelved",
+        "shelved_offloaded",
     )
 
 
 def test_task_state_wire_strings() -> None:
     assert len(T.ALL) == len(set(T.ALL)) == 42
-    assert (T.POWERING_OFF, T.POWERING_ON, T.SOFT_DELETING) == (
-        "powering-off", "powering-on", "soft-deleting")
+    assert (T.POWERING_OFF, T.POWERING_ON, T.SOFT_DELETING) == ("powering-off", "powering-on", "soft-deleting")
     # Everything else is snake_case.
     others = set(T.ALL) - {"powering-off", "powering-on", "soft-deleting"}
     assert all("-" not in s and s == s.lower() for s in others)
-    assert T.ALLOW_REBOOT == (None, "rebooting", "reboot_pending", "reboot_started",
-                              "resuming", "rebooting_hard", "unpausing", "pausing",
-                              "suspending")
+    assert T.ALLOW_REBOOT == (
+        None,
+        "rebooting",
+        "reboot_pending",
+        "reboot_started",
+        "resuming",
+        "rebooting_hard",
+        "unpausing",
+        "pausing",
+        "suspending",
+    )
 
 
 def test_importable_without_django() -> None:
-    code = ("import sys, servers.states as s; s.check_action; "
-            "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)")
+    code = (
+        "import sys, servers.states as s; s.check_action; "
+        "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)"
+    )
     root = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
 
@@ -131,8 +155,7 @@ def test_status_for(vm_state: str, task_state: str | None, expected: str) -> Non
 def test_status_for_unknown_vm_state_logs_error(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.ERROR, logger="servers.states"):
         assert status_for("exploded", None) == "UNKNOWN"
-    assert any(r.levelno == logging.ERROR and "exploded" in r.getMessage()
-               for r in caplog.records)
+    assert any(r.levelno == logging.ERROR and "exploded" in r.getMessage() for r in caplog.records)
 
 
 def test_all_statuses() -> None:
@@ -141,6 +164,7 @@ def test_all_statuses() -> None:
 
 # ---------------------------------------------------------------- reverse map
 
+
 @pytest.mark.parametrize("status", sorted({s for _, _, s in STATUS_ROWS}))
 def test_states_for_status_round_trips(status: str) -> None:
     f = states_for_status(status)
@@ -148,7 +172,7 @@ def test_states_for_status_round_trips(status: str) -> None:
     # Every pair the filter admits (NULL task_state when there is no task
     # filter) maps back to the requested status.
     for vm_state in f.vm_states:
-        for task_state in (f.task_states if f.task_states is not None else [None]):
+        for task_state in f.task_states if f.task_states is not None else [None]:
             assert status_for(vm_state, task_state) == status
     # Every row of the forward map for this status is matched by the filter.
     for vm_state, task_state, s in STATUS_ROWS:
@@ -157,22 +181,22 @@ def test_states_for_status_round_trips(status: str) -> None:
             assert f.task_states is None or task_state in f.task_states
 
 
-@pytest.mark.parametrize(("status", "vm_states", "task_states"), [
-    ("ACTIVE", ["active"], None),
-    ("active", ["active"], None),  # case-insensitive
-    ("SHUTOFF", ["stopped"], None),
-    ("REBOOT", ["active"], ["reboot_pending", "reboot_started", "rebooting"]),
-    ("RESIZE", ["active", "stopped"],
-     ["resize_finish", "resize_migrated", "resize_migrating", "resize_prep"]),
-    ("REBUILD", ["active", "error", "stopped"],
-     ["rebuild_block_device_mapping", "rebuild_spawning", "rebuilding"]),
-    ("MIGRATING", ["active", "paused"], ["migrating"]),
-    ("REVERT_RESIZE", ["resized"], ["resize_reverting"]),
-    ("SOFT_DELETED", ["soft-delete"], None),
-    ("BOGUS", [], []),
-])
-def test_states_for_status_values(status: str, vm_states: list[str],
-                                  task_states: list[str] | None) -> None:
+@pytest.mark.parametrize(
+    ("status", "vm_states", "task_states"),
+    [
+        ("ACTIVE", ["active"], None),
+        ("active", ["active"], None),  # case-insensitive
+        ("SHUTOFF", ["stopped"], None),
+        ("REBOOT", ["active"], ["reboot_pending", "reboot_started", "rebooting"]),
+        ("RESIZE", ["active", "stopped"], ["resize_finish", "resize_migrated", "resize_migrating", "resize_prep"]),
+        ("REBUILD", ["active", "error", "stopped"], ["rebuild_block_device_mapping", "rebuild_spawning", "rebuilding"]),
+        ("MIGRATING", ["active", "paused"], ["migrating"]),
+        ("REVERT_RESIZE", ["resized"], ["resize_reverting"]),
+        ("SOFT_DELETED", ["soft-delete"], None),
+        ("BOGUS", [], []),
+    ],
+)
+def test_states_for_status_values(status: str, vm_states: list[str], task_states: list[str] | None) -> None:
     assert states_for_status(status) == (vm_states, task_states)
 
 
@@ -180,24 +204,42 @@ def test_states_for_status_multiple_default_drops_task_filter() -> None:
     # Nova: a status that is some vm_state's default removes the task_state filter entirely.
     assert states_for_status(["ACTIVE", "REBOOT"]) == (["active"], None)
     assert states_for_status(["REBOOT", "PASSWORD"]) == (
-        ["active"], ["reboot_pending", "reboot_started", "rebooting", "updating_password"])
+        ["active"],
+        ["reboot_pending", "reboot_started", "rebooting", "updating_password"],
+    )
 
 
 # ---------------------------------------------------------------- power state
 
-@pytest.mark.parametrize(("libvirt_state", "expected"), [
-    (0, PowerState.NOSTATE), (1, PowerState.RUNNING), (2, PowerState.RUNNING),
-    (3, PowerState.PAUSED), (4, PowerState.SHUTDOWN), (5, PowerState.SHUTDOWN),
-    (6, PowerState.CRASHED), (7, PowerState.SUSPENDED), (99, PowerState.NOSTATE),
-])
+
+@pytest.mark.parametrize(
+    ("libvirt_state", "expected"),
+    [
+        (0, PowerState.NOSTATE),
+        (1, PowerState.RUNNING),
+        (2, PowerState.RUNNING),
+        (3, PowerState.PAUSED),
+        (4, PowerState.SHUTDOWN),
+        (5, PowerState.SHUTDOWN),
+        (6, PowerState.CRASHED),
+        (7, PowerState.SUSPENDED),
+        (99, PowerState.NOSTATE),
+    ],
+)
 def test_power_state_from_libvirt(libvirt_state: int, expected: int) -> None:
     assert PowerState.from_libvirt(libvirt_state) == expected
 
 
 def test_power_state_ints() -> None:
-    assert (PowerState.NOSTATE, PowerState.RUNNING, PowerState.PAUSED, PowerState.SHUTDOWN,
-            PowerState.CRASHED, PowerState.SUSPENDED) == (0, 1, 3, 4, 6, 7)
-    assert LibvirtState.ALL == tuple(range(8))
+    assert (
+        PowerState.NOSTATE,
+        PowerState.RUNNING,
+        PowerState.PAUSED,
+        PowerState.SHUTDOWN,
+        PowerState.CRASHED,
+        PowerState.SUSPENDED,
+    ) == (0, 1, 3, 4, 6, 7)
+    assert tuple(range(8)) == LibvirtState.ALL
 
 
 # ---------------------------------------------------------------- action rules (§1.4)
@@ -234,22 +276,33 @@ EXPECTED = {
     "restore": ("restore", [V.SOFT_DELETED]),
     "delete": ("delete", None),
     "soft_delete": ("delete", None),
-    "trigger_crash_dump": ("trigger_crash_dump",
-                           [V.ACTIVE, V.PAUSED, V.RESCUED, V.RESIZED, V.ERROR]),
-    "attach_volume": ("attach_volume", [V.ACTIVE, V.PAUSED, V.STOPPED, V.RESIZED,
-                                        V.SOFT_DELETED, V.SHELVED, V.SHELVED_OFFLOADED]),
-    "detach_volume": ("detach_volume", [V.ACTIVE, V.PAUSED, V.STOPPED, V.RESIZED,
-                                        V.SOFT_DELETED, V.SHELVED, V.SHELVED_OFFLOADED]),
+    "trigger_crash_dump": ("trigger_crash_dump", [V.ACTIVE, V.PAUSED, V.RESCUED, V.RESIZED, V.ERROR]),
+    "attach_volume": (
+        "attach_volume",
+        [V.ACTIVE, V.PAUSED, V.STOPPED, V.RESIZED, V.SOFT_DELETED, V.SHELVED, V.SHELVED_OFFLOADED],
+    ),
+    "detach_volume": (
+        "detach_volume",
+        [V.ACTIVE, V.PAUSED, V.STOPPED, V.RESIZED, V.SOFT_DELETED, V.SHELVED, V.SHELVED_OFFLOADED],
+    ),
     "swap_volume": ("swap_volume", [V.ACTIVE, V.PAUSED, V.RESIZED]),
     "attach_interface": ("attach_interface", [V.ACTIVE, V.PAUSED, V.STOPPED]),
     "detach_interface": ("detach_interface", [V.ACTIVE, V.PAUSED, V.STOPPED]),
     "update_metadata": ("update metadata", [V.ACTIVE, V.PAUSED, V.SUSPENDED, V.STOPPED]),
     "delete_metadata": ("delete metadata", [V.ACTIVE, V.PAUSED, V.SUSPENDED, V.STOPPED]),
 }
-ANY_TASK = {"evacuate", "lock", "unlock", "reset_state", "force_delete", "delete",
-            "soft_delete", "update_metadata", "delete_metadata"}
-NOT_LOCK_CHECKED = {"create_image", "create_backup", "lock", "unlock", "reset_state",
-                    "evacuate"}
+ANY_TASK = {
+    "evacuate",
+    "lock",
+    "unlock",
+    "reset_state",
+    "force_delete",
+    "delete",
+    "soft_delete",
+    "update_metadata",
+    "delete_metadata",
+}
+NOT_LOCK_CHECKED = {"create_image", "create_backup", "lock", "unlock", "reset_state", "evacuate"}
 NEED_NOT_LAUNCH = {"lock", "unlock", "reset_state", "force_delete", "delete"}
 CHECK_HOST = {"stop", "start", "trigger_crash_dump", "resize", "migrate"}
 CHECK_HOST_UP = {"resize", "migrate", "confirm_resize"}
@@ -259,11 +312,16 @@ ALL_ACTIONS = sorted(EXPECTED)
 def call(action: str, **overrides: object) -> None:
     """check_action with a state that every action accepts, plus overrides."""
     _, vm_states = EXPECTED[action]
-    kwargs: dict[str, object] = dict(
-        uuid=UUID, vm_state=vm_states[0] if vm_states else V.ACTIVE, task_state=None,
-        locked=False, launched=True, host=HOST,
-        host_up=(action != "evacuate"),  # evacuate needs the source down
-        is_admin=False)
+    kwargs: dict[str, object] = {
+        "uuid": UUID,
+        "vm_state": vm_states[0] if vm_states else V.ACTIVE,
+        "task_state": None,
+        "locked": False,
+        "launched": True,
+        "host": HOST,
+        "host_up": (action != "evacuate"),  # evacuate needs the source down
+        "is_admin": False,
+    }
     kwargs.update(overrides)
     check_action(action, **kwargs)  # type: ignore[arg-type]
 
@@ -280,19 +338,28 @@ def test_api_name(action: str) -> None:
 
 def test_unknown_action_is_a_programming_error() -> None:
     with pytest.raises(KeyError):
-        check_action("teleport", uuid=UUID, vm_state=V.ACTIVE, task_state=None, locked=False,
-                     launched=True, host=HOST, host_up=True, is_admin=False)
+        check_action(
+            "teleport",
+            uuid=UUID,
+            vm_state=V.ACTIVE,
+            task_state=None,
+            locked=False,
+            launched=True,
+            host=HOST,
+            host_up=True,
+            is_admin=False,
+        )
 
 
-@pytest.mark.parametrize(("action", "vm_state"), [
-    (a, vm) for a in ALL_ACTIONS for vm in (EXPECTED[a][1] or V.ALL)])
+@pytest.mark.parametrize(("action", "vm_state"), [(a, vm) for a in ALL_ACTIONS for vm in (EXPECTED[a][1] or V.ALL)])
 def test_allowed_vm_states_pass(action: str, vm_state: str) -> None:
     call(action, vm_state=vm_state)
 
 
-@pytest.mark.parametrize(("action", "vm_state"), [
-    (a, vm) for a in ALL_ACTIONS if EXPECTED[a][1] is not None
-    for vm in V.ALL if vm not in EXPECTED[a][1]])
+@pytest.mark.parametrize(
+    ("action", "vm_state"),
+    [(a, vm) for a in ALL_ACTIONS if EXPECTED[a][1] is not None for vm in V.ALL if vm not in EXPECTED[a][1]],
+)
 def test_disallowed_vm_state_raises(action: str, vm_state: str) -> None:
     with pytest.raises(InstanceInvalidState) as ei:
         call(action, vm_state=vm_state)
@@ -302,18 +369,17 @@ def test_disallowed_vm_state_raises(action: str, vm_state: str) -> None:
     assert (ei.value.attr, ei.value.state) == ("vm_state", vm_state)
 
 
-@pytest.mark.parametrize("action", [a for a in ALL_ACTIONS
-                                    if a not in ANY_TASK and a != "reboot_hard"])
+@pytest.mark.parametrize("action", [a for a in ALL_ACTIONS if a not in ANY_TASK and a != "reboot_hard"])
 def test_task_state_must_be_null(action: str) -> None:
     with pytest.raises(InstanceInvalidState) as ei:
         call(action, task_state=T.DELETING)
     word = EXPECTED[action][0]
-    assert str(ei.value) == (f"Cannot '{word}' instance {UUID} "
-                             f"while it is in task_state deleting")
+    assert str(ei.value) == (f"Cannot '{word}' instance {UUID} while it is in task_state deleting")
 
 
-@pytest.mark.parametrize(("action", "task_state"), [
-    (a, t) for a in sorted(ANY_TASK) for t in (T.DELETING, T.MIGRATING, T.REBOOTING)])
+@pytest.mark.parametrize(
+    ("action", "task_state"), [(a, t) for a in sorted(ANY_TASK) for t in (T.DELETING, T.MIGRATING, T.REBOOTING)]
+)
 def test_any_task_state_passes(action: str, task_state: str) -> None:
     call(action, task_state=task_state)
 
@@ -330,12 +396,14 @@ def test_hard_reboot_rejects_other_task_states(task_state: str) -> None:
 
 
 def test_soft_reboot_rejects_reboot_in_progress() -> None:
-    with pytest.raises(InstanceInvalidState,
-                       match=f"^Cannot 'reboot' instance {UUID} while it is in task_state rebooting$"):
+    with pytest.raises(
+        InstanceInvalidState, match=f"^Cannot 'reboot' instance {UUID} while it is in task_state rebooting$"
+    ):
         call("reboot_soft", task_state=T.REBOOTING)
 
 
 # -- lock
+
 
 @pytest.mark.parametrize("action", [a for a in ALL_ACTIONS if a not in NOT_LOCK_CHECKED])
 def test_locked_non_admin_is_rejected(action: str) -> None:
@@ -363,6 +431,7 @@ def test_locked_non_admin_passes_unchecked_actions(action: str) -> None:
 
 # -- launched
 
+
 @pytest.mark.parametrize("action", [a for a in ALL_ACTIONS if a not in NEED_NOT_LAUNCH])
 def test_must_have_launched(action: str) -> None:
     with pytest.raises(InstanceInvalidState) as ei:
@@ -379,6 +448,7 @@ def test_need_not_have_launched(action: str) -> None:
 
 # -- host
 
+
 @pytest.mark.parametrize("action", sorted(CHECK_HOST))
 def test_missing_host_is_not_ready(action: str) -> None:
     with pytest.raises(InstanceNotReady) as ei:
@@ -387,8 +457,7 @@ def test_missing_host_is_not_ready(action: str) -> None:
     assert ei.value.http_status == 409
 
 
-@pytest.mark.parametrize("action", [a for a in ALL_ACTIONS
-                                    if a not in CHECK_HOST | CHECK_HOST_UP])
+@pytest.mark.parametrize("action", [a for a in ALL_ACTIONS if a not in CHECK_HOST | CHECK_HOST_UP])
 def test_missing_host_is_fine_otherwise(action: str) -> None:
     call(action, host=None, host_up=None if action != "evacuate" else False)
 
@@ -403,8 +472,7 @@ def test_host_down_is_service_unavailable(action: str, host_up: bool | None) -> 
     assert ei.value.http_status == 409  # Nova's handlers map it to HTTPConflict
 
 
-@pytest.mark.parametrize("action", [a for a in ALL_ACTIONS
-                                    if a not in CHECK_HOST_UP and a != "evacuate"])
+@pytest.mark.parametrize("action", [a for a in ALL_ACTIONS if a not in CHECK_HOST_UP and a != "evacuate"])
 def test_host_down_is_fine_otherwise(action: str) -> None:
     # Includes stop/start/trigger_crash_dump, which only need a host to be set.
     call(action, host_up=False)
@@ -421,6 +489,7 @@ def test_stop_reports_missing_host_before_bad_state() -> None:
 
 # -- evacuate
 
+
 def test_evacuate_with_source_up_is_refused() -> None:
     with pytest.raises(ComputeServiceInUse) as ei:
         call("evacuate", host_up=True)
@@ -434,19 +503,23 @@ def test_evacuate_with_source_down_passes(task_state: str | None) -> None:
 
 
 def test_evacuate_checks_state_before_host() -> None:
-    with pytest.raises(InstanceInvalidState, match="vm_state paused$"):
+    with pytest.raises(InstanceInvalidState, match=r"vm_state paused$"):
         call("evacuate", vm_state=V.PAUSED, host_up=True)
 
 
 # -- exception hierarchy
 
-@pytest.mark.parametrize(("exc", "status"), [
-    (InstanceInvalidState("pause", UUID, "vm_state", "x"), 409),
-    (InstanceIsLocked(UUID), 409),
-    (InstanceNotReady(UUID), 409),
-    (ServiceUnavailable(HOST), 409),
-    (ComputeServiceInUse(HOST), 400),
-])
+
+@pytest.mark.parametrize(
+    ("exc", "status"),
+    [
+        (InstanceInvalidState("pause", UUID, "vm_state", "x"), 409),
+        (InstanceIsLocked(UUID), 409),
+        (InstanceNotReady(UUID), 409),
+        (ServiceUnavailable(HOST), 409),
+        (ComputeServiceInUse(HOST), 400),
+    ],
+)
 def test_exceptions_share_base_and_carry_status(exc: StateError, status: int) -> None:
     assert isinstance(exc, StateError)
     assert exc.http_status == status

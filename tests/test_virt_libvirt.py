@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python -m pytest -q -p no:django tests/test_virt_libvirt.py
 """
+
 from __future__ import annotations
 
 import json
@@ -43,8 +44,13 @@ def make_spec(n: int = 1, **extra) -> InstanceSpec:
 
 @pytest.fixture
 def driver(tmp_path):
-    drv = LibvirtDriver("test:///default", instances_dir=str(tmp_path / "instances"),
-                        node_vcpus=8, node_memory_mb=16384, node_disk_gb=100)
+    drv = LibvirtDriver(
+        "test:///default",
+        instances_dir=str(tmp_path / "instances"),
+        node_vcpus=8,
+        node_memory_mb=16384,
+        node_disk_gb=100,
+    )
     yield drv
     drv.close()
 
@@ -52,15 +58,23 @@ def driver(tmp_path):
 def test_is_a_compute_driver(driver, tmp_path):
     assert isinstance(driver, ComputeDriver)
     assert driver.capabilities == {
-        "supports_migration": False, "supports_hotplug": False, "supports_disks": False,
-        "supports_export_import": True, "supports_set_admin_password": True,
-        "supports_nmi": True}
+        "supports_migration": False,
+        "supports_hotplug": False,
+        "supports_disks": False,
+        "supports_export_import": True,
+        "supports_set_admin_password": True,
+        "supports_nmi": True,
+    }
     assert set(driver.capabilities) == set(ComputeDriver.CAPABILITIES)
     real = LibvirtDriver("qemu:///system", instances_dir=str(tmp_path / "q"))
     assert real.capabilities == {
-        "supports_migration": True, "supports_hotplug": True, "supports_disks": True,
-        "supports_export_import": True, "supports_set_admin_password": False,
-        "supports_nmi": True}
+        "supports_migration": True,
+        "supports_hotplug": True,
+        "supports_disks": True,
+        "supports_export_import": True,
+        "supports_set_admin_password": False,
+        "supports_nmi": True,
+    }
 
 
 def test_host_resources_reflect_node_sizes(driver, tmp_path):
@@ -82,8 +96,7 @@ def test_host_resources_reflect_node_sizes(driver, tmp_path):
 
 
 def test_host_resources_odd_sizes_and_statvfs_disk(tmp_path):
-    drv = LibvirtDriver("test:///default", instances_dir=str(tmp_path), node_vcpus=3,
-                        node_memory_mb=1000)
+    drv = LibvirtDriver("test:///default", instances_dir=str(tmp_path), node_vcpus=3, node_memory_mb=1000)
     try:
         res = drv.host_resources()
         assert (res.vcpus, res.memory_mb) == (3, 1000)
@@ -195,8 +208,10 @@ def test_two_drivers_do_not_share_domains(tmp_path):
 
 
 def test_domain_xml_has_uuid_and_metadata(driver):
-    spec = make_spec(0x2A, metadata={"display_name": "web <1> & \"x\"", "flavor_name": "m1.small",
-                                     "project_id": "p1", "tags": ["a", "b"]})
+    spec = make_spec(
+        0x2A,
+        metadata={"display_name": 'web <1> & "x"', "flavor_name": "m1.small", "project_id": "p1", "tags": ["a", "b"]},
+    )
     driver.spawn(spec)
     dom = driver._get_conn().lookupByUUIDString(spec.uuid)
     root = ET.fromstring(dom.XMLDesc(0))
@@ -244,14 +259,14 @@ def test_qemu_root_disk_is_overlay(tmp_path):
     """The real-daemon disk path, exercised without libvirtd: qcow2 overlay on the image."""
     image = tmp_path / "images" / "cirros.raw"
     image.parent.mkdir()
-    subprocess.run(["qemu-img", "create", "-f", "raw", str(image), "16M"], check=True,
-                   capture_output=True)
+    subprocess.run(["qemu-img", "create", "-f", "raw", str(image), "16M"], check=True, capture_output=True)
     drv = LibvirtDriver("qemu:///system", instances_dir=str(tmp_path / "instances"))
     spec = make_spec(4, image_path=str(image), image_format="raw", root_gb=1)
     disk = drv._prepare_disk(spec)
     assert disk == os.path.join(drv.instance_dir(spec.uuid), "disk")
-    info = json.loads(subprocess.run(["qemu-img", "info", "--output=json", disk], check=True,
-                                     capture_output=True, text=True).stdout)
+    info = json.loads(
+        subprocess.run(["qemu-img", "info", "--output=json", disk], check=True, capture_output=True, text=True).stdout
+    )
     assert info["format"] == "qcow2" and info["virtual-size"] == 1024**3
     assert info["backing-filename"] == str(image)
     assert info["backing-filename-format"] == "raw"
@@ -259,8 +274,7 @@ def test_qemu_root_disk_is_overlay(tmp_path):
     # A missing image means no disk; a flavor smaller than the image is refused.
     assert drv._prepare_disk(make_spec(5, image_path=str(tmp_path / "nope"))) is None
     big = tmp_path / "images" / "big.qcow2"
-    subprocess.run(["qemu-img", "create", "-f", "qcow2", str(big), "2G"], check=True,
-                   capture_output=True)
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", str(big), "2G"], check=True, capture_output=True)
     with pytest.raises(DriverError):
         drv._prepare_disk(make_spec(6, image_path=str(big), root_gb=1))
     drv._remove_files(spec.uuid)

@@ -5,6 +5,7 @@ in test_virt_qemu.py.
 
 Run: .venv/bin/python -m pytest -q -p no:django --noconftest tests/test_virt_lifecycle.py
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import threading
 import uuid as uuidlib
+from pathlib import Path
 
 import pytest
 
@@ -31,16 +33,24 @@ from workers.virt.driver import (  # noqa: E402
     InstanceSpec,
     NotSupported,
 )
-from workers.virt.libvirt import LibvirtDriver  # noqa: E402
-from workers.virt.libvirt import disks  # noqa: E402
+from workers.virt.libvirt import (  # noqa: E402
+    LibvirtDriver,
+    disks,
+)
 from workers.virt.libvirt import xml as dxml  # noqa: E402
 
 EMPTY_MD5 = hashlib.md5(b"").hexdigest()
 
 
 def make_spec(n: int = 1, **extra) -> InstanceSpec:
-    data = {"uuid": str(uuidlib.uuid4()), "name": f"instance-{n:08x}", "vcpus": 1,
-            "memory_mb": 128, "root_gb": 1, "metadata": {"flavor_name": "m1.tiny"}}
+    data = {
+        "uuid": str(uuidlib.uuid4()),
+        "name": f"instance-{n:08x}",
+        "vcpus": 1,
+        "memory_mb": 128,
+        "root_gb": 1,
+        "metadata": {"flavor_name": "m1.tiny"},
+    }
     data.update(extra)
     return InstanceSpec.from_dict(data)
 
@@ -55,8 +65,9 @@ def port(n: int = 1) -> dict:
 
 def host_driver(tmp_path, name: str = "host", vcpus: int = 8) -> LibvirtDriver:
     # node sizes make it connect to test:///<own node file>: its own, separate host
-    return LibvirtDriver("test:///default", instances_dir=str(tmp_path / name),
-                         node_vcpus=vcpus, node_memory_mb=16384, node_disk_gb=100)
+    return LibvirtDriver(
+        "test:///default", instances_dir=str(tmp_path / name), node_vcpus=vcpus, node_memory_mb=16384, node_disk_gb=100
+    )
 
 
 @pytest.fixture
@@ -74,6 +85,7 @@ def guest(driver):
 
 
 # -- power ---------------------------------------------------------------------------------------
+
 
 def test_stop_and_start(driver, guest):
     assert driver.power_off(guest.uuid) == SHUTDOWN
@@ -138,9 +150,19 @@ def test_stop_discards_the_saved_state(driver, guest):
 
 def test_missing_guest_raises_instance_not_found(driver):
     missing = str(uuidlib.uuid4())
-    for call in (driver.power_off, driver.power_on, driver.pause, driver.unpause,
-                 driver.suspend, driver.resume, driver.unrescue, driver.inject_nmi,
-                 driver.instance_info, driver.export_guest, driver.migrate_disk_and_power_off):
+    for call in (
+        driver.power_off,
+        driver.power_on,
+        driver.pause,
+        driver.unpause,
+        driver.suspend,
+        driver.resume,
+        driver.unrescue,
+        driver.inject_nmi,
+        driver.instance_info,
+        driver.export_guest,
+        driver.migrate_disk_and_power_off,
+    ):
         with pytest.raises(InstanceNotFound):
             call(missing)
     with pytest.raises(InstanceNotFound):
@@ -157,7 +179,7 @@ def test_operations_on_one_guest_are_serialised(driver, guest):
         try:
             for _ in range(20):
                 (driver.suspend if n % 2 else driver.resume)(guest.uuid)
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+        except Exception as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=flip, args=(n,)) for n in range(6)]
@@ -170,6 +192,7 @@ def test_operations_on_one_guest_are_serialised(driver, guest):
 
 
 # -- password, NMI, snapshot ------------------------------------------------------------------
+
 
 def test_password_and_nmi_on_the_test_driver(driver, guest):
     assert driver.capabilities["supports_set_admin_password"] is True
@@ -195,6 +218,7 @@ def test_snapshot_without_disk_writes_an_empty_image(driver, guest, tmp_path):
 
 
 # -- rescue, rebuild, redefine ---------------------------------------------------------------
+
 
 def test_rescue_and_unrescue(driver, guest):
     driver.attach_volume(guest.uuid, volume())
@@ -241,6 +265,7 @@ def test_redefine_resizes_in_place(driver, guest):
 
 # -- volumes and NICs (test driver: the persistent definition) ---------------------------------
 
+
 def test_attach_and_detach_volume(driver, guest):
     v1, v2, v3 = volume(1), volume(2, "/srv/v2.qcow2"), volume(3)
     v2["format"] = "qcow2"
@@ -249,11 +274,9 @@ def test_attach_and_detach_volume(driver, guest):
     assert driver.attach_volume(guest.uuid, v2, "/dev/sdd") == "sdd"
     assert driver.attach_volume(guest.uuid, v3, "vdb") == "sdc"  # not a scsi name: chosen
     info = driver.instance_info(guest.uuid)
-    assert {v["id"]: v["device"] for v in info["volumes"]} == {
-        v1["id"]: "sdb", v2["id"]: "sdd", v3["id"]: "sdc"}
+    assert {v["id"]: v["device"] for v in info["volumes"]} == {v1["id"]: "sdb", v2["id"]: "sdd", v3["id"]: "sdc"}
     disk = next(d for d in info["disks"] if d["serial"] == v2["id"])
-    assert disk == {"device": "sdd", "bus": "scsi", "path": "/srv/v2.qcow2",
-                    "format": "qcow2", "serial": v2["id"]}
+    assert disk == {"device": "sdd", "bus": "scsi", "path": "/srv/v2.qcow2", "format": "qcow2", "serial": v2["id"]}
     driver.detach_volume(guest.uuid, v1["id"])
     driver.detach_volume(guest.uuid, v1["id"])  # idempotent
     assert {v["id"] for v in driver.instance_info(guest.uuid)["volumes"]} == {v2["id"], v3["id"]}
@@ -275,7 +298,8 @@ def test_attach_and_detach_interface(driver, guest):
     nics = driver.instance_info(guest.uuid)["interfaces"]
     assert [(n["id"], n["mac_address"], n["type"], n["model"]) for n in nics] == [
         (p1["id"], "fa:16:3e:00:00:01", "ethernet", "virtio"),
-        (p2["id"], "fa:16:3e:00:00:02", "ethernet", "virtio")]
+        (p2["id"], "fa:16:3e:00:00:02", "ethernet", "virtio"),
+    ]
     driver.detach_interface(guest.uuid, p1["id"])
     driver.detach_interface(guest.uuid, p1["id"])
     driver.detach_interface(guest.uuid, "FA:16:3E:00:00:02")  # by MAC works too
@@ -298,10 +322,12 @@ def test_spawn_with_devices_in_the_spec(driver):
 
 # -- inventory -------------------------------------------------------------------------------
 
+
 def test_host_resources_libvirt_uri(tmp_path):
     plain = LibvirtDriver("test:///default", instances_dir=str(tmp_path / "p"))
-    peer = LibvirtDriver("test:///default", instances_dir=str(tmp_path / "q"),
-                         migration_uri="qemu+tcp://10.0.0.2/system")
+    peer = LibvirtDriver(
+        "test:///default", instances_dir=str(tmp_path / "q"), migration_uri="qemu+tcp://10.0.0.2/system"
+    )
     try:
         assert plain.host_resources().libvirt_uri == "test:///default"
         assert peer.host_resources().to_dict()["libvirt_uri"] == "qemu+tcp://10.0.0.2/system"
@@ -312,8 +338,16 @@ def test_host_resources_libvirt_uri(tmp_path):
 
 def test_instance_info_shape(driver, guest):
     info = driver.instance_info(guest.uuid)
-    assert info == {"power_state": RUNNING, "vcpus": 1, "memory_mb": 128, "disks": [],
-                    "interfaces": [], "volumes": [], "rescued": False, "persistent": True}
+    assert info == {
+        "power_state": RUNNING,
+        "vcpus": 1,
+        "memory_mb": 128,
+        "disks": [],
+        "interfaces": [],
+        "volumes": [],
+        "rescued": False,
+        "persistent": True,
+    }
 
 
 def test_interface_defaults_say_not_supported(tmp_path):
@@ -328,8 +362,15 @@ def test_interface_defaults_say_not_supported(tmp_path):
     with pytest.raises(NotSupported, match="pause is not supported by Minimal"):
         drv.pause(str(uuidlib.uuid4()))
     # reports from before libvirt_uri existed still load
-    old = {"vcpus": 1, "memory_mb": 1, "disk_gb": 1, "hypervisor_type": "QEMU",
-           "hypervisor_version": 1, "hypervisor_hostname": "h", "cpu_info": "{}"}
+    old = {
+        "vcpus": 1,
+        "memory_mb": 1,
+        "disk_gb": 1,
+        "hypervisor_type": "QEMU",
+        "hypervisor_version": 1,
+        "hypervisor_hostname": "h",
+        "cpu_info": "{}",
+    }
     assert HostResources.from_dict(old).libvirt_uri == ""
 
 
@@ -340,17 +381,19 @@ def test_nic_type_is_checked(tmp_path):
 
 # -- real-QEMU paths without a daemon ----------------------------------------------------------
 
+
 def test_qemu_domain_has_scsi_volumes_and_nics(tmp_path):
     drv = LibvirtDriver("qemu:///system", instances_dir=str(tmp_path), nic_type="user")
-    spec = make_spec(volumes=[volume(1), dict(volume(2), device="sdd")],
-                     interfaces=[port(1)])
+    spec = make_spec(volumes=[volume(1), dict(volume(2), device="sdd")], interfaces=[port(1)])
     root = dxml.parse(drv.domain_xml(spec, "/i/disk", volumes=[volume(3)]))
     assert root.get("type") == "qemu"
-    assert root.find("devices/controller").attrib == {
-        "type": "scsi", "index": "0", "model": "virtio-scsi"}
+    assert root.find("devices/controller").attrib == {"type": "scsi", "index": "0", "model": "virtio-scsi"}
     assert [(d["device"], d["bus"], d["serial"]) for d in dxml.disks(root)] == [
-        ("vda", "virtio", None), ("sdb", "scsi", volume(1)["id"]),
-        ("sdd", "scsi", volume(2)["id"]), ("sdc", "scsi", volume(3)["id"])]
+        ("vda", "virtio", None),
+        ("sdb", "scsi", volume(1)["id"]),
+        ("sdd", "scsi", volume(2)["id"]),
+        ("sdc", "scsi", volume(3)["id"]),
+    ]
     nic = root.find("devices/interface")
     assert nic.get("type") == "user"
     assert nic.find("alias").get("name") == "ua-port-" + port(1)["id"]
@@ -375,8 +418,7 @@ def test_rescue_xml_boots_the_rescue_disk(tmp_path):
 def test_qemu_img_convert_grow_and_md5(tmp_path):
     """What snapshot and finish_migration do to a real qcow2 overlay, without libvirtd."""
     image = tmp_path / "image.qcow2"
-    subprocess.run(["qemu-img", "create", "-f", "qcow2", str(image), "16M"], check=True,
-                   capture_output=True)
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", str(image), "16M"], check=True, capture_output=True)
     mib = 1024**2
     overlay = disks.create_overlay(str(image), "qcow2", str(tmp_path / "i" / "disk"), 32 * mib)
     assert disks.info(overlay)["backing-filename"] == str(image)
@@ -390,7 +432,7 @@ def test_qemu_img_convert_grow_and_md5(tmp_path):
     with pytest.raises(DriverError, match="cannot shrink"):
         disks.grow(copy, 32 * mib)
     raw = disks.convert(overlay, str(tmp_path / "snap.raw"), "raw")
-    assert disks.md5(raw) == hashlib.md5(open(raw, "rb").read()).hexdigest()
+    assert disks.md5(raw) == hashlib.md5(Path(raw).read_bytes()).hexdigest()
     assert not os.path.exists(raw + ".part")
     assert disks.is_shared_fs(str(tmp_path)) is False
     assert disks.in_use(str(image)) is False  # no QEMU holds it

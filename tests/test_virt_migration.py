@@ -5,6 +5,7 @@ instances directories). The real-QEMU versions are in test_virt_qemu.py.
 
 Run: .venv/bin/python -m pytest -q -p no:django --noconftest tests/test_virt_migration.py
 """
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,8 @@ import pytest
 
 pytest.importorskip("libvirt")
 
-from tests.test_virt_lifecycle import host_driver, make_spec, port, volume  # noqa: E402
-from workers.virt.driver import (  # noqa: E402
+from tests.test_virt_lifecycle import host_driver, make_spec, port, volume
+from workers.virt.driver import (
     NOSTATE,
     PAUSED,
     RUNNING,
@@ -24,7 +25,7 @@ from workers.virt.driver import (  # noqa: E402
     DriverError,
     NotSupported,
 )
-from workers.virt.libvirt import xml as dxml  # noqa: E402
+from workers.virt.libvirt import xml as dxml
 
 
 @pytest.fixture
@@ -119,8 +120,7 @@ def test_cold_migration_then_confirm(two_hosts):
     assert a.migrate_disk_and_power_off(old.uuid) == handed  # idempotent
     assert a.power_state(old.uuid) == NOSTATE
     assert os.path.isdir(a.instance_dir(old.uuid) + "_resize")
-    new = make_spec(uuid=old.uuid, vcpus=2, memory_mb=512, volumes=handed["volumes"],
-                    interfaces=handed["interfaces"])
+    new = make_spec(uuid=old.uuid, vcpus=2, memory_mb=512, volumes=handed["volumes"], interfaces=handed["interfaces"])
     assert b.finish_migration(new, handed["disk_path"], power_on=True) == RUNNING
     assert b.finish_migration(new, handed["disk_path"], power_on=True) == RUNNING
     info = b.instance_info(old.uuid)

@@ -10,6 +10,7 @@ Environment (defaults in brackets):
 
 Run: .venv/bin/python -m pytest -q -p no:django --noconftest tests/test_virt_qemu.py
 """
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,10 @@ from workers.virt.driver import (  # noqa: E402
     MigrationAborted,
     NotSupported,
 )
-from workers.virt.libvirt import LibvirtDriver  # noqa: E402
-from workers.virt.libvirt import disks  # noqa: E402
+from workers.virt.libvirt import (  # noqa: E402
+    LibvirtDriver,
+    disks,
+)
 
 QEMU_URI = os.environ.get("VIRT_TEST_QEMU_URI", "qemu:///system")
 QEMU_TCP_URI = os.environ.get("VIRT_TEST_QEMU_TCP_URI", "qemu+tcp://127.0.0.1:16509/system")
@@ -59,12 +62,12 @@ HAVE_QEMU = _reachable(QEMU_URI)
 pytestmark = pytest.mark.skipif(not HAVE_QEMU, reason=f"no libvirtd at {QEMU_URI}")
 needs_peer = pytest.mark.skipif(
     not (HAVE_QEMU and _reachable(QEMU_TCP_URI) and _reachable(PEER_URI)),
-    reason=f"live migration needs {QEMU_TCP_URI} and a second daemon at {PEER_URI}")
+    reason=f"live migration needs {QEMU_TCP_URI} and a second daemon at {PEER_URI}",
+)
 
 
 def qemu_io(path: str, command: str) -> None:
-    done = subprocess.run(["qemu-io", "-f", "qcow2", "-c", command, path], capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(["qemu-io", "-f", "qcow2", "-c", command, path], capture_output=True, text=True, check=True)
     assert "fail" not in done.stdout.lower(), done.stdout
 
 
@@ -81,8 +84,7 @@ def workdir():
 @pytest.fixture
 def image(workdir):
     path = os.path.join(workdir, "image.qcow2")
-    subprocess.run(["qemu-img", "create", "-f", "qcow2", path, "16M"], check=True,
-                   capture_output=True)
+    subprocess.run(["qemu-img", "create", "-f", "qcow2", path, "16M"], check=True, capture_output=True)
     return path
 
 
@@ -118,8 +120,15 @@ def drivers(workdir):
 
 def make_spec(image: str | None, **extra) -> InstanceSpec:
     uuid = str(uuidlib.uuid4())
-    data = {"uuid": uuid, "name": TEST_PREFIX + uuid[:8], "vcpus": 1, "memory_mb": 128,
-            "root_gb": 1, "image_path": image, "image_format": "qcow2"}
+    data = {
+        "uuid": uuid,
+        "name": TEST_PREFIX + uuid[:8],
+        "vcpus": 1,
+        "memory_mb": 128,
+        "root_gb": 1,
+        "image_path": image,
+        "image_format": "qcow2",
+    }
     data.update(extra)
     if "uuid" in extra:
         data["name"] = TEST_PREFIX + extra["uuid"][:8]
@@ -202,8 +211,7 @@ def test_nic_hotplug(workdir, drivers, image, nic_type):
     host.attach_interface(spec.uuid, port)
     host.attach_interface(spec.uuid, port)
     nics = host.instance_info(spec.uuid)["interfaces"]
-    assert [(n["id"], n["mac_address"], n["type"]) for n in nics] == [
-        (port["id"], port["mac_address"], nic_type)]
+    assert [(n["id"], n["mac_address"], n["type"]) for n in nics] == [(port["id"], port["mac_address"], nic_type)]
     # A PCI NIC is only released by a guest OS; without one it stays until power off.
     with pytest.raises(DriverError, match="did not release"):
         host.detach_interface(spec.uuid, port["id"])
@@ -215,8 +223,7 @@ def test_rescue_rebuild_and_redefine(host, image, workdir):
     spec = make_spec(image)
     host.spawn(spec)
     rescue_image = os.path.join(workdir, "rescue.raw")
-    subprocess.run(["qemu-img", "create", "-f", "raw", rescue_image, "8M"], check=True,
-                   capture_output=True)
+    subprocess.run(["qemu-img", "create", "-f", "raw", rescue_image, "8M"], check=True, capture_output=True)
     assert host.rescue(spec, rescue_image) == RUNNING
     devs = {d["device"]: d["path"] for d in host.instance_info(spec.uuid)["disks"]}
     inst = host.instance_dir(spec.uuid)
@@ -280,16 +287,20 @@ def test_live_block_migration_and_back(pair, image):
     a.spawn(spec)
     dest_disk = b.prepare_live_migration_destination(spec)["disk_path"]
     assert dest_disk == os.path.join(b.instance_dir(spec.uuid), "disk")
-    a.live_migrate(spec.uuid, b.host_resources().libvirt_uri, block_migration=True,
-                   dest_disk_path=dest_disk, migrate_uri="tcp://127.0.0.1")
+    a.live_migrate(
+        spec.uuid,
+        b.host_resources().libvirt_uri,
+        block_migration=True,
+        dest_disk_path=dest_disk,
+        migrate_uri="tcp://127.0.0.1",
+    )
     assert a.power_state(spec.uuid) == NOSTATE
     assert not os.path.exists(a.instance_dir(spec.uuid))  # the source copy is removed
     assert b.power_state(spec.uuid) == RUNNING
     assert b.instance_info(spec.uuid)["disks"][0]["path"] == dest_disk
     assert b.instance_info(spec.uuid)["persistent"] is True
     # back, without copying the disk: same file seen by both (local fs: UNSAFE)
-    b.live_migrate(spec.uuid, a.host_resources().libvirt_uri, block_migration=False,
-                   migrate_uri="tcp://127.0.0.1")
+    b.live_migrate(spec.uuid, a.host_resources().libvirt_uri, block_migration=False, migrate_uri="tcp://127.0.0.1")
     assert a.power_state(spec.uuid) == RUNNING and b.power_state(spec.uuid) == NOSTATE
     assert a.instance_info(spec.uuid)["disks"][0]["path"] == dest_disk
     b.destroy(spec.uuid)  # a conductor's clean-up of the source must not delete a disk in use
@@ -321,9 +332,15 @@ def test_live_migration_abort_and_force_complete(pair, big_image):
 
     def migrate() -> None:
         try:
-            a.live_migrate(spec.uuid, PEER_URI, block_migration=True, dest_disk_path=dest_disk,
-                           migrate_uri="tcp://127.0.0.1", bandwidth_mib=1)
-        except BaseException as exc:  # noqa: BLE001 - checked below
+            a.live_migrate(
+                spec.uuid,
+                PEER_URI,
+                block_migration=True,
+                dest_disk_path=dest_disk,
+                migrate_uri="tcp://127.0.0.1",
+                bandwidth_mib=1,
+            )
+        except BaseException as exc:
             failure.append(exc)
 
     worker = threading.Thread(target=migrate)
@@ -343,8 +360,15 @@ def test_live_migration_abort_and_force_complete(pair, big_image):
 
     dest_disk = b.prepare_live_migration_destination(spec)["disk_path"]
     with pytest.raises(DriverError, match="did not complete within 1 s"):
-        a.live_migrate(spec.uuid, PEER_URI, block_migration=True, dest_disk_path=dest_disk,
-                       migrate_uri="tcp://127.0.0.1", bandwidth_mib=1, timeout=1)
+        a.live_migrate(
+            spec.uuid,
+            PEER_URI,
+            block_migration=True,
+            dest_disk_path=dest_disk,
+            migrate_uri="tcp://127.0.0.1",
+            bandwidth_mib=1,
+            timeout=1,
+        )
     assert a.power_state(spec.uuid) == RUNNING
 
 

@@ -1,5 +1,6 @@
 """Block storage v3 over HTTP (volumes as files: create blank or from an image, extend,
 delete, quotas, paging, project scope) and the attach compare-and-swap the conductor uses."""
+
 from __future__ import annotations
 
 import json
@@ -81,22 +82,27 @@ def assert_error(response, status: int, key: str, fragment: str = "") -> None:
 
 # --- discovery ------------------------------------------------------------------------------
 
+
 def test_version_documents_need_no_token(client):
     root = client.get("/volume")
     assert root.status_code == 300
     [v3] = root.json()["versions"]
     assert (v3["id"], v3["status"], v3["min_version"], v3["version"]) == ("v3.0", "CURRENT", "3.0", "3.70")
-    assert [link["href"] for link in v3["links"] if link["rel"] == "self"][0].endswith("/volume/v3/")
+    assert next(link["href"] for link in v3["links"] if link["rel"] == "self").endswith("/volume/v3/")
     assert client.get("/volume/v3").status_code == 200
     assert client.get("/volume/v3/").json()["versions"][0]["id"] == "v3.0"
 
 
 def test_the_catalog_has_block_storage_with_the_project_in_its_url(cloud):
-    body = {"auth": {
-        "identity": {"methods": ["password"],
-                     "password": {"user": {"name": "demo", "domain": {"name": "Default"}, "password": "secret"}}},
-        "scope": {"project": {"name": "demo", "domain": {"name": "Default"}}},
-    }}
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": "demo", "domain": {"name": "Default"}, "password": "secret"}},
+            },
+            "scope": {"project": {"name": "demo", "domain": {"name": "Default"}}},
+        }
+    }
     token = APIClient().post("/identity/v3/auth/tokens", body, format="json").json()["token"]
     [entry] = [e for e in token["catalog"] if e["type"] == "volumev3"]
     assert entry["name"] == "cinderv3"
@@ -109,6 +115,7 @@ def test_the_api_needs_a_token(cloud):
 
 
 # --- create ---------------------------------------------------------------------------------
+
 
 @needs_qemu
 def test_create_blank_volume_is_a_qcow2_file(demo_api, volume_dir):
@@ -164,31 +171,34 @@ def test_a_failed_conversion_leaves_the_volume_in_error(demo_api, admin_api, no_
     assert demo_api.delete(url(f"/volumes/{volume['id']}")).status_code == 202
 
 
-@pytest.mark.parametrize("body, fragment", [
-    ({}, "volume"),
-    ([], "volume"),
-    ({"volume": "x"}, "volume"),
-    ({"volume": {}}, "size"),
-    ({"volume": {"size": 0}}, "size"),
-    ({"volume": {"size": -1}}, "size"),
-    ({"volume": {"size": "abc"}}, "size"),
-    ({"volume": {"size": 1.5}}, "size"),
-    ({"volume": {"size": True}}, "size"),
-    ({"volume": {"size": 2**31}}, "size"),
-    ({"volume": {"size": 1, "name": 5}}, "name"),
-    ({"volume": {"size": 1, "name": "x" * 256}}, "name"),
-    ({"volume": {"size": 1, "name": "nul\u0000"}}, "NUL"),
-    ({"volume": {"size": 1, "description": ["x"]}}, "description"),
-    ({"volume": {"size": 1, "metadata": "x"}}, "metadata"),
-    ({"volume": {"size": 1, "metadata": {"k": 1}}}, "metadata"),
-    ({"volume": {"size": 1, "imageRef": 5}}, "imageRef"),
-    ({"volume": {"size": 1, "imageRef": "cirros"}}, "image"),
-    ({"volume": {"size": 1, "imageRef": str(uuid.uuid4())}}, "image"),
-    ({"volume": {"size": 1, "snapshot_id": str(uuid.uuid4())}}, "snapshot_id"),
-    ({"volume": {"size": 1, "source_volid": str(uuid.uuid4())}}, "source_volid"),
-    ({"volume": {"size": 1, "multiattach": True}}, "ultiattach"),
-    ({"volume": {"size": 1, "availability_zone": "atlantis"}}, "atlantis"),
-])
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ({}, "volume"),
+        ([], "volume"),
+        ({"volume": "x"}, "volume"),
+        ({"volume": {}}, "size"),
+        ({"volume": {"size": 0}}, "size"),
+        ({"volume": {"size": -1}}, "size"),
+        ({"volume": {"size": "abc"}}, "size"),
+        ({"volume": {"size": 1.5}}, "size"),
+        ({"volume": {"size": True}}, "size"),
+        ({"volume": {"size": 2**31}}, "size"),
+        ({"volume": {"size": 1, "name": 5}}, "name"),
+        ({"volume": {"size": 1, "name": "x" * 256}}, "name"),
+        ({"volume": {"size": 1, "name": "nul\u0000"}}, "NUL"),
+        ({"volume": {"size": 1, "description": ["x"]}}, "description"),
+        ({"volume": {"size": 1, "metadata": "x"}}, "metadata"),
+        ({"volume": {"size": 1, "metadata": {"k": 1}}}, "metadata"),
+        ({"volume": {"size": 1, "imageRef": 5}}, "imageRef"),
+        ({"volume": {"size": 1, "imageRef": "cirros"}}, "image"),
+        ({"volume": {"size": 1, "imageRef": str(uuid.uuid4())}}, "image"),
+        ({"volume": {"size": 1, "snapshot_id": str(uuid.uuid4())}}, "snapshot_id"),
+        ({"volume": {"size": 1, "source_volid": str(uuid.uuid4())}}, "source_volid"),
+        ({"volume": {"size": 1, "multiattach": True}}, "ultiattach"),
+        ({"volume": {"size": 1, "availability_zone": "atlantis"}}, "atlantis"),
+    ],
+)
 def test_create_rejects_malformed_bodies_with_400(demo_api, body, fragment):
     assert_error(demo_api.post(url(), body, format="json"), 400, "badRequest", fragment)
     assert not Volume.objects.exists()
@@ -238,6 +248,7 @@ def test_quotas_limit_count_and_gigabytes_with_413(demo_api, settings):
 
 # --- show, list, update ---------------------------------------------------------------------
 
+
 def test_members_only_see_their_projects_volumes(demo_api, other_api, admin_api):
     mine = create(demo_api)
     assert_error(other_api.get(url(f"/volumes/{mine['id']}", "other")), 404, "itemNotFound")
@@ -280,8 +291,9 @@ def test_list_filters_and_pages(demo_api):
     assert "volumes_links" not in demo_api.get(url(), {"limit": 5}).json()
 
 
-@pytest.mark.parametrize("params", [{"limit": "x"}, {"limit": -1}, {"marker": "x"}, {"marker": str(uuid.uuid4())},
-                                    {"name": "\u0000"}])
+@pytest.mark.parametrize(
+    "params", [{"limit": "x"}, {"limit": -1}, {"marker": "x"}, {"marker": str(uuid.uuid4())}, {"name": "\u0000"}]
+)
 def test_list_rejects_bad_paging_with_400(demo_api, params):
     assert_error(demo_api.get(url(), params), 400, "badRequest")
 
@@ -297,6 +309,7 @@ def test_update_name_description_and_metadata(demo_api):
 
 
 # --- extend, delete, actions ----------------------------------------------------------------
+
 
 @needs_qemu
 def test_extend_grows_the_file(demo_api):
@@ -314,20 +327,25 @@ def test_extend_without_qemu_img_truncates(demo_api, no_qemu):
     assert os.path.getsize(store.volume_path(volume["id"])) == 2 * GiB
 
 
-@pytest.mark.parametrize("body, fragment", [
-    ({"os-extend": {"new_size": 1}}, "greater than current size"),
-    ({"os-extend": {"new_size": 0}}, "new_size"),
-    ({"os-extend": {"new_size": "x"}}, "new_size"),
-    ({"os-extend": {}}, "new_size"),
-    ({"os-extend": None}, "new_size"),
-    ({"os-explode": {}}, "no such action"),
-    ({"os-extend": {"new_size": 2}, "os-detach": {}}, "exactly one"),
-    ({}, "exactly one"),
-    ([], "exactly one"),
-])
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ({"os-extend": {"new_size": 1}}, "greater than current size"),
+        ({"os-extend": {"new_size": 0}}, "new_size"),
+        ({"os-extend": {"new_size": "x"}}, "new_size"),
+        ({"os-extend": {}}, "new_size"),
+        ({"os-extend": None}, "new_size"),
+        ({"os-explode": {}}, "no such action"),
+        ({"os-extend": {"new_size": 2}, "os-detach": {}}, "exactly one"),
+        ({}, "exactly one"),
+        ([], "exactly one"),
+    ],
+)
 def test_actions_reject_bad_bodies_with_400(demo_api, body, fragment):
     volume = create(demo_api)
-    assert_error(demo_api.post(url(f"/volumes/{volume['id']}/action"), body, format="json"), 400, "badRequest", fragment)
+    assert_error(
+        demo_api.post(url(f"/volumes/{volume['id']}/action"), body, format="json"), 400, "badRequest", fragment
+    )
     assert Volume.objects.get(id=volume["id"]).size == 1
 
 
@@ -356,7 +374,9 @@ def test_reset_status_is_for_admins(demo_api, admin_api):
     store.mark_in_use(Volume.objects.get(id=volume["id"]), uuid.uuid4())
     body = {"os-reset_status": {"status": "available"}}
     assert_error(demo_api.post(url(f"/volumes/{volume['id']}/action"), body, format="json"), 403, "forbidden")
-    bad = admin_api.post(url(f"/volumes/{volume['id']}/action", "admin"), {"os-reset_status": {"status": "fine"}}, format="json")
+    bad = admin_api.post(
+        url(f"/volumes/{volume['id']}/action", "admin"), {"os-reset_status": {"status": "fine"}}, format="json"
+    )
     assert_error(bad, 400, "badRequest", "status")
     assert admin_api.post(url(f"/volumes/{volume['id']}/action", "admin"), body, format="json").status_code == 202
     reset = Volume.objects.get(id=volume["id"])
@@ -364,6 +384,7 @@ def test_reset_status_is_for_admins(demo_api, admin_api):
 
 
 # --- quota sets -----------------------------------------------------------------------------
+
 
 def test_quota_show_like_openstack_quota_show(demo_api, other_api, admin_api):
     create(demo_api, size=2)
@@ -376,11 +397,17 @@ def test_quota_show_like_openstack_quota_show(demo_api, other_api, admin_api):
     assert usage["gigabytes"]["in_use"] == 2
     assert demo_api.get(url(f"/os-quota-sets/{pid()}/defaults")).json()["quota_set"]["volumes"] == 10
     assert_error(other_api.get(url(f"/os-quota-sets/{pid()}", "other")), 403, "forbidden")
-    assert admin_api.get(url(f"/os-quota-sets/{pid()}", "admin"), {"usage": "true"}).json()["quota_set"]["volumes"]["in_use"] == 1
+    assert (
+        admin_api.get(url(f"/os-quota-sets/{pid()}", "admin"), {"usage": "true"}).json()["quota_set"]["volumes"][
+            "in_use"
+        ]
+        == 1
+    )
     assert_error(demo_api.get(url(f"/os-quota-sets/{pid()}"), {"usage": "maybe"}), 400, "badRequest")
 
 
 # --- attach states (the conductor's calls) --------------------------------------------------
+
 
 def test_attach_states_compare_and_swap(cloud):
     volume = Volume.objects.create(project_id="p", user_id="u", size=1, status="available")

@@ -1,6 +1,7 @@
 """Admin for volumes. Status, size, file and attachment belong to volumes.store: they are
 read-only here, deleting goes through the store (file removed, refused while attached), and
 the one repair is the store's reset_status (to available or error)."""
+
 from __future__ import annotations
 
 from django.contrib import admin, messages
@@ -14,14 +15,34 @@ from .models import Volume
 @admin.register(Volume)
 class VolumeAdmin(admin.ModelAdmin):
     list_display = (
-        "name", "id", "status", "size", "project_id", "bootable", "attached_server_uuid", "file_format", "created_at",
+        "name",
+        "id",
+        "status",
+        "size",
+        "project_id",
+        "bootable",
+        "attached_server_uuid",
+        "file_format",
+        "created_at",
     )
     list_filter = ("status", "bootable", "volume_type", "availability_zone", "file_format")
     search_fields = ("name", "=id", "project_id", "user_id", "=attached_server_uuid")
     ordering = ("-created_at", "-id")
     readonly_fields = (
-        "id", "status", "size", "project_id", "user_id", "error_message", "bootable", "source_image_id",
-        "image_metadata", "file_format", "attached_server_uuid", "attached_at", "created_at", "updated_at",
+        "id",
+        "status",
+        "size",
+        "project_id",
+        "user_id",
+        "error_message",
+        "bootable",
+        "source_image_id",
+        "image_metadata",
+        "file_format",
+        "attached_server_uuid",
+        "attached_at",
+        "created_at",
+        "updated_at",
     )
     actions = ("reset_to_available", "reset_to_error")
 

@@ -1,4 +1,5 @@
 """Volumes (a Cinder v3 subset). A volume is a file: settings.VOLUME_DIR/<volume id>."""
+
 from __future__ import annotations
 
 import uuid

@@ -5,6 +5,7 @@
 (SELECT ... FOR UPDATE), so concurrent creates or extends in one project serialise: each sees
 the rows the previous one committed, and usage can never pass the limit.
 """
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -16,6 +16,7 @@ status creating/extending/deleting, so moving the file work to a Celery task lat
 no status rule. A failure of the file work leaves status "error" with `error_message`; the
 request itself still succeeds (202), as in Cinder, whose work is asynchronous anyway.
 """
+
 from __future__ import annotations
 
 import logging
@@ -74,6 +75,7 @@ def _cas(volume_id: uuid.UUID, expected: Q, **changes) -> bool:
 
 
 # --- file work ------------------------------------------------------------------------------
+
 
 def _run(*command: str) -> None:
     try:
@@ -145,6 +147,7 @@ def _remove_files(volume_id: str | uuid.UUID) -> None:
 
 # --- lifecycle ------------------------------------------------------------------------------
 
+
 def check_image(image: Image, size: int) -> None:
     """BadRequest unless `image` is active and fits in `size` GiB (virtual size, min_disk)."""
     if image.status != "active":
@@ -160,16 +163,29 @@ def check_image(image: Image, size: int) -> None:
 def image_metadata(image: Image) -> dict[str, str]:
     """Cinder's volume_image_metadata: what the volume remembers of its source image."""
     fields = {
-        "image_id": str(image.id), "image_name": image.name or "", "disk_format": image.disk_format or "",
-        "container_format": image.container_format or "", "checksum": image.checksum or "",
-        "size": str(image.size or 0), "min_disk": str(image.min_disk), "min_ram": str(image.min_ram),
+        "image_id": str(image.id),
+        "image_name": image.name or "",
+        "disk_format": image.disk_format or "",
+        "container_format": image.container_format or "",
+        "checksum": image.checksum or "",
+        "size": str(image.size or 0),
+        "min_disk": str(image.min_disk),
+        "min_ram": str(image.min_ram),
     }
     return {**{key: str(value) for key, value in (image.properties or {}).items()}, **fields}
 
 
-def create_volume(*, project_id: str, user_id: str, size: int, name: str | None = None,
-                  description: str | None = None, image: Image | None = None, metadata: dict | None = None,
-                  availability_zone: str | None = None) -> Volume:
+def create_volume(
+    *,
+    project_id: str,
+    user_id: str,
+    size: int,
+    name: str | None = None,
+    description: str | None = None,
+    image: Image | None = None,
+    metadata: dict | None = None,
+    availability_zone: str | None = None,
+) -> Volume:
     """Create a volume (blank, or holding `image`'s disk) within the project's quota. Raises
     BadRequest (size, image) or OverLimit before anything is written; a failure of the file
     work afterwards leaves the volume in status error with error_message."""
@@ -179,8 +195,14 @@ def create_volume(*, project_id: str, user_id: str, size: int, name: str | None 
     with transaction.atomic():
         quotas.reserve(project_id, volumes=1, gigabytes=size, size=size)
         volume = Volume.objects.create(
-            project_id=project_id, user_id=user_id, size=size, name=name, description=description,
-            metadata=dict(metadata or {}), status="creating", bootable=image is not None,
+            project_id=project_id,
+            user_id=user_id,
+            size=size,
+            name=name,
+            description=description,
+            metadata=dict(metadata or {}),
+            status="creating",
+            bootable=image is not None,
             source_image_id=image.id if image is not None else None,
             image_metadata=image_metadata(image) if image is not None else {},
             availability_zone=availability_zone or settings.DEFAULT_AVAILABILITY_ZONE,
@@ -261,6 +283,7 @@ def reset_status(volume: Volume, status: str) -> Volume:
 
 
 # --- attachment states (the conductor's side of attach and detach) ------------------------
+
 
 def _swap(volume: Volume, allowed: Q, action: str, **changes) -> Volume:
     if not _cas(volume.id, allowed, **changes):

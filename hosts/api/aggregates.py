@@ -1,5 +1,6 @@
 """os-aggregates: list, create, show, update, delete and the add_host / remove_host /
 set_metadata actions (admin only). Ids are integers; a non-integer id is 400, as in Nova."""
+
 from __future__ import annotations
 
 from rest_framework import exceptions
@@ -27,7 +28,9 @@ class AggregatesView(ComputeView):
         body = body_object(request.data, "aggregate")
         unknown = set(body) - {"name", "availability_zone"}
         if unknown:
-            raise exceptions.ValidationError(f"Additional properties are not allowed ({', '.join(sorted(unknown))} unexpected)")
+            raise exceptions.ValidationError(
+                f"Additional properties are not allowed ({', '.join(sorted(unknown))} unexpected)"
+            )
         if "name" not in body:
             raise exceptions.ValidationError("'name' is a required property")
         aggregate = actions.create_aggregate(body["name"], body.get("availability_zone"))
@@ -66,7 +69,7 @@ class AggregateActionView(ComputeView):
         data = request.data
         if not isinstance(data, dict) or len(data) != 1:
             raise exceptions.ValidationError("The action body must be an object with exactly one action.")
-        (name, args), = data.items()
+        ((name, args),) = data.items()
         aggregate = actions.get_aggregate(aggregate_id)
         if name in ("add_host", "remove_host"):
             if not isinstance(args, dict) or set(args) != {"host"}:
@@ -75,7 +78,9 @@ class AggregateActionView(ComputeView):
             aggregate = operation(aggregate, args["host"])
         elif name == "set_metadata":
             if not isinstance(args, dict) or set(args) != {"metadata"}:
-                raise exceptions.ValidationError("Invalid input for set_metadata: an object with 'metadata' only is required.")
+                raise exceptions.ValidationError(
+                    "Invalid input for set_metadata: an object with 'metadata' only is required."
+                )
             aggregate = actions.set_metadata(aggregate, args["metadata"])
         else:
             raise exceptions.ValidationError(f"Invalid action {name!r}: use add_host, remove_host or set_metadata.")

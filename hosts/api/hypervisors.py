@@ -2,6 +2,7 @@
 ?with_servers, and before 2.53 the
 hostname-pattern `/{pattern}/servers` and `/{pattern}/search`; `/statistics` until 2.87.
 A listing costs a fixed number of queries whatever the number of hypervisors."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -84,7 +85,9 @@ def workloads(hosts: list[str]) -> dict[str, int]:
     """How many servers with a task running each host has (one query)."""
     rows = (
         Server.objects.filter(host__in=hosts, deleted=False, task_state__isnull=False)
-        .values_list("host").annotate(count=Count("id")).order_by()
+        .values_list("host")
+        .annotate(count=Count("id"))
+        .order_by()
     )
     return dict(rows)
 
@@ -99,7 +102,7 @@ def render(request, rows: list[ComputeNode], detail: bool) -> list[dict]:
     ]
     if with_servers(request):
         servers = servers_by_host(hosts)
-        for node, body in zip(rows, bodies):
+        for node, body in zip(rows, bodies, strict=True):
             body["servers"] = servers.get(node.host, [])
     return bodies
 
@@ -152,8 +155,22 @@ class HypervisorStatisticsView(ComputeView):
         if request.api_version >= (2, 88):
             raise NotFound("The hypervisor statistics API was removed in microversion 2.88.")
         totals = dict.fromkeys(
-            ("count", "vcpus", "memory_mb", "local_gb", "vcpus_used", "memory_mb_used", "local_gb_used",
-             "free_ram_mb", "free_disk_gb", "current_workload", "running_vms", "disk_available_least"), 0)
+            (
+                "count",
+                "vcpus",
+                "memory_mb",
+                "local_gb",
+                "vcpus_used",
+                "memory_mb_used",
+                "local_gb_used",
+                "free_ram_mb",
+                "free_disk_gb",
+                "current_workload",
+                "running_vms",
+                "disk_available_least",
+            ),
+            0,
+        )
         rows = list(ComputeNode.objects.select_related("service"))
         busy = workloads([node.host for node in rows])
         for node in rows:
@@ -175,14 +192,20 @@ class HypervisorPatternView(ComputeView):
     def get(self, request, pattern: str):
         if request.api_version >= (2, 53):
             raise NotFound("This API was removed in microversion 2.53: use hypervisor_hostname_pattern.")
-        rows = [] if "\x00" in pattern else list(
-            ComputeNode.objects.select_related("service").filter(hypervisor_hostname__icontains=pattern).order_by("id")
+        rows = (
+            []
+            if "\x00" in pattern
+            else list(
+                ComputeNode.objects.select_related("service")
+                .filter(hypervisor_hostname__icontains=pattern)
+                .order_by("id")
+            )
         )
         if not rows:
             raise NotFound(f"No hypervisor matching '{pattern}' could be found.")
         bodies = [hypervisor_brief(node, request.api_version) for node in rows]
         if self.servers:
             found = servers_by_host([node.host for node in rows])
-            for node, body in zip(rows, bodies):
+            for node, body in zip(rows, bodies, strict=True):
                 body["servers"] = found.get(node.host, [])
         return Response({"hypervisors": bodies})

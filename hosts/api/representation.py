@@ -2,6 +2,7 @@
 microversion: aggregate `uuid` from 2.41; service and hypervisor ids are UUIDs from 2.53 and
 integers below; `forced_down` from 2.11; hypervisor usage statistics until 2.87 and `uptime`
 from 2.88; `cpu_info` a dict from 2.28, a JSON string below."""
+
 from __future__ import annotations
 
 import json
@@ -86,7 +87,11 @@ def _state_and_status(node: ComputeNode) -> dict:
 
 
 def hypervisor_brief(node: ComputeNode, version: Version) -> dict:
-    return {"id": hypervisor_id(node, version), "hypervisor_hostname": node.hypervisor_hostname, **_state_and_status(node)}
+    return {
+        "id": hypervisor_id(node, version),
+        "hypervisor_hostname": node.hypervisor_hostname,
+        **_state_and_status(node),
+    }
 
 
 def cpu_info(node: ComputeNode, version: Version) -> dict | str:
@@ -117,20 +122,22 @@ def hypervisor_detail(node: ComputeNode, version: Version, workload: int = 0) ->
         body["uptime"] = None
         return body
     free_disk = node.local_gb - node.local_gb_used
-    body.update({
-        "vcpus": node.vcpus,
-        "memory_mb": node.memory_mb,
-        "local_gb": node.local_gb,
-        "vcpus_used": node.vcpus_used,
-        "memory_mb_used": node.memory_mb_used,
-        "local_gb_used": node.local_gb_used,
-        "free_ram_mb": node.memory_mb - node.memory_mb_used,
-        "free_disk_gb": free_disk,
-        "current_workload": workload,
-        "running_vms": node.running_vms,
-        "disk_available_least": free_disk,
-        "cpu_info": cpu_info(node, version),
-    })
+    body.update(
+        {
+            "vcpus": node.vcpus,
+            "memory_mb": node.memory_mb,
+            "local_gb": node.local_gb,
+            "vcpus_used": node.vcpus_used,
+            "memory_mb_used": node.memory_mb_used,
+            "local_gb_used": node.local_gb_used,
+            "free_ram_mb": node.memory_mb - node.memory_mb_used,
+            "free_disk_gb": free_disk,
+            "current_workload": workload,
+            "running_vms": node.running_vms,
+            "disk_available_least": free_disk,
+            "cpu_info": cpu_info(node, version),
+        }
+    )
     return body
 
 

@@ -2,6 +2,7 @@
 service is addressed by UUID (`PUT /os-services/{uuid}`); below, by integer id for DELETE and
 through the legacy `PUT /os-services/{enable,disable,disable-log-reason,force-down}` bodies
 `{host, binary[, disabled_reason | forced_down]}`."""
+
 from __future__ import annotations
 
 from rest_framework import exceptions, status
@@ -66,13 +67,17 @@ class ServiceView(ComputeView):
         service = get_service(service_id, version)
         unknown = set(data) - {"status", "disabled_reason", "forced_down"}
         if unknown:
-            raise exceptions.ValidationError(f"Additional properties are not allowed ({', '.join(sorted(unknown))} unexpected)")
+            raise exceptions.ValidationError(
+                f"Additional properties are not allowed ({', '.join(sorted(unknown))} unexpected)"
+            )
         if "status" not in data and "forced_down" not in data:
             raise exceptions.ValidationError("At least one of 'status' or 'forced_down' must be specified.")
         if "status" in data and data["status"] not in ("enabled", "disabled"):
             raise exceptions.ValidationError("Invalid input for field/attribute status: 'enabled' or 'disabled'.")
         if "disabled_reason" in data and data.get("status") != "disabled":
-            raise exceptions.ValidationError("Specifying 'disabled_reason' with status other than 'disabled' is invalid.")
+            raise exceptions.ValidationError(
+                "Specifying 'disabled_reason' with status other than 'disabled' is invalid."
+            )
         if "forced_down" in data and not isinstance(data["forced_down"], bool):
             raise exceptions.ValidationError("Invalid input for field/attribute forced_down: it must be a boolean.")
         if service.binary != "nova-compute":
@@ -90,7 +95,8 @@ class ServiceView(ComputeView):
         if action not in LEGACY_ACTIONS or (action == "force-down" and request.api_version < (2, 11)):
             raise NotFound(f"Unknown service action {action}.")
         allowed = {"host", "binary"} | {
-            "disable-log-reason": {"disabled_reason"}, "force-down": {"forced_down"},
+            "disable-log-reason": {"disabled_reason"},
+            "force-down": {"forced_down"},
         }.get(action, set())
         missing = allowed - set(data)
         unknown = set(data) - allowed

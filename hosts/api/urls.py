@@ -1,4 +1,5 @@
 """Compute API routes of the host admin resources (included under /compute/v2.1)."""
+
 from django.urls import path
 
 from . import aggregates, hypervisors, services, zones

@@ -1,6 +1,7 @@
 """os-availability-zone: the zones that have enabled services (any authenticated caller; the
 internal zone of control services is hidden), and for admins /detail with each host's
 services: {"nova-compute": {"available", "active", "updated_at"}}."""
+
 from __future__ import annotations
 
 from rest_framework.response import Response

@@ -1,4 +1,5 @@
 """Helpers shared by the identity views: policy checks and list filtering."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet

@@ -3,6 +3,7 @@
 Policy: admins see and change every project. A member lists only the projects it holds a
 role on; showing another existing project is 403 (Keystone checks policy against the
 fetched project, so an unknown id stays 404, as the client's name lookup needs)."""
+
 from __future__ import annotations
 
 from rest_framework import exceptions, status
@@ -21,10 +22,12 @@ def _member_of(request, project: Project) -> bool:
 
 
 def project_list(request, projects) -> Response:
-    return Response({
-        "projects": [project_document(request, project) for project in projects],
-        "links": collection_links(request),
-    })
+    return Response(
+        {
+            "projects": [project_document(request, project) for project in projects],
+            "links": collection_links(request),
+        }
+    )
 
 
 class ProjectsView(APIView):

@@ -3,6 +3,7 @@
 Roles: any authenticated caller may list and show them; create and delete are admin-only.
 Grants (PUT/DELETE /v3/projects/{p}/users/{u}/roles/{r}) and /v3/role_assignments are
 admin-only; checking or listing a user's own roles on a project is allowed to that user."""
+
 from __future__ import annotations
 
 from rest_framework import status
@@ -82,7 +83,9 @@ class RoleAssignmentsView(APIView):
     def get(self, request):
         require_admin(request)
         params = request.query_params
-        assignments = RoleAssignment.objects.select_related("user", "project", "role").order_by("project_id", "user_id", "role_id")
+        assignments = RoleAssignment.objects.select_related("user", "project", "role").order_by(
+            "project_id", "user_id", "role_id"
+        )
         for param, column in self.FILTERS.items():
             if param in params:
                 assignments = assignments.filter(**{column: params[param]})

@@ -1,5 +1,6 @@
 """Keystone v3 users: /v3/users[/{id}]. Listing, creating, updating and deleting are for
 admins; a user may also show itself."""
+
 from __future__ import annotations
 
 from rest_framework import status

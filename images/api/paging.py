@@ -3,6 +3,7 @@
 Rows are ordered by (created_at, id) descending, and the page after a marker is a keyset
 query, so paging stays correct while rows are added. Callers emit a `next` link only when
 `page()` says more rows follow (the SDK follows any link it is given)."""
+
 from __future__ import annotations
 
 from django.db.models import Model, Q, QuerySet
@@ -17,7 +18,7 @@ def parse_limit(value: str | None, *, default: int, maximum: int) -> int:
     try:
         limit = int(value)
     except ValueError:
-        raise BadRequest(f"Invalid limit value: {value!r}; limit must be an integer.")
+        raise BadRequest(f"Invalid limit value: {value!r}; limit must be an integer.") from None
     if limit < 0:
         raise BadRequest("limit param must be positive")
     return min(limit, maximum)

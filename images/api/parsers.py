@@ -1,5 +1,6 @@
 """Request parsers for the two non-JSON media types of the image API. Each is set on the one
 view that needs it, so no other endpoint accepts them."""
+
 from __future__ import annotations
 
 from typing import BinaryIO

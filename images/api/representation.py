@@ -1,4 +1,5 @@
 """The Glance v2 image document: core fields plus additional properties at the top level."""
+
 from __future__ import annotations
 
 from datetime import datetime

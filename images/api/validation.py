@@ -1,23 +1,38 @@
 """Validation of image create bodies and JSON-patch documents, in Glance's terms:
 a malformed value is 400, a read-only attribute 403, a missing property to replace or remove 409.
 Policy (who may publicize or give away an image) is images.access; this module only reads."""
+
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
 
-from novasite.exceptions import BadRequest, Conflict, Forbidden
-
 from images import access
 from images.models import Image
+from novasite.exceptions import BadRequest, Conflict, Forbidden
 
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
 CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")
 # Settable core attributes (model fields), and attributes nobody may set.
 CORE = ("name", "visibility", "disk_format", "container_format", "min_disk", "min_ram", "protected", "tags")
 READ_ONLY = (
-    "id", "status", "size", "virtual_size", "checksum", "os_hash_algo", "os_hash_value", "created_at",
-    "updated_at", "self", "file", "schema", "direct_url", "locations", "deleted", "deleted_at", "stores",
+    "id",
+    "status",
+    "size",
+    "virtual_size",
+    "checksum",
+    "os_hash_algo",
+    "os_hash_value",
+    "created_at",
+    "updated_at",
+    "self",
+    "file",
+    "schema",
+    "direct_url",
+    "locations",
+    "deleted",
+    "deleted_at",
+    "stores",
 )
 MAX_KEY = 255
 MAX_VALUE = 65535
@@ -138,7 +153,7 @@ def validate_create(caller: access.Caller, body: object) -> tuple[uuid.UUID | No
             try:
                 image_id = uuid.UUID(str(value))
             except ValueError:
-                raise BadRequest(f"Invalid id {value!r}: expected a UUID.")
+                raise BadRequest(f"Invalid id {value!r}: expected a UUID.") from None
         elif key == "owner" and not caller.is_admin:
             access.check_owner_value(caller, value)
         else:

@@ -1,6 +1,7 @@
 """Image v2 API: list (filters, paging), create, show, JSON-patch update, delete, and the
 image data (upload and download). Views are thin: rules live in images.access, validation in
 images.api.validation, bytes and status changes in images.store."""
+
 from __future__ import annotations
 
 import uuid
@@ -21,6 +22,7 @@ from .paging import page, parse_limit
 from .parsers import JsonPatchParser, OctetStreamParser
 from .representation import image_document
 from .validation import validate_create, validate_patch
+
 
 class LengthRequired(ServiceError):
     http_status = 411
@@ -51,7 +53,7 @@ def _filtered(request) -> tuple:
             try:
                 ids.append(uuid.UUID(item))
             except ValueError:
-                raise BadRequest(f"Invalid id: {item}")
+                raise BadRequest(f"Invalid id: {item}") from None
         images = images.filter(id__in=ids)
         used["id"] = params["id"]
     return images, used
@@ -69,9 +71,15 @@ class ImagesView(APIView):
             try:
                 marker = access.find_image(request.user, request.query_params["marker"])
             except NotFound:
-                raise BadRequest(f"Invalid marker. Image {request.query_params['marker']} could not be found.")
+                raise BadRequest(
+                    f"Invalid marker. Image {request.query_params['marker']} could not be found."
+                ) from None
         rows, more = page(images, limit=limit, marker=marker)
-        body = {"images": [image_document(image) for image in rows], "schema": "/v2/schemas/images", "first": "/v2/images"}
+        body = {
+            "images": [image_document(image) for image in rows],
+            "schema": "/v2/schemas/images",
+            "first": "/v2/images",
+        }
         if more and rows:
             body["next"] = "/v2/images?" + urlencode({**used, "limit": limit, "marker": str(rows[-1].id)})
         return Response(body)
@@ -98,7 +106,9 @@ class ImageView(APIView):
         access.require_owner(request.user, image, "modify")
         changes = validate_patch(request.user, image, request.data)
         image = store.update_image(
-            image, changes=changes.fields, set_properties=changes.set_properties,
+            image,
+            changes=changes.fields,
+            set_properties=changes.set_properties,
             remove_properties=changes.remove_properties,
         )
         return Response(image_document(image))
@@ -122,7 +132,9 @@ class ImageFileView(APIView):
         access.require_owner(request.user, image, "upload data to")
         if request.content_type.split(";")[0].strip() != OctetStreamParser.media_type:
             raise UnsupportedMediaType(request.content_type or "(none)")
-        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not request.META.get("CONTENT_LENGTH"):
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not request.META.get(
+            "CONTENT_LENGTH"
+        ):
             # Django's WSGI request reads no chunked body: refuse rather than store an empty image.
             raise LengthRequired("A Content-Length is required: chunked uploads are not supported.")
         data = request.data
@@ -136,7 +148,7 @@ class ImageFileView(APIView):
         if image.status != "active":
             return HttpResponse(status=204)
         try:
-            data = open(store.image_path(image.id), "rb")
+            data = open(store.image_path(image.id), "rb")  # noqa: SIM115 - FileResponse closes it
         except FileNotFoundError:  # no bytes (or deleted this instant): Glance's "no data"
             return HttpResponse(status=204)
         response = FileResponse(data, content_type="application/octet-stream")

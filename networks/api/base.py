@@ -1,8 +1,9 @@
 """What every Neutron view shares: typed error bodies, `fields=` selection and Neutron's
 list filtering (any attribute of the document, repeated values ORed, unknown ones ignored)."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 from rest_framework.response import Response
@@ -61,9 +62,16 @@ def matches(document: dict, params) -> bool:
 
 # Filters that map one-to-one onto a column: applied in SQL first, so a lookup by name or
 # device does not build a document for every row (the Python match below stays the rule).
-SQL_FILTERS = {"id": "id", "name": "name", "network_id": "network_id", "device_id": "device_id",
-               "device_owner": "device_owner", "mac_address": "mac_address",
-               "project_id": "project_id", "tenant_id": "project_id"}
+SQL_FILTERS = {
+    "id": "id",
+    "name": "name",
+    "network_id": "network_id",
+    "device_id": "device_id",
+    "device_owner": "device_owner",
+    "mac_address": "mac_address",
+    "project_id": "project_id",
+    "tenant_id": "project_id",
+}
 UUID_COLUMNS = {"id", "network_id"}
 
 

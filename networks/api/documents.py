@@ -1,4 +1,5 @@
 """Neutron wire documents for networks, subnets and ports."""
+
 from __future__ import annotations
 
 from networks.models import Network, Port, Subnet

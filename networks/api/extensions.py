@@ -1,5 +1,6 @@
 """/network/v2.0/extensions: the Neutron API extensions novasite implements, so that
 clients probing for one (openstacksdk's find_extension) get a clean answer."""
+
 from __future__ import annotations
 
 from rest_framework.response import Response

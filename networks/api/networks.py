@@ -1,4 +1,5 @@
 """/network/v2.0/networks[/{id}]: list, create, show, update, delete."""
+
 from __future__ import annotations
 
 from rest_framework.response import Response
@@ -12,7 +13,9 @@ from .documents import network_document
 
 class NetworksView(NeutronView):
     def get(self, request):
-        documents = (network_document(network) for network in narrow(access.networks(request.user), request.query_params))
+        documents = (
+            network_document(network) for network in narrow(access.networks(request.user), request.query_params)
+        )
         return listing("networks", documents, request.query_params)
 
     def post(self, request):

@@ -1,5 +1,6 @@
 """/network/v2.0/ports[/{id}]: list (also ?fixed_ips=ip_address=X / subnet_id=Y), create,
 show, update, delete."""
+
 from __future__ import annotations
 
 from rest_framework.response import Response

@@ -1,5 +1,6 @@
 """/network/v2.0/quotas: Neutron's quota API. A member may read its own project's quota;
 reading another project's, listing, changing and resetting are admin-only."""
+
 from __future__ import annotations
 
 from rest_framework.response import Response
@@ -57,6 +58,11 @@ class QuotaDetailsView(NeutronView):
     def get(self, request, project_id: str):
         _readable(request, project_id)
         limits, used = quotas.limits(project_id), quotas.usage(project_id)
-        return Response({"quota": {
-            resource: {"limit": limit, "used": used[resource], "reserved": 0} for resource, limit in limits.items()
-        }})
+        return Response(
+            {
+                "quota": {
+                    resource: {"limit": limit, "used": used[resource], "reserved": 0}
+                    for resource, limit in limits.items()
+                }
+            }
+        )

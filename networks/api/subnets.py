@@ -1,4 +1,5 @@
 """/network/v2.0/subnets[/{id}]: list, create, show, update, delete."""
+
 from __future__ import annotations
 
 from rest_framework.response import Response

@@ -1,4 +1,5 @@
 """/network: version list and the v2.0 extensions, networks, subnets, ports and quotas."""
+
 from django.urls import path
 
 from novasite.versions import NetworkVersions

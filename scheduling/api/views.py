@@ -5,6 +5,7 @@
 Answers the same verdicts as `manage.py explain_placement`, as JSON. Admin only: it reveals
 hosts, their usage and aggregate metadata.
 """
+
 from __future__ import annotations
 
 from rest_framework.request import Request
@@ -26,8 +27,12 @@ class WhyNotView(APIView):
             raise BadRequest(f"Query parameter(s) required: {', '.join(missing)}.")
         try:
             found = why_not.why_not(
-                params["flavor"], params["host"], zone=params.get("zone"), project=params.get("project", ""),
-                image=params.get("image", ""), group=params.get("group", ""),
+                params["flavor"],
+                params["host"],
+                zone=params.get("zone"),
+                project=params.get("project", ""),
+                image=params.get("image", ""),
+                group=params.get("group", ""),
             )
         except why_not.NotFound as exc:
             raise NotFound(str(exc)[0].upper() + str(exc)[1:] + ".") from exc

@@ -5,6 +5,7 @@ host's aggregates (Nova's operators apply: "<in> ssd", ">= 2", "<or> a <or> b"..
 Aggregates are few: the matching aggregates are found in Python once per decision, and the
 database keeps the hosts that are members of one of them for every requirement.
 """
+
 from __future__ import annotations
 
 from hosts.models import AggregateHost
@@ -34,7 +35,8 @@ class AggregateInstanceExtraSpecsFilter(BaseFilter):
 
     def matching_aggregates(self, decision, key: str, requirement: str) -> set[int]:
         return {
-            pk for pk, metadata in decision.aggregates.items()
+            pk
+            for pk, metadata in decision.aggregates.items()
             if key in metadata and any(match(value, requirement) for value in split_values(metadata[key]))
         }
 
@@ -55,6 +57,8 @@ class AggregateInstanceExtraSpecsFilter(BaseFilter):
         unmet = []
         for key, requirement in sorted(requirements(decision.extra_specs).items()):
             if not mine & self.matching_aggregates(decision, key, requirement):
-                values = sorted(v for pk in mine for v in split_values(decision.aggregates.get(pk, {}).get(key, "")) if v)
+                values = sorted(
+                    v for pk in mine for v in split_values(decision.aggregates.get(pk, {}).get(key, "")) if v
+                )
                 unmet.append(f"{key}={requirement!r} not met by its aggregates ({', '.join(values) or 'key not set'})")
         return "; ".join(unmet)

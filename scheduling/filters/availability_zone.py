@@ -1,6 +1,7 @@
 """AvailabilityZoneFilter: only hosts in the requested availability zone. A host's zone is
 mirrored on its compute node (scheduling.aggregates); no zoned aggregate means the default
 zone."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -8,6 +8,7 @@ A filter says why a host is unfit in up to two ways:
   `runs_in_python(decision)` says so, so a filter costs nothing on requests it ignores.
 `why(host, decision)` words the rejection for explanations (manage.py explain_placement).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """ComputeFilter: only hosts whose compute service is enabled and up (heard from within
 SERVICE_DOWN_TIME and not forced down)."""
+
 from __future__ import annotations
 
 from django.db import connection

@@ -1,6 +1,7 @@
 """ComputeCapabilitiesFilter: a flavor's extra specs scoped `capabilities:` (or unscoped keys
 naming a host attribute) must match the host, e.g. `capabilities:hypervisor_type=s== QEMU`,
 `capabilities:cpu_info:arch=x86_64`, `capabilities:vcpus=>= 16` (Nova's operators)."""
+
 from __future__ import annotations
 
 from scheduling.extra_specs_ops import match

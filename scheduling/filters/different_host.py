@@ -1,5 +1,6 @@
 """DifferentHostFilter: with the `different_host` scheduler hint (server uuids), never a host
 that has one of those servers."""
+
 from __future__ import annotations
 
 from .base import BaseFilter, Sql, in_list

@@ -1,4 +1,5 @@
 """IgnoreHostsFilter: never the hosts a request excludes (e.g. a move's source host)."""
+
 from __future__ import annotations
 
 from .base import BaseFilter, Sql, in_list

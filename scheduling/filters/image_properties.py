@@ -2,13 +2,22 @@
 `architecture`) must be the host CPU's and its hypervisor type (`img_hv_type`, formerly
 `hypervisor_type`) the host's. The hypervisor type is a column, checked in SQL; the
 architecture lives in cpu_info, checked in Python on the candidates."""
+
 from __future__ import annotations
 
 from .base import BaseFilter, Sql, in_list
 
 # Nova's canonical names (nova/objects/fields.py Architecture.canonicalize, HVType).
-ARCH_ALIASES = {"amd64": "x86_64", "x64": "x86_64", "i386": "i686", "i486": "i686", "i586": "i686", "x86": "i686",
-                "arm64": "aarch64", "ppc64el": "ppc64le"}
+ARCH_ALIASES = {
+    "amd64": "x86_64",
+    "x64": "x86_64",
+    "i386": "i686",
+    "i486": "i686",
+    "i586": "i686",
+    "x86": "i686",
+    "arm64": "aarch64",
+    "ppc64el": "ppc64le",
+}
 # libvirt hosts run both: KVM with acceleration, QEMU without.
 HV_EQUIVALENTS = {"kvm": {"kvm", "qemu"}, "qemu": {"qemu", "kvm"}}
 
@@ -51,7 +60,9 @@ class ImagePropertiesFilter(BaseFilter):
         reasons = []
         types = self.wanted_hv_types(decision)
         if types and host.hypervisor_type.lower() not in types:
-            reasons.append(f"the image wants hypervisor {'/'.join(sorted(types))}, the host runs {host.hypervisor_type}")
+            reasons.append(
+                f"the image wants hypervisor {'/'.join(sorted(types))}, the host runs {host.hypervisor_type}"
+            )
         arch = self.wanted_arch(decision)
         if arch and not self.host_passes(host, decision):
             have = decision.cpu_info(host).get("arch") or "an unreported architecture"

@@ -1,6 +1,7 @@
 """ResourceFitFilter: only hosts with room for the flavor's vCPUs, RAM and disk, counting the
 effective allocation ratios (an aggregate's cpu/ram/disk_allocation_ratio override, else the
 host's) and reserved resources: the very rule, and SQL, the claim enforces."""
+
 from __future__ import annotations
 
 from scheduling.capacity import fits_sql
@@ -26,12 +27,37 @@ class ResourceFitFilter(BaseFilter):
         res = decision.resources
         short = []
         for label, wanted, free, total, ratio, reserved, used in (
-            ("vCPUs", res.vcpus, host.free_vcpus, host.vcpus, host.cpu_allocation_ratio, host.reserved_host_cpus, host.vcpus_used),
-            ("MB RAM", res.memory_mb, host.free_ram_mb, host.memory_mb, host.ram_allocation_ratio, host.reserved_host_memory_mb, host.memory_mb_used),
-            ("GB disk", res.disk_gb, host.free_disk_gb, host.local_gb, host.disk_allocation_ratio, host.reserved_host_disk_mb / 1024, host.local_gb_used),
+            (
+                "vCPUs",
+                res.vcpus,
+                host.free_vcpus,
+                host.vcpus,
+                host.cpu_allocation_ratio,
+                host.reserved_host_cpus,
+                host.vcpus_used,
+            ),
+            (
+                "MB RAM",
+                res.memory_mb,
+                host.free_ram_mb,
+                host.memory_mb,
+                host.ram_allocation_ratio,
+                host.reserved_host_memory_mb,
+                host.memory_mb_used,
+            ),
+            (
+                "GB disk",
+                res.disk_gb,
+                host.free_disk_gb,
+                host.local_gb,
+                host.disk_allocation_ratio,
+                host.reserved_host_disk_mb / 1024,
+                host.local_gb_used,
+            ),
         ):
             if free < wanted:
                 short.append(
-                    f"needs {wanted} {label}, {free:g} free ({total} x ratio {ratio:g} - {reserved:g} reserved - {used} used)"
+                    f"needs {wanted} {label}, {free:g} free"
+                    f" ({total} x ratio {ratio:g} - {reserved:g} reserved - {used} used)"
                 )
         return "; ".join(short) or "fits"

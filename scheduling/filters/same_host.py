@@ -1,5 +1,6 @@
 """SameHostFilter: with the `same_host` scheduler hint (server uuids), only a host that has one
 of those servers."""
+
 from __future__ import annotations
 
 from .base import NOTHING, BaseFilter, Sql, in_list

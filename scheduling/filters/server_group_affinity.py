@@ -2,6 +2,7 @@
 servers are. The group's existing hosts are a SQL condition; the decision's own earlier picks
 (a multi-create into a new group) are checked in Python. The scheduler holds the group's lock
 from reading the members to claiming, so concurrent decisions cannot split the group."""
+
 from __future__ import annotations
 
 from .base import BaseFilter, Sql, in_list

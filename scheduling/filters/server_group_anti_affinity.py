@@ -1,6 +1,7 @@
 """ServerGroupAntiAffinityFilter: a server of an `anti-affinity` group avoids hosts that
 already have `max_server_per_host` (rules, default 1) of the group's servers, counting the
 decision's own earlier picks. Serialised per group by the scheduler's group lock."""
+
 from __future__ import annotations
 
 from .base import BaseFilter, Sql, in_list
@@ -30,4 +31,7 @@ class ServerGroupAntiAffinityFilter(BaseFilter):
     def why(self, host, decision) -> str:
         group = anti_affinity_group(decision)
         count = decision.group_counts()[host.host]
-        return f"{host.host} already has {count} server(s) of anti-affinity group {group.uuid} (at most {group.max_server_per_host})"
+        return (
+            f"{host.host} already has {count} server(s) of anti-affinity group {group.uuid}"
+            f" (at most {group.max_server_per_host})"
+        )

@@ -2,6 +2,7 @@
 `filter_tenant_id` (or any key starting with it, values comma-separated) only takes servers
 of those projects; hosts in no such aggregate take anyone's (Nova's rule: the project must be
 among the values of all the host's such aggregates together)."""
+
 from __future__ import annotations
 
 from hosts.models import AggregateHost
@@ -21,7 +22,8 @@ class AggregateMultiTenancyIsolation(BaseFilter):
             return None
         project = decision.spec.project_id
         allowing = {
-            pk for pk, metadata in restricted.items()
+            pk
+            for pk, metadata in restricted.items()
             if any(project in split_values(value) for key, value in metadata.items() if key.startswith(KEY))
         }
         outside = member_of(set(restricted))

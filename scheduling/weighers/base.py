@@ -12,6 +12,7 @@ instead of reading every host.
 `column_sql`, when set, is a SQL expression (alias `n`, no parameters) the candidate query
 returns for each candidate as `host.extras[name]`, sparing a query of its own.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

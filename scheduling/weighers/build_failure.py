@@ -2,6 +2,7 @@
 number of failed builds since the host's last successful one (scheduling.stats), counted only
 when the last failure is within SCHEDULER_BUILD_FAILURE_WINDOW seconds. The default multiplier
 (1,000,000, as Nova's) puts such hosts behind every healthy one."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """CPUWeigher: prefer hosts with more free vCPUs; a negative multiplier stacks."""
+
 from __future__ import annotations
 
 from scheduling.capacity import FREE_VCPUS, free

@@ -1,4 +1,5 @@
 """DiskWeigher: prefer hosts with more free disk; a negative multiplier stacks."""
+
 from __future__ import annotations
 
 from scheduling.capacity import FREE_DISK_GB, free

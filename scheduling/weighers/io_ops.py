@@ -1,6 +1,7 @@
 """IoOpsWeigher: weigh by the servers on the host with a task in progress (building,
 resizing, migrating, snapshotting...). The default multiplier is negative (-1.0, as Nova's):
 busy hosts are avoided."""
+
 from __future__ import annotations
 
 from servers.models import Server

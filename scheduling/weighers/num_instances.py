@@ -1,5 +1,6 @@
 """NumInstancesWeigher: weigh by the number of instances on the host. A positive multiplier
 packs (more instances is better), a negative one spreads; Nova's default is 0 (off)."""
+
 from __future__ import annotations
 
 from .base import BaseWeigher

@@ -1,4 +1,5 @@
 """RAMWeigher: prefer hosts with more free RAM (spreading); a negative multiplier stacks."""
+
 from __future__ import annotations
 
 from scheduling.capacity import FREE_RAM_MB, free

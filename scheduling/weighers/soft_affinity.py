@@ -1,5 +1,6 @@
 """ServerGroupSoftAffinityWeigher: for a `soft-affinity` group, prefer hosts with more of the
 group's servers (counting this decision's own picks); never rejects a host."""
+
 from __future__ import annotations
 
 from .base import BaseWeigher

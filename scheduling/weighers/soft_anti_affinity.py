@@ -1,5 +1,6 @@
 """ServerGroupSoftAntiAffinityWeigher: for a `soft-anti-affinity` group, prefer hosts with
 fewer of the group's servers (counting this decision's own picks); never rejects a host."""
+
 from __future__ import annotations
 
 from .soft_affinity import ServerGroupSoftAffinityWeigher

@@ -1,9 +1,10 @@
 """POST /servers/{id}/action: one body key names the action; each handler validates its
 arguments and calls the service layer (servers.operations)."""
+
 from __future__ import annotations
 
 import secrets
-from typing import Callable
+from collections.abc import Callable
 
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -27,7 +28,7 @@ def _object(value: object, action: str) -> dict:
     return value
 
 
-def _admin_only(view: "ServerActionView") -> None:
+def _admin_only(view: ServerActionView) -> None:
     if not view.caller.is_admin:
         raise exceptions.PermissionDenied("Policy doesn't allow this operation to be performed.")
 
@@ -37,6 +38,7 @@ def _simple(rule: str) -> Handler:
         _object(body, rule)
         operations.simple(view.caller, server, rule)
         return Response(status=ACCEPTED)
+
     return handle
 
 
@@ -114,9 +116,11 @@ HANDLERS: dict[str, Handler] = {
 
 def register(name: str) -> Callable[[Handler], Handler]:
     """Add a handler for an action key (used by modules that add action families)."""
+
     def add(handler: Handler) -> Handler:
         HANDLERS[name] = handler
         return handler
+
     return add
 
 
@@ -136,11 +140,14 @@ class ServerActionView(ComputeView):
 
 # --- moves ------------------------------------------------------------------------------
 
+
 @register("resize")
 def _resize(view, server, body):
     args = _object(body, "resize")
     if not args.get("flavorRef"):
-        raise exceptions.ValidationError("Invalid input for field/attribute resize: 'flavorRef' is a required property.")
+        raise exceptions.ValidationError(
+            "Invalid input for field/attribute resize: 'flavorRef' is a required property."
+        )
     moves.resize(view.caller, server, str(args["flavorRef"]))
     return Response(status=ACCEPTED)
 
@@ -172,12 +179,16 @@ def _revert_resize(view, server, body):
 def _rebuild(view, server, body):
     args = _object(body, "rebuild")
     if not isinstance(args.get("imageRef"), str) or not args["imageRef"]:
-        raise exceptions.ValidationError("Invalid input for field/attribute rebuild: 'imageRef' is a required property.")
+        raise exceptions.ValidationError(
+            "Invalid input for field/attribute rebuild: 'imageRef' is a required property."
+        )
     name = args.get("name")
     if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > 255):
         raise exceptions.ValidationError("Invalid input for field/attribute name.")
     metadata = args.get("metadata")
-    if metadata is not None and (not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values())):
+    if metadata is not None and (
+        not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values())
+    ):
         raise exceptions.ValidationError("Invalid input for field/attribute metadata.")
     operations.rebuild(view.caller, server, args["imageRef"], name=name, metadata=metadata)
     server.refresh_from_db()
@@ -208,8 +219,12 @@ def _create_backup(view, server, body):
     args = _object(body, "createBackup")
     for key in ("name", "backup_type", "rotation"):
         if key not in args:
-            raise exceptions.ValidationError(f"Invalid input for field/attribute createBackup: '{key}' is a required property.")
-    image = snapshots.create_backup(view.caller, server, args["name"], args["backup_type"], args["rotation"], args.get("metadata"))
+            raise exceptions.ValidationError(
+                f"Invalid input for field/attribute createBackup: '{key}' is a required property."
+            )
+    image = snapshots.create_backup(
+        view.caller, server, args["name"], args["backup_type"], args["rotation"], args.get("metadata")
+    )
     return _image_response(view, image)
 
 
@@ -240,7 +255,9 @@ def _live_migrate(view, server, body):
     _admin_only(view)
     args = _object(body, "os-migrateLive")
     if "host" not in args or "block_migration" not in args:
-        raise exceptions.ValidationError("Invalid input for field/attribute os-migrateLive: 'host' and 'block_migration' are required.")
+        raise exceptions.ValidationError(
+            "Invalid input for field/attribute os-migrateLive: 'host' and 'block_migration' are required."
+        )
     moves.live_migrate(view.caller, server, args.get("host"), args.get("block_migration"))
     return Response(status=ACCEPTED)
 

@@ -1,4 +1,5 @@
 """/servers/{id}/os-volume_attachments and /servers/{id}/os-interface."""
+
 from __future__ import annotations
 
 from rest_framework import exceptions, status
@@ -15,7 +16,9 @@ def volume_attachment_body(attachment: VolumeAttachment, version: tuple[int, int
         "id": str(attachment.volume_id),
         "serverId": str(attachment.server.uuid),
         "volumeId": str(attachment.volume_id),
-        "device": f"/dev/{attachment.device}" if attachment.device and not attachment.device.startswith("/") else attachment.device,
+        "device": f"/dev/{attachment.device}"
+        if attachment.device and not attachment.device.startswith("/")
+        else attachment.device,
     }
     if version >= (2, 70):
         body["tag"] = None
@@ -53,11 +56,15 @@ class VolumeAttachmentsView(ComputeView):
         server = actions.get_server(self.caller, server_id)
         args = _body(request, "volumeAttachment")
         if "volumeId" not in args:
-            raise exceptions.ValidationError("Invalid input for field/attribute volumeAttachment: 'volumeId' is a required property.")
+            raise exceptions.ValidationError(
+                "Invalid input for field/attribute volumeAttachment: 'volumeId' is a required property."
+            )
         device = args.get("device")
         if device is not None and not isinstance(device, str):
             raise exceptions.ValidationError("Invalid input for field/attribute device.")
-        attachment = attachments.attach_volume(self.caller, server, args["volumeId"], device.removeprefix("/dev/") if device else None)
+        attachment = attachments.attach_volume(
+            self.caller, server, args["volumeId"], device.removeprefix("/dev/") if device else None
+        )
         return Response({"volumeAttachment": volume_attachment_body(attachment, request.api_version)})
 
 
@@ -91,7 +98,10 @@ class InterfacesView(ComputeView):
             if args.get(key) is not None and not actions.is_uuid(args[key]):
                 raise exceptions.ValidationError(f"Invalid input for field/attribute {key}.")
         port = attachments.attach_interface(
-            self.caller, server, net_id=args.get("net_id"), port_id=args.get("port_id"),
+            self.caller,
+            server,
+            net_id=args.get("net_id"),
+            port_id=args.get("port_id"),
             fixed_ip=fixed_ips[0].get("ip_address") if fixed_ips else None,
         )
         return Response({"interfaceAttachment": interface_body(port)})

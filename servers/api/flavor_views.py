@@ -1,5 +1,6 @@
 """/flavors, /flavors/detail, /flavors/{id}, flavor access and extra specs: thin views over
 servers.flavors (validation, policy and writes live there)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -37,9 +38,13 @@ def limit_param(request: Request) -> int | None:
 def flavor_query(request: Request) -> service.FlavorQuery:
     params = request.query_params
     return service.FlavorQuery(
-        is_public=params.get("is_public"), min_ram=params.get("minRam"), min_disk=params.get("minDisk"),
-        sort_key=params.get("sort_key", "flavorid"), sort_dir=params.get("sort_dir", "asc"),
-        limit=limit_param(request), marker=params.get("marker"),
+        is_public=params.get("is_public"),
+        min_ram=params.get("minRam"),
+        min_disk=params.get("minDisk"),
+        sort_key=params.get("sort_key", "flavorid"),
+        sort_dir=params.get("sort_dir", "asc"),
+        limit=limit_param(request),
+        marker=params.get("marker"),
     )
 
 
@@ -49,7 +54,9 @@ def with_next_link(request: Request, body: dict, flavors: list[Flavor], path: st
     if limit and len(flavors) == limit:
         query = request.query_params.copy()
         query["marker"] = flavors[-1].flavorid
-        body["flavors_links"] = [{"rel": "next", "href": f"{base_url(request)}/compute/v2.1/{path}?{query.urlencode()}"}]
+        body["flavors_links"] = [
+            {"rel": "next", "href": f"{base_url(request)}/compute/v2.1/{path}?{query.urlencode()}"}
+        ]
     return body
 
 
@@ -108,7 +115,9 @@ class FlavorActionView(ComputeView):
     def post(self, request, flavor_id: str):
         body = body_object(request)
         if len(body) != 1 or next(iter(body)) not in ("addTenantAccess", "removeTenantAccess"):
-            raise exceptions.ValidationError("Invalid input: the body must be {'addTenantAccess': ...} or {'removeTenantAccess': ...}.")
+            raise exceptions.ValidationError(
+                "Invalid input: the body must be {'addTenantAccess': ...} or {'removeTenantAccess': ...}."
+            )
         if "addTenantAccess" in body:
             access = service.add_tenant_access(self.caller, flavor_id, body["addTenantAccess"], request.api_version)
         else:

@@ -2,13 +2,13 @@
 
 Microversions: below 2.64 a group shows `policies: [p]` and `metadata: {}`; from 2.64
 `policy` and `rules`; from 2.13 `project_id` and `user_id`. Create answers 200, delete 204."""
-from __future__ import annotations
 
-from novasite.microversion import ComputeView
+from __future__ import annotations
 
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from novasite.microversion import ComputeView
 from servers import groups as service
 from servers.models import ServerGroup
 

@@ -1,5 +1,6 @@
 """/servers/{id}/os-instance-actions: the audit trail of a server, with events (tracebacks
 for admins only)."""
+
 from __future__ import annotations
 
 from rest_framework import exceptions
@@ -56,8 +57,12 @@ class InstanceActionView(ComputeView):
         if is_admin or request.api_version >= (2, 51):
             events = []
             for event in action.events.all():
-                item = {"event": event.event, "start_time": iso_usec(event.start_time),
-                        "finish_time": iso_usec(event.finish_time), "result": event.result}
+                item = {
+                    "event": event.event,
+                    "start_time": iso_usec(event.start_time),
+                    "finish_time": iso_usec(event.finish_time),
+                    "result": event.result,
+                }
                 if is_admin:
                     item["traceback"] = event.traceback
                 if request.api_version >= (2, 62):

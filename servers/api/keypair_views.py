@@ -3,9 +3,8 @@
 Microversions: ≥2.2 `type` in bodies, create 201 (200 below) and delete 204 (202 below);
 ≥2.10 `user_id` (admins may act for another user); ≥2.35 `limit`/`marker` on the list with
 `keypairs_links` when a page is full; ≥2.92 `public_key` is required (no generation)."""
-from __future__ import annotations
 
-from novasite.microversion import ComputeView
+from __future__ import annotations
 
 from urllib.parse import urlencode
 
@@ -14,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.catalog import base_url
+from novasite.microversion import ComputeView
 from servers import keypairs as service
 from servers.models import Keypair
 
@@ -25,10 +25,16 @@ def keypair_body(keypair: Keypair, version: tuple[int, int], *, full: bool) -> d
     """The list entry (full=False) or the show body (full=True)."""
     body = {"name": keypair.name, "public_key": keypair.public_key, "fingerprint": keypair.fingerprint}
     if full:
-        body.update({
-            "user_id": keypair.user_id, "created_at": iso_usec(keypair.created_at), "updated_at": None,
-            "deleted_at": None, "deleted": False, "id": keypair.id,
-        })
+        body.update(
+            {
+                "user_id": keypair.user_id,
+                "created_at": iso_usec(keypair.created_at),
+                "updated_at": None,
+                "deleted_at": None,
+                "deleted": False,
+                "id": keypair.id,
+            }
+        )
     if version >= (2, 2):
         body["type"] = keypair.type
     return body
@@ -51,14 +57,20 @@ class KeypairsView(ComputeView):
         body: dict = {"keypairs": [{"keypair": keypair_body(keypair, version, full=False)} for keypair in keypairs]}
         if limit and len(keypairs) == limit:
             query = {"limit": limit, "marker": keypairs[-1].name, **({"user_id": user_id} if user_id else {})}
-            body["keypairs_links"] = [{"rel": "next", "href": f"{base_url(request)}/compute/v2.1/os-keypairs?{urlencode(query)}"}]
+            body["keypairs_links"] = [
+                {"rel": "next", "href": f"{base_url(request)}/compute/v2.1/os-keypairs?{urlencode(query)}"}
+            ]
         return Response(body)
 
     def post(self, request):
         version = request.api_version
         keypair, private_key = service.create_keypair(self.caller, body_object(request, "keypair"), version)
-        body = {"name": keypair.name, "public_key": keypair.public_key, "fingerprint": keypair.fingerprint,
-                "user_id": keypair.user_id}
+        body = {
+            "name": keypair.name,
+            "public_key": keypair.public_key,
+            "fingerprint": keypair.fingerprint,
+            "user_id": keypair.user_id,
+        }
         if version >= (2, 2):
             body["type"] = keypair.type
         if private_key is not None:

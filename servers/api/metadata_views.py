@@ -1,12 +1,12 @@
 """/servers/{id}/metadata and /servers/{id}/metadata/{key}: thin views over
 servers.metadata. Same wire format at every microversion; DELETE answers 204."""
-from __future__ import annotations
 
-from novasite.microversion import ComputeView
+from __future__ import annotations
 
 from rest_framework import status
 from rest_framework.response import Response
 
+from novasite.microversion import ComputeView
 from servers import metadata as service
 
 from .flavor_views import body_object

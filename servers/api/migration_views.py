@@ -1,4 +1,5 @@
 """In-progress live migrations of a server: list, show, abort (DELETE), force_complete."""
+
 from __future__ import annotations
 
 from rest_framework import exceptions, status
@@ -25,8 +26,12 @@ def migration_body(migration: Migration) -> dict:
         "dest_host": migration.dest_host,
         "created_at": iso(migration.created_at),
         "updated_at": iso(migration.updated_at),
-        "memory_total_bytes": None, "memory_processed_bytes": None, "memory_remaining_bytes": None,
-        "disk_total_bytes": None, "disk_processed_bytes": None, "disk_remaining_bytes": None,
+        "memory_total_bytes": None,
+        "memory_processed_bytes": None,
+        "memory_remaining_bytes": None,
+        "disk_total_bytes": None,
+        "disk_processed_bytes": None,
+        "disk_remaining_bytes": None,
         "user_id": migration.user_id,
         "project_id": migration.project_id,
     }
@@ -37,9 +42,11 @@ class ServerMigrationsView(ComputeView):
 
     def get(self, request, server_id: str):
         server = actions.get_server(self.caller, server_id)
-        rows = server.migrations.filter(migration_type="live-migration").exclude(
-            status__in=("completed", "failed", "error", "cancelled")
-        ).select_related("server")
+        rows = (
+            server.migrations.filter(migration_type="live-migration")
+            .exclude(status__in=("completed", "failed", "error", "cancelled"))
+            .select_related("server")
+        )
         return Response({"migrations": [migration_body(row) for row in rows]})
 
 

@@ -2,9 +2,10 @@
 instance_uuid, source_compute (and user_id/project_id from 2.80). From 2.59: limit/marker
 paging (marker: a migration uuid), changes-since, and `uuid` in the body; changes-before from
 2.66; from 2.23 `migration_type` and, for live migrations in progress, `links`."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -33,7 +34,7 @@ def _time_param(request, name: str) -> datetime | None:
         moment = None
     if moment is None:
         raise exceptions.ValidationError(f"Invalid input for query parameters {name}. Value: {value}.")
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt_timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _limit(request) -> int:
@@ -126,7 +127,9 @@ class MigrationsView(ComputeView):
 
     def get(self, request):
         rows, limit = page(request, filtered(request))
-        wanted = {(m.old_flavor or {}).get("flavorid") for m in rows} | {(m.new_flavor or {}).get("flavorid") for m in rows}
+        wanted = {(m.old_flavor or {}).get("flavorid") for m in rows} | {
+            (m.new_flavor or {}).get("flavorid") for m in rows
+        }
         wanted.discard(None)
         flavor_pks = dict(Flavor.objects.filter(flavorid__in=wanted).values_list("flavorid", "id")) if wanted else {}
         base = base_url(request)
@@ -134,5 +137,7 @@ class MigrationsView(ComputeView):
         if limit is not None and rows and len(rows) == limit:
             query = request.query_params.copy()
             query["marker"] = str(rows[-1].uuid)
-            body["migrations_links"] = [{"rel": "next", "href": f"{base}/compute/v2.1/os-migrations?{query.urlencode()}"}]
+            body["migrations_links"] = [
+                {"rel": "next", "href": f"{base}/compute/v2.1/os-migrations?{query.urlencode()}"}
+            ]
         return Response(body)

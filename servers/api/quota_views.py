@@ -6,6 +6,7 @@ metadata_items, key_pairs, server_groups, server_group_members, plus the fixed i
 keys below 2.57. The network proxy keys (floating_ips, fixed_ips, security_group*) are never
 emitted; below 2.36 a PUT may still name them and they are ignored.
 """
+
 from __future__ import annotations
 
 import re
@@ -65,10 +66,14 @@ def check_project(caller, project_id: str) -> None:
 
 def _as_int(key: str, value: object) -> int:
     if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and INT_RE.match(value))):
-        raise exceptions.ValidationError(f"Invalid input for field/attribute {key}. Value: {value!r}. It must be an integer.")
+        raise exceptions.ValidationError(
+            f"Invalid input for field/attribute {key}. Value: {value!r}. It must be an integer."
+        )
     number = int(value)
     if number < -1 or number > 2**31 - 1:
-        raise exceptions.ValidationError(f"Invalid input for field/attribute {key}. Value: {value}. It must be between -1 and {2**31 - 1}.")
+        raise exceptions.ValidationError(
+            f"Invalid input for field/attribute {key}. Value: {value}. It must be between -1 and {2**31 - 1}."
+        )
     return number
 
 
@@ -77,7 +82,9 @@ def _as_bool(value: object) -> bool:
         return value
     if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
         return value.lower() in ("true", "1", "yes")
-    raise exceptions.ValidationError(f"Invalid input for field/attribute force. Value: {value!r}. It must be a boolean.")
+    raise exceptions.ValidationError(
+        f"Invalid input for field/attribute force. Value: {value!r}. It must be a boolean."
+    )
 
 
 def set_limits(project_id: str, changes: dict, version: tuple[int, int]) -> None:
@@ -121,7 +128,7 @@ class QuotaSetView(ComputeView):
     def put(self, request, project_id: str):
         data = request.data
         if not isinstance(data, dict) or not isinstance(data.get("quota_set"), dict) or set(data) != {"quota_set"}:
-            raise exceptions.ValidationError("Invalid input: the request body must be {\"quota_set\": {...}}.")
+            raise exceptions.ValidationError('Invalid input: the request body must be {"quota_set": {...}}.')
         set_limits(valid_project(project_id), data["quota_set"], request.api_version)
         return Response({"quota_set": project_limits(project_id, request.api_version)})
 

@@ -1,14 +1,15 @@
 """How servers and flavors look on the wire, per microversion (Nova's view builders)."""
+
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
-from networks.models import Port
 from hosts.models import Service
 from hosts.services import is_up
+from networks.models import Port
 from servers.models import Flavor, Server, ServerFault, ServerGroupMember, VolumeAttachment
 from servers.states import status_for
 
@@ -60,14 +61,20 @@ class ServerContext:
         for port in Port.objects.filter(device_id__in=uuids).select_related("network").order_by("created_at"):
             entries = self.addresses[port.device_id].setdefault(port.network.name or str(port.network_id), [])
             for fixed in port.fixed_ips:
-                entries.append({
-                    "version": 4, "addr": fixed["ip_address"],
-                    "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": port.mac_address,
-                })
+                entries.append(
+                    {
+                        "version": 4,
+                        "addr": fixed["ip_address"],
+                        "OS-EXT-IPS:type": "fixed",
+                        "OS-EXT-IPS-MAC:mac_addr": port.mac_address,
+                    }
+                )
         self.volumes: dict[int, list[dict]] = defaultdict(list)
-        for server_id, volume_id in VolumeAttachment.objects.filter(server_id__in=[s.pk for s in servers]).exclude(
-            status="error"
-        ).values_list("server_id", "volume_id"):
+        for server_id, volume_id in (
+            VolumeAttachment.objects.filter(server_id__in=[s.pk for s in servers])
+            .exclude(status="error")
+            .values_list("server_id", "volume_id")
+        ):
             self.volumes[server_id].append({"id": str(volume_id), "delete_on_termination": False})
         faulty = [server.pk for server in servers if server.vm_state == "error"]
         self.faults: dict[int, ServerFault] = {}
@@ -79,11 +86,18 @@ def flavor_of(server: Server, version: Version, base: str) -> dict:
     flavor = server.flavor
     if version >= (2, 47):
         return {
-            "vcpus": flavor["vcpus"], "ram": flavor["memory_mb"], "disk": flavor.get("root_gb", 0),
-            "ephemeral": flavor.get("ephemeral_gb", 0), "swap": flavor.get("swap", 0),
-            "original_name": flavor.get("name", ""), "extra_specs": flavor.get("extra_specs", {}),
+            "vcpus": flavor["vcpus"],
+            "ram": flavor["memory_mb"],
+            "disk": flavor.get("root_gb", 0),
+            "ephemeral": flavor.get("ephemeral_gb", 0),
+            "swap": flavor.get("swap", 0),
+            "original_name": flavor.get("name", ""),
+            "extra_specs": flavor.get("extra_specs", {}),
         }
-    return {"id": flavor["flavorid"], "links": [{"rel": "bookmark", "href": f"{base}/compute/flavors/{flavor['flavorid']}"}]}
+    return {
+        "id": flavor["flavorid"],
+        "links": [{"rel": "bookmark", "href": f"{base}/compute/flavors/{flavor['flavorid']}"}],
+    }
 
 
 def server_brief(server: Server, base: str) -> dict:
@@ -99,7 +113,12 @@ def server_detail(server: Server, version: Version, base: str, ctx: ServerContex
         "user_id": server.user_id,
         "metadata": server.metadata,
         "hostId": host_id(server),
-        "image": {"id": server.image_ref, "links": [{"rel": "bookmark", "href": f"{base}/compute/images/{server.image_ref}"}]} if server.image_ref else "",
+        "image": {
+            "id": server.image_ref,
+            "links": [{"rel": "bookmark", "href": f"{base}/compute/images/{server.image_ref}"}],
+        }
+        if server.image_ref
+        else "",
         "flavor": flavor_of(server, version, base),
         "created": iso(server.created_at),
         "updated": iso(server.updated_at),
@@ -120,21 +139,25 @@ def server_detail(server: Server, version: Version, base: str, ctx: ServerContex
         "security_groups": [{"name": "default"}],
     }
     if is_admin:
-        body.update({
-            "OS-EXT-SRV-ATTR:host": server.host,
-            "OS-EXT-SRV-ATTR:hypervisor_hostname": server.node,
-            "OS-EXT-SRV-ATTR:instance_name": server.instance_name,
-        })
+        body.update(
+            {
+                "OS-EXT-SRV-ATTR:host": server.host,
+                "OS-EXT-SRV-ATTR:hypervisor_hostname": server.node,
+                "OS-EXT-SRV-ATTR:instance_name": server.instance_name,
+            }
+        )
         if version >= (2, 3):
-            body.update({
-                "OS-EXT-SRV-ATTR:reservation_id": server.reservation_id,
-                "OS-EXT-SRV-ATTR:launch_index": server.launch_index,
-                "OS-EXT-SRV-ATTR:hostname": server.hostname,
-                "OS-EXT-SRV-ATTR:kernel_id": "",
-                "OS-EXT-SRV-ATTR:ramdisk_id": "",
-                "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
-                "OS-EXT-SRV-ATTR:user_data": server.user_data,
-            })
+            body.update(
+                {
+                    "OS-EXT-SRV-ATTR:reservation_id": server.reservation_id,
+                    "OS-EXT-SRV-ATTR:launch_index": server.launch_index,
+                    "OS-EXT-SRV-ATTR:hostname": server.hostname,
+                    "OS-EXT-SRV-ATTR:kernel_id": "",
+                    "OS-EXT-SRV-ATTR:ramdisk_id": "",
+                    "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+                    "OS-EXT-SRV-ATTR:user_data": server.user_data,
+                }
+            )
     elif version >= (2, 90):
         body["OS-EXT-SRV-ATTR:hostname"] = server.hostname  # 2.90: owners see (and set) it too
     if version >= (2, 9):

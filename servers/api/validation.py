@@ -1,4 +1,5 @@
 """Validation of compute request bodies. Errors become Nova's 400 badRequest."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -43,7 +44,9 @@ class ServerCreateSerializer(serializers.Serializer):
 
     def validate_name(self, value: str) -> str:
         if not value.strip() or value != value.strip():
-            raise serializers.ValidationError("Invalid input: name may not be blank or have leading or trailing spaces.")
+            raise serializers.ValidationError(
+                "Invalid input: name may not be blank or have leading or trailing spaces."
+            )
         return value
 
     def validate_metadata(self, value: dict) -> dict:
@@ -71,11 +74,13 @@ class ServerCreateSerializer(serializers.Serializer):
                 if mapping.get("boot_index") in (0, "0") and mapping.get("source_type") == "image":
                     image = str(mapping.get("uuid", ""))
         if not image:
-            raise serializers.ValidationError({"imageRef": "An image is required (volume-backed boot is not supported)."})
+            raise serializers.ValidationError(
+                {"imageRef": "An image is required (volume-backed boot is not supported)."}
+            )
         try:
             uuid.UUID(image)
         except ValueError:
-            raise serializers.ValidationError({"imageRef": f"Invalid imageRef provided: {image}."})
+            raise serializers.ValidationError({"imageRef": f"Invalid imageRef provided: {image}."}) from None
         attrs["imageRef"] = image
         max_count = attrs.get("max_count") or attrs["min_count"]
         if max_count < attrs["min_count"]:
@@ -91,11 +96,20 @@ class ServerCreateSerializer(serializers.Serializer):
                 raise serializers.ValidationError({"networks": "This field is required from microversion 2.37."})
             networks = "auto"
         return ServerCreate(
-            name=data["name"], flavor_ref=data["flavorRef"], image_ref=data["imageRef"], networks=networks,
-            availability_zone=data.get("availability_zone"), key_name=data.get("key_name"),
-            metadata=data.get("metadata", {}), user_data=data.get("user_data"), description=data.get("description"),
-            min_count=data["min_count"], max_count=data["max_count"], access_ip_v4=data.get("accessIPv4"),
-            access_ip_v6=data.get("accessIPv6"), config_drive=data.get("config_drive", False),
+            name=data["name"],
+            flavor_ref=data["flavorRef"],
+            image_ref=data["imageRef"],
+            networks=networks,
+            availability_zone=data.get("availability_zone"),
+            key_name=data.get("key_name"),
+            metadata=data.get("metadata", {}),
+            user_data=data.get("user_data"),
+            description=data.get("description"),
+            min_count=data["min_count"],
+            max_count=data["max_count"],
+            access_ip_v4=data.get("accessIPv4"),
+            access_ip_v6=data.get("accessIPv6"),
+            config_drive=data.get("config_drive", False),
             scheduler_hints=validate_scheduler_hints(scheduler_hints),
         )
 
@@ -112,12 +126,16 @@ def validate_scheduler_hints(hints: object) -> dict:
             value = hints[key]
             hosts = [value] if isinstance(value, str) else value
             if not isinstance(hosts, list) or not all(isinstance(item, str) for item in hosts):
-                raise serializers.ValidationError({"os:scheduler_hints": f"{key} must be a server uuid or a list of them."})
+                raise serializers.ValidationError(
+                    {"os:scheduler_hints": f"{key} must be a server uuid or a list of them."}
+                )
             for item in hosts:
                 try:
                     uuid.UUID(item)
                 except ValueError:
-                    raise serializers.ValidationError({"os:scheduler_hints": f"{key}: {item} is not a server uuid."})
+                    raise serializers.ValidationError(
+                        {"os:scheduler_hints": f"{key}: {item} is not a server uuid."}
+                    ) from None
             hints = {**hints, key: hosts}
     if "group" in hints and not isinstance(hints["group"], str):
         raise serializers.ValidationError({"os:scheduler_hints": "group must be a server group uuid."})
@@ -125,7 +143,9 @@ def validate_scheduler_hints(hints: object) -> dict:
 
 
 HOSTNAME_RE = re.compile(r"^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$")
-FQDN_RE = re.compile(r"^(?=.{1,255}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$")
+FQDN_RE = re.compile(
+    r"^(?=.{1,255}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$"
+)
 
 
 def validate_server_update(body: dict, api_version: tuple[int, int]) -> dict:
@@ -140,7 +160,9 @@ def validate_server_update(body: dict, api_version: tuple[int, int]) -> dict:
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise serializers.ValidationError(
-            f"Invalid input for field/attribute server. Additional properties are not allowed ({', '.join(unknown)} unexpected)")
+            "Invalid input for field/attribute server. Additional properties are not allowed"
+            f" ({', '.join(unknown)} unexpected)"
+        )
     changes: dict = {}
     if "name" in body:
         name = body["name"]
@@ -149,7 +171,9 @@ def validate_server_update(body: dict, api_version: tuple[int, int]) -> dict:
         changes["name"] = name
     if "description" in body:
         description = body["description"]
-        if description is not None and (not isinstance(description, str) or len(description) > 255 or "\x00" in description):
+        if description is not None and (
+            not isinstance(description, str) or len(description) > 255 or "\x00" in description
+        ):
             raise serializers.ValidationError("Invalid input for field/attribute description.")
         changes["description"] = description
     if "hostname" in body:
@@ -169,7 +193,7 @@ def validate_server_update(body: dict, api_version: tuple[int, int]) -> dict:
             if not isinstance(value, str) or ipaddress.ip_address(value).version != version:
                 raise ValueError(value)
         except ValueError:
-            raise serializers.ValidationError(f"Invalid input for field/attribute {key}.")
+            raise serializers.ValidationError(f"Invalid input for field/attribute {key}.") from None
         changes[column] = value
     if "OS-DCF:diskConfig" in body and body["OS-DCF:diskConfig"] not in ("AUTO", "MANUAL"):
         raise serializers.ValidationError("Invalid input for field/attribute OS-DCF:diskConfig.")

@@ -1,8 +1,9 @@
 """Compute API views for servers and flavors: thin, everything else in servers.actions."""
+
 from __future__ import annotations
 
 import re
-from datetime import timezone as dt_timezone
+from datetime import UTC
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,9 +13,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from identity.catalog import base_url
+from networks.models import Port
 from novasite.microversion import ComputeView
 from servers import actions, operations
-from networks.models import Port
 from servers.models import Server
 from servers.states import states_for_status
 
@@ -35,7 +36,7 @@ def _int_param(request, name: str, default: int | None = None) -> int | None:
     try:
         number = int(value)
     except ValueError:
-        raise exceptions.ValidationError(f"{name} param must be an integer")
+        raise exceptions.ValidationError(f"{name} param must be an integer") from None
     if number < 0:
         raise exceptions.ValidationError(f"{name} param must be positive")
     return number
@@ -46,19 +47,59 @@ FALSE_VALUES = ("0", "f", "false", "off", "n", "no")
 
 # Nova's sort keys -> columns. Keys Nova accepts but ignores (no such column here) sort nothing.
 SORT_KEYS = {
-    "access_ip_v4": "access_ip_v4", "access_ip_v6": "access_ip_v6", "availability_zone": "availability_zone",
-    "config_drive": "config_drive", "created_at": "created_at", "display_description": "description",
-    "display_name": "name", "host": "host", "hostname": "hostname", "image_ref": "image_ref",
-    "key_name": "key_name", "launch_index": "launch_index", "launched_at": "launched_at", "locked_by": "locked_by",
-    "node": "node", "power_state": "power_state", "project_id": "project_id", "task_state": "task_state",
-    "terminated_at": "terminated_at", "updated_at": "updated_at", "user_id": "user_id", "uuid": "uuid",
+    "access_ip_v4": "access_ip_v4",
+    "access_ip_v6": "access_ip_v6",
+    "availability_zone": "availability_zone",
+    "config_drive": "config_drive",
+    "created_at": "created_at",
+    "display_description": "description",
+    "display_name": "name",
+    "host": "host",
+    "hostname": "hostname",
+    "image_ref": "image_ref",
+    "key_name": "key_name",
+    "launch_index": "launch_index",
+    "launched_at": "launched_at",
+    "locked_by": "locked_by",
+    "node": "node",
+    "power_state": "power_state",
+    "project_id": "project_id",
+    "task_state": "task_state",
+    "terminated_at": "terminated_at",
+    "updated_at": "updated_at",
+    "user_id": "user_id",
+    "uuid": "uuid",
     "vm_state": "vm_state",
 }
 IGNORED_SORT_KEYS = {
-    "auto_disk_config", "instance_type_id", "kernel_id", "progress", "ramdisk_id", "root_device_name", "vm_mode",
-    "architecture", "cell_name", "cleaned", "default_ephemeral_device", "default_swap_device", "deleted",
-    "deleted_at", "disable_terminate", "ephemeral_gb", "ephemeral_key_uuid", "id", "key_data", "launched_on",
-    "locked", "memory_mb", "os_type", "reservation_id", "root_gb", "shutdown_terminate", "user_data", "vcpus",
+    "auto_disk_config",
+    "instance_type_id",
+    "kernel_id",
+    "progress",
+    "ramdisk_id",
+    "root_device_name",
+    "vm_mode",
+    "architecture",
+    "cell_name",
+    "cleaned",
+    "default_ephemeral_device",
+    "default_swap_device",
+    "deleted",
+    "deleted_at",
+    "disable_terminate",
+    "ephemeral_gb",
+    "ephemeral_key_uuid",
+    "id",
+    "key_data",
+    "launched_on",
+    "locked",
+    "memory_mb",
+    "os_type",
+    "reservation_id",
+    "root_gb",
+    "shutdown_terminate",
+    "user_data",
+    "vcpus",
 }
 ADMIN_SORT_KEYS = {"host", "node"}
 
@@ -83,9 +124,10 @@ def _time_param(request, name: str):
     except ValueError:
         moment = None
     if moment is None:
-        raise exceptions.ValidationError(f"Invalid input for query parameters {name}. Value: {value}. "
-                                         f"'{value}' is not a 'date-time'")
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt_timezone.utc)
+        raise exceptions.ValidationError(
+            f"Invalid input for query parameters {name}. Value: {value}. '{value}' is not a 'date-time'"
+        )
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _regex(value: str) -> str:
@@ -147,10 +189,13 @@ class ServerListMixin:
         admin = caller.is_admin
         servers = Server.objects.all()
         all_tenants = params.get("all_tenants") is not None and (
-            params["all_tenants"] == "" or params["all_tenants"].lower() not in FALSE_VALUES)
+            params["all_tenants"] == "" or params["all_tenants"].lower() not in FALSE_VALUES
+        )
         if all_tenants and not admin:
             # Nova's policy os_compute_api:servers:index:get_all_tenants is admin-only.
-            raise exceptions.PermissionDenied("Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed.")
+            raise exceptions.PermissionDenied(
+                "Policy doesn't allow os_compute_api:servers:index:get_all_tenants to be performed."
+            )
         if all_tenants:
             project = params.get("project_id") or params.get("tenant_id")
             if project:
@@ -211,7 +256,7 @@ class ServerListMixin:
                 try:
                     servers = servers.filter(power_state__in=[int(value) for value in params.getlist("power_state")])
                 except ValueError:
-                    raise exceptions.ValidationError("Invalid input for query parameters power_state.")
+                    raise exceptions.ValidationError("Invalid input for query parameters power_state.") from None
             if params.get("hostname"):
                 servers = servers.filter(hostname__regex=_regex(params["hostname"]))
         for name in ("ip", "ip6"):
@@ -240,7 +285,7 @@ class ServerListMixin:
             position = next((index for index, item in enumerate(order) if str(item) == marker), None)
             if position is None:
                 raise exceptions.ValidationError(f"marker [{marker}] not found")
-            page_ids = order[position + 1: position + 2 + limit]
+            page_ids = order[position + 1 : position + 2 + limit]
             by_uuid = {str(s.uuid): s for s in servers.filter(uuid__in=page_ids[:limit])}
             rows = [by_uuid[str(item)] for item in page_ids[:limit] if str(item) in by_uuid]
             more = len(page_ids) > limit

@@ -1,4 +1,5 @@
 """Models owned by the servers app, one family per module."""
+
 from .action import InstanceAction, InstanceActionEvent
 from .attachment import VolumeAttachment
 from .flavor import Flavor, FlavorAccess

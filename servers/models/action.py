@@ -1,4 +1,5 @@
 """Instance actions and their events: the audit trail of every operation on a server."""
+
 from __future__ import annotations
 
 from django.db import models

@@ -1,4 +1,5 @@
 """Volumes attached to servers (the servers side of os-volume_attachments)."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """Flavors: the sizes a server can be built with."""
+
 from __future__ import annotations
 
 import uuid

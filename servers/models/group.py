@@ -1,4 +1,5 @@
 """Server groups: affinity and anti-affinity policies and their members."""
+
 from __future__ import annotations
 
 import uuid

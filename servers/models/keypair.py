@@ -1,4 +1,5 @@
 """SSH keypairs, owned by a user."""
+
 from __future__ import annotations
 
 from django.db import models

@@ -1,4 +1,5 @@
 """Migrations: records of moves (resize, cold and live migration, evacuation)."""
+
 from __future__ import annotations
 
 import uuid

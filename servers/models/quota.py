@@ -1,4 +1,5 @@
 """Quota limits per project and the usage counted against them."""
+
 from __future__ import annotations
 
 from django.db import models

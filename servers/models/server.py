@@ -1,4 +1,5 @@
 """The server (instance) and its faults."""
+
 from __future__ import annotations
 
 import uuid
@@ -54,8 +55,11 @@ class Server(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             # The scheduler's IO-ops count: servers on a host with a task in progress.
-            models.Index(fields=["host"], condition=models.Q(task_state__isnull=False, deleted=False),
-                         name="server_busy_host_idx"),
+            models.Index(
+                fields=["host"],
+                condition=models.Q(task_state__isnull=False, deleted=False),
+                name="server_busy_host_idx",
+            ),
         ]
 
     def __str__(self) -> str:

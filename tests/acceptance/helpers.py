@@ -3,6 +3,7 @@
 `Lab` runs each lab step in `with lab.step("..."):`; a failing step is recorded (command,
 exit status, output) and the lab goes on, so one run tells every step that fails; the test
 asserts at the end that none did."""
+
 from __future__ import annotations
 
 import json
@@ -22,19 +23,21 @@ LATEST = {"OpenStack-API-Version": "compute 2.96"}
 def openrc(base_url: str, user: str = "admin", project: str = "admin", password: str = "secret") -> dict[str, str]:
     """The environment a lab openrc file sets (plus a private, empty client config)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("OS_")}
-    env.update({
-        "OS_AUTH_URL": f"{base_url}/identity/v3",
-        "OS_USERNAME": user,
-        "OS_PASSWORD": password,
-        "OS_PROJECT_NAME": project,
-        "OS_USER_DOMAIN_NAME": "Default",
-        "OS_PROJECT_DOMAIN_NAME": "Default",
-        "OS_REGION_NAME": "RegionOne",
-        "OS_IDENTITY_API_VERSION": "3",
-        # Never pick up a clouds.yaml or a cache from the machine running the tests.
-        "OS_CLIENT_CONFIG_FILE": os.devnull,
-        "OS_CLOUD": "",
-    })
+    env.update(
+        {
+            "OS_AUTH_URL": f"{base_url}/identity/v3",
+            "OS_USERNAME": user,
+            "OS_PASSWORD": password,
+            "OS_PROJECT_NAME": project,
+            "OS_USER_DOMAIN_NAME": "Default",
+            "OS_PROJECT_DOMAIN_NAME": "Default",
+            "OS_REGION_NAME": "RegionOne",
+            "OS_IDENTITY_API_VERSION": "3",
+            # Never pick up a clouds.yaml or a cache from the machine running the tests.
+            "OS_CLIENT_CONFIG_FILE": os.devnull,
+            "OS_CLOUD": "",
+        }
+    )
     return env
 
 
@@ -64,14 +67,14 @@ class Lab:
         try:
             return json.loads(done.stdout) if done.stdout.strip() else None
         except ValueError:
-            raise CommandFailed(f"`{command}` printed no JSON:\n{done.stdout}\n{done.stderr}")
+            raise CommandFailed(f"`{command}` printed no JSON:\n{done.stdout}\n{done.stderr}") from None
 
     @contextmanager
     def step(self, name: str):
         started = time.monotonic()
         try:
             yield
-        except Exception as exc:  # noqa: BLE001 - every failure is reported at the end
+        except Exception as exc:
             detail = str(exc) if isinstance(exc, AssertionError) else traceback.format_exc(limit=3)
             self.failures.append(f"[{name}] {detail}")
             print(f"FAIL {name} ({time.monotonic() - started:.1f} s): {detail}")
@@ -117,12 +120,24 @@ class Lab:
 def brief(server: dict | None) -> object:
     if not server:
         return server
-    keys = ("status", "OS-EXT-STS:vm_state", "OS-EXT-STS:task_state", "OS-EXT-STS:power_state", "OS-EXT-SRV-ATTR:host", "fault")
+    keys = (
+        "status",
+        "OS-EXT-STS:vm_state",
+        "OS-EXT-STS:task_state",
+        "OS-EXT-STS:power_state",
+        "OS-EXT-SRV-ATTR:host",
+        "fault",
+    )
     return {key: server.get(key) for key in keys}
 
 
 def state(server: dict) -> tuple:
-    return (server["status"], server["OS-EXT-STS:vm_state"], server["OS-EXT-STS:task_state"], server["OS-EXT-STS:power_state"])
+    return (
+        server["status"],
+        server["OS-EXT-STS:vm_state"],
+        server["OS-EXT-STS:task_state"],
+        server["OS-EXT-STS:power_state"],
+    )
 
 
 def rows_by(rows: list[dict], key: str) -> dict:

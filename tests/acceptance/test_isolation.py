@@ -1,6 +1,7 @@
 """Project isolation on the live cloud: a member of another project sees and touches nothing
 of the admin's or demo's servers (404, as Nova hides what the caller may not see), is refused
 admin APIs (403), and `all_tenants=1` does not widen a member's list."""
+
 from __future__ import annotations
 
 import pytest
@@ -76,7 +77,11 @@ def test_member_of_another_project_is_isolated(cloud, live_server, admin, demo):
         ("POST", "/compute/v2.1/flavors", {"flavor": {"name": "mine", "ram": 64, "vcpus": 1, "disk": 1}}),
         ("POST", f"/compute/v2.1/servers/{own_sid}/action", {"os-resetState": {"state": "error"}}),
         ("POST", f"/compute/v2.1/servers/{own_sid}/action", {"migrate": None}),
-        ("POST", f"/compute/v2.1/servers/{own_sid}/action", {"os-migrateLive": {"host": None, "block_migration": "auto"}}),
+        (
+            "POST",
+            f"/compute/v2.1/servers/{own_sid}/action",
+            {"os-migrateLive": {"host": None, "block_migration": "auto"}},
+        ),
     ]
     for method, path, body in admin_only:
         response = eve.session.request(method, eve.base + path, json=body, headers=LATEST, timeout=10)

@@ -6,6 +6,7 @@ database per test). Every step runs the command a user would type, waits as a us
 (until the expected status and no task in progress; polled through the API, which is what
 `openstack server show` reads, without the client's start-up cost) and checks the fields the
 step should have changed. Failing steps are all reported at the end."""
+
 from __future__ import annotations
 
 import pytest
@@ -81,8 +82,22 @@ def test_openstack_cli_lab(cloud, live_server, admin):
         assert project["name"] == "project_cli" and project["id"], project
 
     with lab.step("flavor create --private --project project_cli flavor_cli"):
-        flavor = lower_keys(osc("flavor", "create", "--vcpu", "1", "--ram", "128", "--disk", "1", "--private",
-                                "--project", "project_cli", "flavor_cli"))
+        flavor = lower_keys(
+            osc(
+                "flavor",
+                "create",
+                "--vcpu",
+                "1",
+                "--ram",
+                "128",
+                "--disk",
+                "1",
+                "--private",
+                "--project",
+                "project_cli",
+                "flavor_cli",
+            )
+        )
         assert flavor["name"] == "flavor_cli" and flavor["ram"] == 128 and flavor["vcpus"] == 1, flavor
         assert flavor["disk"] == 1 and flavor["os-flavor-access:is_public"] is False, flavor
         access = admin.get(f"/compute/v2.1/flavors/{flavor['id']}/os-flavor-access")
@@ -117,7 +132,9 @@ def test_openstack_cli_lab(cloud, live_server, admin):
     with lab.step("server group delete sg_cli"):
         osc("server", "group", "delete", "sg_cli", fmt_json=False)
         groups = admin.get("/compute/v2.1/os-server-groups", headers={"OpenStack-API-Version": "compute 2.64"})
-        assert groups.status_code == 200 and "sg_cli" not in {g["name"] for g in groups.json()["server_groups"]}, groups.text
+        assert groups.status_code == 200 and "sg_cli" not in {g["name"] for g in groups.json()["server_groups"]}, (
+            groups.text
+        )
 
     with lab.step("quota show"):
         quotas = osc("quota", "show")
@@ -237,7 +254,11 @@ def test_openstack_cli_lab(cloud, live_server, admin):
         assert shown["id"] == sid and shown["status"] == "ACTIVE", shown
         assert shown["OS-EXT-SRV-ATTR:host"] == api_view["OS-EXT-SRV-ATTR:host"], shown
         assert shown["OS-EXT-STS:vm_state"] == "active" and shown["OS-EXT-STS:power_state"] in (1, "Running"), shown
-        assert shown["flavor"]["original_name"] == "m1.tiny" if isinstance(shown["flavor"], dict) else "m1.tiny" in shown["flavor"]
+        assert (
+            shown["flavor"]["original_name"] == "m1.tiny"
+            if isinstance(shown["flavor"], dict)
+            else "m1.tiny" in shown["flavor"]
+        )
         assert "snap_cli" in str(shown["image"]), shown["image"]
 
     with lab.step("server list"):

@@ -1,6 +1,7 @@
 """openstacksdk 4.22 used directly (the library Terraform-like tools and scripts use): create,
 list, stop/start and delete a server on the live cloud; list flavors, hypervisors and
 aggregates."""
+
 from __future__ import annotations
 
 import openstack.connection
@@ -18,9 +19,15 @@ pytestmark = [
 
 def connect(base_url: str, user: str = "admin", project: str = "admin", **extra) -> openstack.connection.Connection:
     return openstack.connection.Connection(
-        auth_url=f"{base_url}/identity/v3", username=user, password="secret", project_name=project,
-        user_domain_name="Default", project_domain_name="Default", region_name="RegionOne",
-        identity_api_version="3", **extra,
+        auth_url=f"{base_url}/identity/v3",
+        username=user,
+        password="secret",
+        project_name=project,
+        user_domain_name="Default",
+        project_domain_name="Default",
+        region_name="RegionOne",
+        identity_api_version="3",
+        **extra,
     )
 
 
@@ -35,7 +42,10 @@ def test_server_lifecycle_with_openstacksdk(cloud, live_server, compute_api_vers
         network = conn.network.find_network("provider", ignore_missing=False)
 
         server = conn.compute.create_server(
-            name="sdk1", image_id=image.id, flavor_id=flavor.id, networks=[{"uuid": network.id}],
+            name="sdk1",
+            image_id=image.id,
+            flavor_id=flavor.id,
+            networks=[{"uuid": network.id}],
         )
         server = conn.compute.wait_for_server(server, status="ACTIVE", interval=0.2, wait=60)
         assert server.name == "sdk1" and server.vm_state == "active" and server.power_state == 1

@@ -1,5 +1,6 @@
 """A real cloud for end-to-end tests: Celery workers in their own processes (conductor,
 scheduler and compute workers on the libvirt test driver) around the live HTTP server."""
+
 from __future__ import annotations
 
 import os
@@ -39,8 +40,12 @@ class WorkerSet:
     def start(self, name: str, argv: list[str], env: dict | None = None) -> Worker:
         log = self.workdir / f"{name}.log"
         process = subprocess.Popen(
-            argv, cwd=ROOT, env={**self.base_env, **(env or {})}, stdout=log.open("ab"),
-            stderr=subprocess.STDOUT, start_new_session=True,
+            argv,
+            cwd=ROOT,
+            env={**self.base_env, **(env or {})},
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.workers[name] = Worker(name, process, log, argv, env or {})
         return self.workers[name]
@@ -52,19 +57,53 @@ class WorkerSet:
         return self.start(name, worker.argv, worker.env)
 
     def start_control(self, name: str, queue: str, concurrency: int = 4) -> Worker:
-        return self.start(name, [
-            sys.executable, "-m", "celery", "-A", "novasite", "worker", "--queues", queue, "--pool", "threads",
-            "--concurrency", str(concurrency), "--hostname", f"{name}@e2e", "--loglevel", "INFO",
-            "--without-gossip", "--without-mingle", "--task-events",
-        ])
+        return self.start(
+            name,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "novasite",
+                "worker",
+                "--queues",
+                queue,
+                "--pool",
+                "threads",
+                "--concurrency",
+                str(concurrency),
+                "--hostname",
+                f"{name}@e2e",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--task-events",
+            ],
+        )
 
-    def start_compute(self, host: str, *, vcpus: int = 4, memory_mb: int = 4096, disk_gb: int = 40, faults: str = "",
-                      delays: str = "") -> Worker:
-        return self.start(host, [
-            sys.executable, "manage.py", "compute_worker", "--host", host, "--vcpus", str(vcpus),
-            "--memory-mb", str(memory_mb), "--disk-gb", str(disk_gb), "--instances-dir",
-            str(self.workdir / "instances" / host),
-        ], env={"DATABASE_URL": UNREACHABLE_DATABASE_URL, "COMPUTE_FAULTS": faults, "COMPUTE_DELAYS": delays})
+    def start_compute(
+        self, host: str, *, vcpus: int = 4, memory_mb: int = 4096, disk_gb: int = 40, faults: str = "", delays: str = ""
+    ) -> Worker:
+        return self.start(
+            host,
+            [
+                sys.executable,
+                "manage.py",
+                "compute_worker",
+                "--host",
+                host,
+                "--vcpus",
+                str(vcpus),
+                "--memory-mb",
+                str(memory_mb),
+                "--disk-gb",
+                str(disk_gb),
+                "--instances-dir",
+                str(self.workdir / "instances" / host),
+            ],
+            env={"DATABASE_URL": UNREACHABLE_DATABASE_URL, "COMPUTE_FAULTS": faults, "COMPUTE_DELAYS": delays},
+        )
 
     def kill(self, name: str, sig: int = signal.SIGTERM) -> None:
         worker = self.workers.pop(name)
@@ -100,11 +139,16 @@ class Api:
         self.session.headers.update({"X-Auth-Token": token, "Content-Type": "application/json"})
 
     @classmethod
-    def login(cls, base: str, user: str, project: str, password: str = "secret") -> "Api":
-        body = {"auth": {
-            "identity": {"methods": ["password"], "password": {"user": {"name": user, "domain": {"name": "Default"}, "password": password}}},
-            "scope": {"project": {"name": project, "domain": {"name": "Default"}}},
-        }}
+    def login(cls, base: str, user: str, project: str, password: str = "secret") -> Api:
+        body = {
+            "auth": {
+                "identity": {
+                    "methods": ["password"],
+                    "password": {"user": {"name": user, "domain": {"name": "Default"}, "password": password}},
+                },
+                "scope": {"project": {"name": project, "domain": {"name": "Default"}}},
+            }
+        }
         response = requests.post(f"{base}/identity/v3/auth/tokens", json=body, timeout=10)
         response.raise_for_status()
         return cls(base, response.headers["X-Subject-Token"])
@@ -137,8 +181,11 @@ class Api:
 
     def wait_until_settled(self, server_id: str, timeout: float = 60.0) -> dict:
         """Poll until the server's task_state is null (the workflow ended)."""
-        return self.wait_for(server_id, lambda s: s is not None and s["OS-EXT-STS:task_state"] is None
-                             and s["status"] != "BUILD", timeout)
+        return self.wait_for(
+            server_id,
+            lambda s: s is not None and s["OS-EXT-STS:task_state"] is None and s["status"] != "BUILD",
+            timeout,
+        )
 
     def wait_until_gone(self, server_id: str, timeout: float = 60.0) -> None:
         self.wait_for(server_id, lambda s: s is None, timeout)

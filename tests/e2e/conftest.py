@@ -1,4 +1,5 @@
 """Fixtures that run a real cloud: live HTTP server + Celery workers on the test database."""
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,7 @@ COMPUTE_HOSTS = ("compute1", "compute2")
 def compute_hosts() -> dict[str, str | dict]:
     """Compute workers to run: host -> injected faults (COMPUTE_FAULTS), or a dict with keys
     faults and delays (COMPUTE_DELAYS); a test module may override it."""
-    return {host: "" for host in COMPUTE_HOSTS}
+    return dict.fromkeys(COMPUTE_HOSTS, "")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,9 @@ def workers(django_db_setup, django_db_blocker, tmp_path_factory, compute_hosts,
     """Conductor, scheduler and the compute workers, for one test module."""
     workdir = tmp_path_factory.mktemp("cloud")
     db = connection.settings_dict
-    database_url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    database_url = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     broker = django_settings.CELERY_BROKER_URL
     prefix = django_settings.CELERY_KEY_PREFIX
     flush_broker(broker, prefix)

@@ -1,4 +1,5 @@
 """Small helpers shared by the end-to-end tests."""
+
 from __future__ import annotations
 
 from hosts.models import Allocation
@@ -9,7 +10,9 @@ LATEST = {"OpenStack-API-Version": "compute 2.96"}
 
 
 def boot(api, name="vm1", flavor="42", **extra) -> str:
-    body = {"server": {"name": name, "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": flavor, "networks": "none", **extra}}
+    body = {
+        "server": {"name": name, "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": flavor, "networks": "none", **extra}
+    }
     response = api.post("/compute/v2.1/servers", body)
     assert response.status_code == 202, response.text
     return response.json()["server"]["id"]
@@ -44,4 +47,9 @@ def events(server_id: str, action: str) -> dict[str, str]:
 
 
 def state(server: dict) -> tuple:
-    return (server["status"], server["OS-EXT-STS:vm_state"], server["OS-EXT-STS:task_state"], server["OS-EXT-STS:power_state"])
+    return (
+        server["status"],
+        server["OS-EXT-STS:vm_state"],
+        server["OS-EXT-STS:task_state"],
+        server["OS-EXT-STS:power_state"],
+    )

@@ -1,5 +1,6 @@
 """End to end over HTTP with real workers: boot, list, delete; NoValidHost; a compute worker
 with no database reachable."""
+
 from __future__ import annotations
 
 import psycopg2
@@ -32,7 +33,9 @@ def test_boot_list_and_delete(admin, demo):
     assert host in ("compute1", "compute2")
     allocation = Allocation.objects.get(consumer=server_id)
     assert allocation.compute_node.host == host and (allocation.vcpus, allocation.memory_mb) == (1, 128)
-    events = {e.event: e.result for e in InstanceAction.objects.get(server__uuid=server_id, action="create").events.all()}
+    events = {
+        e.event: e.result for e in InstanceAction.objects.get(server__uuid=server_id, action="create").events.all()
+    }
     assert events == {"conductor_schedule_and_build_instances": "Success", "compute_build_and_run_instance": "Success"}
 
     listed = demo.get("/compute/v2.1/servers").json()["servers"]
@@ -75,10 +78,19 @@ def test_servers_spread_over_both_hosts(admin):
 
 
 def test_multi_create_boots_every_server(admin):
-    response = admin.post("/compute/v2.1/servers", {"server": {
-        "name": "many", "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": "42", "networks": "none",
-        "min_count": 3, "max_count": 3,
-    }})
+    response = admin.post(
+        "/compute/v2.1/servers",
+        {
+            "server": {
+                "name": "many",
+                "imageRef": str(CIRROS_IMAGE_ID),
+                "flavorRef": "42",
+                "networks": "none",
+                "min_count": 3,
+                "max_count": 3,
+            }
+        },
+    )
     assert response.status_code == 202
     servers = Server.objects.filter(reservation_id__startswith="r-").order_by("launch_index")
     assert [s.name for s in servers] == ["many-1", "many-2", "many-3"]

@@ -1,5 +1,6 @@
 """Failures mid-operation end in a truthful state: a rollback (the server where it was, as it
 was) or ERROR with a fault; never a leftover task_state or a stray allocation."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,8 +41,18 @@ def test_resize_failing_on_the_source_rolls_back(admin):
 
 def test_live_migration_failing_on_the_destination_rolls_back(admin):
     sid = boot_active(admin)["id"]
-    act(admin, sid, {"os-migrateLive": {"host": "compute2", "block_migration": "auto"}}, headers={"OpenStack-API-Version": "compute 2.30"})
-    admin.wait_for(sid, lambda s: Migration.objects.filter(server__uuid=sid, status="failed").exists() and s["OS-EXT-STS:task_state"] is None)
+    act(
+        admin,
+        sid,
+        {"os-migrateLive": {"host": "compute2", "block_migration": "auto"}},
+        headers={"OpenStack-API-Version": "compute 2.30"},
+    )
+    admin.wait_for(
+        sid,
+        lambda s: (
+            Migration.objects.filter(server__uuid=sid, status="failed").exists() and s["OS-EXT-STS:task_state"] is None
+        ),
+    )
     after = admin.server(sid)
     assert state(after) == ("ACTIVE", "active", None, 1) and after["OS-EXT-SRV-ATTR:host"] == "compute1"
     assert allocations(sid) == {"compute1": (1, 128)}
@@ -55,4 +66,3 @@ def test_snapshot_failure_kills_the_image(admin):
     assert state(after) == ("ACTIVE", "active", None, 1)
     assert Image.objects.get(id=image_id).status == "killed"
     assert events(sid, "createImage")["compute_snapshot_instance"] == "Error"
-

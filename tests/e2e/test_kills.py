@@ -1,6 +1,7 @@
 """Processes killed with SIGKILL mid-workflow: nothing stays stuck. A restarted compute
 worker recovers the servers left mid-task on its host; a restarted conductor finishes the
 chains it was running (Redis redelivers unacknowledged tasks)."""
+
 from __future__ import annotations
 
 import signal

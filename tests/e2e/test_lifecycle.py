@@ -1,5 +1,6 @@
 """Every lifecycle operation over HTTP with real workers on the libvirt test driver: status,
 vm_state, task_state, power_state, host, flavor, allocations and instance action events."""
+
 from __future__ import annotations
 
 import pytest
@@ -84,7 +85,11 @@ def test_rebuild_keeps_a_stopped_server_stopped(admin):
     response = act(admin, sid, {"rebuild": {"imageRef": image_id, "name": "rebuilt", "metadata": {"k": "v"}}})
     assert response.json()["server"]["OS-EXT-STS:task_state"] == "rebuilding"
     server = settle(admin, sid)
-    assert state(server) == ("ACTIVE", "active", None, 1) and server["name"] == "rebuilt" and server["metadata"] == {"k": "v"}
+    assert (
+        state(server) == ("ACTIVE", "active", None, 1)
+        and server["name"] == "rebuilt"
+        and server["metadata"] == {"k": "v"}
+    )
     act(admin, sid, {"os-stop": None})
     settle(admin, sid)
     act(admin, sid, {"rebuild": {"imageRef": image_id}})
@@ -132,13 +137,25 @@ def test_cold_migrate_and_confirm(admin):
     assert migrated["flavor"]["original_name"] == "cirros"
     act(admin, sid, {"confirmResize": None}, expect=204)
     admin.wait_for(sid, lambda s: s["status"] == "ACTIVE")
-    admin.wait_for(sid, lambda s: set(h for h, in Allocation.objects.filter(consumer__in=[sid]).values_list("compute_node__host")) == {migrated["OS-EXT-SRV-ATTR:host"]} and Allocation.objects.filter(compute_node__host=source).count() == 0)
+    admin.wait_for(
+        sid,
+        lambda s: (
+            {h for (h,) in Allocation.objects.filter(consumer__in=[sid]).values_list("compute_node__host")}
+            == {migrated["OS-EXT-SRV-ATTR:host"]}
+            and Allocation.objects.filter(compute_node__host=source).count() == 0
+        ),
+    )
 
 
 def test_live_migration(admin):
     server = boot_active(admin)
     sid, source = server["id"], server["OS-EXT-SRV-ATTR:host"]
-    act(admin, sid, {"os-migrateLive": {"host": None, "block_migration": "auto"}}, headers={"OpenStack-API-Version": "compute 2.30"})
+    act(
+        admin,
+        sid,
+        {"os-migrateLive": {"host": None, "block_migration": "auto"}},
+        headers={"OpenStack-API-Version": "compute 2.30"},
+    )
     moved = admin.wait_for(sid, lambda s: s["OS-EXT-STS:task_state"] is None and s["OS-EXT-SRV-ATTR:host"] != source)
     assert state(moved) == ("ACTIVE", "active", None, 1)
     migration = Migration.objects.get(server__uuid=sid, migration_type="live-migration")
@@ -153,14 +170,30 @@ def test_snapshot_and_backup_rotation(admin):
     response = act(admin, sid, {"createImage": {"name": "snap1", "metadata": {"purpose": "test"}}})
     image_id = response.json()["image_id"]
     assert admin.get(f"/image/v2/images/{image_id}").status_code == 200  # exists at once
-    admin.wait_for(sid, lambda s: Image.objects.get(id=image_id).status == "active" and s["OS-EXT-STS:task_state"] is None)
+    admin.wait_for(
+        sid, lambda s: Image.objects.get(id=image_id).status == "active" and s["OS-EXT-STS:task_state"] is None
+    )
     image = Image.objects.get(id=image_id)
     assert image.properties["instance_uuid"] == sid and image.properties["purpose"] == "test" and image.checksum
     for index in range(3):
         act(admin, sid, {"createBackup": {"name": f"b{index}", "backup_type": "daily", "rotation": 2}})
         settle(admin, sid)
-    admin.wait_for(sid, lambda s: sorted(Image.objects.filter(properties__backup_type="daily").exclude(status="deleted").values_list("name", flat=True)) == ["b1", "b2"])
-    old = admin.post(f"/compute/v2.1/servers/{sid}/action", {"createImage": {"name": "old"}}, headers={"OpenStack-API-Version": "compute 2.44"})
+    admin.wait_for(
+        sid,
+        lambda s: (
+            sorted(
+                Image.objects.filter(properties__backup_type="daily")
+                .exclude(status="deleted")
+                .values_list("name", flat=True)
+            )
+            == ["b1", "b2"]
+        ),
+    )
+    old = admin.post(
+        f"/compute/v2.1/servers/{sid}/action",
+        {"createImage": {"name": "old"}},
+        headers={"OpenStack-API-Version": "compute 2.44"},
+    )
     assert old.status_code == 202 and "/image/v2/images/" in old.headers["Location"]
     settle(admin, sid)
 
@@ -172,13 +205,17 @@ def test_shelve_and_unshelve(admin):
     shelved = admin.wait_for(sid, lambda s: s["status"] == "SHELVED_OFFLOADED" and s["OS-EXT-STS:task_state"] is None)
     assert shelved["OS-EXT-SRV-ATTR:host"] is None and shelved["OS-EXT-STS:power_state"] == 0
     assert allocations(sid) == {}
-    assert Image.objects.filter(properties__instance_uuid=sid, properties__image_type="shelved", status="active").exists()
+    assert Image.objects.filter(
+        properties__instance_uuid=sid, properties__image_type="shelved", status="active"
+    ).exists()
     act(admin, sid, {"unshelve": {"availability_zone": "az2"}}, headers={"OpenStack-API-Version": "compute 2.77"})
     back = settle(admin, sid)
     assert state(back) == ("ACTIVE", "active", None, 1)
     assert back["OS-EXT-AZ:availability_zone"] == "az2" and back["OS-EXT-SRV-ATTR:host"] == "compute3"
     assert allocations(sid) == {"compute3": (1, 128)}
-    assert not Image.objects.filter(properties__instance_uuid=sid, properties__image_type="shelved", status="active").exists()
+    assert not Image.objects.filter(
+        properties__instance_uuid=sid, properties__image_type="shelved", status="active"
+    ).exists()
 
 
 def test_evacuate_from_a_down_host(admin, cloud):
@@ -187,7 +224,9 @@ def test_evacuate_from_a_down_host(admin, cloud):
     act(admin, sid, {"evacuate": {}}, expect=400)  # source still up
     Service.objects.filter(host=source, binary="nova-compute").update(forced_down=True)
     act(admin, sid, {"evacuate": {}}, expect=200)
-    evacuated = admin.wait_for(sid, lambda s: s["OS-EXT-STS:task_state"] is None and s["OS-EXT-SRV-ATTR:host"] != source)
+    evacuated = admin.wait_for(
+        sid, lambda s: s["OS-EXT-STS:task_state"] is None and s["OS-EXT-SRV-ATTR:host"] != source
+    )
     assert state(evacuated) == ("ACTIVE", "active", None, 1)
     migration = Migration.objects.get(server__uuid=sid, migration_type="evacuation")
     assert migration.status == "done"
@@ -202,8 +241,15 @@ def test_evacuate_from_a_down_host(admin, cloud):
 
 def test_every_action_is_refused_in_the_wrong_state(admin):
     sid = boot_active(admin)["id"]
-    for body in ({"os-start": None}, {"unpause": None}, {"resume": None}, {"unrescue": None},
-                 {"confirmResize": None}, {"revertResize": None}, {"unshelve": None}):
+    for body in (
+        {"os-start": None},
+        {"unpause": None},
+        {"resume": None},
+        {"unrescue": None},
+        {"confirmResize": None},
+        {"revertResize": None},
+        {"unshelve": None},
+    ):
         response = admin.post(f"/compute/v2.1/servers/{sid}/action", body, headers=LATEST)
         assert response.status_code == 409, (body, response.text)
         assert "conflictingRequest" in response.json()
@@ -217,18 +263,28 @@ def test_volume_attach_and_detach(admin):
     created = admin.post(f"/volume/v3/{project}/volumes", {"volume": {"size": 1, "name": "data"}})
     assert created.status_code == 202, created.text
     volume_id = created.json()["volume"]["id"]
-    attach = admin.post(f"/compute/v2.1/servers/{sid}/os-volume_attachments", {"volumeAttachment": {"volumeId": volume_id}})
+    attach = admin.post(
+        f"/compute/v2.1/servers/{sid}/os-volume_attachments", {"volumeAttachment": {"volumeId": volume_id}}
+    )
     assert attach.status_code == 200, attach.text
     assert attach.json()["volumeAttachment"]["volumeId"] == volume_id
-    admin.wait_for(sid, lambda s: admin.get(f"/volume/v3/{project}/volumes/{volume_id}").json()["volume"]["status"] == "in-use")
+    admin.wait_for(
+        sid, lambda s: admin.get(f"/volume/v3/{project}/volumes/{volume_id}").json()["volume"]["status"] == "in-use"
+    )
     listed = admin.get(f"/compute/v2.1/servers/{sid}/os-volume_attachments").json()["volumeAttachments"]
     assert [(a["volumeId"], a["device"].startswith("/dev/")) for a in listed] == [(volume_id, True)]
-    assert admin.server(sid)["os-extended-volumes:volumes_attached"] == [{"id": volume_id, "delete_on_termination": False}]
-    again = admin.post(f"/compute/v2.1/servers/{sid}/os-volume_attachments", {"volumeAttachment": {"volumeId": volume_id}})
+    assert admin.server(sid)["os-extended-volumes:volumes_attached"] == [
+        {"id": volume_id, "delete_on_termination": False}
+    ]
+    again = admin.post(
+        f"/compute/v2.1/servers/{sid}/os-volume_attachments", {"volumeAttachment": {"volumeId": volume_id}}
+    )
     assert again.status_code == 409
     assert admin.delete(f"/volume/v3/{project}/volumes/{volume_id}").status_code == 409  # in use
     assert admin.delete(f"/compute/v2.1/servers/{sid}/os-volume_attachments/{volume_id}").status_code == 202
-    admin.wait_for(sid, lambda s: admin.get(f"/volume/v3/{project}/volumes/{volume_id}").json()["volume"]["status"] == "available")
+    admin.wait_for(
+        sid, lambda s: admin.get(f"/volume/v3/{project}/volumes/{volume_id}").json()["volume"]["status"] == "available"
+    )
     assert admin.get(f"/compute/v2.1/servers/{sid}/os-volume_attachments").json()["volumeAttachments"] == []
     assert set(events(sid, "detach_volume")) == {"compute_detach_volume"}
 
@@ -237,14 +293,24 @@ def test_interface_attach_and_detach(admin):
     sid = boot_active(admin)["id"]
     network = admin.get("/network/v2.0/networks", params={"name": "provider"}).json()["networks"][0]
     assert admin.get(f"/compute/v2.1/servers/{sid}/os-interface").json()["interfaceAttachments"] == []
-    attached = admin.post(f"/compute/v2.1/servers/{sid}/os-interface", {"interfaceAttachment": {"net_id": network["id"]}})
+    attached = admin.post(
+        f"/compute/v2.1/servers/{sid}/os-interface", {"interfaceAttachment": {"net_id": network["id"]}}
+    )
     assert attached.status_code == 200, attached.text
     port_id = attached.json()["interfaceAttachment"]["port_id"]
-    admin.wait_for(sid, lambda s: admin.get(f"/compute/v2.1/servers/{sid}/os-interface/{port_id}").json()["interfaceAttachment"]["port_state"] == "ACTIVE")
+    admin.wait_for(
+        sid,
+        lambda s: (
+            admin.get(f"/compute/v2.1/servers/{sid}/os-interface/{port_id}").json()["interfaceAttachment"]["port_state"]
+            == "ACTIVE"
+        ),
+    )
     assert list(admin.server(sid)["addresses"]) == ["provider"]
     assert events(sid, "attach_interface") == {"compute_attach_interface": "Success"}
     assert admin.delete(f"/compute/v2.1/servers/{sid}/os-interface/{port_id}").status_code == 202
-    admin.wait_for(sid, lambda s: admin.get(f"/compute/v2.1/servers/{sid}/os-interface").json()["interfaceAttachments"] == [])
+    admin.wait_for(
+        sid, lambda s: admin.get(f"/compute/v2.1/servers/{sid}/os-interface").json()["interfaceAttachments"] == []
+    )
     assert admin.server(sid)["addresses"] == {}
 
 
@@ -255,9 +321,13 @@ def test_instance_actions_show_events_and_tracebacks_to_admins(admin, demo):
     listed = demo.get(f"/compute/v2.1/servers/{sid}/os-instance-actions").json()["instanceActions"]
     assert [a["action"] for a in listed] == ["stop", "create"]
     request_id = listed[0]["request_id"]
-    as_member = demo.get(f"/compute/v2.1/servers/{sid}/os-instance-actions/{request_id}", headers=LATEST).json()["instanceAction"]
+    as_member = demo.get(f"/compute/v2.1/servers/{sid}/os-instance-actions/{request_id}", headers=LATEST).json()[
+        "instanceAction"
+    ]
     assert [e["event"] for e in as_member["events"]] == ["compute_stop_instance"]
     assert "traceback" not in as_member["events"][0]
-    as_admin = admin.get(f"/compute/v2.1/servers/{sid}/os-instance-actions/{request_id}", headers=LATEST).json()["instanceAction"]
+    as_admin = admin.get(f"/compute/v2.1/servers/{sid}/os-instance-actions/{request_id}", headers=LATEST).json()[
+        "instanceAction"
+    ]
     assert as_admin["events"][0]["result"] == "Success" and "traceback" in as_admin["events"][0]
     assert demo.get(f"/compute/v2.1/servers/{sid}/os-instance-actions/req-nope").status_code == 404

@@ -1,5 +1,6 @@
 """One compute host and operator settings that change workflows: resize to the same host,
 shelve without offload, and soft delete with restore."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,7 +31,9 @@ def test_resize_to_the_same_host(admin):
     node = ComputeNode.objects.get(host="compute1")
     assert node.memory_mb_used == 128 + 512  # both flavors held until confirm
     act(admin, sid, {"confirmResize": None}, expect=204)
-    admin.wait_for(sid, lambda s: s["status"] == "ACTIVE" and ComputeNode.objects.get(host="compute1").memory_mb_used == 512)
+    admin.wait_for(
+        sid, lambda s: s["status"] == "ACTIVE" and ComputeNode.objects.get(host="compute1").memory_mb_used == 512
+    )
     assert allocations(sid) == {"compute1": (1, 512)}
 
 

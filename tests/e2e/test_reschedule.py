@@ -1,5 +1,6 @@
 """Reschedules: a build that fails on a host moves to the next alternate after the failed
 host is cleaned; after max_attempts, ERROR with a fault naming the attempts."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,7 +31,9 @@ def test_a_failed_build_moves_to_the_next_host(admin):
     assert allocation.compute_node.host == "compute3"
     for host in ("compute1", "compute2"):
         assert ComputeNode.objects.get(host=host).memory_mb_used == 0
-    event = InstanceAction.objects.get(server__uuid=server_id, action="create").events.get(event="compute_build_and_run_instance")
+    event = InstanceAction.objects.get(server__uuid=server_id, action="create").events.get(
+        event="compute_build_and_run_instance"
+    )
     assert event.result == "Success"
 
 

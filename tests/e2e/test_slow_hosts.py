@@ -1,4 +1,5 @@
 """Live migrations on slow hosts, so that they can be aborted and forced to complete."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,7 +21,9 @@ def compute_hosts():
 def start_live_migration(admin) -> tuple[str, Migration]:
     sid = boot_active(admin)["id"]
     act(admin, sid, {"os-migrateLive": {"host": "compute2", "block_migration": "auto"}}, headers=LIVE)
-    admin.wait_for(sid, lambda s: Migration.objects.filter(server__uuid=sid, status__in=("preparing", "running")).exists())
+    admin.wait_for(
+        sid, lambda s: Migration.objects.filter(server__uuid=sid, status__in=("preparing", "running")).exists()
+    )
     return sid, Migration.objects.get(server__uuid=sid)
 
 
@@ -41,7 +44,9 @@ def test_abort_rolls_back(admin):
 def test_force_complete_finishes_the_move(admin):
     sid, migration = start_live_migration(admin)
     admin.wait_for(sid, lambda s: Migration.objects.get(pk=migration.pk).status == "running")
-    response = admin.post(f"/compute/v2.1/servers/{sid}/migrations/{migration.pk}/action", {"force_complete": None}, headers=LIVE)
+    response = admin.post(
+        f"/compute/v2.1/servers/{sid}/migrations/{migration.pk}/action", {"force_complete": None}, headers=LIVE
+    )
     assert response.status_code == 202
     after = admin.wait_for(sid, lambda s: s["OS-EXT-STS:task_state"] is None)
     assert after["OS-EXT-SRV-ATTR:host"] == "compute2"

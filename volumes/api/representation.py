@@ -1,4 +1,5 @@
 """Cinder v3 documents: volume summary and detail, quota sets, version documents."""
+
 from __future__ import annotations
 
 import uuid
@@ -43,11 +44,17 @@ def attachments(volume: Volume) -> list[dict]:
     if volume.attached_server_uuid is None or volume.status not in ("in-use", "detaching"):
         return []
     attachment_id = str(uuid.uuid5(volume.id, str(volume.attached_server_uuid)))
-    return [{
-        "id": str(volume.id), "attachment_id": attachment_id, "volume_id": str(volume.id),
-        "server_id": str(volume.attached_server_uuid), "host_name": None, "device": None,
-        "attached_at": iso(volume.attached_at),
-    }]
+    return [
+        {
+            "id": str(volume.id),
+            "attachment_id": attachment_id,
+            "volume_id": str(volume.id),
+            "server_id": str(volume.attached_server_uuid),
+            "host_name": None,
+            "device": None,
+            "attached_at": iso(volume.attached_at),
+        }
+    ]
 
 
 def summary(root: str, volume: Volume) -> dict:
@@ -100,10 +107,19 @@ def quota_set(target: str, limits: dict[str, int], usage: dict[str, int] | None 
     """Cinder's quota_set: plain limits, or {limit, in_use, reserved, allocated} with usage."""
     body: dict = {"id": target}
     for resource, limit in limits.items():
-        body[resource] = limit if usage is None else {
-            "limit": limit, "in_use": usage.get(resource, 0), "reserved": 0, "allocated": 0,
-        }
+        body[resource] = (
+            limit
+            if usage is None
+            else {
+                "limit": limit,
+                "in_use": usage.get(resource, 0),
+                "reserved": 0,
+                "allocated": 0,
+            }
+        )
     for resource in ("volumes", "gigabytes", "snapshots"):
         typed = f"{resource}_{Volume.DEFAULT_TYPE}"
-        body[typed] = -1 if usage is None else {"limit": -1, "in_use": usage.get(resource, 0), "reserved": 0, "allocated": 0}
+        body[typed] = (
+            -1 if usage is None else {"limit": -1, "in_use": usage.get(resource, 0), "reserved": 0, "allocated": 0}
+        )
     return body

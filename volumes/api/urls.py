@@ -1,4 +1,5 @@
 """Mounted at /volume (novasite.urls)."""
+
 from django.urls import path
 
 from . import views

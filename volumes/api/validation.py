@@ -1,6 +1,7 @@
 """Validation of Cinder request bodies and query parameters. Any malformed input is a
 BadRequest (400, Cinder's badRequest body); nothing here touches the database except the
 image lookup for imageRef."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -35,9 +36,12 @@ def metadata(data: dict) -> dict[str, str] | None:
     if value is None:
         return None
     if not isinstance(value, dict) or not all(
-        isinstance(k, str) and 0 < len(k) <= MAX_TEXT and isinstance(v, str) and len(v) <= MAX_TEXT for k, v in value.items()
+        isinstance(k, str) and 0 < len(k) <= MAX_TEXT and isinstance(v, str) and len(v) <= MAX_TEXT
+        for k, v in value.items()
     ):
-        raise BadRequest("Invalid input for field/attribute metadata: string keys and values of at most 255 characters.")
+        raise BadRequest(
+            "Invalid input for field/attribute metadata: string keys and values of at most 255 characters."
+        )
     return value
 
 
@@ -51,7 +55,7 @@ def image_ref(caller: image_access.Caller, data: dict) -> Image | None:
     try:
         return image_access.find_image(caller, ref)
     except NotFound:
-        raise BadRequest("Invalid image identifier or unable to access requested image.")
+        raise BadRequest("Invalid image identifier or unable to access requested image.") from None
 
 
 def create_fields(caller: image_access.Caller, body: object) -> dict:
@@ -72,8 +76,12 @@ def create_fields(caller: image_access.Caller, body: object) -> dict:
     if zone is not None and zone != settings.DEFAULT_AVAILABILITY_ZONE:
         raise BadRequest(f"Availability zone '{zone}' is invalid.")
     return {
-        "size": data["size"], "name": text(data, "name"), "description": text(data, "description"),
-        "metadata": metadata(data), "image": image_ref(caller, data), "availability_zone": zone,
+        "size": data["size"],
+        "name": text(data, "name"),
+        "description": text(data, "description"),
+        "metadata": metadata(data),
+        "image": image_ref(caller, data),
+        "availability_zone": zone,
     }
 
 

@@ -1,6 +1,7 @@
 """Block storage v3 API (a Cinder subset) under /volume/v3/{project_id}/: volumes (list,
 detail, show, create, update, delete, actions os-extend and os-reset_status), the quota set,
 and the version documents. Views are thin: rules and file work live in volumes.store."""
+
 from __future__ import annotations
 
 import uuid
@@ -41,8 +42,10 @@ def find_volume(request, project_id: str, volume_id: str) -> Volume:
     try:
         key = uuid.UUID(volume_id)
     except ValueError:
-        raise NotFound(f"Volume {volume_id} could not be found.")
-    volumes = Volume.objects.all() if request.user.is_admin else Volume.objects.filter(project_id=request.user.project_id)
+        raise NotFound(f"Volume {volume_id} could not be found.") from None
+    volumes = (
+        Volume.objects.all() if request.user.is_admin else Volume.objects.filter(project_id=request.user.project_id)
+    )
     volume = volumes.filter(id=key).first()
     if volume is None:
         raise NotFound(f"Volume {volume_id} could not be found.")
@@ -75,7 +78,9 @@ def listed(request, project_id: str, *, detailed: bool) -> Response:
             raise BadRequest(f"Marker {params['marker']} could not be found.")
     rows, more = page(volumes, limit=limit, marker=marker)
     root = base_url(request)
-    render = (lambda v: doc.detail(root, v, admin=request.user.is_admin)) if detailed else (lambda v: doc.summary(root, v))
+    render = (
+        (lambda v: doc.detail(root, v, admin=request.user.is_admin)) if detailed else (lambda v: doc.summary(root, v))
+    )
     body: dict = {"volumes": [render(volume) for volume in rows]}
     if more and rows:
         path = f"{root}/volume/v3/{project}/volumes{'/detail' if detailed else ''}"
@@ -128,13 +133,15 @@ class VolumeActionView(APIView):
         volume = find_volume(request, project_id, volume_id)
         if name == "os-extend":
             if not isinstance(argument, dict) or "new_size" not in argument:
-                raise BadRequest("Invalid input for os-extend: {\"new_size\": <GiB>} is required.")
+                raise BadRequest('Invalid input for os-extend: {"new_size": <GiB>} is required.')
             store.extend_volume(volume, argument["new_size"])
         elif name == "os-reset_status":
             if not request.user.is_admin:
-                raise Forbidden("Policy doesn't allow volume_extension:volume_admin_actions:reset_status to be performed.")
+                raise Forbidden(
+                    "Policy doesn't allow volume_extension:volume_admin_actions:reset_status to be performed."
+                )
             if not isinstance(argument, dict) or not isinstance(argument.get("status"), str):
-                raise BadRequest("Invalid input for os-reset_status: {\"status\": <status>} is required.")
+                raise BadRequest('Invalid input for os-reset_status: {"status": <status>} is required.')
             store.reset_status(volume, argument["status"])
         else:
             raise BadRequest(f"There is no such action: {name}")

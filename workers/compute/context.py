@@ -1,5 +1,6 @@
 """The compute worker's process-wide state: which host it is and its hypervisor driver.
 Set once by the compute_worker command before the worker starts consuming."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

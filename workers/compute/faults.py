@@ -3,6 +3,7 @@ COMPUTE_FAULTS="compute.build_and_run_instance,..." fails those operations as if
 hypervisor had refused them; COMPUTE_DELAYS="compute.build_and_run_instance=5,..." makes them
 take that many seconds longer (a slow host). Operators use them to watch reschedules, error
 paths and recovery happen."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """The compute worker's heartbeat: every REPORT_INTERVAL seconds it sends its hypervisor's
 totals to conductor.service_report. The service shows up after the first report and goes
 down SERVICE_DOWN_TIME seconds after the last."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -41,7 +42,7 @@ def start(app: Celery, host: str, driver: ComputeDriver, interval: float, sync_i
                 startup = False
                 if sync:
                     last_sync = time.monotonic()
-            except Exception:  # noqa: BLE001 - a missed beat is retried at the next interval
+            except Exception:
                 log.exception("heartbeat from %s failed", host)
             if stop.wait(interval):
                 return

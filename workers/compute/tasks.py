@@ -4,11 +4,12 @@ message, do the libvirt work, and return what they observed as a plain dict:
 "power_state": what the guest is now}. They never raise for an operation failure (the
 conductor decides what a failure means) and never touch a database. Each is safe to run
 twice: the driver's operations are idempotent by instance uuid."""
+
 from __future__ import annotations
 
 import logging
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 from celery import shared_task
 
@@ -24,12 +25,17 @@ def _outcome(task_name: str, instance: dict, work: Callable[[], dict]) -> dict:
     try:
         faults.check(task_name)
         result = work()
-    except Exception as exc:  # noqa: BLE001 - reported to the conductor, which records the fault
+    except Exception as exc:
         log.exception("%s failed on %s for %s", task_name, ctx.host, instance.get("uuid"))
-        outcome = {"ok": False, "host": ctx.host, "error": str(exc) or type(exc).__name__, "traceback": traceback.format_exc()}
+        outcome = {
+            "ok": False,
+            "host": ctx.host,
+            "error": str(exc) or type(exc).__name__,
+            "traceback": traceback.format_exc(),
+        }
         try:
             outcome["power_state"] = ctx.driver.power_state(instance["uuid"])
-        except Exception:  # noqa: BLE001 - the hypervisor itself may be what failed
+        except Exception:
             pass
         return outcome
     return {"ok": True, "host": ctx.host, **result}
@@ -97,11 +103,17 @@ _power_task("set_admin_password", lambda d, i, p: d.set_admin_password(i["uuid"]
 _power_task("trigger_crash_dump", lambda d, i, p: d.inject_nmi(i["uuid"]))
 _power_task("rebuild_instance", lambda d, i, p: d.rebuild(InstanceSpec.from_dict(i), power_on=p.get("power_on", True)))
 _power_task("migrate_disk_and_power_off", lambda d, i, p: d.migrate_disk_and_power_off(i["uuid"]))
-_power_task("finish_migration", lambda d, i, p: d.finish_migration(
-    InstanceSpec.from_dict(i), p.get("source_disk_path"), power_on=p.get("power_on", True)))
+_power_task(
+    "finish_migration",
+    lambda d, i, p: d.finish_migration(
+        InstanceSpec.from_dict(i), p.get("source_disk_path"), power_on=p.get("power_on", True)
+    ),
+)
 _power_task("confirm_migration", lambda d, i, p: d.confirm_migration(i["uuid"]))
-_power_task("finish_revert_migration", lambda d, i, p: d.finish_revert_migration(
-    InstanceSpec.from_dict(i), power_on=p.get("power_on", True)))
+_power_task(
+    "finish_revert_migration",
+    lambda d, i, p: d.finish_revert_migration(InstanceSpec.from_dict(i), power_on=p.get("power_on", True)),
+)
 _power_task("snapshot_instance", lambda d, i, p: d.snapshot(i["uuid"], p["dest_path"]))
 
 
@@ -119,11 +131,17 @@ def shelve_instance(instance: dict, params: dict) -> dict:
         return {**image, "power_state": driver.power_state(instance["uuid"])}
 
     return _outcome("compute.shelve_instance", instance, work)
+
+
 # Live migration. The test driver's path: export on the source, import on the destination.
 _power_task("export_guest", lambda d, i, p: d.export_guest(i["uuid"]))
 _power_task("import_guest", lambda d, i, p: d.import_guest(p["xml"], p["power_state"]))
-_power_task("pre_live_migration", lambda d, i, p: d.prepare_live_migration_destination(
-    InstanceSpec.from_dict(i)) if p.get("block_migration") else None)
+_power_task(
+    "pre_live_migration",
+    lambda d, i, p: (
+        d.prepare_live_migration_destination(InstanceSpec.from_dict(i)) if p.get("block_migration") else None
+    ),
+)
 _power_task("post_live_migration_at_source", lambda d, i, p: d.destroy(i["uuid"]))
 _power_task("rollback_live_migration_at_destination", lambda d, i, p: d.cleanup_live_migration_destination(i["uuid"]))
 
@@ -135,8 +153,13 @@ def live_migration(instance: dict, params: dict) -> dict:
     driver = context.current().driver
 
     def work() -> dict:
-        driver.live_migrate(instance["uuid"], params["dest_uri"], params.get("block_migration", True),
-                            dest_disk_path=params.get("dest_disk_path"), migrate_uri=context.current().migrate_uri)
+        driver.live_migrate(
+            instance["uuid"],
+            params["dest_uri"],
+            params.get("block_migration", True),
+            dest_disk_path=params.get("dest_disk_path"),
+            migrate_uri=context.current().migrate_uri,
+        )
         return {}
 
     outcome = _outcome("compute.live_migration", instance, work)
@@ -148,14 +171,21 @@ def live_migration(instance: dict, params: dict) -> dict:
 @shared_task(name="compute.abort_live_migration")
 def abort_live_migration(instance: dict) -> dict:
     driver = context.current().driver
-    return _outcome("compute.abort_live_migration", instance, lambda: driver.abort_live_migration(instance["uuid"]) or {})
+    return _outcome(
+        "compute.abort_live_migration", instance, lambda: driver.abort_live_migration(instance["uuid"]) or {}
+    )
 
 
 @shared_task(name="compute.force_live_migration_complete")
 def force_live_migration_complete(instance: dict) -> dict:
     driver = context.current().driver
-    return _outcome("compute.force_live_migration_complete", instance,
-                    lambda: driver.force_live_migration_complete(instance["uuid"]) or {})
+    return _outcome(
+        "compute.force_live_migration_complete",
+        instance,
+        lambda: driver.force_live_migration_complete(instance["uuid"]) or {},
+    )
+
+
 # Devices. The test driver cannot hot-plug: the driver edits the persistent definition there.
 _power_task("attach_volume", lambda d, i, p: {"device": d.attach_volume(i["uuid"], p["volume"], p.get("device"))})
 _power_task("detach_volume", lambda d, i, p: d.detach_volume(i["uuid"], p["volume_id"]))

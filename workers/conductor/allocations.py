@@ -1,5 +1,6 @@
 """Allocation moves for migrations: while a server moves, its source allocation is held
 under the migration's uuid, so the destination can be claimed under the server's own."""
+
 from __future__ import annotations
 
 from django.db import transaction

@@ -1,4 +1,5 @@
 """Volume and interface attach/detach on the server's host, with rollback on failure."""
+
 from __future__ import annotations
 
 import logging
@@ -6,12 +7,11 @@ import logging
 from celery import shared_task
 
 from networks.models import Port
+from novasite.exceptions import Conflict
 from servers import lifecycle
 from servers.models import Server, VolumeAttachment
 from volumes import store as volume_store
 from volumes.models import Volume
-
-from novasite.exceptions import Conflict
 
 from .dispatch import compute_then, instance_payload
 
@@ -35,26 +35,44 @@ def _server(server_uuid: str) -> Server | None:
 @shared_task(name="conductor.attach_volume")
 def attach_volume(server_uuid: str, request_id: str, volume_id: str) -> None:
     server = _server(server_uuid)
-    attachment = VolumeAttachment.objects.filter(server__uuid=server_uuid, volume_id=volume_id, status="attaching").first()
+    attachment = VolumeAttachment.objects.filter(
+        server__uuid=server_uuid, volume_id=volume_id, status="attaching"
+    ).first()
     if server is None or attachment is None:
         return
     volume = Volume.objects.get(id=volume_id)
     lifecycle.event_start(request_id, server_uuid, "compute_attach_volume", host=server.host)
     spec = {"id": str(volume.id), "path": volume_store.volume_path(volume.id), "format": volume.file_format}
-    compute_then("compute.attach_volume", server.host, [instance_payload(server), {"volume": spec, "device": attachment.device}],
-                 "conductor.volume_attached", server_uuid, request_id, volume_id)
+    compute_then(
+        "compute.attach_volume",
+        server.host,
+        [instance_payload(server), {"volume": spec, "device": attachment.device}],
+        "conductor.volume_attached",
+        server_uuid,
+        request_id,
+        volume_id,
+    )
 
 
 @shared_task(name="conductor.volume_attached")
 def volume_attached(outcome: dict, server_uuid: str, request_id: str, volume_id: str) -> None:
     ok = bool(outcome.get("ok"))
-    lifecycle.event_finish(request_id, server_uuid, "compute_attach_volume", ok=ok, traceback=outcome.get("traceback"), host=outcome.get("host"))
+    lifecycle.event_finish(
+        request_id,
+        server_uuid,
+        "compute_attach_volume",
+        ok=ok,
+        traceback=outcome.get("traceback"),
+        host=outcome.get("host"),
+    )
     attachment = VolumeAttachment.objects.filter(server__uuid=server_uuid, volume_id=volume_id).first()
     volume = Volume.objects.filter(id=volume_id).first()
     if attachment is None or volume is None:
         return
     if ok:
-        VolumeAttachment.objects.filter(pk=attachment.pk).update(status="attached", device=outcome.get("device") or attachment.device)
+        VolumeAttachment.objects.filter(pk=attachment.pk).update(
+            status="attached", device=outcome.get("device") or attachment.device
+        )
         _set_volume(volume_store.mark_in_use, volume, server_uuid)
     else:
         attachment.delete()
@@ -65,17 +83,36 @@ def volume_attached(outcome: dict, server_uuid: str, request_id: str, volume_id:
 @shared_task(name="conductor.detach_volume")
 def detach_volume(server_uuid: str, request_id: str, volume_id: str) -> None:
     server = _server(server_uuid)
-    if server is None or not VolumeAttachment.objects.filter(server__uuid=server_uuid, volume_id=volume_id, status="detaching").exists():
+    if (
+        server is None
+        or not VolumeAttachment.objects.filter(
+            server__uuid=server_uuid, volume_id=volume_id, status="detaching"
+        ).exists()
+    ):
         return
     lifecycle.event_start(request_id, server_uuid, "compute_detach_volume", host=server.host)
-    compute_then("compute.detach_volume", server.host, [instance_payload(server), {"volume_id": volume_id}],
-                 "conductor.volume_detached", server_uuid, request_id, volume_id)
+    compute_then(
+        "compute.detach_volume",
+        server.host,
+        [instance_payload(server), {"volume_id": volume_id}],
+        "conductor.volume_detached",
+        server_uuid,
+        request_id,
+        volume_id,
+    )
 
 
 @shared_task(name="conductor.volume_detached")
 def volume_detached(outcome: dict, server_uuid: str, request_id: str, volume_id: str) -> None:
     ok = bool(outcome.get("ok"))
-    lifecycle.event_finish(request_id, server_uuid, "compute_detach_volume", ok=ok, traceback=outcome.get("traceback"), host=outcome.get("host"))
+    lifecycle.event_finish(
+        request_id,
+        server_uuid,
+        "compute_detach_volume",
+        ok=ok,
+        traceback=outcome.get("traceback"),
+        host=outcome.get("host"),
+    )
     volume = Volume.objects.filter(id=volume_id).first()
     if ok:
         VolumeAttachment.objects.filter(server__uuid=server_uuid, volume_id=volume_id).delete()
@@ -93,14 +130,29 @@ def attach_interface(server_uuid: str, request_id: str, port_id: str, user_port:
     if server is None or port is None:
         return
     lifecycle.event_start(request_id, server_uuid, "compute_attach_interface", host=server.host)
-    compute_then("compute.attach_interface", server.host, [instance_payload(server), {"port": {"id": port_id, "mac_address": port.mac_address}}],
-                 "conductor.interface_attached", server_uuid, request_id, port_id, user_port)
+    compute_then(
+        "compute.attach_interface",
+        server.host,
+        [instance_payload(server), {"port": {"id": port_id, "mac_address": port.mac_address}}],
+        "conductor.interface_attached",
+        server_uuid,
+        request_id,
+        port_id,
+        user_port,
+    )
 
 
 @shared_task(name="conductor.interface_attached")
 def interface_attached(outcome: dict, server_uuid: str, request_id: str, port_id: str, user_port: bool) -> None:
     ok = bool(outcome.get("ok"))
-    lifecycle.event_finish(request_id, server_uuid, "compute_attach_interface", ok=ok, traceback=outcome.get("traceback"), host=outcome.get("host"))
+    lifecycle.event_finish(
+        request_id,
+        server_uuid,
+        "compute_attach_interface",
+        ok=ok,
+        traceback=outcome.get("traceback"),
+        host=outcome.get("host"),
+    )
     if ok:
         Port.objects.filter(id=port_id).update(status="ACTIVE")
     elif user_port:
@@ -116,14 +168,28 @@ def detach_interface(server_uuid: str, request_id: str, port_id: str) -> None:
     if server is None:
         return
     lifecycle.event_start(request_id, server_uuid, "compute_detach_interface", host=server.host)
-    compute_then("compute.detach_interface", server.host, [instance_payload(server), {"port_id": port_id}],
-                 "conductor.interface_detached", server_uuid, request_id, port_id)
+    compute_then(
+        "compute.detach_interface",
+        server.host,
+        [instance_payload(server), {"port_id": port_id}],
+        "conductor.interface_detached",
+        server_uuid,
+        request_id,
+        port_id,
+    )
 
 
 @shared_task(name="conductor.interface_detached")
 def interface_detached(outcome: dict, server_uuid: str, request_id: str, port_id: str) -> None:
     ok = bool(outcome.get("ok"))
-    lifecycle.event_finish(request_id, server_uuid, "compute_detach_interface", ok=ok, traceback=outcome.get("traceback"), host=outcome.get("host"))
+    lifecycle.event_finish(
+        request_id,
+        server_uuid,
+        "compute_detach_interface",
+        ok=ok,
+        traceback=outcome.get("traceback"),
+        host=outcome.get("host"),
+    )
     if ok:
         server = Server.objects.get(uuid=server_uuid)
         passed_in = {entry.get("port") for entry in server.requested_networks}

@@ -1,6 +1,7 @@
 """The build workflow: schedule → dispatch to the chosen host → record the outcome, with
 reschedules onto alternates (at most settings.MAX_ATTEMPTS hosts) and a truthful end state
 whatever fails."""
+
 from __future__ import annotations
 
 import logging
@@ -10,12 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from hosts.zones import zone_of_host
-from novasite.celery import compute_queue
 from networks import ipam
+from novasite.celery import compute_queue
 from scheduling import claims
 from scheduling.alternates import claim_alternate
-from scheduling.stats import record_build_failure, record_build_success
 from scheduling.request import RequestSpec
+from scheduling.stats import record_build_failure, record_build_success
 from servers import lifecycle
 from servers.models import Server
 from servers.states import PowerState, TaskState, VmState
@@ -48,8 +49,11 @@ def fail_build(server_uuid: str, message: str, details: str = "") -> None:
     if server is None:
         return
     if lifecycle.compare_and_swap(
-        server_uuid, (TaskState.SCHEDULING, TaskState.NETWORKING, TaskState.SPAWNING),
-        vm_state=VmState.ERROR, task_state=None, power_state=PowerState.NOSTATE,
+        server_uuid,
+        (TaskState.SCHEDULING, TaskState.NETWORKING, TaskState.SPAWNING),
+        vm_state=VmState.ERROR,
+        task_state=None,
+        power_state=PowerState.NOSTATE,
     ):
         lifecycle.record_fault(server, message, details=details, host=server.host)
     ipam.release_ports_of_server(server_uuid, server.requested_networks)
@@ -84,8 +88,13 @@ def dispatch_build(result: dict, request_id: str) -> None:
         server_uuid = selection["instance_uuid"]
         lifecycle.event_finish(request_id, server_uuid, EVENT_SCHEDULE, ok=True)
         _send_to_host(
-            server_uuid, request_id, selection["host"], selection["node"], selection["alternates"],
-            attempt=1, expected=TaskState.SCHEDULING,
+            server_uuid,
+            request_id,
+            selection["host"],
+            selection["node"],
+            selection["alternates"],
+            attempt=1,
+            expected=TaskState.SCHEDULING,
         )
 
 
@@ -98,8 +107,12 @@ def _send_to_host(
     claim back instead."""
     with transaction.atomic():
         moved = lifecycle.compare_and_swap(
-            server_uuid, expected,
-            task_state=TaskState.NETWORKING, host=host, node=node, availability_zone=zone_of_host(host),
+            server_uuid,
+            expected,
+            task_state=TaskState.NETWORKING,
+            host=host,
+            node=node,
+            availability_zone=zone_of_host(host),
         )
         if not moved:
             current = Server.objects.filter(uuid=server_uuid).first()
@@ -109,29 +122,44 @@ def _send_to_host(
         server = Server.objects.get(uuid=server_uuid)
         try:
             ipam.bind_ports_for_server(server_uuid, server.project_id, server.requested_networks)
-        except Exception as exc:  # noqa: BLE001 - any networking failure ends the build truthfully
+        except Exception as exc:
             transaction.set_rollback(True)
             failure = exc
         else:
             failure = None
             lifecycle.compare_and_swap(server_uuid, TaskState.NETWORKING, task_state=TaskState.SPAWNING)
     if failure is not None:
-        fail_build(server_uuid, f"Build of instance {server_uuid} aborted: {failure}", lifecycle.format_exception(failure))
+        fail_build(
+            server_uuid, f"Build of instance {server_uuid} aborted: {failure}", lifecycle.format_exception(failure)
+        )
         lifecycle.finish_action(request_id, server_uuid)
         return
     lifecycle.event_start(request_id, server_uuid, EVENT_BUILD, host=host)
     compute_then(
-        "compute.build_and_run_instance", host, [instance_payload(server)],
-        "conductor.build_finished", server_uuid, request_id, host, alternates, attempt,
+        "compute.build_and_run_instance",
+        host,
+        [instance_payload(server)],
+        "conductor.build_finished",
+        server_uuid,
+        request_id,
+        host,
+        alternates,
+        attempt,
     )
 
 
 @shared_task(name="conductor.build_finished")
-def build_finished(outcome: dict, server_uuid: str, request_id: str, host: str, alternates: list[dict], attempt: int) -> None:
+def build_finished(
+    outcome: dict, server_uuid: str, request_id: str, host: str, alternates: list[dict], attempt: int
+) -> None:
     """Write what the compute host saw: ACTIVE, a reschedule onto the next alternate, or ERROR."""
     lifecycle.event_finish(
-        request_id, server_uuid, EVENT_BUILD, ok=outcome.get("ok", False),
-        traceback=outcome.get("traceback"), host=host,
+        request_id,
+        server_uuid,
+        EVENT_BUILD,
+        ok=outcome.get("ok", False),
+        traceback=outcome.get("traceback"),
+        host=host,
     )
     server = Server.objects.filter(uuid=server_uuid).first()
     if server is None:
@@ -139,8 +167,11 @@ def build_finished(outcome: dict, server_uuid: str, request_id: str, host: str, 
     if outcome.get("ok"):
         record_build_success(host)
         finished = lifecycle.compare_and_swap(
-            server_uuid, TaskState.SPAWNING,
-            vm_state=VmState.ACTIVE, task_state=None, power_state=outcome.get("power_state", PowerState.RUNNING),
+            server_uuid,
+            TaskState.SPAWNING,
+            vm_state=VmState.ACTIVE,
+            task_state=None,
+            power_state=outcome.get("power_state", PowerState.RUNNING),
             launched_at=timezone.now(),
         )
         if not finished:
@@ -148,7 +179,9 @@ def build_finished(outcome: dict, server_uuid: str, request_id: str, host: str, 
             if server.deleted or server.task_state == TaskState.DELETING:
                 # Deleted while it was being built: the teardown may have run before the guest
                 # existed, so tear down again (destroy is idempotent).
-                signature("compute.terminate_instance", args=[instance_payload(server)], queue=compute_queue(host)).apply_async()
+                signature(
+                    "compute.terminate_instance", args=[instance_payload(server)], queue=compute_queue(host)
+                ).apply_async()
         lifecycle.finish_action(request_id, server_uuid)
         return
     claims.release(server_uuid, host=host)
@@ -159,13 +192,22 @@ def build_finished(outcome: dict, server_uuid: str, request_id: str, host: str, 
     record_build_failure(host)
     for index, alternate in enumerate(alternates):
         if claim_alternate(
-            server_uuid, alternate, claims.Resources.from_flavor(server.flavor),
-            project_id=server.project_id, user_id=server.user_id, scheduler_hints=server.scheduler_hints,
+            server_uuid,
+            alternate,
+            claims.Resources.from_flavor(server.flavor),
+            project_id=server.project_id,
+            user_id=server.user_id,
+            scheduler_hints=server.scheduler_hints,
         ):
             log.info("rescheduling %s to %s (attempt %d)", server_uuid, alternate["host"], attempt + 1)
             _send_to_host(
-                server_uuid, request_id, alternate["host"], alternate["node"], alternates[index + 1:],
-                attempt=attempt + 1, expected=TaskState.SPAWNING,
+                server_uuid,
+                request_id,
+                alternate["host"],
+                alternate["node"],
+                alternates[index + 1 :],
+                attempt=attempt + 1,
+                expected=TaskState.SPAWNING,
             )
             return
     tried = attempt + len(alternates)

@@ -1,5 +1,6 @@
 """The delete workflow: tear the guest down on its host, then free everything the server
 held (allocations, ports, quota) and mark it deleted."""
+
 from __future__ import annotations
 
 from celery import shared_task
@@ -23,9 +24,14 @@ def finish_delete(server: Server) -> None:
     compare-and-swap on task_state `deleting` decides who frees the quota."""
     with transaction.atomic():
         done = lifecycle.compare_and_swap(
-            str(server.uuid), TaskState.DELETING,
-            vm_state=VmState.DELETED, task_state=None, power_state=PowerState.NOSTATE,
-            terminated_at=timezone.now(), deleted=True, deleted_at=timezone.now(),
+            str(server.uuid),
+            TaskState.DELETING,
+            vm_state=VmState.DELETED,
+            task_state=None,
+            power_state=PowerState.NOSTATE,
+            terminated_at=timezone.now(),
+            deleted=True,
+            deleted_at=timezone.now(),
         )
         if not done:
             return
@@ -49,8 +55,13 @@ def delete_server(server_uuid: str, request_id: str) -> None:
         return
     lifecycle.event_start(request_id, server_uuid, EVENT_TERMINATE, host=server.host)
     compute_then(
-        "compute.terminate_instance", server.host, [instance_payload(server)],
-        "conductor.delete_finished", server_uuid, request_id, server.host,
+        "compute.terminate_instance",
+        server.host,
+        [instance_payload(server)],
+        "conductor.delete_finished",
+        server_uuid,
+        request_id,
+        server.host,
     )
 
 
@@ -59,11 +70,18 @@ def delete_finished(outcome: dict, server_uuid: str, request_id: str, host: str)
     """Record the compute host's teardown; a failed teardown leaves the server in ERROR
     (truthfully: the guest may still exist) with its resources still held."""
     ok = bool(outcome.get("ok"))
-    lifecycle.event_finish(request_id, server_uuid, EVENT_TERMINATE, ok=ok, traceback=outcome.get("traceback"), host=host)
+    lifecycle.event_finish(
+        request_id, server_uuid, EVENT_TERMINATE, ok=ok, traceback=outcome.get("traceback"), host=host
+    )
     server = Server.objects.filter(uuid=server_uuid, deleted=False).first()
     if server is not None:
         if ok:
             finish_delete(server)
         elif lifecycle.compare_and_swap(server_uuid, TaskState.DELETING, vm_state=VmState.ERROR, task_state=None):
-            lifecycle.record_fault(server, f"Failed to delete instance: {outcome.get('error')}", details=outcome.get("traceback", ""), host=host)
+            lifecycle.record_fault(
+                server,
+                f"Failed to delete instance: {outcome.get('error')}",
+                details=outcome.get("traceback", ""),
+                host=host,
+            )
     lifecycle.finish_action(request_id, server_uuid)

@@ -1,5 +1,6 @@
 """Sending work to a compute host: the one place that turns a server into a compute message
 and picks the host's queue."""
+
 from __future__ import annotations
 
 import os
@@ -7,8 +8,8 @@ import os
 from celery import signature
 from django.conf import settings
 
-from novasite.celery import compute_queue
 from networks.models import Port
+from novasite.celery import compute_queue
 from servers.models import Server
 from volumes.models import Volume
 from volumes.store import volume_path
@@ -25,7 +26,9 @@ def instance_payload(server: Server) -> dict:
     ]
     interfaces = [
         {"id": str(port_id), "mac_address": mac}
-        for port_id, mac in Port.objects.filter(device_id=str(server.uuid)).order_by("created_at").values_list("id", "mac_address")
+        for port_id, mac in Port.objects.filter(device_id=str(server.uuid))
+        .order_by("created_at")
+        .values_list("id", "mac_address")
     ]
     return {
         "uuid": str(server.uuid),

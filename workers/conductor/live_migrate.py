@@ -6,6 +6,7 @@ Two hypervisor paths. Real libvirt: the destination prepares, the source runs
 migrateToURI3 to the destination's migration URI, then the source's leftovers are removed.
 libvirt's test driver has no migration call: the source exports the guest's definition and
 state, the destination imports it, the source destroys its copy (workers/virt says so)."""
+
 from __future__ import annotations
 
 from celery import shared_task
@@ -33,21 +34,36 @@ def _cancelled(migration_uuid: str) -> bool:
     return Migration.objects.filter(uuid=migration_uuid, status="cancelling").exists()
 
 
-def _rollback(migration: Migration, request_id: str, reason: str, *, dest_cleanup: bool = False, details: str = "") -> None:
+def _rollback(
+    migration: Migration, request_id: str, reason: str, *, dest_cleanup: bool = False, details: str = ""
+) -> None:
     server = migration.server
     server_uuid = str(server.uuid)
     if migration.dest_compute:
         if dest_cleanup:
-            compute_then("compute.rollback_live_migration_at_destination", migration.dest_compute, [instance_payload(server)],
-                         "conductor.noop")
+            compute_then(
+                "compute.rollback_live_migration_at_destination",
+                migration.dest_compute,
+                [instance_payload(server)],
+                "conductor.noop",
+            )
         claims.release(server_uuid, host=migration.dest_compute)
     take_back_from_migration(server_uuid, str(migration.uuid))
     cancelled = Migration.objects.filter(pk=migration.pk, status="cancelling").exists()
     _status(migration, "cancelled" if cancelled else "failed")
-    lifecycle.event_finish(request_id, server_uuid, EVENT, ok=cancelled, details=reason,
-                           traceback=details or None, host=migration.source_compute)
+    lifecycle.event_finish(
+        request_id,
+        server_uuid,
+        EVENT,
+        ok=cancelled,
+        details=reason,
+        traceback=details or None,
+        host=migration.source_compute,
+    )
     if lifecycle.compare_and_swap(server_uuid, TaskState.MIGRATING, task_state=None) and not cancelled:
-        lifecycle.record_fault(server, f"Live migration failed: {reason}", details=details, host=migration.source_compute)
+        lifecycle.record_fault(
+            server, f"Live migration failed: {reason}", details=details, host=migration.source_compute
+        )
     lifecycle.finish_action(request_id, server_uuid)
 
 
@@ -70,7 +86,9 @@ def live_migrate_server(server_uuid: str, request_id: str, migration_uuid: str, 
     _status(migration, "queued")
     hand_to_migration(server_uuid, migration_uuid, server.host)
     try:
-        dest, node = claim_destination(server, server.flavor, requested_host=migration.dest_host, ignore_hosts=[server.host])
+        dest, node = claim_destination(
+            server, server.flavor, requested_host=migration.dest_host, ignore_hosts=[server.host]
+        )
     except NoValidHost as exc:
         _rollback(migration, request_id, str(exc))
         return
@@ -83,11 +101,27 @@ def live_migrate_server(server_uuid: str, request_id: str, migration_uuid: str, 
     _status(migration, "preparing")
     payload = instance_payload(server)
     if "TEST" in (hypervisor_type(server.host), hypervisor_type(dest)):
-        compute_then("compute.export_guest", server.host, [payload], "conductor.live_migration_exported", server_uuid, request_id, migration_uuid)
+        compute_then(
+            "compute.export_guest",
+            server.host,
+            [payload],
+            "conductor.live_migration_exported",
+            server_uuid,
+            request_id,
+            migration_uuid,
+        )
     else:
         block = block_migration in ("auto", True)  # local storage here: copy the disk
-        compute_then("compute.pre_live_migration", dest, [payload, {"block_migration": block}],
-                     "conductor.live_migration_prepared", server_uuid, request_id, migration_uuid, block)
+        compute_then(
+            "compute.pre_live_migration",
+            dest,
+            [payload, {"block_migration": block}],
+            "conductor.live_migration_prepared",
+            server_uuid,
+            request_id,
+            migration_uuid,
+            block,
+        )
 
 
 @shared_task(name="conductor.live_migration_exported")
@@ -97,22 +131,46 @@ def live_migration_exported(outcome: dict, server_uuid: str, request_id: str, mi
         _rollback(migration, request_id, outcome.get("error", "aborted"), details=outcome.get("traceback", ""))
         return
     _status(migration, "running")
-    compute_then("compute.import_guest", migration.dest_compute,
-                 [instance_payload(migration.server), {"xml": outcome["xml"], "power_state": outcome["power_state"]}],
-                 "conductor.live_migration_landed", server_uuid, request_id, migration_uuid)
+    compute_then(
+        "compute.import_guest",
+        migration.dest_compute,
+        [instance_payload(migration.server), {"xml": outcome["xml"], "power_state": outcome["power_state"]}],
+        "conductor.live_migration_landed",
+        server_uuid,
+        request_id,
+        migration_uuid,
+    )
 
 
 @shared_task(name="conductor.live_migration_prepared")
 def live_migration_prepared(outcome: dict, server_uuid: str, request_id: str, migration_uuid: str, block: bool) -> None:
     migration = _migration(migration_uuid)
     if not outcome.get("ok") or _cancelled(migration_uuid):
-        _rollback(migration, request_id, outcome.get("error", "aborted"), dest_cleanup=True, details=outcome.get("traceback", ""))
+        _rollback(
+            migration,
+            request_id,
+            outcome.get("error", "aborted"),
+            dest_cleanup=True,
+            details=outcome.get("traceback", ""),
+        )
         return
     _status(migration, "running")
-    compute_then("compute.live_migration", migration.source_compute,
-                 [instance_payload(migration.server), {"dest_uri": migration_uri(migration.dest_compute), "block_migration": block,
-                                                       "dest_disk_path": outcome.get("disk_path")}],
-                 "conductor.live_migration_landed", server_uuid, request_id, migration_uuid)
+    compute_then(
+        "compute.live_migration",
+        migration.source_compute,
+        [
+            instance_payload(migration.server),
+            {
+                "dest_uri": migration_uri(migration.dest_compute),
+                "block_migration": block,
+                "dest_disk_path": outcome.get("disk_path"),
+            },
+        ],
+        "conductor.live_migration_landed",
+        server_uuid,
+        request_id,
+        migration_uuid,
+    )
 
 
 @shared_task(name="conductor.live_migration_landed")
@@ -122,26 +180,51 @@ def live_migration_landed(outcome: dict, server_uuid: str, request_id: str, migr
     if migration.status != "running" and migration.status != "cancelling":
         return
     if not outcome.get("ok"):
-        _rollback(migration, request_id, outcome.get("error", ""), dest_cleanup=True, details=outcome.get("traceback", ""))
+        _rollback(
+            migration, request_id, outcome.get("error", ""), dest_cleanup=True, details=outcome.get("traceback", "")
+        )
         return
     with transaction.atomic():
-        moved = lifecycle.compare_and_swap(server_uuid, TaskState.MIGRATING, host=migration.dest_compute, node=migration.dest_node,
-                                           power_state=outcome.get("power_state", migration.server.power_state))
+        moved = lifecycle.compare_and_swap(
+            server_uuid,
+            TaskState.MIGRATING,
+            host=migration.dest_compute,
+            node=migration.dest_node,
+            power_state=outcome.get("power_state", migration.server.power_state),
+        )
         if not moved:
             return
         _status(migration, "post-migrating")
-    compute_then("compute.post_live_migration_at_source", migration.source_compute, [instance_payload(migration.server)],
-                 "conductor.live_migration_completed", server_uuid, request_id, migration_uuid)
+    compute_then(
+        "compute.post_live_migration_at_source",
+        migration.source_compute,
+        [instance_payload(migration.server)],
+        "conductor.live_migration_completed",
+        server_uuid,
+        request_id,
+        migration_uuid,
+    )
 
 
 @shared_task(name="conductor.live_migration_completed")
 def live_migration_completed(outcome: dict, server_uuid: str, request_id: str, migration_uuid: str) -> None:
     migration = _migration(migration_uuid)
     with transaction.atomic():
-        if Migration.objects.filter(pk=migration.pk, status="post-migrating").update(status="completed", updated_at=timezone.now()) != 1:
+        if (
+            Migration.objects.filter(pk=migration.pk, status="post-migrating").update(
+                status="completed", updated_at=timezone.now()
+            )
+            != 1
+        ):
             return
         claims.release(migration_uuid)
         lifecycle.compare_and_swap(server_uuid, TaskState.MIGRATING, task_state=None)
-    lifecycle.event_finish(request_id, server_uuid, EVENT, ok=True, host=migration.dest_compute,
-                           details=None if outcome.get("ok") else f"source cleanup failed: {outcome.get('error')}")
+    lifecycle.event_finish(
+        request_id,
+        server_uuid,
+        EVENT,
+        ok=True,
+        host=migration.dest_compute,
+        details=None if outcome.get("ok") else f"source cleanup failed: {outcome.get('error')}",
+    )
     lifecycle.finish_action(request_id, server_uuid)

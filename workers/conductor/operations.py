@@ -3,6 +3,7 @@ unpause, suspend, resume, rescue, unrescue, changePassword, trigger_crash_dump).
 says, per operation, which compute task does the work, which task_state the API set, and
 the vm_state a success ends in. A failure clears the task_state, keeps what the hypervisor
 reported, and records a fault and an Error event."""
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,6 @@ from servers.states import TaskState as T
 from servers.states import VmState as V
 
 from .dispatch import compute_then, instance_payload
-
 
 BY_POWER = "by-power"  # end state ACTIVE if the guest runs, else STOPPED
 
@@ -73,8 +73,13 @@ def run_operation(server_uuid: str, request_id: str, operation: str, params: dic
         payload["rescue_image_path"] = os.path.join(settings.IMAGE_DIR, image) if image else None
     lifecycle.event_start(request_id, server_uuid, event_name(step), host=server.host)
     compute_then(
-        step.compute_task, server.host, [instance_payload(server), payload], "conductor.operation_finished",
-        server_uuid, request_id, operation,
+        step.compute_task,
+        server.host,
+        [instance_payload(server), payload],
+        "conductor.operation_finished",
+        server_uuid,
+        request_id,
+        operation,
     )
 
 
@@ -84,7 +89,9 @@ def operation_finished(outcome: dict, server_uuid: str, request_id: str, operati
     step = OPERATIONS[operation]
     ok = bool(outcome.get("ok"))
     host = outcome.get("host")
-    lifecycle.event_finish(request_id, server_uuid, event_name(step), ok=ok, traceback=outcome.get("traceback"), host=host)
+    lifecycle.event_finish(
+        request_id, server_uuid, event_name(step), ok=ok, traceback=outcome.get("traceback"), host=host
+    )
     changes: dict = {"task_state": None}
     if "power_state" in outcome:
         changes["power_state"] = outcome["power_state"]
@@ -95,5 +102,7 @@ def operation_finished(outcome: dict, server_uuid: str, request_id: str, operati
     if not ok and step.error_on_failure:
         changes["vm_state"] = V.ERROR
     if lifecycle.compare_and_swap(server_uuid, step.task_state, **changes) and not ok:
-        lifecycle.record_fault(server_uuid, f"{operation} failed: {outcome.get('error')}", details=outcome.get("traceback", ""), host=host)
+        lifecycle.record_fault(
+            server_uuid, f"{operation} failed: {outcome.get('error')}", details=outcome.get("traceback", ""), host=host
+        )
     lifecycle.finish_action(request_id, server_uuid)

@@ -1,6 +1,7 @@
 """Periodic conductor work (run by beat): reclaim soft-deleted servers, and end task_states
 whose workflow never reported back (a lost message, a host that died mid-task): nothing keeps
 a task_state forever."""
+
 from __future__ import annotations
 
 import logging
@@ -27,7 +28,9 @@ def reclaim_deleted_servers() -> int:
         return 0
     cutoff = timezone.now() - timedelta(seconds=settings.RECLAIM_INSTANCE_INTERVAL)
     reclaimed = 0
-    for server in Server.objects.filter(vm_state=VmState.SOFT_DELETED, task_state=None, deleted=False, updated_at__lt=cutoff):
+    for server in Server.objects.filter(
+        vm_state=VmState.SOFT_DELETED, task_state=None, deleted=False, updated_at__lt=cutoff
+    ):
         if lifecycle.compare_and_swap(str(server.uuid), None, task_state=TaskState.DELETING):
             app.send_task("conductor.delete_server", args=[str(server.uuid), f"req-reclaim-{server.uuid}"])
             reclaimed += 1
@@ -39,8 +42,10 @@ def expire_stuck_tasks() -> int:
     """Servers whose task_state has not moved for TASK_TIMEOUT seconds (LIVE_MIGRATION_TIMEOUT
     for live migrations) are brought to a truthful state as a restarted host would."""
     now = timezone.now()
-    stuck = Server.objects.filter(deleted=False).exclude(task_state=None).filter(
-        updated_at__lt=now - timedelta(seconds=settings.TASK_TIMEOUT)
+    stuck = (
+        Server.objects.filter(deleted=False)
+        .exclude(task_state=None)
+        .filter(updated_at__lt=now - timedelta(seconds=settings.TASK_TIMEOUT))
     )
     count = 0
     for server in stuck:

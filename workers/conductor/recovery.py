@@ -6,6 +6,7 @@ left mid-task on the host to a truthful state (Nova's _init_instance rules).
 
 Periodically (SYNC_POWER_STATE_INTERVAL): the hypervisor's view corrects the database's
 power_state, and an ACTIVE server found shut off becomes STOPPED (Nova's _sync_power_states)."""
+
 from __future__ import annotations
 
 import logging
@@ -15,8 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from images.models import Image
-from scheduling import claims
 from novasite.celery import app
+from scheduling import claims
 from servers import lifecycle
 from servers.models import InstanceAction, Migration, Server
 from servers.states import PowerState, TaskState, VmState
@@ -28,8 +29,11 @@ log = logging.getLogger(__name__)
 
 T = TaskState
 BUILD_STATES = (T.SCHEDULING, T.BLOCK_DEVICE_MAPPING, T.NETWORKING, T.SPAWNING)
-ERROR_STATES = BUILD_STATES + T.REBUILD + (T.RESIZE_MIGRATING, T.RESIZE_MIGRATED, T.RESIZE_FINISH,
-                                           T.RESIZE_REVERTING, T.RESCUING, T.SHELVING_OFFLOADING)
+ERROR_STATES = (
+    BUILD_STATES
+    + T.REBUILD
+    + (T.RESIZE_MIGRATING, T.RESIZE_MIGRATED, T.RESIZE_FINISH, T.RESIZE_REVERTING, T.RESCUING, T.SHELVING_OFFLOADING)
+)
 VM_STATE_FOR_POWER = {
     PowerState.RUNNING: VmState.ACTIVE,
     PowerState.SHUTDOWN: VmState.STOPPED,
@@ -122,11 +126,17 @@ def sync_power_states(host: str, guests: dict[str, int]) -> None:
         changes: dict = {}
         if power != server.power_state:
             changes["power_state"] = power
-        if server.vm_state == VmState.ACTIVE and power in (PowerState.SHUTDOWN, PowerState.CRASHED, PowerState.SUSPENDED):
+        if server.vm_state == VmState.ACTIVE and power in (
+            PowerState.SHUTDOWN,
+            PowerState.CRASHED,
+            PowerState.SUSPENDED,
+        ):
             changes["vm_state"] = VmState.STOPPED  # shut down behind our back: now it is stopped
         elif server.vm_state in (VmState.STOPPED,) and power == PowerState.RUNNING:
             # Running although stopped: stop it again (Nova's force_stop).
-            compute_then("compute.stop_instance", host, [instance_payload(server), {"clean_shutdown": False}], "conductor.noop")
+            compute_then(
+                "compute.stop_instance", host, [instance_payload(server), {"clean_shutdown": False}], "conductor.noop"
+            )
         elif server.vm_state == VmState.PAUSED and power == PowerState.SHUTDOWN:
             changes["vm_state"] = VmState.STOPPED
         if changes:

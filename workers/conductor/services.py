@@ -1,4 +1,5 @@
 """Service reports from compute hosts (heartbeat + hypervisor totals) and housekeeping."""
+
 from __future__ import annotations
 
 from celery import shared_task

@@ -17,6 +17,7 @@ Device dicts, as taken and returned by drivers:
   app; ``instance_info`` adds ``"device"``);
 * a port is ``{"id", "mac_address"}``.
 """
+
 from __future__ import annotations
 
 import abc
@@ -136,7 +137,8 @@ class InstanceSpec:
         for attr, keys in (("volumes", ("id", "path")), ("interfaces", ("id", "mac_address"))):
             items = getattr(self, attr)
             if not isinstance(items, list) or not all(
-                    isinstance(item, dict) and all(item.get(k) for k in keys) for item in items):
+                isinstance(item, dict) and all(item.get(k) for k in keys) for item in items
+            ):
                 raise ValueError(f"{attr} must be a list of dicts with {', '.join(keys)}")
 
     def to_dict(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ Every enabled filter judges the host on its own (not only the first to reject it
 same SQL conditions and Python checks the scheduler uses, and says why it rejects it. Reads
 only; claims nothing. An operator's tool: it shows hosts, usage and aggregate metadata.
 """
+
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -26,19 +27,29 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         try:
             found = why_not(
-                options["flavor"], options["host"], zone=options["zone"], project=options["project"],
-                image=options["image"], group=options["group"],
+                options["flavor"],
+                options["host"],
+                zone=options["zone"],
+                project=options["project"],
+                image=options["image"],
+                group=options["group"],
             )
         except NotFound as exc:
             raise CommandError(str(exc)) from exc
         spec, res, host, flavor = found.spec, found.spec.resources, found.host.host, found.flavor.name
-        context = ", ".join(filter(None, [
-            f"zone {spec.availability_zone}" if spec.availability_zone else "",
-            f"project {spec.project_id}" if spec.project_id else "",
-        ]))
+        context = ", ".join(
+            filter(
+                None,
+                [
+                    f"zone {spec.availability_zone}" if spec.availability_zone else "",
+                    f"project {spec.project_id}" if spec.project_id else "",
+                ],
+            )
+        )
         self.stdout.write(
             f"{host} for flavor {flavor} ({res.vcpus} vCPUs, {res.memory_mb} MB RAM, {res.disk_gb} GB disk)"
-            + (f" [{context}]" if context else "") + ":"
+            + (f" [{context}]" if context else "")
+            + ":"
         )
         width = max(len(v.name) for v in found.verdicts)
         for verdict in found.verdicts:

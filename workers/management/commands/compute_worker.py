@@ -1,6 +1,7 @@
 """`manage.py compute_worker --host NAME [--libvirt-uri URI]`: the compute service of one
 hypervisor host. One process (threads pool) consuming compute.NAME; it never opens a
 database connection."""
+
 from __future__ import annotations
 
 import os
@@ -23,12 +24,22 @@ class Command(BaseCommand):
         parser.add_argument("--vcpus", type=int, default=None, help="host vCPUs (test driver capacity)")
         parser.add_argument("--memory-mb", type=int, default=None, help="host RAM in MB (test driver capacity)")
         parser.add_argument("--disk-gb", type=int, default=None, help="host disk in GB")
-        parser.add_argument("--migration-uri", default=os.environ.get("MIGRATION_URI") or None,
-                            help="libvirt URI other hosts use to reach this one (e.g. qemu+tcp://host/system)")
-        parser.add_argument("--migrate-uri", default=os.environ.get("MIGRATE_URI") or None,
-                            help="where QEMU sends the migration stream (e.g. tcp://10.0.0.5)")
-        parser.add_argument("--shutdown-timeout", type=float, default=float(os.environ.get("SHUTDOWN_TIMEOUT", 60)),
-                            help="seconds to wait for an ACPI shutdown before destroying the guest")
+        parser.add_argument(
+            "--migration-uri",
+            default=os.environ.get("MIGRATION_URI") or None,
+            help="libvirt URI other hosts use to reach this one (e.g. qemu+tcp://host/system)",
+        )
+        parser.add_argument(
+            "--migrate-uri",
+            default=os.environ.get("MIGRATE_URI") or None,
+            help="where QEMU sends the migration stream (e.g. tcp://10.0.0.5)",
+        )
+        parser.add_argument(
+            "--shutdown-timeout",
+            type=float,
+            default=float(os.environ.get("SHUTDOWN_TIMEOUT", 60)),
+            help="seconds to wait for an ACPI shutdown before destroying the guest",
+        )
         parser.add_argument("--nic-type", default=os.environ.get("NIC_TYPE", "ethernet"), choices=("ethernet", "user"))
         parser.add_argument("--concurrency", type=int, default=int(os.environ.get("COMPUTE_CONCURRENCY", 4)))
         parser.add_argument("--loglevel", default=os.environ.get("LOG_LEVEL", "INFO"))
@@ -40,17 +51,34 @@ class Command(BaseCommand):
         # One driver (one libvirt connection) for the whole process: with the test driver the
         # guests live in this process, so the process is the host.
         driver = LibvirtDriver(
-            options["libvirt_uri"], instances_dir=instances_dir, node_vcpus=options["vcpus"],
-            node_memory_mb=options["memory_mb"], node_disk_gb=options["disk_gb"],
-            migration_uri=options["migration_uri"], nic_type=options["nic_type"],
+            options["libvirt_uri"],
+            instances_dir=instances_dir,
+            node_vcpus=options["vcpus"],
+            node_memory_mb=options["memory_mb"],
+            node_disk_gb=options["disk_gb"],
+            migration_uri=options["migration_uri"],
+            nic_type=options["nic_type"],
             shutdown_timeout=options["shutdown_timeout"],
         )
         context.configure(host, driver, options["migrate_uri"])
         # Register only the compute tasks: nothing that could reach the database.
         app.conf.imports = COMPUTE_TASK_MODULES
         heartbeat.start(app, host, driver, settings.REPORT_INTERVAL, settings.SYNC_POWER_STATE_INTERVAL)
-        app.worker_main([
-            "worker", "--queues", compute_queue(host), "--pool", "threads",
-            "--concurrency", str(options["concurrency"]), "--hostname", f"compute@{host}",
-            "--loglevel", options["loglevel"], "--task-events", "--without-gossip", "--without-mingle",
-        ])
+        app.worker_main(
+            [
+                "worker",
+                "--queues",
+                compute_queue(host),
+                "--pool",
+                "threads",
+                "--concurrency",
+                str(options["concurrency"]),
+                "--hostname",
+                f"compute@{host}",
+                "--loglevel",
+                options["loglevel"],
+                "--task-events",
+                "--without-gossip",
+                "--without-mingle",
+            ]
+        )

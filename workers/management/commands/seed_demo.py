@@ -1,4 +1,5 @@
 """`manage.py seed_demo`: create the demo cloud (idempotent)."""
+
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand

@@ -14,6 +14,7 @@ written into ``instances_dir`` and the driver connects to ``test:///<that file>`
 is parsed fresh per connection, so two drivers are two hosts. Either way a test driver's
 domains live only as long as the connection: ``close()`` or a reconnect starts an empty host.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,15 +23,25 @@ import os
 import shutil
 import threading
 import xml.etree.ElementTree as ET
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import libvirt
 
 from servers.states import PowerState
 
-from ..driver import (INSTANCE_NAME_PREFIX, NOSTATE, SUSPENDED, ComputeDriver, DriverError,
-                      HostResources, HypervisorUnavailable, InstanceNotFound, NotSupported,
-                      canonical_uuid)
+from ..driver import (
+    INSTANCE_NAME_PREFIX,
+    NOSTATE,
+    SUSPENDED,
+    ComputeDriver,
+    DriverError,
+    HostResources,
+    HypervisorUnavailable,
+    InstanceNotFound,
+    NotSupported,
+    canonical_uuid,
+)
 from . import xml as dxml
 
 log = logging.getLogger(__name__)
@@ -43,9 +54,9 @@ GIB = 1024**3
 libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
 
 # Errors that mean "this driver/hypervisor cannot do that at all".
-_UNSUPPORTED_CODES = frozenset({
-    libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,
-    libvirt.VIR_ERR_OPERATION_UNSUPPORTED})
+_UNSUPPORTED_CODES = frozenset(
+    {libvirt.VIR_ERR_NO_SUPPORT, libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED, libvirt.VIR_ERR_OPERATION_UNSUPPORTED}
+)
 
 
 def is_connection_error(exc: libvirt.libvirtError) -> bool:
@@ -53,7 +64,9 @@ def is_connection_error(exc: libvirt.libvirtError) -> bool:
     if code in (libvirt.VIR_ERR_SYSTEM_ERROR, libvirt.VIR_ERR_INVALID_CONN):
         return True
     return code == libvirt.VIR_ERR_INTERNAL_ERROR and exc.get_error_domain() in (
-        libvirt.VIR_FROM_REMOTE, libvirt.VIR_FROM_RPC)
+        libvirt.VIR_FROM_REMOTE,
+        libvirt.VIR_FROM_RPC,
+    )
 
 
 def is_no_domain(exc: libvirt.libvirtError) -> bool:
@@ -62,26 +75,40 @@ def is_no_domain(exc: libvirt.libvirtError) -> bool:
 
 def is_not_running(exc: libvirt.libvirtError) -> bool:
     """The error libvirt gives for an operation on a domain in the wrong state."""
-    return exc.get_error_code() in (libvirt.VIR_ERR_OPERATION_INVALID,
-                                    libvirt.VIR_ERR_INTERNAL_ERROR) and not is_connection_error(exc)
+    return exc.get_error_code() in (
+        libvirt.VIR_ERR_OPERATION_INVALID,
+        libvirt.VIR_ERR_INTERNAL_ERROR,
+    ) and not is_connection_error(exc)
 
 
 class LibvirtBase(ComputeDriver):
     """Connection handling, locking, look-ups and host inventory (see the module docstring)."""
 
-    def __init__(self, uri: str, *, instances_dir: str, node_vcpus: int | None = None,
-                 node_memory_mb: int | None = None, node_disk_gb: int | None = None,
-                 migration_uri: str | None = None, nic_type: str = "ethernet",
-                 shutdown_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        uri: str,
+        *,
+        instances_dir: str,
+        node_vcpus: int | None = None,
+        node_memory_mb: int | None = None,
+        node_disk_gb: int | None = None,
+        migration_uri: str | None = None,
+        nic_type: str = "ethernet",
+        shutdown_timeout: float = 60.0,
+    ) -> None:
         """No connection is opened here; ``instances_dir`` is created (mode 755, see C5).
 
         ``migration_uri``: how other hosts reach this one (``host_resources().libvirt_uri``),
         default ``uri``. ``nic_type``: ``'ethernet'`` (a tap libvirt creates, no bridge) or
         ``'user'`` (SLIRP). ``shutdown_timeout``: default seconds a clean shutdown may take.
         """
-        super().__init__(uri, instances_dir=os.path.abspath(instances_dir),
-                         node_vcpus=node_vcpus, node_memory_mb=node_memory_mb,
-                         node_disk_gb=node_disk_gb)
+        super().__init__(
+            uri,
+            instances_dir=os.path.abspath(instances_dir),
+            node_vcpus=node_vcpus,
+            node_memory_mb=node_memory_mb,
+            node_disk_gb=node_disk_gb,
+        )
         if nic_type not in dxml.NIC_TYPES:
             raise ValueError(f"nic_type must be one of {dxml.NIC_TYPES}: {nic_type!r}")
         self.migration_uri = migration_uri or uri
@@ -125,8 +152,15 @@ class LibvirtBase(ComputeDriver):
         memory_kib = (self.node_memory_mb or 3072) * 1024
         node = ET.Element("node")
         cpu = dxml.el(node, "cpu")
-        for tag, value in (("mhz", 2400), ("model", "x86_64"), ("active", vcpus),
-                           ("nodes", 1), ("sockets", 1), ("cores", vcpus), ("threads", 1)):
+        for tag, value in (
+            ("mhz", 2400),
+            ("model", "x86_64"),
+            ("active", vcpus),
+            ("nodes", 1),
+            ("sockets", 1),
+            ("cores", vcpus),
+            ("threads", 1),
+        ):
             dxml.el(cpu, tag, str(value))
         dxml.el(node, "memory", str(memory_kib))  # KiB
         path = os.path.join(self.instances_dir, TEST_NODE_FILE)
@@ -201,8 +235,7 @@ class LibvirtBase(ComputeDriver):
         with self._uuid_lock(canonical_uuid(uuid)):
             return self._call(what, fn)
 
-    def _on_domain(self, what: str, uuid: str,
-                   fn: Callable[[libvirt.virConnect, libvirt.virDomain], T]) -> T:
+    def _on_domain(self, what: str, uuid: str, fn: Callable[[libvirt.virConnect, libvirt.virDomain], T]) -> T:
         """``fn(conn, dom)`` under ``uuid``'s lock; :class:`InstanceNotFound` if no guest."""
         uuid = canonical_uuid(uuid)
         return self._locked(what, uuid, lambda conn: fn(conn, self._domain(conn, uuid)))
@@ -275,11 +308,14 @@ class LibvirtBase(ComputeDriver):
             info = conn.getInfo()  # [arch, MiB, cpus, mhz, nodes, sockets, cores, threads]
             return HostResources(
                 vcpus=int(self.node_vcpus or info[2]),
-                memory_mb=int(self.node_memory_mb or info[1]), disk_gb=int(disk_gb),
-                hypervisor_type=conn.getType(), hypervisor_version=int(conn.getVersion()),
+                memory_mb=int(self.node_memory_mb or info[1]),
+                disk_gb=int(disk_gb),
+                hypervisor_type=conn.getType(),
+                hypervisor_version=int(conn.getVersion()),
                 hypervisor_hostname=conn.getHostname(),
                 cpu_info=json.dumps(self._cpu_info(conn, info), sort_keys=True),
-                libvirt_uri=self.migration_uri)
+                libvirt_uri=self.migration_uri,
+            )
 
         return self._call("host_resources", collect)
 
@@ -287,9 +323,12 @@ class LibvirtBase(ComputeDriver):
     def _cpu_info(conn: libvirt.virConnect, info: list[Any]) -> dict[str, Any]:
         """Nova-style cpu_info: arch and topology from getInfo, the rest from capabilities."""
         cpu_info: dict[str, Any] = {
-            "arch": info[0], "model": None, "vendor": None, "features": [],
-            "topology": {"cells": info[4], "sockets": info[5], "cores": info[6],
-                         "threads": info[7]}}
+            "arch": info[0],
+            "model": None,
+            "vendor": None,
+            "features": [],
+            "topology": {"cells": info[4], "sockets": info[5], "cores": info[6], "threads": info[7]},
+        }
         try:
             host_cpu = ET.fromstring(conn.getCapabilities()).find("host/cpu")
         except (libvirt.libvirtError, ET.ParseError):

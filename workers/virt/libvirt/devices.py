@@ -13,12 +13,14 @@ Test driver: it has no attach/detach at all, so these edit the persistent defini
 ``defineXML`` (volumes and NICs appear in ``instance_info`` and survive a restart, but the
 running guest does not change).
 """
+
 from __future__ import annotations
 
 import logging
 import time
 import xml.etree.ElementTree as ET
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import libvirt
 
@@ -56,8 +58,13 @@ class DevicesMixin(LibvirtBase):
 
     def detach_volume(self, uuid: str, volume_id: str) -> None:
         """Detach the disk whose ``<serial>`` is ``volume_id``; not attached: nothing to do."""
-        self._on_domain("detach_volume", uuid, lambda conn, dom: self._detach(
-            conn, dom, lambda root: dxml.find_volume(root, volume_id), f"volume {volume_id}"))
+        self._on_domain(
+            "detach_volume",
+            uuid,
+            lambda conn, dom: self._detach(
+                conn, dom, lambda root: dxml.find_volume(root, volume_id), f"volume {volume_id}"
+            ),
+        )
 
     def attach_interface(self, uuid: str, port: dict[str, Any]) -> None:
         """Plug a virtio NIC (type ``nic_type``) with the port's MAC; the port id is kept as
@@ -66,8 +73,7 @@ class DevicesMixin(LibvirtBase):
 
         def work(conn: libvirt.virConnect, dom: libvirt.virDomain) -> None:
             for root in (self._device_xml(dom), self._xml(dom, inactive=True)):
-                if any(dxml.find_interface(root, key) is not None
-                       for key in (p["id"], p["mac_address"])):
+                if any(dxml.find_interface(root, key) is not None for key in (p["id"], p["mac_address"])):
                     return
             self._attach(conn, dom, dxml.interface_element(p, self.nic_type))
 
@@ -77,13 +83,17 @@ class DevicesMixin(LibvirtBase):
         """Unplug the NIC of ``port_id`` (found by its alias, or by MAC if ``port_id`` is a
         MAC address); not plugged: nothing to do. See the module docstring for guests that
         do not release PCI devices."""
-        self._on_domain("detach_interface", uuid, lambda conn, dom: self._detach(
-            conn, dom, lambda root: dxml.find_interface(root, port_id), f"port {port_id}"))
+        self._on_domain(
+            "detach_interface",
+            uuid,
+            lambda conn, dom: self._detach(
+                conn, dom, lambda root: dxml.find_interface(root, port_id), f"port {port_id}"
+            ),
+        )
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _attach(self, conn: libvirt.virConnect, dom: libvirt.virDomain,
-                element: ET.Element) -> None:
+    def _attach(self, conn: libvirt.virConnect, dom: libvirt.virDomain, element: ET.Element) -> None:
         if not self.capabilities["supports_hotplug"]:
             root = self._xml(dom, inactive=True)
             root.find("devices").append(element)
@@ -101,8 +111,7 @@ class DevicesMixin(LibvirtBase):
             flags |= libvirt.VIR_DOMAIN_AFFECT_CONFIG
         return flags or libvirt.VIR_DOMAIN_AFFECT_CURRENT
 
-    def _detach(self, conn: libvirt.virConnect, dom: libvirt.virDomain, find: Finder,
-                what: str) -> None:
+    def _detach(self, conn: libvirt.virConnect, dom: libvirt.virDomain, find: Finder, what: str) -> None:
         persistent = self._xml(dom, inactive=True)
         config_el = find(persistent)
         if not self.capabilities["supports_hotplug"]:
@@ -129,6 +138,7 @@ class DevicesMixin(LibvirtBase):
                     raise DriverError(
                         f"{what} is still plugged into the running guest {dom.UUIDString()}: "
                         "the guest did not release it (PCI unplug needs the guest OS). It is "
-                        "removed from the definition and goes away at the next power off")
+                        "removed from the definition and goes away at the next power off"
+                    )
                 return
             time.sleep(0.1)

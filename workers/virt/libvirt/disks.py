@@ -6,6 +6,7 @@ idempotent). Caveat C10 of the machine reference: ``qemu-img`` refuses a disk th
 QEMU holds ("Failed to get shared 'write' lock") unless given ``-U`` (force share), and what it
 reads then is only consistent if the guest is paused (QEMU drains and flushes on pause).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,16 +21,32 @@ from ..driver import DriverError
 GIB = 1024**3
 QEMU_IMG_TIMEOUT = 3600  # a convert of a large disk takes a while
 # File systems where two hosts see the same file (libvirt then migrates without UNSAFE).
-SHARED_FS_TYPES = frozenset({
-    "nfs", "nfs4", "cifs", "smb3", "ceph", "glusterfs", "fuse.glusterfs", "gfs2", "ocfs2",
-    "9p", "virtiofs", "beegfs", "lustre", "gpfs", "fuse.sshfs", "fuse.cephfs"})
+SHARED_FS_TYPES = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "ceph",
+        "glusterfs",
+        "fuse.glusterfs",
+        "gfs2",
+        "ocfs2",
+        "9p",
+        "virtiofs",
+        "beegfs",
+        "lustre",
+        "gpfs",
+        "fuse.sshfs",
+        "fuse.cephfs",
+    }
+)
 
 
 def qemu_img() -> str:
     path = shutil.which("qemu-img")
     if path is None:
-        raise DriverError("qemu-img is not installed (apt-get install qemu-utils); "
-                          "it is needed for guest disks")
+        raise DriverError("qemu-img is not installed (apt-get install qemu-utils); it is needed for guest disks")
     return path
 
 
@@ -51,7 +68,7 @@ def info(path: str, fmt: str | None = None, *, force_share: bool = False) -> dic
         cmd += ["-f", fmt]
     if force_share:
         cmd.append("-U")
-    return json.loads(run(cmd + [path]))
+    return json.loads(run([*cmd, path]))
 
 
 def virtual_size(path: str, fmt: str | None = None, *, force_share: bool = False) -> int:
@@ -66,8 +83,7 @@ def root_disk_bytes(root_gb: int, image_path: str | None, image_format: str) -> 
         return root_bytes
     image_bytes = virtual_size(image_path, image_format)
     if root_bytes and root_bytes < image_bytes:
-        raise DriverError(f"flavor root disk ({root_gb} GiB) is smaller than the image "
-                          f"({image_bytes} bytes)")
+        raise DriverError(f"flavor root disk ({root_gb} GiB) is smaller than the image ({image_bytes} bytes)")
     return max(root_bytes, image_bytes)
 
 
@@ -78,14 +94,13 @@ def create_overlay(image: str, image_format: str, dest: str, size_bytes: int) ->
         return dest
     cmd = [qemu_img(), "create", "-f", "qcow2", "-F", image_format, "-b", image]
     if size_bytes > virtual_size(image, image_format):
-        return _atomic(dest, lambda part: run(cmd + [part, str(size_bytes)]))
-    return _atomic(dest, lambda part: run(cmd + [part]))
+        return _atomic(dest, lambda part: run([*cmd, part, str(size_bytes)]))
+    return _atomic(dest, lambda part: run([*cmd, part]))
 
 
 def create_blank(dest: str, size_bytes: int, fmt: str = "qcow2") -> str:
     """An empty disk ``dest`` of ``size_bytes``. An existing ``dest`` is kept."""
-    return _atomic(dest, lambda part: run([qemu_img(), "create", "-f", fmt, part,
-                                           str(size_bytes)]))
+    return _atomic(dest, lambda part: run([qemu_img(), "create", "-f", fmt, part, str(size_bytes)]))
 
 
 def convert(src: str, dest: str, out_format: str = "qcow2", *, force_share: bool = False) -> str:
@@ -96,7 +111,7 @@ def convert(src: str, dest: str, out_format: str = "qcow2", *, force_share: bool
     cmd = [qemu_img(), "convert", "-O", out_format]
     if force_share:
         cmd.append("-U")
-    return _atomic(dest, lambda part: run(cmd + [src, part]), replace=True)
+    return _atomic(dest, lambda part: run([*cmd, src, part]), replace=True)
 
 
 def grow(path: str, size_bytes: int) -> None:
@@ -119,7 +134,7 @@ def in_use(path: str) -> bool:
 
 
 def md5(path: str) -> str:
-    digest = hashlib.md5()  # noqa: S324 - Glance's checksum is md5, not a security use
+    digest = hashlib.md5()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1024 * 1024), b""):
             digest.update(chunk)

@@ -12,6 +12,7 @@ family of operations:
 
 Domain XML lives in ``xml.py``, ``qemu-img`` in ``disks.py``.
 """
+
 from __future__ import annotations
 
 from .devices import DevicesMixin

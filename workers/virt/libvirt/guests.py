@@ -5,6 +5,7 @@ real daemon only), and while rescued ``disk.rescue`` and ``unrescue.xml`` (the d
 restore). Whenever a guest is defined again from a spec (rebuild, redefine, revert), the
 volumes and ports of its previous definition are kept, with the spec's own added.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,25 +36,39 @@ def as_spec(spec: InstanceSpec | dict[str, Any]) -> InstanceSpec:
 
 def carried_devices(root: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The volumes and (our, port-id carrying) NICs of a definition, to define them again."""
-    nics = [{"id": n["id"], "mac_address": n["mac_address"]}
-            for n in dxml.interfaces(root) if n["id"] and n["mac_address"]]
+    nics = [
+        {"id": n["id"], "mac_address": n["mac_address"]} for n in dxml.interfaces(root) if n["id"] and n["mac_address"]
+    ]
     return dxml.volumes(root), nics
 
 
 class GuestsMixin(PowerMixin):
     """spawn, destroy, rebuild, redefine, rescue, unrescue."""
 
-    def domain_xml(self, spec: InstanceSpec, disk_path: str | None = None, *,
-                   volumes: list[dict[str, Any]] | tuple = (),
-                   interfaces: list[dict[str, Any]] | tuple = ()) -> str:
+    def domain_xml(
+        self,
+        spec: InstanceSpec,
+        disk_path: str | None = None,
+        *,
+        volumes: list[dict[str, Any]] | tuple = (),
+        interfaces: list[dict[str, Any]] | tuple = (),
+    ) -> str:
         """The domain XML for ``spec`` (see ``xml.build_domain``): ``type='qemu'`` (TCG) on a
         real daemon, ``type='test'`` without disk, console or balloon on the test driver."""
-        return dxml.tostring(dxml.build_domain(
-            spec, domain_type="test" if self.is_test else "qemu", disk_path=disk_path,
-            nic_type=self.nic_type, volumes=volumes, interfaces=interfaces))
+        return dxml.tostring(
+            dxml.build_domain(
+                spec,
+                domain_type="test" if self.is_test else "qemu",
+                disk_path=disk_path,
+                nic_type=self.nic_type,
+                volumes=volumes,
+                interfaces=interfaces,
+            )
+        )
 
-    def _define(self, conn: libvirt.virConnect, spec: InstanceSpec, disk_path: str | None,
-                old_root: Any = None) -> libvirt.virDomain:
+    def _define(
+        self, conn: libvirt.virConnect, spec: InstanceSpec, disk_path: str | None, old_root: Any = None
+    ) -> libvirt.virDomain:
         """defineXML from ``spec`` plus the volumes and NICs of ``old_root`` (if given)."""
         volumes, nics = carried_devices(old_root) if old_root is not None else ((), ())
         return conn.defineXML(self.domain_xml(spec, disk_path, volumes=volumes, interfaces=nics))
@@ -86,8 +101,9 @@ class GuestsMixin(PowerMixin):
         disk = None if self.is_test else self._prepare_disk(spec)
         return self._define_and_start(conn, spec, disk, power_on=True)
 
-    def _define_and_start(self, conn: libvirt.virConnect, spec: InstanceSpec,
-                          disk: str | None, power_on: bool, old_root: Any = None) -> int:
+    def _define_and_start(
+        self, conn: libvirt.virConnect, spec: InstanceSpec, disk: str | None, power_on: bool, old_root: Any = None
+    ) -> int:
         """Define (and start if ``power_on``); on failure undefine and remove the files."""
         dom = None
         try:
@@ -134,16 +150,16 @@ class GuestsMixin(PowerMixin):
                 self._undefine(dom)
             disk = self._root_disk(uuid)
             if disk and disks.in_use(disk):
-                log.warning("destroy %s: %s is in use by a running guest (shared storage?); "
-                            "keeping the files", uuid, disk)
+                log.warning(
+                    "destroy %s: %s is in use by a running guest (shared storage?); keeping the files", uuid, disk
+                )
                 return
             self._remove_files(uuid)
 
         self._locked("destroy", uuid, work)
 
     def _undefine(self, dom: libvirt.virDomain) -> None:
-        base = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
-                | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+        base = libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
         attempts = [base] if self.is_test else [base | libvirt.VIR_DOMAIN_UNDEFINE_NVRAM, base]
         for i, flags in enumerate(attempts):
             try:
@@ -151,11 +167,9 @@ class GuestsMixin(PowerMixin):
                 return
             except libvirt.libvirtError as exc:
                 code = exc.get_error_code()
-                if is_no_domain(exc) or (code == libvirt.VIR_ERR_OPERATION_INVALID
-                                         and not dom.isPersistent()):
+                if is_no_domain(exc) or (code == libvirt.VIR_ERR_OPERATION_INVALID and not dom.isPersistent()):
                     return  # transient domain vanished on destroy, or already undefined
-                if i + 1 < len(attempts) and code in (libvirt.VIR_ERR_INVALID_ARG,
-                                                      libvirt.VIR_ERR_NO_SUPPORT):
+                if i + 1 < len(attempts) and code in (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_NO_SUPPORT):
                     continue
                 raise
 
@@ -182,8 +196,7 @@ class GuestsMixin(PowerMixin):
 
         return self._locked("rebuild", spec.uuid, work)
 
-    def redefine(self, spec: InstanceSpec | dict[str, Any], power_on: bool,
-                 timeout: float | None = None) -> int:
+    def redefine(self, spec: InstanceSpec | dict[str, Any], power_on: bool, timeout: float | None = None) -> int:
         """Same-host resize: stop the guest (clean shutdown, up to ``timeout`` s), grow its
         root disk to ``spec.root_gb`` (``qemu-img resize``; shrinking is refused), define it
         again with ``spec``'s vCPUs and memory (volumes and NICs kept), start if
@@ -203,8 +216,9 @@ class GuestsMixin(PowerMixin):
 
     # -- rescue -------------------------------------------------------------------------------
 
-    def rescue(self, spec: InstanceSpec | dict[str, Any], rescue_image_path: str | None,
-               rescue_image_format: str | None = None) -> int:
+    def rescue(
+        self, spec: InstanceSpec | dict[str, Any], rescue_image_path: str | None, rescue_image_format: str | None = None
+    ) -> int:
         """Boot from a rescue disk with the original root disk attached second.
 
         The persistent definition is saved to ``<instance dir>/unrescue.xml`` (for
@@ -221,8 +235,7 @@ class GuestsMixin(PowerMixin):
             if os.path.exists(saved):
                 return self._apply_power(dom, True)
             original = self._xml(dom, inactive=True)
-            rescue_disk = None if self.is_test else self._rescue_disk(
-                spec, rescue_image_path, rescue_image_format)
+            rescue_disk = None if self.is_test else self._rescue_disk(spec, rescue_image_path, rescue_image_format)
             os.makedirs(os.path.dirname(saved), mode=0o755, exist_ok=True)
             with open(saved + ".part", "w", encoding="utf-8") as fh:
                 fh.write(dxml.tostring(original))

@@ -18,6 +18,7 @@ The test driver has no migration API at all: there ``live_migrate``, ``abort_liv
 and ``force_live_migration_complete`` raise NotSupported and the conductor moves the guest with
 ``export_guest`` → ``import_guest`` → ``destroy`` (see migration.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,8 +28,7 @@ from typing import Any
 
 import libvirt
 
-from ..driver import (PAUSED, RUNNING, DriverError, InstanceSpec, MigrationAborted,
-                      canonical_uuid)
+from ..driver import PAUSED, RUNNING, DriverError, InstanceSpec, MigrationAborted, canonical_uuid
 from . import disks
 from . import xml as dxml
 from .guests import DISK_FILE, as_spec
@@ -37,16 +37,28 @@ from .migration import MigrationMixin
 log = logging.getLogger(__name__)
 
 PREPARED_MARKER = ".incoming-migration"
-_BASE_FLAGS = (libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER
-               | libvirt.VIR_MIGRATE_PERSIST_DEST | libvirt.VIR_MIGRATE_UNDEFINE_SOURCE)
+_BASE_FLAGS = (
+    libvirt.VIR_MIGRATE_LIVE
+    | libvirt.VIR_MIGRATE_PEER2PEER
+    | libvirt.VIR_MIGRATE_PERSIST_DEST
+    | libvirt.VIR_MIGRATE_UNDEFINE_SOURCE
+)
 
 
 class LiveMigrationMixin(MigrationMixin):
     """live_migrate, abort/force-complete, and the destination's prepare/cleanup."""
 
-    def live_migrate(self, uuid: str, dest_uri: str, block_migration: bool,
-                     timeout: float = 800, *, dest_disk_path: str | None = None,
-                     migrate_uri: str | None = None, bandwidth_mib: int | None = None) -> None:
+    def live_migrate(
+        self,
+        uuid: str,
+        dest_uri: str,
+        block_migration: bool,
+        timeout: float = 800,
+        *,
+        dest_disk_path: str | None = None,
+        migrate_uri: str | None = None,
+        bandwidth_mib: int | None = None,
+    ) -> None:
         """Move the running (or paused) guest to the daemon at ``dest_uri``.
 
         ``migrateToURI3`` with ``LIVE|PEER2PEER|PERSIST_DEST|UNDEFINE_SOURCE``, plus
@@ -73,8 +85,7 @@ class LiveMigrationMixin(MigrationMixin):
         def work(conn: libvirt.virConnect, dom: libvirt.virDomain) -> None:
             state = self._state(dom)
             if state not in (RUNNING, PAUSED):
-                raise DriverError(f"cannot live-migrate {uuid}: it is not running "
-                                  f"(power state {state})")
+                raise DriverError(f"cannot live-migrate {uuid}: it is not running (power state {state})")
             self._check_no_rescue(dom, "live_migrate")
             root_disk = dxml.root_disk_path(self._xml(dom))
             flags, params = self._migration_plan(dom, block_migration, dest_disk_path)
@@ -97,8 +108,9 @@ class LiveMigrationMixin(MigrationMixin):
 
         self._on_domain("live_migrate", uuid, work)
 
-    def _migration_plan(self, dom: libvirt.virDomain, block_migration: bool,
-                        dest_disk_path: str | None) -> tuple[int, dict[str, Any]]:
+    def _migration_plan(
+        self, dom: libvirt.virDomain, block_migration: bool, dest_disk_path: str | None
+    ) -> tuple[int, dict[str, Any]]:
         """Flags and parameters for migrateToURI3 (see the module docstring)."""
         live = self._xml(dom)
         root_disk = dxml.root_disk_path(live)
@@ -110,19 +122,22 @@ class LiveMigrationMixin(MigrationMixin):
             copied.add(dxml.ROOT_DEV)
             if dest_disk_path and os.path.abspath(dest_disk_path) != root_disk:
                 for key, xml_flags in (
-                        (libvirt.VIR_MIGRATE_PARAM_DEST_XML, libvirt.VIR_DOMAIN_XML_MIGRATABLE),
-                        (libvirt.VIR_MIGRATE_PARAM_PERSIST_XML,
-                         libvirt.VIR_DOMAIN_XML_MIGRATABLE | libvirt.VIR_DOMAIN_XML_INACTIVE)):
+                    (libvirt.VIR_MIGRATE_PARAM_DEST_XML, libvirt.VIR_DOMAIN_XML_MIGRATABLE),
+                    (
+                        libvirt.VIR_MIGRATE_PARAM_PERSIST_XML,
+                        libvirt.VIR_DOMAIN_XML_MIGRATABLE | libvirt.VIR_DOMAIN_XML_INACTIVE,
+                    ),
+                ):
                     root = dxml.parse(dom.XMLDesc(xml_flags))
                     dxml.set_disk_path(root, dxml.ROOT_DEV, os.path.abspath(dest_disk_path))
                     params[key] = dxml.tostring(root)
-        if any(d["device"] not in copied and not disks.is_shared_fs(d["path"])
-               for d in dxml.file_disks(live)):
+        if any(d["device"] not in copied and not disks.is_shared_fs(d["path"]) for d in dxml.file_disks(live)):
             flags |= libvirt.VIR_MIGRATE_UNSAFE
         return flags, params
 
-    def _run_migration(self, dom: libvirt.virDomain, uuid: str, dest_uri: str,
-                       params: dict[str, Any], flags: int, timeout: float) -> None:
+    def _run_migration(
+        self, dom: libvirt.virDomain, uuid: str, dest_uri: str, params: dict[str, Any], flags: int, timeout: float
+    ) -> None:
         """migrateToURI3 on a connection of its own: while it runs, other calls on the same
         client connection stall after a few seconds (measured, libvirt 9.0), and abort,
         force-complete and ``power_state`` must keep working through the shared one."""
@@ -147,13 +162,12 @@ class LiveMigrationMixin(MigrationMixin):
             if job["paused"]:
                 self._resume_quietly(dom)
             if job["aborted"]:
-                raise MigrationAborted(f"live migration of {uuid} aborted: "
-                                       f"{exc.get_error_message()}") from exc
+                raise MigrationAborted(f"live migration of {uuid} aborted: {exc.get_error_message()}") from exc
             if job["timed_out"]:
-                raise DriverError(f"live migration of {uuid} did not complete within "
-                                  f"{timeout:.0f} s and was aborted") from exc
-            raise DriverError(f"live migration of {uuid} to {dest_uri} failed: "
-                              f"{exc.get_error_message()}") from exc
+                raise DriverError(
+                    f"live migration of {uuid} did not complete within {timeout:.0f} s and was aborted"
+                ) from exc
+            raise DriverError(f"live migration of {uuid} to {dest_uri} failed: {exc.get_error_message()}") from exc
         finally:
             timer.cancel()
             self._running_migrations.pop(uuid, None)
@@ -222,9 +236,9 @@ class LiveMigrationMixin(MigrationMixin):
 
     # -- destination side ----------------------------------------------------------------------
 
-    def prepare_live_migration_destination(self, spec: InstanceSpec | dict[str, Any],
-                                           block_migration: bool = True,
-                                           disk_bytes: int | None = None) -> dict[str, Any]:
+    def prepare_live_migration_destination(
+        self, spec: InstanceSpec | dict[str, Any], block_migration: bool = True, disk_bytes: int | None = None
+    ) -> dict[str, Any]:
         """Make ``<instances_dir>/<uuid>`` (marked as made for an incoming migration) and, on
         a real daemon with ``block_migration``, an empty qcow2 root disk there of
         ``disk_bytes`` (default: what ``spawn`` gives ``spec``: ``root_gb``, or the image's
@@ -243,8 +257,11 @@ class LiveMigrationMixin(MigrationMixin):
             disk = os.path.join(inst_dir, DISK_FILE)
             if self.is_test or not block_migration:
                 return {"disk_path": disk if os.path.exists(disk) else None}
-            size = disk_bytes if disk_bytes is not None else disks.root_disk_bytes(
-                spec.root_gb, spec.image_path, spec.image_format)
+            size = (
+                disk_bytes
+                if disk_bytes is not None
+                else disks.root_disk_bytes(spec.root_gb, spec.image_path, spec.image_format)
+            )
             if not size and not os.path.exists(disk):
                 return {"disk_path": None}
             return {"disk_path": disks.create_blank(disk, size)}

@@ -9,6 +9,7 @@ neither the image nor the same directory: another directory of the same machine 
 file system both work) and grows it to the new flavor's ``root_gb``. Confirm deletes the
 ``_resize`` directory; revert renames it back. A resize to the same host works the same way.
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,16 @@ from typing import Any
 
 import libvirt
 
-from ..driver import (INSTANCE_NAME_PREFIX, PAUSED, RUNNING, SUSPENDED, DriverError, InstanceNotFound, InstanceSpec,
-                      canonical_uuid)
+from ..driver import (
+    INSTANCE_NAME_PREFIX,
+    PAUSED,
+    RUNNING,
+    SUSPENDED,
+    DriverError,
+    InstanceNotFound,
+    InstanceSpec,
+    canonical_uuid,
+)
 from . import disks
 from . import xml as dxml
 from .guests import DISK_FILE, GuestsMixin, as_spec, carried_devices
@@ -53,7 +62,7 @@ class MigrationMixin(GuestsMixin):
             path = os.path.join(self.instance_dir(uuid), DISK_FILE)
         inst_dir = self.instance_dir(uuid)
         if path.startswith(inst_dir + os.sep):
-            path = directory + path[len(inst_dir):]
+            path = directory + path[len(inst_dir) :]
         return path if not self.is_test and os.path.exists(path) else None
 
     def _resize_result(self, uuid: str) -> dict[str, Any]:
@@ -61,11 +70,11 @@ class MigrationMixin(GuestsMixin):
         resize_dir = self._resize_dir(uuid)
         saved = self._saved(resize_dir)
         volumes, nics = carried_devices(saved) if saved is not None else ([], [])
-        return {"disk_path": self._saved_root_disk(uuid, resize_dir, saved),
-                "volumes": volumes, "interfaces": nics}
+        return {"disk_path": self._saved_root_disk(uuid, resize_dir, saved), "volumes": volumes, "interfaces": nics}
 
-    def migrate_disk_and_power_off(self, uuid: str, clean_shutdown: bool = True,
-                                   timeout: float | None = None) -> dict[str, Any]:
+    def migrate_disk_and_power_off(
+        self, uuid: str, clean_shutdown: bool = True, timeout: float | None = None
+    ) -> dict[str, Any]:
         """Source side of a cold migration or resize.
 
         Powers the guest off (ACPI, up to ``timeout`` s, then forced; a managed save image is
@@ -92,8 +101,9 @@ class MigrationMixin(GuestsMixin):
                 self._save_definition(dom, inst_dir)  # makes inst_dir if it had no files
                 os.rename(inst_dir, resize_dir)
             elif os.path.isdir(inst_dir):
-                raise DriverError(f"{resize_dir} exists: an earlier resize of {uuid} was "
-                                  "neither confirmed nor reverted")
+                raise DriverError(
+                    f"{resize_dir} exists: an earlier resize of {uuid} was neither confirmed nor reverted"
+                )
             # else: a redelivery after the rename; finish the job
             self._kill(dom)
             self._undefine(dom)
@@ -108,8 +118,9 @@ class MigrationMixin(GuestsMixin):
             fh.write(dxml.tostring(self._xml(dom, inactive=True)))
         os.replace(path + ".part", path)
 
-    def finish_migration(self, spec: InstanceSpec | dict[str, Any],
-                         source_disk_path: str | None, power_on: bool) -> int:
+    def finish_migration(
+        self, spec: InstanceSpec | dict[str, Any], source_disk_path: str | None, power_on: bool
+    ) -> int:
         """Destination side: copy ``source_disk_path`` (``qemu-img convert`` to a standalone
         qcow2 in ``<instances_dir>/<uuid>/disk``, then grown to ``spec.root_gb``), define the
         guest with ``spec`` (the new flavor; put the volumes and interfaces that
@@ -127,12 +138,12 @@ class MigrationMixin(GuestsMixin):
                 disk = os.path.join(self.instance_dir(spec.uuid), DISK_FILE)
                 if not os.path.exists(disk):
                     if not os.path.exists(source_disk_path):
-                        raise DriverError(f"source disk {source_disk_path} is not reachable "
-                                          "from this host")
+                        raise DriverError(f"source disk {source_disk_path} is not reachable from this host")
                     size = disks.virtual_size(source_disk_path)
                     if spec.root_gb and spec.root_gb * disks.GIB < size:
-                        raise DriverError(f"cannot resize {spec.uuid} to a {spec.root_gb} GiB "
-                                          f"root disk: its disk is {size} bytes")
+                        raise DriverError(
+                            f"cannot resize {spec.uuid} to a {spec.root_gb} GiB root disk: its disk is {size} bytes"
+                        )
                     disks.convert(source_disk_path, disk, "qcow2")
                 if spec.root_gb:
                     disks.grow(disk, spec.root_gb * disks.GIB)
@@ -193,8 +204,7 @@ class MigrationMixin(GuestsMixin):
         both hosts): use ``live_migrate`` there."""
 
         def work(conn: libvirt.virConnect, dom: libvirt.virDomain) -> dict[str, Any]:
-            return {"xml": dxml.tostring(self._xml(dom, inactive=True)),
-                    "power_state": self._state(dom)}
+            return {"xml": dxml.tostring(self._xml(dom, inactive=True)), "power_state": self._state(dom)}
 
         return self._on_domain("export_guest", uuid, work)
 

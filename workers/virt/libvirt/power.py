@@ -10,6 +10,7 @@ Measured behaviour this code is written for (libvirt 9.0, QEMU 7.2 under TCG):
 * ``setUserPassword`` needs a QEMU guest agent; our QEMU guests have none (NotSupported). The
   test driver fakes it. ``injectNMI`` works on both.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,10 +27,18 @@ from .connection import LibvirtBase, is_no_domain, is_not_running
 
 log = logging.getLogger(__name__)
 
-_AGENT_ERRORS = frozenset(getattr(libvirt, name) for name in (
-    "VIR_ERR_ARGUMENT_UNSUPPORTED", "VIR_ERR_AGENT_UNRESPONSIVE", "VIR_ERR_AGENT_UNSYNCED",
-    "VIR_ERR_AGENT_COMMAND_TIMEOUT", "VIR_ERR_NO_SUPPORT", "VIR_ERR_OPERATION_UNSUPPORTED")
-    if hasattr(libvirt, name))
+_AGENT_ERRORS = frozenset(
+    getattr(libvirt, name)
+    for name in (
+        "VIR_ERR_ARGUMENT_UNSUPPORTED",
+        "VIR_ERR_AGENT_UNRESPONSIVE",
+        "VIR_ERR_AGENT_UNSYNCED",
+        "VIR_ERR_AGENT_COMMAND_TIMEOUT",
+        "VIR_ERR_NO_SUPPORT",
+        "VIR_ERR_OPERATION_UNSUPPORTED",
+    )
+    if hasattr(libvirt, name)
+)
 SNAPSHOT_FORMATS = ("qcow2", "raw")
 
 
@@ -88,8 +97,9 @@ class PowerMixin(LibvirtBase):
                     raise
             if self._wait_inactive(dom, self._timeout(timeout)):
                 return
-            log.info("%s ignored the ACPI shutdown for %.0f s; forcing it off",
-                     dom.UUIDString(), self._timeout(timeout))
+            log.info(
+                "%s ignored the ACPI shutdown for %.0f s; forcing it off", dom.UUIDString(), self._timeout(timeout)
+            )
         self._kill(dom)
 
     @staticmethod
@@ -223,8 +233,9 @@ class PowerMixin(LibvirtBase):
                 dom.setUserPassword(user, password, 0)
             except libvirt.libvirtError as exc:
                 if exc.get_error_code() in _AGENT_ERRORS:
-                    raise NotSupported(f"set_admin_password: no usable guest agent in {uuid} "
-                                       f"({exc.get_error_message()})") from exc
+                    raise NotSupported(
+                        f"set_admin_password: no usable guest agent in {uuid} ({exc.get_error_message()})"
+                    ) from exc
                 raise
 
         self._on_domain("set_admin_password", uuid, work)
@@ -269,7 +280,6 @@ class PowerMixin(LibvirtBase):
                 finally:
                     if paused_here:
                         dom.resume()
-            return {"size": os.path.getsize(dest_path), "checksum": disks.md5(dest_path),
-                    "disk_format": disk_format}
+            return {"size": os.path.getsize(dest_path), "checksum": disks.md5(dest_path), "disk_format": disk_format}
 
         return self._on_domain("snapshot", uuid, work)

@@ -13,13 +13,15 @@ Conventions the driver relies on:
 * ``<metadata><novasite:instance>`` (namespace ``NOVASITE_NS``) records uuid, name, flavor,
   image and free-form metadata, and ``<novasite:rescue/>`` while rescued.
 """
+
 from __future__ import annotations
 
 import copy
 import json
 import re
 import xml.etree.ElementTree as ET
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..driver import DriverError, InstanceSpec
 
@@ -39,8 +41,7 @@ VOLUME_DEVICES = tuple(f"sd{c}" for c in "bcdefghijklmnopqrstuvwxyz")
 _SERIAL_RE = re.compile(r"^[A-Za-z0-9_.+-]{1,64}$")  # characters libvirt accepts in <serial>
 _ALIAS_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")  # user alias characters
 _MAC_RE = re.compile(r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
-_UNIT_BYTES = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2,
-               "g": 1024**3, "gib": 1024**3}
+_UNIT_BYTES = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "m": 1024**2, "mib": 1024**2, "g": 1024**3, "gib": 1024**3}
 
 
 def el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -62,6 +63,7 @@ def tostring(root: ET.Element) -> str:
 
 
 # -- validation of the dicts callers send ------------------------------------------------------
+
 
 def validate_volume(volume: dict[str, Any]) -> dict[str, str]:
     """Return ``{"id", "path", "format"}`` or raise ``ValueError``."""
@@ -88,9 +90,16 @@ def validate_port(port: dict[str, Any]) -> dict[str, str]:
 
 # -- building -----------------------------------------------------------------------------------
 
-def build_domain(spec: InstanceSpec, *, domain_type: str, disk_path: str | None = None,
-                 nic_type: str = "ethernet", volumes: Iterable[dict[str, Any]] = (),
-                 interfaces: Iterable[dict[str, Any]] = ()) -> ET.Element:
+
+def build_domain(
+    spec: InstanceSpec,
+    *,
+    domain_type: str,
+    disk_path: str | None = None,
+    nic_type: str = "ethernet",
+    volumes: Iterable[dict[str, Any]] = (),
+    interfaces: Iterable[dict[str, Any]] = (),
+) -> ET.Element:
     """The domain for ``spec``: ``type='qemu'`` (TCG) with ACPI, the virtio root disk (if
     ``disk_path``), a virtio-scsi controller, pty serial + console and a virtio balloon; or
     ``type='test'`` with no devices but volumes and NICs. ``volumes`` / ``interfaces`` are
@@ -111,8 +120,7 @@ def build_domain(spec: InstanceSpec, *, domain_type: str, disk_path: str | None 
         el(features, "acpi")
         el(features, "apic")
     el(dom, "clock", offset="utc")
-    for tag, action in (("on_poweroff", "destroy"), ("on_reboot", "restart"),
-                        ("on_crash", "destroy")):
+    for tag, action in (("on_poweroff", "destroy"), ("on_reboot", "restart"), ("on_crash", "destroy")):
         el(dom, tag, action)
     devices = el(dom, "devices")
     if qemu and disk_path:
@@ -139,8 +147,7 @@ def build_domain(spec: InstanceSpec, *, domain_type: str, disk_path: str | None 
     return dom
 
 
-def _unique(first: Iterable[dict[str, Any]], second: Iterable[dict[str, Any]],
-            key: str) -> list[dict[str, Any]]:
+def _unique(first: Iterable[dict[str, Any]], second: Iterable[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     seen: set[str] = set()
     out = []
     for item in [*first, *second]:
@@ -156,8 +163,14 @@ def metadata_element(spec: InstanceSpec) -> ET.Element:
     inst = el(meta, _N + "instance")
     el(inst, _N + "uuid", spec.uuid)
     el(inst, _N + "name", str(spec.metadata.get("display_name", spec.name)))
-    el(inst, _N + "flavor", name=str(spec.metadata.get("flavor_name", "")),
-       vcpus=str(spec.vcpus), memory_mb=str(spec.memory_mb), root_gb=str(spec.root_gb))
+    el(
+        inst,
+        _N + "flavor",
+        name=str(spec.metadata.get("flavor_name", "")),
+        vcpus=str(spec.vcpus),
+        memory_mb=str(spec.memory_mb),
+        root_gb=str(spec.root_gb),
+    )
     if spec.image_path:
         el(inst, _N + "image", path=spec.image_path, format=spec.image_format)
     for key in sorted(spec.metadata, key=str):
@@ -232,6 +245,7 @@ def _instance_meta(root: ET.Element) -> ET.Element:
 
 # -- reading --------------------------------------------------------------------------------------
 
+
 def memory_mb(root: ET.Element) -> int:
     mem = root.find("memory")
     if mem is None or not (mem.text or "").strip():
@@ -252,20 +266,25 @@ def disks(root: ET.Element) -> list[dict[str, Any]]:
     out = []
     for disk in root.findall("devices/disk"):
         target, source, driver = disk.find("target"), disk.find("source"), disk.find("driver")
-        out.append({
-            "device": target.get("dev") if target is not None else None,
-            "bus": target.get("bus") if target is not None else None,
-            "path": (source.get("file") or source.get("dev")) if source is not None else None,
-            "format": driver.get("type") if driver is not None else None,
-            "serial": disk.findtext("serial"),
-        })
+        out.append(
+            {
+                "device": target.get("dev") if target is not None else None,
+                "bus": target.get("bus") if target is not None else None,
+                "path": (source.get("file") or source.get("dev")) if source is not None else None,
+                "format": driver.get("type") if driver is not None else None,
+                "serial": disk.findtext("serial"),
+            }
+        )
     return out
 
 
 def volumes(root: ET.Element) -> list[dict[str, Any]]:
     """The attached volumes: ``{"id", "path", "format", "device"}`` per disk with a serial."""
-    return [{"id": d["serial"], "path": d["path"], "format": d["format"] or "raw",
-             "device": d["device"]} for d in disks(root) if d["serial"]]
+    return [
+        {"id": d["serial"], "path": d["path"], "format": d["format"] or "raw", "device": d["device"]}
+        for d in disks(root)
+        if d["serial"]
+    ]
 
 
 def interfaces(root: ET.Element) -> list[dict[str, Any]]:
@@ -274,12 +293,14 @@ def interfaces(root: ET.Element) -> list[dict[str, Any]]:
     for nic in root.findall("devices/interface"):
         alias_el, mac, model = nic.find("alias"), nic.find("mac"), nic.find("model")
         alias = alias_el.get("name", "") if alias_el is not None else ""
-        out.append({
-            "id": alias[len(PORT_ALIAS_PREFIX):] if alias.startswith(PORT_ALIAS_PREFIX) else None,
-            "mac_address": (mac.get("address") or "").lower() if mac is not None else None,
-            "type": nic.get("type"),
-            "model": model.get("type") if model is not None else None,
-        })
+        out.append(
+            {
+                "id": alias[len(PORT_ALIAS_PREFIX) :] if alias.startswith(PORT_ALIAS_PREFIX) else None,
+                "mac_address": (mac.get("address") or "").lower() if mac is not None else None,
+                "type": nic.get("type"),
+                "model": model.get("type") if model is not None else None,
+            }
+        )
     return out
 
 
@@ -322,7 +343,8 @@ def device_identity(element: ET.Element) -> str:
     clone = copy.deepcopy(element)
     for child in list(clone):
         if child.tag in ("address", "backingStore") or (
-                child.tag == "alias" and not (child.get("name") or "").startswith("ua-")):
+            child.tag == "alias" and not (child.get("name") or "").startswith("ua-")
+        ):
             clone.remove(child)
     return tostring(clone)
 
