@@ -1,6 +1,6 @@
 """Admin writes on hosts: aggregates (create, rename, zone, membership, metadata) and compute
 services (enable/disable, forced_down, delete). The API, the admin and management commands
-call these functions; every refusal is a novasite.exceptions error carrying its HTTP status.
+call these functions; every refusal is a core.exceptions error carrying its HTTP status.
 
 The compute-node mirrors of aggregate metadata (zone, ratio overrides) are refreshed by
 scheduling.aggregates' model signals whenever an Aggregate or AggregateHost is saved or
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from novasite.exceptions import BadRequest, Conflict, NotFound
+from core.exceptions import BadRequest, Conflict, NotFound
 
 from .models import Aggregate, AggregateHost, ComputeNode, Service
 

@@ -1,5 +1,5 @@
 """Identity writes and lookups (projects, users, roles, role assignments), independent of
-HTTP. Errors are novasite.exceptions (their status picks the HTTP code); the views turn the
+HTTP. Errors are core.exceptions (their status picks the HTTP code); the views turn the
 Keystone request bodies into the keyword arguments taken here."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from novasite.exceptions import BadRequest, Conflict, NotFound, ServiceError
+from core.exceptions import BadRequest, Conflict, NotFound, ServiceError
 
 from .models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, Project, Role, RoleAssignment, Token, User
 

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from django.db.models import Q, QuerySet
 
-from novasite.exceptions import Forbidden, NotFound
+from core.exceptions import Forbidden, NotFound
 
 from .models import Image
 

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from novasite.exceptions import BadRequest, Conflict, ServiceError
+from core.exceptions import BadRequest, Conflict, ServiceError
 
 from .models import Image
 

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from django.db.models import Q, QuerySet
 
-from novasite.exceptions import BadRequest
+from core.exceptions import BadRequest
 
 from .exceptions import NetworkNotFound, PolicyNotAuthorized, PortNotFound, SubnetNotFound
 from .models import Network, Port, Subnet

@@ -1,10 +1,10 @@
-"""Neutron's typed errors. Each carries its HTTP status (novasite.exceptions) and the
+"""Neutron's typed errors. Each carries its HTTP status (core.exceptions) and the
 `type` Neutron puts in {"NeutronError": {"type": ..., "message": ..., "detail": ""}};
 networks.api.base writes that type into the error body."""
 
 from __future__ import annotations
 
-from novasite.exceptions import BadRequest, Conflict, Forbidden, NotFound
+from core.exceptions import BadRequest, Conflict, Forbidden, NotFound
 
 
 class InvalidInput(BadRequest):

@@ -8,7 +8,7 @@ import random
 
 from django.db import IntegrityError, transaction
 
-from novasite.exceptions import BadRequest, Conflict
+from core.exceptions import BadRequest, Conflict
 
 from .exceptions import IpAddressAlreadyAllocated, IpAddressGenerationFailure, MacAddressInUse
 from .models import Network, Port, Subnet

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from novasite.exceptions import BadRequest
+from core.exceptions import BadRequest
 
 from .exceptions import OverQuota
 from .models import Network, NetworkQuota, Port, Subnet

@@ -1,6 +1,6 @@
 """Network and port writes (subnets: networks.subnets), with policy and quotas. Callers
 pass the request's principal and the resource object of the body; errors are typed
-(networks.exceptions / novasite.exceptions) and become Neutron error bodies."""
+(networks.exceptions / core.exceptions) and become Neutron error bodies."""
 
 from __future__ import annotations
 

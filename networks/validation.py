@@ -8,7 +8,7 @@ import re
 import uuid
 from typing import Any
 
-from novasite.exceptions import BadRequest
+from core.exceptions import BadRequest
 
 UNSET: Any = object()
 MAC = re.compile(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from core.errors import json_error
+
 REQUEST_ID_RE = re.compile(r"^req-[0-9a-f-]{36}$")
 
 
@@ -40,8 +42,6 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from .errors import json_error
-
         if "\x00" in request.path:
             return json_error(request, 404, "The resource could not be found.")
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):

@@ -19,5 +19,5 @@ urlpatterns = [
     path("volume", include("volumes.api.urls")),
 ]
 
-handler404 = "novasite.errors.handler404"
-handler500 = "novasite.errors.handler500"
+handler404 = "core.errors.handler404"
+handler500 = "core.errors.handler500"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from core.views import PublicView
 from identity.catalog import base_url
 
 
@@ -20,11 +19,6 @@ def compute_v21(request) -> dict:
         "links": [{"rel": "self", "href": f"{base_url(request)}/compute/v2.1/"}],
         "media-types": [{"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2.1"}],
     }
-
-
-class PublicView(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
 
 
 class ComputeVersions(PublicView):

@@ -12,25 +12,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from core.exceptions import BadRequest, NotFound
+from core.principal import Caller
 from hosts.models import Aggregate
 from images.models import Image
 from networks.models import Network, Port
 from novasite.celery import app as celery_app
-from novasite.exceptions import BadRequest, NotFound
 
 from . import lifecycle, quotas
 from .models import Flavor, Keypair, Server, ServerGroup, ServerGroupMember
 from .states import TaskState, VmState
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who asks: enough of the token for policy and auditing."""
-
-    user_id: str
-    project_id: str
-    is_admin: bool = False
-    request_id: str = ""
 
 
 @dataclass

@@ -8,15 +8,16 @@ import uuid
 
 from django.db import transaction
 
+from core.exceptions import BadRequest, Conflict, NotFound
+from core.principal import Caller
 from networks import ipam
 from networks.models import Network, Port
 from novasite.celery import app as celery_app
-from novasite.exceptions import BadRequest, Conflict, NotFound
 from volumes import store as volume_store
 from volumes.models import Volume
 
 from . import lifecycle
-from .actions import Caller, is_uuid
+from .actions import is_uuid
 from .models import Server, VolumeAttachment
 from .operations import check
 

@@ -1,7 +1,7 @@
 """Flavors service layer: listing rules, create/update/delete, tenant access and extra specs.
 
 Validation follows Nova's schemas (nova/api/openstack/compute/schemas/flavor_manage.py,
-flavor_access.py, flavors_extraspecs.py); every error is a novasite.exceptions error so the
+flavor_access.py, flavors_extraspecs.py); every error is a core.exceptions error so the
 API, the admin and management commands report the same message.
 """
 
@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
+from core.exceptions import BadRequest, Conflict, Forbidden, NotFound
+from core.principal import Caller
 from identity.models import Project
-from novasite.exceptions import BadRequest, Conflict, Forbidden, NotFound
 
-from .actions import Caller, visible_flavors
+from .actions import visible_flavors
 from .models import Flavor, FlavorAccess
 
 Version = tuple[int, int]

@@ -8,10 +8,10 @@ import uuid
 
 from django.db.models import QuerySet
 
-from novasite.exceptions import BadRequest, NotFound
+from core.exceptions import BadRequest, NotFound
+from core.principal import Caller
 
 from . import quotas
-from .actions import Caller
 from .models import ServerGroup
 
 Version = tuple[int, int]

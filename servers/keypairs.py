@@ -22,10 +22,10 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from novasite.exceptions import BadRequest, Conflict, Forbidden, NotFound
+from core.exceptions import BadRequest, Conflict, Forbidden, NotFound
+from core.principal import Caller
 
 from . import quotas
-from .actions import Caller
 from .models import Keypair
 
 Version = tuple[int, int]

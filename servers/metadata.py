@@ -11,10 +11,11 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
-from novasite.exceptions import BadRequest, NotFound
+from core.exceptions import BadRequest, NotFound
+from core.principal import Caller
 
 from . import operations, quotas
-from .actions import Caller, get_server
+from .actions import get_server
 from .models import Server
 
 KEY_RE = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")

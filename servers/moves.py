@@ -7,13 +7,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
+from core.exceptions import BadRequest, Conflict, NotFound
+from core.principal import Caller
 from hosts.models import ComputeNode
 from hosts.services import host_is_up
 from novasite.celery import app as celery_app
-from novasite.exceptions import BadRequest, Conflict, NotFound
 
 from . import quotas
-from .actions import Caller, resolve_flavor
+from .actions import resolve_flavor
 from .models import Migration, Server
 from .operations import Operation, begin
 from .states import VmState

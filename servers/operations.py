@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
+from core.exceptions import BadRequest, Conflict
+from core.principal import Caller
 from hosts.services import host_capabilities, host_is_up
 from novasite.celery import app as celery_app
-from novasite.exceptions import BadRequest, Conflict
 
 from . import lifecycle
-from .actions import Caller, resolve_image
+from .actions import resolve_image
 from .models import Server
 from .states import TaskState, VmState, check_action, get_rule
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from novasite.exceptions import Forbidden
+from core.exceptions import Forbidden
 
 from .models import QuotaLimit, QuotaUsage
 

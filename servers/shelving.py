@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core.exceptions import BadRequest
+from core.principal import Caller
 from images import store
 from images.models import Image
-from novasite.exceptions import BadRequest
 
-from .actions import Caller, check_zone
+from .actions import check_zone
 from .models import Server
 from .operations import Operation, begin
 from .states import VmState

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from core.exceptions import BadRequest
+from core.principal import Caller
 from images import store
 from images.models import Image
-from novasite.exceptions import BadRequest
 
-from .actions import Caller
 from .models import Server
 from .operations import Operation, begin
 

@@ -12,7 +12,7 @@ from .conftest import issue_token
 
 # Only the identity service is mounted: these tests do not depend on the other services' URLs.
 urlpatterns = [path("identity", include("identity.urls"))]
-handler404 = "novasite.errors.handler404"
+handler404 = "core.errors.handler404"
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 V3 = "/identity/v3"
 

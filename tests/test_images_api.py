@@ -12,11 +12,11 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
+from core.exceptions import Conflict
 from identity.models import Project, Role, RoleAssignment, User
 from images import store
 from images.models import Image
 from novasite.demo import CIRROS_IMAGE_ID
-from novasite.exceptions import Conflict
 
 from .conftest import issue_token
 

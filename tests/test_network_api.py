@@ -11,7 +11,7 @@ from networks.models import Network, Port
 
 # Only identity and network are mounted: these tests do not depend on the other services' URLs.
 urlpatterns = [path("identity", include("identity.urls")), path("network", include("networks.api.urls"))]
-handler404 = "novasite.errors.handler404"
+handler404 = "core.errors.handler404"
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 V2 = "/network/v2.0"
 

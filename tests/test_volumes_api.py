@@ -14,11 +14,11 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from core.exceptions import Conflict
 from identity.models import Project, Role, RoleAssignment, User
 from images import store as image_store
 from images.models import Image
 from novasite.demo import CIRROS_IMAGE_ID
-from novasite.exceptions import Conflict
 from volumes import store
 from volumes.models import Volume
 

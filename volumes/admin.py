@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from novasite.exceptions import ServiceError
+from core.exceptions import ServiceError
 
 from . import store
 from .models import Volume

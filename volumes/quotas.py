@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Count, Sum
 
+from core.exceptions import ServiceError
 from identity.models import Project
-from novasite.exceptions import ServiceError
 
 from .models import Volume
 

@@ -30,9 +30,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.exceptions import BadRequest, Conflict
 from images import store as image_store
 from images.models import Image
-from novasite.exceptions import BadRequest, Conflict
 
 from . import quotas
 from .models import Volume

@@ -6,10 +6,10 @@ from __future__ import annotations
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from core.views import ComputeView
 from hosts import actions
 from hosts.models import Aggregate
 from identity.authentication import IsAdmin
-from novasite.microversion import ComputeView
 
 from .representation import aggregate_body, body_object
 

@@ -10,11 +10,11 @@ from django.db.models import Count, QuerySet
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from core.exceptions import NotFound
+from core.views import ComputeView
 from hosts.models import ComputeNode
 from identity.authentication import IsAdmin
 from identity.catalog import base_url
-from novasite.exceptions import NotFound
-from novasite.microversion import ComputeView
 from servers.actions import is_uuid
 from servers.models import Server
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from core.exceptions import NotFound
+from core.views import ComputeView
 from hosts import actions
 from hosts.models import Service
 from hosts.zones import zones_by_host
 from identity.authentication import IsAdmin
-from novasite.exceptions import NotFound
-from novasite.microversion import ComputeView
 from servers.actions import is_uuid
 
 from .representation import int_id, service_body

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
+from core.views import ComputeView
 from hosts.models import Service
 from hosts.services import is_up
 from hosts.zones import zones_by_host
 from identity.authentication import IsAdmin
-from novasite.microversion import ComputeView
 
 from .representation import iso, service_zone
 

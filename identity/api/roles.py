@@ -10,10 +10,10 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import NotFound
 from identity import services
 from identity.documents import assignment_document, collection_links, domain_document, role_document
 from identity.models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, Role, RoleAssignment
-from novasite.exceptions import NotFound
 
 from .common import filter_exact, require_admin, require_admin_or_self
 

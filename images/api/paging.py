@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Model, Q, QuerySet
 
-from novasite.exceptions import BadRequest
+from core.exceptions import BadRequest
 
 
 def parse_limit(value: str | None, *, default: int, maximum: int) -> int:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from core.exceptions import BadRequest, Conflict, Forbidden
 from images import access
 from images.models import Image
-from novasite.exceptions import BadRequest, Conflict, Forbidden
 
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
 CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")

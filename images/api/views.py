@@ -13,10 +13,10 @@ from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import BadRequest, Forbidden, NotFound, ServiceError
 from identity.catalog import base_url
 from images import access, store
 from images.models import Image
-from novasite.exceptions import BadRequest, Forbidden, NotFound, ServiceError
 
 from .paging import page, parse_limit
 from .parsers import JsonPatchParser, OctetStreamParser

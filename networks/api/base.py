@@ -10,26 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from networks.access import parse_uuid
-from novasite.errors import exception_handler
 
 # Paging and sorting parameters: accepted and ignored (no paging links are emitted).
 NOT_FILTERS = {"fields", "limit", "marker", "sort_key", "sort_dir", "page_reverse", "fixed_ips"}
 
 
-def neutron_exception_handler(exc: Exception, context: dict) -> Response | None:
-    """novasite.errors' NeutronError body, with Neutron's `type` when the error has one."""
-    response = exception_handler(exc, context)
-    kind = getattr(exc, "neutron_type", None)
-    if response is not None and kind and isinstance(response.data, dict) and "NeutronError" in response.data:
-        response.data["NeutronError"]["type"] = kind
-    return response
-
-
 class NeutronView(APIView):
     """Base of the network API views."""
-
-    def get_exception_handler(self):
-        return neutron_exception_handler
 
 
 def requested_fields(params) -> list[str]:

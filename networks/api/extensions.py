@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework.response import Response
 
-from novasite.exceptions import NotFound
+from core.exceptions import NotFound
 
 from .base import NeutronView
 

@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import BadRequest, NotFound
 from identity.authentication import IsAdmin
-from novasite.exceptions import BadRequest, NotFound
 from scheduling import why_not
 
 

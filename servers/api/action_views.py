@@ -9,8 +9,8 @@ from collections.abc import Callable
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from core.views import ComputeView
 from identity.catalog import base_url
-from novasite.microversion import ComputeView
 from servers import actions, moves, operations, shelving, snapshots
 from servers.models import Server
 

@@ -8,8 +8,8 @@ from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.views import ComputeView
 from identity.catalog import base_url
-from novasite.microversion import ComputeView
 from servers import flavors as service
 from servers.models import Flavor
 

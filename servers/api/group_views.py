@@ -8,7 +8,7 @@ from __future__ import annotations
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from novasite.microversion import ComputeView
+from core.views import ComputeView
 from servers import groups as service
 from servers.models import ServerGroup
 

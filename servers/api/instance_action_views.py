@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from novasite.microversion import ComputeView
+from core.views import ComputeView
 from servers import actions
 from servers.models import InstanceAction, Server
 

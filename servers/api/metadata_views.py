@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import status
 from rest_framework.response import Response
 
-from novasite.microversion import ComputeView
+from core.views import ComputeView
 from servers import metadata as service
 
 from .flavor_views import body_object

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from core.views import ComputeView
 from identity.authentication import IsAdmin
-from novasite.microversion import ComputeView
 from servers import actions, moves
 from servers.models import Migration
 

@@ -13,9 +13,9 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from core.views import ComputeView
 from identity.authentication import IsAdmin
 from identity.catalog import base_url
-from novasite.microversion import ComputeView
 from servers.actions import is_uuid
 from servers.models import Flavor, Migration
 

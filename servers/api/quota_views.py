@@ -16,9 +16,9 @@ from django.db import transaction
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from core.exceptions import Forbidden
+from core.views import ComputeView
 from identity.authentication import IsAdmin
-from novasite.exceptions import Forbidden
-from novasite.microversion import ComputeView
 from servers import quotas
 from servers.models import Keypair, QuotaLimit, ServerGroup
 

@@ -12,9 +12,9 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from core.views import ComputeView
 from identity.catalog import base_url
 from networks.models import Port
-from novasite.microversion import ComputeView
 from servers import actions, operations
 from servers.models import Server
 from servers.states import states_for_status

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from core.exceptions import BadRequest, NotFound
 from images import access as image_access
 from images.api.validation import reject_nul
 from images.models import Image
-from novasite.exceptions import BadRequest, NotFound
 from volumes.models import Volume
 
 MAX_TEXT = 255

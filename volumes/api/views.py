@@ -11,10 +11,10 @@ from django.conf import settings
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import BadRequest, Forbidden, NotFound
 from identity.catalog import base_url
 from identity.models import Project
 from images.api.paging import page, parse_limit
-from novasite.exceptions import BadRequest, Forbidden, NotFound
 from novasite.versions import PublicView
 from volumes import quotas, store
 from volumes.models import Volume

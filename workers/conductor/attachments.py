@@ -6,8 +6,8 @@ import logging
 
 from celery import shared_task
 
+from core.exceptions import Conflict
 from networks.models import Port
-from novasite.exceptions import Conflict
 from servers import lifecycle
 from servers.models import Server, VolumeAttachment
 from volumes import store as volume_store

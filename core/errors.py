@@ -1,0 +1,147 @@
+"""The error vocabulary (``core.exceptions``) mapped once to each OpenStack service's body:
+
+- Compute and Volume (Nova, Cinder): ``{"badRequest": {"code": 400, "message": "..."}}``
+- Identity (Keystone): ``{"error": {"code": 401, "title": "Unauthorized", "message": "..."}}``
+- Network (Neutron): ``{"NeutronError": {"type": "HTTPNotFound", "message": "...", "detail": ""}}``
+- Image (Glance): ``{"code": 404, "title": "Not Found", "message": "..."}``
+
+The service is chosen by the URL prefix, so views and services raise plain exceptions and
+never build bodies. A policy refusal is worded as each service words it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .exceptions import PolicyNotAuthorized
+
+NOVA_KEYS = {
+    400: "badRequest",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "itemNotFound",
+    405: "badMethod",
+    406: "notAcceptable",
+    409: "conflictingRequest",
+    413: "overLimit",
+    415: "badMediaType",
+    429: "overLimit",
+    501: "notImplemented",
+    503: "serviceUnavailable",
+}
+
+
+def _title(status: int) -> str:
+    return HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+
+
+def _nova_body(status: int, message: str, kind: str | None) -> dict[str, Any]:
+    return {NOVA_KEYS.get(status, "computeFault"): {"code": status, "message": message}}
+
+
+def _keystone_body(status: int, message: str, kind: str | None) -> dict[str, Any]:
+    return {"error": {"code": status, "title": _title(status), "message": message}}
+
+
+def _neutron_body(status: int, message: str, kind: str | None) -> dict[str, Any]:
+    return {
+        "NeutronError": {"type": kind or "HTTP" + _title(status).replace(" ", ""), "message": message, "detail": ""}
+    }
+
+
+def _glance_body(status: int, message: str, kind: str | None) -> dict[str, Any]:
+    return {"code": status, "title": _title(status), "message": message}
+
+
+@dataclass(frozen=True)
+class ServiceFormat:
+    """How one service writes an error: its body, and its sentence for a policy refusal."""
+
+    body: Callable[[int, str, str | None], dict[str, Any]]
+    policy_message: Callable[[str], str]
+    policy_kind: str | None = None
+
+
+NOVA = ServiceFormat(_nova_body, lambda rule: f"Policy doesn't allow {rule} to be performed.")
+FORMATS: dict[str, ServiceFormat] = {
+    "/identity": ServiceFormat(
+        _keystone_body, lambda rule: f"You are not authorized to perform the requested action: {rule}."
+    ),
+    "/network": ServiceFormat(_neutron_body, lambda rule: f"({rule}) is disallowed by policy", "PolicyNotAuthorized"),
+    "/image": ServiceFormat(_glance_body, lambda rule: f"You are not authorized to complete {rule} action."),
+}
+
+
+def format_for(path: str) -> ServiceFormat:
+    """The error format of the service that owns ``path`` (Nova's for compute, volume and the rest)."""
+    for prefix, service in FORMATS.items():
+        if path.startswith(prefix):
+            return service
+    return NOVA
+
+
+def error_body(path: str, status: int, message: str, kind: str | None = None) -> dict[str, Any]:
+    """The error document for ``status`` in the format of the service that owns ``path``.
+    ``kind`` is the typed error name where the service has one (Neutron's ``type``)."""
+    return format_for(path).body(status, message, kind)
+
+
+def message_of(detail: object) -> str:
+    """Flatten a DRF error detail (str, list or dict) into one readable sentence."""
+    if isinstance(detail, dict):
+        parts = []
+        for key, value in detail.items():
+            text = message_of(value)
+            parts.append(text if key == "non_field_errors" else f"{key}: {text}")
+        return "; ".join(parts)
+    if isinstance(detail, (list, tuple)):
+        return " ".join(message_of(item) for item in detail)
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF hook: every API's exceptions become its service's error body."""
+    request = context.get("request")
+    path = request.path if request is not None else ""
+    service = format_for(path)
+    kind: str | None = getattr(exc, "neutron_type", None)
+    status_attr = getattr(exc, "http_status", None)
+    if isinstance(exc, PolicyNotAuthorized):
+        status, message, kind = exc.http_status, service.policy_message(exc.rule), service.policy_kind
+    elif isinstance(status_attr, int):
+        # Service-layer errors (core.exceptions, the state rules) carry their status.
+        status, message = status_attr, str(exc)
+    elif isinstance(exc, Http404):
+        status, message = 404, str(exc) or "Not found."
+    elif isinstance(exc, drf.APIException):
+        response = drf_exception_handler(exc, context)
+        status = response.status_code if response is not None else exc.status_code
+        message = message_of(exc.detail)
+    else:
+        return None  # unexpected: let it surface as a 500, which is always a bug
+    response = Response(service.body(status, message, kind), status=status)
+    if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)) or status == 401:
+        response["WWW-Authenticate"] = 'Keystone uri="/identity/v3"'
+    return response
+
+
+def json_error(request: HttpRequest, status: int, message: str) -> JsonResponse:
+    """A plain Django error response (URL-level 404/500 and middleware, outside DRF views)."""
+    return JsonResponse(error_body(request.path, status, message), status=status)
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Django's 404 handler: the service's own not-found body."""
+    return json_error(request, 404, "The resource could not be found.")
+
+
+def handler500(request: HttpRequest) -> JsonResponse:
+    """Django's 500 handler: the service's own fault body."""
+    return json_error(request, 500, "An unexpected error occurred.")
