@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from .heartbeats import is_up
 from .models import Aggregate, AggregateHost, Allocation, ComputeNode, Region, Service
-from .services import is_up
 from .zones import zones_by_host
 
 

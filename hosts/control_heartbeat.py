@@ -19,7 +19,7 @@ QUEUE_BINARIES = {"conductor": "nova-conductor", "scheduler": "nova-scheduler"}
 
 def beat_once(binary: str, host: str) -> bool:
     """One heartbeat; errors (database away) are logged and retried at the next interval."""
-    from hosts.services import record_heartbeat
+    from hosts.heartbeats import record_heartbeat
 
     try:
         record_heartbeat(host, binary)

@@ -25,7 +25,7 @@ SCHEDULER_QUEUE = "scheduler"
 CONTROL_TASK_MODULES = (
     "workers.conductor.build",
     "workers.conductor.delete",
-    "workers.conductor.services",
+    "workers.conductor.heartbeats",
     "workers.conductor.operations",
     "workers.conductor.resize",
     "workers.conductor.snapshot",

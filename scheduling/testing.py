@@ -7,8 +7,8 @@ import json
 import uuid
 from collections.abc import Iterable
 
+from hosts.heartbeats import record_compute_report
 from hosts.models import Aggregate, AggregateHost, ComputeNode
-from hosts.services import record_compute_report
 from servers.models import Server, ServerGroup, ServerGroupMember
 
 from .request import RequestSpec

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from hosts.heartbeats import record_heartbeat
 from hosts.models import Aggregate, ComputeNode
-from hosts.services import record_heartbeat
 
 pytestmark = pytest.mark.django_db
 BASE = "/compute/v2.1/os-aggregates"

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hosts import control_heartbeat
+from hosts.heartbeats import record_compute_report, record_heartbeat
 from hosts.models import AggregateHost, ComputeNode, Service
-from hosts.services import record_compute_report, record_heartbeat
 from servers.models import Server
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
+from hosts.heartbeats import record_heartbeat
 from hosts.models import Service
-from hosts.services import record_heartbeat
 from servers.models import Flavor, Migration, Server
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from hosts.heartbeats import record_compute_report
 from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Service
-from hosts.services import record_compute_report
 from scheduling import claims
 from scheduling.request import RequestSpec
 from scheduling.scheduler import NoValidHost, select_destinations

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from hosts.services import record_compute_report
+from hosts.heartbeats import record_compute_report
 from servers.models import InstanceAction, Server
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from hosts.heartbeats import is_up, record_compute_report
 from hosts.models import ComputeNode, Service
-from hosts.services import is_up, record_compute_report
-from workers.conductor.services import service_report
+from workers.conductor.heartbeats import service_report
 
 pytestmark = pytest.mark.django_db
 

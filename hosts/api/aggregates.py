@@ -7,7 +7,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from core.views import ComputeView
-from hosts import actions
+from hosts import services
 from hosts.models import Aggregate
 from identity.authentication import IsAdmin
 
@@ -33,7 +33,7 @@ class AggregatesView(ComputeView):
             )
         if "name" not in body:
             raise exceptions.ValidationError("'name' is a required property")
-        aggregate = actions.create_aggregate(body["name"], body.get("availability_zone"))
+        aggregate = services.create_aggregate(body["name"], body.get("availability_zone"))
         return Response({"aggregate": aggregate_body(aggregate, request.api_version)})
 
 
@@ -43,7 +43,7 @@ class AggregateView(ComputeView):
     permission_classes = [IsAdmin]
 
     def get(self, request, aggregate_id: str):
-        aggregate = actions.get_aggregate(aggregate_id)
+        aggregate = services.get_aggregate(aggregate_id)
         return Response({"aggregate": aggregate_body(aggregate, request.api_version)})
 
     def put(self, request, aggregate_id: str):
@@ -51,11 +51,11 @@ class AggregateView(ComputeView):
         unknown = set(body) - {"name", "availability_zone"}
         if unknown or not body:
             raise exceptions.ValidationError("The aggregate update takes 'name' and/or 'availability_zone' only.")
-        aggregate = actions.update_aggregate(actions.get_aggregate(aggregate_id), body)
+        aggregate = services.update_aggregate(services.get_aggregate(aggregate_id), body)
         return Response({"aggregate": aggregate_body(aggregate, request.api_version)})
 
     def delete(self, request, aggregate_id: str):
-        actions.delete_aggregate(actions.get_aggregate(aggregate_id))
+        services.delete_aggregate(services.get_aggregate(aggregate_id))
         return Response(status=200)
 
 
@@ -70,18 +70,18 @@ class AggregateActionView(ComputeView):
         if not isinstance(data, dict) or len(data) != 1:
             raise exceptions.ValidationError("The action body must be an object with exactly one action.")
         ((name, args),) = data.items()
-        aggregate = actions.get_aggregate(aggregate_id)
+        aggregate = services.get_aggregate(aggregate_id)
         if name in ("add_host", "remove_host"):
             if not isinstance(args, dict) or set(args) != {"host"}:
                 raise exceptions.ValidationError(f"Invalid input for {name}: an object with 'host' only is required.")
-            operation = actions.add_host if name == "add_host" else actions.remove_host
+            operation = services.add_host if name == "add_host" else services.remove_host
             aggregate = operation(aggregate, args["host"])
         elif name == "set_metadata":
             if not isinstance(args, dict) or set(args) != {"metadata"}:
                 raise exceptions.ValidationError(
                     "Invalid input for set_metadata: an object with 'metadata' only is required."
                 )
-            aggregate = actions.set_metadata(aggregate, args["metadata"])
+            aggregate = services.set_metadata(aggregate, args["metadata"])
         else:
             raise exceptions.ValidationError(f"Invalid action {name!r}: use add_host, remove_host or set_metadata.")
         return Response({"aggregate": aggregate_body(aggregate, request.api_version)})

@@ -15,8 +15,8 @@ from core.views import ComputeView
 from hosts.models import ComputeNode
 from identity.authentication import IsAdmin
 from identity.catalog import base_url
-from servers.actions import is_uuid
 from servers.models import Server
+from servers.services.create import is_uuid
 
 from .representation import hypervisor_brief, hypervisor_detail, hypervisor_id, int_id
 

@@ -11,8 +11,8 @@ from datetime import datetime
 from django.conf import settings
 from rest_framework import exceptions
 
+from hosts.heartbeats import is_up
 from hosts.models import Aggregate, ComputeNode, Service
-from hosts.services import is_up
 
 Version = tuple[int, int]
 

@@ -10,11 +10,11 @@ from rest_framework.response import Response
 
 from core.exceptions import NotFound
 from core.views import ComputeView
-from hosts import actions
+from hosts import services
 from hosts.models import Service
 from hosts.zones import zones_by_host
 from identity.authentication import IsAdmin
-from servers.actions import is_uuid
+from servers.services.create import is_uuid
 
 from .representation import int_id, service_body
 
@@ -85,9 +85,9 @@ class ServiceView(ComputeView):
                 f"Updating a {service.binary} service is not supported. Only nova-compute services can be updated."
             )
         if "status" in data:
-            actions.set_service_status(service, data["status"] == "enabled", data.get("disabled_reason"))
+            services.set_service_status(service, data["status"] == "enabled", data.get("disabled_reason"))
         if "forced_down" in data:
-            actions.set_forced_down(service, data["forced_down"])
+            services.set_forced_down(service, data["forced_down"])
         return Response({"service": service_body(service, version, zones_by_host())})
 
     def legacy_update(self, request, action: str, data: dict) -> Response:
@@ -102,19 +102,19 @@ class ServiceView(ComputeView):
         unknown = set(data) - allowed
         if missing or unknown:
             raise exceptions.ValidationError(f"Invalid input: {action} takes {', '.join(sorted(allowed))}.")
-        service = actions.find_service(data["host"], data["binary"])
+        service = services.find_service(data["host"], data["binary"])
         body = {"host": service.host, "binary": service.binary}
         if action == "force-down":
-            actions.set_forced_down(service, data["forced_down"])
+            services.set_forced_down(service, data["forced_down"])
             body["forced_down"] = service.forced_down
         else:
             reason = data.get("disabled_reason")
-            actions.set_service_status(service, action == "enable", reason)
+            services.set_service_status(service, action == "enable", reason)
             body["status"] = "enabled" if action == "enable" else "disabled"
             if action == "disable-log-reason":
                 body["disabled_reason"] = reason
         return Response({"service": body})
 
     def delete(self, request, service_id: str):
-        actions.delete_service(get_service(service_id, request.api_version))
+        services.delete_service(get_service(service_id, request.api_version))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from rest_framework.response import Response
 
 from core.views import ComputeView
+from hosts.heartbeats import is_up
 from hosts.models import Service
-from hosts.services import is_up
 from hosts.zones import zones_by_host
 from identity.authentication import IsAdmin
 

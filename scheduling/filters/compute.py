@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
+from hosts.heartbeats import up_cutoff
 from hosts.models import Service
-from hosts.services import up_cutoff
 
 from .base import BaseFilter, Sql
 

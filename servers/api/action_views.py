@@ -11,8 +11,9 @@ from rest_framework.response import Response
 
 from core.views import ComputeView
 from identity.catalog import base_url
-from servers import actions, moves, operations, shelving, snapshots
 from servers.models import Server
+from servers.services import create as actions
+from servers.services import moves, operations, shelving, snapshots
 
 from .representation import servers_detail
 

@@ -7,8 +7,9 @@ from rest_framework.response import Response
 
 from core.views import ComputeView
 from networks.models import Port
-from servers import actions, attachments
 from servers.models import VolumeAttachment
+from servers.services import attachments
+from servers.services import create as actions
 
 
 def volume_attachment_body(attachment: VolumeAttachment, version: tuple[int, int]) -> dict:

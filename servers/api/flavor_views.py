@@ -10,8 +10,8 @@ from rest_framework.response import Response
 
 from core.views import ComputeView
 from identity.catalog import base_url
-from servers import flavors as service
 from servers.models import Flavor
+from servers.services import flavors as service
 
 from . import representation as rep
 

@@ -9,8 +9,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from core.views import ComputeView
-from servers import groups as service
 from servers.models import ServerGroup
+from servers.services import groups as service
 
 from .flavor_views import body_object, limit_param
 

@@ -7,8 +7,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from core.views import ComputeView
-from servers import actions
 from servers.models import InstanceAction, Server
+from servers.services import create as actions
 
 from .representation import iso_usec
 

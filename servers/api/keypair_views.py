@@ -14,8 +14,8 @@ from rest_framework.response import Response
 
 from core.views import ComputeView
 from identity.catalog import base_url
-from servers import keypairs as service
 from servers.models import Keypair
+from servers.services import keypairs as service
 
 from .flavor_views import body_object, limit_param
 from .representation import iso_usec

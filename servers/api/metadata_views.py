@@ -7,7 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from core.views import ComputeView
-from servers import metadata as service
+from servers.services import metadata as service
 
 from .flavor_views import body_object
 

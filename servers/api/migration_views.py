@@ -7,8 +7,9 @@ from rest_framework.response import Response
 
 from core.views import ComputeView
 from identity.authentication import IsAdmin
-from servers import actions, moves
 from servers.models import Migration
+from servers.services import create as actions
+from servers.services import moves
 
 from .representation import iso
 

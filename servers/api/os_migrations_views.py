@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from core.views import ComputeView
 from identity.authentication import IsAdmin
 from identity.catalog import base_url
-from servers.actions import is_uuid
 from servers.models import Flavor, Migration
+from servers.services.create import is_uuid
 
 from .representation import iso_usec
 

@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from core.exceptions import Forbidden
 from core.views import ComputeView
 from identity.authentication import IsAdmin
-from servers import quotas
 from servers.models import Keypair, QuotaLimit, ServerGroup
+from servers.services import quotas
 
 # Fixed (not enforced) quotas of personality files, shown below 2.57 where they existed.
 INJECTED_FILE_QUOTAS = {"injected_files": 5, "injected_file_content_bytes": 10240, "injected_file_path_bytes": 255}

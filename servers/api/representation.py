@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
+from hosts.heartbeats import is_up
 from hosts.models import Service
-from hosts.services import is_up
 from networks.models import Port
 from servers.models import Flavor, Server, ServerFault, ServerGroupMember, VolumeAttachment
 from servers.states import status_for

@@ -8,7 +8,7 @@ import uuid
 
 from rest_framework import serializers
 
-from servers.actions import ServerCreate
+from servers.services.create import ServerCreate
 
 
 class NetworkRequestSerializer(serializers.Serializer):

@@ -15,8 +15,9 @@ from rest_framework.response import Response
 from core.views import ComputeView
 from identity.catalog import base_url
 from networks.models import Port
-from servers import actions, operations
 from servers.models import Server
+from servers.services import create as actions
+from servers.services import operations
 from servers.states import states_for_status
 
 from . import representation as rep

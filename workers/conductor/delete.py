@@ -7,11 +7,12 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from hosts.services import host_is_up
+from hosts.heartbeats import host_is_up
 from networks import ipam
 from scheduling import claims
-from servers import lifecycle, quotas
+from servers import lifecycle
 from servers.models import Server
+from servers.services import quotas
 from servers.states import PowerState, TaskState, VmState
 
 from .dispatch import compute_then, instance_payload

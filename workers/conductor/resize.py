@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from scheduling import claims
 from scheduling.scheduler import NoValidHost
-from servers import lifecycle, quotas
+from servers import lifecycle
 from servers.models import Migration, Server
+from servers.services import quotas
 from servers.states import PowerState, TaskState, VmState, vm_state_after_move
 
 from .allocations import hand_to_migration, take_back_from_migration

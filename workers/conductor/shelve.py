@@ -14,7 +14,7 @@ from scheduling import claims
 from scheduling.request import RequestSpec
 from servers import lifecycle
 from servers.models import Server
-from servers.shelving import shelved_image
+from servers.services.shelving import shelved_image
 from servers.states import PowerState, TaskState, VmState
 
 from .dispatch import compute_then, instance_payload, schedule_then

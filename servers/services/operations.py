@@ -12,13 +12,13 @@ from django.db import transaction
 
 from core.exceptions import BadRequest, Conflict
 from core.principal import Caller
-from hosts.services import host_capabilities, host_is_up
+from hosts.heartbeats import host_capabilities, host_is_up
 from novasite.celery import app as celery_app
 
-from . import lifecycle
-from .actions import resolve_image
-from .models import Server
-from .states import TaskState, VmState, check_action, get_rule
+from .. import lifecycle
+from ..models import Server
+from ..states import TaskState, VmState, check_action, get_rule
+from .create import resolve_image
 
 #: Nova's instance action names (nova/compute/instance_actions.py), keyed by rule name.
 ACTION_NAMES = {

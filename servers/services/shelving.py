@@ -11,10 +11,10 @@ from core.principal import Caller
 from images import store
 from images.models import Image
 
-from .actions import check_zone
-from .models import Server
+from ..models import Server
+from ..states import VmState
+from .create import check_zone
 from .operations import Operation, begin
-from .states import VmState
 
 
 def shelved_image(server: Server) -> Image | None:

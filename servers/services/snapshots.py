@@ -10,7 +10,7 @@ from core.principal import Caller
 from images import store
 from images.models import Image
 
-from .models import Server
+from ..models import Server
 from .operations import Operation, begin
 
 

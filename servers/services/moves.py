@@ -9,15 +9,15 @@ from django.db import transaction
 
 from core.exceptions import BadRequest, Conflict, NotFound
 from core.principal import Caller
+from hosts.heartbeats import host_is_up
 from hosts.models import ComputeNode
-from hosts.services import host_is_up
 from novasite.celery import app as celery_app
 
+from ..models import Migration, Server
+from ..states import VmState
 from . import quotas
-from .actions import resolve_flavor
-from .models import Migration, Server
+from .create import resolve_flavor
 from .operations import Operation, begin
-from .states import VmState
 
 
 def _target_host(host: str | None, server: Server) -> str | None:

@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from core.exceptions import BadRequest, NotFound
 from core.principal import Caller
 
+from ..models import ServerGroup
 from . import quotas
-from .models import ServerGroup
 
 Version = tuple[int, int]
 

@@ -19,9 +19,10 @@ from images.models import Image
 from networks.models import Network, Port
 from novasite.celery import app as celery_app
 
-from . import lifecycle, quotas
-from .models import Flavor, Keypair, Server, ServerGroup, ServerGroupMember
-from .states import TaskState, VmState
+from .. import lifecycle
+from ..models import Flavor, Keypair, Server, ServerGroup, ServerGroupMember
+from ..states import TaskState, VmState
+from . import quotas
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from hosts.services import record_compute_report
+from hosts.heartbeats import record_compute_report
 from identity.tokens import purge_expired
 
 from .recovery import recover_host, sync_power_states

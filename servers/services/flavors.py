@@ -18,8 +18,8 @@ from core.exceptions import BadRequest, Conflict, Forbidden, NotFound
 from core.principal import Caller
 from identity.models import Project
 
-from .actions import visible_flavors
-from .models import Flavor, FlavorAccess
+from ..models import Flavor, FlavorAccess
+from .create import visible_flavors
 
 Version = tuple[int, int]
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 from core.exceptions import BadRequest, NotFound
 from core.principal import Caller
 
+from ..models import Server
 from . import operations, quotas
-from .actions import get_server
-from .models import Server
+from .create import get_server
 
 KEY_RE = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")
 

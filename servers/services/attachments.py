@@ -16,9 +16,9 @@ from novasite.celery import app as celery_app
 from volumes import store as volume_store
 from volumes.models import Volume
 
-from . import lifecycle
-from .actions import is_uuid
-from .models import Server, VolumeAttachment
+from .. import lifecycle
+from ..models import Server, VolumeAttachment
+from .create import is_uuid
 from .operations import check
 
 

@@ -12,7 +12,7 @@ from django.db.models import F
 
 from core.exceptions import Forbidden
 
-from .models import QuotaLimit, QuotaUsage
+from ..models import QuotaLimit, QuotaUsage
 
 
 class QuotaExceeded(Forbidden):

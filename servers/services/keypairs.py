@@ -25,8 +25,8 @@ from django.db.models import QuerySet
 from core.exceptions import BadRequest, Conflict, Forbidden, NotFound
 from core.principal import Caller
 
+from ..models import Keypair
 from . import quotas
-from .models import Keypair
 
 Version = tuple[int, int]
 

@@ -1,0 +1,97 @@
+"""Service liveness and reports: the one home of the up/down rule and of heartbeats."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import ComputeNode, Service
+
+
+def up_cutoff(now: datetime | None = None) -> datetime:
+    """Services last seen before this instant are down."""
+    return (now or timezone.now()) - timedelta(seconds=settings.SERVICE_DOWN_TIME)
+
+
+def is_up(service: Service, now: datetime | None = None) -> bool:
+    """Up when not forced down and heard from within service_down_time (Nova's db driver)."""
+    if service.forced_down:
+        return False
+    last = service.last_seen_up or service.created_at
+    return last is not None and last >= up_cutoff(now)
+
+
+def up_q(prefix: str = "") -> Q:
+    """A Q matching services (or rows related through `prefix`) that are up right now."""
+    return Q(**{f"{prefix}forced_down": False, f"{prefix}last_seen_up__gte": up_cutoff()})
+
+
+def host_is_up(host: str, binary: str = "nova-compute") -> bool:
+    service = Service.objects.filter(host=host, binary=binary).first()
+    return service is not None and is_up(service)
+
+
+def record_heartbeat(host: str, binary: str) -> Service:
+    """Mark a service as seen now, creating it on its first report."""
+    now = timezone.now()
+    with transaction.atomic():
+        service, created = Service.objects.get_or_create(
+            host=host,
+            binary=binary,
+            defaults={"topic": binary.removeprefix("nova-"), "last_seen_up": now, "report_count": 1},
+        )
+        if not created:
+            Service.objects.filter(pk=service.pk).update(
+                last_seen_up=now,
+                report_count=F("report_count") + 1,
+                updated_at=now,
+            )
+            service.refresh_from_db()
+    return service
+
+
+def record_compute_report(host: str, resources: dict) -> ComputeNode:
+    """A compute worker's periodic report: heartbeat plus the hypervisor's totals. Usage
+    counters are left alone: only claims change them."""
+    service = record_heartbeat(host, "nova-compute")
+    totals = {
+        "service": service,
+        "hypervisor_hostname": resources.get("hypervisor_hostname") or host,
+        "hypervisor_type": resources.get("hypervisor_type", "QEMU"),
+        "hypervisor_version": resources.get("hypervisor_version", 0),
+        "cpu_info": resources.get("cpu_info", ""),
+        "migration_uri": resources.get("libvirt_uri", ""),
+        "capabilities": resources.get("capabilities", {}),
+        "vcpus": resources["vcpus"],
+        "memory_mb": resources["memory_mb"],
+        "local_gb": resources["disk_gb"],
+    }
+    if resources.get("host_ip"):
+        totals["host_ip"] = resources["host_ip"]
+    node, created = ComputeNode.objects.get_or_create(
+        host=host,
+        defaults={
+            **totals,
+            "cpu_allocation_ratio": settings.CPU_ALLOCATION_RATIO,
+            "ram_allocation_ratio": settings.RAM_ALLOCATION_RATIO,
+            "disk_allocation_ratio": settings.DISK_ALLOCATION_RATIO,
+            "reserved_host_cpus": settings.RESERVED_HOST_CPUS,
+            "reserved_host_memory_mb": settings.RESERVED_HOST_MEMORY_MB,
+            "reserved_host_disk_mb": settings.RESERVED_HOST_DISK_MB,
+        },
+    )
+    if not created:
+        ComputeNode.objects.filter(pk=node.pk).update(**totals, updated_at=timezone.now())
+        node.refresh_from_db()
+    return node
+
+
+def host_capabilities(host: str | None) -> dict:
+    """The capabilities the host's compute worker last reported ({} when unknown)."""
+    if not host:
+        return {}
+    return ComputeNode.objects.filter(host=host).values_list("capabilities", flat=True).first() or {}
