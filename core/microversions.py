@@ -108,9 +108,9 @@ def requested(headers: Mapping[str, str], maximum: Microversion) -> Microversion
         return MIN
     if value.lower() == "latest":
         return maximum
-    version = Microversion.parse(value)
-    if not MIN <= version <= maximum:
+    asked = Microversion.parse(value)
+    if not MIN <= asked <= maximum:
         raise VersionNotAcceptable(
             f"Version {value} is not supported by the API. Minimum is {MIN} and maximum is {maximum}."
         )
-    return version
+    return asked

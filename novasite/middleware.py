@@ -22,11 +22,12 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         given = request.headers.get("X-Openstack-Request-Id", "")
-        request.request_id = given if REQUEST_ID_RE.match(given) else f"req-{uuid.uuid4()}"
+        request_id = given if REQUEST_ID_RE.match(given) else f"req-{uuid.uuid4()}"
+        request.request_id = request_id  # type: ignore[attr-defined]
         response = self.get_response(request)
-        response["X-Openstack-Request-Id"] = request.request_id
+        response["X-Openstack-Request-Id"] = request_id
         if request.path.startswith("/compute"):
-            response["X-Compute-Request-Id"] = request.request_id
+            response["X-Compute-Request-Id"] = request_id
         return response
 
 
@@ -46,7 +47,7 @@ class RejectNulMiddleware:
             return json_error(request, 404, "The resource could not be found.")
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
             return json_error(request, 400, "Invalid input: NUL character in the query string.")
-        if "json" in request.content_type and request.method in ("POST", "PUT", "PATCH"):
+        if "json" in (request.content_type or "") and request.method in ("POST", "PUT", "PATCH"):
             body = request.body.lower()
             if any(marker in body for marker in self.JSON_NUL):
                 return json_error(request, 400, "Invalid input: NUL character in the request body.")

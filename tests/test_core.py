@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core import bodies, ids, microversions, params, policy, timestamps
+from core import bodies, ids, microversions, params, policy, quotas, timestamps
 from core.errors import error_body, format_for
 from core.exceptions import BadRequest, NotFound, PolicyNotAuthorized
 from core.microversions import Microversion, VersionNotAcceptable
@@ -169,3 +169,13 @@ def test_each_service_words_its_errors() -> None:
         .policy_message("identity:create_project")
         .endswith("requested action: identity:create_project.")
     )
+
+
+def test_quota_rule() -> None:
+    assert quotas.fits(-1, 10**9, 1)
+    assert quotas.fits(10, 9, 1) and not quotas.fits(10, 10, 1)
+    assert quotas.first_overrun({"cores": 4, "ram": 100}, {"cores": 4, "ram": 0}, {"ram": 50, "cores": 1}) == "cores"
+    assert quotas.first_overrun({"cores": 4}, {"cores": 4}, {"cores": 0}) is None
+    quotas.check_new_limits({"cores": -1, "ram": 10}, {"cores": 99, "ram": 10})
+    with pytest.raises(BadRequest, match="^Quota limit 5 for cores must be greater than or equal to already used 6.$"):
+        quotas.check_new_limits({"cores": 5}, {"cores": 6})
