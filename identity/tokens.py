@@ -31,6 +31,7 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
+        """Whether the token carries the admin role on its project."""
         return "admin" in self.roles
 
 
@@ -39,6 +40,7 @@ class AuthError(Exception):
 
 
 def digest(token: str) -> str:
+    """What is stored of a token: its SHA-256, so a database dump reveals no usable token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 

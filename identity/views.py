@@ -24,6 +24,7 @@ AUTHENTICATION_REQUIRED = "The request you have made requires authentication."
 
 
 def v3_document(request: Request) -> dict[str, Any]:
+    """The v3 version document (the only version served)."""
     return {
         "id": "v3.14",
         "status": "stable",
@@ -74,6 +75,8 @@ def _scoped_project(scope: object) -> Project:
 
 
 def token_body(request: Request, principal: tokens.Principal, with_catalog: bool = True) -> dict[str, Any]:
+    """The token document Keystone answers on issue and validation (with the catalog unless
+    ?nocatalog)."""
     domain = {"id": DEFAULT_DOMAIN_ID, "name": DEFAULT_DOMAIN_NAME}
     body: dict[str, Any] = {
         "methods": ["password"],
