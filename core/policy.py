@@ -115,17 +115,46 @@ AVAILABILITY_ZONE_DETAIL = Rule(
 SCHEDULER_EXPLAIN = Rule("novasite:scheduler:why_not", ADMIN, "Explain why a host would not be chosen")
 
 # --- Identity (keystone/common/policies/) ---------------------------------------------------
-IDENTITY_ADMIN = Rule("identity:admin_required", ADMIN, "Manage projects, users, roles and assignments")
-IDENTITY_PROJECT = Rule("identity:get_project", OWNER, "Show a project the caller belongs to")
-IDENTITY_USER = Rule("identity:get_user", SELF, "Show a user, or one's own user")
-IDENTITY_USER_PROJECTS = Rule("identity:list_user_projects", SELF, "List a user's projects")
+# Keystone's defaults, as this cloud serves them: members may read their own project, user,
+# grants and the roles; everything else is for admins.
+IDENTITY_LIST_PROJECTS = Rule(
+    "identity:list_projects", ADMIN, "List every project (others list the projects they hold a role on)"
+)
+IDENTITY_GET_PROJECT = Rule("identity:get_project", OWNER, "Show a project (a member: its token's project)")
+IDENTITY_CREATE_PROJECT = Rule("identity:create_project", ADMIN, "Create a project")
+IDENTITY_UPDATE_PROJECT = Rule("identity:update_project", ADMIN, "Rename, describe, enable or disable a project")
+IDENTITY_DELETE_PROJECT = Rule("identity:delete_project", ADMIN, "Delete a project, its grants and tokens")
+IDENTITY_LIST_USER_PROJECTS = Rule("identity:list_user_projects", SELF, "List the projects a user holds a role on")
+IDENTITY_LIST_USERS = Rule("identity:list_users", ADMIN, "List users")
+IDENTITY_GET_USER = Rule("identity:get_user", SELF, "Show a user (a member: itself)")
+IDENTITY_CREATE_USER = Rule("identity:create_user", ADMIN, "Create a user")
+IDENTITY_UPDATE_USER = Rule("identity:update_user", ADMIN, "Change a user (its password ends its sessions)")
+IDENTITY_DELETE_USER = Rule("identity:delete_user", ADMIN, "Delete a user and its tokens")
 IDENTITY_CHANGE_PASSWORD = Rule("identity:change_password", SELF_ONLY, "Change one's own password")
+IDENTITY_LIST_ROLES = Rule("identity:list_roles", MEMBER, "List roles")
+IDENTITY_GET_ROLE = Rule("identity:get_role", MEMBER, "Show a role")
+IDENTITY_CREATE_ROLE = Rule("identity:create_role", ADMIN, "Create a role")
+IDENTITY_DELETE_ROLE = Rule("identity:delete_role", ADMIN, "Delete a role, its grants and the tokens carrying it")
+IDENTITY_CREATE_GRANT = Rule("identity:create_grant", ADMIN, "Grant a user a role on a project")
+IDENTITY_CHECK_GRANT = Rule("identity:check_grant", SELF, "Check a user's role on a project (a member: its own)")
+IDENTITY_LIST_GRANTS = Rule("identity:list_grants", SELF, "List a user's roles on a project (a member: its own)")
+IDENTITY_REVOKE_GRANT = Rule("identity:revoke_grant", ADMIN, "Revoke a user's role on a project")
+IDENTITY_LIST_ROLE_ASSIGNMENTS = Rule("identity:list_role_assignments", ADMIN, "List every role assignment")
 
-# --- Image (glance/policies/) ---------------------------------------------------------------
+# --- Image (glance/policies/image.py) ---------------------------------------------------------
+# The target's project is the image's owner; an image without one is nobody's (only admins
+# change it), as glance/api/v2/policy.py check_is_image_mutable has it.
+IMAGE_ADD = Rule("add_image", OWNER, "Create an image (owned by another project: admins)")
+IMAGE_MODIFY = Rule("modify_image", OWNER, "Change an image's attributes and properties")
+IMAGE_DELETE = Rule("delete_image", OWNER, "Delete an image")
+IMAGE_UPLOAD = Rule("upload_image", OWNER, "Upload an image's data")
 IMAGE_PUBLICIZE = Rule("publicize_image", ADMIN, "Make an image public")
-IMAGE_OF_PROJECT = Rule("modify_image", OWNER, "Change or delete an image owned by a project")
-IMAGE_SET_OWNER = Rule("image:set_owner", ADMIN, "Create or give an image to another project")
-IMAGE_DOWNLOAD_DEACTIVATED = Rule("download_image:deactivated", ADMIN, "Download a deactivated image")
+# Glance checks context.is_admin outright for these (glance/api/v2/images.py: "Owner can't be
+# updated by non admin."; glance/api/v2/image_data.py: a deactivated image's data), and
+# context_is_admin is the rule that decides is_admin (glance/policies/base.py).
+IMAGE_CONTEXT_IS_ADMIN = Rule(
+    "context_is_admin", ADMIN, "Give an image to another project; download a deactivated image's data"
+)
 
 # --- Network (neutron/conf/policies/) -------------------------------------------------------
 NETWORK_OF_PROJECT = Rule("network:owner", OWNER, "Change or delete a project's network resources")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rest_framework import authentication, exceptions, permissions
+from rest_framework.request import Request
 
 from . import tokens
 
@@ -11,7 +12,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
     """Reads X-Auth-Token. A missing token leaves the request anonymous (views that need a
     caller then answer 401); a bad or expired one is 401 at once."""
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[tokens.Principal, str] | None:
         secret = request.headers.get("X-Auth-Token")
         if not secret:
             return None
@@ -20,7 +21,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("The request you have made requires authentication.")
         return principal, secret
 
-    def authenticate_header(self, request) -> str:
+    def authenticate_header(self, request: Request) -> str:
         return 'Keystone uri="/identity/v3"'
 
 

@@ -35,6 +35,7 @@ def domain_document(request: HttpRequest) -> dict:
 
 
 def project_document(request: HttpRequest, project: Project) -> dict:
+    """A project as Keystone shows it (its parent is its domain)."""
     return {
         "id": project.id,
         "name": project.name,
@@ -50,6 +51,7 @@ def project_document(request: HttpRequest, project: Project) -> dict:
 
 
 def user_document(request: HttpRequest, user: User) -> dict:
+    """A user as Keystone shows it: never its password; default_project_id and email only when set."""
     body = {
         "id": user.id,
         "name": user.name,
@@ -67,6 +69,7 @@ def user_document(request: HttpRequest, user: User) -> dict:
 
 
 def role_document(request: HttpRequest, role: Role) -> dict:
+    """A (global) role as Keystone shows it."""
     return {
         "id": role.id,
         "name": role.name,

@@ -52,7 +52,8 @@ class User(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def set_password(self, raw: str) -> None:
+    def set_password(self, raw: str | None) -> None:
+        """Store the hash of ``raw``; None makes the password unusable (no login until one is set)."""
         self.password = make_password(raw)
 
     def check_password(self, raw: str) -> bool:

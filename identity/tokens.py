@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Project, RoleAssignment, Token, User
+from .models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, Project, RoleAssignment, Token, User
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
+        """Whether the token carries the admin role on its project."""
         return "admin" in self.roles
 
 
@@ -39,16 +40,35 @@ class AuthError(Exception):
 
 
 def digest(token: str) -> str:
+    """What is stored of a token: its SHA-256, so a database dump reveals no usable token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def authenticate_password(user_name: str, domain: str, password: str) -> User:
     """The enabled user with this name and password in the domain (matched by id or name)."""
-    domain_id = "default" if domain.lower() in {"default", ""} else domain
+    domain_id = DEFAULT_DOMAIN_ID if domain.lower() in {DEFAULT_DOMAIN_ID, ""} else domain
     user = User.objects.filter(name=user_name, domain_id=domain_id, enabled=True).first()
     if user is None or not user.check_password(password):
         raise AuthError("The request you have made requires authentication.")
     return user
+
+
+def scoped_project(*, project_id: str | None, name: str, domain_id: str | None, domain_name: str | None) -> Project:
+    """The enabled project a token is asked to be scoped to: by id, else by name in a domain
+    named by id or by name (neither: the default domain). AuthError when there is none."""
+    query = Project.objects.filter(enabled=True)
+    if project_id is not None:
+        query = query.filter(id=project_id)
+    else:
+        if not domain_id:
+            domain_id = (
+                DEFAULT_DOMAIN_ID if (domain_name or DEFAULT_DOMAIN_NAME) == DEFAULT_DOMAIN_NAME else domain_name
+            )
+        query = query.filter(name=name, domain_id=domain_id)
+    project = query.first()
+    if project is None:
+        raise AuthError("The request you have made requires authentication.")
+    return project
 
 
 def issue_token(user: User, project: Project) -> tuple[str, Principal]:
@@ -100,6 +120,15 @@ def validate(secret: str) -> Principal | None:
 def revoke(secret: str) -> bool:
     """Revoke a token; False when there was no such live token."""
     return bool(Token.objects.filter(digest=digest(secret), revoked=False).update(revoked=True))
+
+
+def revoke_user_tokens(user_id: str, project_id: str | None = None) -> int:
+    """End a user's sessions, on one project or on all (a new password, a revoked grant or
+    role); returns how many live tokens were revoked."""
+    tokens = Token.objects.filter(user_id=user_id, revoked=False)
+    if project_id is not None:
+        tokens = tokens.filter(project_id=project_id)
+    return tokens.update(revoked=True)
 
 
 def purge_expired() -> int:

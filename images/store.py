@@ -28,13 +28,14 @@ import shutil
 import subprocess
 import uuid
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.exceptions import BadRequest, Conflict, ServiceError
+from core.exceptions import BadRequest, Conflict, OverLimit, ServiceError
+from core.ids import require_uuid
 
 from .models import Image
 
@@ -56,8 +57,8 @@ QEMU_FORMATS = {
 }
 
 
-class TooLarge(ServiceError):
-    http_status = 413
+class TooLarge(OverLimit):
+    """The upload is over the size cap, or the image storage is full (413)."""
 
 
 class UnreadableData(BadRequest):
@@ -114,7 +115,7 @@ def create_image(
     """Create an image record (no bytes yet unless status says otherwise). Property values are
     stored as strings, as Glance's schema requires. Raises Conflict when `image_id` exists
     (deleted images included: ids are never reused)."""
-    fields = {
+    fields: dict[str, Any] = {
         "name": name,
         "owner": owner,
         "visibility": visibility,
@@ -128,7 +129,7 @@ def create_image(
         "tags": list(tags or []),
     }
     if image_id is not None:
-        fields["id"] = uuid.UUID(str(image_id))
+        fields["id"] = require_uuid(image_id, BadRequest(f"Invalid image id {image_id!r}: expected a UUID."))
         if Image.objects.filter(id=fields["id"]).exists():
             raise Conflict(f"Image with identifier {fields['id']} already exists!")
     return Image.objects.create(**fields)

@@ -107,18 +107,22 @@ def test_members_cannot_write_identity(demo_api):
     user = User.objects.get(name="demo")
     role = Role.objects.get(name="admin")
     calls = [
-        demo_api.post(f"{V3}/projects", {"project": {"name": "x"}}, format="json"),
-        demo_api.patch(f"{V3}/projects/{demo.id}", {"project": {"name": "x"}}, format="json"),
-        demo_api.delete(f"{V3}/projects/{demo.id}"),
-        demo_api.get(f"{V3}/users"),
-        demo_api.post(f"{V3}/users", {"user": {"name": "x"}}, format="json"),
-        demo_api.post(f"{V3}/roles", {"role": {"name": "x"}}, format="json"),
-        demo_api.put(f"{V3}/projects/{demo.id}/users/{user.id}/roles/{role.id}"),
-        demo_api.get(f"{V3}/role_assignments"),
+        ("create_project", demo_api.post(f"{V3}/projects", {"project": {"name": "x"}}, format="json")),
+        ("update_project", demo_api.patch(f"{V3}/projects/{demo.id}", {"project": {"name": "x"}}, format="json")),
+        ("delete_project", demo_api.delete(f"{V3}/projects/{demo.id}")),
+        ("list_users", demo_api.get(f"{V3}/users")),
+        ("create_user", demo_api.post(f"{V3}/users", {"user": {"name": "x"}}, format="json")),
+        ("create_role", demo_api.post(f"{V3}/roles", {"role": {"name": "x"}}, format="json")),
+        ("create_grant", demo_api.put(f"{V3}/projects/{demo.id}/users/{user.id}/roles/{role.id}")),
+        ("list_role_assignments", demo_api.get(f"{V3}/role_assignments")),
     ]
-    for response in calls:
+    for rule, response in calls:
         assert response.status_code == 403, response.content
-        assert response.json()["error"]["title"] == "Forbidden"
+        assert response.json()["error"] == {
+            "code": 403,
+            "title": "Forbidden",
+            "message": f"You are not authorized to perform the requested action: identity:{rule}.",
+        }
 
 
 def test_identity_needs_a_token(cloud):
@@ -166,7 +170,9 @@ def test_user_lifecycle_and_login(admin_api):
     assert client.get(f"{V3}/users/{alice['id']}").status_code == 200
     admin_user = User.objects.get(name="admin")
     assert client.get(f"{V3}/users/{admin_user.id}").status_code == 403
-    assert client.get(f"{V3}/users/{admin_user.id}/projects").status_code == 403
+    refused = client.get(f"{V3}/users/{admin_user.id}/projects")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["message"].endswith("requested action: identity:list_user_projects.")
 
     patched = admin_api.patch(
         f"{V3}/users/{alice['id']}", {"user": {"password": "pw2", "enabled": True}}, format="json"
@@ -265,3 +271,21 @@ def test_deleting_a_role_ends_the_tokens_that_carry_it(admin_api, demo_api):
     assert admin_api.delete(f"{V3}/roles/{member.id}").status_code == 204
     assert demo_api.get(f"{V3}/projects").status_code == 401
     assert admin_api.get(f"{V3}/projects").status_code == 200
+
+
+def test_list_filters_follow_keystone(admin_api):
+    """Exact matches on the filters given, even empty ones; unknown parameters are ignored;
+    a boolean filter is false only for a false word (keystone/common/utils.py attr_as_boolean)."""
+    names = lambda path, **params: {e["name"] for e in admin_api.get(f"{V3}/{path}", params).json()[path]}  # noqa: E731
+    assert names("projects", name="") == set()
+    assert names("projects", color="blue") == names("projects") >= {"admin", "demo"}
+    assert names("projects", enabled="") == names("projects", enabled="yes") == names("projects")
+    assert names("projects", enabled="f") == names("projects", enabled="0") == set()
+    assert names("users", name="demo", domain_id="default") == {"demo"}
+    assert names("users", enabled="no") == set()
+    assert names("roles", name="") == set()
+    demo_user = User.objects.get(name="demo")
+    listed = lambda **params: admin_api.get(f"{V3}/role_assignments", params).json()["role_assignments"]  # noqa: E731
+    assert listed(**{"user.id": ""}) == []
+    assert len(listed(**{"user.id": demo_user.id})) == 1
+    assert "name" not in listed(**{"user.id": demo_user.id, "include_names": "0"})[0]["role"]

@@ -1,100 +1,96 @@
-"""Keystone v3 roles, role assignments and the Default domain.
+"""Keystone v3 roles, grants (/v3/projects/{p}/users/{u}/roles[/{r}]), role assignments and
+the Default domain.
 
-Roles: any authenticated caller may list and show them; create and delete are admin-only.
-Grants (PUT/DELETE /v3/projects/{p}/users/{u}/roles/{r}) and /v3/role_assignments are
-admin-only; checking or listing a user's own roles on a project is allowed to that user."""
+Who may do what is ``core.policy`` (identity:list_roles, identity:create_grant, ...), enforced
+by ``identity.services.roles``. Only the Default domain exists; any authenticated caller may
+read it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import status
+from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.exceptions import NotFound
-from identity import services
+from core.params import bool_word
+from core.views import ServiceView
 from identity.documents import assignment_document, collection_links, domain_document, role_document
-from identity.models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, Role, RoleAssignment
+from identity.models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, RoleAssignment
+from identity.services import roles
 
-from .common import filter_exact, require_admin, require_admin_or_self
+from . import parsing
+from .filtersets import RoleAssignmentFilterSet, RoleFilterSet
 
 
-class RolesView(APIView):
-    """GET lists (filter name); POST creates (admin)."""
+class RolesView(ServiceView):
+    """GET lists (filter name); POST creates."""
 
-    def get(self, request):
-        roles = filter_exact(Role.objects.all(), request.query_params, "name")
-        return Response({"roles": [role_document(request, role) for role in roles], "links": collection_links(request)})
+    def get(self, request: Request) -> Response:
+        found = RoleFilterSet(request.query_params, queryset=roles.list_roles(self.caller)).qs
+        return Response({"roles": [role_document(request, role) for role in found], "links": collection_links(request)})
 
-    def post(self, request):
-        require_admin(request)
-        role = services.create_role(services.entity_body(request.data, "role"))
+    def post(self, request: Request) -> Response:
+        role = roles.create_role(self.caller, parsing.role_name(request.data))
         return Response({"role": role_document(request, role)}, status=status.HTTP_201_CREATED)
 
 
-class RoleView(APIView):
-    def get(self, request, role_id: str):
-        return Response({"role": role_document(request, services.get_role(role_id))})
+class RoleView(ServiceView):
+    """GET shows; DELETE deletes (with its grants; tokens carrying it stop working)."""
 
-    def delete(self, request, role_id: str):
-        require_admin(request)
-        services.delete_role(services.get_role(role_id))
+    def get(self, request: Request, role_id: str) -> Response:
+        return Response({"role": role_document(request, roles.get_role(self.caller, role_id))})
+
+    def delete(self, request: Request, role_id: str) -> Response:
+        roles.delete_role(self.caller, role_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class UserRolesOnProjectView(APIView):
-    """GET /v3/projects/{p}/users/{u}/roles: the user's roles there (admin or self)."""
+class UserRolesOnProjectView(ServiceView):
+    """GET /v3/projects/{p}/users/{u}/roles: the user's roles there."""
 
-    def get(self, request, project_id: str, user_id: str):
-        require_admin_or_self(request, user_id)
-        project, user, _ = services.assignment_parts(project_id, user_id)
-        roles = Role.objects.filter(assignments__project=project, assignments__user=user).distinct()
-        return Response({"roles": [role_document(request, role) for role in roles], "links": collection_links(request)})
+    def get(self, request: Request, project_id: str, user_id: str) -> Response:
+        found = roles.list_grants(self.caller, project_id, user_id)
+        return Response({"roles": [role_document(request, role) for role in found], "links": collection_links(request)})
 
 
-class GrantView(APIView):
+class GrantView(ServiceView):
     """PUT grants (204), HEAD/GET check (204, or 404 when not granted), DELETE revokes."""
 
-    def put(self, request, project_id: str, user_id: str, role_id: str):
-        require_admin(request)
-        services.grant(*services.assignment_parts(project_id, user_id, role_id))
+    def put(self, request: Request, project_id: str, user_id: str, role_id: str) -> Response:
+        roles.create_grant(self.caller, project_id, user_id, role_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def get(self, request, project_id: str, user_id: str, role_id: str):
-        require_admin_or_self(request, user_id)
-        project, user, role = services.assignment_parts(project_id, user_id, role_id)
-        if not services.has_grant(project, user, role):
-            raise NotFound(f"Could not find role assignment: {role_id} for user {user_id} on project {project_id}.")
+    def get(self, request: Request, project_id: str, user_id: str, role_id: str) -> Response:
+        roles.check_grant(self.caller, project_id, user_id, role_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def head(self, request, project_id: str, user_id: str, role_id: str):
+    def head(self, request: Request, project_id: str, user_id: str, role_id: str) -> Response:
         return self.get(request, project_id, user_id, role_id)
 
-    def delete(self, request, project_id: str, user_id: str, role_id: str):
-        require_admin(request)
-        services.revoke(*services.assignment_parts(project_id, user_id, role_id))
+    def delete(self, request: Request, project_id: str, user_id: str, role_id: str) -> Response:
+        roles.revoke_grant(self.caller, project_id, user_id, role_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class RoleAssignmentsView(APIView):
-    """GET /v3/role_assignments (admin), filters user.id, scope.project.id, role.id."""
+def query_flag(request: Request, name: str) -> bool:
+    """A flag such as ``include_names``: present and anything but "0" is true (Keystone's
+    ``query_filter_is_true`` in keystone/server/flask/common.py)."""
+    return name in request.query_params and request.query_params[name] != "0"
 
-    FILTERS = {"user.id": "user_id", "scope.project.id": "project_id", "role.id": "role_id"}
 
-    def get(self, request):
-        require_admin(request)
-        params = request.query_params
-        assignments = RoleAssignment.objects.select_related("user", "project", "role").order_by(
-            "project_id", "user_id", "role_id"
-        )
-        for param, column in self.FILTERS.items():
-            if param in params:
-                assignments = assignments.filter(**{column: params[param]})
-        names = services.truthy(params["include_names"]) if "include_names" in params else False
-        entries = [self._entry(request, row, names) for row in assignments]
+class RoleAssignmentsView(ServiceView):
+    """GET /v3/role_assignments (filters user.id, scope.project.id, role.id; include_names)."""
+
+    def get(self, request: Request) -> Response:
+        found = RoleAssignmentFilterSet(request.query_params, queryset=roles.list_role_assignments(self.caller)).qs
+        names = query_flag(request, "include_names")
+        entries = [self._entry(request, row, names) for row in found]
         return Response({"role_assignments": entries, "links": collection_links(request)})
 
     @staticmethod
-    def _entry(request, row: RoleAssignment, names: bool) -> dict:
+    def _entry(request: Request, row: RoleAssignment, names: bool) -> dict[str, Any]:
         entry = assignment_document(request, row.user_id, row.project_id, row.role_id)
         if names:
             domain = {"id": DEFAULT_DOMAIN_ID, "name": DEFAULT_DOMAIN_NAME}
@@ -104,22 +100,23 @@ class RoleAssignmentsView(APIView):
         return entry
 
 
-class DomainsView(APIView):
-    """GET /v3/domains (filters name, enabled): only Default exists."""
+class DomainsView(ServiceView):
+    """GET /v3/domains (filters name, enabled): only Default exists, so the filters are read
+    here rather than by a FilterSet, which needs a queryset."""
 
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         params = request.query_params
         matches = params.get("name", DEFAULT_DOMAIN_NAME) == DEFAULT_DOMAIN_NAME
-        if "enabled" in params and not services.truthy(params["enabled"]):
-            matches = False
+        if "enabled" in params and bool_word(params["enabled"]) is False:
+            matches = False  # Default is enabled: only a false word filters it out
         domains = [domain_document(request)] if matches else []
         return Response({"domains": domains, "links": collection_links(request)})
 
 
-class DomainView(APIView):
+class DomainView(ServiceView):
     """GET /v3/domains/default (also by the name Default)."""
 
-    def get(self, request, domain_id: str):
+    def get(self, request: Request, domain_id: str) -> Response:
         if domain_id not in (DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME):
             raise NotFound(f"Could not find domain: {domain_id}.")
         return Response({"domain": domain_document(request)})

@@ -6,7 +6,10 @@ query, so paging stays correct while rows are added. Callers emit a `next` link 
 
 from __future__ import annotations
 
-from django.db.models import Model, Q, QuerySet
+from datetime import datetime
+from typing import Any, Protocol
+
+from django.db.models import Q, QuerySet
 
 from core.exceptions import BadRequest
 
@@ -24,7 +27,14 @@ def parse_limit(value: str | None, *, default: int, maximum: int) -> int:
     return min(limit, maximum)
 
 
-def page(queryset: QuerySet, *, limit: int, marker: Model | None = None) -> tuple[list, bool]:
+class Marker(Protocol):
+    """The row a page starts after: its creation time and id order the rows."""
+
+    created_at: datetime
+    id: Any
+
+
+def page(queryset: QuerySet[Any], *, limit: int, marker: Marker | None = None) -> tuple[list[Any], bool]:
     """The first `limit` rows after `marker` (newest first), and whether more rows follow."""
     rows = queryset.order_by("-created_at", "-id")
     if marker is not None:

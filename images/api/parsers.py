@@ -3,7 +3,8 @@ view that needs it, so no other endpoint accepts them."""
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from collections.abc import Mapping
+from typing import IO, Any
 
 from rest_framework.parsers import BaseParser, JSONParser
 
@@ -14,7 +15,10 @@ class OctetStreamParser(BaseParser):
 
     media_type = "application/octet-stream"
 
-    def parse(self, stream: BinaryIO, media_type: str | None = None, parser_context: dict | None = None) -> BinaryIO:
+    # DRF's stub says a parser returns parsed data (a mapping); this one returns the stream.
+    def parse(  # type: ignore[override]
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> IO[Any]:
         return stream
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
+from core.timestamps import seconds_z
 from images.models import Image
 
 
-def iso(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
-def image_document(image: Image) -> dict:
+def image_document(image: Image) -> dict[str, Any]:
     """Glance's image schema. Properties come first so a core field always wins."""
     return {
         **(image.properties or {}),
@@ -32,8 +29,8 @@ def image_document(image: Image) -> dict:
         "protected": image.protected,
         "os_hidden": False,
         "tags": list(image.tags or []),
-        "created_at": iso(image.created_at),
-        "updated_at": iso(image.updated_at),
+        "created_at": seconds_z(image.created_at),
+        "updated_at": seconds_z(image.updated_at),
         "self": f"/v2/images/{image.id}",
         "file": f"/v2/images/{image.id}/file",
         "schema": "/v2/schemas/image",

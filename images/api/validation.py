@@ -1,15 +1,17 @@
-"""Validation of image create bodies and JSON-patch documents, in Glance's terms:
-a malformed value is 400, a read-only attribute 403, a missing property to replace or remove 409.
-Policy (who may publicize or give away an image) is images.access; this module only reads."""
+"""Image create bodies and JSON-patch documents read into the service layer's typed arguments
+(``images.services``), as Glance's request deserializer does: a malformed value is 400, an
+attribute nobody may set or remove 403 (glance/api/v2/images.py RequestDeserializer). What
+depends on the image or the caller (a property that must exist, who may publicize or give
+away an image) is for the service."""
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
+from typing import Any
 
-from core.exceptions import BadRequest, Conflict, Forbidden
-from images import access
+from core.exceptions import BadRequest, Forbidden, OverLimit
+from core.ids import require_uuid
 from images.models import Image
+from images.services import NewImage, PatchOperation, RemoveProperty, SetAttribute, SetProperty
 
 DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
 CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")
@@ -36,14 +38,11 @@ READ_ONLY = (
 )
 MAX_KEY = 255
 MAX_VALUE = 65535
-# Glance's image_property_quota and image_tag_quota.
-MAX_PROPERTIES = 128
+# Glance's image_tag_quota (image_property_quota is the service's: it counts the image's own).
 MAX_TAGS = 128
 PATCH_OPS = ("add", "replace", "remove")
-
-
-class OverLimit(Forbidden):
-    http_status = 413
+# Attributes a patch may set but never remove.
+NOT_REMOVABLE = (*CORE, *READ_ONLY, "owner", "os_hidden")
 
 
 def reject_nul(value: object) -> None:
@@ -60,22 +59,13 @@ def reject_nul(value: object) -> None:
             reject_nul(item)
 
 
-@dataclass
-class ImageChanges:
-    """What a create body or a patch asks for."""
-
-    fields: dict = field(default_factory=dict)
-    set_properties: dict[str, str] = field(default_factory=dict)
-    remove_properties: list[str] = field(default_factory=list)
-
-
 def _integer(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**31 - 1:
         raise BadRequest(f"Invalid value for {name}: {value!r}; expected a non-negative integer.")
     return value
 
 
-def clean_core(name: str, value: object) -> object:
+def clean_core(name: str, value: object) -> Any:
     """A valid value for core attribute `name`, or BadRequest."""
     if name == "name":
         if value is not None and (not isinstance(value, str) or len(value) > 255):
@@ -121,50 +111,41 @@ def _hidden(value: object) -> None:
         raise BadRequest("os_hidden: hidden images are not supported; only false is accepted.")
 
 
-def _apply(caller: access.Caller, changes: ImageChanges, key: str, value: object) -> None:
-    """Record `key: value` (create, patch add/replace) after the policy checks."""
-    if key == "owner":
-        if not caller.is_admin:
-            raise Forbidden("Attribute 'owner' is read-only.")
-        if value is not None and (not isinstance(value, str) or len(value) > 64):
-            raise BadRequest("Invalid value for owner: expected a project id.")
-        changes.fields["owner"] = value
-    elif key in READ_ONLY:
+def _owner(value: object) -> str | None:
+    if value is not None and (not isinstance(value, str) or len(value) > 64):
+        raise BadRequest("Invalid value for owner: expected a project id.")
+    return value
+
+
+def _read_only(key: str) -> None:
+    if key in READ_ONLY:
         raise Forbidden(f"Attribute '{key}' is read-only.")
-    elif key == "os_hidden":
-        _hidden(value)
-    elif key in CORE:
-        changes.fields[key] = clean_core(key, value)
-        if key == "visibility":
-            access.check_visibility(caller, value)
-    else:
-        changes.set_properties[key] = clean_property(key, value)
 
 
-def validate_create(caller: access.Caller, body: object) -> tuple[uuid.UUID | None, ImageChanges]:
-    """The id asked for (or None) and the attributes of a POST /v2/images body."""
+def new_image(body: object) -> NewImage:
+    """The image a POST /v2/images body asks for: core attributes and additional properties,
+    in the order given (the first bad one is the error)."""
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object.")
     reject_nul(body)
     image_id = None
-    changes = ImageChanges()
+    attributes: dict[str, Any] = {}  # each value checked by clean_core or _owner
+    properties: dict[str, str] = {}
     for key, value in body.items():
         if key == "id":
-            try:
-                image_id = uuid.UUID(str(value))
-            except ValueError:
-                raise BadRequest(f"Invalid id {value!r}: expected a UUID.") from None
-        elif key == "owner" and not caller.is_admin:
-            access.check_owner_value(caller, value)
+            image_id = require_uuid(value, BadRequest(f"Invalid id {value!r}: expected a UUID."))
+        elif key == "owner":
+            attributes["owner"] = _owner(value)
+        elif key == "os_hidden":
+            _hidden(value)
+        elif key in CORE:
+            attributes[key] = clean_core(key, value)
         else:
-            _apply(caller, changes, key, value)
-    _check_property_quota(changes.set_properties)
-    return image_id, changes
-
-
-def _check_property_quota(properties: dict) -> None:
-    if len(properties) > MAX_PROPERTIES:
-        raise OverLimit(f"Maximum number of properties exceeded: at most {MAX_PROPERTIES}.")
+            _read_only(key)
+            properties[key] = clean_property(key, value)
+    if "tags" in attributes:
+        attributes["tags"] = tuple(attributes["tags"])
+    return NewImage(image_id=image_id, properties=properties, **attributes)
 
 
 def _pointer(path: object) -> str:
@@ -177,37 +158,33 @@ def _pointer(path: object) -> str:
     return key.replace("~1", "/").replace("~0", "~")
 
 
-def validate_patch(caller: access.Caller, image: Image, operations: object) -> ImageChanges:
-    """The changes a JSON-patch list asks for, applied in order to the image's current state."""
-    if not isinstance(operations, list):
+def _operation(raw: object) -> PatchOperation | None:
+    """One JSON-patch operation as a typed one (None: a no-op, os_hidden set to false)."""
+    if not isinstance(raw, dict) or raw.get("op") not in PATCH_OPS:
+        raise BadRequest("Each operation must be an object with op add, replace or remove.")
+    op, key = raw["op"], _pointer(raw.get("path"))
+    if op == "remove":
+        if key in NOT_REMOVABLE:
+            raise Forbidden(f"Attribute '{key}' cannot be removed.")
+        return RemoveProperty(key)
+    if "value" not in raw:
+        raise BadRequest(f"Operation {op} {raw.get('path')} needs a value.")
+    value = raw["value"]
+    if key == "owner":
+        return SetAttribute("owner", _owner(value))
+    if key == "os_hidden":
+        _hidden(value)
+        return None
+    if key in CORE:
+        return SetAttribute(key, clean_core(key, value))
+    _read_only(key)
+    return SetProperty(key, clean_property(key, value), must_exist=op == "replace")
+
+
+def patch_operations(document: object) -> list[PatchOperation]:
+    """The operations of a JSON-patch document (application/openstack-images-v2.1-json-patch),
+    in order."""
+    if not isinstance(document, list):
         raise BadRequest("A JSON-patch document must be a list of operations.")
-    reject_nul(operations)
-    changes = ImageChanges()
-    properties = dict(image.properties or {})
-    for operation in operations:
-        if not isinstance(operation, dict) or operation.get("op") not in PATCH_OPS:
-            raise BadRequest("Each operation must be an object with op add, replace or remove.")
-        op, key = operation["op"], _pointer(operation.get("path"))
-        if op != "remove" and "value" not in operation:
-            raise BadRequest(f"Operation {op} {operation.get('path')} needs a value.")
-        if op == "remove":
-            if key in CORE or key in READ_ONLY or key in ("owner", "os_hidden"):
-                raise Forbidden(f"Attribute '{key}' cannot be removed.")
-            if key not in properties:
-                raise Conflict(f"Property {key} does not exist.")
-            del properties[key]
-            changes.set_properties.pop(key, None)
-            changes.remove_properties.append(key)
-            continue
-        is_property = key not in CORE and key not in READ_ONLY and key not in ("owner", "os_hidden")
-        if op == "replace" and is_property and key not in properties:
-            raise Conflict(f"Property {key} does not exist.")
-        if key in ("disk_format", "container_format") and image.status != "queued":
-            raise Forbidden(f"Attribute {key} can be only replaced for a queued image.")
-        _apply(caller, changes, key, operation["value"])
-        if is_property:
-            properties[key] = operation["value"]
-            if key in changes.remove_properties:
-                changes.remove_properties.remove(key)
-    _check_property_quota(properties)
-    return changes
+    reject_nul(document)
+    return [operation for raw in document if (operation := _operation(raw)) is not None]

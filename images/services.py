@@ -1,0 +1,230 @@
+"""The image service layer (a Glance v2 subset): what the image API, the admin or a command
+asks of images starts here.
+
+Functions take a ``core.principal.Caller`` and typed arguments: a ``NewImage``, a list of
+patch operations (``SetAttribute``, ``SetProperty``, ``RemoveProperty``) already read from the
+JSON-patch document by ``images.api.validation``, an ``ImageQuery``. They look the image up as
+the caller sees it (``images.access``: an image it cannot see is a 404), enforce Glance's rules
+of ``core.policy`` (add_image, modify_image, publicize_image ...), and leave bytes and status
+changes to ``images.store``."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass, field
+from typing import BinaryIO, Final
+
+from core import policy
+from core.exceptions import BadRequest, Conflict, Forbidden, NotFound, OverLimit
+from core.principal import Caller
+
+from . import access, store
+from .api.paging import page
+from .models import Image
+
+#: Glance's image_property_quota.
+MAX_PROPERTIES = 128
+DEFAULT_LIMIT = 25  # Glance's limit_param_default
+FORMATS = ("disk_format", "container_format")
+
+#: The value of a core attribute (name, visibility, owner, formats, min_disk, min_ram,
+#: protected, tags), already checked against Glance's image schema.
+AttributeValue = str | int | bool | list[str] | None
+
+
+class CallerProject(enum.Enum):
+    """The type of ``CALLER_PROJECT``."""
+
+    CALLER_PROJECT = "caller's project"
+
+
+#: A new image's default owner: the project of the caller that creates it.
+CALLER_PROJECT: Final = CallerProject.CALLER_PROJECT
+
+
+@dataclass(frozen=True)
+class NewImage:
+    """POST /v2/images: an image record, without data yet (status queued)."""
+
+    image_id: uuid.UUID | None = None
+    name: str | None = None
+    visibility: str = "shared"
+    owner: str | CallerProject | None = CALLER_PROJECT
+    disk_format: str | None = None
+    container_format: str | None = None
+    min_disk: int = 0
+    min_ram: int = 0
+    protected: bool = False
+    tags: tuple[str, ...] = ()
+    properties: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SetAttribute:
+    """add or replace of a core attribute."""
+
+    name: str
+    value: AttributeValue
+
+
+@dataclass(frozen=True)
+class SetProperty:
+    """add (or, with ``must_exist``, replace) of an additional property."""
+
+    key: str
+    value: str
+    must_exist: bool = False
+
+
+@dataclass(frozen=True)
+class RemoveProperty:
+    """remove of an additional property (it must exist)."""
+
+    key: str
+
+
+PatchOperation = SetAttribute | SetProperty | RemoveProperty
+
+
+@dataclass(frozen=True)
+class ImageQuery:
+    """GET /v2/images: exact-match filters (None: not filtered), and a page after ``marker``."""
+
+    name: str | None = None
+    status: str | None = None
+    visibility: str | None = None
+    owner: str | None = None
+    ids: tuple[uuid.UUID, ...] | None = None
+    limit: int = DEFAULT_LIMIT
+    marker: str | None = None
+
+
+def _owner_target(owner: str | None) -> str:
+    """The policy target's project for an image owned by ``owner``: an image without an owner
+    belongs to no project, so only admins pass an OWNER rule on it (glance/api/v2/policy.py
+    check_is_image_mutable)."""
+    return owner or ""
+
+
+def _check_property_quota(properties: dict[str, str]) -> None:
+    if len(properties) > MAX_PROPERTIES:
+        raise OverLimit(f"Maximum number of properties exceeded: at most {MAX_PROPERTIES}.")
+
+
+def get_image(caller: Caller, image_id: str) -> Image:
+    """An image the caller may see (else 404, a non-UUID id included)."""
+    return access.find_image(caller, image_id)
+
+
+def list_images(caller: Caller, query: ImageQuery) -> tuple[list[Image], bool]:
+    """A page of the images the caller may see, newest first, and whether more follow. An
+    unknown or invisible marker is a 400."""
+    images = access.visible_images(caller)
+    for name in ("name", "status", "visibility", "owner"):
+        value = getattr(query, name)
+        if value is not None:
+            images = images.filter(**{name: value})
+    if query.ids is not None:
+        images = images.filter(id__in=query.ids)
+    marker = None
+    if query.marker:
+        try:
+            marker = access.find_image(caller, query.marker)
+        except NotFound:
+            raise BadRequest(f"Invalid marker. Image {query.marker} could not be found.") from None
+    return page(images, limit=query.limit, marker=marker)
+
+
+def create_image(caller: Caller, new: NewImage) -> Image:
+    """Create an image record (add_image: owned by another project, admins only; a public
+    one: publicize_image). 409 when the id asked for exists (deleted images' ids included)."""
+    owner = caller.project_id if new.owner is CALLER_PROJECT else new.owner
+    policy.enforce(caller, policy.IMAGE_ADD, project_id=_owner_target(owner))
+    if new.visibility == "public":
+        policy.enforce(caller, policy.IMAGE_PUBLICIZE)
+    _check_property_quota(new.properties)
+    return store.create_image(
+        image_id=new.image_id,
+        name=new.name,
+        owner=owner,
+        visibility=new.visibility,
+        disk_format=new.disk_format,
+        container_format=new.container_format,
+        min_disk=new.min_disk,
+        min_ram=new.min_ram,
+        protected=new.protected,
+        tags=list(new.tags),
+        properties=new.properties,
+    )
+
+
+def _check_attribute(caller: Caller, image: Image, change: SetAttribute) -> None:
+    """The rules on changing one core attribute of ``image``."""
+    if change.name == "visibility" and change.value == "public":
+        policy.enforce(caller, policy.IMAGE_PUBLICIZE)
+    if change.name == "owner" and not policy.allows(caller, policy.IMAGE_CONTEXT_IS_ADMIN):
+        raise Forbidden("Owner can't be updated by non admin.")
+    if change.name in FORMATS and image.status != "queued":
+        raise Forbidden(f"Attribute {change.name} can be only replaced for a queued image.")
+
+
+def update_image(caller: Caller, image_id: str, operations: list[PatchOperation]) -> Image:
+    """Apply patch operations in order (modify_image): core attributes change as asked, a
+    property replaced or removed must exist (409). Everything is stored at once, or nothing."""
+    image = access.find_image(caller, image_id)
+    policy.enforce(caller, policy.IMAGE_MODIFY, project_id=_owner_target(image.owner))
+    attributes: dict[str, AttributeValue] = {}
+    properties = dict(image.properties or {})
+    set_properties: dict[str, str] = {}
+    removed: list[str] = []
+    for operation in operations:
+        if isinstance(operation, SetAttribute):
+            _check_attribute(caller, image, operation)
+            attributes[operation.name] = operation.value
+        elif isinstance(operation, SetProperty):
+            if operation.must_exist and operation.key not in properties:
+                raise Conflict(f"Property {operation.key} does not exist.")
+            properties[operation.key] = set_properties[operation.key] = operation.value
+            if operation.key in removed:
+                removed.remove(operation.key)
+        else:
+            if operation.key not in properties:
+                raise Conflict(f"Property {operation.key} does not exist.")
+            del properties[operation.key]
+            set_properties.pop(operation.key, None)
+            removed.append(operation.key)
+    _check_property_quota(properties)
+    return store.update_image(image, changes=attributes, set_properties=set_properties, remove_properties=removed)
+
+
+def delete_image(caller: Caller, image_id: str) -> None:
+    """Delete an image (delete_image): its data goes, its row stays as a tombstone. A
+    protected image is refused (403)."""
+    image = access.find_image(caller, image_id)
+    policy.enforce(caller, policy.IMAGE_DELETE, project_id=_owner_target(image.owner))
+    if not store.delete_image(image):
+        raise Forbidden(f"Image {image.id} is protected and cannot be deleted.")
+
+
+def upload_data(caller: Caller, image_id: str, source: BinaryIO | bytes) -> Image:
+    """Store a queued image's data (upload_image); the image becomes active. 409 when it is
+    not queued (one upload per image)."""
+    image = access.find_image(caller, image_id)
+    policy.enforce(caller, policy.IMAGE_UPLOAD, project_id=_owner_target(image.owner))
+    return store.upload(image, source)
+
+
+def open_data(caller: Caller, image_id: str) -> tuple[Image, BinaryIO | None]:
+    """An image the caller may see, and its data opened for reading (None when it has none:
+    not active, or deleted this instant). A deactivated image's data is for admins only."""
+    image = access.find_image(caller, image_id)
+    if image.status == "deactivated" and not policy.allows(caller, policy.IMAGE_CONTEXT_IS_ADMIN):
+        raise Forbidden("The requested image has been deactivated. Image data download is forbidden.")
+    if image.status != "active":
+        return image, None
+    try:
+        # Left open on purpose: the view streams it, and the FileResponse closes it.
+        return image, open(store.image_path(image.id), "rb")
+    except FileNotFoundError:
+        return image, None
