@@ -187,6 +187,7 @@ def test_ports(demo_api, admin_api, private_net):
         demo_api, "ports", "port", {"network_id": private_net["id"], "fixed_ips": [{"ip_address": "10.0.0.77"}]}
     )
     assert taken.status_code == 409 and error_type(taken) == "IpAddressAlreadyAllocated"
+    bad: object
     for bad in ([{"ip_address": "10.9.9.9"}], [{"ip_address": "x"}], [{"subnet_id": "nope"}], "x", [{}, {}]):
         response = post(demo_api, "ports", "port", {"network_id": private_net["id"], "fixed_ips": bad})
         assert response.status_code == 400, (bad, response.content)
@@ -279,6 +280,7 @@ def test_quotas(admin_api, demo_api):
     assert demo_api.get(f"{V2}/quotas/{admin.id}").status_code == 403
     assert demo_api.put(f"{V2}/quotas/{demo.id}", {"quota": {"network": 1}}, format="json").status_code == 403
     assert demo_api.get(f"{V2}/quotas").status_code == 403
+    bad: object
     for bad in (
         {"quota": {"network": -2}},
         {"quota": {"bogus": 1}},

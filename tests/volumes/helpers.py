@@ -33,7 +33,9 @@ def create(api: APIClient, project: str = "demo", **volume) -> dict:
 
 
 def qemu_info(path: str) -> dict:
-    return json.loads(subprocess.run([QEMU, "info", "--output=json", path], capture_output=True, check=True).stdout)
+    return json.loads(
+        subprocess.run([QEMU or "qemu-img", "info", "--output=json", path], capture_output=True, check=True).stdout
+    )
 
 
 def assert_error(response, status: int, key: str, fragment: str = "") -> None:

@@ -90,7 +90,9 @@ def test_create_from_an_image_converts_its_disk(demo_api):
     path = store.volume_path(volume["id"])
     assert qemu_info(path)["virtual-size"] == GiB
     # Same guest-visible bytes; the volume's extra space reads as zeros.
-    compare = subprocess.run([QEMU, "compare", image_store.image_path(CIRROS_IMAGE_ID), path], capture_output=True)
+    compare = subprocess.run(
+        [QEMU or "qemu-img", "compare", image_store.image_path(CIRROS_IMAGE_ID), path], capture_output=True
+    )
     assert compare.returncode == 0, compare.stdout
 
 

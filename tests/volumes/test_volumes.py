@@ -50,7 +50,9 @@ def test_list_filters_and_pages(demo_api):
     assert [v["name"] for v in demo_api.get(url(), {"name": "v2"}).json()["volumes"]] == ["v2"]
     assert len(demo_api.get(url(), {"status": "available"}).json()["volumes"]) == 5
     assert demo_api.get(url(), {"status": "error"}).json()["volumes"] == []
-    seen, next_url, pages = [], url("/volumes/detail") + "?limit=2", 0
+    seen: list[str] = []
+    next_url: str | None = url("/volumes/detail") + "?limit=2"
+    pages = 0
     while next_url:
         body = demo_api.get(next_url).json()
         seen += [v["id"] for v in body["volumes"]]
@@ -74,6 +76,7 @@ def test_update_name_description_and_metadata(demo_api):
     updated = demo_api.put(url(f"/volumes/{volume['id']}"), body, format="json")
     assert updated.status_code == 200
     assert (updated.json()["volume"]["name"], updated.json()["volume"]["metadata"]) == ("renamed", {"a": "b"})
+    bad: object
     for bad in ({}, {"volume": {}}, {"volume": {"name": 1}}, {"volume": {"metadata": []}}):
         assert_error(demo_api.put(url(f"/volumes/{volume['id']}"), bad, format="json"), 400, "badRequest")
 
