@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.bodies import unwrap
 from networks.exceptions import InvalidMtu
 from networks.services import access
 from networks.services import networks as services
@@ -46,7 +47,7 @@ class NetworksView(NeutronView):
         return listing("networks", (network_document(network) for network in rows), request.query_params)
 
     def post(self, request: Request) -> Response:
-        body = validation.resource(request.data, "network")
+        body = unwrap(request.data, "network", validation.MISSING_BODY)
         network = services.create_network(self.caller, _fields(body), project_id=validation.project(body))
         return entity("network", network_document(network), request.query_params, status=201)
 
@@ -57,7 +58,7 @@ class NetworkView(NeutronView):
         return entity("network", network_document(network), request.query_params)
 
     def put(self, request: Request, network_id: str) -> Response:
-        body = validation.resource(request.data, "network")
+        body = unwrap(request.data, "network", validation.MISSING_BODY)
         validation.read_only(body, "id", "project_id", "tenant_id", "status", "subnets")
         network = services.update_network(self.caller, network_id, _fields(body))
         return entity("network", network_document(network), request.query_params)

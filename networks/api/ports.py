@@ -9,6 +9,7 @@ from django.http import QueryDict
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.bodies import unwrap
 from networks.exceptions import InvalidInput
 from networks.services import access
 from networks.services import ports as services
@@ -67,7 +68,7 @@ class PortsView(NeutronView):
         return listing("ports", (doc for doc in documents if _holds(doc, pairs)), request.query_params)
 
     def post(self, request: Request) -> Response:
-        body = validation.resource(request.data, "port")
+        body = unwrap(request.data, "port", validation.MISSING_BODY)
         if "network_id" not in body:
             raise InvalidInput("network_id is required to create a port.")
         port = services.create_port(
@@ -86,7 +87,7 @@ class PortView(NeutronView):
         return entity("port", port_document(access.get_port(self.caller, port_id)), request.query_params)
 
     def put(self, request: Request, port_id: str) -> Response:
-        body = validation.resource(request.data, "port")
+        body = unwrap(request.data, "port", validation.MISSING_BODY)
         validation.read_only(body, "id", "network_id", "project_id", "tenant_id", "mac_address", "fixed_ips", "status")
         port = services.update_port(self.caller, port_id, _fields(body))
         return entity("port", port_document(port), request.query_params)

@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.bodies import unwrap
 from networks.exceptions import InvalidInput
 from networks.services import access
 from networks.services import subnets as services
@@ -81,7 +82,7 @@ class SubnetsView(NeutronView):
         return listing("subnets", (subnet_document(subnet) for subnet in rows), request.query_params)
 
     def post(self, request: Request) -> Response:
-        body = validation.resource(request.data, "subnet")
+        body = unwrap(request.data, "subnet", validation.MISSING_BODY)
         if "network_id" not in body:
             raise InvalidInput("network_id is required to create a subnet.")
         subnet = services.create_subnet(
@@ -100,7 +101,7 @@ class SubnetView(NeutronView):
         return entity("subnet", subnet_document(access.get_subnet(self.caller, subnet_id)), request.query_params)
 
     def put(self, request: Request, subnet_id: str) -> Response:
-        body = validation.resource(request.data, "subnet")
+        body = unwrap(request.data, "subnet", validation.MISSING_BODY)
         validation.read_only(
             body, "id", "network_id", "cidr", "ip_version", "allocation_pools", "project_id", "tenant_id"
         )

@@ -8,7 +8,6 @@ import ipaddress
 import re
 from typing import Any
 
-from core.bodies import unwrap
 from core.exceptions import BadRequest
 from core.ids import parse_uuid
 from core.params import bool_word
@@ -19,11 +18,8 @@ MAC = re.compile(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")
 # oslo's whole vocabulary (neutron_lib/api/converters.py); novasite has always taken only these.
 TRUE_FALSE = (frozenset({"true"}), frozenset({"false"}))
 MAX_PROJECT_ID = 64
-
-
-def resource(data: object, key: str) -> dict[str, Any]:
-    """The ``{key: {...}}`` object of a request body."""
-    return unwrap(data, key, message="Resource body required: expected an object under '{key}'.")
+#: Neutron's 400 for a body without its resource object (core.bodies.unwrap's message).
+MISSING_BODY = "Resource body required: expected an object under '{key}'."
 
 
 def read_only(body: dict[str, Any], *keys: str) -> None:

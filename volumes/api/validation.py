@@ -18,16 +18,10 @@ from volumes.services import UNSET, NewVolume, Unset, VolumeChanges
 MAX_TEXT = 255
 MAX_SIZE = 2**31 - 1
 UNSUPPORTED_SOURCES = ("snapshot_id", "source_volid", "backup_id", "consistencygroup_id", "group_id", "source_replica")
+MISSING_ELEMENT = "Missing required element '{key}' in request body."
 BAD_SIZE = (
     f"Invalid input for field/attribute {{name}}. Value: {{value!r}}. It must be an integer from 1 to {MAX_SIZE}."
 )
-
-
-def resource(body: object, key: str) -> dict[str, Any]:
-    """The object under `key` in a request body like {"volume": {...}}."""
-    data = unwrap(body, key, message="Missing required element '{key}' in request body.")
-    reject_nul(body)
-    return data
 
 
 def size(value: object, name: str = "size") -> int:
@@ -66,7 +60,8 @@ def image_id(data: dict[str, Any]) -> str | None:
 
 def new_volume(body: object) -> NewVolume:
     """The volume a POST /volumes body asks for."""
-    data = resource(body, "volume")
+    data = unwrap(body, "volume", MISSING_ELEMENT)
+    reject_nul(body)
     if "size" not in data:
         raise BadRequest("Invalid input for field/attribute size. Value: None. size is required.")
     for field in UNSUPPORTED_SOURCES:
@@ -92,7 +87,8 @@ def new_volume(body: object) -> NewVolume:
 
 def volume_changes(body: object) -> VolumeChanges:
     """The changes of a PUT /volumes/{id} body: name (or display_name), description, metadata."""
-    data = resource(body, "volume")
+    data = unwrap(body, "volume", MISSING_ELEMENT)
+    reject_nul(body)
     name: str | Unset | None = text(data, "name") if "name" in data else UNSET
     if "display_name" in data and "name" not in data:
         name = text(data, "display_name")
@@ -115,8 +111,8 @@ def action(body: object) -> tuple[str, object]:
     return name, argument
 
 
-def flag(value: str | None, name: str) -> bool:
-    """A boolean query parameter (True/False/1/0/yes/no, any case); absent or empty is False."""
+def query_flag(value: str | None, name: str) -> bool:
+    """A boolean query parameter (oslo's words, core.params); absent or empty is False."""
     if not value:
         return False
     return parse_bool(value, name, message="Invalid value '{value}' for {name}: expected a boolean.")

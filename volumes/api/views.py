@@ -39,7 +39,7 @@ class CinderView(ServiceView):
         project = services.project_scope(self.caller, project_id)
         params = request.query_params
         validation.reject_nul(dict(params.lists()))
-        all_tenants = validation.flag(params.get("all_tenants"), "all_tenants")
+        all_tenants = validation.query_flag(params.get("all_tenants"), "all_tenants")
         limit = parse_limit(params.get("limit"), default=settings.API_MAX_LIMIT, maximum=settings.API_MAX_LIMIT)
         query = services.VolumeQuery(
             limit=limit,
@@ -127,7 +127,7 @@ class QuotaSetView(ServiceView):
     def get(self, request: Request, project_id: str, target: str) -> Response:
         services.project_scope(self.caller, project_id)
         validation.reject_nul(target)
-        usage = validation.flag(request.query_params.get("usage"), "usage")
+        usage = validation.query_flag(request.query_params.get("usage"), "usage")
         quotas = services.quota_set(self.caller, project_id, target, defaults=self.defaults, usage=usage)
         return Response({"quota_set": doc.quota_set(target, quotas.limits, quotas.usage)})
 
