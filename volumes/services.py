@@ -100,6 +100,12 @@ def visible_volumes(caller: Caller) -> QuerySet[Volume]:
     return Volume.objects.all() if caller.is_admin else Volume.objects.filter(project_id=caller.project_id)
 
 
+def _require_visible(caller: Caller, volume: Volume) -> None:
+    """NotFound unless the caller may see ``volume`` (what get_volume found for it)."""
+    if not (caller.is_admin or volume.project_id == caller.project_id):
+        raise NotFound(f"Volume {volume.id} could not be found.")
+
+
 def get_volume(caller: Caller, project_id: str, volume_id: str) -> Volume:
     """The volume, if the caller may see it (NotFound otherwise, also for a non-UUID id)."""
     project_scope(caller, project_id)
@@ -193,6 +199,7 @@ def create_volume(caller: Caller, project_id: str, spec: NewVolume) -> Volume:
 
 def update_volume(caller: Caller, volume: Volume, changes: VolumeChanges) -> Volume:
     """Change the user-editable fields of a volume the caller sees (no status rule applies)."""
+    _require_visible(caller, volume)
     fields: dict[str, Any] = {
         name: value
         for name, value in (
@@ -211,6 +218,7 @@ def update_volume(caller: Caller, volume: Volume, changes: VolumeChanges) -> Vol
 def extend_volume(caller: Caller, volume: Volume, new_size: int) -> Volume:
     """Grow an available volume to `new_size` GiB (BadRequest unless it grows, Conflict unless
     available, OverLimit over the gigabytes quota). A failed resize leaves status error."""
+    _require_visible(caller, volume)
     if new_size <= volume.size:
         raise BadRequest(
             f"New size for extend must be greater than current size. (current: {volume.size}, extended: {new_size})."
@@ -223,11 +231,13 @@ def extend_volume(caller: Caller, volume: Volume, new_size: int) -> Volume:
 
 def delete_volume(caller: Caller, volume: Volume) -> None:
     """Delete a volume the caller sees: Conflict while it is attached or busy."""
+    _require_visible(caller, volume)
     store.delete_volume(volume)
 
 
 def reset_status(caller: Caller, volume: Volume, status: str) -> Volume:
     """Force a volume's status (admins: volume_extension:volume_admin_actions:reset_status)."""
+    _require_visible(caller, volume)
     policy.enforce(caller, policy.VOLUME_RESET_STATUS, project_id=volume.project_id)
     return store.reset_status(volume, status)
 
