@@ -157,18 +157,38 @@ IMAGE_CONTEXT_IS_ADMIN = Rule(
 )
 
 # --- Network (neutron/conf/policies/) -------------------------------------------------------
-NETWORK_OF_PROJECT = Rule("network:owner", OWNER, "Change or delete a project's network resources")
-NETWORK_FOR_OTHER_PROJECT = Rule("network:project_id", ADMIN, "Create network resources for another project")
-NETWORK_SHARED = Rule("network:shared", ADMIN, "Share a network with every project")
-NETWORK_PROVIDER = Rule("network:provider:network_type", ADMIN, "Set a network's provider attributes")
-PORT_DEVICE_OWNER = Rule("port:device_owner", ADMIN, "Set a port's device_owner")
-PORT_MAC_ADDRESS = Rule("create_port:mac_address", ADMIN, "Choose a port's MAC address")
-NETWORK_QUOTA_SHOW = Rule("get_quota", OWNER, "Show a project's network quotas")
+# OWNER rules are checked against the resource's project (for a create: the project asked
+# for, so only admins create for another project). Provider attributes are accepted, not stored.
+NETWORK_CREATE = Rule("create_network", OWNER, "Create a network (for another project: admins)")
+NETWORK_CREATE_SHARED = Rule("create_network:shared", ADMIN, "Create a network shared with every project")
+NETWORK_CREATE_EXTERNAL = Rule("create_network:router:external", ADMIN, "Create an external network")
+NETWORK_CREATE_PROVIDER = Rule("create_network:provider:network_type", ADMIN, "Set provider attributes on create")
+NETWORK_UPDATE = Rule("update_network", OWNER, "Change a project's network")
+NETWORK_UPDATE_SHARED = Rule("update_network:shared", ADMIN, "Share or unshare a network")
+NETWORK_UPDATE_EXTERNAL = Rule("update_network:router:external", ADMIN, "Make a network external or not")
+NETWORK_UPDATE_PROVIDER = Rule("update_network:provider:network_type", ADMIN, "Change provider attributes")
+NETWORK_DELETE = Rule("delete_network", OWNER, "Delete a project's network")
+SUBNET_CREATE = Rule("create_subnet", OWNER, "Create a subnet on a network of the project")
+SUBNET_UPDATE = Rule("update_subnet", OWNER, "Change a subnet of a network of the project")
+SUBNET_DELETE = Rule("delete_subnet", OWNER, "Delete a subnet of a network of the project")
+PORT_CREATE = Rule("create_port", OWNER, "Create a port (for another project: admins)")
+PORT_CREATE_DEVICE_OWNER = Rule("create_port:device_owner", ADMIN, "Create a port bound to a device")
+PORT_CREATE_MAC_ADDRESS = Rule("create_port:mac_address", ADMIN, "Choose a new port's MAC address")
+PORT_UPDATE = Rule("update_port", OWNER, "Change a project's port")
+PORT_UPDATE_DEVICE_OWNER = Rule("update_port:device_owner", ADMIN, "Bind a port to a device or unbind it")
+PORT_DELETE = Rule("delete_port", OWNER, "Delete a project's port")
+# Neutron checks get_quota only for another project's quotas (neutron/extensions/quotasv2.py).
+NETWORK_QUOTA_SHOW = Rule("get_quota", ADMIN, "Show another project's network quotas, or list them all")
 NETWORK_QUOTA_UPDATE = Rule("update_quota", ADMIN, "Change a project's network quotas")
-NETWORK_QUOTA_DELETE = Rule("delete_quota", ADMIN, "Revert a project's network quotas")
+NETWORK_QUOTA_DELETE = Rule("delete_quota", ADMIN, "Revert a project's network quotas to the defaults")
 
 # --- Volume (cinder/policies/) --------------------------------------------------------------
+# Cinder itself checks context.is_admin for all_tenants (cinder/volume/api.py, get_all).
 VOLUME_ALL_TENANTS = Rule("volume:get_all_tenants", ADMIN, "List every project's volumes")
+VOLUME_HOST_ATTRIBUTE = Rule(
+    "volume_extension:volume_host_attribute", ADMIN, "See a volume's host, migration status and error message"
+)
+VOLUME_RESET_STATUS = Rule(
+    "volume_extension:volume_admin_actions:reset_status", ADMIN, "Force a volume's status (os-reset_status)"
+)
 VOLUME_QUOTAS_SHOW = Rule("volume_extension:quotas:show", OWNER, "Show a project's volume quotas")
-VOLUME_QUOTAS_UPDATE = Rule("volume_extension:quotas:update", ADMIN, "Change a project's volume quotas")
-VOLUME_FORCE_DELETE = Rule("volume_extension:volume_admin_actions:force_delete", ADMIN, "Delete a volume in use")

@@ -3,11 +3,20 @@ server workflows, so ports are created through the network API, not here."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from .models import Network, NetworkQuota, Port, Subnet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class SubnetCount(TypedDict):
+    subnet_count: int
 
 
 @admin.register(Network)
@@ -32,7 +41,7 @@ class NetworkAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(subnet_count=Count("subnets"))
 
     @admin.display(description="subnets", ordering="subnet_count")
-    def subnet_count(self, obj: Network) -> int:
+    def subnet_count(self, obj: WithAnnotations[Network, SubnetCount]) -> int:
         return obj.subnet_count
 
 

@@ -1,10 +1,11 @@
 """Neutron's typed errors. Each carries its HTTP status (core.exceptions) and the
 `type` Neutron puts in {"NeutronError": {"type": ..., "message": ..., "detail": ""}};
-networks.api.base writes that type into the error body."""
+core.errors writes that type into the error body. A policy refusal is core's
+PolicyNotAuthorized, which core.errors words as Neutron does."""
 
 from __future__ import annotations
 
-from core.exceptions import BadRequest, Conflict, Forbidden, NotFound
+from core.exceptions import BadRequest, Conflict, NotFound
 
 
 class InvalidInput(BadRequest):
@@ -14,11 +15,9 @@ class InvalidInput(BadRequest):
         super().__init__(f"Invalid input for operation: {message}")
 
 
-class PolicyNotAuthorized(Forbidden):
-    neutron_type = "PolicyNotAuthorized"
-
-    def __init__(self, action: str) -> None:
-        super().__init__(f"({action}) is disallowed by policy")
+class InvalidMtu(InvalidInput):
+    def __init__(self, mtu: object) -> None:
+        super().__init__(f"mtu {mtu!r} must be an integer from 68 to 9000.")
 
 
 class NetworkNotFound(NotFound):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
+from collections.abc import Iterator
 
 from django.db import IntegrityError, transaction
 
@@ -14,14 +15,14 @@ from .exceptions import IpAddressAlreadyAllocated, IpAddressGenerationFailure, M
 from .models import Network, Port, Subnet
 
 
-def default_pools(cidr: str, gateway: str | None) -> list[dict]:
-    """All host addresses of the CIDR except the gateway: one pool, or two when the gateway
-    sits inside the host range (as Neutron splits them)."""
-    net = ipaddress.ip_network(cidr, strict=False)
+def default_pools(cidr: str, gateway: str | None) -> list[dict[str, str]]:
+    """All host addresses of the (IPv4) CIDR except the gateway: one pool, or two when the
+    gateway sits inside the host range (as Neutron splits them)."""
+    net = ipaddress.IPv4Network(cidr, strict=False)
     if net.num_addresses <= 2:
         return []
     first, last = net.network_address + 1, net.broadcast_address - 1
-    gw = ipaddress.ip_address(gateway) if gateway else None
+    gw = ipaddress.IPv4Address(gateway) if gateway else None
     if gw is None or not first <= gw <= last:
         return [{"start": str(first), "end": str(last)}]
     pools = []
@@ -32,9 +33,10 @@ def default_pools(cidr: str, gateway: str | None) -> list[dict]:
     return pools
 
 
-def _pool_addresses(subnet: Subnet):
+def _pool_addresses(subnet: Subnet) -> Iterator[str]:
+    """The addresses of the subnet's pools, in order, except its gateway."""
     for pool in subnet.allocation_pools or default_pools(subnet.cidr, subnet.gateway_ip):
-        start, end = ipaddress.ip_address(pool["start"]), ipaddress.ip_address(pool["end"])
+        start, end = ipaddress.IPv4Address(pool["start"]), ipaddress.IPv4Address(pool["end"])
         current = start
         while current <= end:
             if str(current) != subnet.gateway_ip:
@@ -85,9 +87,10 @@ def create_port(
                     raise IpAddressAlreadyAllocated(f"IP address {fixed_ip} already allocated in subnet {subnet.id}")
                 address = fixed_ip
             else:
-                address = next((ip for ip in _pool_addresses(subnet) if ip not in used), None)
-                if address is None:
+                free = next((ip for ip in _pool_addresses(subnet) if ip not in used), None)
+                if free is None:
                     raise IpAddressGenerationFailure(f"No more IP addresses available on network {network.id}.")
+                address = free
             fixed_ips = [{"subnet_id": str(subnet.id), "ip_address": address}]
         if mac_address is not None and Port.objects.filter(mac_address=mac_address).exists():
             raise MacAddressInUse(

@@ -187,6 +187,7 @@ def test_ports(demo_api, admin_api, private_net):
         demo_api, "ports", "port", {"network_id": private_net["id"], "fixed_ips": [{"ip_address": "10.0.0.77"}]}
     )
     assert taken.status_code == 409 and error_type(taken) == "IpAddressAlreadyAllocated"
+    bad: object
     for bad in ([{"ip_address": "10.9.9.9"}], [{"ip_address": "x"}], [{"subnet_id": "nope"}], "x", [{}, {}]):
         response = post(demo_api, "ports", "port", {"network_id": private_net["id"], "fixed_ips": bad})
         assert response.status_code == 400, (bad, response.content)
@@ -279,6 +280,7 @@ def test_quotas(admin_api, demo_api):
     assert demo_api.get(f"{V2}/quotas/{admin.id}").status_code == 403
     assert demo_api.put(f"{V2}/quotas/{demo.id}", {"quota": {"network": 1}}, format="json").status_code == 403
     assert demo_api.get(f"{V2}/quotas").status_code == 403
+    bad: object
     for bad in (
         {"quota": {"network": -2}},
         {"quota": {"bogus": 1}},
@@ -327,3 +329,47 @@ def test_equality_filters_run_in_sql(admin_api, django_assert_max_num_queries):
     assert any("bulk7" in query["sql"] for query in captured.captured_queries)
     assert admin_api.get("/network/v2.0/networks", {"id": "not-a-uuid"}).json()["networks"] == []
     assert admin_api.get("/network/v2.0/ports", {"network_id": "x", "device_id": "y"}).json()["ports"] == []
+
+
+def test_policy_refusals_name_neutrons_rules(demo_api, admin_api, private_net):
+    def refused(response, rule: str) -> None:
+        assert response.status_code == 403, response.content
+        assert response.json()["NeutronError"] == {
+            "type": "PolicyNotAuthorized",
+            "message": f"({rule}) is disallowed by policy",
+            "detail": "",
+        }
+
+    admin = Project.objects.get(name="admin")
+    refused(post(demo_api, "networks", "network", {"shared": True}), "create_network:shared")
+    refused(post(demo_api, "networks", "network", {"router:external": True}), "create_network:router:external")
+    refused(
+        post(demo_api, "networks", "network", {"provider:network_type": "flat"}), "create_network:provider:network_type"
+    )
+    refused(post(demo_api, "networks", "network", {"project_id": admin.id}), "create_network")
+    net_url = f"{V2}/networks/{private_net['id']}"
+    refused(demo_api.put(net_url, {"network": {"shared": True}}, format="json"), "update_network:shared")
+    port = post(demo_api, "ports", "port", {"network_id": private_net["id"]}).json()["port"]
+    refused(
+        post(demo_api, "ports", "port", {"network_id": private_net["id"], "device_id": "x"}), "create_port:device_owner"
+    )
+    mac = {"network_id": private_net["id"], "mac_address": "fa:16:3e:00:00:09"}
+    refused(post(demo_api, "ports", "port", mac), "create_port:mac_address")
+    refused(
+        demo_api.put(f"{V2}/ports/{port['id']}", {"port": {"device_id": "x"}}, format="json"),
+        "update_port:device_owner",
+    )
+    refused(demo_api.get(f"{V2}/quotas/{admin.id}"), "get_quota")
+    refused(demo_api.delete(f"{V2}/quotas/{admin.id}"), "delete_quota")
+    assert admin_api.put(net_url, {"network": {"shared": True}}, format="json").json()["network"]["shared"] is True
+
+
+def test_repeated_filters_match_any_value(admin_api):
+    for name in ("red", "green", "blue"):
+        Network.objects.create(name=name, project_id="p")
+    found = admin_api.get(f"{V2}/networks", {"name": ["red", "blue", "nope"]}).json()["networks"]
+    assert sorted(net["name"] for net in found) == ["blue", "red"]
+    red = Network.objects.get(name="red")
+    by_id = admin_api.get(f"{V2}/networks", {"id": [str(red.id), "not-a-uuid"], "project_id": "p"}).json()["networks"]
+    assert [net["name"] for net in by_id] == ["red"]
+    assert admin_api.get(f"{V2}/networks", {"tenant_id": "nobody"}).json()["networks"] == []

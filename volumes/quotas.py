@@ -1,26 +1,23 @@
 """Volume quotas: Cinder's default limits, usage counted from the Volume rows themselves
-(so it can never drift), and an atomic check.
+(so it can never drift), and the check made before a volume is created or extended.
 
-`reserve()` runs inside the caller's transaction and first locks the project's identity row
-(SELECT ... FOR UPDATE), so concurrent creates or extends in one project serialise: each sees
-the rows the previous one committed, and usage can never pass the limit.
-"""
+`reserve()` runs inside the caller's transaction and first takes the project's quota lock
+(``core.quotas.lock_project``, as the network quotas do), so concurrent creates or extends in
+one project serialise: each sees the rows the previous one committed, and usage can never
+pass the limit. Overruns are Cinder's 413s (cinder/quota_utils.py, process_reserve_over_quota:
+the volume count is reported before the gigabytes)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Count, Sum
 
-from core.exceptions import ServiceError
-from identity.models import Project
+from core.exceptions import OverLimit
+from core.quotas import fits, lock_project
 
 from .models import Volume
 
-
-class OverLimit(ServiceError):
-    """413, as Cinder answers a quota overrun (Nova-style body key overLimit)."""
-
-    http_status = 413
+SERVICE = "volume"
 
 
 def limits(project_id: str) -> dict[str, int]:
@@ -43,22 +40,22 @@ def usage(project_id: str) -> dict[str, int]:
 
 
 def reserve(project_id: str, *, volumes: int = 0, gigabytes: int = 0, size: int | None = None) -> None:
-    """Raise OverLimit unless `volumes` more volumes and `gigabytes` more GiB fit (and a
+    """Raise OverLimit (413) unless `volumes` more volumes and `gigabytes` more GiB fit (and a
     volume of `size` GiB is allowed). Call inside transaction.atomic(), before writing the
     row or the new size, so the lock is held until the change commits."""
-    Project.objects.select_for_update().filter(id=project_id).first()
+    lock_project(SERVICE, project_id)
     limit = limits(project_id)
     per_volume = limit.get("per_volume_gigabytes", -1)
-    if size is not None and 0 <= per_volume < size:
+    if size is not None and not fits(per_volume, 0, size):
         raise OverLimit(
             f"VolumeSizeExceedsLimit: Requested volume size {size}G is larger than maximum allowed limit {per_volume}G."
         )
     used = usage(project_id)
-    if volumes and 0 <= limit["volumes"] < used["volumes"] + volumes:
+    if volumes and not fits(limit["volumes"], used["volumes"], volumes):
         raise OverLimit(
             f"VolumeLimitExceeded: Maximum number of volumes allowed ({limit['volumes']}) exceeded for quota 'volumes'."
         )
-    if gigabytes and 0 <= limit["gigabytes"] < used["gigabytes"] + gigabytes:
+    if gigabytes and not fits(limit["gigabytes"], used["gigabytes"], gigabytes):
         raise OverLimit(
             f"VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. "
             f"Requested {gigabytes}G, quota is {limit['gigabytes']}G and {used['gigabytes']}G has been consumed."

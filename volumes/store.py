@@ -1,11 +1,13 @@
-"""The volume store: the one home of volume files and volume status changes.
+"""The volume store: the one home of volume files and volume status changes (as
+images.store is for images). The service layer (volumes.services) decides who may do what
+and checks quotas; the conductor calls the attachment states directly.
 
 A volume is a file, settings.VOLUME_DIR/<id>: qcow2 made with qemu-img when it is installed,
 else a sparse raw file (truncate). Every status change is a compare-and-swap (a conditional
 UPDATE on the expected status), so two callers can never both win, e.g. two attaches:
 
-    creating --> available | error            create_volume (blank or from an image)
-    available --> extending --> available | error   extend_volume
+    creating --> available | error            write_new (blank or from an image)
+    available --> extending --> available | error   begin_extending + finish_extending
     available --> attaching --> in-use         reserve + mark_in_use (or mark_in_use at once)
     in-use --> detaching --> available         begin_detaching + mark_available
     available | error --> deleting --> (row and file gone)   delete_volume
@@ -24,23 +26,22 @@ import os
 import shutil
 import subprocess
 import uuid
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core.exceptions import BadRequest, Conflict
+from core.ids import require_uuid
 from images import store as image_store
 from images.models import Image
 
-from . import quotas
 from .models import Volume
 
 log = logging.getLogger(__name__)
 
 GiB = 1 << 30
-MAX_SIZE = 2**31 - 1
 QEMU_IMG_TIMEOUT = 600
 
 
@@ -58,20 +59,13 @@ def qemu_img() -> str | None:
     return shutil.which("qemu-img")
 
 
-def clean_size(value: object, field: str = "size") -> int:
-    """A size in GiB: a positive integer (or a string of digits, as Cinder accepts)."""
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIZE:
-        raise BadRequest(
-            f"Invalid input for field/attribute {field}. Value: {value!r}. It must be an integer from 1 to {MAX_SIZE}."
-        )
-    return value
-
-
-def _cas(volume_id: uuid.UUID, expected: Q, **changes) -> bool:
+def _cas(volume_id: uuid.UUID, expected: Q, **changes: Any) -> bool:
     """One conditional UPDATE: apply `changes` only if the row still matches `expected`."""
     return bool(Volume.objects.filter(expected, id=volume_id).update(**changes, updated_at=timezone.now()))
+
+
+def _server(server_uuid: str | uuid.UUID) -> uuid.UUID:
+    return require_uuid(server_uuid, ValueError(f"not a server UUID: {server_uuid!r}"))
 
 
 # --- file work ------------------------------------------------------------------------------
@@ -148,69 +142,16 @@ def _remove_files(volume_id: str | uuid.UUID) -> None:
 # --- lifecycle ------------------------------------------------------------------------------
 
 
-def check_image(image: Image, size: int) -> None:
-    """BadRequest unless `image` is active and fits in `size` GiB (virtual size, min_disk)."""
-    if image.status != "active":
-        raise BadRequest(f"Image {image.id} is not active (status {image.status}).")
-    virtual = image.virtual_size or image_store.probe_virtual_size(image_store.image_path(image.id), image.disk_format)
-    needed = -(-(virtual or image.size or 0) // GiB)
-    if needed > size:
-        raise BadRequest(f"Size of specified image {needed}GB is larger than volume size {size}GB.")
-    if image.min_disk > size:
-        raise BadRequest(f"Volume size {size}GB cannot be smaller than the image minDisk size {image.min_disk}GB.")
-
-
-def image_metadata(image: Image) -> dict[str, str]:
-    """Cinder's volume_image_metadata: what the volume remembers of its source image."""
-    fields = {
-        "image_id": str(image.id),
-        "image_name": image.name or "",
-        "disk_format": image.disk_format or "",
-        "container_format": image.container_format or "",
-        "checksum": image.checksum or "",
-        "size": str(image.size or 0),
-        "min_disk": str(image.min_disk),
-        "min_ram": str(image.min_ram),
-    }
-    return {**{key: str(value) for key, value in (image.properties or {}).items()}, **fields}
-
-
-def create_volume(
-    *,
-    project_id: str,
-    user_id: str,
-    size: int,
-    name: str | None = None,
-    description: str | None = None,
-    image: Image | None = None,
-    metadata: dict | None = None,
-    availability_zone: str | None = None,
-) -> Volume:
-    """Create a volume (blank, or holding `image`'s disk) within the project's quota. Raises
-    BadRequest (size, image) or OverLimit before anything is written; a failure of the file
-    work afterwards leaves the volume in status error with error_message."""
-    size = clean_size(size)
-    if image is not None:
-        check_image(image, size)
-    with transaction.atomic():
-        quotas.reserve(project_id, volumes=1, gigabytes=size, size=size)
-        volume = Volume.objects.create(
-            project_id=project_id,
-            user_id=user_id,
-            size=size,
-            name=name,
-            description=description,
-            metadata=dict(metadata or {}),
-            status="creating",
-            bootable=image is not None,
-            source_image_id=image.id if image is not None else None,
-            image_metadata=image_metadata(image) if image is not None else {},
-            availability_zone=availability_zone or settings.DEFAULT_AVAILABILITY_ZONE,
-        )
+def write_new(volume: Volume, image: Image | None) -> Volume:
+    """creating -> available (the file written, blank or holding `image`'s disk) or error
+    (with error_message) when the file work fails."""
     os.makedirs(settings.VOLUME_DIR, exist_ok=True)
     part = volume_path(volume.id) + ".part"
     try:
-        file_format = _write_from_image(part, size, image) if image is not None else _write_blank(part, size)
+        if image is not None:
+            file_format = _write_from_image(part, volume.size, image)
+        else:
+            file_format = _write_blank(part, volume.size)
         os.replace(part, volume_path(volume.id))
     except (VolumeFileError, OSError) as exc:
         _remove_files(volume.id)
@@ -222,30 +163,15 @@ def create_volume(
     return volume
 
 
-def update_volume(volume: Volume, changes: dict) -> Volume:
-    """Change the user-editable fields (name, description, metadata); no status rule applies."""
-    unknown = set(changes) - {"name", "description", "metadata"}
-    if unknown:
-        raise BadRequest(f"Cannot update {', '.join(sorted(unknown))}.")
-    if not _cas(volume.id, Q(), **changes):
-        raise Conflict(f"Volume {volume.id} no longer exists.")
-    volume.refresh_from_db()
-    return volume
+def begin_extending(volume: Volume) -> None:
+    """available (still of the size the caller saw) -> extending; Conflict otherwise."""
+    if not _cas(volume.id, Q(status="available", size=volume.size), status="extending"):
+        volume.refresh_from_db()
+        raise Conflict(f"Volume status must be available to extend, but current status is: {volume.status}.")
 
 
-def extend_volume(volume: Volume, new_size: int) -> Volume:
-    """Grow an available volume to `new_size` GiB (BadRequest unless it grows, Conflict unless
-    available, OverLimit over the gigabytes quota). A failed resize leaves status error."""
-    new_size = clean_size(new_size, "new_size")
-    if new_size <= volume.size:
-        raise BadRequest(
-            f"New size for extend must be greater than current size. (current: {volume.size}, extended: {new_size})."
-        )
-    with transaction.atomic():
-        quotas.reserve(volume.project_id, gigabytes=new_size - volume.size, size=new_size)
-        if not _cas(volume.id, Q(status="available", size=volume.size), status="extending"):
-            volume.refresh_from_db()
-            raise Conflict(f"Volume status must be available to extend, but current status is: {volume.status}.")
+def finish_extending(volume: Volume, new_size: int) -> Volume:
+    """extending -> available at `new_size` GiB once the file is resized, or error."""
     try:
         _resize(volume, new_size)
     except (VolumeFileError, OSError) as exc:
@@ -270,11 +196,11 @@ def delete_volume(volume: Volume) -> None:
 
 
 def reset_status(volume: Volume, status: str) -> Volume:
-    """Admin repair (os-reset_status): force a status; leaving the attached states forgets
-    the holder. Touches no file."""
+    """Repair (os-reset_status): force a status; leaving the attached states forgets the
+    holder. Touches no file. Who may do it is the service layer's rule."""
     if status not in Volume.STATUSES:
         raise BadRequest(f"Invalid status {status!r}: one of {', '.join(Volume.STATUSES)}.")
-    changes: dict = {"status": status}
+    changes: dict[str, Any] = {"status": status}
     if status not in Volume.ATTACHED:
         changes.update(attached_server_uuid=None, attached_at=None)
     _cas(volume.id, Q(), **changes)
@@ -285,7 +211,7 @@ def reset_status(volume: Volume, status: str) -> Volume:
 # --- attachment states (the conductor's side of attach and detach) ------------------------
 
 
-def _swap(volume: Volume, allowed: Q, action: str, **changes) -> Volume:
+def _swap(volume: Volume, allowed: Q, action: str, **changes: Any) -> Volume:
     if not _cas(volume.id, allowed, **changes):
         current = Volume.objects.filter(id=volume.id).values("status", "attached_server_uuid").first()
         if current is None:
@@ -299,7 +225,7 @@ def _swap(volume: Volume, allowed: Q, action: str, **changes) -> Volume:
 def reserve(volume: Volume, server_uuid: str | uuid.UUID) -> Volume:
     """available -> attaching, held by `server_uuid` (the API's step before the conductor
     attaches). Idempotent for the same server; Conflict otherwise."""
-    server = uuid.UUID(str(server_uuid))
+    server = _server(server_uuid)
     allowed = Q(status="available") | Q(status="attaching", attached_server_uuid=server)
     return _swap(volume, allowed, "reserve", status="attaching", attached_server_uuid=server)
 
@@ -308,7 +234,7 @@ def mark_in_use(volume: Volume, server_uuid: str | uuid.UUID) -> Volume:
     """available, or attaching/detaching by this server (a finished attach, a failed detach
     rolled back) -> in-use by `server_uuid`. Of two callers for different servers exactly
     one wins; the other gets Conflict. Idempotent for the winner."""
-    server = uuid.UUID(str(server_uuid))
+    server = _server(server_uuid)
     allowed = Q(status="available") | Q(status__in=Volume.ATTACHED, attached_server_uuid=server)
     return _swap(volume, allowed, "attach", status="in-use", attached_server_uuid=server, attached_at=timezone.now())
 
@@ -317,7 +243,7 @@ def begin_detaching(volume: Volume, server_uuid: str | uuid.UUID | None = None) 
     """in-use -> detaching (by `server_uuid` when given). Idempotent; Conflict otherwise."""
     allowed = Q(status__in=("in-use", "detaching"))
     if server_uuid is not None:
-        allowed &= Q(attached_server_uuid=uuid.UUID(str(server_uuid)))
+        allowed &= Q(attached_server_uuid=_server(server_uuid))
     return _swap(volume, allowed, "detach", status="detaching")
 
 
@@ -327,6 +253,6 @@ def mark_available(volume: Volume, server_uuid: str | uuid.UUID | None = None) -
     available; Conflict in any other state."""
     held = Q(status__in=Volume.ATTACHED)
     if server_uuid is not None:
-        held &= Q(attached_server_uuid=uuid.UUID(str(server_uuid)))
+        held &= Q(attached_server_uuid=_server(server_uuid))
     allowed = held | Q(status="available")
     return _swap(volume, allowed, "release", status="available", attached_server_uuid=None, attached_at=None)

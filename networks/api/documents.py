@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from core.timestamps import seconds_z
 from networks.models import Network, Port, Subnet
 
 
-def iso(value) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
-def _owned(project_id: str) -> dict:
+def _owned(project_id: str) -> dict[str, str]:
     return {"tenant_id": project_id, "project_id": project_id}
 
 
-def network_document(network: Network) -> dict:
+def network_document(network: Network) -> dict[str, Any]:
     return {
         "id": str(network.id),
         "name": network.name,
@@ -33,12 +32,12 @@ def network_document(network: Network) -> dict:
         "is_default": False,
         "tags": [],
         "revision_number": 1,
-        "created_at": iso(network.created_at),
-        "updated_at": iso(network.updated_at),
+        "created_at": seconds_z(network.created_at),
+        "updated_at": seconds_z(network.updated_at),
     }
 
 
-def subnet_document(subnet: Subnet) -> dict:
+def subnet_document(subnet: Subnet) -> dict[str, Any]:
     return {
         "id": str(subnet.id),
         "name": subnet.name,
@@ -58,12 +57,12 @@ def subnet_document(subnet: Subnet) -> dict:
         "description": "",
         "tags": [],
         "revision_number": 1,
-        "created_at": iso(subnet.created_at),
-        "updated_at": iso(subnet.updated_at),
+        "created_at": seconds_z(subnet.created_at),
+        "updated_at": seconds_z(subnet.updated_at),
     }
 
 
-def port_document(port: Port) -> dict:
+def port_document(port: Port) -> dict[str, Any]:
     return {
         "id": str(port.id),
         "name": port.name,
@@ -83,6 +82,6 @@ def port_document(port: Port) -> dict:
         "description": "",
         "tags": [],
         "revision_number": 1,
-        "created_at": iso(port.created_at),
-        "updated_at": iso(port.updated_at),
+        "created_at": seconds_z(port.created_at),
+        "updated_at": seconds_z(port.updated_at),
     }

@@ -3,6 +3,9 @@ clients probing for one (openstacksdk's find_extension) get a clean answer."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.exceptions import NotFound
@@ -18,18 +21,18 @@ EXTENSIONS = {
 }
 
 
-def extension_document(alias: str) -> dict:
+def extension_document(alias: str) -> dict[str, Any]:
     name, description = EXTENSIONS[alias]
     return {"alias": alias, "name": name, "description": description, "updated": UPDATED, "links": []}
 
 
 class ExtensionsView(NeutronView):
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         return Response({"extensions": [extension_document(alias) for alias in EXTENSIONS]})
 
 
 class ExtensionView(NeutronView):
-    def get(self, request, alias: str):
+    def get(self, request: Request, alias: str) -> Response:
         if alias not in EXTENSIONS:
             raise NotFound(f"Extension with alias {alias} does not exist")
         return Response({"extension": extension_document(alias)})

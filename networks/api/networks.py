@@ -2,37 +2,67 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from networks import access, services
-from networks.validation import resource_body
+from core.bodies import unwrap
+from networks.exceptions import InvalidMtu
+from networks.services import access
+from networks.services import networks as services
+from networks.services.arguments import UNSET, NetworkFields, Unset
 
-from .base import NeutronView, entity, listing, narrow
+from . import validation
+from .base import NeutronView, entity, listing
 from .documents import network_document
+from .filters import NetworkFilter, narrow
+
+
+def _mtu(body: dict[str, Any]) -> int | Unset:
+    if "mtu" not in body:
+        return UNSET
+    mtu = body["mtu"]
+    if isinstance(mtu, bool) or not isinstance(mtu, int):
+        raise InvalidMtu(mtu)
+    return mtu
+
+
+def _fields(body: dict[str, Any]) -> NetworkFields:
+    """The writable attributes a network body gives (provider:* is accepted, not stored)."""
+    return NetworkFields(
+        name=validation.text(body, "name"),
+        description=validation.text(body, "description", 1024),
+        admin_state_up=validation.boolean(body, "admin_state_up"),
+        shared=validation.boolean(body, "shared"),
+        external=validation.boolean(body, "router:external"),
+        mtu=_mtu(body),
+        provider=any(key.startswith("provider:") for key in body),
+    )
 
 
 class NetworksView(NeutronView):
-    def get(self, request):
-        documents = (
-            network_document(network) for network in narrow(access.networks(request.user), request.query_params)
-        )
-        return listing("networks", documents, request.query_params)
+    def get(self, request: Request) -> Response:
+        rows = narrow(NetworkFilter, access.networks(self.caller), request.query_params)
+        return listing("networks", (network_document(network) for network in rows), request.query_params)
 
-    def post(self, request):
-        network = services.create_network(request.user, resource_body(request.data, "network"))
+    def post(self, request: Request) -> Response:
+        body = unwrap(request.data, "network", validation.MISSING_BODY)
+        network = services.create_network(self.caller, _fields(body), project_id=validation.project(body))
         return entity("network", network_document(network), request.query_params, status=201)
 
 
 class NetworkView(NeutronView):
-    def get(self, request, network_id: str):
-        network = access.get_network(request.user, network_id)
+    def get(self, request: Request, network_id: str) -> Response:
+        network = access.get_network(self.caller, network_id)
         return entity("network", network_document(network), request.query_params)
 
-    def put(self, request, network_id: str):
-        network = access.get_network(request.user, network_id)
-        network = services.update_network(request.user, network, resource_body(request.data, "network"))
+    def put(self, request: Request, network_id: str) -> Response:
+        body = unwrap(request.data, "network", validation.MISSING_BODY)
+        validation.read_only(body, "id", "project_id", "tenant_id", "status", "subnets")
+        network = services.update_network(self.caller, network_id, _fields(body))
         return entity("network", network_document(network), request.query_params)
 
-    def delete(self, request, network_id: str):
-        services.delete_network(request.user, access.get_network(request.user, network_id))
+    def delete(self, request: Request, network_id: str) -> Response:
+        services.delete_network(self.caller, network_id)
         return Response(status=204)

@@ -3,16 +3,25 @@ show, update, delete."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import QueryDict
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from networks import access, services
-from networks.validation import resource_body
+from core.bodies import unwrap
+from networks.exceptions import InvalidInput
+from networks.services import access
+from networks.services import ports as services
+from networks.services.arguments import UNSET, FixedIp, PortFields, Unset
 
-from .base import NeutronView, entity, listing, narrow
+from . import validation
+from .base import Document, NeutronView, entity, listing
 from .documents import port_document
+from .filters import PortFilter, narrow
 
 
-def _fixed_ip_filters(params) -> list[tuple[str, str]]:
+def _fixed_ip_filters(params: QueryDict) -> list[tuple[str, str]]:
     """`fixed_ips=ip_address=10.0.0.5` / `fixed_ips=subnet_id=...` as (key, value) pairs."""
     pairs = []
     for item in params.getlist("fixed_ips"):
@@ -22,30 +31,67 @@ def _fixed_ip_filters(params) -> list[tuple[str, str]]:
     return pairs
 
 
-def _holds(document: dict, pairs: list[tuple[str, str]]) -> bool:
+def _holds(document: Document, pairs: list[tuple[str, str]]) -> bool:
     return all(any(entry.get(key) == value for entry in document["fixed_ips"]) for key, value in pairs)
 
 
+def _fixed_ips(body: dict[str, Any]) -> tuple[FixedIp, ...] | Unset:
+    if "fixed_ips" not in body:
+        return UNSET
+    fixed_ips = body["fixed_ips"]
+    if not isinstance(fixed_ips, list) or not all(isinstance(entry, dict) for entry in fixed_ips):
+        raise InvalidInput("fixed_ips must be a list of objects.")
+    return tuple(
+        FixedIp(
+            subnet_id=validation.uuid_text(entry["subnet_id"], "subnet_id") if "subnet_id" in entry else None,
+            ip_address=str(validation.ipv4(entry["ip_address"], "ip_address")) if "ip_address" in entry else None,
+        )
+        for entry in fixed_ips
+    )
+
+
+def _fields(body: dict[str, Any]) -> PortFields:
+    return PortFields(
+        name=validation.text(body, "name"),
+        admin_state_up=validation.boolean(body, "admin_state_up"),
+        device_id=validation.text(body, "device_id"),
+        device_owner=validation.text(body, "device_owner"),
+    )
+
+
 class PortsView(NeutronView):
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         pairs = _fixed_ip_filters(request.query_params)
-        documents = (port_document(port) for port in narrow(access.ports(request.user), request.query_params))
+        documents = (
+            port_document(port) for port in narrow(PortFilter, access.ports(self.caller), request.query_params)
+        )
         return listing("ports", (doc for doc in documents if _holds(doc, pairs)), request.query_params)
 
-    def post(self, request):
-        port = services.create_port(request.user, resource_body(request.data, "port"))
+    def post(self, request: Request) -> Response:
+        body = unwrap(request.data, "port", validation.MISSING_BODY)
+        if "network_id" not in body:
+            raise InvalidInput("network_id is required to create a port.")
+        port = services.create_port(
+            self.caller,
+            str(body["network_id"]),
+            _fields(body),
+            fixed_ips=_fixed_ips(body),
+            mac_address=validation.mac(body["mac_address"]) if "mac_address" in body else None,
+            project_id=validation.project(body),
+        )
         return entity("port", port_document(port), request.query_params, status=201)
 
 
 class PortView(NeutronView):
-    def get(self, request, port_id: str):
-        return entity("port", port_document(access.get_port(request.user, port_id)), request.query_params)
+    def get(self, request: Request, port_id: str) -> Response:
+        return entity("port", port_document(access.get_port(self.caller, port_id)), request.query_params)
 
-    def put(self, request, port_id: str):
-        port = access.get_port(request.user, port_id)
-        port = services.update_port(request.user, port, resource_body(request.data, "port"))
+    def put(self, request: Request, port_id: str) -> Response:
+        body = unwrap(request.data, "port", validation.MISSING_BODY)
+        validation.read_only(body, "id", "network_id", "project_id", "tenant_id", "mac_address", "fixed_ips", "status")
+        port = services.update_port(self.caller, port_id, _fields(body))
         return entity("port", port_document(port), request.query_params)
 
-    def delete(self, request, port_id: str):
-        services.delete_port(request.user, access.get_port(request.user, port_id))
+    def delete(self, request: Request, port_id: str) -> Response:
+        services.delete_port(self.caller, port_id)
         return Response(status=204)

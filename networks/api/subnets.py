@@ -2,34 +2,112 @@
 
 from __future__ import annotations
 
+import ipaddress
+from typing import Any
+
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from networks import access, subnets
-from networks.validation import resource_body
+from core.bodies import unwrap
+from networks.exceptions import InvalidInput
+from networks.services import access
+from networks.services import subnets as services
+from networks.services.arguments import UNSET, Pool, SubnetFields, Unset
 
-from .base import NeutronView, entity, listing, narrow
+from . import validation
+from .base import NeutronView, entity, listing
 from .documents import subnet_document
+from .filters import SubnetFilter, narrow
+
+
+def _cidr(body: dict[str, Any]) -> ipaddress.IPv4Network:
+    """The IPv4 CIDR of a create body (IPv6 and subnet pools are not supported)."""
+    version = body.get("ip_version", 4)
+    if version in (6, "6"):
+        raise InvalidInput("IPv6 subnets are not supported.")
+    if version not in (4, "4"):
+        raise InvalidInput(f"{version!r} is not a valid ip_version.")
+    if "cidr" not in body:
+        raise InvalidInput("cidr is required (subnet pools are not supported).")
+    value = body["cidr"]
+    try:
+        net = ipaddress.ip_network(value, strict=True) if isinstance(value, str) else None
+    except ValueError:
+        net = None
+    if net is None:
+        raise InvalidInput(f"'{value}' is not a valid IP subnet.")
+    if not isinstance(net, ipaddress.IPv4Network):
+        raise InvalidInput("only IPv4 subnets are supported.")
+    return net
+
+
+def _gateway(body: dict[str, Any]) -> ipaddress.IPv4Address | Unset | None:
+    if "gateway_ip" not in body:
+        return UNSET
+    return None if body["gateway_ip"] is None else validation.ipv4(body["gateway_ip"], "gateway_ip")
+
+
+def _pools(body: dict[str, Any]) -> tuple[Pool, ...]:
+    pools = body.get("allocation_pools")
+    if pools in (None, []):
+        return ()
+    if not isinstance(pools, list) or not all(isinstance(pool, dict) for pool in pools):
+        raise InvalidInput("allocation_pools must be a list of {start, end} objects.")
+    if not all("start" in pool and "end" in pool for pool in pools):
+        raise InvalidInput("each allocation pool needs a start and an end.")
+    return tuple(Pool(validation.ipv4(pool["start"], "start"), validation.ipv4(pool["end"], "end")) for pool in pools)
+
+
+def _nameservers(body: dict[str, Any]) -> list[str] | Unset:
+    if "dns_nameservers" not in body:
+        return UNSET
+    servers = body["dns_nameservers"]
+    if not isinstance(servers, list):
+        raise InvalidInput("dns_nameservers must be a list of addresses.")
+    return [str(validation.ipv4(server, "dns_nameservers")) for server in servers]
+
+
+def _fields(body: dict[str, Any]) -> SubnetFields:
+    return SubnetFields(
+        name=validation.text(body, "name"),
+        enable_dhcp=validation.boolean(body, "enable_dhcp"),
+        dns_nameservers=_nameservers(body),
+        gateway_ip=_gateway(body),
+    )
 
 
 class SubnetsView(NeutronView):
-    def get(self, request):
-        documents = (subnet_document(subnet) for subnet in narrow(access.subnets(request.user), request.query_params))
-        return listing("subnets", documents, request.query_params)
+    def get(self, request: Request) -> Response:
+        rows = narrow(SubnetFilter, access.subnets(self.caller), request.query_params)
+        return listing("subnets", (subnet_document(subnet) for subnet in rows), request.query_params)
 
-    def post(self, request):
-        subnet = subnets.create_subnet(request.user, resource_body(request.data, "subnet"))
+    def post(self, request: Request) -> Response:
+        body = unwrap(request.data, "subnet", validation.MISSING_BODY)
+        if "network_id" not in body:
+            raise InvalidInput("network_id is required to create a subnet.")
+        subnet = services.create_subnet(
+            self.caller,
+            str(body["network_id"]),
+            _cidr(body),
+            _fields(body),
+            allocation_pools=_pools(body),
+            project_id=validation.project(body),
+        )
         return entity("subnet", subnet_document(subnet), request.query_params, status=201)
 
 
 class SubnetView(NeutronView):
-    def get(self, request, subnet_id: str):
-        return entity("subnet", subnet_document(access.get_subnet(request.user, subnet_id)), request.query_params)
+    def get(self, request: Request, subnet_id: str) -> Response:
+        return entity("subnet", subnet_document(access.get_subnet(self.caller, subnet_id)), request.query_params)
 
-    def put(self, request, subnet_id: str):
-        subnet = access.get_subnet(request.user, subnet_id)
-        subnet = subnets.update_subnet(request.user, subnet, resource_body(request.data, "subnet"))
+    def put(self, request: Request, subnet_id: str) -> Response:
+        body = unwrap(request.data, "subnet", validation.MISSING_BODY)
+        validation.read_only(
+            body, "id", "network_id", "cidr", "ip_version", "allocation_pools", "project_id", "tenant_id"
+        )
+        subnet = services.update_subnet(self.caller, subnet_id, _fields(body))
         return entity("subnet", subnet_document(subnet), request.query_params)
 
-    def delete(self, request, subnet_id: str):
-        subnets.delete_subnet(request.user, access.get_subnet(request.user, subnet_id))
+    def delete(self, request: Request, subnet_id: str) -> Response:
+        services.delete_subnet(self.caller, subnet_id)
         return Response(status=204)

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from typing import Any
 
+from core.timestamps import micro
 from volumes.models import Volume
 
 MAX_VERSION = "3.70"
 VERSION_UPDATED = "2023-08-31T00:00:00Z"
 
 
-def iso(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
-
-
-def version_document(root: str) -> dict:
+def version_document(root: str) -> dict[str, Any]:
     """The v3 entry of Cinder's version list (`root` is the public base URL)."""
     return {
         "id": "v3.0",
@@ -31,14 +28,14 @@ def version_document(root: str) -> dict:
     }
 
 
-def links(root: str, volume: Volume) -> list[dict]:
+def links(root: str, volume: Volume) -> list[dict[str, Any]]:
     return [
         {"rel": "self", "href": f"{root}/volume/v3/{volume.project_id}/volumes/{volume.id}"},
         {"rel": "bookmark", "href": f"{root}/volume/{volume.project_id}/volumes/{volume.id}"},
     ]
 
 
-def attachments(volume: Volume) -> list[dict]:
+def attachments(volume: Volume) -> list[dict[str, Any]]:
     """The one attachment a volume can have. Its id is derived from volume and server; the
     device is recorded by the servers app (VolumeAttachment), not here, so it is null."""
     if volume.attached_server_uuid is None or volume.status not in ("in-use", "detaching"):
@@ -52,16 +49,16 @@ def attachments(volume: Volume) -> list[dict]:
             "server_id": str(volume.attached_server_uuid),
             "host_name": None,
             "device": None,
-            "attached_at": iso(volume.attached_at),
+            "attached_at": micro(volume.attached_at),
         }
     ]
 
 
-def summary(root: str, volume: Volume) -> dict:
+def summary(root: str, volume: Volume) -> dict[str, Any]:
     return {"id": str(volume.id), "name": volume.name, "links": links(root, volume)}
 
 
-def detail(root: str, volume: Volume, *, admin: bool = False) -> dict:
+def detail(root: str, volume: Volume, *, admin: bool = False) -> dict[str, Any]:
     body = {
         "id": str(volume.id),
         "name": volume.name,
@@ -69,8 +66,8 @@ def detail(root: str, volume: Volume, *, admin: bool = False) -> dict:
         "status": volume.status,
         "size": volume.size,
         "availability_zone": volume.availability_zone,
-        "created_at": iso(volume.created_at),
-        "updated_at": iso(volume.updated_at),
+        "created_at": micro(volume.created_at),
+        "updated_at": micro(volume.updated_at),
         "volume_type": volume.volume_type,
         "bootable": "true" if volume.bootable else "false",
         "encrypted": False,
@@ -103,9 +100,9 @@ def detail(root: str, volume: Volume, *, admin: bool = False) -> dict:
     return body
 
 
-def quota_set(target: str, limits: dict[str, int], usage: dict[str, int] | None = None) -> dict:
+def quota_set(target: str, limits: dict[str, int], usage: dict[str, int] | None = None) -> dict[str, Any]:
     """Cinder's quota_set: plain limits, or {limit, in_use, reserved, allocated} with usage."""
-    body: dict = {"id": target}
+    body: dict[str, Any] = {"id": target}
     for resource, limit in limits.items():
         body[resource] = (
             limit

@@ -1,37 +1,42 @@
-"""Validation of Cinder request bodies and query parameters. Any malformed input is a
-BadRequest (400, Cinder's badRequest body); nothing here touches the database except the
-image lookup for imageRef."""
+"""Reading Cinder request bodies and query parameters into the service layer's arguments
+(volumes.services). Any malformed input is a BadRequest (400, Cinder's badRequest body);
+nothing here touches the database."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
+from core.bodies import unwrap
 from core.exceptions import BadRequest, NotFound
-from images import access as image_access
+from core.params import parse_bool, parse_int
 from images.api.validation import reject_nul
-from images.models import Image
 from volumes.models import Volume
+from volumes.services import UNSET, NewVolume, Unset, VolumeChanges
 
 MAX_TEXT = 255
+MAX_SIZE = 2**31 - 1
 UNSUPPORTED_SOURCES = ("snapshot_id", "source_volid", "backup_id", "consistencygroup_id", "group_id", "source_replica")
+MISSING_ELEMENT = "Missing required element '{key}' in request body."
+BAD_SIZE = (
+    f"Invalid input for field/attribute {{name}}. Value: {{value!r}}. It must be an integer from 1 to {MAX_SIZE}."
+)
 
 
-def envelope(body: object, key: str) -> dict:
-    """The object under `key` in a request body like {"volume": {...}}."""
-    if not isinstance(body, dict) or not isinstance(body.get(key), dict):
-        raise BadRequest(f"Missing required element '{key}' in request body.")
-    reject_nul(body)
-    return body[key]
+def size(value: object, name: str = "size") -> int:
+    """A size in GiB: a positive integer (or a string of digits, as Cinder accepts)."""
+    return parse_int(value, name, minimum=1, maximum=MAX_SIZE, message=BAD_SIZE, below_minimum=BAD_SIZE)
 
 
-def text(data: dict, field: str) -> str | None:
+def text(data: dict[str, Any], field: str) -> str | None:
     value = data.get(field)
     if value is not None and (not isinstance(value, str) or len(value) > MAX_TEXT):
         raise BadRequest(f"Invalid input for field/attribute {field}: a string of at most {MAX_TEXT} characters.")
     return value
 
 
-def metadata(data: dict) -> dict[str, str] | None:
+def metadata(data: dict[str, Any]) -> dict[str, str] | None:
     value = data.get("metadata")
     if value is None:
         return None
@@ -45,23 +50,18 @@ def metadata(data: dict) -> dict[str, str] | None:
     return value
 
 
-def image_ref(caller: image_access.Caller, data: dict) -> Image | None:
-    """The image named by imageRef (or image_id), which the caller must be able to see."""
+def image_id(data: dict[str, Any]) -> str | None:
+    """The image named by imageRef (or image_id)."""
     ref = data.get("imageRef", data.get("image_id"))
-    if ref is None:
-        return None
-    if not isinstance(ref, str):
+    if ref is not None and not isinstance(ref, str):
         raise BadRequest("Invalid input for field/attribute imageRef: an image id.")
-    try:
-        return image_access.find_image(caller, ref)
-    except NotFound:
-        raise BadRequest("Invalid image identifier or unable to access requested image.") from None
+    return ref
 
 
-def create_fields(caller: image_access.Caller, body: object) -> dict:
-    """The keyword arguments of volumes.store.create_volume for a POST /volumes body (size is
-    checked by the store)."""
-    data = envelope(body, "volume")
+def new_volume(body: object) -> NewVolume:
+    """The volume a POST /volumes body asks for."""
+    data = unwrap(body, "volume", MISSING_ELEMENT)
+    reject_nul(body)
     if "size" not in data:
         raise BadRequest("Invalid input for field/attribute size. Value: None. size is required.")
     for field in UNSUPPORTED_SOURCES:
@@ -75,25 +75,29 @@ def create_fields(caller: image_access.Caller, body: object) -> dict:
     zone = data.get("availability_zone")
     if zone is not None and zone != settings.DEFAULT_AVAILABILITY_ZONE:
         raise BadRequest(f"Availability zone '{zone}' is invalid.")
-    return {
-        "size": data["size"],
-        "name": text(data, "name"),
-        "description": text(data, "description"),
-        "metadata": metadata(data),
-        "image": image_ref(caller, data),
-        "availability_zone": zone,
-    }
+    return NewVolume(
+        name=text(data, "name"),
+        description=text(data, "description"),
+        metadata=metadata(data),
+        image_id=image_id(data),
+        availability_zone=zone,
+        size=size(data["size"]),
+    )
 
 
-def update_fields(body: object) -> dict:
-    """The changes of a PUT /volumes/{id} body: name, description, metadata."""
-    data = envelope(body, "volume")
-    changes = {field: text(data, field) for field in ("name", "description") if field in data}
+def volume_changes(body: object) -> VolumeChanges:
+    """The changes of a PUT /volumes/{id} body: name (or display_name), description, metadata."""
+    data = unwrap(body, "volume", MISSING_ELEMENT)
+    reject_nul(body)
+    name: str | Unset | None = text(data, "name") if "name" in data else UNSET
     if "display_name" in data and "name" not in data:
-        changes["name"] = text(data, "display_name")
-    if data.get("metadata") is not None:
-        changes["metadata"] = metadata(data)
-    if not changes:
+        name = text(data, "display_name")
+    description = text(data, "description") if "description" in data else UNSET
+    new_metadata = metadata(data)
+    changes = VolumeChanges(
+        name=name, description=description, metadata=UNSET if new_metadata is None else new_metadata
+    )
+    if changes == VolumeChanges():
         raise BadRequest("Missing volume attributes to update: name, description or metadata.")
     return changes
 
@@ -107,13 +111,8 @@ def action(body: object) -> tuple[str, object]:
     return name, argument
 
 
-def flag(value: str | None, name: str) -> bool:
-    """A boolean query parameter (True/False/1/0/yes/no, any case)."""
-    if value is None or value == "":
+def query_flag(value: str | None, name: str) -> bool:
+    """A boolean query parameter (oslo's words, core.params); absent or empty is False."""
+    if not value:
         return False
-    lowered = value.lower()
-    if lowered in ("1", "true", "yes", "on", "t", "y"):
-        return True
-    if lowered in ("0", "false", "no", "off", "f", "n"):
-        return False
-    raise BadRequest(f"Invalid value '{value}' for {name}: expected a boolean.")
+    return parse_bool(value, name, message="Invalid value '{value}' for {name}: expected a boolean.")

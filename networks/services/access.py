@@ -1,38 +1,29 @@
 """Who sees what in the network service. Admins see everything. A member sees shared
 networks and its project's own, the subnets of those networks, and its project's ports
 (plus ports on networks it owns). Anything else answers 404, as Neutron does; a resource
-the member sees but does not own answers 403 to a write."""
+the member sees but does not own answers 403 to a write (``core.policy``)."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Protocol
-
 from django.db.models import Q, QuerySet
 
-from core.exceptions import BadRequest
-
-from .exceptions import NetworkNotFound, PolicyNotAuthorized, PortNotFound, SubnetNotFound
-from .models import Network, Port, Subnet
-
-
-class Caller(Protocol):
-    """What the rules need from a caller (identity.tokens.Principal fits)."""
-
-    project_id: str
-
-    @property
-    def is_admin(self) -> bool: ...
+from core import policy
+from core.ids import parse_uuid
+from core.principal import Caller
+from networks.exceptions import NetworkNotFound, PortNotFound, SubnetNotFound
+from networks.models import Network, Port, Subnet
 
 
-def networks(caller: Caller) -> QuerySet:
+def networks(caller: Caller) -> QuerySet[Network]:
+    """The networks the caller sees."""
     query = Network.objects.prefetch_related("subnets")
     if caller.is_admin:
         return query
     return query.filter(Q(shared=True) | Q(project_id=caller.project_id))
 
 
-def subnets(caller: Caller) -> QuerySet:
+def subnets(caller: Caller) -> QuerySet[Subnet]:
+    """The subnets the caller sees: those of the networks it sees, and its project's own."""
     query = Subnet.objects.select_related("network")
     if caller.is_admin:
         return query
@@ -41,22 +32,16 @@ def subnets(caller: Caller) -> QuerySet:
     )
 
 
-def ports(caller: Caller) -> QuerySet:
+def ports(caller: Caller) -> QuerySet[Port]:
+    """The ports the caller sees: its project's, and those on its project's networks."""
     query = Port.objects.select_related("network")
     if caller.is_admin:
         return query
     return query.filter(Q(project_id=caller.project_id) | Q(network__project_id=caller.project_id))
 
 
-def parse_uuid(value: str) -> uuid.UUID | None:
-    """The UUID `value` names, or None when it is not one (such an id matches nothing)."""
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
 def get_network(caller: Caller, network_id: str) -> Network:
+    """The network, if the caller sees it (else NetworkNotFound, also for a non-UUID id)."""
     key = parse_uuid(network_id)
     found = networks(caller).filter(id=key).first() if key else None
     if found is None:
@@ -65,6 +50,7 @@ def get_network(caller: Caller, network_id: str) -> Network:
 
 
 def get_subnet(caller: Caller, subnet_id: str) -> Subnet:
+    """The subnet, if the caller sees it (else SubnetNotFound)."""
     key = parse_uuid(subnet_id)
     found = subnets(caller).filter(id=key).first() if key else None
     if found is None:
@@ -73,6 +59,7 @@ def get_subnet(caller: Caller, subnet_id: str) -> Subnet:
 
 
 def get_port(caller: Caller, port_id: str) -> Port:
+    """The port, if the caller sees it (else PortNotFound)."""
     key = parse_uuid(port_id)
     found = ports(caller).filter(id=key).first() if key else None
     if found is None:
@@ -80,24 +67,10 @@ def get_port(caller: Caller, port_id: str) -> Port:
     return found
 
 
-def require_owner(caller: Caller, project_id: str, action: str) -> None:
-    """403 unless the caller is an admin or in the owning project."""
-    if not (caller.is_admin or caller.project_id == project_id):
-        raise PolicyNotAuthorized(action)
-
-
-def require_admin(caller: Caller, action: str) -> None:
-    if not caller.is_admin:
-        raise PolicyNotAuthorized(action)
-
-
-def owner_of_new(caller: Caller, body: dict, action: str) -> str:
-    """The project a new resource belongs to: the caller's, or (admins only) the
-    project_id / tenant_id given in the body."""
-    requested = body.get("project_id") or body.get("tenant_id")
-    if requested in (None, caller.project_id):
+def owner_of_new(caller: Caller, requested: str | None, rule: policy.Rule) -> str:
+    """The project a new resource belongs to: the caller's, or the ``requested`` one when
+    ``rule`` (an OWNER rule: admins only, for another project) allows it."""
+    if requested is None or requested == caller.project_id:
         return caller.project_id
-    if not isinstance(requested, str) or len(requested) > 64:
-        raise BadRequest(f"Invalid input for project_id. Reason: '{requested}' is not a valid project id.")
-    require_admin(caller, action)
+    policy.enforce(caller, rule, project_id=requested)
     return requested

@@ -1,0 +1,76 @@
+"""The typed arguments of the network service layer. The views build them from request
+bodies; ``UNSET`` marks an attribute the request did not give (so an update leaves it alone
+and a create uses Neutron's default)."""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+from dataclasses import dataclass
+from typing import Final
+
+
+class Unset(enum.Enum):
+    """The type of ``UNSET``."""
+
+    UNSET = "UNSET"
+
+
+UNSET: Final = Unset.UNSET
+
+
+def apply(instance: object, changes: dict[str, object]) -> None:
+    """Set the attributes of ``instance`` whose new value is not UNSET."""
+    for attribute, value in changes.items():
+        if value is not UNSET:
+            setattr(instance, attribute, value)
+
+
+@dataclass(frozen=True)
+class NetworkFields:
+    """A network's writable attributes. ``provider`` says whether provider:* attributes were
+    given (accepted and not stored, but admin-only as in Neutron)."""
+
+    name: str | Unset = UNSET
+    description: str | Unset = UNSET
+    admin_state_up: bool | Unset = UNSET
+    shared: bool | Unset = UNSET
+    external: bool | Unset = UNSET
+    mtu: int | Unset = UNSET
+    provider: bool = False
+
+
+@dataclass(frozen=True)
+class Pool:
+    """An allocation pool: the first and last address ports may take."""
+
+    start: ipaddress.IPv4Address
+    end: ipaddress.IPv4Address
+
+
+@dataclass(frozen=True)
+class SubnetFields:
+    """A subnet's writable attributes. ``gateway_ip`` None means no gateway."""
+
+    name: str | Unset = UNSET
+    enable_dhcp: bool | Unset = UNSET
+    dns_nameservers: list[str] | Unset = UNSET
+    gateway_ip: ipaddress.IPv4Address | Unset | None = UNSET
+
+
+@dataclass(frozen=True)
+class FixedIp:
+    """One entry of a port's ``fixed_ips``: a subnet, an address, or both."""
+
+    subnet_id: str | None = None
+    ip_address: str | None = None
+
+
+@dataclass(frozen=True)
+class PortFields:
+    """A port's writable attributes (device_id and device_owner: admins)."""
+
+    name: str | Unset = UNSET
+    admin_state_up: bool | Unset = UNSET
+    device_id: str | Unset = UNSET
+    device_owner: str | Unset = UNSET
