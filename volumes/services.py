@@ -164,9 +164,7 @@ def image_metadata(image: Image) -> dict[str, str]:
 def _source_image(caller: Caller, image_id: str) -> Image:
     """The image to copy, which the caller must be able to see."""
     try:
-        # images.access still declares its own Caller Protocol (settable attributes), which a
-        # frozen core Caller does not satisfy; unused (and flagged) once images takes core's.
-        return image_access.find_image(caller, image_id)  # type: ignore[arg-type]
+        return image_access.find_image(caller, image_id)
     except NotFound:
         raise BadRequest("Invalid image identifier or unable to access requested image.") from None
 
