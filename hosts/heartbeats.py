@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from .models import ComputeNode, Service
@@ -23,11 +23,6 @@ def is_up(service: Service, now: datetime | None = None) -> bool:
         return False
     last = service.last_seen_up or service.created_at
     return last is not None and last >= up_cutoff(now)
-
-
-def up_q(prefix: str = "") -> Q:
-    """A Q matching services (or rows related through `prefix`) that are up right now."""
-    return Q(**{f"{prefix}forced_down": False, f"{prefix}last_seen_up__gte": up_cutoff()})
 
 
 def host_is_up(host: str, binary: str = "nova-compute") -> bool:
