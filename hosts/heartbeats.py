@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -26,6 +27,7 @@ def is_up(service: Service, now: datetime | None = None) -> bool:
 
 
 def host_is_up(host: str, binary: str = "nova-compute") -> bool:
+    """Whether `binary` on `host` has a Service record that is up."""
     service = Service.objects.filter(host=host, binary=binary).first()
     return service is not None and is_up(service)
 
@@ -49,7 +51,7 @@ def record_heartbeat(host: str, binary: str) -> Service:
     return service
 
 
-def record_compute_report(host: str, resources: dict) -> ComputeNode:
+def record_compute_report(host: str, resources: dict[str, Any]) -> ComputeNode:
     """A compute worker's periodic report: heartbeat plus the hypervisor's totals. Usage
     counters are left alone: only claims change them."""
     service = record_heartbeat(host, "nova-compute")
@@ -85,7 +87,7 @@ def record_compute_report(host: str, resources: dict) -> ComputeNode:
     return node
 
 
-def host_capabilities(host: str | None) -> dict:
+def host_capabilities(host: str | None) -> dict[str, Any]:
     """The capabilities the host's compute worker last reported ({} when unknown)."""
     if not host:
         return {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .models import AggregateHost
+from .models import AggregateHost, Service
 
 
 def zone_of_host(host: str) -> str:
@@ -27,3 +27,11 @@ def zones_by_host() -> dict[str, str]:
         .values_list("host", "aggregate__availability_zone")
     )
     return {host: zone for host, zone in rows if zone}
+
+
+def zone_of_service(service: Service, zones: dict[str, str]) -> str:
+    """A compute service's zone is its host's (`zones`: zones_by_host()); control services
+    are in the internal zone."""
+    if service.binary == "nova-compute":
+        return zones.get(service.host, settings.DEFAULT_AVAILABILITY_ZONE)
+    return settings.INTERNAL_SERVICE_AVAILABILITY_ZONE
