@@ -66,8 +66,7 @@ def _zone_metadata(metadata: Mapping[str, str], zone: str | None) -> dict[str, s
 
 
 def _save(aggregate: Aggregate) -> None:
-    """Save after the model's rules; a name taken meanwhile is 409."""
-    clean(aggregate)
+    """Save a cleaned aggregate; a name taken meanwhile (a concurrent create) is 409."""
     try:
         with transaction.atomic():
             aggregate.save()
@@ -104,6 +103,7 @@ def update_aggregate(caller: Caller, aggregate_id: int, changes: AggregateUpdate
             aggregate.name = str(changes.name)
         if changes.rezone:
             aggregate.metadata = _zone_metadata(aggregate.metadata or {}, changes.availability_zone)
+        clean(aggregate)
         _save(aggregate)
     return aggregate
 
