@@ -106,12 +106,31 @@ QUOTAS_SHOW = Rule("os_compute_api:os-quota-sets:show", OWNER, "Show a project's
 QUOTAS_UPDATE = Rule("os_compute_api:os-quota-sets:update", ADMIN, "Change a project's quotas")
 QUOTAS_DELETE = Rule("os_compute_api:os-quota-sets:delete", ADMIN, "Revert a project's quotas to the defaults")
 LIMITS_OTHER_PROJECT = Rule("os_compute_api:limits:other_project", ADMIN, "Show another project's limits")
-AGGREGATES = Rule("os_compute_api:os-aggregates", ADMIN, "Manage host aggregates")
-SERVICES = Rule("os_compute_api:os-services", ADMIN, "List, enable, disable or force down compute services")
-HYPERVISORS = Rule("os_compute_api:os-hypervisors", ADMIN, "List hypervisors and their usage")
+# Hosts and scheduling (nova/policies/aggregates.py, services.py, hypervisors.py, availability_zone.py)
+AGGREGATES_INDEX = Rule("os_compute_api:os-aggregates:index", ADMIN, "List host aggregates")
+AGGREGATES_SHOW = Rule("os_compute_api:os-aggregates:show", ADMIN, "Show a host aggregate")
+AGGREGATES_CREATE = Rule("os_compute_api:os-aggregates:create", ADMIN, "Create a host aggregate")
+AGGREGATES_UPDATE = Rule("os_compute_api:os-aggregates:update", ADMIN, "Rename or rezone a host aggregate")
+AGGREGATES_DELETE = Rule("os_compute_api:os-aggregates:delete", ADMIN, "Delete a host aggregate")
+AGGREGATES_ADD_HOST = Rule("os_compute_api:os-aggregates:add_host", ADMIN, "Add a host to an aggregate")
+AGGREGATES_REMOVE_HOST = Rule("os_compute_api:os-aggregates:remove_host", ADMIN, "Remove a host from an aggregate")
+AGGREGATES_SET_METADATA = Rule("os_compute_api:os-aggregates:set_metadata", ADMIN, "Set an aggregate's metadata")
+SERVICES_LIST = Rule("os_compute_api:os-services:list", ADMIN, "List compute services")
+SERVICES_UPDATE = Rule("os_compute_api:os-services:update", ADMIN, "Enable, disable or force down a compute service")
+SERVICES_DELETE = Rule("os_compute_api:os-services:delete", ADMIN, "Delete a compute service")
+HYPERVISORS_LIST = Rule("os_compute_api:os-hypervisors:list", ADMIN, "List hypervisors")
+HYPERVISORS_LIST_DETAIL = Rule("os_compute_api:os-hypervisors:list-detail", ADMIN, "List hypervisors with details")
+HYPERVISORS_STATISTICS = Rule("os_compute_api:os-hypervisors:statistics", ADMIN, "Sum up every hypervisor's usage")
+HYPERVISORS_SHOW = Rule("os_compute_api:os-hypervisors:show", ADMIN, "Show a hypervisor")
+HYPERVISORS_SEARCH = Rule("os_compute_api:os-hypervisors:search", ADMIN, "Search hypervisors by hostname")
+HYPERVISORS_SERVERS = Rule(
+    "os_compute_api:os-hypervisors:servers", ADMIN, "List the servers of hypervisors matching a hostname"
+)
+AVAILABILITY_ZONE_LIST = Rule("os_compute_api:os-availability-zone:list", MEMBER, "List availability zones")
 AVAILABILITY_ZONE_DETAIL = Rule(
     "os_compute_api:os-availability-zone:detail", ADMIN, "List availability zones with their hosts"
 )
+# novasite's own (no upstream counterpart): the scheduler's why-not explanation.
 SCHEDULER_EXPLAIN = Rule("novasite:scheduler:why_not", ADMIN, "Explain why a host would not be chosen")
 
 # --- Identity (keystone/common/policies/) ---------------------------------------------------

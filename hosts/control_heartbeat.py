@@ -7,9 +7,15 @@ one from the `worker_ready` signal for workers that consume the conductor or sch
 from __future__ import annotations
 
 import logging
+import socket
 import threading
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
+from django.db import close_old_connections
+
+from hosts.heartbeats import record_heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +25,6 @@ QUEUE_BINARIES = {"conductor": "nova-conductor", "scheduler": "nova-scheduler"}
 
 def beat_once(binary: str, host: str) -> bool:
     """One heartbeat; errors (database away) are logged and retried at the next interval."""
-    from hosts.heartbeats import record_heartbeat
-
     try:
         record_heartbeat(host, binary)
         return True
@@ -29,43 +33,43 @@ def beat_once(binary: str, host: str) -> bool:
         return False
 
 
-def start(binary: str, host: str, interval: float | None = None) -> threading.Thread:
-    """Start a daemon thread recording `binary`'s heartbeat on `host` every `interval`
-    seconds (settings.REPORT_INTERVAL by default); the first one is immediate."""
-    period = float(interval if interval is not None else settings.REPORT_INTERVAL)
-    stop = threading.Event()
+class Heartbeat(threading.Thread):
+    """A daemon thread recording `binary`'s heartbeat on `host` every `period` seconds, the
+    first one at once, until `stop` is set."""
 
-    def run() -> None:
-        from django.db import close_old_connections
+    def __init__(self, binary: str, host: str, period: float) -> None:
+        super().__init__(name=f"heartbeat-{binary}", daemon=True)
+        self.binary, self.host, self.period = binary, host, period
+        self.stop = threading.Event()
 
+    def run(self) -> None:
         while True:
             close_old_connections()  # this thread's own connection: drop it if broken or stale
-            beat_once(binary, host)
-            if stop.wait(period):
+            beat_once(self.binary, self.host)
+            if self.stop.wait(self.period):
                 return
 
-    thread = threading.Thread(target=run, name=f"heartbeat-{binary}", daemon=True)
-    thread.stop = stop  # type: ignore[attr-defined]  # lets tests end it
+
+def start(binary: str, host: str, interval: float | None = None) -> Heartbeat:
+    """Start recording `binary`'s heartbeat on `host` every `interval` seconds
+    (settings.REPORT_INTERVAL by default)."""
+    thread = Heartbeat(binary, host, float(interval if interval is not None else settings.REPORT_INTERVAL))
     thread.start()
     return thread
 
 
-def binaries_for_queues(queues: object) -> list[str]:
+def binaries_for_queues(queues: Iterable[str]) -> list[str]:
     """The control binaries a worker consuming `queues` (names) stands for."""
     return [QUEUE_BINARIES[name] for name in queues if name in QUEUE_BINARIES]
 
 
-def on_worker_ready(sender: object = None, **kwargs: object) -> list[threading.Thread]:
+def on_worker_ready(sender: Any = None, **kwargs: object) -> list[Heartbeat]:
     """celery.signals.worker_ready handler: start a heartbeat per control queue consumed.
     The host is the worker's node name after '@' (conductor@%h -> the machine's name)."""
     try:
-        queues = list(sender.app.amqp.queues.consume_from or sender.app.amqp.queues)  # type: ignore[union-attr]
+        queues = list(sender.app.amqp.queues.consume_from or sender.app.amqp.queues)
         hostname = str(getattr(sender, "hostname", "") or "")
     except AttributeError:
         return []
-    host = hostname.rpartition("@")[2] or hostname
-    if not host:
-        import socket
-
-        host = socket.gethostname()
+    host = hostname.rpartition("@")[2] or hostname or socket.gethostname()
     return [start(binary, host) for binary in binaries_for_queues(queues)]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from .models import ComputeNode, Service
@@ -25,12 +26,8 @@ def is_up(service: Service, now: datetime | None = None) -> bool:
     return last is not None and last >= up_cutoff(now)
 
 
-def up_q(prefix: str = "") -> Q:
-    """A Q matching services (or rows related through `prefix`) that are up right now."""
-    return Q(**{f"{prefix}forced_down": False, f"{prefix}last_seen_up__gte": up_cutoff()})
-
-
 def host_is_up(host: str, binary: str = "nova-compute") -> bool:
+    """Whether `binary` on `host` has a Service record that is up."""
     service = Service.objects.filter(host=host, binary=binary).first()
     return service is not None and is_up(service)
 
@@ -54,7 +51,7 @@ def record_heartbeat(host: str, binary: str) -> Service:
     return service
 
 
-def record_compute_report(host: str, resources: dict) -> ComputeNode:
+def record_compute_report(host: str, resources: dict[str, Any]) -> ComputeNode:
     """A compute worker's periodic report: heartbeat plus the hypervisor's totals. Usage
     counters are left alone: only claims change them."""
     service = record_heartbeat(host, "nova-compute")
@@ -90,7 +87,7 @@ def record_compute_report(host: str, resources: dict) -> ComputeNode:
     return node
 
 
-def host_capabilities(host: str | None) -> dict:
+def host_capabilities(host: str | None) -> dict[str, Any]:
     """The capabilities the host's compute worker last reported ({} when unknown)."""
     if not host:
         return {}

@@ -1,11 +1,89 @@
 """Hosts: regions, aggregates (and through them availability zones), services, hypervisors
-(compute nodes) and the resource allocations held against them."""
+(compute nodes) and the resource allocations held against them.
+
+The rules a row must satisfy live in the models' ``clean()`` (Django's ValidationError), so
+the API (through hosts.services) and the Django admin refuse the same things in the same
+words."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from servers.models import Server
+
+#: The metadata key that makes an aggregate an availability zone.
+ZONE_KEY = "availability_zone"
+#: Nova's limit on names, zone names, metadata keys and values, and disabled reasons.
+MAX_NAME = 255
+
+
+def validate_name(value: object, what: str = "name") -> None:
+    """A 1-255 character string that is not only whitespace (Nova's name rule)."""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME or "\x00" in value:
+        raise ValidationError(
+            f"Invalid input for field/attribute {what}. Value: {value!r}. "
+            f"It must be a non-blank string of at most {MAX_NAME} characters."
+        )
+
+
+def validate_zone_name(value: object) -> None:
+    """An aggregate's availability zone: a name, and never the control services' zone."""
+    validate_name(value, ZONE_KEY)
+    if value == settings.INTERNAL_SERVICE_AVAILABILITY_ZONE:
+        raise ValidationError(f"Aggregates may not use the internal availability zone '{value}'.")
+
+
+def validate_metadata(metadata: object) -> None:
+    """Aggregate metadata: keys of 1-255 characters; values strings of at most 255 characters
+    (or null, which in a set_metadata request deletes the key)."""
+    if not isinstance(metadata, dict):
+        raise ValidationError("Invalid input for field/attribute metadata: it must be an object.")
+    for key, value in metadata.items():
+        if not key or len(key) > MAX_NAME or "\x00" in key:
+            raise ValidationError(f"Invalid metadata key {key!r}: it must have 1 to {MAX_NAME} characters.")
+        if value is not None and (not isinstance(value, str) or len(value) > MAX_NAME or "\x00" in value):
+            raise ValidationError(
+                f"Invalid value for metadata key {key!r}: a string of at most {MAX_NAME} characters or null."
+            )
+
+
+def zone_clash(aggregate: Aggregate, hosts: Iterable[str], zone: str | None) -> tuple[str, str | None] | None:
+    """A (host, zone) among `hosts` that another of their aggregates puts in a zone other than
+    `zone`: making them members of `aggregate` in `zone` would put that host in two zones."""
+    hosts = list(hosts)
+    if zone is None or not hosts:
+        return None
+    others = AggregateHost.objects.filter(host__in=hosts, aggregate__availability_zone__isnull=False)
+    if aggregate.pk is not None:
+        others = others.exclude(aggregate=aggregate)
+    found: tuple[str, str | None] | None = (
+        others.exclude(aggregate__availability_zone=zone).values_list("host", "aggregate__availability_zone").first()
+    )
+    return found
+
+
+def validate_zone_for_hosts(aggregate: Aggregate, hosts: Iterable[str], zone: str | None) -> None:
+    """Refuse a zone for `hosts` (as members of `aggregate`) that would put one in two zones."""
+    clash = zone_clash(aggregate, hosts, zone)
+    if clash is not None:
+        raise ValidationError(
+            f"Cannot put host {clash[0]} in availability zone {zone} with aggregate "
+            f"{aggregate.name}: it is already in availability zone {clash[1]} through another aggregate."
+        )
+
+
+def host_is_known(host: str) -> bool:
+    """A host exists when it runs a nova-compute service or has a compute node."""
+    return (
+        Service.objects.filter(host=host, binary="nova-compute").exists()
+        or ComputeNode.objects.filter(host=host).exists()
+    )
 
 
 class Region(models.Model):
@@ -37,9 +115,34 @@ class Aggregate(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        self.availability_zone = (self.metadata or {}).get("availability_zone") or None
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.availability_zone = self.zone_in_metadata
         super().save(*args, **kwargs)
+
+    @property
+    def zone_in_metadata(self) -> str | None:
+        """The zone the metadata names (None: no zone); `availability_zone` keeps the stored one
+        until `save`."""
+        return (self.metadata or {}).get(ZONE_KEY) or None
+
+    def clean(self) -> None:
+        """Nova's aggregate rules: a valid name and metadata, a zone that is not the internal
+        one, that puts none of the members in two zones, and that does not change under
+        servers (their zone would silently change with it: Nova answers 400)."""
+        validate_name(self.name)
+        if isinstance(self.metadata, dict) and ZONE_KEY in self.metadata:
+            validate_zone_name(self.metadata[ZONE_KEY])
+        validate_metadata(self.metadata)
+        zone = self.zone_in_metadata
+        if self.pk is None or zone == self.availability_zone:
+            return
+        hosts = list(self.hosts.values_list("host", flat=True))
+        validate_zone_for_hosts(self, hosts, zone)
+        if hosts and Server.objects.filter(host__in=hosts, deleted=False).exists():
+            raise ValidationError(
+                f"Cannot update the availability zone of aggregate {self.name}: "
+                "one or more of its hosts contain instances in this zone."
+            )
 
 
 class AggregateHost(models.Model):
@@ -54,10 +157,18 @@ class AggregateHost(models.Model):
     def __str__(self) -> str:
         return f"{self.host} in {self.aggregate}"
 
+    def clean(self) -> None:
+        """A member is a known compute host, and joining must not put it in two zones."""
+        validate_name(self.host, "host")
+        if not host_is_known(self.host):
+            raise ValidationError(f"Compute host {self.host} could not be found.")
+        aggregate = self.aggregate
+        validate_zone_for_hosts(aggregate, [self.host], aggregate.zone_in_metadata)
+
 
 class Service(models.Model):
     """A running control-plane or compute process. Up or down is derived from the last
-    heartbeat (see hosts.services.is_up); `forced_down` marks it down at once (fencing)."""
+    heartbeat (see hosts.heartbeats.is_up); `forced_down` marks it down at once (fencing)."""
 
     BINARIES = ("nova-compute", "nova-conductor", "nova-scheduler")
 
@@ -80,6 +191,11 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return f"{self.binary} on {self.host}"
+
+    def clean(self) -> None:
+        """A disabled reason, when given, is a name (1-255 characters, not blank)."""
+        if self.disabled_reason is not None:
+            validate_name(self.disabled_reason, "disabled_reason")
 
 
 class ComputeNode(models.Model):

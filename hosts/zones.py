@@ -4,9 +4,8 @@ in; a compute host in no such aggregate is in settings.DEFAULT_AVAILABILITY_ZONE
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
 
-from .models import AggregateHost
+from .models import AggregateHost, Service
 
 
 def zone_of_host(host: str) -> str:
@@ -27,17 +26,12 @@ def zones_by_host() -> dict[str, str]:
         .order_by("-aggregate_id")
         .values_list("host", "aggregate__availability_zone")
     )
-    return dict(rows)
+    return {host: zone for host, zone in rows if zone}
 
 
-def hosts_in_zone_q(zone: str, field: str = "host") -> Q:
-    """A Q object matching rows whose `field` names a host in `zone`."""
-    zoned = AggregateHost.objects.filter(aggregate__availability_zone__isnull=False).values("host")
-    in_zone = Q(**{f"{field}__in": AggregateHost.objects.filter(aggregate__availability_zone=zone).values("host")})
-    if zone == settings.DEFAULT_AVAILABILITY_ZONE:
-        return in_zone | ~Q(**{f"{field}__in": zoned})
-    return in_zone
-
-
-def restrict_to_zone(queryset: QuerySet, zone: str, field: str = "host") -> QuerySet:
-    return queryset.filter(hosts_in_zone_q(zone, field))
+def zone_of_service(service: Service, zones: dict[str, str]) -> str:
+    """A compute service's zone is its host's (`zones`: zones_by_host()); control services
+    are in the internal zone."""
+    if service.binary == "nova-compute":
+        return zones.get(service.host, settings.DEFAULT_AVAILABILITY_ZONE)
+    return settings.INTERNAL_SERVICE_AVAILABILITY_ZONE

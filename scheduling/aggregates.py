@@ -18,12 +18,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from hosts.models import Aggregate, AggregateHost, ComputeNode
 
 log = logging.getLogger(__name__)
+
+#: An aggregate's metadata as stored (a JSON object: strings, unless written around the API).
+Metadata = dict[str, Any]
+#: A compute node's mirror columns: its zone, then each ratio override (MIRROR_COLUMNS).
+Mirrors = tuple[str | float | None, ...]
 
 # Aggregate metadata keys that override a host's allocation ratio, and the mirror column each
 # one fills.
@@ -40,7 +46,7 @@ def split_values(value: object) -> set[str]:
     return {item.strip() for item in str(value).split(",")}
 
 
-def metadata_values(metadatas: Iterable[Mapping], key: str) -> set[str]:
+def metadata_values(metadatas: Iterable[Mapping[str, Any]], key: str) -> set[str]:
     """The merged values of `key` over several aggregates' metadata (empty if none has it)."""
     values: set[str] = set()
     for metadata in metadatas:
@@ -61,7 +67,7 @@ def min_float(values: Iterable[str], *, key: str = "") -> float | None:
     return min(numbers) if numbers else None
 
 
-def mirrors_for(aggregates: list[Aggregate]) -> tuple:
+def mirrors_for(aggregates: list[Aggregate]) -> Mirrors:
     """The mirror column values for a host in `aggregates` (ordered by id): its zone (the
     first zoned aggregate's, as hosts.zones.zone_of_host) and each ratio override."""
     zone = next((a.availability_zone for a in aggregates if a.availability_zone), None)
@@ -86,7 +92,7 @@ def sync_hosts(hosts: Iterable[str] | None = None) -> int:
     by_host: dict[str, list[Aggregate]] = {}
     for host, aggregate_id in memberships.order_by("aggregate_id").values_list("host", "aggregate_id"):
         by_host.setdefault(host, []).append(aggregates[aggregate_id])
-    changes: dict[tuple, list[int]] = {}
+    changes: dict[Mirrors, list[int]] = {}
     for pk, host, *current in nodes.values_list("pk", "host", *MIRROR_COLUMNS):
         wanted = mirrors_for(by_host.get(host, []))
         if tuple(current) != wanted:
@@ -98,14 +104,26 @@ def sync_hosts(hosts: Iterable[str] | None = None) -> int:
 
 # --- signals ---------------------------------------------------------------------------------
 # Deleting an aggregate cascades to its memberships; their own handlers stand aside and the
-# aggregate's post_delete resyncs all its hosts at once instead of one by one.
+# aggregate's post_delete resyncs all its hosts at once instead of one by one. What a pre_*
+# handler learns for its post_* handler is kept per thread: the hosts of each aggregate being
+# deleted (by aggregate id), and the host a membership had before a save (by object).
 _state = threading.local()
 
 
-def _deleting() -> set[int]:
+def _deleting() -> dict[int, list[str]]:
+    """Aggregates being deleted by this thread, with their hosts."""
     if not hasattr(_state, "deleting"):
-        _state.deleting = set()
-    return _state.deleting
+        _state.deleting = {}
+    deleting: dict[int, list[str]] = _state.deleting
+    return deleting
+
+
+def _old_hosts() -> dict[int, str | None]:
+    """The host each membership being saved by this thread had (by id() of the object)."""
+    if not hasattr(_state, "old_hosts"):
+        _state.old_hosts = {}
+    old_hosts: dict[int, str | None] = _state.old_hosts
+    return old_hosts
 
 
 def _aggregate_saved(sender: type, instance: Aggregate, **kwargs: object) -> None:
@@ -113,27 +131,25 @@ def _aggregate_saved(sender: type, instance: Aggregate, **kwargs: object) -> Non
 
 
 def _aggregate_deleting(sender: type, instance: Aggregate, **kwargs: object) -> None:
-    instance._scheduler_hosts = list(instance.hosts.values_list("host", flat=True))
-    _deleting().add(instance.pk)
+    _deleting()[instance.pk] = list(instance.hosts.values_list("host", flat=True))
 
 
 def _aggregate_deleted(sender: type, instance: Aggregate, **kwargs: object) -> None:
-    _deleting().discard(instance.pk)
-    sync_hosts(getattr(instance, "_scheduler_hosts", []))
+    sync_hosts(_deleting().pop(instance.pk, []))
 
 
 def _membership_saving(sender: type, instance: AggregateHost, **kwargs: object) -> None:
     # A membership moved to another host: the old host must be resynced too.
     if instance.pk and not kwargs.get("raw"):
-        instance._scheduler_old_host = (
-            AggregateHost.objects.filter(pk=instance.pk).values_list("host", flat=True).first()
-        )
+        old = AggregateHost.objects.filter(pk=instance.pk).values_list("host", flat=True).first()
+        _old_hosts()[id(instance)] = old
 
 
 def _membership_changed(sender: type, instance: AggregateHost, **kwargs: object) -> None:
+    old = _old_hosts().pop(id(instance), None)
     if instance.aggregate_id in _deleting():
         return
-    sync_hosts({instance.host, getattr(instance, "_scheduler_old_host", None) or instance.host})
+    sync_hosts({instance.host, old or instance.host})
 
 
 def _node_saved(sender: type, instance: ComputeNode, created: bool = False, **kwargs: object) -> None:

@@ -8,17 +8,19 @@ group's lock, before it is claimed (Nova relies on a late check on the compute h
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import claims, groups
 
 
 def claim_alternate(
     instance_uuid: str,
-    alternate: dict,
+    alternate: dict[str, Any],
     res: claims.Resources,
     *,
     project_id: str,
     user_id: str,
-    scheduler_hints: dict | None = None,
+    scheduler_hints: dict[str, Any] | None = None,
 ) -> bool:
     """Claim `res` on the alternate ({"host", "node", "compute_node_id"}) for the instance,
     unless its server group's hard policy now forbids that host. True when claimed."""

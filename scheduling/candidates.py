@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -38,17 +39,19 @@ def adapt(value: object) -> object:
     return value
 
 
-def where_clause(filters: Sequence[BaseFilter], decision: Decision) -> tuple[str, list]:
+def where_clause(filters: Sequence[BaseFilter], decision: Decision) -> tuple[str, list[Any]]:
     """Every applicable filter's SQL condition, ANDed, with their parameters."""
     conditions = [c for c in (f.sql(decision) for f in filters) if c is not None]
     text = " AND ".join(f"({c.text})" for c in conditions) or "1 = 1"
     return text, [adapt(p) for c in conditions for p in c.params]
 
 
-def rows(sql: str, params: list) -> list[tuple]:
+def rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Run a query; its rows as the database returns them."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        found: list[tuple[Any, ...]] = cursor.fetchall()
+        return found
 
 
 def weigh(hosts: list[HostState], weighers: Sequence[BaseWeigher], decision: Decision) -> list[HostState]:
@@ -97,7 +100,7 @@ class CandidatePool:
         self.hosts: list[HostState] = []
         self.fetch()
 
-    def _branches(self) -> list[tuple[str, list]]:
+    def _branches(self) -> list[tuple[str, list[Any]]]:
         columns = "".join(f", {sql} AS extra{i}" for i, (_, sql) in enumerate(self.extras))
         base = f"SELECT {SELECT_LIST}{columns} FROM hosts_computenode n WHERE {self.where}"
         if not self.keys:

@@ -14,7 +14,9 @@ SQLite demo) they run in one transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -35,7 +37,8 @@ class Resources:
     disk_gb: int
 
     @classmethod
-    def from_flavor(cls, flavor: dict) -> Resources:
+    def from_flavor(cls, flavor: Mapping[str, Any]) -> Resources:
+        """What a flavor asks for: its vCPUs, RAM, and root + ephemeral + swap disk (GB)."""
         disk = flavor.get("root_gb", 0) + flavor.get("ephemeral_gb", 0) + -(-flavor.get("swap", 0) // 1024)
         return cls(flavor["vcpus"], flavor["memory_mb"], disk)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
+from typing import Any
 
 
 def _numeric(compare: Callable[[float, float], bool]) -> Callable[[str, str], bool]:
@@ -17,7 +18,9 @@ def _numeric(compare: Callable[[float, float], bool]) -> Callable[[str, str], bo
     return check
 
 
-_OPERATORS: dict[str, Callable] = {
+# Each operator compares the host's value with the wanted one(s): strings, or a list of them
+# for <all-in>.
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "=": _numeric(operator.ge),  # Nova: "= 4" means at least 4
     "==": _numeric(operator.eq),
     "!=": _numeric(operator.ne),

@@ -10,15 +10,16 @@ decision made, including ones still being built.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 
+from core.ids import parse_uuid
 from hosts.models import Allocation, ComputeNode
 from servers.models import Server, ServerGroup
 
@@ -39,7 +40,7 @@ class GroupInfo:
     uuid: str
     policy: str
     max_server_per_host: int = 1
-    member_hosts: Counter = field(default_factory=Counter)
+    member_hosts: Counter[str] = field(default_factory=Counter)
 
     @property
     def hard(self) -> bool:
@@ -47,13 +48,12 @@ class GroupInfo:
 
 
 def _as_uuid(value: object) -> str | None:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return None
+    """`value` as a canonical UUID string, or None when it is not one."""
+    parsed = parse_uuid(value)
+    return str(parsed) if parsed is not None else None
 
 
-def load_group(hints: dict) -> GroupInfo | None:
+def load_group(hints: Mapping[str, Any]) -> GroupInfo | None:
     """The group named by the `group` scheduler hint, if it exists."""
     group_uuid = _as_uuid(hints.get("group")) if hints.get("group") else None
     if group_uuid is None:
@@ -101,7 +101,7 @@ def load_members(group: GroupInfo, exclude: Iterable[str]) -> None:
             "uuid", flat=True
         )
     ]
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     for hosts in hosts_of_servers(u for u in members if u not in excluded).values():
         counts.update(hosts)
     group.member_hosts = counts

@@ -6,7 +6,9 @@ later picks of the same decision see the earlier ones before they are read back.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from .capacity import FREE_DISK_GB, FREE_RAM_MB, FREE_VCPUS, free
 from .claims import Resources
@@ -74,9 +76,9 @@ class HostState:
     free_ram_mb: float
     free_disk_gb: float
     cpu_info: str | None
-    extras: dict[str, object]
+    extras: dict[str, Any]  # the query's extra columns, as the database returns them
 
-    def __init__(self, row: tuple, extra_names: tuple[str, ...] = ()) -> None:
+    def __init__(self, row: Sequence[Any], extra_names: tuple[str, ...] = ()) -> None:
         for (name, _), value in zip(COLUMNS, row, strict=False):
             setattr(self, name, value)
         self.cpu_info = None  # loaded on demand (Decision.cpu_info), it can be large

@@ -4,6 +4,7 @@ messages and as this dataclass in code."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from .claims import Resources
 
@@ -15,19 +16,22 @@ class RequestSpec:
     instance_uuids: list[str]
     project_id: str
     user_id: str
-    flavor: dict
+    flavor: dict[str, Any]
     availability_zone: str | None = None
     ignore_hosts: list[str] = field(default_factory=list)
-    image: dict = field(default_factory=dict)
-    scheduler_hints: dict = field(default_factory=dict)
+    image: dict[str, Any] = field(default_factory=dict)
+    scheduler_hints: dict[str, Any] = field(default_factory=dict)
 
     @property
     def resources(self) -> Resources:
+        """What each instance asks of its host."""
         return Resources.from_flavor(self.flavor)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """The spec as a message carries it."""
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> RequestSpec:
+    def from_dict(cls, data: dict[str, Any]) -> RequestSpec:
+        """The spec a message carried."""
         return cls(**data)

@@ -20,6 +20,7 @@ import random
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -48,22 +49,25 @@ class Selection:
     host: str
     node: str
     compute_node_id: int
-    alternates: list[dict] = field(default_factory=list)
+    alternates: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """The selection as the task returns it."""
         return asdict(self)
 
 
 @cache
-def _load(paths: tuple[str, ...]) -> tuple:
+def _load(paths: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(import_string(path)() for path in paths)
 
 
 def enabled_filters() -> tuple[BaseFilter, ...]:
+    """settings.SCHEDULER_FILTERS, instantiated once, in order."""
     return _load(tuple(settings.SCHEDULER_FILTERS))
 
 
 def enabled_weighers() -> tuple[BaseWeigher, ...]:
+    """settings.SCHEDULER_WEIGHERS, instantiated once."""
     return _load(tuple(settings.SCHEDULER_WEIGHERS))
 
 
@@ -74,7 +78,7 @@ def explain(spec: RequestSpec) -> str:
     return summary(decision, enabled_filters())
 
 
-def _alternate(host: HostState) -> dict:
+def _alternate(host: HostState) -> dict[str, Any]:
     return {"host": host.host, "node": host.hypervisor_hostname, "compute_node_id": host.id}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from .request import RequestSpec
@@ -9,7 +11,7 @@ from .scheduler import NoValidHost, select_destinations
 
 
 @shared_task(name="scheduler.select_destinations")
-def select_destinations_task(request_spec: dict) -> dict:
+def select_destinations_task(request_spec: dict[str, Any]) -> dict[str, Any]:
     """Place and claim; returns {"ok": True, "selections": [...]} or {"ok": False, "reason"}.
     Safe to run twice: claims are keyed by instance uuid."""
     spec = RequestSpec.from_dict(request_spec)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
+from core.ids import require_uuid
 from hosts.heartbeats import record_compute_report
 from hosts.models import Aggregate, AggregateHost, ComputeNode
 from servers.models import Server, ServerGroup, ServerGroupMember
@@ -16,7 +18,7 @@ from .request import RequestSpec
 TINY = {"flavorid": "1", "name": "tiny", "vcpus": 1, "memory_mb": 512, "root_gb": 1, "ephemeral_gb": 0, "swap": 0}
 
 
-def flavor(**changes: object) -> dict:
+def flavor(**changes: object) -> dict[str, Any]:
     """TINY with some fields changed, e.g. flavor(memory_mb=2048, extra_specs={...})."""
     return {**TINY, **changes}
 
@@ -64,7 +66,8 @@ def add_to_aggregate(host: str, aggregate: str, **metadata: object) -> Aggregate
     return found
 
 
-def make_spec(count: int = 1, flavor: dict = TINY, *, project: str = "p1", **fields: object) -> RequestSpec:
+def make_spec(count: int = 1, flavor: dict[str, Any] = TINY, *, project: str = "p1", **fields: Any) -> RequestSpec:
+    """A request for `count` new instances of `flavor` by project `project`, user u1."""
     return RequestSpec([str(uuid.uuid4()) for _ in range(count)], project, "u1", flavor, **fields)
 
 
@@ -75,12 +78,12 @@ def make_server(
         name="vm", project_id=project, user_id="u1", flavor=TINY, host=host, node=host, task_state=task_state
     )
     if server_uuid:
-        server.uuid = uuid.UUID(server_uuid)
+        server.uuid = require_uuid(server_uuid, ValueError(f"not a UUID: {server_uuid}"))
     server.save()
     return server
 
 
-def make_group(policy: str, on_hosts: Iterable[str | None] = (), *, rules: dict | None = None) -> ServerGroup:
+def make_group(policy: str, on_hosts: Iterable[str | None] = (), *, rules: dict[str, Any] | None = None) -> ServerGroup:
     """A server group with one member server on each of `on_hosts`."""
     group = ServerGroup.objects.create(name=policy, project_id="p1", user_id="u1", policy=policy, rules=rules or {})
     for host in on_hosts:
@@ -88,7 +91,7 @@ def make_group(policy: str, on_hosts: Iterable[str | None] = (), *, rules: dict 
     return group
 
 
-def group_spec(group: ServerGroup, count: int = 1, flavor: dict = TINY, **fields: object) -> RequestSpec:
+def group_spec(group: ServerGroup, count: int = 1, flavor: dict[str, Any] = TINY, **fields: Any) -> RequestSpec:
     """A request for `count` new members of `group` (their Server rows exist, as the API makes them)."""
     spec = make_spec(count, flavor, scheduler_hints={"group": str(group.uuid)}, **fields)
     for instance_uuid in spec.instance_uuids:

@@ -1,13 +1,16 @@
 """ "Why not host X for flavor F?": the one code path behind `manage.py explain_placement` and
-the admin endpoint (scheduling.api). Reads only; claims nothing."""
+the admin endpoint (scheduling.api). Reads only; claims nothing. It reveals hosts, their usage
+and aggregate metadata, so it is for admins (policy.SCHEDULER_EXPLAIN)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from django.apps import apps
-
+from core import policy
+from core.principal import Caller
+from identity.models import Project
 from servers.models import Flavor
 
 from .context import Decision
@@ -32,9 +35,11 @@ class HostExplanation:
 
     @property
     def rejected_by(self) -> list[str]:
+        """The filters that reject the host, in filter order."""
         return [v.name for v in self.verdicts if not v.passed]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """The explanation as the admin endpoint answers it."""
         res = self.spec.resources
         return {
             "host": self.host.host,
@@ -60,14 +65,22 @@ def project_id(value: str) -> str:
     """A project given by id or by name, as its id."""
     if not value:
         return ""
-    Project = apps.get_model("identity", "Project")
-    return Project.objects.filter(name=value).values_list("id", flat=True).first() or value
+    found: str | None = Project.objects.filter(name=value).values_list("id", flat=True).first()
+    return found or value
 
 
 def why_not(
-    flavor: str, host: str, *, zone: str | None = None, project: str = "", image: str = "", group: str = ""
+    caller: Caller,
+    flavor: str,
+    host: str,
+    *,
+    zone: str | None = None,
+    project: str = "",
+    image: str = "",
+    group: str = "",
 ) -> HostExplanation:
     """Judge `host` for a server of `flavor` (name or id) as the scheduler would right now."""
+    policy.enforce(caller, policy.SCHEDULER_EXPLAIN)
     found = Flavor.objects.filter(name=flavor).first() or Flavor.objects.filter(flavorid=flavor).first()
     if found is None:
         raise NotFound(f"flavor {flavor} not found")

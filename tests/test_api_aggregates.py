@@ -4,9 +4,14 @@ policy and Nova-format errors."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from core.exceptions import BadRequest, PolicyNotAuthorized
+from core.principal import Caller
 from hosts.heartbeats import record_heartbeat
-from hosts.models import Aggregate, ComputeNode
+from hosts.models import Aggregate, AggregateHost, ComputeNode
+from hosts.services import aggregates
+from servers.models import Server
 
 pytestmark = pytest.mark.django_db
 BASE = "/compute/v2.1/os-aggregates"
@@ -216,6 +221,21 @@ def test_members_are_forbidden(demo_api, hosts):
         demo_api.post(f"{BASE}/1/action", {"add_host": {"host": "compute1"}}, format="json"),
     ):
         assert response.status_code == 403 and "forbidden" in response.json()
+    message = demo_api.get(BASE).json()["forbidden"]["message"]
+    assert message == "Policy doesn't allow os_compute_api:os-aggregates:index to be performed."
+
+
+def test_the_service_layer_enforces_the_policy(hosts):
+    """Not only the API: the admin and commands call the same functions and are refused alike."""
+    member, admin = Caller("u1", "p1"), Caller("u0", "p0", is_admin=True)
+    with pytest.raises(PolicyNotAuthorized, match="os-aggregates:create"):
+        aggregates.create_aggregate(member, "x")
+    with pytest.raises(PolicyNotAuthorized, match="os-aggregates:index"):
+        aggregates.list_aggregates(member)
+    created = aggregates.create_aggregate(admin, "x", "zoneX")
+    with pytest.raises(PolicyNotAuthorized, match="os-aggregates:add_host"):
+        aggregates.add_host(member, created.pk, "spare")
+    assert aggregates.add_host(admin, created.pk, "spare").hosts.get().host == "spare"
 
 
 def test_unauthenticated_is_401(client, hosts):
@@ -223,8 +243,6 @@ def test_unauthenticated_is_401(client, hosts):
 
 
 def test_zone_of_hosts_with_servers_cannot_change(admin_api, hosts):
-    from servers.models import Server
-
     agg_id = create(admin_api, "busy-zone", "zoneS").json()["aggregate"]["id"]
     action(admin_api, agg_id, {"add_host": {"host": "spare"}})
     Server.objects.create(name="vm", project_id="p", user_id="u", host="spare", flavor={}, vm_state="active")
@@ -240,3 +258,26 @@ def test_zone_of_hosts_with_servers_cannot_change(admin_api, hosts):
         ).status_code
         == 200
     )
+
+
+def test_the_model_refuses_what_the_api_refuses(admin_api, hosts):
+    """The rules live in clean(): the admin's form validation and the API say the same."""
+    agg_id = create(admin_api, "rules", "zoneS").json()["aggregate"]["id"]
+    action(admin_api, agg_id, {"add_host": {"host": "spare"}})
+    aggregate = Aggregate.objects.get(pk=agg_id)
+    aggregate.metadata = {"availability_zone": "internal"}
+    with pytest.raises(ValidationError, match="internal availability zone"):
+        aggregate.full_clean()
+    Server.objects.create(name="vm", project_id="p", user_id="u", host="spare", flavor={}, vm_state="active")
+    aggregate.metadata = {"availability_zone": "zoneT"}
+    with pytest.raises(ValidationError, match="contain instances"):
+        aggregate.full_clean()
+    clash = AggregateHost(aggregate=Aggregate.objects.get(name="az2"), host="spare")
+    with pytest.raises(ValidationError, match="already in availability zone zoneS"):
+        clash.full_clean()
+    with pytest.raises(ValidationError, match="Compute host nowhere could not be found"):
+        AggregateHost(aggregate=aggregate, host="nowhere").full_clean()
+    refused = action(admin_api, agg_id, {"set_metadata": {"metadata": {"availability_zone": "zoneT"}}})
+    with pytest.raises(BadRequest) as raised:
+        aggregates.set_metadata(Caller("u0", "p0", is_admin=True), agg_id, {"availability_zone": "zoneT"})
+    assert refused.json()["badRequest"]["message"] == str(raised.value)

@@ -13,9 +13,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.exceptions import PolicyNotAuthorized
+from core.ids import is_uuid
+from core.principal import Caller
 from hosts import control_heartbeat
 from hosts.heartbeats import record_compute_report, record_heartbeat
 from hosts.models import AggregateHost, ComputeNode, Service
+from hosts.services import hypervisors, service_records
 from servers.models import Server
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +71,7 @@ def test_service_list_at_2_69(admin_api, hosts):
     services = admin_api.get(SERVICES, **mv("2.69")).json()["services"]
     by_key = {(s["host"], s["binary"]): s for s in services}
     compute3 = by_key[("compute3", "nova-compute")]
-    assert uuid.UUID(compute3["id"]) and compute3["zone"] == "az2"
+    assert is_uuid(compute3["id"]) and compute3["zone"] == "az2"
     assert by_key[("compute1", "nova-compute")]["zone"] == "nova"
     assert by_key[("ctl1", "nova-conductor")]["zone"] == "internal"
     assert by_key[("ctl1", "nova-scheduler")]["zone"] == "internal"
@@ -194,7 +198,7 @@ def test_delete_service(admin_api, hosts):
 
 
 def test_members_are_forbidden(demo_api, hosts):
-    service = Service.objects.first()
+    service = Service.objects.get(host="compute1", binary="nova-compute")
     for response in (
         demo_api.get(SERVICES),
         demo_api.put(f"{SERVICES}/{service.uuid}", {"status": "disabled"}, format="json", **mv("2.69")),
@@ -204,6 +208,24 @@ def test_members_are_forbidden(demo_api, hosts):
         demo_api.get(f"{HYPERVISORS}/statistics"),
     ):
         assert response.status_code == 403 and "forbidden" in response.json()
+    refusal = demo_api.get(f"{HYPERVISORS}/detail").json()["forbidden"]["message"]
+    assert refusal == "Policy doesn't allow os_compute_api:os-hypervisors:list-detail to be performed."
+
+
+def test_the_service_layer_enforces_the_policy(hosts):
+    member = Caller("u1", "p1")
+    service = Service.objects.get(host="compute1", binary="nova-compute")
+    with pytest.raises(PolicyNotAuthorized, match="os-services:list"):
+        service_records.list_services(member)
+    with pytest.raises(PolicyNotAuthorized, match="os-services:update"):
+        service_records.update_service(member, service.uuid, enabled=False)
+    with pytest.raises(PolicyNotAuthorized, match="os-services:delete"):
+        service_records.delete_service(member, service.pk)
+    with pytest.raises(PolicyNotAuthorized, match="os-hypervisors:show"):
+        hypervisors.show_hypervisor(member, hosts["compute1"].uuid)
+    with pytest.raises(PolicyNotAuthorized, match="os-hypervisors:statistics"):
+        hypervisors.statistics(member)
+    assert not Service.objects.get(pk=service.pk).disabled
 
 
 # --- control heartbeat ---------------------------------------------------------------------
@@ -239,9 +261,9 @@ def test_hypervisor_list_and_detail_at_2_88(admin_api, hosts):
     assert {h["hypervisor_hostname"] for h in brief} == {"compute1", "compute2", "compute3"}
     assert set(brief[0]) == {"id", "hypervisor_hostname", "state", "status"}
     detail = admin_api.get(f"{HYPERVISORS}/detail", **mv("2.88")).json()["hypervisors"][0]
-    assert uuid.UUID(detail["id"]) and detail["state"] == "up" and detail["status"] == "enabled"
+    assert is_uuid(detail["id"]) and detail["state"] == "up" and detail["status"] == "enabled"
     assert detail["hypervisor_type"] == "QEMU" and detail["host_ip"] == "10.0.0.1"
-    assert detail["service"]["host"] == "compute1" and uuid.UUID(detail["service"]["id"])
+    assert detail["service"]["host"] == "compute1" and is_uuid(detail["service"]["id"])
     assert "vcpus" not in detail and "cpu_info" not in detail and detail["uptime"] is None
 
 

@@ -56,6 +56,9 @@ def test_zone_detail_for_admins(admin_api, services):
 def test_zone_detail_is_admin_only(demo_api, services):
     response = demo_api.get(f"{ZONES}/detail")
     assert response.status_code == 403 and "forbidden" in response.json()
+    assert response.json()["forbidden"]["message"] == (
+        "Policy doesn't allow os_compute_api:os-availability-zone:detail to be performed."
+    )
 
 
 # --- os-migrations ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import traceback
 from collections import Counter
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db import connections
 from django.db.models import Count, Sum
 
 from hosts.models import Allocation, ComputeNode
+from scheduling.request import RequestSpec
 from scheduling.scheduler import NoValidHost, select_destinations
 from scheduling.testing import group_spec, make_group, make_host, make_spec
 
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # other processes must see
 FORK = multiprocessing.get_context("fork")
 
 
-def _worker(specs: list, barrier, results, subset_size: int) -> None:
+def _worker(specs: list[RequestSpec], barrier, results, subset_size: int) -> None:
     """One scheduler: its own connection, its requests as fast as it can."""
     settings.SCHEDULER_HOST_SUBSET_SIZE = subset_size
     try:
@@ -36,7 +38,7 @@ def _worker(specs: list, barrier, results, subset_size: int) -> None:
         connections.close_all()
 
 
-def run_schedulers(spec_lists: list[list], *, subset_size: int = 1) -> list[tuple[str, object]]:
+def run_schedulers(spec_lists: list[list[RequestSpec]], *, subset_size: int = 1) -> list[tuple[str, Any]]:
     """Run one process per list of requests, all starting at once; every outcome."""
     connections.close_all()  # never let a child share the parent's socket
     barrier, results = FORK.Barrier(len(spec_lists)), FORK.Queue()

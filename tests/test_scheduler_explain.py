@@ -11,9 +11,12 @@ from django.core.management import CommandError, call_command
 from django.urls import include, path
 from django.utils import timezone
 
+from core.exceptions import PolicyNotAuthorized
+from core.principal import Caller
 from hosts.models import ComputeNode, Service
 from scheduling.tasks import select_destinations_task
 from scheduling.testing import add_to_aggregate, flavor, make_host, make_spec
+from scheduling.why_not import why_not
 from servers.models import Flavor
 
 pytestmark = pytest.mark.django_db
@@ -123,10 +126,19 @@ def test_the_admin_endpoint_answers_why_not(admin_api):
 @pytest.mark.urls(__name__)
 def test_the_admin_endpoint_is_for_admins_and_checks_its_input(admin_api, demo_api):
     make_host("compute9")
-    assert demo_api.get("/scheduler/why-not", {"flavor": "m1.tiny", "host": "compute9"}).status_code == 403
+    refused = demo_api.get("/scheduler/why-not", {"flavor": "m1.tiny", "host": "compute9"})
+    assert refused.status_code == 403
+    assert refused.json()["forbidden"]["message"] == "Policy doesn't allow novasite:scheduler:why_not to be performed."
     assert admin_api.get("/scheduler/why-not", {"flavor": "m1.tiny"}).status_code == 400
     missing = admin_api.get("/scheduler/why-not", {"flavor": "m1.tiny", "host": "nowhere"})
     assert missing.status_code == 404 and "Host nowhere has no compute node." in missing.content.decode()
     assert admin_api.get("/scheduler/why-not", {"flavor": "m1.tiny", "host": "compute9"}).json()["explanation"][
         "accepted"
     ]
+
+
+def test_why_not_enforces_the_policy_wherever_it_is_called(large):
+    make_host("c9")
+    with pytest.raises(PolicyNotAuthorized, match="novasite:scheduler:why_not"):
+        why_not(Caller("u1", "p1"), "m1.large", "c9")
+    assert why_not(Caller("u0", "p0", is_admin=True), "m1.large", "c9").host.host == "c9"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -212,7 +213,7 @@ def test_same_host_and_different_host_hints():
 
 def test_explain_lists_every_filter_that_removed_hosts():
     make_host("down")
-    Service.objects.filter(host="down").update(last_seen_up=timezone.now() - timezone.timedelta(hours=1))
+    Service.objects.filter(host="down").update(last_seen_up=timezone.now() - timedelta(hours=1))
     make_host("elsewhere", zone="az2")
     make_host("small", memory_mb=256, zone="az1")
     make_host("reserved", zone="az1")

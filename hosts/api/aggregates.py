@@ -1,87 +1,99 @@
 """os-aggregates: list, create, show, update, delete and the add_host / remove_host /
-set_metadata actions (admin only). Ids are integers; a non-integer id is 400, as in Nova."""
+set_metadata actions (admin only, enforced by hosts.services.aggregates). Ids are integers;
+a non-integer id is 400, as in Nova."""
 
 from __future__ import annotations
 
-from rest_framework import exceptions
+from collections.abc import Callable
+from typing import Any
+
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.views import ComputeView
-from hosts import services
+from core.bodies import unwrap
+from core.exceptions import BadRequest
+from core.principal import Caller
 from hosts.models import Aggregate
-from identity.authentication import IsAdmin
+from hosts.services import aggregates
 
-from .representation import aggregate_body, body_object
+from . import ids
+from .base import HostsView
+from .representation import aggregate_body
+
+FIELDS = {"name", "availability_zone"}
 
 
-class AggregatesView(ComputeView):
+class AggregatesView(HostsView):
     """GET /os-aggregates (complete entries: the client's `aggregate show` uses the list) and
     POST /os-aggregates."""
 
-    permission_classes = [IsAdmin]
+    def get(self, request: Request) -> Response:
+        rows = aggregates.list_aggregates(self.caller)
+        return Response({"aggregates": [aggregate_body(row, self.api_version) for row in rows]})
 
-    def get(self, request):
-        rows = Aggregate.objects.prefetch_related("hosts").order_by("id")
-        return Response({"aggregates": [aggregate_body(row, request.api_version) for row in rows]})
-
-    def post(self, request):
-        body = body_object(request.data, "aggregate")
-        unknown = set(body) - {"name", "availability_zone"}
+    def post(self, request: Request) -> Response:
+        body = unwrap(request.data, "aggregate")
+        unknown = set(body) - FIELDS
         if unknown:
-            raise exceptions.ValidationError(
-                f"Additional properties are not allowed ({', '.join(sorted(unknown))} unexpected)"
-            )
+            raise BadRequest(f"Additional properties are not allowed ({', '.join(sorted(unknown))} unexpected)")
         if "name" not in body:
-            raise exceptions.ValidationError("'name' is a required property")
-        aggregate = services.create_aggregate(body["name"], body.get("availability_zone"))
-        return Response({"aggregate": aggregate_body(aggregate, request.api_version)})
+            raise BadRequest("'name' is a required property")
+        aggregate = aggregates.create_aggregate(self.caller, body["name"], body.get("availability_zone"))
+        return Response({"aggregate": aggregate_body(aggregate, self.api_version)})
 
 
-class AggregateView(ComputeView):
+class AggregateView(HostsView):
     """GET, PUT (name and/or availability_zone) and DELETE /os-aggregates/{id}."""
 
-    permission_classes = [IsAdmin]
+    def get(self, request: Request, aggregate_id: str) -> Response:
+        aggregate = aggregates.get_aggregate(self.caller, ids.aggregate_id(aggregate_id))
+        return Response({"aggregate": aggregate_body(aggregate, self.api_version)})
 
-    def get(self, request, aggregate_id: str):
-        aggregate = services.get_aggregate(aggregate_id)
-        return Response({"aggregate": aggregate_body(aggregate, request.api_version)})
+    def put(self, request: Request, aggregate_id: str) -> Response:
+        body = unwrap(request.data, "aggregate")
+        if set(body) - FIELDS or not body:
+            raise BadRequest("The aggregate update takes 'name' and/or 'availability_zone' only.")
+        changes = aggregates.AggregateUpdate(
+            rename="name" in body,
+            name=body.get("name"),
+            rezone="availability_zone" in body,
+            availability_zone=body.get("availability_zone"),
+        )
+        aggregate = aggregates.update_aggregate(self.caller, ids.aggregate_id(aggregate_id), changes)
+        return Response({"aggregate": aggregate_body(aggregate, self.api_version)})
 
-    def put(self, request, aggregate_id: str):
-        body = body_object(request.data, "aggregate")
-        unknown = set(body) - {"name", "availability_zone"}
-        if unknown or not body:
-            raise exceptions.ValidationError("The aggregate update takes 'name' and/or 'availability_zone' only.")
-        aggregate = services.update_aggregate(services.get_aggregate(aggregate_id), body)
-        return Response({"aggregate": aggregate_body(aggregate, request.api_version)})
-
-    def delete(self, request, aggregate_id: str):
-        services.delete_aggregate(services.get_aggregate(aggregate_id))
+    def delete(self, request: Request, aggregate_id: str) -> Response:
+        aggregates.delete_aggregate(self.caller, ids.aggregate_id(aggregate_id))
         return Response(status=200)
 
 
-class AggregateActionView(ComputeView):
+def _argument(name: str, args: object, key: str) -> Any:
+    """The one argument `key` of an action (400 unless the action's value is exactly {key})."""
+    if not isinstance(args, dict) or set(args) != {key}:
+        raise BadRequest(f"Invalid input for {name}: an object with '{key}' only is required.")
+    return args[key]
+
+
+# Each action: the service function, and the one key its argument object holds.
+ACTIONS: dict[str, tuple[Callable[[Caller, int, Any], Aggregate], str]] = {
+    "add_host": (aggregates.add_host, "host"),
+    "remove_host": (aggregates.remove_host, "host"),
+    "set_metadata": (aggregates.set_metadata, "metadata"),
+}
+
+
+class AggregateActionView(HostsView):
     """POST /os-aggregates/{id}/action: {"add_host": {"host"}}, {"remove_host": {"host"}},
     {"set_metadata": {"metadata": {...}}}; 200 with the aggregate."""
 
-    permission_classes = [IsAdmin]
-
-    def post(self, request, aggregate_id: str):
+    def post(self, request: Request, aggregate_id: str) -> Response:
         data = request.data
         if not isinstance(data, dict) or len(data) != 1:
-            raise exceptions.ValidationError("The action body must be an object with exactly one action.")
+            raise BadRequest("The action body must be an object with exactly one action.")
         ((name, args),) = data.items()
-        aggregate = services.get_aggregate(aggregate_id)
-        if name in ("add_host", "remove_host"):
-            if not isinstance(args, dict) or set(args) != {"host"}:
-                raise exceptions.ValidationError(f"Invalid input for {name}: an object with 'host' only is required.")
-            operation = services.add_host if name == "add_host" else services.remove_host
-            aggregate = operation(aggregate, args["host"])
-        elif name == "set_metadata":
-            if not isinstance(args, dict) or set(args) != {"metadata"}:
-                raise exceptions.ValidationError(
-                    "Invalid input for set_metadata: an object with 'metadata' only is required."
-                )
-            aggregate = services.set_metadata(aggregate, args["metadata"])
-        else:
-            raise exceptions.ValidationError(f"Invalid action {name!r}: use add_host, remove_host or set_metadata.")
-        return Response({"aggregate": aggregate_body(aggregate, request.api_version)})
+        if name not in ACTIONS:
+            raise BadRequest(f"Invalid action {name!r}: use add_host, remove_host or set_metadata.")
+        operation, key = ACTIONS[name]
+        argument = _argument(name, args, key)
+        aggregate = operation(self.caller, ids.aggregate_id(aggregate_id), argument)
+        return Response({"aggregate": aggregate_body(aggregate, self.api_version)})

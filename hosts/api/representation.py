@@ -6,79 +6,63 @@ from 2.88; `cpu_info` a dict from 2.28, a JSON string below."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from typing import Any
 
-from django.conf import settings
-from rest_framework import exceptions
-
+from core import microversions as mv
+from core.microversions import Microversion
+from core.timestamps import micro
 from hosts.heartbeats import is_up
 from hosts.models import Aggregate, ComputeNode, Service
-
-Version = tuple[int, int]
-
-
-def iso(value: datetime | None) -> str | None:
-    """Nova's timestamp format for these resources (microseconds, no zone)."""
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
+from hosts.services.hypervisors import Hypervisor
+from hosts.zones import zone_of_service
 
 
-def body_object(data: object, key: str) -> dict:
-    """`data[key]`, which must be an object (400 otherwise)."""
-    if not isinstance(data, dict) or not isinstance(data.get(key), dict):
-        raise exceptions.ValidationError(f"Invalid input: the request body must be an object with a '{key}' object.")
-    return data[key]
-
-
-def aggregate_body(aggregate: Aggregate, version: Version) -> dict:
+def aggregate_body(aggregate: Aggregate, version: Microversion) -> dict[str, Any]:
     """An aggregate, complete (hosts and metadata included)."""
-    body = {
+    body: dict[str, Any] = {
         "id": aggregate.pk,
         "name": aggregate.name,
         "availability_zone": aggregate.availability_zone,
         "hosts": sorted(member.host for member in aggregate.hosts.all()),
         "metadata": dict(aggregate.metadata or {}),
-        "created_at": iso(aggregate.created_at),
-        "updated_at": iso(aggregate.updated_at),
+        "created_at": micro(aggregate.created_at),
+        "updated_at": micro(aggregate.updated_at),
         "deleted_at": None,
         "deleted": False,
     }
-    if version >= (2, 41):
+    if version >= mv.AGGREGATE_UUID:
         body["uuid"] = str(aggregate.uuid)
     return body
 
 
-def service_id(service: Service, version: Version) -> str | int:
-    return str(service.uuid) if version >= (2, 53) else service.pk
+def service_id(service: Service, version: Microversion) -> str | int:
+    """A Service record's id on the wire: its UUID from 2.53, its integer id below."""
+    return str(service.uuid) if version >= mv.UUID_IDS else service.pk
 
 
-def service_zone(service: Service, zones: dict[str, str]) -> str:
-    """A compute service's zone is its host's; control services are in the internal zone."""
-    if service.binary == "nova-compute":
-        return zones.get(service.host, settings.DEFAULT_AVAILABILITY_ZONE)
-    return settings.INTERNAL_SERVICE_AVAILABILITY_ZONE
-
-
-def service_body(service: Service, version: Version, zones: dict[str, str]) -> dict:
-    body = {
+def service_body(service: Service, version: Microversion, zones: dict[str, str]) -> dict[str, Any]:
+    """A Service record; `zones` is hosts.zones.zones_by_host()."""
+    body: dict[str, Any] = {
         "id": service_id(service, version),
         "binary": service.binary,
         "host": service.host,
-        "zone": service_zone(service, zones),
+        "zone": zone_of_service(service, zones),
         "status": "disabled" if service.disabled else "enabled",
         "state": "up" if is_up(service) else "down",
-        "updated_at": iso(service.updated_at),
+        "updated_at": micro(service.updated_at),
         "disabled_reason": service.disabled_reason,
     }
-    if version >= (2, 11):
+    if version >= mv.SERVICE_FORCED_DOWN:
         body["forced_down"] = service.forced_down
     return body
 
 
-def hypervisor_id(node: ComputeNode, version: Version) -> str | int:
-    return str(node.uuid) if version >= (2, 53) else node.pk
+def hypervisor_id(node: ComputeNode, version: Microversion) -> str | int:
+    """A hypervisor's id on the wire: its UUID from 2.53, its integer id below."""
+    return str(node.uuid) if version >= mv.UUID_IDS else node.pk
 
 
-def _state_and_status(node: ComputeNode) -> dict:
+def _state_and_status(node: ComputeNode) -> dict[str, str]:
     service = node.service
     return {
         "state": "up" if service is not None and is_up(service) else "down",
@@ -86,16 +70,22 @@ def _state_and_status(node: ComputeNode) -> dict:
     }
 
 
-def hypervisor_brief(node: ComputeNode, version: Version) -> dict:
-    return {
-        "id": hypervisor_id(node, version),
-        "hypervisor_hostname": node.hypervisor_hostname,
-        **_state_and_status(node),
-    }
+def _with_servers(body: dict[str, Any], hypervisor: Hypervisor) -> dict[str, Any]:
+    if hypervisor.servers is not None:
+        body["servers"] = [{"uuid": server.uuid, "name": server.name} for server in hypervisor.servers]
+    return body
 
 
-def cpu_info(node: ComputeNode, version: Version) -> dict | str:
-    if version < (2, 28):
+def hypervisor_brief(hypervisor: Hypervisor, version: Microversion) -> dict[str, Any]:
+    """A hypervisor as GET /os-hypervisors lists it (and its servers when they were asked for)."""
+    node = hypervisor.node
+    body = {"id": hypervisor_id(node, version), "hypervisor_hostname": node.hypervisor_hostname}
+    return _with_servers({**body, **_state_and_status(node)}, hypervisor)
+
+
+def cpu_info(node: ComputeNode, version: Microversion) -> dict[str, Any] | str:
+    """The host's CPU description: an object from 2.28, the JSON text below."""
+    if version < mv.HYPERVISOR_CPU_INFO_OBJECT:
         return node.cpu_info or "{}"
     try:
         value = json.loads(node.cpu_info or "{}")
@@ -104,11 +94,13 @@ def cpu_info(node: ComputeNode, version: Version) -> dict | str:
     return value if isinstance(value, dict) else {}
 
 
-def hypervisor_detail(node: ComputeNode, version: Version, workload: int = 0) -> dict:
-    """A hypervisor in full; `workload` is the number of its servers with a task running."""
-    service = node.service
-    body = {
-        **hypervisor_brief(node, version),
+def hypervisor_detail(hypervisor: Hypervisor, version: Microversion) -> dict[str, Any]:
+    """A hypervisor in full: usage and cpu_info until 2.87, `uptime` from 2.88."""
+    node, service = hypervisor.node, hypervisor.node.service
+    body: dict[str, Any] = {
+        "id": hypervisor_id(node, version),
+        "hypervisor_hostname": node.hypervisor_hostname,
+        **_state_and_status(node),
         "hypervisor_type": node.hypervisor_type,
         "hypervisor_version": node.hypervisor_version,
         "host_ip": node.host_ip,
@@ -118,9 +110,9 @@ def hypervisor_detail(node: ComputeNode, version: Version, workload: int = 0) ->
             "disabled_reason": service.disabled_reason if service is not None else None,
         },
     }
-    if version >= (2, 88):
+    if version >= mv.HYPERVISOR_STATISTICS_REMOVED:
         body["uptime"] = None
-        return body
+        return _with_servers(body, hypervisor)
     free_disk = node.local_gb - node.local_gb_used
     body.update(
         {
@@ -132,18 +124,10 @@ def hypervisor_detail(node: ComputeNode, version: Version, workload: int = 0) ->
             "local_gb_used": node.local_gb_used,
             "free_ram_mb": node.memory_mb - node.memory_mb_used,
             "free_disk_gb": free_disk,
-            "current_workload": workload,
+            "current_workload": hypervisor.workload,
             "running_vms": node.running_vms,
             "disk_available_least": free_disk,
             "cpu_info": cpu_info(node, version),
         }
     )
-    return body
-
-
-def int_id(value: object) -> int | None:
-    """`value` as a database integer id, or None when it is not one (not digits, too big)."""
-    text = str(value)
-    if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > 2**31 - 1:
-        return None
-    return int(text)
+    return _with_servers(body, hypervisor)

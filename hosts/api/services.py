@@ -1,120 +1,104 @@
-"""os-services (admin only): list (filters binary, host), update and delete. From 2.53 a
-service is addressed by UUID (`PUT /os-services/{uuid}`); below, by integer id for DELETE and
-through the legacy `PUT /os-services/{enable,disable,disable-log-reason,force-down}` bodies
+"""os-services (admin only, enforced by hosts.services.service_records): list (filters binary,
+host), update and delete. From 2.53 a service is addressed by UUID (`PUT /os-services/{uuid}`);
+below, by integer id for DELETE and through the legacy
+`PUT /os-services/{enable,disable,disable-log-reason,force-down}` bodies
 `{host, binary[, disabled_reason | forced_down]}`."""
 
 from __future__ import annotations
 
-from rest_framework import exceptions, status
+from typing import Any
+
+from rest_framework import status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.exceptions import NotFound
-from core.views import ComputeView
-from hosts import services
-from hosts.models import Service
+from core import microversions as mv
+from core.exceptions import BadRequest, NotFound
+from hosts.services import service_records
 from hosts.zones import zones_by_host
-from identity.authentication import IsAdmin
-from servers.services.create import is_uuid
 
-from .representation import int_id, service_body
+from .base import HostsView
+from .ids import service_key
+from .representation import service_body
 
 LEGACY_ACTIONS = ("enable", "disable", "disable-log-reason", "force-down")
+UPDATE_FIELDS = {"status", "disabled_reason", "forced_down"}
 
 
-def get_service(service_id: str, version: tuple[int, int]) -> Service:
-    """The service by UUID (>= 2.53) or integer id; a malformed id is 400, an unknown one 404."""
-    if version >= (2, 53):
-        if not is_uuid(service_id):
-            raise exceptions.ValidationError(f"Invalid uuid {service_id}")
-        service = Service.objects.filter(uuid=service_id).first()
-    else:
-        pk = int_id(service_id)
-        if pk is None:
-            raise exceptions.ValidationError(f"Invalid ID {service_id}: it must be an integer.")
-        service = Service.objects.filter(pk=pk).first()
-    if service is None:
-        raise NotFound(f"Service {service_id} could not be found.")
-    return service
+def _forced_down(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise BadRequest("Invalid input for field/attribute forced_down: it must be a boolean.")
+    return value
 
 
-class ServicesView(ComputeView):
+class ServicesView(HostsView):
     """GET /os-services."""
 
-    permission_classes = [IsAdmin]
-
-    def get(self, request):
-        rows = Service.objects.order_by("id")
-        for name in ("binary", "host"):
-            value = request.query_params.get(name)
-            if value:
-                rows = rows.filter(**{name: value})
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        rows = service_records.list_services(self.caller, binary=params.get("binary"), host=params.get("host"))
         zones = zones_by_host()
-        return Response({"services": [service_body(row, request.api_version, zones) for row in rows]})
+        return Response({"services": [service_body(row, self.api_version, zones) for row in rows]})
 
 
-class ServiceView(ComputeView):
+class ServiceView(HostsView):
     """PUT and DELETE /os-services/{id}."""
 
-    permission_classes = [IsAdmin]
-
-    def put(self, request, service_id: str):
-        version = request.api_version
+    def put(self, request: Request, service_id: str) -> Response:
+        version = self.api_version
         data = request.data
         if not isinstance(data, dict):
-            raise exceptions.ValidationError("Invalid input: the request body must be an object.")
-        if version < (2, 53):
-            return self.legacy_update(request, service_id, data)
-        service = get_service(service_id, version)
-        unknown = set(data) - {"status", "disabled_reason", "forced_down"}
+            raise BadRequest("Invalid input: the request body must be an object.")
+        if version < mv.UUID_IDS:
+            return self.legacy_update(service_id, data)
+        key = service_key(service_id, version)
+        unknown = set(data) - UPDATE_FIELDS
         if unknown:
-            raise exceptions.ValidationError(
-                f"Additional properties are not allowed ({', '.join(sorted(unknown))} unexpected)"
-            )
+            raise BadRequest(f"Additional properties are not allowed ({', '.join(sorted(unknown))} unexpected)")
         if "status" not in data and "forced_down" not in data:
-            raise exceptions.ValidationError("At least one of 'status' or 'forced_down' must be specified.")
+            raise BadRequest("At least one of 'status' or 'forced_down' must be specified.")
         if "status" in data and data["status"] not in ("enabled", "disabled"):
-            raise exceptions.ValidationError("Invalid input for field/attribute status: 'enabled' or 'disabled'.")
+            raise BadRequest("Invalid input for field/attribute status: 'enabled' or 'disabled'.")
         if "disabled_reason" in data and data.get("status") != "disabled":
-            raise exceptions.ValidationError(
-                "Specifying 'disabled_reason' with status other than 'disabled' is invalid."
-            )
-        if "forced_down" in data and not isinstance(data["forced_down"], bool):
-            raise exceptions.ValidationError("Invalid input for field/attribute forced_down: it must be a boolean.")
-        if service.binary != "nova-compute":
-            raise exceptions.ValidationError(
-                f"Updating a {service.binary} service is not supported. Only nova-compute services can be updated."
-            )
-        if "status" in data:
-            services.set_service_status(service, data["status"] == "enabled", data.get("disabled_reason"))
-        if "forced_down" in data:
-            services.set_forced_down(service, data["forced_down"])
+            raise BadRequest("Specifying 'disabled_reason' with status other than 'disabled' is invalid.")
+        service = service_records.update_service(
+            self.caller,
+            key,
+            enabled=data["status"] == "enabled" if "status" in data else None,
+            disabled_reason=data.get("disabled_reason"),
+            forced_down=_forced_down(data["forced_down"]) if "forced_down" in data else None,
+        )
         return Response({"service": service_body(service, version, zones_by_host())})
 
-    def legacy_update(self, request, action: str, data: dict) -> Response:
+    def legacy_update(self, action: str, data: dict[str, Any]) -> Response:
         """The pre-2.53 update forms, addressed by host and binary."""
-        if action not in LEGACY_ACTIONS or (action == "force-down" and request.api_version < (2, 11)):
+        if action not in LEGACY_ACTIONS or (action == "force-down" and self.api_version < mv.SERVICE_FORCED_DOWN):
             raise NotFound(f"Unknown service action {action}.")
         allowed = {"host", "binary"} | {
             "disable-log-reason": {"disabled_reason"},
             "force-down": {"forced_down"},
         }.get(action, set())
-        missing = allowed - set(data)
-        unknown = set(data) - allowed
-        if missing or unknown:
-            raise exceptions.ValidationError(f"Invalid input: {action} takes {', '.join(sorted(allowed))}.")
-        service = services.find_service(data["host"], data["binary"])
-        body = {"host": service.host, "binary": service.binary}
+        if set(data) != allowed:
+            raise BadRequest(f"Invalid input: {action} takes {', '.join(sorted(allowed))}.")
+        host, binary = data["host"], data["binary"]
+        if not isinstance(host, str) or not isinstance(binary, str):
+            raise BadRequest("Invalid input: 'host' and 'binary' must be strings.")
+        body: dict[str, Any] = {"host": host, "binary": binary}
         if action == "force-down":
-            services.set_forced_down(service, data["forced_down"])
+            service = service_records.update_service_on_host(
+                self.caller, host, binary, forced_down=_forced_down(data["forced_down"])
+            )
             body["forced_down"] = service.forced_down
-        else:
-            reason = data.get("disabled_reason")
-            services.set_service_status(service, action == "enable", reason)
-            body["status"] = "enabled" if action == "enable" else "disabled"
-            if action == "disable-log-reason":
-                body["disabled_reason"] = reason
+            return Response({"service": body})
+        reason = data.get("disabled_reason")
+        service_records.update_service_on_host(
+            self.caller, host, binary, enabled=action == "enable", disabled_reason=reason
+        )
+        body["status"] = "enabled" if action == "enable" else "disabled"
+        if action == "disable-log-reason":
+            body["disabled_reason"] = reason
         return Response({"service": body})
 
-    def delete(self, request, service_id: str):
-        services.delete_service(get_service(service_id, request.api_version))
+    def delete(self, request: Request, service_id: str) -> Response:
+        service_records.delete_service(self.caller, service_key(service_id, self.api_version))
         return Response(status=status.HTTP_204_NO_CONTENT)

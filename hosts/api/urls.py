@@ -11,11 +11,11 @@ urlpatterns = [
     path("/os-services", services.ServicesView.as_view()),
     path("/os-services/<str:service_id>", services.ServiceView.as_view()),
     path("/os-hypervisors", hypervisors.HypervisorsView.as_view()),
-    path("/os-hypervisors/detail", hypervisors.HypervisorsDetailView.as_view()),
+    path("/os-hypervisors/detail", hypervisors.HypervisorsView.as_view(detail=True)),
     path("/os-hypervisors/statistics", hypervisors.HypervisorStatisticsView.as_view()),
     path("/os-hypervisors/<str:hypervisor_id>", hypervisors.HypervisorView.as_view()),
     path("/os-hypervisors/<str:pattern>/search", hypervisors.HypervisorPatternView.as_view()),
     path("/os-hypervisors/<str:pattern>/servers", hypervisors.HypervisorPatternView.as_view(servers=True)),
     path("/os-availability-zone", zones.AvailabilityZonesView.as_view()),
-    path("/os-availability-zone/detail", zones.AvailabilityZonesDetailView.as_view()),
+    path("/os-availability-zone/detail", zones.AvailabilityZonesView.as_view(detail=True)),
 ]

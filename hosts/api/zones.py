@@ -1,64 +1,46 @@
 """os-availability-zone: the zones that have enabled services (any authenticated caller; the
 internal zone of control services is hidden), and for admins /detail with each host's
-services: {"nova-compute": {"available", "active", "updated_at"}}."""
+services: {"nova-compute": {"available", "active", "updated_at"}} (policy enforced by
+hosts.services.zones)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.views import ComputeView
+from core.timestamps import micro
 from hosts.heartbeats import is_up
-from hosts.models import Service
-from hosts.zones import zones_by_host
-from identity.authentication import IsAdmin
+from hosts.services.zones import Zone, availability_zones
 
-from .representation import iso, service_zone
+from .base import HostsView
 
 
-def zone_state(detail: bool) -> tuple[dict[str, dict], set[str]]:
-    """Zones with an enabled service -> {host: {binary: state}}, and the zones whose services
-    are all disabled. Control services count in the internal zone only when `detail`."""
-    zones = zones_by_host()
-    available: dict[str, dict] = {}
-    unavailable: set[str] = set()
-    services = Service.objects.order_by("host", "binary")
-    if not detail:
-        services = services.filter(binary="nova-compute")
-    for service in services:
-        zone = service_zone(service, zones)
-        if service.disabled:
-            unavailable.add(zone)
-            continue
-        hosts = available.setdefault(zone, {})
+def hosts_body(zone: Zone) -> dict[str, dict[str, dict[str, Any]]]:
+    """{host: {binary: {available, active, updated_at}}} of a zone's enabled services."""
+    hosts: dict[str, dict[str, dict[str, Any]]] = {}
+    for service in zone.services:
         hosts.setdefault(service.host, {})[service.binary] = {
             "available": is_up(service),
             "active": not service.disabled,
-            "updated_at": iso(service.updated_at),
+            "updated_at": micro(service.updated_at),
         }
-    return available, unavailable - set(available)
+    return hosts
 
 
-def zone_info(detail: bool) -> list[dict]:
-    available, unavailable = zone_state(detail)
-    info = [
-        {"zoneName": zone, "zoneState": {"available": True}, "hosts": available[zone] if detail else None}
-        for zone in sorted(available)
-    ]
-    info += [{"zoneName": zone, "zoneState": {"available": False}, "hosts": None} for zone in sorted(unavailable)]
-    return info
+class AvailabilityZonesView(HostsView):
+    """GET /os-availability-zone (and, `detail`, /os-availability-zone/detail)."""
 
+    detail = False
 
-class AvailabilityZonesView(ComputeView):
-    """GET /os-availability-zone."""
-
-    def get(self, request):
-        return Response({"availabilityZoneInfo": zone_info(detail=False)})
-
-
-class AvailabilityZonesDetailView(ComputeView):
-    """GET /os-availability-zone/detail (admin)."""
-
-    permission_classes = [IsAdmin]
-
-    def get(self, request):
-        return Response({"availabilityZoneInfo": zone_info(detail=True)})
+    def get(self, request: Request) -> Response:
+        info = [
+            {
+                "zoneName": zone.name,
+                "zoneState": {"available": zone.available},
+                "hosts": hosts_body(zone) if self.detail and zone.available else None,
+            }
+            for zone in availability_zones(self.caller, detail=self.detail)
+        ]
+        return Response({"availabilityZoneInfo": info})

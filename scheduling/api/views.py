@@ -2,23 +2,22 @@
 
     GET /scheduler/why-not?flavor=m1.large&host=compute7[&zone=az1][&project=demo][&image=ID][&group=UUID]
 
-Answers the same verdicts as `manage.py explain_placement`, as JSON. Admin only: it reveals
-hosts, their usage and aggregate metadata.
+Answers the same verdicts as `manage.py explain_placement`, as JSON. Admin only (enforced by
+scheduling.why_not): it reveals hosts, their usage and aggregate metadata.
 """
 
 from __future__ import annotations
 
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.exceptions import BadRequest, NotFound
-from identity.authentication import IsAdmin
+from core.views import ServiceView
 from scheduling import why_not
 
 
-class WhyNotView(APIView):
-    permission_classes = [IsAdmin]
+class WhyNotView(ServiceView):
+    """GET /scheduler/why-not."""
 
     def get(self, request: Request) -> Response:
         params = request.query_params
@@ -27,6 +26,7 @@ class WhyNotView(APIView):
             raise BadRequest(f"Query parameter(s) required: {', '.join(missing)}.")
         try:
             found = why_not.why_not(
+                self.caller,
                 params["flavor"],
                 params["host"],
                 zone=params.get("zone"),

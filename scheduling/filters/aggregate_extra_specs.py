@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from hosts.models import AggregateHost
 from scheduling.aggregates import split_values
+from scheduling.context import Decision
 from scheduling.extra_specs_ops import match
+from scheduling.host_state import HostState
 
 from .base import NOTHING, BaseFilter, Sql, member_of
 
@@ -33,14 +35,14 @@ def requirements(extra_specs: dict[str, str]) -> dict[str, str]:
 class AggregateInstanceExtraSpecsFilter(BaseFilter):
     name = "AggregateInstanceExtraSpecsFilter"
 
-    def matching_aggregates(self, decision, key: str, requirement: str) -> set[int]:
+    def matching_aggregates(self, decision: Decision, key: str, requirement: str) -> set[int]:
         return {
             pk
             for pk, metadata in decision.aggregates.items()
             if key in metadata and any(match(value, requirement) for value in split_values(metadata[key]))
         }
 
-    def sql(self, decision) -> Sql | None:
+    def sql(self, decision: Decision) -> Sql | None:
         wanted = requirements(decision.extra_specs)
         if not wanted:
             return None
@@ -52,7 +54,7 @@ class AggregateInstanceExtraSpecsFilter(BaseFilter):
             parts.append(member_of(aggregates))
         return Sql(" AND ".join(p.text for p in parts), tuple(v for p in parts for v in p.params))
 
-    def why(self, host, decision) -> str:
+    def why(self, host: HostState, decision: Decision) -> str:
         mine = set(AggregateHost.objects.filter(host=host.host).values_list("aggregate_id", flat=True))
         unmet = []
         for key, requirement in sorted(requirements(decision.extra_specs).items()):

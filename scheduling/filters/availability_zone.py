@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from scheduling.context import Decision
+from scheduling.host_state import HostState
+
 from .base import BaseFilter, Sql
 
 
 class AvailabilityZoneFilter(BaseFilter):
     name = "AvailabilityZoneFilter"
 
-    def sql(self, decision) -> Sql | None:
+    def sql(self, decision: Decision) -> Sql | None:
         zone = decision.spec.availability_zone
         if not zone:
             return None
@@ -20,6 +23,6 @@ class AvailabilityZoneFilter(BaseFilter):
             return Sql("(n.availability_zone = %s OR n.availability_zone IS NULL)", (zone,))
         return Sql("n.availability_zone = %s", (zone,))
 
-    def why(self, host, decision) -> str:
+    def why(self, host: HostState, decision: Decision) -> str:
         zone = host.availability_zone or settings.DEFAULT_AVAILABILITY_ZONE
         return f"{host.host} is in zone {zone}, not {decision.spec.availability_zone}"

@@ -11,12 +11,15 @@ A filter says why a host is unfit in up to two ways:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:
-    from scheduling.context import Decision
-    from scheduling.host_state import HostState
+from scheduling.context import Decision
+from scheduling.host_state import HostState
+
+#: What an IN list may hold: host names or aggregate ids.
+Value = TypeVar("Value", str, int)
 
 
 @dataclass(frozen=True)
@@ -24,20 +27,20 @@ class Sql:
     """A SQL condition with its parameters (%s placeholders)."""
 
     text: str
-    params: tuple = ()
+    params: tuple[Any, ...] = ()
 
 
 NOTHING = Sql("1 = 0")  # no host can pass
 
 
-def in_list(column: str, values: list | set | tuple, *, negate: bool = False) -> Sql:
+def in_list(column: str, values: Iterable[Value], *, negate: bool = False) -> Sql:
     """`column [NOT] IN (...)` with one parameter per value (values must not be empty)."""
-    values = sorted(values)
-    placeholders = ", ".join(["%s"] * len(values))
-    return Sql(f"{column} {'NOT IN' if negate else 'IN'} ({placeholders})", tuple(values))
+    ordered = sorted(values)
+    placeholders = ", ".join(["%s"] * len(ordered))
+    return Sql(f"{column} {'NOT IN' if negate else 'IN'} ({placeholders})", tuple(ordered))
 
 
-def member_of(aggregate_ids: list[int] | set[int]) -> Sql:
+def member_of(aggregate_ids: Iterable[int]) -> Sql:
     """The host is in one of these aggregates (an index probe per candidate row)."""
     inner = in_list("ah.aggregate_id", aggregate_ids)
     return Sql(f"EXISTS (SELECT 1 FROM hosts_aggregatehost ah WHERE ah.host = n.host AND {inner.text})", inner.params)

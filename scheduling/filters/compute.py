@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from hosts.heartbeats import up_cutoff
 from hosts.models import Service
+from scheduling.context import Decision
+from scheduling.host_state import HostState
 
 from .base import BaseFilter, Sql
 
@@ -15,7 +17,7 @@ from .base import BaseFilter, Sql
 class ComputeFilter(BaseFilter):
     name = "ComputeFilter"
 
-    def sql(self, decision) -> Sql:
+    def sql(self, decision: Decision) -> Sql:
         # A primary-key probe per candidate row: cheap for the few rows an indexed walk reads.
         # OFFSET 0 keeps the planner from turning this into a join driven by hosts_service:
         # heartbeats move last_seen_up faster than statistics follow, so the planner would
@@ -27,7 +29,7 @@ class ComputeFilter(BaseFilter):
             (False, False, up_cutoff(decision.now)),
         )
 
-    def why(self, host, decision) -> str:
+    def why(self, host: HostState, decision: Decision) -> str:
         service = Service.objects.filter(compute_node__id=host.id).first()
         if service is None:
             return "no compute service is registered for this node"

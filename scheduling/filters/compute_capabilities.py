@@ -4,8 +4,9 @@ naming a host attribute) must match the host, e.g. `capabilities:hypervisor_type
 
 from __future__ import annotations
 
+from scheduling.context import Decision
 from scheduling.extra_specs_ops import match
-from scheduling.host_state import COLUMNS
+from scheduling.host_state import COLUMNS, HostState
 
 from .base import BaseFilter
 
@@ -32,7 +33,7 @@ def requirements(extra_specs: dict[str, str]) -> list[tuple[list[str], str]]:
 class ComputeCapabilitiesFilter(BaseFilter):
     name = "ComputeCapabilitiesFilter"
 
-    def capability(self, host, decision, path: list[str]) -> object:
+    def capability(self, host: HostState, decision: Decision, path: list[str]) -> object:
         """The host's value at `path` (cpu_info is a JSON document: cpu_info:topology:cores)."""
         head, *rest = path
         if head == "cpu_info":
@@ -45,10 +46,10 @@ class ComputeCapabilitiesFilter(BaseFilter):
             value = value.get(part) if isinstance(value, dict) else None
         return value
 
-    def runs_in_python(self, decision) -> bool:
+    def runs_in_python(self, decision: Decision) -> bool:
         return bool(requirements(decision.extra_specs))
 
-    def _unmet(self, host, decision) -> list[str]:
+    def _unmet(self, host: HostState, decision: Decision) -> list[str]:
         unmet = []
         for path, requirement in requirements(decision.extra_specs):
             value = self.capability(host, decision, path)
@@ -56,8 +57,8 @@ class ComputeCapabilitiesFilter(BaseFilter):
                 unmet.append(f"{':'.join(path)} is {value!r}, wanted {requirement!r}")
         return unmet
 
-    def host_passes(self, host, decision) -> bool:
+    def host_passes(self, host: HostState, decision: Decision) -> bool:
         return not self._unmet(host, decision)
 
-    def why(self, host, decision) -> str:
+    def why(self, host: HostState, decision: Decision) -> str:
         return "; ".join(self._unmet(host, decision))

@@ -5,6 +5,9 @@ architecture lives in cpu_info, checked in Python on the candidates."""
 
 from __future__ import annotations
 
+from scheduling.context import Decision
+from scheduling.host_state import HostState
+
 from .base import BaseFilter, Sql, in_list
 
 # Nova's canonical names (nova/objects/fields.py Architecture.canonicalize, HVType).
@@ -32,11 +35,11 @@ def canonical_arch(value: object) -> str | None:
 class ImagePropertiesFilter(BaseFilter):
     name = "ImagePropertiesFilter"
 
-    def wanted_arch(self, decision) -> str | None:
+    def wanted_arch(self, decision: Decision) -> str | None:
         props = decision.image_properties
         return canonical_arch(props.get("hw_architecture") or props.get("architecture"))
 
-    def wanted_hv_types(self, decision) -> set[str] | None:
+    def wanted_hv_types(self, decision: Decision) -> set[str] | None:
         props = decision.image_properties
         wanted = props.get("img_hv_type") or props.get("hypervisor_type")
         if not wanted:
@@ -44,19 +47,19 @@ class ImagePropertiesFilter(BaseFilter):
         wanted = str(wanted).strip().lower()
         return HV_EQUIVALENTS.get(wanted, {wanted})
 
-    def sql(self, decision) -> Sql | None:
+    def sql(self, decision: Decision) -> Sql | None:
         types = self.wanted_hv_types(decision)
         if not types:
             return None
         return in_list("LOWER(n.hypervisor_type)", types)
 
-    def runs_in_python(self, decision) -> bool:
+    def runs_in_python(self, decision: Decision) -> bool:
         return self.wanted_arch(decision) is not None
 
-    def host_passes(self, host, decision) -> bool:
+    def host_passes(self, host: HostState, decision: Decision) -> bool:
         return canonical_arch(decision.cpu_info(host).get("arch")) == self.wanted_arch(decision)
 
-    def why(self, host, decision) -> str:
+    def why(self, host: HostState, decision: Decision) -> str:
         reasons = []
         types = self.wanted_hv_types(decision)
         if types and host.hypervisor_type.lower() not in types:

@@ -5,6 +5,8 @@ host's) and reserved resources: the very rule, and SQL, the claim enforces."""
 from __future__ import annotations
 
 from scheduling.capacity import fits_sql
+from scheduling.context import Decision
+from scheduling.host_state import HostState
 
 from .base import BaseFilter, Sql
 
@@ -12,18 +14,18 @@ from .base import BaseFilter, Sql
 class ResourceFitFilter(BaseFilter):
     name = "ResourceFitFilter"
 
-    def sql(self, decision) -> Sql:
+    def sql(self, decision: Decision) -> Sql:
         res = decision.resources
         return Sql(fits_sql("n"), (res.vcpus, res.memory_mb, res.disk_gb))
 
-    def runs_in_python(self, decision) -> bool:
+    def runs_in_python(self, decision: Decision) -> bool:
         # A multi-create consumes room as it goes: re-check on the in-memory view.
         return len(decision.spec.instance_uuids) > 1
 
-    def host_passes(self, host, decision) -> bool:
+    def host_passes(self, host: HostState, decision: Decision) -> bool:
         return host.fits(decision.resources)
 
-    def why(self, host, decision) -> str:
+    def why(self, host: HostState, decision: Decision) -> str:
         res = decision.resources
         short = []
         for label, wanted, free, total, ratio, reserved, used in (

@@ -5,10 +5,15 @@ from reading the members to claiming, so concurrent decisions cannot split the g
 
 from __future__ import annotations
 
+from scheduling.context import Decision
+from scheduling.groups import GroupInfo
+from scheduling.host_state import HostState
+
 from .base import BaseFilter, Sql, in_list
 
 
-def affinity_group(decision):
+def affinity_group(decision: Decision) -> GroupInfo | None:
+    """The request's server group when its policy is affinity."""
     group = decision.group
     return group if group is not None and group.policy == "affinity" else None
 
@@ -16,19 +21,21 @@ def affinity_group(decision):
 class ServerGroupAffinityFilter(BaseFilter):
     name = "ServerGroupAffinityFilter"
 
-    def sql(self, decision) -> Sql | None:
+    def sql(self, decision: Decision) -> Sql | None:
         group = affinity_group(decision)
         if group is None or not group.member_hosts:
             return None
         return in_list("n.host", set(group.member_hosts))
 
-    def runs_in_python(self, decision) -> bool:
+    def runs_in_python(self, decision: Decision) -> bool:
         return affinity_group(decision) is not None
 
-    def host_passes(self, host, decision) -> bool:
+    def host_passes(self, host: HostState, decision: Decision) -> bool:
         counts = decision.group_counts()
         return not counts or host.host in counts
 
-    def why(self, host, decision) -> str:
-        hosts = ", ".join(sorted(decision.group_counts()))
-        return f"affinity group {affinity_group(decision).uuid} is on {hosts}"
+    def why(self, host: HostState, decision: Decision) -> str:
+        group = affinity_group(decision)
+        if group is None:
+            return "the request names no affinity group"
+        return f"affinity group {group.uuid} is on {', '.join(sorted(decision.group_counts()))}"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from hosts.models import AggregateHost
 from scheduling.aggregates import metadata_values, split_values
+from scheduling.context import Decision
+from scheduling.host_state import HostState
 
 from .base import BaseFilter, Sql, member_of
 
@@ -16,7 +18,7 @@ KEY = "filter_tenant_id"
 class AggregateMultiTenancyIsolation(BaseFilter):
     name = "AggregateMultiTenancyIsolation"
 
-    def sql(self, decision) -> Sql | None:
+    def sql(self, decision: Decision) -> Sql | None:
         restricted = decision.aggregates_with(lambda key: key.startswith(KEY))
         if not restricted:
             return None
@@ -32,7 +34,7 @@ class AggregateMultiTenancyIsolation(BaseFilter):
         inside = member_of(allowing)
         return Sql(f"(NOT {outside.text} OR {inside.text})", outside.params + inside.params)
 
-    def why(self, host, decision) -> str:
+    def why(self, host: HostState, decision: Decision) -> str:
         mine = AggregateHost.objects.filter(host=host.host).values_list("aggregate_id", flat=True)
         metadatas = [decision.aggregates.get(pk, {}) for pk in mine]
         tenants = set()

@@ -15,13 +15,10 @@ returns for each candidate as `host.extras[name]`, sparing a query of its own.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 
-if TYPE_CHECKING:
-    from scheduling.context import Decision
-    from scheduling.host_state import HostState
+from scheduling.context import Decision
+from scheduling.host_state import HostState
 
 
 class BaseWeigher:

@@ -9,6 +9,9 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from scheduling.context import Decision
+from scheduling.host_state import HostState
+
 from .base import BaseWeigher
 
 
@@ -17,7 +20,7 @@ class BuildFailureWeigher(BaseWeigher):
     multiplier_setting = "BUILD_FAILURE_WEIGHT_MULTIPLIER"
     metadata_key = "build_failure_weight_multiplier"
 
-    def raw(self, host, decision) -> float:
+    def raw(self, host: HostState, decision: Decision) -> float:
         if not host.failed_builds or host.last_build_failure_at is None:
             return 0.0
         if host.last_build_failure_at < decision.now - timedelta(seconds=settings.SCHEDULER_BUILD_FAILURE_WINDOW):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from scheduling.capacity import FREE_VCPUS, free
+from scheduling.context import Decision
+from scheduling.host_state import HostState
 
 from .base import BaseWeigher
 
@@ -13,5 +15,5 @@ class CPUWeigher(BaseWeigher):
     metadata_key = "cpu_weight_multiplier"
     order_sql = free(FREE_VCPUS)
 
-    def raw(self, host, decision) -> float:
+    def raw(self, host: HostState, decision: Decision) -> float:
         return host.free_vcpus

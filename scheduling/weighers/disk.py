@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from scheduling.capacity import FREE_DISK_GB, free
+from scheduling.context import Decision
+from scheduling.host_state import HostState
 
 from .base import BaseWeigher
 
@@ -13,5 +15,5 @@ class DiskWeigher(BaseWeigher):
     metadata_key = "disk_weight_multiplier"
     order_sql = free(FREE_DISK_GB)
 
-    def raw(self, host, decision) -> float:
+    def raw(self, host: HostState, decision: Decision) -> float:
         return host.free_disk_gb

@@ -4,6 +4,8 @@ busy hosts are avoided."""
 
 from __future__ import annotations
 
+from scheduling.context import Decision
+from scheduling.host_state import HostState
 from servers.models import Server
 
 from .base import BaseWeigher
@@ -19,8 +21,8 @@ class IoOpsWeigher(BaseWeigher):
         "WHERE s.host = n.host AND s.task_state IS NOT NULL AND NOT s.deleted)"
     )
 
-    def raw(self, host, decision) -> float:
+    def raw(self, host: HostState, decision: Decision) -> float:
         if self.name in host.extras:
-            return host.extras[self.name]
+            return float(host.extras[self.name])
         # A host read by another query (explanations): one query for the whole pool.
         return decision.io_ops(host)

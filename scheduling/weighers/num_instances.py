@@ -3,6 +3,9 @@ packs (more instances is better), a negative one spreads; Nova's default is 0 (o
 
 from __future__ import annotations
 
+from scheduling.context import Decision
+from scheduling.host_state import HostState
+
 from .base import BaseWeigher
 
 
@@ -11,5 +14,5 @@ class NumInstancesWeigher(BaseWeigher):
     multiplier_setting = "NUM_INSTANCES_WEIGHT_MULTIPLIER"
     metadata_key = "num_instances_weight_multiplier"
 
-    def raw(self, host, decision) -> float:
+    def raw(self, host: HostState, decision: Decision) -> float:
         return host.running_vms

@@ -3,6 +3,9 @@ group's servers (counting this decision's own picks); never rejects a host."""
 
 from __future__ import annotations
 
+from scheduling.context import Decision
+from scheduling.host_state import HostState
+
 from .base import BaseWeigher
 
 
@@ -13,8 +16,8 @@ class ServerGroupSoftAffinityWeigher(BaseWeigher):
     policy = "soft-affinity"
     sign = 1.0
 
-    def active(self, decision) -> bool:
+    def active(self, decision: Decision) -> bool:
         return decision.group is not None and decision.group.policy == self.policy and super().active(decision)
 
-    def raw(self, host, decision) -> float:
+    def raw(self, host: HostState, decision: Decision) -> float:
         return self.sign * decision.group_counts()[host.host]

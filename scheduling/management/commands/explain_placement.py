@@ -3,14 +3,21 @@ the scheduler not put a server of this flavor on this host right now?
 
 Every enabled filter judges the host on its own (not only the first to reject it), from the
 same SQL conditions and Python checks the scheduler uses, and says why it rejects it. Reads
-only; claims nothing. An operator's tool: it shows hosts, usage and aggregate metadata.
+only; claims nothing. An operator's tool: it shows hosts, usage and aggregate metadata, and
+acts as an admin (whoever may run manage.py operates the cloud).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.principal import Caller
 from scheduling.why_not import NotFound, why_not
+
+#: Who the command acts as: the operator, an admin of no project in particular.
+OPERATOR = Caller(user_id="manage.py", project_id="", is_admin=True)
 
 
 class Command(BaseCommand):
@@ -24,9 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--image", default="", help="image id (for image properties)")
         parser.add_argument("--group", default="", help="server group uuid (for affinity policies)")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: str, **options: Any) -> None:
         try:
             found = why_not(
+                OPERATOR,
                 options["flavor"],
                 options["host"],
                 zone=options["zone"],
