@@ -11,12 +11,12 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from core.exceptions import NotFound
+from core.ids import is_uuid
 from core.views import ComputeView
 from hosts.models import ComputeNode
 from identity.authentication import IsAdmin
 from identity.catalog import base_url
 from servers.models import Server
-from servers.services.create import is_uuid
 
 from .representation import hypervisor_brief, hypervisor_detail, hypervisor_id, int_id
 

@@ -9,12 +9,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from core.exceptions import NotFound
+from core.ids import is_uuid
 from core.views import ComputeView
 from hosts import services
 from hosts.models import Service
 from hosts.zones import zones_by_host
 from identity.authentication import IsAdmin
-from servers.services.create import is_uuid
 
 from .representation import int_id, service_body
 

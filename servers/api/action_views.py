@@ -12,8 +12,7 @@ from rest_framework.response import Response
 from core.views import ComputeView
 from identity.catalog import base_url
 from servers.models import Server
-from servers.services import create as actions
-from servers.services import moves, operations, shelving, snapshots
+from servers.services import lookup, moves, operations, shelving, snapshots
 
 from .representation import servers_detail
 
@@ -129,7 +128,7 @@ class ServerActionView(ComputeView):
     """POST /servers/{id}/action."""
 
     def post(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         if not isinstance(request.data, dict) or len(request.data) != 1:
             raise exceptions.ValidationError("The action body must be an object with exactly one action key.")
         [(name, body)] = request.data.items()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from core.ids import is_uuid
 from core.views import ComputeView
 from networks.models import Port
 from servers.models import VolumeAttachment
-from servers.services import attachments
-from servers.services import create as actions
+from servers.services import attachments, lookup
 
 
 def volume_attachment_body(attachment: VolumeAttachment, version: tuple[int, int]) -> dict:
@@ -49,12 +49,12 @@ def _body(request, key: str) -> dict:
 
 class VolumeAttachmentsView(ComputeView):
     def get(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         rows = server.volume_attachments.exclude(status="error").select_related("server")
         return Response({"volumeAttachments": [volume_attachment_body(row, request.api_version) for row in rows]})
 
     def post(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         args = _body(request, "volumeAttachment")
         if "volumeId" not in args:
             raise exceptions.ValidationError(
@@ -71,32 +71,32 @@ class VolumeAttachmentsView(ComputeView):
 
 class VolumeAttachmentView(ComputeView):
     def get(self, request, server_id: str, volume_id: str):
-        server = actions.get_server(self.caller, server_id)
-        row = server.volume_attachments.filter(volume_id=volume_id if actions.is_uuid(volume_id) else None).first()
+        server = lookup.get_server(self.caller, server_id)
+        row = server.volume_attachments.filter(volume_id=volume_id if is_uuid(volume_id) else None).first()
         if row is None:
             raise exceptions.NotFound(f"Volume {volume_id} is not attached to instance {server_id}.")
         return Response({"volumeAttachment": volume_attachment_body(row, request.api_version)})
 
     def delete(self, request, server_id: str, volume_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         attachments.detach_volume(self.caller, server, volume_id)
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
 class InterfacesView(ComputeView):
     def get(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         ports = Port.objects.filter(device_id=str(server.uuid)).order_by("created_at")
         return Response({"interfaceAttachments": [interface_body(port) for port in ports]})
 
     def post(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         args = _body(request, "interfaceAttachment")
         fixed_ips = args.get("fixed_ips") or []
         if not isinstance(fixed_ips, list) or not all(isinstance(item, dict) for item in fixed_ips):
             raise exceptions.ValidationError("Invalid input for field/attribute fixed_ips.")
         for key in ("net_id", "port_id"):
-            if args.get(key) is not None and not actions.is_uuid(args[key]):
+            if args.get(key) is not None and not is_uuid(args[key]):
                 raise exceptions.ValidationError(f"Invalid input for field/attribute {key}.")
         port = attachments.attach_interface(
             self.caller,
@@ -110,13 +110,13 @@ class InterfacesView(ComputeView):
 
 class InterfaceView(ComputeView):
     def get(self, request, server_id: str, port_id: str):
-        server = actions.get_server(self.caller, server_id)
-        port = Port.objects.filter(id=port_id, device_id=str(server.uuid)).first() if actions.is_uuid(port_id) else None
+        server = lookup.get_server(self.caller, server_id)
+        port = Port.objects.filter(id=port_id, device_id=str(server.uuid)).first() if is_uuid(port_id) else None
         if port is None:
             raise exceptions.NotFound(f"Port {port_id} is not attached to instance {server_id}.")
         return Response({"interfaceAttachment": interface_body(port)})
 
     def delete(self, request, server_id: str, port_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         attachments.detach_interface(self.caller, server, port_id)
         return Response(status=status.HTTP_202_ACCEPTED)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from core.ids import is_uuid
 from core.views import ComputeView
 from servers.models import InstanceAction, Server
-from servers.services import create as actions
+from servers.services import lookup
 
 from .representation import iso_usec
 
@@ -32,11 +33,11 @@ def _server(view: ComputeView, server_id: str) -> Server:
     """Deleted servers keep their actions: admins may still read them (Nova allows it)."""
     caller = view.caller
     if caller.is_admin:
-        server = Server.objects.filter(uuid=server_id).first() if actions.is_uuid(server_id) else None
+        server = Server.objects.filter(uuid=server_id).first() if is_uuid(server_id) else None
         if server is None:
             raise exceptions.NotFound(f"Instance {server_id} could not be found.")
         return server
-    return actions.get_server(caller, server_id)
+    return lookup.get_server(caller, server_id)
 
 
 class InstanceActionsView(ComputeView):

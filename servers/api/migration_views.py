@@ -8,8 +8,7 @@ from rest_framework.response import Response
 from core.views import ComputeView
 from identity.authentication import IsAdmin
 from servers.models import Migration
-from servers.services import create as actions
-from servers.services import moves
+from servers.services import lookup, moves
 
 from .representation import iso
 
@@ -42,7 +41,7 @@ class ServerMigrationsView(ComputeView):
     permission_classes = [IsAdmin]
 
     def get(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         rows = (
             server.migrations.filter(migration_type="live-migration")
             .exclude(status__in=("completed", "failed", "error", "cancelled"))
@@ -55,11 +54,11 @@ class ServerMigrationView(ComputeView):
     permission_classes = [IsAdmin]
 
     def get(self, request, server_id: str, migration_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         return Response({"migration": migration_body(moves.in_progress_migration(server, migration_id))})
 
     def delete(self, request, server_id: str, migration_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         moves.abort_live_migration(self.caller, server, migration_id)
         return Response(status=status.HTTP_202_ACCEPTED)
 
@@ -70,6 +69,6 @@ class ServerMigrationActionView(ComputeView):
     def post(self, request, server_id: str, migration_id: str):
         if not isinstance(request.data, dict) or "force_complete" not in request.data:
             raise exceptions.ValidationError("The only migration action is force_complete.")
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         moves.force_complete_live_migration(self.caller, server, migration_id)
         return Response(status=status.HTTP_202_ACCEPTED)

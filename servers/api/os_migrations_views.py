@@ -13,11 +13,11 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions
 from rest_framework.response import Response
 
+from core.ids import is_uuid
 from core.views import ComputeView
 from identity.authentication import IsAdmin
 from identity.catalog import base_url
 from servers.models import Flavor, Migration
-from servers.services.create import is_uuid
 
 from .representation import iso_usec
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import uuid
 
 from rest_framework import serializers
 
+from core.ids import is_uuid
 from servers.services.create import ServerCreate
 
 
@@ -77,10 +77,8 @@ class ServerCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"imageRef": "An image is required (volume-backed boot is not supported)."}
             )
-        try:
-            uuid.UUID(image)
-        except ValueError:
-            raise serializers.ValidationError({"imageRef": f"Invalid imageRef provided: {image}."}) from None
+        if not is_uuid(image):
+            raise serializers.ValidationError({"imageRef": f"Invalid imageRef provided: {image}."})
         attrs["imageRef"] = image
         max_count = attrs.get("max_count") or attrs["min_count"]
         if max_count < attrs["min_count"]:
@@ -130,12 +128,8 @@ def validate_scheduler_hints(hints: object) -> dict:
                     {"os:scheduler_hints": f"{key} must be a server uuid or a list of them."}
                 )
             for item in hosts:
-                try:
-                    uuid.UUID(item)
-                except ValueError:
-                    raise serializers.ValidationError(
-                        {"os:scheduler_hints": f"{key}: {item} is not a server uuid."}
-                    ) from None
+                if not is_uuid(item):
+                    raise serializers.ValidationError({"os:scheduler_hints": f"{key}: {item} is not a server uuid."})
             hints = {**hints, key: hosts}
     if "group" in hints and not isinstance(hints["group"], str):
         raise serializers.ValidationError({"os:scheduler_hints": "group must be a server group uuid."})

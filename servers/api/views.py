@@ -12,12 +12,12 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from core.ids import is_uuid
 from core.views import ComputeView
 from identity.catalog import base_url
 from networks.models import Port
 from servers.models import Server
-from servers.services import create as actions
-from servers.services import operations
+from servers.services import create, lookup, operations
 from servers.states import states_for_status
 
 from . import representation as rep
@@ -232,7 +232,7 @@ class ServerListMixin:
         if params.get("image"):
             servers = servers.filter(image_ref=params["image"])
         if params.get("uuid"):
-            servers = servers.filter(uuid=params["uuid"]) if actions.is_uuid(params["uuid"]) else Server.objects.none()
+            servers = servers.filter(uuid=params["uuid"]) if is_uuid(params["uuid"]) else Server.objects.none()
         if params.get("reservation_id"):
             servers = servers.filter(reservation_id=params["reservation_id"])
         if params.get("tags") or params.get("tags-any"):
@@ -274,7 +274,7 @@ class ServerListMixin:
                 address = str(fixed.get("ip_address", ""))
                 if (":" in address) == (version == 6) and matcher.search(address):
                     found.add(device_id)
-        return [item for item in found if actions.is_uuid(item)]
+        return [item for item in found if is_uuid(item)]
 
     def _page(self, request) -> tuple[list[Server], str | None]:
         servers = self._filtered(request).order_by(*_ordering(request))
@@ -319,7 +319,7 @@ class ServersView(ServerListMixin, ComputeView):
         serializer = ServerCreateSerializer(data=_body(request, "server"))
         serializer.is_valid(raise_exception=True)
         hints = request.data.get("os:scheduler_hints", request.data.get("OS-SCH-HNT:scheduler_hints"))
-        servers = actions.create_servers(self.caller, serializer.to_request(request.api_version, hints))
+        servers = create.create_servers(self.caller, serializer.to_request(request.api_version, hints))
         first = servers[0]
         base = base_url(request)
         body = {
@@ -351,12 +351,12 @@ class ServerView(ComputeView):
     /servers/{id}."""
 
     def get(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         body = rep.servers_detail([server], request.api_version, base_url(request), is_admin=self.caller.is_admin)[0]
         return Response({"server": body})
 
     def put(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         changes = validate_server_update(_body(request, "server"), request.api_version)
         if changes:
             # A plain UPDATE of these columns only: a running workflow owns the others.
@@ -366,5 +366,5 @@ class ServerView(ComputeView):
         return Response({"server": body})
 
     def delete(self, request, server_id: str):
-        operations.delete_server(self.caller, actions.get_server(self.caller, server_id))
+        operations.delete_server(self.caller, lookup.get_server(self.caller, server_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

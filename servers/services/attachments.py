@@ -4,11 +4,10 @@ and records the outcome; a failed attach is rolled back (volume available again,
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import transaction
 
 from core.exceptions import BadRequest, Conflict, NotFound
+from core.ids import parse_uuid, require_uuid
 from core.principal import Caller
 from networks import ipam
 from networks.models import Network, Port
@@ -18,15 +17,11 @@ from volumes.models import Volume
 
 from .. import lifecycle
 from ..models import Server, VolumeAttachment
-from .create import is_uuid
 from .operations import check
 
 
 def _volume(caller: Caller, volume_id: object) -> Volume:
-    try:
-        key = uuid.UUID(str(volume_id))
-    except ValueError:
-        raise BadRequest(f"Invalid volumeId: {volume_id}") from None
+    key = require_uuid(volume_id, BadRequest(f"Invalid volumeId: {volume_id}"))
     volumes = Volume.objects.filter(id=key)
     if not caller.is_admin:
         volumes = volumes.filter(project_id=caller.project_id)
@@ -112,7 +107,8 @@ def attach_interface(
 
 def detach_interface(caller: Caller, server: Server, port_id: str) -> None:
     check(caller, server, "detach_interface")
-    port = Port.objects.filter(id=port_id, device_id=str(server.uuid)).first() if is_uuid(port_id) else None
+    port_uuid = parse_uuid(port_id)
+    port = Port.objects.filter(id=port_uuid, device_id=str(server.uuid)).first() if port_uuid else None
     if port is None:
         raise NotFound(f"Port {port_id} is not attached to instance {server.uuid}.")
     with transaction.atomic():

@@ -19,7 +19,7 @@ from core.principal import Caller
 from identity.models import Project
 
 from ..models import Flavor, FlavorAccess
-from .create import visible_flavors
+from .lookup import visible_flavors
 
 Version = tuple[int, int]
 

@@ -16,7 +16,7 @@ from core.principal import Caller
 
 from ..models import Server
 from . import operations, quotas
-from .create import get_server
+from .lookup import get_server
 
 KEY_RE = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")
 

@@ -16,7 +16,7 @@ from novasite.celery import app as celery_app
 from ..models import Migration, Server
 from ..states import VmState
 from . import quotas
-from .create import resolve_flavor
+from .lookup import resolve_flavor
 from .operations import Operation, begin
 
 

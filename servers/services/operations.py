@@ -18,7 +18,7 @@ from novasite.celery import app as celery_app
 from .. import lifecycle
 from ..models import Server
 from ..states import TaskState, VmState, check_action, get_rule
-from .create import resolve_image
+from .lookup import resolve_image
 
 #: Nova's instance action names (nova/compute/instance_actions.py), keyed by rule name.
 ACTION_NAMES = {
