@@ -4,7 +4,6 @@ through servers.operations.begin."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 
 from core.exceptions import BadRequest, Conflict, NotFound
@@ -93,10 +92,6 @@ def revert_resize(caller: Caller, server: Server) -> None:
         )
         if Migration.objects.filter(pk=migration.pk, status="finished").update(status="reverting") != 1:
             raise Conflict(f"Migration {migration.uuid} is already being confirmed or reverted.")
-
-
-def allow_same_host() -> bool:
-    return settings.ALLOW_RESIZE_TO_SAME_HOST
 
 
 def live_migrate(
