@@ -21,7 +21,7 @@ from servers.services import create, lookup, operations
 from servers.states import states_for_status
 
 from . import representation as rep
-from .validation import ServerCreateSerializer, validate_server_update
+from .validation.servers import ServerCreateSerializer, validate_server_update
 
 
 def _body(request, key: str) -> dict:
