@@ -21,8 +21,8 @@ from identity.catalog import base_url
 from servers.models import Keypair
 from servers.services import keypairs as service
 
+from .validation.common import limit_param
 from .validation.keypairs import keypair_create, user_param
-from .validation.queries import limit_param
 
 
 def keypair_body(keypair: Keypair, version: Microversion, *, full: bool) -> dict[str, Any]:

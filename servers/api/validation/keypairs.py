@@ -12,10 +12,7 @@ from core.exceptions import BadRequest
 from core.microversions import Microversion
 from servers.services.keypairs import KEY_TYPES, KeypairCreate, check_name
 
-
-def unexpected(keys: set[str]) -> BadRequest:
-    """Nova's schema error for properties a body may not have."""
-    return BadRequest(f"Additional properties are not allowed ({', '.join(map(repr, sorted(keys)))} was unexpected)")
+from .common import unexpected
 
 
 def keypair_create(body: dict[str, Any], version: Microversion) -> KeypairCreate:

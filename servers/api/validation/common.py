@@ -1,5 +1,6 @@
-"""Query parameters and bodies every compute resource parses the same way: paging limits,
-timestamps (changes-since, changes-before) and a body that must be a JSON object."""
+"""What every compute resource parses the same way: paging limits, timestamps
+(changes-since, changes-before), a body that must be a JSON object, and Nova's schema error
+for properties a body may not have."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from rest_framework.request import Request
 from core.exceptions import BadRequest
 from core.params import optional_int
 
-LIMIT_MESSAGE = "{name} param must be an integer: {value}"
+NOT_AN_INTEGER = "{name} param must be an integer: {value}"
 
 
 def limit_param(request: Request) -> int | None:
     """?limit=, capped at API_MAX_LIMIT; 400 when it is not a non-negative integer."""
     limit = optional_int(
-        request.query_params.get("limit"), "limit", minimum=0, message=LIMIT_MESSAGE, below_minimum=LIMIT_MESSAGE
+        request.query_params.get("limit"), "limit", minimum=0, message=NOT_AN_INTEGER, below_minimum=NOT_AN_INTEGER
     )
     return None if limit is None else min(limit, settings.API_MAX_LIMIT)
 
@@ -44,3 +45,8 @@ def json_object(data: object, message: str = "Invalid input: the request body mu
     if not isinstance(data, dict):
         raise BadRequest(message)
     return data
+
+
+def unexpected(keys: set[str]) -> BadRequest:
+    """Nova's schema error for properties a body may not have."""
+    return BadRequest(f"Additional properties are not allowed ({', '.join(map(repr, sorted(keys)))} was unexpected)")
