@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
+from core import policy
 from core.exceptions import BadRequest, Conflict
 from core.principal import Caller
 from hosts.heartbeats import host_capabilities, host_is_up
@@ -229,7 +230,9 @@ def unlock(caller: Caller, server: Server) -> None:
 
 
 def reset_state(caller: Caller, server: Server, state: str) -> None:
-    """Admin: force vm_state active|error and clear the task_state (records `resetState`)."""
+    """Force vm_state active|error and clear the task_state, recording `resetState` (policy
+    os_compute_api:os-admin-actions:reset_state)."""
+    policy.enforce(caller, policy.SERVERS_RESET_STATE, project_id=server.project_id)
     if state not in (VmState.ACTIVE, VmState.ERROR):
         raise BadRequest("Invalid input for field/attribute state. Value must be one of 'active', 'error'.")
     begin(caller, server, Operation("reset_state", None))
