@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
 
 from rest_framework import serializers
 
+from core import microversions as mv
 from core.ids import is_uuid
+from core.microversions import Microversion
 from servers.services.create import ServerCreate
 
 
@@ -86,11 +89,11 @@ class ServerCreateSerializer(serializers.Serializer):
         attrs["max_count"] = max_count
         return attrs
 
-    def to_request(self, api_version: tuple[int, int], scheduler_hints: object = None) -> ServerCreate:
+    def to_request(self, api_version: Microversion, scheduler_hints: object = None) -> ServerCreate:
         data = self.validated_data
         networks = data.get("networks")
         if networks is None:
-            if api_version >= (2, 37):
+            if api_version >= mv.NETWORKS_REQUIRED:
                 raise serializers.ValidationError({"networks": "This field is required from microversion 2.37."})
             networks = "auto"
         return ServerCreate(
@@ -142,14 +145,14 @@ FQDN_RE = re.compile(
 )
 
 
-def validate_server_update(body: dict, api_version: tuple[int, int]) -> dict:
+def validate_server_update(body: dict[str, Any], api_version: Microversion) -> dict[str, str | None]:
     """The `server` object of PUT /servers/{id}: name, accessIPv4, accessIPv6, description
     (2.19+) and hostname (2.90+; an FQDN from 2.94). Nova's schema forbids anything else.
     Returns the model columns to change."""
     allowed = {"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}
-    if api_version >= (2, 19):
+    if api_version >= mv.SERVER_DESCRIPTION:
         allowed.add("description")
-    if api_version >= (2, 90):
+    if api_version >= mv.SERVER_HOSTNAME:
         allowed.add("hostname")
     unknown = sorted(set(body) - allowed)
     if unknown:
@@ -157,7 +160,7 @@ def validate_server_update(body: dict, api_version: tuple[int, int]) -> dict:
             "Invalid input for field/attribute server. Additional properties are not allowed"
             f" ({', '.join(unknown)} unexpected)"
         )
-    changes: dict = {}
+    changes: dict[str, str | None] = {}
     if "name" in body:
         name = body["name"]
         if not isinstance(name, str) or not name.strip() or name != name.strip() or len(name) > 255 or "\x00" in name:
@@ -172,7 +175,7 @@ def validate_server_update(body: dict, api_version: tuple[int, int]) -> dict:
         changes["description"] = description
     if "hostname" in body:
         hostname = body["hostname"]
-        pattern = FQDN_RE if api_version >= (2, 94) else HOSTNAME_RE
+        pattern = FQDN_RE if api_version >= mv.HOSTNAME_FQDN else HOSTNAME_RE
         if not isinstance(hostname, str) or not pattern.match(hostname):
             raise serializers.ValidationError("Invalid input for field/attribute hostname.")
         changes["hostname"] = hostname
