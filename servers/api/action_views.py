@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from typing import Any
 
 from rest_framework import status
 from rest_framework.response import Response
@@ -49,8 +50,10 @@ def _rescue(view, server, body):
 
 
 def _change_password(view, server, body):
-    args = optional_object(body, "changePassword")
-    operations.change_password(view.caller, server, args.get("adminPass"))
+    password = optional_object(body, "changePassword").get("adminPass")
+    if not isinstance(password, str):
+        raise BadRequest("adminPass must be a non-empty string.")
+    operations.change_password(view.caller, server, password)
     return Response(status=ACCEPTED)
 
 
@@ -71,8 +74,8 @@ def _unlock(view, server, body):
 
 
 def _reset_state(view, server, body):
-    args = optional_object(body, "os-resetState")
-    operations.reset_state(view.caller, server, args.get("state"))
+    state = operations.check_reset_state(optional_object(body, "os-resetState").get("state"))
+    operations.reset_state(view.caller, server, state)
     return Response(status=ACCEPTED)
 
 
@@ -188,8 +191,17 @@ def _rebuild(view, server, body):
 @register("createImage")
 def _create_image(view, server, body):
     args = optional_object(body, "createImage")
-    image = snapshots.create_image(view.caller, server, args.get("name"), args.get("metadata"))
+    name = snapshots.check_name(args.get("name"), max_length=255)
+    image = snapshots.create_image(view.caller, server, name, _image_metadata(args))
     return _image_response(view, image)
+
+
+def _image_metadata(args: dict[str, Any]) -> dict[str, Any] | None:
+    """The image properties a snapshot or backup is created with: an object, if given."""
+    metadata = args.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise BadRequest("Invalid input for field/attribute metadata.")
+    return metadata
 
 
 def _image_response(view, image) -> Response:
@@ -207,8 +219,15 @@ def _create_backup(view, server, body):
     for key in ("name", "backup_type", "rotation"):
         if key not in args:
             raise BadRequest(f"Invalid input for field/attribute createBackup: '{key}' is a required property.")
+    backup_type, rotation = args["backup_type"], args["rotation"]
+    if not isinstance(backup_type, str) or not backup_type:
+        raise BadRequest("Invalid input for field/attribute backup_type.")
+    if isinstance(rotation, str) and rotation.isdigit():
+        rotation = int(rotation)
+    if isinstance(rotation, bool) or not isinstance(rotation, int):
+        raise BadRequest("Invalid input for field/attribute rotation.")
     image = snapshots.create_backup(
-        view.caller, server, args["name"], args["backup_type"], args["rotation"], args.get("metadata")
+        view.caller, server, snapshots.check_name(args["name"]), backup_type, rotation, _image_metadata(args)
     )
     return _image_response(view, image)
 

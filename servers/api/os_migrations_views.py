@@ -70,8 +70,8 @@ def migration_body(
         "dest_host": migration.dest_host,
         "status": migration.status,
         "instance_uuid": str(migration.server.uuid),
-        "old_instance_type_id": flavor_pks.get(old.get("flavorid")),
-        "new_instance_type_id": flavor_pks.get(new.get("flavorid")),
+        "old_instance_type_id": flavor_pks.get(old.get("flavorid", "")),
+        "new_instance_type_id": flavor_pks.get(new.get("flavorid", "")),
         "created_at": micro(migration.created_at),
         "updated_at": micro(migration.updated_at),
     }
