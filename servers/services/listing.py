@@ -217,9 +217,9 @@ def _filtered(caller: Caller, query: ServerQuery) -> QuerySet[Server]:
         servers = servers.filter(locked=query.locked)
     if operator:
         servers = _operator_filters(servers, query)
-    for pattern, version in ((query.ip, 4), (query.ip6, 6)):
+    for pattern, ip_version in ((query.ip, 4), (query.ip6, 6)):
         if pattern:
-            servers = servers.filter(uuid__in=_with_address(pattern, version))
+            servers = servers.filter(uuid__in=_with_address(pattern, ip_version))
     return servers
 
 
@@ -243,14 +243,14 @@ def _operator_filters(servers: QuerySet[Server], query: ServerQuery) -> QuerySet
     return servers
 
 
-def _with_address(pattern: str, version: int) -> list[str]:
-    """Uuids of the servers with a fixed IP of ``version`` matching ``pattern``."""
+def _with_address(pattern: str, ip_version: int) -> list[str]:
+    """Uuids of the servers with a fixed IP of ``ip_version`` matching ``pattern``."""
     matcher = re.compile(_regex(pattern))
     found = set()
     for device_id, fixed_ips in Port.objects.exclude(device_id="").values_list("device_id", "fixed_ips"):
         for fixed in fixed_ips or []:
             address = str(fixed.get("ip_address", ""))
-            if (":" in address) == (version == 6) and matcher.search(address):
+            if (":" in address) == (ip_version == 6) and matcher.search(address):
                 found.add(device_id)
     return [item for item in found if is_uuid(item)]
 

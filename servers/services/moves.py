@@ -1,6 +1,6 @@
 """Moves: resize, cold migration (with confirm and revert), live migration and evacuation,
 as service-layer functions. Each writes a Migration record and starts its conductor workflow
-through servers.operations.begin."""
+through servers.services.operations.begin."""
 
 from __future__ import annotations
 
