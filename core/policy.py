@@ -84,8 +84,18 @@ SERVERS_RESET_STATE = Rule("os_compute_api:os-admin-actions:reset_state", ADMIN,
 SERVERS_MIGRATE = Rule("os_compute_api:os-migrate-server:migrate", ADMIN, "Cold-migrate a server")
 SERVERS_MIGRATE_LIVE = Rule("os_compute_api:os-migrate-server:migrate_live", ADMIN, "Live-migrate a server")
 SERVERS_EVACUATE = Rule("os_compute_api:os-evacuate", ADMIN, "Rebuild a server of a down host elsewhere")
-SERVER_MIGRATIONS = Rule("os_compute_api:servers:migrations", ADMIN, "List, abort or complete a server's migrations")
+SERVER_MIGRATIONS_INDEX = Rule(
+    "os_compute_api:servers:migrations:index", ADMIN, "List a server's live migrations in progress"
+)
+SERVER_MIGRATIONS_SHOW = Rule("os_compute_api:servers:migrations:show", ADMIN, "Show a live migration in progress")
+SERVER_MIGRATIONS_DELETE = Rule("os_compute_api:servers:migrations:delete", ADMIN, "Abort a live migration")
+SERVER_MIGRATIONS_FORCE_COMPLETE = Rule(
+    "os_compute_api:servers:migrations:force_complete", ADMIN, "Force a live migration to complete"
+)
 MIGRATIONS_INDEX = Rule("os_compute_api:os-migrations:index", ADMIN, "List every migration")
+INSTANCE_ACTION_EVENTS = Rule(
+    "os_compute_api:os-instance-actions:events", ADMIN, "See the tracebacks and hosts of instance action events"
+)
 INSTANCE_ACTION_EVENT_DETAILS = Rule(
     "os_compute_api:os-instance-actions:events:details", ADMIN, "See the tracebacks of instance action events"
 )

@@ -7,8 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.exceptions import PolicyNotAuthorized
+from core.principal import Caller
 from identity.models import Project
 from servers.models import Flavor, FlavorAccess
+from servers.services import flavors
 
 pytestmark = pytest.mark.django_db
 
@@ -333,3 +336,35 @@ def test_nul_and_huge_numbers_are_never_500(admin_api, demo_api):
     huge = "9" * 30
     assert demo_api.get(f"{BASE}/flavors/detail", {"minRam": huge, "minDisk": huge}).json()["flavors"] == []
     assert demo_api.get(f"{BASE}/flavors", {"limit": huge}).status_code == 200
+
+
+# --- the service layer refuses members, whoever calls it ---------------------------------
+
+MEMBER_FLAVOR_CALLS = {
+    "os_compute_api:os-flavor-manage:create": lambda caller: flavors.create_flavor(
+        caller, flavors.FlavorCreate(name="mine", ram=64, vcpus=1, disk=1)
+    ),
+    "os_compute_api:os-flavor-manage:update": lambda caller: flavors.update_description(caller, "42", "x"),
+    "os_compute_api:os-flavor-manage:delete": lambda caller: flavors.delete_flavor(caller, "42"),
+    "os_compute_api:os-flavor-access": lambda caller: flavors.access_list(caller, "42"),
+    "os_compute_api:os-flavor-access:add_tenant_access": lambda caller: flavors.add_tenant_access(
+        caller, "42", caller.project_id
+    ),
+    "os_compute_api:os-flavor-access:remove_tenant_access": lambda caller: flavors.remove_tenant_access(
+        caller, "42", caller.project_id
+    ),
+    "os_compute_api:os-flavor-extra-specs:create": lambda caller: flavors.merge_extra_specs(caller, "42", {"k": "v"}),
+    "os_compute_api:os-flavor-extra-specs:update": lambda caller: flavors.set_extra_spec(caller, "42", "k", "v"),
+    "os_compute_api:os-flavor-extra-specs:delete": lambda caller: flavors.delete_extra_spec(caller, "42", "k"),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(MEMBER_FLAVOR_CALLS))
+def test_flavor_admin_calls_are_refused_by_the_service_layer(cloud, rule):
+    member = Caller("demo-user", demo_project_id(), is_admin=False)
+    before = {(f.flavorid, f.name, f.description, str(f.extra_specs)) for f in Flavor.objects.all()}
+    with pytest.raises(PolicyNotAuthorized) as refused:
+        MEMBER_FLAVOR_CALLS[rule](member)
+    assert refused.value.rule == rule
+    assert {(f.flavorid, f.name, f.description, str(f.extra_specs)) for f in Flavor.objects.all()} == before
+    assert not FlavorAccess.objects.exists()

@@ -9,8 +9,11 @@ import shutil
 
 import pytest
 
+from core.exceptions import PolicyNotAuthorized
+from core.principal import Caller
 from identity.models import Project, User
 from servers.models import Keypair, QuotaLimit
+from servers.services import keypairs
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +171,21 @@ def test_nul_and_long_values_are_never_500(admin_api):
     assert admin_api.get(URL, {"user_id": "a\x00"}, **V210).status_code == 400
     assert create(admin_api, "k\x00").status_code == 400
     assert create(admin_api, "long-user", user_id="u" * 65).status_code == 400
+
+
+def test_another_users_keypairs_are_refused_by_the_service_layer(cloud):
+    """The refusal is the service function's, so the admin console and commands get it too."""
+    admin_id = User.objects.get(name="admin").id
+    member = Caller(demo_user_id(), Project.objects.get(name="demo").id, is_admin=False)
+    Keypair.objects.create(name="theirs", user_id=admin_id, public_key=PUBLIC_KEY, fingerprint=FINGERPRINT)
+    calls = [
+        lambda: keypairs.create_keypair(member, keypairs.KeypairCreate("steal", PUBLIC_KEY, user_id=admin_id)),
+        lambda: keypairs.list_keypairs(member, user_id=admin_id),
+        lambda: keypairs.get_keypair(member, "theirs", user_id=admin_id),
+        lambda: keypairs.delete_keypair(member, "theirs", user_id=admin_id),
+    ]
+    for call in calls:
+        with pytest.raises(PolicyNotAuthorized) as refused:
+            call()
+        assert refused.value.rule == "os_compute_api:os-keypairs"
+    assert list(Keypair.objects.values_list("name", flat=True)) == ["theirs"]

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from core.exceptions import BadRequest, PolicyNotAuthorized
+from core.principal import Caller
 from identity.models import Project
 from servers.models import QuotaLimit, QuotaUsage
+from servers.services import quotas
 
 pytestmark = pytest.mark.django_db
 BASE = "/compute/v2.1/os-quota-sets"
@@ -150,3 +153,41 @@ def test_limits_of_another_project_is_admin_only(demo_api, admin_api, demo_proje
     QuotaUsage.objects.create(project_id=demo_project, resource="instances", in_use=3)
     absolute = admin_api.get("/compute/v2.1/limits", {"tenant_id": demo_project}).json()["limits"]["absolute"]
     assert absolute["totalInstancesUsed"] == 3
+
+
+# --- the service layer refuses members, whoever calls it ---------------------------------
+
+MEMBER_QUOTA_CALLS = {
+    "os_compute_api:os-quota-sets:update": lambda member, own, other: quotas.set_limits(member, own, {"instances": 50}),
+    "os_compute_api:os-quota-sets:delete": lambda member, own, other: quotas.revert_limits(member, own),
+    "os_compute_api:os-quota-sets:show": lambda member, own, other: quotas.project_limits(member, other),
+    "os_compute_api:limits:other_project": lambda member, own, other: quotas.absolute_limits(member, other),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(MEMBER_QUOTA_CALLS))
+def test_quota_admin_calls_are_refused_by_the_service_layer(demo_project, rule):
+    QuotaLimit.objects.create(project_id=demo_project, resource="instances", hard_limit=3)
+    member = Caller("demo-user", demo_project, is_admin=False)
+    admin_project = Project.objects.get(name="admin").id
+    with pytest.raises(PolicyNotAuthorized) as refused:
+        MEMBER_QUOTA_CALLS[rule](member, demo_project, admin_project)
+    assert refused.value.rule == rule
+    assert list(QuotaLimit.objects.values_list("project_id", "resource", "hard_limit")) == [
+        (demo_project, "instances", 3)
+    ]
+    with pytest.raises(PolicyNotAuthorized):
+        quotas.quota_detail(member, admin_project)
+    assert quotas.project_limits(member, demo_project)["instances"] == 3  # her own: allowed
+
+
+def test_set_limits_keeps_novas_words_below_usage(demo_project):
+    QuotaUsage.objects.create(project_id=demo_project, resource="instances", in_use=4)
+    admin = Caller("admin-user", "admin-project", is_admin=True)
+    with pytest.raises(BadRequest) as refused:
+        quotas.set_limits(admin, demo_project, {"instances": 2})
+    assert str(refused.value) == (
+        "Quota limit 2 for instances must be greater than or equal to already used and reserved 4."
+    )
+    quotas.set_limits(admin, demo_project, {"instances": 2}, force=True)
+    assert quotas.limits_for(demo_project)["instances"] == 2

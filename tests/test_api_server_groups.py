@@ -7,8 +7,10 @@ import uuid
 
 import pytest
 
+from core.principal import Caller
 from identity.models import Project, User
 from servers.models import QuotaLimit, Server, ServerGroup, ServerGroupMember
+from servers.services import groups
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +166,12 @@ def test_server_create_with_group_hint_adds_a_member(demo_api, django_capture_on
     assert response.status_code == 202, response.content
     members = demo_api.get(f"{URL}/{group_id}").json()["server_group"]["members"]
     assert members == [response.json()["server"]["id"]]
+
+
+def test_all_projects_is_the_service_layers_decision(demo_api, admin_api):
+    mine = create(demo_api, name="demo-sg", policy="affinity").json()["server_group"]["id"]
+    create(admin_api, name="admin-sg", policy="affinity")
+    member = Caller(User.objects.get(name="demo").id, Project.objects.get(name="demo").id, is_admin=False)
+    assert [str(group.uuid) for group in groups.list_groups(member, all_projects=True)] == [mine]
+    admin = Caller(User.objects.get(name="admin").id, Project.objects.get(name="admin").id, is_admin=True)
+    assert len(groups.list_groups(admin, all_projects=True)) == 2

@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from core.exceptions import PolicyNotAuthorized
+from core.principal import Caller
 from hosts.heartbeats import record_compute_report
-from servers.models import InstanceAction, Server
+from servers.models import InstanceAction, Migration, Server
+from servers.services import migrations, moves, operations
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +79,7 @@ def test_locked_servers_refuse_their_owner_but_not_admins(
 
 
 def test_admin_only_actions_are_403_for_members(demo_api, server):
+    body: object
     for body in (
         {"os-resetState": {"state": "error"}},
         {"migrate": None},
@@ -85,6 +89,45 @@ def test_admin_only_actions_are_403_for_members(demo_api, server):
         response = act(demo_api, server, body)
         assert response.status_code == 403, body
         assert "forbidden" in response.json()
+
+
+def member_of(server: Server) -> Caller:
+    """The server's owner, as the admin console or a command would name a non-admin."""
+    return Caller(server.user_id, server.project_id, is_admin=False, request_id="req-member")
+
+
+SERVICE_ADMIN_ACTIONS = {
+    "os_compute_api:os-admin-actions:reset_state": lambda caller, server: operations.reset_state(
+        caller, server, "error"
+    ),
+    "os_compute_api:os-migrate-server:migrate": lambda caller, server: moves.migrate(caller, server),
+    "os_compute_api:os-migrate-server:migrate_live": lambda caller, server: moves.live_migrate(caller, server),
+    "os_compute_api:os-evacuate": lambda caller, server: moves.evacuate(caller, server),
+    "os_compute_api:servers:migrations:index": lambda caller, server: moves.live_migrations(caller, server),
+    "os_compute_api:servers:migrations:show": lambda caller, server: moves.live_migration(caller, server, "1"),
+    "os_compute_api:servers:migrations:delete": lambda caller, server: moves.abort_live_migration(caller, server, "1"),
+    "os_compute_api:servers:migrations:force_complete": lambda caller, server: moves.force_complete_live_migration(
+        caller, server, "1"
+    ),
+    "os_compute_api:os-migrations:index": lambda caller, server: migrations.list_migrations(
+        caller, migrations.MigrationQuery()
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(SERVICE_ADMIN_ACTIONS))
+def test_admin_actions_are_refused_by_the_service_layer(server, rule, django_capture_on_commit_callbacks):
+    """The refusal is the service function's, so the admin console and commands get it too."""
+    with (
+        django_capture_on_commit_callbacks(execute=False) as published,
+        pytest.raises(PolicyNotAuthorized) as refused,
+    ):
+        SERVICE_ADMIN_ACTIONS[rule](member_of(server), server)
+    assert refused.value.rule == rule
+    server.refresh_from_db()
+    assert server.vm_state == "active" and server.task_state is None
+    assert not InstanceAction.objects.filter(server=server).exists()
+    assert not Migration.objects.exists() and not published
 
 
 @pytest.mark.parametrize(

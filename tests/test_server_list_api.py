@@ -10,7 +10,12 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.utils import timezone
 
+from core.exceptions import Forbidden, PolicyNotAuthorized
+from core.principal import Caller
+from identity.models import Project, User
 from servers.models import Server
+from servers.services import listing
+from servers.services.listing import ServerQuery
 
 from .test_compute_api import create_body
 
@@ -34,7 +39,9 @@ def names(response) -> list[str]:
 
 def test_paging_follows_next_links_to_the_end(demo_api):
     make(demo_api, "a", "b", "c", "d", "e")
-    seen, url, pages = [], "/compute/v2.1/servers/detail?limit=2&sort_key=display_name&sort_dir=asc", 0
+    seen: list[str] = []
+    url: str | None = "/compute/v2.1/servers/detail?limit=2&sort_key=display_name&sort_dir=asc"
+    pages = 0
     while url:
         response = demo_api.get(url, **LATEST)
         seen += names(response)
@@ -111,6 +118,7 @@ def test_update_name_description_hostname(demo_api, admin_api):
         ).status_code
         == 400
     )
+    bad: object
     for bad in (
         {"server": {"name": " padded"}},
         {"server": {"color": "red"}},
@@ -155,3 +163,23 @@ def test_state_filters_for_admins(admin_api, demo_api):
     reservation = Server.objects.get(uuid=second).reservation_id
     assert names(demo_api.get(f"/compute/v2.1/servers?reservation_id={reservation}")) == ["two"]
     assert names(demo_api.get("/compute/v2.1/servers?tags=a")) == []
+
+
+def test_the_list_policy_is_the_service_layers(demo_api, admin_api):
+    """all_tenants, operator sort keys and operator filters are decided by the service
+    function, so the admin console and commands get the same answers as the API."""
+    mine = make(demo_api, "mine")
+    make(admin_api, "theirs")
+    demo = Project.objects.get(name="demo").id
+    member = Caller(User.objects.get(name="demo").id, demo, is_admin=False)
+    with pytest.raises(PolicyNotAuthorized) as refused:
+        listing.list_servers(member, ServerQuery(limit=10, all_tenants=True))
+    assert refused.value.rule == "os_compute_api:servers:index:get_all_tenants"
+    with pytest.raises(Forbidden, match="^Only administrators can sort servers by host$"):
+        listing.list_servers(member, ServerQuery(limit=10, sort_keys=("host",)))
+    # A member's operator filters are ignored (not even parsed), as Nova ignores them.
+    page = listing.list_servers(member, ServerQuery(limit=10, host="nowhere", deleted="garbage"))
+    assert [str(server.uuid) for server in page.servers] == mine
+    admin = Caller(User.objects.get(name="admin").id, Project.objects.get(name="admin").id, is_admin=True)
+    assert listing.list_servers(admin, ServerQuery(limit=10, all_tenants=True, host="nowhere")).servers == []
+    assert len(listing.list_servers(admin, ServerQuery(limit=10, all_tenants=True)).servers) == 2

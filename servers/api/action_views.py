@@ -1,19 +1,23 @@
 """POST /servers/{id}/action: one body key names the action; each handler validates its
-arguments and calls the service layer (servers.operations)."""
+arguments (and decides by microversion) and calls the service layer (servers.services), which
+checks the policy and the state rules."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from typing import Any
 
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.response import Response
 
+from core import microversions as mv
+from core.bodies import optional_object
+from core.exceptions import BadRequest
 from core.views import ComputeView
 from identity.catalog import base_url
 from servers.models import Server
-from servers.services import create as actions
-from servers.services import moves, operations, shelving, snapshots
+from servers.services import lookup, moves, operations, shelving, snapshots
 
 from .representation import servers_detail
 
@@ -21,22 +25,9 @@ Handler = Callable[["ServerActionView", Server, object], Response]
 ACCEPTED = status.HTTP_202_ACCEPTED
 
 
-def _object(value: object, action: str) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise exceptions.ValidationError(f"Invalid input for field/attribute {action}: must be an object or null.")
-    return value
-
-
-def _admin_only(view: ServerActionView) -> None:
-    if not view.caller.is_admin:
-        raise exceptions.PermissionDenied("Policy doesn't allow this operation to be performed.")
-
-
 def _simple(rule: str) -> Handler:
     def handle(view, server, body):
-        _object(body, rule)
+        optional_object(body, rule)
         operations.simple(view.caller, server, rule)
         return Response(status=ACCEPTED)
 
@@ -44,31 +35,35 @@ def _simple(rule: str) -> Handler:
 
 
 def _reboot(view, server, body):
-    args = _object(body, "reboot")
+    args = optional_object(body, "reboot")
     if not isinstance(args.get("type"), str):
-        raise exceptions.ValidationError("Invalid input for field/attribute reboot: 'type' is a required property.")
+        raise BadRequest("Invalid input for field/attribute reboot: 'type' is a required property.")
     operations.reboot(view.caller, server, args["type"].upper())
     return Response(status=ACCEPTED)
 
 
 def _rescue(view, server, body):
-    args = _object(body, "rescue")
+    args = optional_object(body, "rescue")
     password = args.get("adminPass") or secrets.token_urlsafe(9)
     operations.rescue(view.caller, server, args.get("rescue_image_ref"))
     return Response({"adminPass": password}, status=status.HTTP_200_OK)
 
 
 def _change_password(view, server, body):
-    args = _object(body, "changePassword")
-    operations.change_password(view.caller, server, args.get("adminPass"))
+    password = optional_object(body, "changePassword").get("adminPass")
+    if not isinstance(password, str):
+        raise BadRequest("adminPass must be a non-empty string.")
+    operations.change_password(view.caller, server, password)
     return Response(status=ACCEPTED)
 
 
 def _lock(view, server, body):
-    args = _object(body, "lock")
+    args = optional_object(body, "lock")
     reason = args.get("locked_reason")
-    if reason is not None and (view.request.api_version < (2, 73) or not isinstance(reason, str) or len(reason) > 255):
-        raise exceptions.ValidationError("Invalid input for field/attribute lock: locked_reason.")
+    if reason is not None and (
+        view.request.api_version < mv.LOCKED_REASON or not isinstance(reason, str) or len(reason) > 255
+    ):
+        raise BadRequest("Invalid input for field/attribute lock: locked_reason.")
     operations.lock(view.caller, server, reason)
     return Response(status=ACCEPTED)
 
@@ -79,9 +74,8 @@ def _unlock(view, server, body):
 
 
 def _reset_state(view, server, body):
-    _admin_only(view)
-    args = _object(body, "os-resetState")
-    operations.reset_state(view.caller, server, args.get("state"))
+    state = operations.check_reset_state(optional_object(body, "os-resetState").get("state"))
+    operations.reset_state(view.caller, server, state)
     return Response(status=ACCEPTED)
 
 
@@ -129,13 +123,13 @@ class ServerActionView(ComputeView):
     """POST /servers/{id}/action."""
 
     def post(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
+        server = lookup.get_server(self.caller, server_id)
         if not isinstance(request.data, dict) or len(request.data) != 1:
-            raise exceptions.ValidationError("The action body must be an object with exactly one action key.")
+            raise BadRequest("The action body must be an object with exactly one action key.")
         [(name, body)] = request.data.items()
         handler = HANDLERS.get(name)
         if handler is None:
-            raise exceptions.ValidationError(f"There is no such action: {name}")
+            raise BadRequest(f"There is no such action: {name}")
         return handler(self, server, body)
 
 
@@ -144,23 +138,20 @@ class ServerActionView(ComputeView):
 
 @register("resize")
 def _resize(view, server, body):
-    args = _object(body, "resize")
+    args = optional_object(body, "resize")
     if not args.get("flavorRef"):
-        raise exceptions.ValidationError(
-            "Invalid input for field/attribute resize: 'flavorRef' is a required property."
-        )
+        raise BadRequest("Invalid input for field/attribute resize: 'flavorRef' is a required property.")
     moves.resize(view.caller, server, str(args["flavorRef"]))
     return Response(status=ACCEPTED)
 
 
 @register("migrate")
 def _migrate(view, server, body):
-    _admin_only(view)
-    args = _object(body, "migrate")
+    args = optional_object(body, "migrate")
     host = args.get("host")
-    if host is not None and view.request.api_version < (2, 56):
-        raise exceptions.ValidationError("Invalid input for field/attribute migrate: 'host' needs microversion 2.56.")
-    moves.resize(view.caller, server, None, host=host)
+    if host is not None and view.request.api_version < mv.MIGRATE_TO_HOST:
+        raise BadRequest("Invalid input for field/attribute migrate: 'host' needs microversion 2.56.")
+    moves.migrate(view.caller, server, host)
     return Response(status=ACCEPTED)
 
 
@@ -178,19 +169,17 @@ def _revert_resize(view, server, body):
 
 @register("rebuild")
 def _rebuild(view, server, body):
-    args = _object(body, "rebuild")
+    args = optional_object(body, "rebuild")
     if not isinstance(args.get("imageRef"), str) or not args["imageRef"]:
-        raise exceptions.ValidationError(
-            "Invalid input for field/attribute rebuild: 'imageRef' is a required property."
-        )
+        raise BadRequest("Invalid input for field/attribute rebuild: 'imageRef' is a required property.")
     name = args.get("name")
     if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > 255):
-        raise exceptions.ValidationError("Invalid input for field/attribute name.")
+        raise BadRequest("Invalid input for field/attribute name.")
     metadata = args.get("metadata")
     if metadata is not None and (
         not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values())
     ):
-        raise exceptions.ValidationError("Invalid input for field/attribute metadata.")
+        raise BadRequest("Invalid input for field/attribute metadata.")
     operations.rebuild(view.caller, server, args["imageRef"], name=name, metadata=metadata)
     server.refresh_from_db()
     body = servers_detail([server], view.request.api_version, base_url(view.request), is_admin=view.caller.is_admin)[0]
@@ -201,14 +190,23 @@ def _rebuild(view, server, body):
 
 @register("createImage")
 def _create_image(view, server, body):
-    args = _object(body, "createImage")
-    image = snapshots.create_image(view.caller, server, args.get("name"), args.get("metadata"))
+    args = optional_object(body, "createImage")
+    name = snapshots.check_name(args.get("name"), max_length=255)
+    image = snapshots.create_image(view.caller, server, name, _image_metadata(args))
     return _image_response(view, image)
+
+
+def _image_metadata(args: dict[str, Any]) -> dict[str, Any] | None:
+    """The image properties a snapshot or backup is created with: an object, if given."""
+    metadata = args.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise BadRequest("Invalid input for field/attribute metadata.")
+    return metadata
 
 
 def _image_response(view, image) -> Response:
     """From 2.45 the new image's id is in the body; before, in the Location header."""
-    if view.request.api_version >= (2, 45):
+    if view.request.api_version >= mv.CREATE_IMAGE_RETURNS_ID:
         return Response({"image_id": str(image.id)}, status=ACCEPTED)
     response = Response(status=ACCEPTED)
     response["Location"] = f"{base_url(view.request)}/image/v2/images/{image.id}"
@@ -217,14 +215,19 @@ def _image_response(view, image) -> Response:
 
 @register("createBackup")
 def _create_backup(view, server, body):
-    args = _object(body, "createBackup")
+    args = optional_object(body, "createBackup")
     for key in ("name", "backup_type", "rotation"):
         if key not in args:
-            raise exceptions.ValidationError(
-                f"Invalid input for field/attribute createBackup: '{key}' is a required property."
-            )
+            raise BadRequest(f"Invalid input for field/attribute createBackup: '{key}' is a required property.")
+    backup_type, rotation = args["backup_type"], args["rotation"]
+    if not isinstance(backup_type, str) or not backup_type:
+        raise BadRequest("Invalid input for field/attribute backup_type.")
+    if isinstance(rotation, str) and rotation.isdigit():
+        rotation = int(rotation)
+    if isinstance(rotation, bool) or not isinstance(rotation, int):
+        raise BadRequest("Invalid input for field/attribute rotation.")
     image = snapshots.create_backup(
-        view.caller, server, args["name"], args["backup_type"], args["rotation"], args.get("metadata")
+        view.caller, server, snapshots.check_name(args["name"]), backup_type, rotation, _image_metadata(args)
     )
     return _image_response(view, image)
 
@@ -243,31 +246,27 @@ def _shelve_offload(view, server, body):
 
 @register("unshelve")
 def _unshelve(view, server, body):
-    args = _object(body, "unshelve")
+    args = optional_object(body, "unshelve")
     zone = args.get("availability_zone")
-    if zone is not None and (view.request.api_version < (2, 77) or not isinstance(zone, str)):
-        raise exceptions.ValidationError("Invalid input for field/attribute unshelve: availability_zone.")
+    if zone is not None and (view.request.api_version < mv.UNSHELVE_TO_ZONE or not isinstance(zone, str)):
+        raise BadRequest("Invalid input for field/attribute unshelve: availability_zone.")
     shelving.unshelve(view.caller, server, zone)
     return Response(status=ACCEPTED)
 
 
 @register("os-migrateLive")
 def _live_migrate(view, server, body):
-    _admin_only(view)
-    args = _object(body, "os-migrateLive")
+    args = optional_object(body, "os-migrateLive")
     if "host" not in args or "block_migration" not in args:
-        raise exceptions.ValidationError(
-            "Invalid input for field/attribute os-migrateLive: 'host' and 'block_migration' are required."
-        )
+        raise BadRequest("Invalid input for field/attribute os-migrateLive: 'host' and 'block_migration' are required.")
     moves.live_migrate(view.caller, server, args.get("host"), args.get("block_migration"))
     return Response(status=ACCEPTED)
 
 
 @register("evacuate")
 def _evacuate(view, server, body):
-    _admin_only(view)
-    args = _object(body, "evacuate")
+    args = optional_object(body, "evacuate")
     moves.evacuate(view.caller, server, args.get("host"))
-    if view.request.api_version < (2, 14):
+    if view.request.api_version < mv.EVACUATE_WITHOUT_SHARED_STORAGE:
         return Response({"adminPass": args.get("adminPass") or secrets.token_urlsafe(9)}, status=status.HTTP_200_OK)
     return Response(status=status.HTTP_200_OK)

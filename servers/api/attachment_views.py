@@ -1,19 +1,29 @@
-"""/servers/{id}/os-volume_attachments and /servers/{id}/os-interface."""
+"""/servers/{id}/os-volume_attachments and /servers/{id}/os-interface: thin views over
+servers.services.attachments."""
 
 from __future__ import annotations
 
-from rest_framework import exceptions, status
+from typing import Any
+
+from rest_framework import status
 from rest_framework.response import Response
 
+from core import microversions as mv
+from core.bodies import unwrap
+from core.exceptions import BadRequest
+from core.ids import is_uuid
+from core.microversions import Microversion
 from core.views import ComputeView
 from networks.models import Port
 from servers.models import VolumeAttachment
-from servers.services import attachments
-from servers.services import create as actions
+from servers.services import attachments, lookup
+
+#: The wording of a body without its envelope here.
+NO_ENVELOPE = "Invalid input: the body must be an object with a '{key}' object."
 
 
-def volume_attachment_body(attachment: VolumeAttachment, version: tuple[int, int]) -> dict:
-    body = {
+def volume_attachment_body(attachment: VolumeAttachment, version: Microversion) -> dict[str, Any]:
+    body: dict[str, Any] = {
         "id": str(attachment.volume_id),
         "serverId": str(attachment.server.uuid),
         "volumeId": str(attachment.volume_id),
@@ -21,17 +31,17 @@ def volume_attachment_body(attachment: VolumeAttachment, version: tuple[int, int
         if attachment.device and not attachment.device.startswith("/")
         else attachment.device,
     }
-    if version >= (2, 70):
+    if version >= mv.ATTACHMENT_TAG:
         body["tag"] = None
-    if version >= (2, 79):
+    if version >= mv.ATTACHMENT_DELETE_ON_TERMINATION:
         body["delete_on_termination"] = attachment.delete_on_termination
-    if version >= (2, 89):
+    if version >= mv.ATTACHMENT_IDS:
         body["attachment_id"] = str(attachment.uuid)
         body["bdm_uuid"] = str(attachment.uuid)
     return body
 
 
-def interface_body(port: Port) -> dict:
+def interface_body(port: Port) -> dict[str, Any]:
     return {
         "port_id": str(port.id),
         "net_id": str(port.network_id),
@@ -41,63 +51,58 @@ def interface_body(port: Port) -> dict:
     }
 
 
-def _body(request, key: str) -> dict:
-    if not isinstance(request.data, dict) or not isinstance(request.data.get(key), dict):
-        raise exceptions.ValidationError(f"Invalid input: the body must be an object with a '{key}' object.")
-    return request.data[key]
-
-
 class VolumeAttachmentsView(ComputeView):
-    def get(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
-        rows = server.volume_attachments.exclude(status="error").select_related("server")
+    """GET (list) and POST (attach) /servers/{id}/os-volume_attachments."""
+
+    def get(self, request, server_id: str) -> Response:
+        server = lookup.get_server(self.caller, server_id)
+        rows = attachments.volume_attachments(server)
         return Response({"volumeAttachments": [volume_attachment_body(row, request.api_version) for row in rows]})
 
-    def post(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
-        args = _body(request, "volumeAttachment")
+    def post(self, request, server_id: str) -> Response:
+        server = lookup.get_server(self.caller, server_id)
+        args = unwrap(request.data, "volumeAttachment", NO_ENVELOPE)
         if "volumeId" not in args:
-            raise exceptions.ValidationError(
-                "Invalid input for field/attribute volumeAttachment: 'volumeId' is a required property."
-            )
+            raise BadRequest("Invalid input for field/attribute volumeAttachment: 'volumeId' is a required property.")
         device = args.get("device")
         if device is not None and not isinstance(device, str):
-            raise exceptions.ValidationError("Invalid input for field/attribute device.")
+            raise BadRequest("Invalid input for field/attribute device.")
         attachment = attachments.attach_volume(
-            self.caller, server, args["volumeId"], device.removeprefix("/dev/") if device else None
+            self.caller, server, str(args["volumeId"]), device.removeprefix("/dev/") if device else None
         )
         return Response({"volumeAttachment": volume_attachment_body(attachment, request.api_version)})
 
 
 class VolumeAttachmentView(ComputeView):
-    def get(self, request, server_id: str, volume_id: str):
-        server = actions.get_server(self.caller, server_id)
-        row = server.volume_attachments.filter(volume_id=volume_id if actions.is_uuid(volume_id) else None).first()
-        if row is None:
-            raise exceptions.NotFound(f"Volume {volume_id} is not attached to instance {server_id}.")
+    """GET and DELETE (detach; 202) /servers/{id}/os-volume_attachments/{volume}."""
+
+    def get(self, request, server_id: str, volume_id: str) -> Response:
+        server = lookup.get_server(self.caller, server_id)
+        row = attachments.volume_attachment(server, volume_id)
         return Response({"volumeAttachment": volume_attachment_body(row, request.api_version)})
 
-    def delete(self, request, server_id: str, volume_id: str):
-        server = actions.get_server(self.caller, server_id)
+    def delete(self, request, server_id: str, volume_id: str) -> Response:
+        server = lookup.get_server(self.caller, server_id)
         attachments.detach_volume(self.caller, server, volume_id)
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
 class InterfacesView(ComputeView):
-    def get(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
-        ports = Port.objects.filter(device_id=str(server.uuid)).order_by("created_at")
-        return Response({"interfaceAttachments": [interface_body(port) for port in ports]})
+    """GET (list) and POST (attach) /servers/{id}/os-interface."""
 
-    def post(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
-        args = _body(request, "interfaceAttachment")
+    def get(self, request, server_id: str) -> Response:
+        server = lookup.get_server(self.caller, server_id)
+        return Response({"interfaceAttachments": [interface_body(port) for port in attachments.interfaces(server)]})
+
+    def post(self, request, server_id: str) -> Response:
+        server = lookup.get_server(self.caller, server_id)
+        args = unwrap(request.data, "interfaceAttachment", NO_ENVELOPE)
         fixed_ips = args.get("fixed_ips") or []
         if not isinstance(fixed_ips, list) or not all(isinstance(item, dict) for item in fixed_ips):
-            raise exceptions.ValidationError("Invalid input for field/attribute fixed_ips.")
+            raise BadRequest("Invalid input for field/attribute fixed_ips.")
         for key in ("net_id", "port_id"):
-            if args.get(key) is not None and not actions.is_uuid(args[key]):
-                raise exceptions.ValidationError(f"Invalid input for field/attribute {key}.")
+            if args.get(key) is not None and not is_uuid(args[key]):
+                raise BadRequest(f"Invalid input for field/attribute {key}.")
         port = attachments.attach_interface(
             self.caller,
             server,
@@ -109,14 +114,13 @@ class InterfacesView(ComputeView):
 
 
 class InterfaceView(ComputeView):
-    def get(self, request, server_id: str, port_id: str):
-        server = actions.get_server(self.caller, server_id)
-        port = Port.objects.filter(id=port_id, device_id=str(server.uuid)).first() if actions.is_uuid(port_id) else None
-        if port is None:
-            raise exceptions.NotFound(f"Port {port_id} is not attached to instance {server_id}.")
-        return Response({"interfaceAttachment": interface_body(port)})
+    """GET and DELETE (detach; 202) /servers/{id}/os-interface/{port}."""
 
-    def delete(self, request, server_id: str, port_id: str):
-        server = actions.get_server(self.caller, server_id)
+    def get(self, request, server_id: str, port_id: str) -> Response:
+        server = lookup.get_server(self.caller, server_id)
+        return Response({"interfaceAttachment": interface_body(attachments.interface(server, port_id))})
+
+    def delete(self, request, server_id: str, port_id: str) -> Response:
+        server = lookup.get_server(self.caller, server_id)
         attachments.detach_interface(self.caller, server, port_id)
         return Response(status=status.HTTP_202_ACCEPTED)

@@ -1,38 +1,26 @@
 """/flavors, /flavors/detail, /flavors/{id}, flavor access and extra specs: thin views over
-servers.flavors (validation, policy and writes live there)."""
+servers.services.flavors (values, policy and writes live there)."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from rest_framework import exceptions, status
+from typing import Any
+
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import microversions as mv
+from core.bodies import unwrap
+from core.exceptions import NotFound
+from core.microversions import Microversion
 from core.views import ComputeView
 from identity.catalog import base_url
 from servers.models import Flavor
 from servers.services import flavors as service
 
 from . import representation as rep
-
-
-def body_object(request: Request, key: str | None = None) -> dict:
-    """The JSON object body (or its `key` object); 400 in Nova's format otherwise."""
-    data = request.data
-    if not isinstance(data, dict) or (key is not None and not isinstance(data.get(key), dict)):
-        what = f"an object with a '{key}' object" if key else "an object"
-        raise exceptions.ValidationError(f"Invalid input: the request body must be {what}.")
-    return data if key is None else data[key]
-
-
-def limit_param(request: Request) -> int | None:
-    """?limit=, capped at API_MAX_LIMIT; 400 when it is not a non-negative integer."""
-    value = request.query_params.get("limit")
-    if value is None:
-        return None
-    if not value.isdigit():
-        raise exceptions.ValidationError(f"limit param must be an integer: {value}")
-    return min(int(value), settings.API_MAX_LIMIT)
+from .validation import flavors as parse
+from .validation.common import json_object, limit_param
 
 
 def flavor_query(request: Request) -> service.FlavorQuery:
@@ -48,7 +36,7 @@ def flavor_query(request: Request) -> service.FlavorQuery:
     )
 
 
-def with_next_link(request: Request, body: dict, flavors: list[Flavor], path: str) -> dict:
+def with_next_link(request: Request, body: dict[str, Any], flavors: list[Flavor], path: str) -> dict[str, Any]:
     """Nova's `flavors_links`: a next link when an explicit limit filled the page."""
     limit = limit_param(request)
     if limit and len(flavors) == limit:
@@ -60,9 +48,13 @@ def with_next_link(request: Request, body: dict, flavors: list[Flavor], path: st
     return body
 
 
-def flavor_brief(flavor: Flavor, version: tuple[int, int], base: str) -> dict:
-    body = {"id": flavor.flavorid, "name": flavor.name, "links": rep.links(base, "flavors", flavor.flavorid)}
-    if version >= (2, 55):
+def flavor_brief(flavor: Flavor, version: Microversion, base: str) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": flavor.flavorid,
+        "name": flavor.name,
+        "links": rep.links(base, "flavors", flavor.flavorid),
+    }
+    if version >= mv.FLAVOR_DESCRIPTION:
         body["description"] = flavor.description
     return body
 
@@ -70,21 +62,22 @@ def flavor_brief(flavor: Flavor, version: tuple[int, int], base: str) -> dict:
 class FlavorsView(ComputeView):
     """GET /flavors (brief list); POST /flavors (admin create; 200)."""
 
-    def get(self, request):
+    def get(self, request) -> Response:
         base = base_url(request)
         flavors = list(service.list_flavors(self.caller, flavor_query(request)))
         body = {"flavors": [flavor_brief(flavor, request.api_version, base) for flavor in flavors]}
         return Response(with_next_link(request, body, flavors, "flavors"))
 
-    def post(self, request):
-        flavor = service.create_flavor(self.caller, body_object(request, "flavor"), request.api_version)
+    def post(self, request) -> Response:
+        spec = parse.flavor_create(unwrap(request.data, "flavor"), request.api_version)
+        flavor = service.create_flavor(self.caller, spec)
         return Response({"flavor": rep.flavor_detail(flavor, request.api_version, base_url(request))})
 
 
 class FlavorsDetailView(ComputeView):
     """GET /flavors/detail (one query for the flavors, whatever their number)."""
 
-    def get(self, request):
+    def get(self, request) -> Response:
         base = base_url(request)
         flavors = list(service.list_flavors(self.caller, flavor_query(request)))
         body = {"flavors": [rep.flavor_detail(flavor, request.api_version, base) for flavor in flavors]}
@@ -94,17 +87,18 @@ class FlavorsDetailView(ComputeView):
 class FlavorView(ComputeView):
     """GET /flavors/{id}; PUT (description, ≥2.55, admin); DELETE (admin; 202)."""
 
-    def get(self, request, flavor_id: str):
+    def get(self, request, flavor_id: str) -> Response:
         flavor = service.get_flavor(self.caller, flavor_id)
         return Response({"flavor": rep.flavor_detail(flavor, request.api_version, base_url(request))})
 
-    def put(self, request, flavor_id: str):
-        if request.api_version < (2, 55):
-            raise exceptions.NotFound("The resource could not be found.")
-        flavor = service.update_description(self.caller, flavor_id, body_object(request, "flavor"))
+    def put(self, request, flavor_id: str) -> Response:
+        if request.api_version < mv.FLAVOR_DESCRIPTION:
+            raise NotFound("The resource could not be found.")
+        description = parse.flavor_update(unwrap(request.data, "flavor"))
+        flavor = service.update_description(self.caller, flavor_id, description)
         return Response({"flavor": rep.flavor_detail(flavor, request.api_version, base_url(request))})
 
-    def delete(self, request, flavor_id: str):
+    def delete(self, request, flavor_id: str) -> Response:
         service.delete_flavor(self.caller, flavor_id)
         return Response(status=status.HTTP_202_ACCEPTED)
 
@@ -112,46 +106,44 @@ class FlavorView(ComputeView):
 class FlavorActionView(ComputeView):
     """POST /flavors/{id}/action with addTenantAccess or removeTenantAccess."""
 
-    def post(self, request, flavor_id: str):
-        body = body_object(request)
-        if len(body) != 1 or next(iter(body)) not in ("addTenantAccess", "removeTenantAccess"):
-            raise exceptions.ValidationError(
-                "Invalid input: the body must be {'addTenantAccess': ...} or {'removeTenantAccess': ...}."
-            )
-        if "addTenantAccess" in body:
-            access = service.add_tenant_access(self.caller, flavor_id, body["addTenantAccess"], request.api_version)
+    def post(self, request, flavor_id: str) -> Response:
+        action, tenant = parse.access_action(json_object(request.data))
+        if action == "addTenantAccess":
+            refuse_public = request.api_version >= mv.FLAVOR_ACCESS_PUBLIC_CONFLICT
+            access = service.add_tenant_access(self.caller, flavor_id, tenant, refuse_public=refuse_public)
         else:
-            access = service.remove_tenant_access(self.caller, flavor_id, body["removeTenantAccess"])
+            access = service.remove_tenant_access(self.caller, flavor_id, tenant)
         return Response({"flavor_access": access})
 
 
 class FlavorAccessView(ComputeView):
     """GET /flavors/{id}/os-flavor-access (admin; 404 for a public flavor)."""
 
-    def get(self, request, flavor_id: str):
+    def get(self, request, flavor_id: str) -> Response:
         return Response({"flavor_access": service.access_list(self.caller, flavor_id)})
 
 
 class ExtraSpecsView(ComputeView):
     """GET /flavors/{id}/os-extra_specs; POST merges (admin)."""
 
-    def get(self, request, flavor_id: str):
+    def get(self, request, flavor_id: str) -> Response:
         return Response({"extra_specs": service.get_flavor(self.caller, flavor_id).extra_specs})
 
-    def post(self, request, flavor_id: str):
-        specs = service.merge_extra_specs(self.caller, flavor_id, body_object(request, "extra_specs"))
-        return Response({"extra_specs": specs})
+    def post(self, request, flavor_id: str) -> Response:
+        specs = parse.extra_specs(unwrap(request.data, "extra_specs"))
+        return Response({"extra_specs": service.merge_extra_specs(self.caller, flavor_id, specs)})
 
 
 class ExtraSpecView(ComputeView):
     """GET/PUT/DELETE /flavors/{id}/os-extra_specs/{key} (writes admin; DELETE 202)."""
 
-    def get(self, request, flavor_id: str, key: str):
+    def get(self, request, flavor_id: str, key: str) -> Response:
         return Response(service.extra_spec(self.caller, flavor_id, key))
 
-    def put(self, request, flavor_id: str, key: str):
-        return Response(service.set_extra_spec(self.caller, flavor_id, key, body_object(request)))
+    def put(self, request, flavor_id: str, key: str) -> Response:
+        value = parse.extra_spec(json_object(request.data), key)
+        return Response(service.set_extra_spec(self.caller, flavor_id, key, value))
 
-    def delete(self, request, flavor_id: str, key: str):
+    def delete(self, request, flavor_id: str, key: str) -> Response:
         service.delete_extra_spec(self.caller, flavor_id, key)
         return Response(status=status.HTTP_202_ACCEPTED)

@@ -1,30 +1,37 @@
-"""/os-server-groups and /os-server-groups/{id}: thin views over servers.groups.
+"""/os-server-groups and /os-server-groups/{id}: thin views over servers.services.groups.
 
 Microversions: below 2.64 a group shows `policies: [p]` and `metadata: {}`; from 2.64
 `policy` and `rules`; from 2.13 `project_id` and `user_id`. Create answers 200, delete 204."""
 
 from __future__ import annotations
 
-from rest_framework import exceptions, status
+from typing import Any
+
+from rest_framework import status
 from rest_framework.response import Response
 
+from core import microversions as mv
+from core.bodies import unwrap
+from core.microversions import Microversion
+from core.params import parse_int
 from core.views import ComputeView
 from servers.models import ServerGroup
 from servers.services import groups as service
 
-from .flavor_views import body_object, limit_param
+from .validation.common import NOT_AN_INTEGER, limit_param
+from .validation.groups import group_create
 
 
-def group_body(group: ServerGroup, version: tuple[int, int]) -> dict:
-    body: dict = {"id": str(group.uuid), "name": group.name}
-    if version >= (2, 64):
+def group_body(group: ServerGroup, version: Microversion) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": str(group.uuid), "name": group.name}
+    if version >= mv.SERVER_GROUP_POLICY_RULES:
         body["policy"] = group.policy
         body["rules"] = group.rules
     else:
         body["policies"] = [group.policy]
         body["metadata"] = {}
     body["members"] = service.member_uuids(group)
-    if version >= (2, 13):
+    if version >= mv.SERVER_GROUP_OWNER:
         body["project_id"] = group.project_id
         body["user_id"] = group.user_id
     return body
@@ -33,26 +40,28 @@ def group_body(group: ServerGroup, version: tuple[int, int]) -> dict:
 class ServerGroupsView(ComputeView):
     """GET /os-server-groups (all_projects for admins; limit/offset); POST (create; 200)."""
 
-    def get(self, request):
+    def get(self, request) -> Response:
         params = request.query_params
-        offset = params.get("offset", "0")
-        if not offset.isdigit():
-            raise exceptions.ValidationError(f"offset param must be an integer: {offset}")
+        offset = parse_int(
+            params.get("offset", "0"), "offset", minimum=0, message=NOT_AN_INTEGER, below_minimum=NOT_AN_INTEGER
+        )
         all_projects = "all_projects" in params  # Nova: its presence is enough
-        groups = service.list_groups(self.caller, all_projects, limit_param(request), min(int(offset), 2**31))
+        groups = service.list_groups(self.caller, all_projects, limit_param(request), min(offset, 2**31))
         return Response({"server_groups": [group_body(group, request.api_version) for group in groups]})
 
-    def post(self, request):
-        group = service.create_group(self.caller, body_object(request, "server_group"), request.api_version)
+    def post(self, request) -> Response:
+        group = service.create_group(
+            self.caller, group_create(unwrap(request.data, "server_group"), request.api_version)
+        )
         return Response({"server_group": group_body(group, request.api_version)})
 
 
 class ServerGroupView(ComputeView):
     """GET and DELETE /os-server-groups/{id}."""
 
-    def get(self, request, group_id: str):
+    def get(self, request, group_id: str) -> Response:
         return Response({"server_group": group_body(service.get_group(self.caller, group_id), request.api_version)})
 
-    def delete(self, request, group_id: str):
+    def delete(self, request, group_id: str) -> Response:
         service.delete_group(self.caller, group_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,4 @@
-"""/os-keypairs and /os-keypairs/{name}: thin views over servers.keypairs.
+"""/os-keypairs and /os-keypairs/{name}: thin views over servers.services.keypairs.
 
 Microversions: ≥2.2 `type` in bodies, create 201 (200 below) and delete 204 (202 below);
 ≥2.10 `user_id` (admins may act for another user); ≥2.35 `limit`/`marker` on the list with
@@ -6,55 +6,57 @@ Microversions: ≥2.2 `type` in bodies, create 201 (200 below) and delete 204 (2
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from rest_framework import status
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import microversions as mv
+from core.bodies import unwrap
+from core.microversions import Microversion
+from core.timestamps import micro
 from core.views import ComputeView
 from identity.catalog import base_url
 from servers.models import Keypair
 from servers.services import keypairs as service
 
-from .flavor_views import body_object, limit_param
-from .representation import iso_usec
+from .validation.common import limit_param
+from .validation.keypairs import keypair_create, user_param
 
 
-def keypair_body(keypair: Keypair, version: tuple[int, int], *, full: bool) -> dict:
+def keypair_body(keypair: Keypair, version: Microversion, *, full: bool) -> dict[str, Any]:
     """The list entry (full=False) or the show body (full=True)."""
-    body = {"name": keypair.name, "public_key": keypair.public_key, "fingerprint": keypair.fingerprint}
+    body: dict[str, Any] = {"name": keypair.name, "public_key": keypair.public_key, "fingerprint": keypair.fingerprint}
     if full:
         body.update(
             {
                 "user_id": keypair.user_id,
-                "created_at": iso_usec(keypair.created_at),
+                "created_at": micro(keypair.created_at),
                 "updated_at": None,
                 "deleted_at": None,
                 "deleted": False,
                 "id": keypair.id,
             }
         )
-    if version >= (2, 2):
+    if version >= mv.KEYPAIR_TYPE:
         body["type"] = keypair.type
     return body
-
-
-def _user_param(request: Request) -> str | None:
-    return request.query_params.get("user_id") if request.api_version >= (2, 10) else None
 
 
 class KeypairsView(ComputeView):
     """GET /os-keypairs; POST /os-keypairs (import or generate)."""
 
-    def get(self, request):
+    def get(self, request) -> Response:
         version = request.api_version
         limit = marker = None
-        if version >= (2, 35):
+        if version >= mv.KEYPAIR_PAGING:
             limit, marker = limit_param(request), request.query_params.get("marker")
-        user_id = _user_param(request)
-        keypairs = list(service.list_keypairs(self.caller, version, user_id, limit, marker))
-        body: dict = {"keypairs": [{"keypair": keypair_body(keypair, version, full=False)} for keypair in keypairs]}
+        user_id = user_param(request, version)
+        keypairs = list(service.list_keypairs(self.caller, user_id, limit, marker))
+        body: dict[str, Any] = {
+            "keypairs": [{"keypair": keypair_body(keypair, version, full=False)} for keypair in keypairs]
+        }
         if limit and len(keypairs) == limit:
             query = {"limit": limit, "marker": keypairs[-1].name, **({"user_id": user_id} if user_id else {})}
             body["keypairs_links"] = [
@@ -62,31 +64,34 @@ class KeypairsView(ComputeView):
             ]
         return Response(body)
 
-    def post(self, request):
+    def post(self, request) -> Response:
         version = request.api_version
-        keypair, private_key = service.create_keypair(self.caller, body_object(request, "keypair"), version)
+        created = keypair_create(unwrap(request.data, "keypair"), version)
+        keypair, private_key = service.create_keypair(self.caller, created)
         body = {
             "name": keypair.name,
             "public_key": keypair.public_key,
             "fingerprint": keypair.fingerprint,
             "user_id": keypair.user_id,
         }
-        if version >= (2, 2):
+        if version >= mv.KEYPAIR_TYPE:
             body["type"] = keypair.type
         if private_key is not None:
             body["private_key"] = private_key
-        code = status.HTTP_201_CREATED if version >= (2, 2) else status.HTTP_200_OK
+        code = status.HTTP_201_CREATED if version >= mv.KEYPAIR_TYPE else status.HTTP_200_OK
         return Response({"keypair": body}, status=code)
 
 
 class KeypairView(ComputeView):
     """GET and DELETE /os-keypairs/{name}."""
 
-    def get(self, request, name: str):
-        keypair = service.get_keypair(self.caller, name, request.api_version, _user_param(request))
-        return Response({"keypair": keypair_body(keypair, request.api_version, full=True)})
+    def get(self, request, name: str) -> Response:
+        version = request.api_version
+        keypair = service.get_keypair(self.caller, name, user_param(request, version))
+        return Response({"keypair": keypair_body(keypair, version, full=True)})
 
-    def delete(self, request, name: str):
-        service.delete_keypair(self.caller, name, request.api_version, _user_param(request))
-        code = status.HTTP_204_NO_CONTENT if request.api_version >= (2, 2) else status.HTTP_202_ACCEPTED
+    def delete(self, request, name: str) -> Response:
+        version = request.api_version
+        service.delete_keypair(self.caller, name, user_param(request, version))
+        code = status.HTTP_204_NO_CONTENT if version >= mv.KEYPAIR_TYPE else status.HTTP_202_ACCEPTED
         return Response(status=code)

@@ -1,20 +1,22 @@
-"""In-progress live migrations of a server: list, show, abort (DELETE), force_complete."""
+"""In-progress live migrations of a server: list, show, abort (DELETE), force_complete.
+Thin views over servers.services.moves, which checks the os_compute_api:servers:migrations
+rules."""
 
 from __future__ import annotations
 
-from rest_framework import exceptions, status
+from typing import Any
+
+from rest_framework import status
 from rest_framework.response import Response
 
+from core.exceptions import BadRequest
+from core.timestamps import seconds_z
 from core.views import ComputeView
-from identity.authentication import IsAdmin
 from servers.models import Migration
-from servers.services import create as actions
-from servers.services import moves
-
-from .representation import iso
+from servers.services import lookup, moves
 
 
-def migration_body(migration: Migration) -> dict:
+def migration_body(migration: Migration) -> dict[str, Any]:
     return {
         "id": migration.pk,
         "uuid": str(migration.uuid),
@@ -25,8 +27,8 @@ def migration_body(migration: Migration) -> dict:
         "dest_compute": migration.dest_compute,
         "dest_node": migration.dest_node,
         "dest_host": migration.dest_host,
-        "created_at": iso(migration.created_at),
-        "updated_at": iso(migration.updated_at),
+        "created_at": seconds_z(migration.created_at),
+        "updated_at": seconds_z(migration.updated_at),
         "memory_total_bytes": None,
         "memory_processed_bytes": None,
         "memory_remaining_bytes": None,
@@ -39,37 +41,32 @@ def migration_body(migration: Migration) -> dict:
 
 
 class ServerMigrationsView(ComputeView):
-    permission_classes = [IsAdmin]
+    """GET /servers/{id}/migrations."""
 
-    def get(self, request, server_id: str):
-        server = actions.get_server(self.caller, server_id)
-        rows = (
-            server.migrations.filter(migration_type="live-migration")
-            .exclude(status__in=("completed", "failed", "error", "cancelled"))
-            .select_related("server")
-        )
-        return Response({"migrations": [migration_body(row) for row in rows]})
+    def get(self, request, server_id: str) -> Response:
+        server = lookup.get_server(self.caller, server_id)
+        return Response({"migrations": [migration_body(row) for row in moves.live_migrations(self.caller, server)]})
 
 
 class ServerMigrationView(ComputeView):
-    permission_classes = [IsAdmin]
+    """GET and DELETE (abort; 202) /servers/{id}/migrations/{migration}."""
 
-    def get(self, request, server_id: str, migration_id: str):
-        server = actions.get_server(self.caller, server_id)
-        return Response({"migration": migration_body(moves.in_progress_migration(server, migration_id))})
+    def get(self, request, server_id: str, migration_id: str) -> Response:
+        server = lookup.get_server(self.caller, server_id)
+        return Response({"migration": migration_body(moves.live_migration(self.caller, server, migration_id))})
 
-    def delete(self, request, server_id: str, migration_id: str):
-        server = actions.get_server(self.caller, server_id)
+    def delete(self, request, server_id: str, migration_id: str) -> Response:
+        server = lookup.get_server(self.caller, server_id)
         moves.abort_live_migration(self.caller, server, migration_id)
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
 class ServerMigrationActionView(ComputeView):
-    permission_classes = [IsAdmin]
+    """POST /servers/{id}/migrations/{migration}/action with force_complete (202)."""
 
-    def post(self, request, server_id: str, migration_id: str):
+    def post(self, request, server_id: str, migration_id: str) -> Response:
         if not isinstance(request.data, dict) or "force_complete" not in request.data:
-            raise exceptions.ValidationError("The only migration action is force_complete.")
-        server = actions.get_server(self.caller, server_id)
+            raise BadRequest("The only migration action is force_complete.")
+        server = lookup.get_server(self.caller, server_id)
         moves.force_complete_live_migration(self.caller, server, migration_id)
         return Response(status=status.HTTP_202_ACCEPTED)

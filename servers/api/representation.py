@@ -5,26 +5,19 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from typing import Any
 
+from core import microversions as mv
+from core.microversions import Microversion
+from core.timestamps import micro, seconds_z
 from hosts.heartbeats import is_up
 from hosts.models import Service
 from networks.models import Port
 from servers.models import Flavor, Server, ServerFault, ServerGroupMember, VolumeAttachment
 from servers.states import status_for
 
-Version = tuple[int, int]
 
-
-def iso(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
-def iso_usec(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value else None
-
-
-def links(base: str, collection: str, item_id: str) -> list[dict]:
+def links(base: str, collection: str, item_id: str) -> list[dict[str, Any]]:
     return [
         {"rel": "self", "href": f"{base}/compute/v2.1/{collection}/{item_id}"},
         {"rel": "bookmark", "href": f"{base}/compute/{collection}/{item_id}"},
@@ -42,22 +35,22 @@ def host_id(server: Server) -> str:
 class ServerContext:
     """Data shared by a page of servers, loaded with a fixed number of queries."""
 
-    def __init__(self, servers: list[Server], version: Version = (2, 1), is_admin: bool = False) -> None:
+    def __init__(self, servers: list[Server], version: Microversion = mv.MIN, is_admin: bool = False) -> None:
         uuids = [str(server.uuid) for server in servers]
         self.groups: dict[int, list[str]] = defaultdict(list)
-        if version >= (2, 71):
+        if version >= mv.SERVER_GROUPS_IN_SERVER:
             for server_id, group_uuid in ServerGroupMember.objects.filter(
                 server_id__in=[s.pk for s in servers]
             ).values_list("server_id", "group__uuid"):
                 self.groups[server_id].append(str(group_uuid))
         self.host_status: dict[str, str] = {}
-        if version >= (2, 16) and is_admin:
+        if version >= mv.HOST_STATUS and is_admin:
             hosts = {server.host for server in servers if server.host}
             for service in Service.objects.filter(binary="nova-compute", host__in=hosts):
                 self.host_status[service.host] = (
                     "DOWN" if not is_up(service) else "MAINTENANCE" if service.disabled else "UP"
                 )
-        self.addresses: dict[str, dict] = defaultdict(dict)
+        self.addresses: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
         for port in Port.objects.filter(device_id__in=uuids).select_related("network").order_by("created_at"):
             entries = self.addresses[port.device_id].setdefault(port.network.name or str(port.network_id), [])
             for fixed in port.fixed_ips:
@@ -69,7 +62,7 @@ class ServerContext:
                         "OS-EXT-IPS-MAC:mac_addr": port.mac_address,
                     }
                 )
-        self.volumes: dict[int, list[dict]] = defaultdict(list)
+        self.volumes: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for server_id, volume_id in (
             VolumeAttachment.objects.filter(server_id__in=[s.pk for s in servers])
             .exclude(status="error")
@@ -82,9 +75,9 @@ class ServerContext:
             self.faults.setdefault(fault.server_id, fault)
 
 
-def flavor_of(server: Server, version: Version, base: str) -> dict:
+def flavor_of(server: Server, version: Microversion, base: str) -> dict[str, Any]:
     flavor = server.flavor
-    if version >= (2, 47):
+    if version >= mv.EMBEDDED_FLAVOR:
         return {
             "vcpus": flavor["vcpus"],
             "ram": flavor["memory_mb"],
@@ -100,13 +93,15 @@ def flavor_of(server: Server, version: Version, base: str) -> dict:
     }
 
 
-def server_brief(server: Server, base: str) -> dict:
+def server_brief(server: Server, base: str) -> dict[str, Any]:
     return {"id": str(server.uuid), "name": server.name, "links": links(base, "servers", str(server.uuid))}
 
 
-def server_detail(server: Server, version: Version, base: str, ctx: ServerContext, *, is_admin: bool) -> dict:
+def server_detail(
+    server: Server, version: Microversion, base: str, ctx: ServerContext, *, is_admin: bool
+) -> dict[str, Any]:
     """The full server document (GET /servers/{id} and /servers/detail)."""
-    body = {
+    body: dict[str, Any] = {
         **server_brief(server, base),
         "status": status_for(server.vm_state, server.task_state),
         "tenant_id": server.project_id,
@@ -120,8 +115,8 @@ def server_detail(server: Server, version: Version, base: str, ctx: ServerContex
         if server.image_ref
         else "",
         "flavor": flavor_of(server, version, base),
-        "created": iso(server.created_at),
-        "updated": iso(server.updated_at),
+        "created": seconds_z(server.created_at),
+        "updated": seconds_z(server.updated_at),
         "addresses": ctx.addresses.get(str(server.uuid), {}),
         "accessIPv4": server.access_ip_v4 or "",
         "accessIPv6": server.access_ip_v6 or "",
@@ -133,8 +128,8 @@ def server_detail(server: Server, version: Version, base: str, ctx: ServerContex
         "OS-EXT-STS:vm_state": server.vm_state,
         "OS-EXT-STS:task_state": server.task_state,
         "OS-EXT-STS:power_state": server.power_state,
-        "OS-SRV-USG:launched_at": iso_usec(server.launched_at),
-        "OS-SRV-USG:terminated_at": iso_usec(server.terminated_at),
+        "OS-SRV-USG:launched_at": micro(server.launched_at),
+        "OS-SRV-USG:terminated_at": micro(server.terminated_at),
         "os-extended-volumes:volumes_attached": ctx.volumes.get(server.pk, []),
         "security_groups": [{"name": "default"}],
     }
@@ -146,7 +141,7 @@ def server_detail(server: Server, version: Version, base: str, ctx: ServerContex
                 "OS-EXT-SRV-ATTR:instance_name": server.instance_name,
             }
         )
-        if version >= (2, 3):
+        if version >= mv.EXTENDED_SERVER_ATTRIBUTES:
             body.update(
                 {
                     "OS-EXT-SRV-ATTR:reservation_id": server.reservation_id,
@@ -158,41 +153,43 @@ def server_detail(server: Server, version: Version, base: str, ctx: ServerContex
                     "OS-EXT-SRV-ATTR:user_data": server.user_data,
                 }
             )
-    elif version >= (2, 90):
+    elif version >= mv.SERVER_HOSTNAME:
         body["OS-EXT-SRV-ATTR:hostname"] = server.hostname  # 2.90: owners see (and set) it too
-    if version >= (2, 9):
+    if version >= mv.SERVER_LOCKED:
         body["locked"] = server.locked
-    if version >= (2, 16) and is_admin:
+    if version >= mv.HOST_STATUS and is_admin:
         # Nova: UP, DOWN, MAINTENANCE (service disabled), UNKNOWN; "" when there is no host.
         body["host_status"] = ctx.host_status.get(server.host, "UNKNOWN") if server.host else ""
-    if version >= (2, 19):
+    if version >= mv.SERVER_DESCRIPTION:
         body["description"] = server.description
-    if version >= (2, 26):
+    if version >= mv.SERVER_TAGS:
         body["tags"] = []
-    if version >= (2, 63):
+    if version >= mv.TRUSTED_IMAGE_CERTIFICATES:
         body["trusted_image_certificates"] = None
-    if version >= (2, 71):
+    if version >= mv.SERVER_GROUPS_IN_SERVER:
         body["server_groups"] = ctx.groups.get(server.pk, [])
-    if version >= (2, 73):
+    if version >= mv.LOCKED_REASON:
         body["locked_reason"] = server.locked_reason
-    if version >= (2, 96):
+    if version >= mv.PINNED_AVAILABILITY_ZONE:
         body["pinned_availability_zone"] = server.requested_availability_zone
     fault = ctx.faults.get(server.pk)
     if fault is not None:
-        body["fault"] = {"code": fault.code, "message": fault.message, "created": iso(fault.created_at)}
+        body["fault"] = {"code": fault.code, "message": fault.message, "created": seconds_z(fault.created_at)}
         if is_admin:
             body["fault"]["details"] = fault.details
     return body
 
 
-def servers_detail(servers: Iterable[Server], version: Version, base: str, *, is_admin: bool) -> list[dict]:
+def servers_detail(
+    servers: Iterable[Server], version: Microversion, base: str, *, is_admin: bool
+) -> list[dict[str, Any]]:
     servers = list(servers)
     ctx = ServerContext(servers, version, is_admin)
     return [server_detail(server, version, base, ctx, is_admin=is_admin) for server in servers]
 
 
-def flavor_detail(flavor: Flavor, version: Version, base: str) -> dict:
-    body = {
+def flavor_detail(flavor: Flavor, version: Microversion, base: str) -> dict[str, Any]:
+    body: dict[str, Any] = {
         "id": flavor.flavorid,
         "name": flavor.name,
         "ram": flavor.memory_mb,
@@ -205,8 +202,8 @@ def flavor_detail(flavor: Flavor, version: Version, base: str) -> dict:
         "OS-FLV-DISABLED:disabled": flavor.disabled,
         "links": links(base, "flavors", flavor.flavorid),
     }
-    if version >= (2, 55):
+    if version >= mv.FLAVOR_DESCRIPTION:
         body["description"] = flavor.description
-    if version >= (2, 61):
+    if version >= mv.FLAVOR_EXTRA_SPECS_SHOWN:
         body["extra_specs"] = flavor.extra_specs
     return body

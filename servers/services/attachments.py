@@ -4,11 +4,11 @@ and records the outcome; a failed attach is rolled back (volume available again,
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import transaction
+from django.db.models import QuerySet
 
 from core.exceptions import BadRequest, Conflict, NotFound
+from core.ids import parse_uuid, require_uuid
 from core.principal import Caller
 from networks import ipam
 from networks.models import Network, Port
@@ -18,15 +18,39 @@ from volumes.models import Volume
 
 from .. import lifecycle
 from ..models import Server, VolumeAttachment
-from .create import is_uuid
 from .operations import check
 
 
-def _volume(caller: Caller, volume_id: object) -> Volume:
-    try:
-        key = uuid.UUID(str(volume_id))
-    except ValueError:
-        raise BadRequest(f"Invalid volumeId: {volume_id}") from None
+def volume_attachments(server: Server) -> QuerySet[VolumeAttachment]:
+    """The server's volume attachments (failed ones are not attachments)."""
+    return server.volume_attachments.exclude(status="error").select_related("server")
+
+
+def volume_attachment(server: Server, volume_id: str) -> VolumeAttachment:
+    """The server's attachment of a volume, else 404."""
+    volume_uuid = parse_uuid(volume_id)
+    row = server.volume_attachments.filter(volume_id=volume_uuid).first() if volume_uuid else None
+    if row is None:
+        raise NotFound(f"Volume {volume_id} is not attached to instance {server.uuid}.")
+    return row
+
+
+def interfaces(server: Server) -> QuerySet[Port]:
+    """The server's ports, oldest first."""
+    return Port.objects.filter(device_id=str(server.uuid)).order_by("created_at")
+
+
+def interface(server: Server, port_id: str) -> Port:
+    """One of the server's ports, else 404."""
+    port_uuid = parse_uuid(port_id)
+    port = Port.objects.filter(id=port_uuid, device_id=str(server.uuid)).first() if port_uuid else None
+    if port is None:
+        raise NotFound(f"Port {port_id} is not attached to instance {server.uuid}.")
+    return port
+
+
+def _volume(caller: Caller, volume_id: str) -> Volume:
+    key = require_uuid(volume_id, BadRequest(f"Invalid volumeId: {volume_id}"))
     volumes = Volume.objects.filter(id=key)
     if not caller.is_admin:
         volumes = volumes.filter(project_id=caller.project_id)
@@ -36,14 +60,14 @@ def _volume(caller: Caller, volume_id: object) -> Volume:
     return volume
 
 
-def _record(caller: Caller, server: Server, action: str, task: str, args: list) -> None:
+def _record(caller: Caller, server: Server, action: str, task: str, args: list[object]) -> None:
     lifecycle.start_action(
         server, action, request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
     )
     transaction.on_commit(lambda: celery_app.send_task(task, args=[str(server.uuid), caller.request_id, *args]))
 
 
-def attach_volume(caller: Caller, server: Server, volume_id: object, device: str | None = None) -> VolumeAttachment:
+def attach_volume(caller: Caller, server: Server, volume_id: str, device: str | None = None) -> VolumeAttachment:
     """Reserve the volume for the server and have its host attach it."""
     check(caller, server, "attach_volume")
     volume = _volume(caller, volume_id)
@@ -59,6 +83,7 @@ def attach_volume(caller: Caller, server: Server, volume_id: object, device: str
 
 
 def detach_volume(caller: Caller, server: Server, volume_id: str) -> None:
+    """Have the server's host detach a volume; the volume is available once it has."""
     check(caller, server, "detach_volume")
     attachment = server.volume_attachments.filter(volume_id=_volume(caller, volume_id).id).first()
     if attachment is None:
@@ -111,9 +136,8 @@ def attach_interface(
 
 
 def detach_interface(caller: Caller, server: Server, port_id: str) -> None:
+    """Have the server's host unplug a port."""
     check(caller, server, "detach_interface")
-    port = Port.objects.filter(id=port_id, device_id=str(server.uuid)).first() if is_uuid(port_id) else None
-    if port is None:
-        raise NotFound(f"Port {port_id} is not attached to instance {server.uuid}.")
+    port = interface(server, port_id)
     with transaction.atomic():
         _record(caller, server, "detach_interface", "conductor.detach_interface", [str(port.id)])

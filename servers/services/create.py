@@ -1,28 +1,27 @@
-"""The servers service layer: every user-initiated change to a server starts here, whether it
-comes from the REST API, the admin or a management command. Each function validates, checks
-the state rules (servers.states), changes state by compare-and-swap, records the instance
-action, and hands the work to the conductor by task name."""
+"""Creating servers (POST /servers, the admin, commands): validate what was asked against what
+the caller may use, reserve quota, write the servers in BUILD/scheduling with their instance
+action, and hand them to the conductor (conductor.build_servers) after commit."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from core.exceptions import BadRequest, NotFound
+from core.exceptions import BadRequest, QuotaExceeded
+from core.ids import require_uuid
 from core.principal import Caller
-from hosts.models import Aggregate
-from images.models import Image
+from core.quotas import fits
 from networks.models import Network, Port
 from novasite.celery import app as celery_app
 
 from .. import lifecycle
-from ..models import Flavor, Keypair, Server, ServerGroup, ServerGroupMember
+from ..models import Keypair, Server, ServerGroup, ServerGroupMember
 from ..states import TaskState, VmState
 from . import quotas
+from .lookup import check_zone, resolve_flavor, resolve_image
 
 
 @dataclass
@@ -46,45 +45,6 @@ class ServerCreate:
     scheduler_hints: dict = field(default_factory=dict)
 
 
-def visible_flavors(caller: Caller):
-    """Flavors the caller may boot: public ones, plus private ones shared with its project."""
-    flavors = Flavor.objects.all()
-    if caller.is_admin:
-        return flavors
-    return flavors.filter(Q(is_public=True) | Q(access__project_id=caller.project_id)).distinct()
-
-
-def visible_images(caller: Caller):
-    images = Image.objects.exclude(status="deleted")
-    if caller.is_admin:
-        return images
-    return images.filter(Q(visibility__in=["public", "community"]) | Q(owner=caller.project_id))
-
-
-def resolve_flavor(caller: Caller, flavor_ref: str) -> Flavor:
-    flavor = visible_flavors(caller).filter(flavorid=str(flavor_ref)).first()
-    if flavor is None or flavor.disabled:
-        raise BadRequest(f"Flavor {flavor_ref} could not be found.")
-    return flavor
-
-
-def resolve_image(caller: Caller, image_ref: str, flavor: Flavor) -> Image:
-    try:
-        image_id = uuid.UUID(str(image_ref))
-    except ValueError:
-        raise BadRequest(f"Invalid imageRef provided: {image_ref}.") from None
-    image = visible_images(caller).filter(id=image_id).first()
-    if image is None:
-        raise BadRequest(f"Image {image_ref} could not be found.")
-    if image.status != "active":
-        raise BadRequest(f"Image {image_ref} is not active.")
-    if flavor.memory_mb < image.min_ram:
-        raise BadRequest("Flavor's memory is too small for requested image.")
-    if flavor.root_gb and flavor.root_gb < image.min_disk:
-        raise BadRequest("Flavor's disk is too small for requested image.")
-    return image
-
-
 def _resolve_networks(caller: Caller, networks: str | list[dict]) -> list[dict]:
     """Normalise the requested networks to a list of {"uuid"} / {"port"} entries (with an
     optional "fixed_ip"). "auto" picks the one network the project can use, if there is one."""
@@ -93,9 +53,9 @@ def _resolve_networks(caller: Caller, networks: str | list[dict]) -> list[dict]:
         if caller.is_admin
         else Network.objects.filter(Q(shared=True) | Q(project_id=caller.project_id))
     )
-    if networks == "none":
-        return []
-    if networks == "auto":
+    if isinstance(networks, str):  # "auto" or "none"
+        if networks != "auto":
+            return []
         candidates = list(usable.filter(external=False).order_by("created_at")[:2])
         return [{"uuid": str(candidates[0].id)}] if len(candidates) == 1 else []
     resolved = []
@@ -118,13 +78,6 @@ def _resolve_networks(caller: Caller, networks: str | list[dict]) -> list[dict]:
     return resolved
 
 
-def check_zone(zone: str | None) -> None:
-    if zone is None or zone == settings.DEFAULT_AVAILABILITY_ZONE:
-        return
-    if not Aggregate.objects.filter(availability_zone=zone).exists():
-        raise BadRequest("The requested availability zone is not available")
-
-
 def _keypair(caller: Caller, key_name: str | None) -> Keypair | None:
     if not key_name:
         return None
@@ -138,10 +91,7 @@ def _server_group(caller: Caller, hints: dict) -> ServerGroup | None:
     group_id = hints.get("group")
     if not group_id:
         return None
-    try:
-        group_uuid = uuid.UUID(str(group_id))
-    except ValueError:
-        raise BadRequest(f"Invalid input for field/attribute group. Value: {group_id}.") from None
+    group_uuid = require_uuid(group_id, BadRequest(f"Invalid input for field/attribute group. Value: {group_id}."))
     groups = ServerGroup.objects.filter(uuid=group_uuid)
     if not caller.is_admin:
         groups = groups.filter(project_id=caller.project_id)
@@ -156,9 +106,8 @@ def _check_group_room(caller: Caller, group: ServerGroup, count: int) -> None:
     creates into one group cannot pass it together."""
     locked = ServerGroup.objects.select_for_update().get(pk=group.pk)
     members = locked.members.filter(server__deleted=False).count()
-    limit = quotas.limits_for(caller.project_id)["server_group_members"]
-    if 0 <= limit < members + count:
-        raise quotas.QuotaExceeded("Quota exceeded, too many servers in group")
+    if not fits(quotas.limits_for(caller.project_id)["server_group_members"], members, count):
+        raise QuotaExceeded("Quota exceeded, too many servers in group")
 
 
 def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
@@ -179,7 +128,7 @@ def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
         try:
             with transaction.atomic():
                 quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count))
-        except quotas.QuotaExceeded:
+        except QuotaExceeded:
             if request.min_count == request.max_count:
                 raise
             count = request.min_count
@@ -222,24 +171,3 @@ def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
         uuids = lifecycle.server_uuids(servers)
         transaction.on_commit(lambda: celery_app.send_task("conductor.build_servers", args=[uuids, caller.request_id]))
     return servers
-
-
-def is_uuid(value: object) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-def get_server(caller: Caller, server_id: str) -> Server:
-    """The caller's (or, for admins, any) live server with this uuid, else NotFound."""
-    if not is_uuid(server_id):
-        raise NotFound(f"Instance {server_id} could not be found.")
-    servers = Server.objects.filter(uuid=server_id, deleted=False)
-    if not caller.is_admin:
-        servers = servers.filter(project_id=caller.project_id)
-    server = servers.first()
-    if server is None:
-        raise NotFound(f"Instance {server_id} could not be found.")
-    return server

@@ -1,8 +1,10 @@
 """Flavors service layer: listing rules, create/update/delete, tenant access and extra specs.
 
-Validation follows Nova's schemas (nova/api/openstack/compute/schemas/flavor_manage.py,
-flavor_access.py, flavors_extraspecs.py); every error is a core.exceptions error so the
-API, the admin and management commands report the same message.
+The values follow Nova's schemas (nova/api/openstack/compute/schemas/flavor_manage.py,
+flavor_access.py, flavors_extraspecs.py): the API turns JSON into typed arguments, and the
+checks on the values, the policy (nova/policies/flavor_manage.py, flavor_access.py,
+flavor_extra_specs.py) and the writes are here, so the API, the admin and management commands
+are refused alike and report the same message.
 """
 
 from __future__ import annotations
@@ -14,20 +16,20 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
-from core.exceptions import BadRequest, Conflict, Forbidden, NotFound
+from core import policy
+from core.exceptions import BadRequest, Conflict, NotFound
+from core.params import bool_word
 from core.principal import Caller
 from identity.models import Project
 
 from ..models import Flavor, FlavorAccess
-from .create import visible_flavors
-
-Version = tuple[int, int]
+from .lookup import visible_flavors
 
 MAX_INT = 2147483647
+MAX_FLOAT = 3.40282e38
 FLAVOR_ID_RE = re.compile(r"^(?! )[a-zA-Z0-9. _-]+(?<! )$")
+FLAVOR_ID_RULE = "Flavor id must be null or 1 to 255 of [a-zA-Z0-9. _-]"
 SPEC_KEY_RE = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")
-TRUE_STRINGS = {"1", "t", "true", "on", "y", "yes"}
-FALSE_STRINGS = {"0", "f", "false", "off", "n", "no"}
 #: Nova's flavor sort keys (nova/api/openstack/compute/schemas/flavors.py), as model fields.
 SORT_KEYS = {
     "created_at": "created_at",
@@ -46,36 +48,9 @@ SORT_KEYS = {
 }
 
 
-def require_admin(caller: Caller, rule: str) -> None:
-    """Admin-only policy rules answer 403 with Nova's message."""
-    if not caller.is_admin:
-        raise Forbidden(f"Policy doesn't allow {rule} to be performed.")
-
-
 def invalid(field: str, value: object, reason: str = "") -> BadRequest:
+    """Nova's schema error for one field."""
     return BadRequest(f"Invalid input for field/attribute {field}. Value: {value}. {reason}".strip())
-
-
-def parse_bool(field: str, value: object) -> bool:
-    """Nova's parameter_types.boolean: JSON booleans or the usual true/false strings."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in TRUE_STRINGS | FALSE_STRINGS:
-        return value.lower() in TRUE_STRINGS
-    raise invalid(field, value, "Value is not a boolean")
-
-
-def parse_int(field: str, value: object, minimum: int) -> int:
-    """An integer (or a string of digits) in [minimum, MAX_INT]."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise invalid(field, value, "Value is not an integer")
-    if isinstance(value, str):
-        if not value.isdigit():
-            raise invalid(field, value, "Value is not an integer")
-        value = int(value)
-    if not minimum <= value <= MAX_INT:
-        raise invalid(field, value, f"Value must be between {minimum} and {MAX_INT}")
-    return value
 
 
 # --- listing --------------------------------------------------------------------------
@@ -83,7 +58,8 @@ def parse_int(field: str, value: object, minimum: int) -> int:
 
 @dataclass
 class FlavorQuery:
-    """The list filters and paging Nova accepts on GET /flavors[/detail]."""
+    """The list filters and paging Nova accepts on GET /flavors[/detail], as the client wrote
+    them (`is_public` is read for admins only, as Nova reads it)."""
 
     is_public: str | None = None
     min_ram: str | None = None
@@ -102,7 +78,7 @@ def _min_filter(name: str, value: str | None) -> int | None:
     return int(value)
 
 
-def list_flavors(caller: Caller, query: FlavorQuery) -> QuerySet:
+def list_flavors(caller: Caller, query: FlavorQuery) -> QuerySet[Flavor]:
     """Nova's rule: non-admins see enabled public flavors plus private ones shared with their
     project; admins see public ones by default, `is_public=false` for private ones and the
     literal `is_public=None` for all. One query however many flavors there are."""
@@ -111,9 +87,10 @@ def list_flavors(caller: Caller, query: FlavorQuery) -> QuerySet:
         if query.is_public is None:
             flavors = flavors.filter(is_public=True)
         elif query.is_public.lower() != "none":
-            if query.is_public.lower() not in TRUE_STRINGS | FALSE_STRINGS:
+            is_public = bool_word(query.is_public)
+            if is_public is None:
                 raise BadRequest(f"Invalid is_public filter [{query.is_public}]")
-            flavors = flavors.filter(is_public=query.is_public.lower() in TRUE_STRINGS)
+            flavors = flavors.filter(is_public=is_public)
     else:
         flavors = flavors.filter(disabled=False)
     min_ram = _min_filter("minRam", query.min_ram)
@@ -150,74 +127,75 @@ def get_flavor(caller: Caller, flavor_id: str) -> Flavor:
 
 # --- create / update / delete ---------------------------------------------------------
 
-CREATE_KEYS = {
-    "name",
-    "ram",
-    "vcpus",
-    "disk",
-    "id",
-    "swap",
-    "OS-FLV-EXT-DATA:ephemeral",
-    "os-flavor-access:is_public",
-    "rxtx_factor",
-}
+
+@dataclass(frozen=True)
+class FlavorCreate:
+    """A flavor to create (the API's POST /flavors, the admin's form). ``flavorid`` None or
+    "auto" asks for a generated UUID."""
+
+    name: str
+    ram: int
+    vcpus: int
+    disk: int
+    flavorid: str | None = None
+    swap: int = 0
+    ephemeral: int = 0
+    is_public: bool = True
+    rxtx_factor: float = 1.0
+    description: str | None = None
 
 
-def _name(value: object) -> str:
+def check_name(value: object) -> str:
+    """1 to 255 characters without leading or trailing spaces."""
     if not isinstance(value, str) or not 1 <= len(value) <= 255 or value != value.strip():
         raise invalid("name", value, "A name of 1 to 255 characters without leading or trailing spaces is required")
     return value
 
 
-def _flavor_id(value: object) -> str:
+def check_flavor_id(value: object) -> str:
+    """Null or "auto" (a new UUID), else 1 to 255 of [a-zA-Z0-9. _-]."""
     if value is None or value == "auto":
         return str(uuid.uuid4())
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
     if not isinstance(value, str) or len(value) > 255 or not FLAVOR_ID_RE.match(value):
-        raise invalid("id", value, "Flavor id must be null or 1 to 255 of [a-zA-Z0-9. _-]")
+        raise invalid("id", value, FLAVOR_ID_RULE)
     return value
 
 
-def _rxtx(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise invalid("rxtx_factor", value, "Value is not a number")
-    try:
-        number = float(value)
-    except ValueError:
-        raise invalid("rxtx_factor", value, "Value is not a number") from None
-    if not 0 < number <= 3.40282e38:
-        raise invalid("rxtx_factor", value, "Value must be greater than 0")
-    return number
-
-
-def _description(value: object) -> str | None:
+def check_description(value: object) -> str | None:
+    """Null or a string of at most 65535 characters."""
     if value is not None and (not isinstance(value, str) or len(value) > 65535):
         raise invalid("description", value, "Description must be null or a string of at most 65535 characters")
     return value
 
 
-def create_flavor(caller: Caller, body: dict, version: Version) -> Flavor:
-    """POST /flavors: validate like Nova and write; 409 for a duplicate name or id."""
-    require_admin(caller, "os_compute_api:os-flavor-manage:create")
-    allowed = CREATE_KEYS | ({"description"} if version >= (2, 55) else set())
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise BadRequest(f"Additional properties are not allowed ({', '.join(map(repr, unknown))} was unexpected)")
-    for required in ("name", "ram", "vcpus", "disk"):
-        if required not in body:
-            raise BadRequest(f"Invalid input for field/attribute flavor. '{required}' is a required property")
+def check_rxtx_factor(value: float) -> float:
+    """A positive float."""
+    if not 0 < value <= MAX_FLOAT:
+        raise invalid("rxtx_factor", value, "Value must be greater than 0")
+    return value
+
+
+def _in_range(field: str, value: int, minimum: int) -> int:
+    if not minimum <= value <= MAX_INT:
+        raise invalid(field, value, f"Value must be between {minimum} and {MAX_INT}")
+    return value
+
+
+def create_flavor(caller: Caller, spec: FlavorCreate) -> Flavor:
+    """Create a flavor (policy os_compute_api:os-flavor-manage:create); 400 for a value out
+    of Nova's bounds, 409 for a duplicate name or id."""
+    policy.enforce(caller, policy.FLAVOR_CREATE)
     fields = {
-        "name": _name(body["name"]),
-        "flavorid": _flavor_id(body.get("id")),
-        "memory_mb": parse_int("ram", body["ram"], 1),
-        "vcpus": parse_int("vcpus", body["vcpus"], 1),
-        "root_gb": parse_int("disk", body["disk"], 0),
-        "swap": parse_int("swap", body.get("swap", 0), 0),
-        "ephemeral_gb": parse_int("OS-FLV-EXT-DATA:ephemeral", body.get("OS-FLV-EXT-DATA:ephemeral", 0), 0),
-        "is_public": parse_bool("os-flavor-access:is_public", body.get("os-flavor-access:is_public", True)),
-        "rxtx_factor": _rxtx(body.get("rxtx_factor", 1.0)),
-        "description": _description(body.get("description")),
+        "name": check_name(spec.name),
+        "flavorid": check_flavor_id(spec.flavorid),
+        "memory_mb": _in_range("ram", spec.ram, 1),
+        "vcpus": _in_range("vcpus", spec.vcpus, 1),
+        "root_gb": _in_range("disk", spec.disk, 0),
+        "swap": _in_range("swap", spec.swap, 0),
+        "ephemeral_gb": _in_range("OS-FLV-EXT-DATA:ephemeral", spec.ephemeral, 0),
+        "is_public": spec.is_public,
+        "rxtx_factor": check_rxtx_factor(spec.rxtx_factor),
+        "description": check_description(spec.description),
     }
     if Flavor.objects.filter(name=fields["name"]).exists():
         raise Conflict(f"Flavor with name {fields['name']} already exists.")
@@ -230,59 +208,61 @@ def create_flavor(caller: Caller, body: dict, version: Version) -> Flavor:
         raise Conflict(f"Flavor with name {fields['name']} or ID {fields['flavorid']} already exists.") from None
 
 
-def update_description(caller: Caller, flavor_id: str, body: dict) -> Flavor:
-    """PUT /flavors/{id} (≥2.55): only the description can change."""
-    require_admin(caller, "os_compute_api:os-flavor-manage:update")
-    if set(body) != {"description"}:
-        raise BadRequest("Invalid input for field/attribute flavor. Only 'description' is allowed and it is required")
+def update_description(caller: Caller, flavor_id: str, description: str | None) -> Flavor:
+    """Change a flavor's description, the one thing about a flavor that can change (policy
+    os_compute_api:os-flavor-manage:update)."""
+    policy.enforce(caller, policy.FLAVOR_UPDATE)
     flavor = get_flavor(caller, flavor_id)
-    flavor.description = _description(body["description"])
+    flavor.description = check_description(description)
     flavor.save(update_fields=["description"])
     return flavor
 
 
 def delete_flavor(caller: Caller, flavor_id: str) -> None:
-    """DELETE /flavors/{id}. Servers keep their own snapshot of the flavor."""
-    require_admin(caller, "os_compute_api:os-flavor-manage:delete")
+    """Delete a flavor (policy os_compute_api:os-flavor-manage:delete). Servers keep their
+    own snapshot of it."""
+    policy.enforce(caller, policy.FLAVOR_DELETE)
     get_flavor(caller, flavor_id).delete()
 
 
 # --- tenant access --------------------------------------------------------------------
 
 
-def access_list(caller: Caller, flavor_id: str) -> list[dict]:
-    """GET /flavors/{id}/os-flavor-access: the projects a private flavor is shared with."""
-    require_admin(caller, "os_compute_api:os-flavor-access")
+def access_list(caller: Caller, flavor_id: str) -> list[dict[str, str]]:
+    """The projects a private flavor is shared with (policy os_compute_api:os-flavor-access);
+    404 for a public flavor."""
+    policy.enforce(caller, policy.FLAVOR_ACCESS)
     flavor = get_flavor(caller, flavor_id)
     if flavor.is_public:
         raise NotFound("Access list not available for public flavors.")
     return _access_of(flavor)
 
 
-def _access_of(flavor: Flavor) -> list[dict]:
+def _access_of(flavor: Flavor) -> list[dict[str, str]]:
     return [
         {"flavor_id": flavor.flavorid, "tenant_id": project_id}
         for project_id in flavor.access.order_by("project_id").values_list("project_id", flat=True)
     ]
 
 
-def _tenant(args: object, action: str) -> str:
-    if not isinstance(args, dict) or set(args) != {"tenant"}:
-        raise BadRequest(f"Invalid input for field/attribute {action}. 'tenant' is the one required property")
-    tenant = args["tenant"]
+def check_tenant(tenant: object) -> str:
+    """A project id: 1 to 255 characters."""
     if not isinstance(tenant, str) or not 1 <= len(tenant) <= 255:
         raise invalid("tenant", tenant, "A project id is required")
     return tenant
 
 
-def add_tenant_access(caller: Caller, flavor_id: str, args: object, version: Version) -> list[dict]:
-    """addTenantAccess: 409 when already shared (or, ≥2.7, for a public flavor)."""
-    require_admin(caller, "os_compute_api:os-flavor-access:add_tenant_access")
-    tenant = _tenant(args, "addTenantAccess")
+def add_tenant_access(
+    caller: Caller, flavor_id: str, tenant: str, *, refuse_public: bool = True
+) -> list[dict[str, str]]:
+    """Share a flavor with a project; 409 when already shared. A public flavor needs no
+    access: with ``refuse_public`` (the API from 2.7) adding some is a 409 too."""
+    policy.enforce(caller, policy.FLAVOR_ACCESS_ADD)
+    tenant = check_tenant(tenant)
     if not Project.objects.filter(pk=tenant).exists():
         raise BadRequest(f"Project ID {tenant} is not a valid project.")
     flavor = get_flavor(caller, flavor_id)
-    if version >= (2, 7) and flavor.is_public:
+    if refuse_public and flavor.is_public:
         raise Conflict("Can not add access to a public flavor.")
     exists = Conflict(f"Flavor access already exists for flavor {flavor.flavorid} and project {tenant} combination.")
     if flavor.access.filter(project_id=tenant).exists():
@@ -295,10 +275,10 @@ def add_tenant_access(caller: Caller, flavor_id: str, args: object, version: Ver
     return _access_of(flavor)
 
 
-def remove_tenant_access(caller: Caller, flavor_id: str, args: object) -> list[dict]:
-    """removeTenantAccess: 404 when the project had no access."""
-    require_admin(caller, "os_compute_api:os-flavor-access:remove_tenant_access")
-    tenant = _tenant(args, "removeTenantAccess")
+def remove_tenant_access(caller: Caller, flavor_id: str, tenant: str) -> list[dict[str, str]]:
+    """Unshare a flavor; 404 when the project had no access."""
+    policy.enforce(caller, policy.FLAVOR_ACCESS_REMOVE)
+    tenant = check_tenant(tenant)
     flavor = get_flavor(caller, flavor_id)
     deleted, _ = flavor.access.filter(project_id=tenant).delete()
     if not deleted:
@@ -309,35 +289,38 @@ def remove_tenant_access(caller: Caller, flavor_id: str, args: object) -> list[d
 # --- extra specs ----------------------------------------------------------------------
 
 
-def _specs(body: object) -> dict[str, str]:
-    """Validate extra specs: keys ^[a-zA-Z0-9-_:. ]{1,255}$, values strings (numbers and
-    booleans are stored as strings, like Nova) of at most 255 characters."""
-    if not isinstance(body, dict):
-        raise BadRequest("Invalid input for field/attribute extra_specs. Value must be an object")
-    specs = {}
-    for key, value in body.items():
+def check_extra_specs(specs: dict[str, str]) -> dict[str, str]:
+    """Keys ^[a-zA-Z0-9-_:. ]{1,255}$, values of at most 255 characters."""
+    for key, value in specs.items():
         if not SPEC_KEY_RE.match(key):
             raise invalid("extra_specs", key, "Keys must match ^[a-zA-Z0-9-_:. ]{1,255}$")
-        if isinstance(value, (bool, int, float)):
-            value = str(value)
-        if not isinstance(value, str) or len(value) > 255:
+        if len(value) > 255:
             raise invalid(key, value, "Values must be strings of at most 255 characters")
-        specs[key] = value
     return specs
 
 
 def extra_spec(caller: Caller, flavor_id: str, key: str) -> dict[str, str]:
-    """GET /flavors/{id}/os-extra_specs/{key}."""
+    """One extra spec of a flavor the caller may see, as {key: value}; 404 without it."""
     flavor = get_flavor(caller, flavor_id)
     if key not in flavor.extra_specs:
         raise NotFound(f"Flavor {flavor.flavorid} has no extra specs with key {key}.")
     return {key: flavor.extra_specs[key]}
 
 
-def merge_extra_specs(caller: Caller, flavor_id: str, body: object) -> dict[str, str]:
-    """POST /flavors/{id}/os-extra_specs: add or overwrite keys; returns what was sent."""
-    require_admin(caller, "os_compute_api:os-flavor-extra-specs:create")
-    specs = _specs(body)
+def merge_extra_specs(caller: Caller, flavor_id: str, specs: dict[str, str]) -> dict[str, str]:
+    """Add or overwrite extra specs (policy os_compute_api:os-flavor-extra-specs:create);
+    returns what was sent."""
+    policy.enforce(caller, policy.FLAVOR_EXTRA_SPECS_CREATE)
+    return _merge(caller, flavor_id, check_extra_specs(specs))
+
+
+def set_extra_spec(caller: Caller, flavor_id: str, key: str, value: str) -> dict[str, str]:
+    """Set one extra spec (policy os_compute_api:os-flavor-extra-specs:update)."""
+    policy.enforce(caller, policy.FLAVOR_EXTRA_SPECS_UPDATE)
+    return _merge(caller, flavor_id, check_extra_specs({key: value}))
+
+
+def _merge(caller: Caller, flavor_id: str, specs: dict[str, str]) -> dict[str, str]:
     with transaction.atomic():
         flavor = get_flavor(caller, flavor_id)
         flavor = Flavor.objects.select_for_update().get(pk=flavor.pk)
@@ -346,21 +329,10 @@ def merge_extra_specs(caller: Caller, flavor_id: str, body: object) -> dict[str,
     return specs
 
 
-def set_extra_spec(caller: Caller, flavor_id: str, key: str, body: object) -> dict[str, str]:
-    """PUT /flavors/{id}/os-extra_specs/{key} with {key: value}."""
-    require_admin(caller, "os_compute_api:os-flavor-extra-specs:update")
-    if not isinstance(body, dict):
-        raise BadRequest("Invalid input for field/attribute extra_specs. Value must be an object")
-    if len(body) > 1:
-        raise BadRequest("Request body contains too many items")
-    if key not in body:
-        raise BadRequest("Request body and URI mismatch")
-    return merge_extra_specs(caller, flavor_id, body)
-
-
 def delete_extra_spec(caller: Caller, flavor_id: str, key: str) -> None:
-    """DELETE /flavors/{id}/os-extra_specs/{key}."""
-    require_admin(caller, "os_compute_api:os-flavor-extra-specs:delete")
+    """Remove one extra spec (policy os_compute_api:os-flavor-extra-specs:delete); 404
+    without it."""
+    policy.enforce(caller, policy.FLAVOR_EXTRA_SPECS_DELETE)
     with transaction.atomic():
         flavor = get_flavor(caller, flavor_id)
         flavor = Flavor.objects.select_for_update().get(pk=flavor.pk)

@@ -1,64 +1,62 @@
-"""Server groups service layer: create (policy/policies, rules), list, show and delete,
-with Nova's rules (nova/api/openstack/compute/server_groups.py, schemas/server_groups.py).
-Members are added by server create (servers.actions, scheduler hint `group`)."""
+"""Server groups service layer: create (one policy, optional rules), list, show and delete,
+with Nova's rules (nova/api/openstack/compute/server_groups.py). Members are added by server
+create (servers.services.create, scheduler hint `group`)."""
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from core.exceptions import BadRequest, NotFound
+from core import policy
+from core.exceptions import BadRequest, NotFound, QuotaExceeded
+from core.ids import parse_uuid
 from core.principal import Caller
+from core.quotas import UNLIMITED, fits
 
 from ..models import ServerGroup
 from . import quotas
 
-Version = tuple[int, int]
-
 BASE_POLICIES = ("affinity", "anti-affinity")
 SOFT_POLICIES = ("soft-affinity", "soft-anti-affinity")
+POLICIES = BASE_POLICIES + SOFT_POLICIES
 
 
-def allowed_policies(version: Version) -> tuple[str, ...]:
-    """Soft policies exist from 2.15."""
-    return BASE_POLICIES + SOFT_POLICIES if version >= (2, 15) else BASE_POLICIES
+@dataclass(frozen=True)
+class ServerGroupCreate:
+    """A server group to create: its name, its one policy and (anti-affinity only) rules."""
+
+    name: str
+    policy: str
+    rules: dict[str, object] = field(default_factory=dict)
 
 
-def _policy(body: dict, version: Version) -> str:
-    """The one policy, from `policy` (≥2.64 clients) or `policies: [p]` (older ones); both
-    forms are accepted at every version, as the client contract asks."""
-    if "policy" in body and "policies" in body:
-        raise BadRequest("Invalid input for field/attribute server_group. Give 'policy' or 'policies', not both")
-    if "policies" in body:
-        policies = body["policies"]
-        if not isinstance(policies, list) or len(policies) != 1:
-            raise BadRequest(
-                f"Invalid input for field/attribute policies. Value: {policies}. Exactly one policy is required"
-            )
-        policy = policies[0]
-    elif "policy" in body:
-        policy = body["policy"]
-    else:
-        raise BadRequest("Invalid input for field/attribute server_group. 'policy' is a required property")
-    if policy not in allowed_policies(version):
+def check_name(name: object) -> str:
+    """1 to 255 characters without leading or trailing spaces; 400 otherwise."""
+    if not isinstance(name, str) or not 1 <= len(name) <= 255 or name != name.strip():
         raise BadRequest(
-            f"Invalid input for field/attribute policy. Value: {policy}. "
-            f"'{policy}' is not one of {list(allowed_policies(version))}"
+            f"Invalid input for field/attribute name. Value: {name}. "
+            "A name of 1 to 255 characters without leading or trailing spaces is required"
         )
-    return policy
+    return name
 
 
-def _rules(body: dict, policy: str, version: Version) -> dict:
-    """≥2.64: `rules` (anti-affinity only), with a positive `max_server_per_host`."""
-    rules = body.get("rules")
-    if rules is None:
-        return {}
-    if version < (2, 64):
-        raise BadRequest("Additional properties are not allowed ('rules' was unexpected)")
+def check_policy(policy_name: object, allowed: tuple[str, ...] = POLICIES) -> str:
+    """One of ``allowed`` (the API narrows it to the policies of the request's version)."""
+    if not isinstance(policy_name, str) or policy_name not in allowed:
+        raise BadRequest(
+            f"Invalid input for field/attribute policy. Value: {policy_name}. "
+            f"'{policy_name}' is not one of {list(allowed)}"
+        )
+    return policy_name
+
+
+def check_rules(policy_name: str, rules: object) -> dict[str, object]:
+    """Rules belong to anti-affinity only; the one rule is a positive `max_server_per_host`
+    (a string of digits counts as its number)."""
     if not isinstance(rules, dict) or set(rules) - {"max_server_per_host"}:
         raise BadRequest(f"Invalid input for field/attribute rules. Value: {rules}.")
-    if rules and policy != "anti-affinity":
+    if rules and policy_name != "anti-affinity":
         raise BadRequest("Only anti-affinity policy supports rules.")
     if "max_server_per_host" not in rules:
         return {}
@@ -73,26 +71,19 @@ def _rules(body: dict, policy: str, version: Version) -> dict:
     return {"max_server_per_host": value}
 
 
-def create_group(caller: Caller, body: dict, version: Version) -> ServerGroup:
-    """POST /os-server-groups: validate and write; 403 over the server_groups quota."""
-    unknown = sorted(set(body) - {"name", "policy", "policies", "rules"})
-    if unknown:
-        raise BadRequest(f"Additional properties are not allowed ({', '.join(map(repr, unknown))} was unexpected)")
-    name = body.get("name")
-    if not isinstance(name, str) or not 1 <= len(name) <= 255 or name != name.strip():
-        raise BadRequest(
-            f"Invalid input for field/attribute name. Value: {name}. "
-            "A name of 1 to 255 characters without leading or trailing spaces is required"
-        )
-    policy = _policy(body, version)
-    rules = _rules(body, policy, version)
+def create_group(caller: Caller, request: ServerGroupCreate) -> ServerGroup:
+    """Create a group in the caller's project; 400 for a bad name, policy or rules, 403 over
+    the server_groups quota."""
+    name = check_name(request.name)
+    policy_name = check_policy(request.policy)
+    rules = check_rules(policy_name, request.rules)
     _check_quota(caller)
     group = ServerGroup.objects.create(
-        name=name, policy=policy, rules=rules, project_id=caller.project_id, user_id=caller.user_id
+        name=name, policy=policy_name, rules=rules, project_id=caller.project_id, user_id=caller.user_id
     )
     try:
         _check_quota(caller, extra=0)  # Nova's recheck after the write
-    except quotas.QuotaExceeded:
+    except QuotaExceeded:
         group.delete()
         raise
     return group
@@ -100,15 +91,19 @@ def create_group(caller: Caller, body: dict, version: Version) -> ServerGroup:
 
 def _check_quota(caller: Caller, extra: int = 1) -> None:
     """Count-based like Nova: the project's groups (+ `extra`) against server_groups."""
-    limit = quotas.limits_for(caller.project_id).get("server_groups", -1)
-    if limit >= 0 and ServerGroup.objects.filter(project_id=caller.project_id).count() + extra > limit:
-        raise quotas.QuotaExceeded("Quota exceeded, too many server groups.")
+    limit = quotas.limits_for(caller.project_id).get("server_groups", UNLIMITED)
+    if not fits(limit, ServerGroup.objects.filter(project_id=caller.project_id).count(), extra):
+        raise QuotaExceeded("Quota exceeded, too many server groups.")
 
 
-def list_groups(caller: Caller, all_projects: bool = False, limit: int | None = None, offset: int = 0) -> QuerySet:
-    """GET /os-server-groups: the project's groups; admins with all_projects see every one."""
+def list_groups(
+    caller: Caller, all_projects: bool = False, limit: int | None = None, offset: int = 0
+) -> QuerySet[ServerGroup]:
+    """The project's groups, oldest first; every project's when ``all_projects`` is asked
+    and policy os_compute_api:os-server-groups:index:all_projects allows it (else ignored,
+    as Nova ignores it)."""
     groups = ServerGroup.objects.order_by("created_at", "id").prefetch_related("members__server")
-    if not (caller.is_admin and all_projects):
+    if not (all_projects and policy.allows(caller, policy.SERVER_GROUPS_ALL_PROJECTS)):
         groups = groups.filter(project_id=caller.project_id)
     end = offset + limit if limit is not None else None
     return groups[offset:end]
@@ -116,21 +111,18 @@ def list_groups(caller: Caller, all_projects: bool = False, limit: int | None = 
 
 def get_group(caller: Caller, group_id: str) -> ServerGroup:
     """The group by uuid; another project's (for non-admins) or an unknown one is 404."""
-    try:
-        group_uuid = uuid.UUID(str(group_id))
-    except ValueError:
-        raise NotFound(f"Instance group {group_id} could not be found.") from None
-    groups = ServerGroup.objects.filter(uuid=group_uuid).prefetch_related("members__server")
+    group_uuid = parse_uuid(group_id)
+    groups = ServerGroup.objects.filter(uuid=group_uuid) if group_uuid else ServerGroup.objects.none()
     if not caller.is_admin:
         groups = groups.filter(project_id=caller.project_id)
-    group = groups.first()
+    group = groups.prefetch_related("members__server").first()
     if group is None:
         raise NotFound(f"Instance group {group_id} could not be found.")
     return group
 
 
 def delete_group(caller: Caller, group_id: str) -> None:
-    """DELETE /os-server-groups/{id}; memberships go with it."""
+    """Delete a group; its memberships go with it."""
     get_group(caller, group_id).delete()
 
 

@@ -17,18 +17,19 @@ import shutil
 import struct
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from core.exceptions import BadRequest, Conflict, Forbidden, NotFound
+from core import policy
+from core.exceptions import BadRequest, Conflict, NotFound, QuotaExceeded
 from core.principal import Caller
+from core.quotas import UNLIMITED, fits
 
 from ..models import Keypair
 from . import quotas
-
-Version = tuple[int, int]
 
 SSH_KEY_TYPES = {
     "ssh-rsa",
@@ -40,8 +41,10 @@ SSH_KEY_TYPES = {
     "sk-ssh-ed25519@openssh.com",
     "sk-ecdsa-sha2-nistp256@openssh.com",
 }
-NAME_RE = re.compile(r"^(?! )[a-zA-Z0-9. _-]+(?<! )$")
-NAME_RE_292 = re.compile(r"^(?! )[a-zA-Z0-9. _@-]+(?<! )$")
+KEY_TYPES = ("ssh", "x509")
+#: Keypair names (nova/api/validation/parameter_types.py): @ is allowed from 2.92 on.
+NAME_RE = re.compile(r"^(?! )[a-zA-Z0-9. _@-]+(?<! )$")
+LEGACY_NAME_RE = re.compile(r"^(?! )[a-zA-Z0-9. _-]+(?<! )$")
 PEM_RE = re.compile(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.S)
 
 
@@ -99,24 +102,32 @@ def generate_ssh_key(comment: str) -> tuple[str, str]:
         return path.read_text(), path.with_suffix(".pub").read_text().strip()
 
 
-def _owner(caller: Caller, user_id: object, version: Version) -> str:
-    """The user whose keypairs are meant: ≥2.10 an admin may name another user."""
+def check_name(name: object, *, allow_at: bool = True) -> str:
+    """A keypair name: 1 to 255 of [a-zA-Z0-9. _-] (and @ unless ``allow_at`` is False, as
+    before 2.92), no leading or trailing space; 400 otherwise."""
+    pattern = NAME_RE if allow_at else LEGACY_NAME_RE
+    if not isinstance(name, str) or not 1 <= len(name) <= 255 or not pattern.match(name):
+        raise BadRequest(
+            f"Invalid input for field/attribute name. Value: {name}. Keypair name contains unsafe characters"
+        )
+    return name
+
+
+def _owner(caller: Caller, user_id: str | None) -> str:
+    """The user whose keypairs are meant: the caller's own, or (admins) another user's."""
     if user_id is None or user_id == caller.user_id:
         return caller.user_id
-    if version < (2, 10):
-        raise BadRequest("Invalid input: user_id is not supported before microversion 2.10.")
-    if not isinstance(user_id, str) or not 1 <= len(user_id) <= 64:
+    if not 1 <= len(user_id) <= 64:
         raise BadRequest(f"Invalid input for field/attribute user_id. Value: {user_id}.")
-    if not caller.is_admin:
-        raise Forbidden("Policy doesn't allow os_compute_api:os-keypairs to be performed.")
+    policy.enforce(caller, policy.KEYPAIRS_OF_USER, user_id=user_id)
     return user_id
 
 
 def list_keypairs(
-    caller: Caller, version: Version, user_id: str | None = None, limit: int | None = None, marker: str | None = None
-) -> QuerySet:
-    """GET /os-keypairs: by name; ≥2.35 limit and marker (a keypair name)."""
-    keypairs = Keypair.objects.filter(user_id=_owner(caller, user_id, version)).order_by("name", "id")
+    caller: Caller, user_id: str | None = None, limit: int | None = None, marker: str | None = None
+) -> QuerySet[Keypair]:
+    """A user's keypairs by name, after the keypair named ``marker``, at most ``limit``."""
+    keypairs = Keypair.objects.filter(user_id=_owner(caller, user_id)).order_by("name", "id")
     if marker is not None:
         if not keypairs.filter(name=marker).exists():
             raise BadRequest(f"marker [{marker}] not found")
@@ -124,50 +135,47 @@ def list_keypairs(
     return keypairs[:limit] if limit is not None else keypairs
 
 
-def get_keypair(caller: Caller, name: str, version: Version, user_id: str | None = None) -> Keypair:
-    owner = _owner(caller, user_id, version)
+def get_keypair(caller: Caller, name: str, user_id: str | None = None) -> Keypair:
+    """A user's keypair by name, else 404."""
+    owner = _owner(caller, user_id)
     keypair = Keypair.objects.filter(user_id=owner, name=name).first()
     if keypair is None:
         raise NotFound(f"Keypair {name} not found for user {owner}")
     return keypair
 
 
-def delete_keypair(caller: Caller, name: str, version: Version, user_id: str | None = None) -> None:
-    get_keypair(caller, name, version, user_id).delete()
+def delete_keypair(caller: Caller, name: str, user_id: str | None = None) -> None:
+    """Delete a user's keypair by name (404 when there is none)."""
+    get_keypair(caller, name, user_id).delete()
 
 
-def create_keypair(caller: Caller, body: dict, version: Version) -> tuple[Keypair, str | None]:
-    """POST /os-keypairs: import `public_key`, or (below 2.92) generate one. Returns the
-    keypair and the generated private key (None on import)."""
-    allowed = (
-        {"name", "public_key"}
-        | ({"type"} if version >= (2, 2) else set())
-        | ({"user_id"} if version >= (2, 10) else set())
-    )
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise BadRequest(f"Additional properties are not allowed ({', '.join(map(repr, unknown))} was unexpected)")
-    name = body.get("name")
-    name_re = NAME_RE_292 if version >= (2, 92) else NAME_RE
-    if not isinstance(name, str) or not 1 <= len(name) <= 255 or not name_re.match(name):
-        raise BadRequest(
-            f"Invalid input for field/attribute name. Value: {name}. Keypair name contains unsafe characters"
-        )
-    key_type = body.get("type", "ssh")
-    if key_type not in ("ssh", "x509"):
-        raise BadRequest(f"Invalid input for field/attribute type. Value: {key_type}. Must be 'ssh' or 'x509'")
-    public_key = body.get("public_key")
-    if public_key is None and version >= (2, 92):
-        raise BadRequest("Invalid input for field/attribute keypair. 'public_key' is a required property")
-    if public_key is not None and (not isinstance(public_key, str) or not public_key.strip()):
+@dataclass(frozen=True)
+class KeypairCreate:
+    """A keypair to import (``public_key`` given) or to generate (``public_key`` None), for
+    the caller or, for admins, another user (``user_id``)."""
+
+    name: str
+    public_key: str | None = None
+    key_type: str = "ssh"
+    user_id: str | None = None
+
+
+def create_keypair(caller: Caller, request: KeypairCreate) -> tuple[Keypair, str | None]:
+    """Import ``request.public_key`` or generate a key; returns the keypair and the generated
+    private key (None on import). 409 for a name the owner already uses, 403 over quota."""
+    name = check_name(request.name)
+    if request.key_type not in KEY_TYPES:
+        raise BadRequest(f"Invalid input for field/attribute type. Value: {request.key_type}. Must be 'ssh' or 'x509'")
+    public_key = request.public_key
+    if public_key is not None and not public_key.strip():
         raise BadRequest("Keypair data is invalid: failed to generate fingerprint")
-    owner = _owner(caller, body.get("user_id"), version)
+    owner = _owner(caller, request.user_id)
     private_key = None
     if public_key is None:
-        if key_type == "x509":
+        if request.key_type == "x509":
             raise BadRequest("Generating x509 keypairs is not supported; provide a public_key.")
         private_key, public_key = generate_ssh_key("Generated-by-Nova")
-    fingerprint = ssh_fingerprint(public_key) if key_type == "ssh" else x509_fingerprint(public_key)
+    fingerprint = ssh_fingerprint(public_key) if request.key_type == "ssh" else x509_fingerprint(public_key)
     _check_quota(caller, owner)
     try:
         with transaction.atomic():
@@ -177,13 +185,13 @@ def create_keypair(caller: Caller, body: dict, version: Version) -> tuple[Keypai
                 project_id=caller.project_id if owner == caller.user_id else "",
                 public_key=public_key.strip(),
                 fingerprint=fingerprint,
-                type=key_type,
+                type=request.key_type,
             )
     except IntegrityError:
         raise Conflict(f"Key pair '{name}' already exists.") from None
     try:
         _check_quota(caller, owner, extra=0)  # Nova's recheck: a concurrent create may have won
-    except quotas.QuotaExceeded:
+    except QuotaExceeded:
         keypair.delete()
         raise
     return keypair, private_key
@@ -191,6 +199,6 @@ def create_keypair(caller: Caller, body: dict, version: Version) -> tuple[Keypai
 
 def _check_quota(caller: Caller, owner: str, extra: int = 1) -> None:
     """Count-based like Nova: the owner's keypairs (+ `extra`) against key_pairs."""
-    limit = quotas.limits_for(caller.project_id).get("key_pairs", -1)
-    if limit >= 0 and Keypair.objects.filter(user_id=owner).count() + extra > limit:
-        raise quotas.QuotaExceeded("Quota exceeded, too many key pairs.")
+    limit = quotas.limits_for(caller.project_id).get("key_pairs", UNLIMITED)
+    if not fits(limit, Keypair.objects.filter(user_id=owner).count(), extra):
+        raise QuotaExceeded("Quota exceeded, too many key pairs.")

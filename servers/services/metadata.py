@@ -7,31 +7,31 @@ merges never lose keys."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 
 from django.db import transaction
 from django.utils import timezone
 
-from core.exceptions import BadRequest, NotFound
+from core.exceptions import BadRequest, NotFound, QuotaExceeded
 from core.principal import Caller
+from core.quotas import UNLIMITED, fits
 
 from ..models import Server
 from . import operations, quotas
-from .create import get_server
+from .lookup import get_server
 
 KEY_RE = re.compile(r"^[a-zA-Z0-9-_:. ]{1,255}$")
 
 
-def validate(metadata: object) -> dict[str, str]:
-    """Nova's parameter_types.metadata: keys ^[a-zA-Z0-9-_:. ]{1,255}$, string values of at
-    most 255 characters."""
-    if not isinstance(metadata, dict):
-        raise BadRequest("Invalid input for field/attribute metadata. Value must be an object")
+def check_metadata(metadata: Mapping[str, str]) -> dict[str, str]:
+    """Nova's parameter_types.metadata: keys ^[a-zA-Z0-9-_:. ]{1,255}$, values of at most
+    255 characters."""
     for key, value in metadata.items():
         if not KEY_RE.match(key):
             raise BadRequest(
                 f"Invalid input for field/attribute metadata. Value: {key}. Keys must be 1 to 255 of [a-zA-Z0-9-_:. ]"
             )
-        if not isinstance(value, str) or len(value) > 255:
+        if len(value) > 255:
             raise BadRequest(
                 f"Invalid input for field/attribute {key}. Value: {value}. "
                 "Values must be strings of at most 255 characters"
@@ -39,10 +39,10 @@ def validate(metadata: object) -> dict[str, str]:
     return dict(metadata)
 
 
-def _check_quota(project_id: str, metadata: dict) -> None:
-    limit = quotas.limits_for(project_id).get("metadata_items", -1)
-    if 0 <= limit < len(metadata):
-        raise quotas.QuotaExceeded(f"Maximum number of metadata items exceeds {limit}")
+def _check_quota(project_id: str, metadata: dict[str, str]) -> None:
+    limit = quotas.limits_for(project_id).get("metadata_items", UNLIMITED)
+    if not fits(limit, 0, len(metadata)):
+        raise QuotaExceeded(f"Maximum number of metadata items exceeds {limit}")
 
 
 def get_metadata(caller: Caller, server_id: str) -> dict[str, str]:
@@ -58,11 +58,13 @@ def get_item(caller: Caller, server_id: str, key: str) -> dict[str, str]:
     return {key: metadata[key]}
 
 
-def _write(caller: Caller, server_id: str, rule: str, change) -> dict[str, str]:
+def _write(
+    caller: Caller, server_id: str, rule: str, change: Callable[[dict[str, str]], dict[str, str]]
+) -> dict[str, str]:
     """Lock the server row, check `rule` on it, apply change(old) -> new and save."""
-    server = get_server(caller, server_id)
+    found = get_server(caller, server_id)
     with transaction.atomic():
-        server = Server.objects.select_for_update().filter(pk=server.pk, deleted=False).first()
+        server = Server.objects.select_for_update().filter(pk=found.pk, deleted=False).first()
         if server is None:
             raise NotFound(f"Instance {server_id} could not be found.")
         operations.check(caller, server, rule)
@@ -72,20 +74,16 @@ def _write(caller: Caller, server_id: str, rule: str, change) -> dict[str, str]:
     return metadata
 
 
-def update(caller: Caller, server_id: str, metadata: object, *, replace: bool) -> dict[str, str]:
-    """POST (merge, replace=False) or PUT (replace=True) /servers/{id}/metadata; returns the
-    server's whole metadata afterwards."""
-    new = validate(metadata)
+def update(caller: Caller, server_id: str, metadata: Mapping[str, str], *, replace: bool) -> dict[str, str]:
+    """Merge ``metadata`` into the server's (replace=False) or replace it (replace=True);
+    returns the server's whole metadata afterwards."""
+    new = check_metadata(metadata)
     return _write(caller, server_id, "update_metadata", lambda old: new if replace else {**old, **new})
 
 
-def set_item(caller: Caller, server_id: str, key: str, meta: object) -> dict[str, str]:
-    """PUT /servers/{id}/metadata/{key} with {"meta": {key: value}}."""
-    item = validate(meta)
-    if len(item) > 1:
-        raise BadRequest("Request body contains too many items")
-    if key not in item:
-        raise BadRequest("Request body and URI mismatch")
+def set_item(caller: Caller, server_id: str, key: str, value: str) -> dict[str, str]:
+    """Set one key; returns {key: value}."""
+    item = check_metadata({key: value})
     _write(caller, server_id, "update_metadata", lambda old: {**old, **item})
     return item
 
@@ -93,7 +91,7 @@ def set_item(caller: Caller, server_id: str, key: str, meta: object) -> dict[str
 def delete_item(caller: Caller, server_id: str, key: str) -> None:
     """DELETE /servers/{id}/metadata/{key}; 404 when the key is not there."""
 
-    def drop(old: dict) -> dict:
+    def drop(old: dict[str, str]) -> dict[str, str]:
         if key not in old:
             raise NotFound("Metadata item was not found")
         old.pop(key)

@@ -1,12 +1,13 @@
 """Moves: resize, cold migration (with confirm and revert), live migration and evacuation,
 as service-layer functions. Each writes a Migration record and starts its conductor workflow
-through servers.operations.begin."""
+through servers.services.operations.begin."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 
+from core import policy
 from core.exceptions import BadRequest, Conflict, NotFound
 from core.principal import Caller
 from hosts.heartbeats import host_is_up
@@ -16,11 +17,12 @@ from novasite.celery import app as celery_app
 from ..models import Migration, Server
 from ..states import VmState
 from . import quotas
-from .create import resolve_flavor
+from .lookup import resolve_flavor
 from .operations import Operation, begin
 
 
 def _target_host(host: str | None, server: Server) -> str | None:
+    """The named destination: a known, up compute host other than the server's own."""
     if host is None:
         return None
     if not isinstance(host, str) or not ComputeNode.objects.filter(host=host).exists():
@@ -32,18 +34,25 @@ def _target_host(host: str | None, server: Server) -> str | None:
     return host
 
 
-def resize(caller: Caller, server: Server, flavor_ref: str | None, *, host: str | None = None) -> Migration:
-    """Resize to another flavor (flavor_ref), or cold-migrate (flavor_ref None) to another host."""
-    rule = "migrate" if flavor_ref is None else "resize"
-    new_flavor = server.flavor
-    if flavor_ref is not None:
-        flavor = resolve_flavor(caller, flavor_ref)
-        if flavor.flavorid == server.flavor.get("flavorid"):
-            raise BadRequest("When resizing, instances must change flavor!")
-        if flavor.root_gb < server.flavor.get("root_gb", 0):
-            raise BadRequest("Resize error: Unable to resize disk down.")
-        new_flavor = flavor.snapshot()
-    target = _target_host(host, server)
+def resize(caller: Caller, server: Server, flavor_ref: str) -> Migration:
+    """Resize to another flavor (the scheduler picks the host)."""
+    flavor = resolve_flavor(caller, flavor_ref)
+    if flavor.flavorid == server.flavor.get("flavorid"):
+        raise BadRequest("When resizing, instances must change flavor!")
+    if flavor.root_gb < server.flavor.get("root_gb", 0):
+        raise BadRequest("Resize error: Unable to resize disk down.")
+    return _cold_move(caller, server, "resize", flavor.snapshot(), None)
+
+
+def migrate(caller: Caller, server: Server, host: str | None = None) -> Migration:
+    """Cold-migrate to another host, ``host`` or the scheduler's pick (policy
+    os_compute_api:os-migrate-server:migrate)."""
+    policy.enforce(caller, policy.SERVERS_MIGRATE, project_id=server.project_id)
+    return _cold_move(caller, server, "migrate", server.flavor, _target_host(host, server))
+
+
+def _cold_move(caller: Caller, server: Server, rule: str, new_flavor: dict, target: str | None) -> Migration:
+    """Reserve the growth in quota, record the Migration and start conductor.resize_server."""
     with transaction.atomic():
         quotas.reserve(server.project_id, quotas.positive(quotas.resize_deltas(server.flavor, new_flavor)))
         migration = Migration.objects.create(
@@ -63,6 +72,7 @@ def resize(caller: Caller, server: Server, flavor_ref: str | None, *, host: str 
 
 
 def _finished_migration(server: Server) -> Migration:
+    """The resize or cold migration waiting to be confirmed or reverted, else 400."""
     migration = server.migrations.filter(migration_type__in=("resize", "migration"), status="finished").first()
     if migration is None:
         raise BadRequest("Instance has not been resized.")
@@ -70,39 +80,40 @@ def _finished_migration(server: Server) -> Migration:
 
 
 def confirm_resize(caller: Caller, server: Server) -> None:
-    migration = _finished_migration(server) if server.vm_state == VmState.RESIZED else None
-    source_up = host_is_up(migration.source_compute) if migration else None
-    with transaction.atomic():
-        begin(
-            caller,
-            server,
-            Operation("confirm_resize", "conductor.confirm_resize", [str(migration.uuid) if migration else ""]),
-            host_up=source_up,
-        )
-        if Migration.objects.filter(pk=migration.pk, status="finished").update(status="confirming") != 1:
-            raise Conflict(f"Migration {migration.uuid} is already being confirmed or reverted.")
+    """Keep the resized (or migrated) server: the source host frees what it held."""
+    _settle_resize(caller, server, "confirm_resize", "confirming")
 
 
 def revert_resize(caller: Caller, server: Server) -> None:
+    """Go back to the old flavor and host."""
+    _settle_resize(caller, server, "revert_resize", "reverting")
+
+
+def _settle_resize(caller: Caller, server: Server, rule: str, status: str) -> None:
+    """Confirm or revert: the server's state is checked first (a server that is not RESIZED
+    is a 409 from the rule, not a missing migration), then its finished migration is claimed."""
     migration = _finished_migration(server) if server.vm_state == VmState.RESIZED else None
+    # Confirming frees the source host: the rule needs to know whether it is up.
+    source_up = host_is_up(migration.source_compute or "") if migration and rule == "confirm_resize" else None
     with transaction.atomic():
         begin(
             caller,
             server,
-            Operation("revert_resize", "conductor.revert_resize", [str(migration.uuid) if migration else ""]),
+            Operation(rule, f"conductor.{rule}", [str(migration.uuid) if migration else ""]),
+            host_up=source_up,
         )
-        if Migration.objects.filter(pk=migration.pk, status="finished").update(status="reverting") != 1:
+        if migration is None:  # the rule let it through: nothing to settle
+            return
+        if Migration.objects.filter(pk=migration.pk, status="finished").update(status=status) != 1:
             raise Conflict(f"Migration {migration.uuid} is already being confirmed or reverted.")
-
-
-def allow_same_host() -> bool:
-    return settings.ALLOW_RESIZE_TO_SAME_HOST
 
 
 def live_migrate(
     caller: Caller, server: Server, host: str | None = None, block_migration: object = "auto"
 ) -> Migration:
-    """Move a running (or paused) server to another host without stopping it."""
+    """Move a running (or paused) server to another host without stopping it (policy
+    os_compute_api:os-migrate-server:migrate_live)."""
+    policy.enforce(caller, policy.SERVERS_MIGRATE_LIVE, project_id=server.project_id)
     if block_migration not in ("auto", True, False):
         raise BadRequest("Invalid input for field/attribute block_migration. Value must be 'auto' or a boolean.")
     target = _target_host(host, server)
@@ -128,7 +139,9 @@ def live_migrate(
 
 
 def evacuate(caller: Caller, server: Server, host: str | None = None) -> Migration:
-    """Rebuild a server of a dead host elsewhere (its compute service must be down)."""
+    """Rebuild a server of a dead host elsewhere (its compute service must be down; policy
+    os_compute_api:os-evacuate)."""
+    policy.enforce(caller, policy.SERVERS_EVACUATE, project_id=server.project_id)
     if host is not None and not ComputeNode.objects.filter(host=host).exists():
         raise NotFound(f"Compute host {host} could not be found.")
     if host is not None and host == server.host:
@@ -152,19 +165,42 @@ def evacuate(caller: Caller, server: Server, host: str | None = None) -> Migrati
     return migration
 
 
-def in_progress_migration(server: Server, migration_id: str) -> Migration:
+#: A live migration in one of these is over: nothing to show, abort or complete.
+LIVE_MIGRATION_OVER = ("completed", "failed", "error", "cancelled")
+
+
+def live_migrations(caller: Caller, server: Server) -> QuerySet[Migration]:
+    """The server's live migrations in progress (policy os_compute_api:servers:migrations:index)."""
+    policy.enforce(caller, policy.SERVER_MIGRATIONS_INDEX, project_id=server.project_id)
+    return (
+        server.migrations.filter(migration_type="live-migration")
+        .exclude(status__in=LIVE_MIGRATION_OVER)
+        .select_related("server")
+    )
+
+
+def live_migration(caller: Caller, server: Server, migration_id: str) -> Migration:
+    """One live migration in progress (policy os_compute_api:servers:migrations:show); 404
+    for one that is over or unknown."""
+    policy.enforce(caller, policy.SERVER_MIGRATIONS_SHOW, project_id=server.project_id)
+    return _in_progress(server, migration_id)
+
+
+def _in_progress(server: Server, migration_id: str) -> Migration:
     migration = server.migrations.filter(
         migration_type="live-migration", pk=migration_id if str(migration_id).isdigit() else -1
     ).first()
-    if migration is None or migration.status in ("completed", "failed", "error", "cancelled"):
+    if migration is None or migration.status in LIVE_MIGRATION_OVER:
         raise NotFound(f"Migration {migration_id} for instance {server.uuid} could not be found.")
     return migration
 
 
 def abort_live_migration(caller: Caller, server: Server, migration_id: str) -> None:
-    """Cancel a live migration: before it runs, the workflow rolls back at its next step;
-    while it runs, the source hypervisor aborts the job."""
-    migration = in_progress_migration(server, migration_id)
+    """Cancel a live migration (policy os_compute_api:servers:migrations:delete): before it
+    runs, the workflow rolls back at its next step; while it runs, the source hypervisor
+    aborts the job."""
+    policy.enforce(caller, policy.SERVER_MIGRATIONS_DELETE, project_id=server.project_id)
+    migration = _in_progress(server, migration_id)
     if Migration.objects.filter(pk=migration.pk, status__in=("accepted", "queued", "preparing")).update(
         status="cancelling"
     ):
@@ -177,8 +213,10 @@ def abort_live_migration(caller: Caller, server: Server, migration_id: str) -> N
 
 
 def force_complete_live_migration(caller: Caller, server: Server, migration_id: str) -> None:
-    """Pause the guest so the memory copy converges (Nova's force_complete without post-copy)."""
-    migration = in_progress_migration(server, migration_id)
+    """Pause the guest so the memory copy converges (Nova's force_complete without post-copy;
+    policy os_compute_api:servers:migrations:force_complete)."""
+    policy.enforce(caller, policy.SERVER_MIGRATIONS_FORCE_COMPLETE, project_id=server.project_id)
+    migration = _in_progress(server, migration_id)
     if migration.status != "running":
         raise BadRequest(f"Migration {migration_id} is {migration.status}, not running.")
     celery_app.send_task(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
+from core import policy
 from core.exceptions import BadRequest, Conflict
 from core.principal import Caller
 from hosts.heartbeats import host_capabilities, host_is_up
@@ -18,7 +19,7 @@ from novasite.celery import app as celery_app
 from .. import lifecycle
 from ..models import Server
 from ..states import TaskState, VmState, check_action, get_rule
-from .create import resolve_image
+from .lookup import resolve_image
 
 #: Nova's instance action names (nova/compute/instance_actions.py), keyed by rule name.
 ACTION_NAMES = {
@@ -173,7 +174,8 @@ def rescue(caller: Caller, server: Server, rescue_image_ref: str | None = None) 
 
 
 def change_password(caller: Caller, server: Server, password: str) -> str:
-    if not isinstance(password, str) or not password:
+    """Set the guest's admin password (needs a hypervisor that can reach the guest)."""
+    if not password:
         raise BadRequest("adminPass must be a non-empty string.")
     check(caller, server, "change_password")
     if not host_capabilities(server.host).get("supports_set_admin_password"):
@@ -228,10 +230,22 @@ def unlock(caller: Caller, server: Server) -> None:
     Server.objects.filter(pk=server.pk).update(locked=False, locked_by=None, locked_reason=None)
 
 
-def reset_state(caller: Caller, server: Server, state: str) -> None:
-    """Admin: force vm_state active|error and clear the task_state (records `resetState`)."""
-    if state not in (VmState.ACTIVE, VmState.ERROR):
+#: The states os-resetState may force.
+RESET_STATES = (VmState.ACTIVE, VmState.ERROR)
+
+
+def check_reset_state(state: object) -> str:
+    """One of RESET_STATES, else 400."""
+    if state not in RESET_STATES:
         raise BadRequest("Invalid input for field/attribute state. Value must be one of 'active', 'error'.")
+    return str(state)
+
+
+def reset_state(caller: Caller, server: Server, state: str) -> None:
+    """Force vm_state active|error and clear the task_state, recording `resetState` (policy
+    os_compute_api:os-admin-actions:reset_state)."""
+    policy.enforce(caller, policy.SERVERS_RESET_STATE, project_id=server.project_id)
+    state = check_reset_state(state)
     begin(caller, server, Operation("reset_state", None))
     Server.objects.filter(pk=server.pk).update(vm_state=state, task_state=None)
 

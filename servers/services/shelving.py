@@ -13,7 +13,7 @@ from images.models import Image
 
 from ..models import Server
 from ..states import VmState
-from .create import check_zone
+from .lookup import check_zone
 from .operations import Operation, begin
 
 

@@ -14,7 +14,7 @@ from ..models import Server
 from .operations import Operation, begin
 
 
-def _properties(server: Server, image_type: str, extra: dict | None = None) -> dict:
+def _properties(server: Server, image_type: str, extra: dict[str, object] | None = None) -> dict[str, object]:
     return {
         "image_type": image_type,
         "instance_uuid": str(server.uuid),
@@ -24,12 +24,16 @@ def _properties(server: Server, image_type: str, extra: dict | None = None) -> d
     }
 
 
-def create_image(caller: Caller, server: Server, name: str, metadata: dict | None = None) -> Image:
-    """Snapshot the server into a new private image of its project."""
-    if not isinstance(name, str) or not name.strip() or len(name) > 255:
+def check_name(name: object, max_length: int | None = None) -> str:
+    """A snapshot's name: not blank (and at most ``max_length`` characters)."""
+    if not isinstance(name, str) or not name.strip() or (max_length is not None and len(name) > max_length):
         raise BadRequest("Invalid input for field/attribute name.")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise BadRequest("Invalid input for field/attribute metadata.")
+    return name
+
+
+def create_image(caller: Caller, server: Server, name: str, metadata: dict[str, object] | None = None) -> Image:
+    """Snapshot the server into a new private image of its project."""
+    name = check_name(name, max_length=255)
     with transaction.atomic():
         image = store.create_image(
             name=name,
@@ -44,20 +48,19 @@ def create_image(caller: Caller, server: Server, name: str, metadata: dict | Non
 
 
 def create_backup(
-    caller: Caller, server: Server, name: str, backup_type: str, rotation: int, metadata: dict | None = None
+    caller: Caller,
+    server: Server,
+    name: str,
+    backup_type: str,
+    rotation: int,
+    metadata: dict[str, object] | None = None,
 ) -> Image:
     """A snapshot tagged as a backup; beyond `rotation` backups of that type, the oldest go."""
-    if not isinstance(backup_type, str) or not backup_type:
+    if not backup_type:
         raise BadRequest("Invalid input for field/attribute backup_type.")
-    if isinstance(rotation, bool) or (
-        not isinstance(rotation, int) and not (isinstance(rotation, str) and rotation.isdigit())
-    ):
-        raise BadRequest("Invalid input for field/attribute rotation.")
-    rotation = int(rotation)
     if rotation < 0:
         raise BadRequest("Invalid input for field/attribute rotation: must be >= 0.")
-    if not isinstance(name, str) or not name.strip():
-        raise BadRequest("Invalid input for field/attribute name.")
+    name = check_name(name)
     with transaction.atomic():
         image = store.create_image(
             name=name,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import uuid
+from typing import Any
 
 from rest_framework import serializers
 
+from core import microversions as mv
+from core.ids import is_uuid
+from core.microversions import Microversion
 from servers.services.create import ServerCreate
 
 
@@ -77,10 +80,8 @@ class ServerCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"imageRef": "An image is required (volume-backed boot is not supported)."}
             )
-        try:
-            uuid.UUID(image)
-        except ValueError:
-            raise serializers.ValidationError({"imageRef": f"Invalid imageRef provided: {image}."}) from None
+        if not is_uuid(image):
+            raise serializers.ValidationError({"imageRef": f"Invalid imageRef provided: {image}."})
         attrs["imageRef"] = image
         max_count = attrs.get("max_count") or attrs["min_count"]
         if max_count < attrs["min_count"]:
@@ -88,11 +89,11 @@ class ServerCreateSerializer(serializers.Serializer):
         attrs["max_count"] = max_count
         return attrs
 
-    def to_request(self, api_version: tuple[int, int], scheduler_hints: object = None) -> ServerCreate:
+    def to_request(self, api_version: Microversion, scheduler_hints: object = None) -> ServerCreate:
         data = self.validated_data
         networks = data.get("networks")
         if networks is None:
-            if api_version >= (2, 37):
+            if api_version >= mv.NETWORKS_REQUIRED:
                 raise serializers.ValidationError({"networks": "This field is required from microversion 2.37."})
             networks = "auto"
         return ServerCreate(
@@ -130,12 +131,8 @@ def validate_scheduler_hints(hints: object) -> dict:
                     {"os:scheduler_hints": f"{key} must be a server uuid or a list of them."}
                 )
             for item in hosts:
-                try:
-                    uuid.UUID(item)
-                except ValueError:
-                    raise serializers.ValidationError(
-                        {"os:scheduler_hints": f"{key}: {item} is not a server uuid."}
-                    ) from None
+                if not is_uuid(item):
+                    raise serializers.ValidationError({"os:scheduler_hints": f"{key}: {item} is not a server uuid."})
             hints = {**hints, key: hosts}
     if "group" in hints and not isinstance(hints["group"], str):
         raise serializers.ValidationError({"os:scheduler_hints": "group must be a server group uuid."})
@@ -148,14 +145,14 @@ FQDN_RE = re.compile(
 )
 
 
-def validate_server_update(body: dict, api_version: tuple[int, int]) -> dict:
+def validate_server_update(body: dict[str, Any], api_version: Microversion) -> dict[str, str | None]:
     """The `server` object of PUT /servers/{id}: name, accessIPv4, accessIPv6, description
     (2.19+) and hostname (2.90+; an FQDN from 2.94). Nova's schema forbids anything else.
     Returns the model columns to change."""
     allowed = {"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}
-    if api_version >= (2, 19):
+    if api_version >= mv.SERVER_DESCRIPTION:
         allowed.add("description")
-    if api_version >= (2, 90):
+    if api_version >= mv.SERVER_HOSTNAME:
         allowed.add("hostname")
     unknown = sorted(set(body) - allowed)
     if unknown:
@@ -163,7 +160,7 @@ def validate_server_update(body: dict, api_version: tuple[int, int]) -> dict:
             "Invalid input for field/attribute server. Additional properties are not allowed"
             f" ({', '.join(unknown)} unexpected)"
         )
-    changes: dict = {}
+    changes: dict[str, str | None] = {}
     if "name" in body:
         name = body["name"]
         if not isinstance(name, str) or not name.strip() or name != name.strip() or len(name) > 255 or "\x00" in name:
@@ -178,7 +175,7 @@ def validate_server_update(body: dict, api_version: tuple[int, int]) -> dict:
         changes["description"] = description
     if "hostname" in body:
         hostname = body["hostname"]
-        pattern = FQDN_RE if api_version >= (2, 94) else HOSTNAME_RE
+        pattern = FQDN_RE if api_version >= mv.HOSTNAME_FQDN else HOSTNAME_RE
         if not isinstance(hostname, str) or not pattern.match(hostname):
             raise serializers.ValidationError("Invalid input for field/attribute hostname.")
         changes["hostname"] = hostname

@@ -1,0 +1,283 @@
+"""Listing servers (GET /servers, /servers/detail): Nova's filters, sort keys and paging as
+one query (nova/api/openstack/compute/servers.py, nova/compute/api.py get_all). Who may
+widen the list to every project, and filter or sort on operator fields, is core.policy."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+from django.db.models import QuerySet
+
+from core import policy
+from core.exceptions import BadRequest, Forbidden
+from core.ids import is_uuid, parse_uuid
+from core.params import parse_bool
+from core.principal import Caller
+from networks.models import Port
+
+from ..models import Server
+from ..states import states_for_status
+
+# Nova's sort keys -> columns. Keys Nova accepts but ignores (no such column here) sort nothing.
+SORT_KEYS = {
+    "access_ip_v4": "access_ip_v4",
+    "access_ip_v6": "access_ip_v6",
+    "availability_zone": "availability_zone",
+    "config_drive": "config_drive",
+    "created_at": "created_at",
+    "display_description": "description",
+    "display_name": "name",
+    "host": "host",
+    "hostname": "hostname",
+    "image_ref": "image_ref",
+    "key_name": "key_name",
+    "launch_index": "launch_index",
+    "launched_at": "launched_at",
+    "locked_by": "locked_by",
+    "node": "node",
+    "power_state": "power_state",
+    "project_id": "project_id",
+    "task_state": "task_state",
+    "terminated_at": "terminated_at",
+    "updated_at": "updated_at",
+    "user_id": "user_id",
+    "uuid": "uuid",
+    "vm_state": "vm_state",
+}
+IGNORED_SORT_KEYS = {
+    "auto_disk_config",
+    "instance_type_id",
+    "kernel_id",
+    "progress",
+    "ramdisk_id",
+    "root_device_name",
+    "vm_mode",
+    "architecture",
+    "cell_name",
+    "cleaned",
+    "default_ephemeral_device",
+    "default_swap_device",
+    "deleted",
+    "deleted_at",
+    "disable_terminate",
+    "ephemeral_gb",
+    "ephemeral_key_uuid",
+    "id",
+    "key_data",
+    "launched_on",
+    "locked",
+    "memory_mb",
+    "os_type",
+    "reservation_id",
+    "root_gb",
+    "shutdown_terminate",
+    "user_data",
+    "vcpus",
+}
+ADMIN_SORT_KEYS = {"host", "node"}
+
+
+@dataclass(frozen=True)
+class ServerQuery:
+    """The filters, sort keys and page of a server list, as the API read them from the query
+    (it decides which a microversion has). The operator filters (``deleted`` to
+    ``power_states``) are kept as the client wrote them: they apply, and are parsed, only for
+    callers policy os_compute_api:servers:allow_all_filters lets use them; others are ignored,
+    as Nova ignores them."""
+
+    limit: int
+    marker: str | None = None
+    all_tenants: bool = False
+    project_id: str | None = None
+    changes_since: datetime | None = None
+    changes_before: datetime | None = None
+    name: str | None = None
+    statuses: tuple[str, ...] = ()
+    unknown_status_is_error: bool = False
+    flavor: str | None = None
+    image: str | None = None
+    uuid: str | None = None
+    reservation_id: str | None = None
+    tagged: bool = False
+    key_name: str | None = None
+    user_id: str | None = None
+    description: str | None = None
+    locked: bool | None = None
+    ip: str | None = None
+    ip6: str | None = None
+    sort_keys: tuple[str, ...] = ()
+    sort_dirs: tuple[str, ...] = ()
+    deleted: str | None = None
+    host: str | None = None
+    node: str | None = None
+    availability_zone: str | None = None
+    hostname: str | None = None
+    vm_states: tuple[str, ...] = ()
+    task_states: tuple[str, ...] = ()
+    power_states: tuple[str, ...] = ()
+
+
+class ServerPage(NamedTuple):
+    """A page of servers, and the marker of the next page when another one follows."""
+
+    servers: list[Server]
+    next_marker: str | None
+
+
+def list_servers(caller: Caller, query: ServerQuery) -> ServerPage:
+    """One page of the servers ``query`` selects, in its order. A member's ``all_tenants``
+    is refused (os_compute_api:servers:index:get_all_tenants)."""
+    servers = _filtered(caller, query).order_by(*_ordering(caller, query))
+    limit = query.limit
+    if query.marker:
+        # Any sort order: the marker's position in the ordered ids (uuids only, cheap).
+        order = list(servers.values_list("uuid", flat=True))
+        position = next((index for index, item in enumerate(order) if str(item) == query.marker), None)
+        if position is None:
+            raise BadRequest(f"marker [{query.marker}] not found")
+        page_ids = order[position + 1 : position + 2 + limit]
+        by_uuid = {str(s.uuid): s for s in servers.filter(uuid__in=page_ids[:limit])}
+        rows = [by_uuid[str(item)] for item in page_ids[:limit] if str(item) in by_uuid]
+        more = len(page_ids) > limit
+    else:
+        found = list(servers[: limit + 1])
+        rows, more = found[:limit], len(found) > limit
+    return ServerPage(rows, str(rows[-1].uuid) if more and rows else None)
+
+
+def _regex(value: str) -> str:
+    """A name/ip/description filter is a regular expression in Nova; a pattern that does not
+    compile is matched literally rather than answered with a database error."""
+    try:
+        re.compile(value)
+    except re.error:
+        return re.escape(value)
+    return value
+
+
+def _filtered(caller: Caller, query: ServerQuery) -> QuerySet[Server]:
+    servers = Server.objects.all()
+    if query.all_tenants:
+        policy.enforce(caller, policy.SERVERS_ALL_TENANTS)
+        if query.project_id:
+            servers = servers.filter(project_id=query.project_id)
+    else:
+        servers = servers.filter(project_id=caller.project_id)
+    since, before = query.changes_since, query.changes_before
+    if since and before and since > before:
+        raise BadRequest("The value of changes-since must be less than or equal to changes-before.")
+    operator = policy.allows(caller, policy.SERVERS_ADMIN_FILTERS)
+    deleted = None
+    if operator and query.deleted is not None:
+        deleted = parse_bool(
+            query.deleted,
+            "deleted",
+            message="Invalid input for query parameters {name}. Value: {value}. Expected a boolean.",
+        )
+    if deleted is not None:
+        servers = servers.filter(deleted=deleted)
+    elif not (since or before):
+        servers = servers.filter(deleted=False)  # changes-since also lists what was deleted since
+    if since:
+        servers = servers.filter(updated_at__gte=since)
+    if before:
+        servers = servers.filter(updated_at__lte=before)
+    if query.name:
+        servers = servers.filter(name__regex=_regex(query.name))
+    if query.statuses:
+        wanted = states_for_status(query.statuses)
+        if not wanted.vm_states:
+            if query.unknown_status_is_error:
+                raise BadRequest("Invalid status value")
+            return Server.objects.none()
+        servers = servers.filter(vm_state__in=wanted.vm_states)
+        if wanted.task_states is not None:
+            servers = servers.filter(task_state__in=wanted.task_states)
+    if query.flavor:
+        servers = servers.filter(flavor__flavorid=query.flavor)
+    if query.image:
+        servers = servers.filter(image_ref=query.image)
+    if query.uuid:
+        server_uuid = parse_uuid(query.uuid)
+        servers = servers.filter(uuid=server_uuid) if server_uuid else Server.objects.none()
+    if query.reservation_id:
+        servers = servers.filter(reservation_id=query.reservation_id)
+    if query.tagged:
+        servers = Server.objects.none()  # servers carry no tags here
+    if query.key_name:
+        servers = servers.filter(key_name=query.key_name)
+    if query.user_id:
+        servers = servers.filter(user_id=query.user_id)
+    if query.description:
+        servers = servers.filter(description__regex=_regex(query.description))
+    if query.locked is not None:
+        servers = servers.filter(locked=query.locked)
+    if operator:
+        servers = _operator_filters(servers, query)
+    for pattern, ip_version in ((query.ip, 4), (query.ip6, 6)):
+        if pattern:
+            servers = servers.filter(uuid__in=_with_address(pattern, ip_version))
+    return servers
+
+
+def _operator_filters(servers: QuerySet[Server], query: ServerQuery) -> QuerySet[Server]:
+    """host, node, availability_zone, vm_state, task_state, power_state and hostname."""
+    for column in ("host", "node", "availability_zone"):
+        value = getattr(query, column)
+        if value:
+            servers = servers.filter(**{column: value})
+    if query.vm_states:
+        servers = servers.filter(vm_state__in=query.vm_states)
+    if query.task_states:
+        servers = servers.filter(task_state__in=query.task_states)
+    if query.power_states:
+        try:
+            servers = servers.filter(power_state__in=[int(value) for value in query.power_states])
+        except ValueError:
+            raise BadRequest("Invalid input for query parameters power_state.") from None
+    if query.hostname:
+        servers = servers.filter(hostname__regex=_regex(query.hostname))
+    return servers
+
+
+def _with_address(pattern: str, ip_version: int) -> list[str]:
+    """Uuids of the servers with a fixed IP of ``ip_version`` matching ``pattern``."""
+    matcher = re.compile(_regex(pattern))
+    found = set()
+    for device_id, fixed_ips in Port.objects.exclude(device_id="").values_list("device_id", "fixed_ips"):
+        for fixed in fixed_ips or []:
+            address = str(fixed.get("ip_address", ""))
+            if (":" in address) == (ip_version == 6) and matcher.search(address):
+                found.add(device_id)
+    return [item for item in found if is_uuid(item)]
+
+
+def _ordering(caller: Caller, query: ServerQuery) -> list[str]:
+    """sort_key/sort_dir pairs (Nova's rules: a dir only with keys, missing dirs default to
+    desc), then created_at and id as tie-breakers so paging is stable. Sorting by host or
+    node is for operators (os_compute_api:servers:allow_all_filters), in Nova's words."""
+    keys, dirs = query.sort_keys, query.sort_dirs
+    if dirs and not keys:
+        raise BadRequest("sort_dir is only valid with sort_key")
+    if len(dirs) > len(keys):
+        raise BadRequest("The number of sort_keys and sort_dirs must be the same")
+    order = []
+    for index, key in enumerate(keys):
+        direction = dirs[index] if index < len(dirs) else "desc"
+        if direction not in ("asc", "desc"):
+            raise BadRequest(f"Invalid input for query parameters sort_dir. Value: {direction}.")
+        if key in IGNORED_SORT_KEYS:
+            continue
+        if key not in SORT_KEYS:
+            raise BadRequest(f"Invalid input for query parameters sort_key. Value: {key}.")
+        if key in ADMIN_SORT_KEYS and not policy.allows(caller, policy.SERVERS_ADMIN_FILTERS):
+            raise Forbidden(f"Only administrators can sort servers by {key}")
+        column = SORT_KEYS[key]
+        order.append(column if direction == "asc" else f"-{column}")
+    for tie in ("created_at", "id"):
+        if not any(item.lstrip("-") == tie for item in order):
+            order.append(f"-{tie}")
+    return order

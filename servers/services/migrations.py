@@ -1,0 +1,75 @@
+"""os-migrations: every migration of the cloud, filtered and paged, for operators (policy
+os_compute_api:os-migrations:index; nova/api/openstack/compute/migrations.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+
+from core import policy
+from core.exceptions import BadRequest
+from core.ids import parse_uuid
+from core.principal import Caller
+
+from ..models import Flavor, Migration
+
+
+@dataclass(frozen=True)
+class MigrationQuery:
+    """The filters and paging of GET /os-migrations (the API decides which a version has).
+    ``limit`` None means no paging (before 2.59)."""
+
+    host: str | None = None
+    status: str | None = None
+    migration_type: str | None = None
+    source_compute: str | None = None
+    instance_uuid: str | None = None
+    user_id: str | None = None
+    project_id: str | None = None
+    changes_since: datetime | None = None
+    changes_before: datetime | None = None
+    marker: str | None = None
+    limit: int | None = None
+
+
+def list_migrations(caller: Caller, query: MigrationQuery) -> list[Migration]:
+    """The migrations matching ``query``, newest first, after the ``marker`` migration."""
+    policy.enforce(caller, policy.MIGRATIONS_INDEX)
+    rows = Migration.objects.select_related("server").order_by("-created_at", "-id")
+    if query.host:
+        rows = rows.filter(Q(source_compute=query.host) | Q(dest_compute=query.host))
+    for name in ("status", "migration_type", "source_compute", "user_id", "project_id"):
+        value = getattr(query, name)
+        if value:
+            rows = rows.filter(**{name: value})
+    if query.instance_uuid:
+        server_uuid = parse_uuid(query.instance_uuid)
+        if server_uuid is None:
+            return []
+        rows = rows.filter(server__uuid=server_uuid)
+    if query.changes_since is not None:
+        rows = rows.filter(updated_at__gte=query.changes_since)
+    if query.changes_before is not None:
+        rows = rows.filter(updated_at__lte=query.changes_before)
+    if query.marker:
+        marker_uuid = parse_uuid(query.marker)
+        anchor = Migration.objects.filter(uuid=marker_uuid).first() if marker_uuid else None
+        if anchor is None:
+            raise BadRequest(f"Marker {query.marker} could not be found.")
+        rows = rows.filter(Q(created_at__lt=anchor.created_at) | Q(created_at=anchor.created_at, id__lt=anchor.pk))
+    return list(rows if query.limit is None else rows[: query.limit])
+
+
+def flavor_ids(migrations: Iterable[Migration]) -> dict[str, int]:
+    """The database ids of the flavors the migrations moved between, by flavorid (Nova shows
+    them as old_instance_type_id and new_instance_type_id): one query."""
+    wanted = {
+        flavor.get("flavorid")
+        for migration in migrations
+        for flavor in (migration.old_flavor or {}, migration.new_flavor or {})
+    }
+    wanted.discard(None)
+    return dict(Flavor.objects.filter(flavorid__in=wanted).values_list("flavorid", "id")) if wanted else {}

@@ -1,0 +1,118 @@
+"""Pinned query counts (NetBox's style): each listed endpoint runs exactly the number of SQL
+queries written in tests/query_counts.json, token validation included. A page of servers
+costs the same whether it holds 3 servers or 10 (no query per server), and any change to a
+count fails here, so a new N+1 cannot slip in unnoticed.
+
+When a change of count is deliberate (a new field needs one more query per page, not per
+row), update the json on purpose: run this file with UPDATE_QUERY_COUNTS=1 and commit the
+json with the change that explains it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hosts.heartbeats import record_compute_report, record_heartbeat
+from identity.models import Project
+from networks.models import Network, Port
+from servers.models import Server, ServerFault, ServerGroup, ServerGroupMember, VolumeAttachment
+
+pytestmark = pytest.mark.django_db
+
+COUNTS_FILE = Path(__file__).with_name("query_counts.json")
+PINNED: dict[str, int] = json.loads(COUNTS_FILE.read_text())
+LATEST = {"HTTP_OPENSTACK_API_VERSION": "compute 2.96"}
+HOSTS = ("compute1", "compute2", "compute3")
+FLAVOR = {"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1, "extra_specs": {}}
+
+
+def assert_pinned(endpoint: str, api, path: str, **headers) -> None:
+    """GET ``path`` and compare its query count with the pinned one (or, with
+    UPDATE_QUERY_COUNTS=1, write the measured count into the json)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(path, **headers)
+    assert response.status_code == 200, response.content
+    measured = len(queries)
+    if os.environ.get("UPDATE_QUERY_COUNTS") == "1":
+        PINNED[endpoint] = measured
+        COUNTS_FILE.write_text(json.dumps(PINNED, indent=2, sort_keys=True) + "\n")
+        return
+    statements = "\n".join(f"  {query['sql'][:160]}" for query in queries.captured_queries)
+    assert measured == PINNED[endpoint], (
+        f"{endpoint} ran {measured} SQL queries; tests/query_counts.json pins {PINNED[endpoint]}.\n"
+        f"If the change is deliberate (and the count does not grow with the number of rows), run\n"
+        f"  UPDATE_QUERY_COUNTS=1 .venv/bin/python -m pytest tests/test_query_counts.py\n"
+        f"and commit tests/query_counts.json with the change. The queries were:\n{statements}"
+    )
+
+
+def add_servers(project_id: str, count: int, start: int = 0) -> None:
+    """``count`` servers with everything a detailed server shows from other tables: an
+    address, a volume, a server group, a host (host_status) and, for some, a fault."""
+    network, _ = Network.objects.get_or_create(name="counted", project_id=project_id)
+    group, _ = ServerGroup.objects.get_or_create(
+        name="counted", project_id=project_id, user_id="u", defaults={"policy": "anti-affinity"}
+    )
+    for index in range(start, start + count):
+        errored = index % 3 == 0
+        server = Server.objects.create(
+            name=f"vm-{index}",
+            project_id=project_id,
+            user_id="u",
+            flavor=FLAVOR,
+            host=HOSTS[index % len(HOSTS)],
+            node=HOSTS[index % len(HOSTS)],
+            vm_state="error" if errored else "active",
+        )
+        Port.objects.create(
+            network=network,
+            project_id=project_id,
+            mac_address=f"fa:16:3e:00:00:{index:02x}",
+            fixed_ips=[{"subnet_id": "s", "ip_address": f"10.0.0.{index + 10}"}],
+            device_id=str(server.uuid),
+            device_owner="compute:nova",
+        )
+        VolumeAttachment.objects.create(server=server, volume_id=f"00000000-0000-0000-0000-{index:012d}")
+        ServerGroupMember.objects.create(group=group, server=server)
+        if errored:
+            ServerFault.objects.create(server=server, message="boom", details="trace")
+
+
+@pytest.fixture
+def hosts(cloud):
+    for host in HOSTS:
+        record_compute_report(
+            host,
+            {
+                "vcpus": 8,
+                "memory_mb": 16384,
+                "disk_gb": 200,
+                "hypervisor_type": "QEMU",
+                "hypervisor_version": 8002000,
+                "cpu_info": json.dumps({"arch": "x86_64"}),
+                "host_ip": "10.0.0.1",
+            },
+        )
+    record_heartbeat("ctl1", "nova-conductor")
+
+
+def test_servers_detail_does_not_grow_with_servers(admin_api, hosts):
+    admin_project = Project.objects.get(name="admin").id
+    add_servers(admin_project, 3)
+    assert_pinned("GET /compute/v2.1/servers/detail", admin_api, "/compute/v2.1/servers/detail", **LATEST)
+    add_servers(admin_project, 7, start=3)
+    assert len(admin_api.get("/compute/v2.1/servers/detail", **LATEST).json()["servers"]) == 10
+    assert_pinned("GET /compute/v2.1/servers/detail", admin_api, "/compute/v2.1/servers/detail", **LATEST)
+
+
+def test_flavors_detail(demo_api):
+    assert_pinned("GET /compute/v2.1/flavors/detail", demo_api, "/compute/v2.1/flavors/detail", **LATEST)
+
+
+def test_hypervisors_detail(admin_api, hosts):
+    assert_pinned("GET /compute/v2.1/os-hypervisors/detail", admin_api, "/compute/v2.1/os-hypervisors/detail", **LATEST)
