@@ -10,6 +10,7 @@ app, each written once here.
 - ``exceptions``: the error vocabulary of the service layer.
 - ``errors``: that vocabulary mapped to each OpenStack service's error body.
 - ``policy``: the named policy rules and their enforcement.
+- ``paging``: limit/marker keyset paging, newest first.
 - ``quotas``: the quota rule (fits, overruns, limits below usage).
 - ``views``: the base API views (compute microversion handling, public version documents).
 

@@ -17,10 +17,10 @@ from typing import BinaryIO, Final
 
 from core import policy
 from core.exceptions import BadRequest, Conflict, Forbidden, NotFound, OverLimit
+from core.paging import page
 from core.principal import Caller
 
 from . import access, store
-from .api.paging import page
 from .models import Image
 
 #: Glance's image_property_quota.

@@ -22,9 +22,9 @@ ADMIN = Caller("admin", "p-admin", is_admin=True)
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        (SOME_UUID, uuid.UUID(SOME_UUID)),
-        (SOME_UUID.upper(), uuid.UUID(SOME_UUID)),
-        (SOME_UUID.replace("-", ""), uuid.UUID(SOME_UUID)),
+        (SOME_UUID, SOME_UUID),
+        (SOME_UUID.upper(), SOME_UUID),
+        (SOME_UUID.replace("-", ""), SOME_UUID),
         ("not-a-uuid", None),
         ("", None),
         (None, None),
@@ -32,8 +32,10 @@ ADMIN = Caller("admin", "p-admin", is_admin=True)
         (12, None),
     ],
 )
-def test_parse_uuid(value, expected) -> None:
-    assert ids.parse_uuid(value) == expected
+def test_parse_uuid(value: object, expected: str | None) -> None:
+    parsed = ids.parse_uuid(value)
+    assert (str(parsed) if parsed else None) == expected
+    assert parsed is None or isinstance(parsed, uuid.UUID)
     assert ids.is_uuid(value) is (expected is not None)
 
 
@@ -83,7 +85,8 @@ def test_integers() -> None:
 
 def test_unwrap() -> None:
     assert bodies.unwrap({"server": {"name": "a"}}, "server") == {"name": "a"}
-    for body in ({}, {"server": []}, [], None, "server"):
+    malformed: tuple[object, ...] = ({}, {"server": []}, [], None, "server")
+    for body in malformed:
         with pytest.raises(BadRequest, match="a 'server' object"):
             bodies.unwrap(body, "server")
     with pytest.raises(BadRequest, match="^Expecting to find user in request body.$"):

@@ -20,11 +20,11 @@ from django.utils import timezone
 from core import policy
 from core.exceptions import BadRequest, Conflict, NotFound
 from core.ids import parse_uuid
+from core.paging import page
 from core.principal import Caller
 from identity.models import Project
 from images import access as image_access
 from images import store as image_store
-from images.api.paging import page
 from images.models import Image
 
 from . import quotas, store

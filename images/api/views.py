@@ -15,12 +15,12 @@ from rest_framework.response import Response
 
 from core.exceptions import BadRequest, ServiceError
 from core.ids import parse_uuid
+from core.paging import parse_limit
 from core.views import ServiceView
 from identity.catalog import base_url
 from images import services
 from images.models import Image
 
-from .paging import parse_limit
 from .parsers import JsonPatchParser, OctetStreamParser
 from .representation import image_document
 from .validation import new_image, patch_operations

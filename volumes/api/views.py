@@ -16,9 +16,9 @@ from rest_framework.response import Response
 
 from core import policy
 from core.exceptions import BadRequest
+from core.paging import parse_limit
 from core.views import PublicView, ServiceView
 from identity.catalog import base_url
-from images.api.paging import parse_limit
 from volumes import services
 from volumes.models import Volume
 

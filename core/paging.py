@@ -1,4 +1,4 @@
-"""limit/marker paging, newest first, shared by the image and volume lists.
+"""limit/marker keyset paging, newest first (the Glance and Cinder lists).
 
 Rows are ordered by (created_at, id) descending, and the page after a marker is a keyset
 query, so paging stays correct while rows are added. Callers emit a `next` link only when
@@ -11,19 +11,14 @@ from typing import Any, Protocol
 
 from django.db.models import Q, QuerySet
 
-from core.exceptions import BadRequest
+from .params import parse_int
 
 
 def parse_limit(value: str | None, *, default: int, maximum: int) -> int:
     """The `limit` query parameter: a non-negative integer, capped at `maximum`."""
     if value is None or value == "":
         return min(default, maximum)
-    try:
-        limit = int(value)
-    except ValueError:
-        raise BadRequest(f"Invalid limit value: {value!r}; limit must be an integer.") from None
-    if limit < 0:
-        raise BadRequest("limit param must be positive")
+    limit = parse_int(value, "limit", minimum=0, message="Invalid limit value: {value!r}; limit must be an integer.")
     return min(limit, maximum)
 
 
