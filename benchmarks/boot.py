@@ -28,6 +28,8 @@ def boot_once(api: Api, image: str, flavor: str, network: str, index: int) -> fl
     server_id = response.json()["server"]["id"]
     while True:
         server = api.server(server_id)
+        if server is None:
+            raise SystemExit(f"server {server_id} is gone")
         if server["status"] == "ACTIVE" and server["OS-EXT-STS:task_state"] is None:
             elapsed = time.perf_counter() - start
             break

@@ -19,13 +19,22 @@ from tests.e2e.cloud import Api
 V = {"OpenStack-API-Version": "compute 2.96"}
 
 
+def current(api: Api, sid: str) -> dict:
+    """The server as the API shows it now; stops the benchmark if it is gone."""
+    server = api.server(sid)
+    if server is None:
+        raise SystemExit(f"server {sid} is gone")
+    return server
+
+
 def timed(api: Api, sid: str, body: dict | None, until: str, *, method: str = "action") -> float:
     start = time.perf_counter()
     if method == "action":
+        assert body is not None, "an action needs a body"
         response = api.post(f"/compute/v2.1/servers/{sid}/action", body, headers=V)
         assert response.status_code in (200, 202, 204), response.text
     while True:
-        server = api.server(sid)
+        server = current(api, sid)
         if server["OS-EXT-STS:task_state"] is None and server["status"] == until:
             return time.perf_counter() - start
         if server["status"] == "ERROR":
@@ -77,10 +86,10 @@ def main() -> None:
             ("unshelve", {"unshelve": None}, "ACTIVE"),
         ):
             if name == "live migrate":
-                before = api.server(sid)["OS-EXT-SRV-ATTR:host"]
+                before = current(api, sid)["OS-EXT-SRV-ATTR:host"]
                 started = time.perf_counter()
                 api.post(f"/compute/v2.1/servers/{sid}/action", body, headers={"OpenStack-API-Version": "compute 2.30"})
-                while (s := api.server(sid))["OS-EXT-SRV-ATTR:host"] == before or s[
+                while (s := current(api, sid))["OS-EXT-SRV-ATTR:host"] == before or s[
                     "OS-EXT-STS:task_state"
                 ] is not None:
                     time.sleep(0.01)

@@ -26,6 +26,7 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/novasite_bench")
@@ -50,7 +51,7 @@ IMAGE_ID = "6b0d8f4e-7a53-4f0e-9d59-3c0f1d2a5b10"
 def create_database() -> None:
     """Create the benchmark database if it does not exist (never touches any other)."""
     config = dj_database_url.parse(DATABASE_URL)
-    params = {
+    params: dict[str, Any] = {
         "dbname": "postgres",
         "user": config["USER"],
         "password": config["PASSWORD"],

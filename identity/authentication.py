@@ -1,8 +1,8 @@
-"""DRF authentication by Keystone token (X-Auth-Token) and the policy permission classes."""
+"""DRF authentication by Keystone token (X-Auth-Token). Policy lives in core.policy."""
 
 from __future__ import annotations
 
-from rest_framework import authentication, exceptions, permissions
+from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from . import tokens
@@ -23,13 +23,3 @@ class TokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return 'Keystone uri="/identity/v3"'
-
-
-class IsAdmin(permissions.BasePermission):
-    """Admin-only endpoints (the admin role on the token's project)."""
-
-    message = "Policy doesn't allow this operation to be performed."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and getattr(user, "is_authenticated", False) and user.is_admin)

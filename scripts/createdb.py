@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import dj_database_url
 import psycopg2
@@ -13,7 +14,7 @@ def main() -> None:
     config = dj_database_url.parse(os.environ["DATABASE_URL"])
     if "postgresql" not in config["ENGINE"]:
         return
-    params = {
+    params: dict[str, Any] = {
         "dbname": "postgres",
         "user": config["USER"],
         "password": config["PASSWORD"] or None,

@@ -87,7 +87,8 @@ def test_member_of_another_project_is_isolated(cloud, live_server, admin, demo):
         response = eve.session.request(method, eve.base + path, json=body, headers=LATEST, timeout=10)
         assert response.status_code == 403, (method, path, response.status_code, response.text)
         assert "forbidden" in response.json(), response.text
-    assert eve.server(own_sid)["OS-EXT-STS:vm_state"] == "active"  # the refused reset changed nothing
+    own = eve.server(own_sid)
+    assert own is not None and own["OS-EXT-STS:vm_state"] == "active"  # the refused reset changed nothing
 
     # Her own server is hers to act on (the refusals above are not blanket ones).
     assert eve.post(f"/compute/v2.1/servers/{own_sid}/action", {"os-stop": None}, headers=LATEST).status_code == 202

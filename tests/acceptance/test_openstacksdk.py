@@ -55,7 +55,8 @@ def test_server_lifecycle_with_openstacksdk(cloud, live_server, compute_api_vers
 
         listed = {s.id: s for s in conn.compute.servers()}
         assert server.id in listed and listed[server.id].status == "ACTIVE"
-        assert conn.compute.find_server("sdk1").id == server.id  # by name: GET /servers/sdk1 is a 404 first
+        found = conn.compute.find_server("sdk1")  # by name: GET /servers/sdk1 is a 404 first
+        assert found is not None and found.id == server.id
 
         conn.compute.stop_server(server)
         server = conn.compute.wait_for_server(server, status="SHUTOFF", interval=0.2, wait=60)
