@@ -8,9 +8,9 @@ The admin is one more client of the service layer, like the API and the manageme
 - the form runs only the model's own rules (``Model.clean()``): field types are the form's,
   and everything else (bounds, uniqueness, state, quota, policy) is the service's, refused in
   the API's words;
-- a refusal (``core.exceptions.ServiceError``) rolls the whole request back and shows the
-  form again with the service's message as its error, so nothing is half written and no
-  "was changed successfully" follows a refusal. A refused delete is an error message.
+- a refusal (``core.exceptions.ServiceError``, a state rule's error) rolls the whole request
+  back and shows the form again with the service's message as its error, so nothing is half
+  written and no "was changed successfully" follows a refusal. A refused delete is an error message.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ P = TypeVar("P", bound=models.Model)
 #: Request attributes: the operator's Caller, and the refusal the form shows on its second pass.
 CALLER_ATTRIBUTE = "_novasite_operator"
 REFUSAL_ATTRIBUTE = "_novasite_refusal"
+POSITIVE_FIELDS = (models.PositiveIntegerField, models.PositiveSmallIntegerField, models.PositiveBigIntegerField)
 #: Caller.user_id has room for a Keystone id (64 characters).
 MAX_USER_ID = 64
 
@@ -74,12 +75,18 @@ def in_project(caller: Caller, project_id: str) -> Caller:
     return Caller(caller.user_id, project_id, caller.is_admin, caller.request_id)
 
 
-def refusal_message(error: ServiceError, service: str) -> str:
+def is_refusal(error: Exception) -> bool:
+    """Whether ``error`` is the service layer refusing (it carries the HTTP status the API
+    answers with: core.exceptions and the state rules' errors), as core.errors decides."""
+    return isinstance(error, ServiceError) or isinstance(getattr(error, "http_status", None), int)
+
+
+def refusal_message(error: Exception, service: str) -> str:
     """What the API answers for ``error``: a policy refusal in the words of the service whose
     URL prefix is ``service`` (core.errors), any other refusal its own message."""
     if isinstance(error, PolicyNotAuthorized):
         return format_for(service).policy_message(error.rule)
-    return error.message
+    return str(error)
 
 
 def as_service_error(check: Callable[[], Any]) -> Any:
@@ -182,10 +189,12 @@ class ServiceLayerAdmin(admin.ModelAdmin, Generic[M]):
         adopt(obj, self.service_update(caller, obj, form) if change else self.service_create(caller, form))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        inline = self._service_inline(request, form.instance, formset.model)
-        caller = staff_caller(request)
         formset.save(commit=False)  # sorts the rows into new, changed and deleted; writes nothing
         changed = [row for row, _ in formset.changed_objects]
+        if not (changed or formset.new_objects or formset.deleted_objects):
+            return  # a read-only inline, or nothing asked of it
+        inline = self._service_inline(request, form.instance, formset.model)
+        caller = staff_caller(request)
         for row in formset.deleted_objects:
             inline.service_remove(caller, form.instance, row)
         for row in changed:
@@ -207,6 +216,13 @@ class ServiceLayerAdmin(admin.ModelAdmin, Generic[M]):
                 return inline
         raise ValueError(f"no service inline for {model.__name__}")
 
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """A number's bounds are the service's (a negative vcpus is refused in Nova's words):
+        the form only reads an integer."""
+        if isinstance(db_field, POSITIVE_FIELDS):
+            kwargs.setdefault("min_value", None)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     # --- refusals -------------------------------------------------------------------------
 
     def get_form(self, request: HttpRequest, obj: M | None = None, change: bool = False, **kwargs: Any) -> Any:
@@ -225,8 +241,8 @@ class ServiceLayerAdmin(admin.ModelAdmin, Generic[M]):
         shown again, bound to what the operator sent, with the refusal as its error."""
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except ServiceError as error:
-            if request.method != "POST":
+        except Exception as error:
+            if request.method != "POST" or not is_refusal(error):
                 raise
             setattr(request, REFUSAL_ATTRIBUTE, refusal_message(error, self.service))
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -237,7 +253,9 @@ class ServiceLayerAdmin(admin.ModelAdmin, Generic[M]):
         """A refused delete (rolled back, log entry included) is an error on the object's page."""
         try:
             return super().delete_view(request, object_id, extra_context)
-        except ServiceError as error:
+        except Exception as error:
+            if not is_refusal(error):
+                raise
             self.message_user(request, refusal_message(error, self.service), messages.ERROR)
             opts = self.model._meta
             return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id]))
@@ -272,7 +290,9 @@ class ServiceLayerAdmin(admin.ModelAdmin, Generic[M]):
                         self.log_deletions(request, self.model._default_manager.filter(pk=obj.pk))
                     write(caller, obj)
                 done += 1
-            except ServiceError as error:
+            except Exception as error:
+                if not is_refusal(error):
+                    raise
                 self.message_user(request, f"{obj}: {refusal_message(error, self.service)}", messages.ERROR)
         return done
 

@@ -27,6 +27,8 @@ def _form_fields(form: forms.BaseForm, data: dict[str, Any]) -> None:
             data[bound.html_name] = list(value or [])
         else:
             data[bound.html_name] = "" if value is None else value
+        if field.show_hidden_initial:  # what the page was drawn with (callable defaults)
+            data[bound.html_initial_name] = data.get(bound.html_name, "")
 
 
 def form_data(client: Client, page: str) -> dict[str, Any]:
