@@ -50,7 +50,8 @@ FLAVOR = {
 
 
 def populate(n: int = 1) -> dict[type[Model], Model]:
-    """One row of every model (suffix `n` keeps repeated calls unique); returns them by model."""
+    """One row of every model (suffix `n` keeps repeated calls unique); returns them by model.
+    Its hosts (host<n>) are not the demo cloud's, so a test may seed that too."""
     now = timezone.now()
     rows: dict[type[Model], Model] = {}
 
@@ -77,14 +78,14 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
 
     add(Region(id=f"Region{n}"))
     aggregate = add(Aggregate(name=f"agg{n}", metadata={"availability_zone": f"az{n}"}))
-    add(AggregateHost(aggregate=aggregate, host=f"compute{n}"))
-    service = add(Service(host=f"compute{n}", binary="nova-compute", last_seen_up=now))
+    add(AggregateHost(aggregate=aggregate, host=f"host{n}"))
+    service = add(Service(host=f"host{n}", binary="nova-compute", last_seen_up=now))
     add(Service(host=f"controller{n}", binary="nova-conductor", last_seen_up=now))
     node = add(
         ComputeNode(
-            host=f"compute{n}",
+            host=f"host{n}",
             service=service,
-            hypervisor_hostname=f"compute{n}.example",
+            hypervisor_hostname=f"host{n}.example",
             vcpus=8,
             memory_mb=8192,
             local_gb=100,
@@ -105,12 +106,12 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
             flavor=FLAVOR,
             vm_state="active",
             power_state=1,
-            host=f"compute{n}",
-            node=f"compute{n}.example",
+            host=f"host{n}",
+            node=f"host{n}.example",
             availability_zone=f"az{n}",
         )
     )
-    add(ServerFault(server=server, message="No valid host was found.", host=f"compute{n}"))
+    add(ServerFault(server=server, message="No valid host was found.", host=f"host{n}"))
     group = add(ServerGroup(name=f"group{n}", project_id=project.id, user_id=user.id, policy="anti-affinity"))
     add(ServerGroupMember(group=group, server=server))
     add(QuotaLimit(project_id=project.id, resource="instances", hard_limit=10))
@@ -125,7 +126,7 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
         )
     )
     add(InstanceActionEvent(action=action, event="compute_build_and_run_instance", result="Success"))
-    add(Migration(server=server, migration_type="resize", source_compute=f"compute{n}"))
+    add(Migration(server=server, migration_type="resize", source_compute=f"host{n}"))
     add(VolumeAttachment(server=server, volume_id=uuid.uuid4(), device="sdb", status="attached"))
     add(
         Allocation(

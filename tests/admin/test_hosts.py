@@ -80,10 +80,10 @@ def test_aggregate_zone_change_refused_while_its_hosts_have_servers(staff, rows)
 def test_aggregate_host_in_two_zones_refused(staff, rows):
     other = aggregates.create_aggregate(OPERATOR, "agg2", "az2")
     before = table(Aggregate, AggregateHost)
-    response = post_form(staff, url(Aggregate, "change", other.pk), **{"hosts-0-host": "compute1"})
+    response = post_form(staff, url(Aggregate, "change", other.pk), **{"hosts-0-host": "host1"})
     refused(
         response,
-        "Cannot put host compute1 in availability zone az2 with aggregate agg2: "
+        "Cannot put host host1 in availability zone az2 with aggregate agg2: "
         "it is already in availability zone az1 through another aggregate.",
     )
     assert table(Aggregate, AggregateHost) == before
@@ -213,12 +213,12 @@ def test_service_delete_refused_while_servers_are_on_its_host(staff, rows):
     service = rows[Service]
     before = table(Service, ComputeNode, AggregateHost)
     response = delete(staff, service)
-    refused_delete(response, "Unable to delete compute service that is in use: servers are on host compute1.")
+    refused_delete(response, "Unable to delete compute service that is in use: servers are on host host1.")
     assert table(Service, ComputeNode, AggregateHost) == before
     Server.objects.update(deleted=True)
     assert delete(staff, service).status_code == 302
     assert not Service.objects.filter(pk=service.pk).exists()
-    assert not AggregateHost.objects.filter(host="compute1").exists()
+    assert not AggregateHost.objects.filter(host="host1").exists()
 
 
 def test_service_records_are_not_added_here(staff, rows):

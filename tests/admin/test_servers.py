@@ -52,7 +52,7 @@ def test_server_renamed_as_put_servers_renames_it(staff, rows):
     saved(post_form(staff, page, name="web-1", hostname="web-1.example.org", access_ip_v4="192.0.2.7"))
     server.refresh_from_db()
     assert (server.name, server.hostname, server.access_ip_v4) == ("web-1", "web-1.example.org", "192.0.2.7")
-    assert (server.vm_state, server.host) == ("active", "compute1")
+    assert (server.vm_state, server.host) == ("active", "host1")
 
 
 @pytest.mark.parametrize(

@@ -122,15 +122,15 @@ def test_member_over_the_group_quota_refused(staff, rows):
     group = rows[ServerGroup]
     QuotaLimit.objects.create(project_id=group.project_id, resource="server_group_members", hard_limit=1)
     before = table(ServerGroupMember)
-    refused(add_member(staff, group, server(rows, "vm2", "compute9")), "Quota exceeded, too many servers in group")
+    refused(add_member(staff, group, server(rows, "vm2", "host9")), "Quota exceeded, too many servers in group")
     assert table(ServerGroupMember) == before
 
 
 @pytest.mark.parametrize(
     ("policy", "host", "message"),
     [
-        ("anti-affinity", "compute1", "Anti-affinity instance group policy was violated."),
-        ("affinity", "compute9", "Affinity instance group policy was violated."),
+        ("anti-affinity", "host1", "Anti-affinity instance group policy was violated."),
+        ("affinity", "host9", "Affinity instance group policy was violated."),
     ],
 )
 def test_member_the_policy_forbids_refused(staff, rows, policy, host, message):
@@ -152,7 +152,7 @@ def test_member_of_another_group_refused(staff, rows):
 
 def test_members_added_and_removed(staff, rows):
     group = rows[ServerGroup]
-    second = server(rows, "vm2", "compute9")
+    second = server(rows, "vm2", "host9")
     saved(add_member(staff, group, second))
     assert set(group.members.values_list("server__name", flat=True)) == {"vm1", "vm2"}
     saved(post_form(staff, url(ServerGroup, "change", group.pk), **{"members-0-DELETE": "on"}))
