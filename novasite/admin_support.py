@@ -10,7 +10,8 @@ The admin is one more client of the service layer, like the API and the manageme
   the API's words;
 - a refusal (``core.exceptions.ServiceError``, a state rule's error) rolls the whole request
   back and shows the form again with the service's message as its error, so nothing is half
-  written and no "was changed successfully" follows a refusal. A refused delete is an error message.
+  written and no "was changed successfully" follows a refusal. A refused delete is an error
+  message, and a bulk delete deletes each object the service lets go and names the others.
 """
 
 from __future__ import annotations

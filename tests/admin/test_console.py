@@ -8,12 +8,16 @@ import uuid
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.models import User as AuthUser
 from django.db import connection
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
+from core.exceptions import Conflict, PolicyNotAuthorized
+from core.principal import Caller
 from hosts.models import Allocation
 from identity.models import Token
+from novasite.admin_support import refusal_message, staff_caller
 from servers.models import InstanceAction, InstanceActionEvent, Migration, QuotaUsage, ServerFault
 
 from .conftest import populate
@@ -115,3 +119,26 @@ def test_token_digest_is_never_listed(staff, rows):
         url(Token, "change", token.pk).encode(),
         b"",
     )
+
+
+@pytest.mark.django_db
+def test_the_admin_acts_as_the_staff_user(rf):
+    request = rf.post("/admin/")
+    request.user = AuthUser(username="ops", is_staff=True)
+    request.request_id = "req-1"
+    caller = staff_caller(request)
+    assert caller == Caller("operator:ops", "", is_admin=True, request_id="req-1")
+    assert staff_caller(request) is caller  # built once per request
+    request = rf.post("/admin/")
+    request.user = AuthUser(username="guest", is_staff=False)
+    assert not staff_caller(request).is_admin and staff_caller(request).request_id.startswith("req-")
+
+
+def test_refusals_are_worded_as_each_api_words_them():
+    rule = PolicyNotAuthorized("create_network")
+    assert refusal_message(rule, "/network") == "(create_network) is disallowed by policy"
+    assert refusal_message(rule, "/compute") == "Policy doesn't allow create_network to be performed."
+    assert refusal_message(rule, "/identity") == (
+        "You are not authorized to perform the requested action: create_network."
+    )
+    assert refusal_message(Conflict("busy"), "/volume") == "busy"

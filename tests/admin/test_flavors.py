@@ -98,3 +98,14 @@ def test_flavor_and_access_deleted_through_the_service(staff, rows):
     other = Flavor.objects.create(name="other", flavorid="other", vcpus=1, memory_mb=64)
     assert bulk_delete(staff, Flavor, rows[Flavor], other).status_code == 302
     assert not Flavor.objects.exists()
+
+
+def test_extra_spec_change_refused(staff, rows):
+    flavor = rows[Flavor]
+    before = table(Flavor)
+    response = post_form(staff, url(Flavor, "change", flavor.pk), description="x", extra_specs='{"bad key!": "1"}')
+    refused(
+        response,
+        "Invalid input for field/attribute extra_specs. Value: bad key!. Keys must match ^[a-zA-Z0-9-_:. ]{1,255}$",
+    )
+    assert table(Flavor) == before

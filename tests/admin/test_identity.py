@@ -89,10 +89,14 @@ def test_create_refused_as_keystone_refuses(staff, rows, model, changes, message
 
 def test_rename_to_a_taken_name_refused(staff, rows):
     other = Project.objects.create(name="other")
-    before = table(Project)
+    before = table(Project, User)
     response = post_form(staff, url(Project, "change", other.pk), name="project1")
     refused(response, "Conflict occurred attempting to store project - Duplicate entry found with name project1.")
-    assert table(Project) == before
+    other_user = User.objects.create(name="other", password="!")
+    before = table(Project, User)
+    response = post_form(staff, url(User, "change", other_user.pk), name="user1")
+    refused(response, "Conflict occurred attempting to store user - Duplicate entry found with name user1.")
+    assert table(Project, User) == before
 
 
 def test_project_user_and_grant_created_as_keystone_creates_them(staff, rows, admin_api):

@@ -40,6 +40,16 @@ def test_network_created_as_the_api_creates_it(staff, rows, admin_api):
 def test_network_refusals(staff, lab):
     before = table(*TABLES)
     refused(
+        post_form(staff, url(Network, "change", lab.pk), mtu="70000"),
+        "Invalid input for operation: mtu 70000 must be an integer from 68 to 9000.",
+    )
+    subnet = lab.subnets.get()
+    refused(
+        post_form(staff, url(Subnet, "change", subnet.pk), gateway_ip="10.5.0.9"),
+        "Gateway ip 10.5.0.9 conflicts with allocation pool.",
+    )
+    assert table(*TABLES) == before
+    refused(
         post_form(staff, url(Network, "add"), name="x", project_id="p1", mtu="10"),
         "Invalid input for operation: mtu 10 must be an integer from 68 to 9000.",
     )
@@ -164,8 +174,15 @@ def test_network_quota_below_usage_refused(staff, lab):
         post_form(staff, url(NetworkQuota, "add"), project_id="p1", limits='{"bogus": 1}'),
         "Unrecognized attribute(s) 'bogus'",
     )
+    assert table(*TABLES) == before
+    NetworkQuota.objects.create(project_id="p1", limits={"network": 5})
+    before = table(*TABLES)
     refused(
-        post_form(staff, url(NetworkQuota, "add"), project_id="p1", limits="{}"),
+        post_form(staff, url(NetworkQuota, "change", "p1"), limits='{"network": 0}'),
+        "Quota limit 0 for network must be greater than or equal to already used 1.",
+    )
+    refused(
+        post_form(staff, url(NetworkQuota, "change", "p1"), limits="{}"),
         "Invalid input for operation: no quota to update.",
     )
     assert table(*TABLES) == before
