@@ -112,6 +112,9 @@ KEYPAIRS_OF_USER = Rule("os_compute_api:os-keypairs", SELF, "Manage a keypair of
 SERVER_GROUPS_ALL_PROJECTS = Rule(
     "os_compute_api:os-server-groups:index:all_projects", ADMIN, "List every project's server groups"
 )
+# novasite's own (Nova adds members only at boot): an operator moving existing servers.
+SERVER_GROUPS_ADD_MEMBER = Rule("novasite:os-server-groups:add_member", ADMIN, "Put an existing server in a group")
+SERVER_GROUPS_REMOVE_MEMBER = Rule("novasite:os-server-groups:remove_member", ADMIN, "Take a server out of its group")
 QUOTAS_SHOW = Rule("os_compute_api:os-quota-sets:show", OWNER, "Show a project's quotas")
 QUOTAS_UPDATE = Rule("os_compute_api:os-quota-sets:update", ADMIN, "Change a project's quotas")
 QUOTAS_DELETE = Rule("os_compute_api:os-quota-sets:delete", ADMIN, "Revert a project's quotas to the defaults")
@@ -142,6 +145,11 @@ AVAILABILITY_ZONE_DETAIL = Rule(
 )
 # novasite's own (no upstream counterpart): the scheduler's why-not explanation.
 SCHEDULER_EXPLAIN = Rule("novasite:scheduler:why_not", ADMIN, "Explain why a host would not be chosen")
+# A compute node's allocation ratios and reserved amounts are its inventory in Placement
+# (placement/policies/inventory.py).
+NODE_INVENTORY_UPDATE = Rule(
+    "placement:resource_providers:inventories:update", ADMIN, "Change a compute node's allocation ratios and reserves"
+)
 
 # --- Identity (keystone/common/policies/) ---------------------------------------------------
 # Keystone's defaults, as this cloud serves them: members may read their own project, user,
@@ -169,6 +177,10 @@ IDENTITY_CHECK_GRANT = Rule("identity:check_grant", SELF, "Check a user's role o
 IDENTITY_LIST_GRANTS = Rule("identity:list_grants", SELF, "List a user's roles on a project (a member: its own)")
 IDENTITY_REVOKE_GRANT = Rule("identity:revoke_grant", ADMIN, "Revoke a user's role on a project")
 IDENTITY_LIST_ROLE_ASSIGNMENTS = Rule("identity:list_role_assignments", ADMIN, "List every role assignment")
+IDENTITY_GET_REGION = Rule("identity:get_region", MEMBER, "Show a region")
+IDENTITY_CREATE_REGION = Rule("identity:create_region", ADMIN, "Create a region")
+IDENTITY_UPDATE_REGION = Rule("identity:update_region", ADMIN, "Describe or re-parent a region")
+IDENTITY_DELETE_REGION = Rule("identity:delete_region", ADMIN, "Delete a region and its child regions")
 
 # --- Image (glance/policies/image.py) ---------------------------------------------------------
 # The target's project is the image's owner; an image without one is nobody's (only admins

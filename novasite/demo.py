@@ -1,22 +1,42 @@
-"""The demo cloud: what `make run` seeds and what the end-to-end tests boot on. Idempotent."""
+"""The demo cloud: what `make run` seeds and what the end-to-end tests boot on.
+
+Everything is written through the service layer as an operator (``seed_demo``, an admin
+Caller), so the demo holds nothing the APIs would refuse. Idempotent: each part is looked up
+through the services first and created or changed only when it is missing or differs, so a
+second run writes nothing and fails on nothing."""
 
 from __future__ import annotations
 
-import hashlib
+import ipaddress
+import logging
 import os
 import shutil
 import subprocess
-import uuid
+import tempfile
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
-from hosts.models import Aggregate, AggregateHost, Region
-from identity.models import Project, Role, RoleAssignment, User
+from core.exceptions import Conflict, NotFound
+from core.ids import constant_uuid
+from core.principal import Caller
+from hosts.services import aggregates, regions
+from identity.models import Project, Role, User
+from identity.services import projects, roles, users
+from identity.services.changes import UNSET, NewProject, NewUser, UserChanges
+from images import services as images
+from images import store as image_store
 from images.models import Image
-from networks.ipam import default_pools
-from networks.models import Network, Subnet
-from servers.models import Flavor
+from networks.models import Network
+from networks.services import access as network_access
+from networks.services import networks, subnets
+from networks.services.arguments import NetworkFields, SubnetFields
+from novasite.admin_support import operator_caller
+from servers.services import flavors
+from servers.services.lookup import visible_flavors
+
+log = logging.getLogger(__name__)
 
 FLAVORS = (
     # flavorid, name, vcpus, ram MB, disk GB
@@ -26,89 +46,124 @@ FLAVORS = (
     ("42", "cirros", 1, 128, 1),
 )
 ZONES = {"nova": ("compute1", "compute2"), "az2": ("compute3",)}
-CIRROS_IMAGE_ID = uuid.UUID("7f3a1c64-2b5e-4d8a-9c1f-0e6b5a4d3c21")
+CIRROS_IMAGE_ID = constant_uuid("7f3a1c64-2b5e-4d8a-9c1f-0e6b5a4d3c21")
+PROVIDER_CIDR = ipaddress.IPv4Network("203.0.113.0/24")
+PROVIDER_GATEWAY = ipaddress.IPv4Address("203.0.113.1")
 
 
-def _user(name: str, password: str, project: Project, role: Role) -> User:
-    user, _ = User.objects.get_or_create(name=name, defaults={"default_project": project})
-    user.set_password(password)
-    user.default_project = project
-    user.save()
-    RoleAssignment.objects.get_or_create(user=user, project=project, role=role)
+def _role(caller: Caller, name: str) -> Role:
+    return roles.list_roles(caller).filter(name=name).first() or roles.create_role(caller, name)
+
+
+def _project(caller: Caller, name: str, description: str) -> Project:
+    found = projects.list_projects(caller).filter(name=name).first()
+    return found or projects.create_project(caller, NewProject(name=name, description=description))
+
+
+def _user(caller: Caller, name: str, password: str, project: Project, role: Role) -> User:
+    """The user with this password, default project and role (changed only where it differs)."""
+    user = users.list_users(caller).filter(name=name).first()
+    if user is None:
+        user = users.create_user(caller, NewUser(name=name, password=password, default_project_id=project.id))
+    else:
+        changes = UserChanges(
+            password=UNSET if user.check_password(password) else password,
+            default_project_id=UNSET if user.default_project_id == project.id else project.id,
+        )
+        if changes != UserChanges():
+            user = users.update_user(caller, user.id, changes)
+    roles.create_grant(caller, project.id, user.id, role.id)  # a no-op when granted already
     return user
 
 
-def seed_identity(admin_password: str, demo_password: str) -> None:
-    roles = {name: Role.objects.get_or_create(name=name)[0] for name in ("admin", "member", "reader")}
-    admin_project, _ = Project.objects.get_or_create(name="admin", defaults={"description": "Administrators"})
-    demo_project, _ = Project.objects.get_or_create(name="demo", defaults={"description": "Demo project"})
-    _user("admin", admin_password, admin_project, roles["admin"])
-    _user("demo", demo_password, demo_project, roles["member"])
+def seed_identity(caller: Caller, admin_password: str, demo_password: str) -> Project:
+    """Roles, the admin and demo projects and users; returns the admin project."""
+    found = {name: _role(caller, name) for name in ("admin", "member", "reader")}
+    admin_project = _project(caller, "admin", "Administrators")
+    demo_project = _project(caller, "demo", "Demo project")
+    _user(caller, "admin", admin_password, admin_project, found["admin"])
+    _user(caller, "demo", demo_password, demo_project, found["member"])
+    return admin_project
 
 
-def seed_compute() -> None:
-    Region.objects.get_or_create(id=settings.REGION_NAME)
+def _zone(caller: Caller, zone: str, hosts: tuple[str, ...]) -> None:
+    """An aggregate named after its zone, holding ``hosts`` (which need not have reported yet)."""
+    aggregate = next((row for row in aggregates.list_aggregates(caller) if row.name == zone), None)
+    if aggregate is None:
+        aggregate = aggregates.create_aggregate(caller, zone, zone)
+    elif aggregate.availability_zone != zone:
+        changes = aggregates.AggregateUpdate(rezone=True, availability_zone=zone)
+        aggregate = aggregates.update_aggregate(caller, aggregate.pk, changes)
+    for host in hosts:
+        aggregates.preassign_host(caller, aggregate.pk, host)
+
+
+def seed_compute(caller: Caller) -> None:
+    """The region, the flavors and the availability zones."""
+    try:
+        regions.get_region(caller, settings.REGION_NAME)
+    except NotFound:
+        regions.create_region(caller, settings.REGION_NAME)
+    known = set(visible_flavors(caller).values_list("name", flat=True))
     for flavorid, name, vcpus, ram, disk in FLAVORS:
-        Flavor.objects.update_or_create(
-            name=name, defaults={"flavorid": flavorid, "vcpus": vcpus, "memory_mb": ram, "root_gb": disk}
-        )
+        if name not in known:
+            flavors.create_flavor(
+                caller, flavors.FlavorCreate(name=name, flavorid=flavorid, vcpus=vcpus, ram=ram, disk=disk)
+            )
     for zone, hosts in ZONES.items():
-        aggregate = Aggregate.objects.filter(name=zone).first() or Aggregate(name=zone)
-        aggregate.metadata = {**aggregate.metadata, "availability_zone": zone}
-        aggregate.save()
-        for host in hosts:
-            AggregateHost.objects.get_or_create(aggregate=aggregate, host=host)
+        _zone(caller, zone, hosts)
 
 
-def _image_bytes(path: str) -> str:
-    """Write a small bootable-shaped disk for the demo image; returns its disk format."""
+def _write_disk(path: Path) -> str:
+    """A small bootable-shaped disk at ``path``; returns its disk format."""
     if shutil.which("qemu-img"):
-        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", path, "64M"], check=True)
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(path), "64M"], check=True)
         return "qcow2"
-    with open(path, "wb") as handle:
-        handle.write(b"\0" * (1 << 20))
+    path.write_bytes(b"\0" * (1 << 20))
     return "raw"
 
 
-def seed_image(owner: Project) -> Image:
-    os.makedirs(settings.IMAGE_DIR, exist_ok=True)
-    path = os.path.join(settings.IMAGE_DIR, str(CIRROS_IMAGE_ID))
-    image = Image.objects.filter(id=CIRROS_IMAGE_ID).first()
-    if image is not None and os.path.exists(path):
+def seed_image(caller: Caller, owner: Project) -> Image | None:
+    """The public cirros image, created and uploaded as POST /v2/images and PUT .../file do
+    (None when an operator deleted it: Glance never gives a deleted image's id again)."""
+    try:
+        image: Image | None = images.get_image(caller, str(CIRROS_IMAGE_ID))
+    except NotFound:
+        image = None
+    if image is not None and image.status != "queued":
+        if not os.path.exists(image_store.image_path(image.id)):
+            log.warning("image %s is %s but its data is gone; delete it and seed again", image.id, image.status)
         return image
-    disk_format = _image_bytes(path)
-    with open(path, "rb") as handle:
-        data = handle.read()
-    image, _ = Image.objects.update_or_create(
-        id=CIRROS_IMAGE_ID,
-        defaults={
-            "name": "cirros",
-            "status": "active",
-            "visibility": "public",
-            "owner": owner.id,
-            "disk_format": disk_format,
-            "container_format": "bare",
-            "size": len(data),
-            "checksum": hashlib.md5(data).hexdigest(),
-            "os_hash_algo": "sha512",
-            "os_hash_value": hashlib.sha512(data).hexdigest(),
-        },
-    )
-    return image
+    os.makedirs(settings.IMAGE_DIR, exist_ok=True)
+    with tempfile.TemporaryDirectory() as directory:
+        disk = Path(directory) / "cirros"
+        disk_format = _write_disk(disk)
+        if image is None:
+            new = images.NewImage(
+                image_id=CIRROS_IMAGE_ID,
+                name="cirros",
+                visibility="public",
+                owner=owner.id,
+                disk_format=disk_format,
+                container_format="bare",
+            )
+            try:
+                image = images.create_image(caller, new)
+            except Conflict:
+                log.warning("image %s was deleted; its id is not given again", CIRROS_IMAGE_ID)
+                return None
+        with disk.open("rb") as data:
+            return images.upload_data(caller, str(image.id), data)
 
 
-def seed_network(owner: Project) -> Network:
-    network, _ = Network.objects.get_or_create(name="provider", defaults={"project_id": owner.id, "shared": True})
+def seed_network(caller: Caller, owner: Project) -> Network:
+    """The shared provider network and its IPv4 subnet."""
+    network = network_access.networks(caller).filter(name="provider").first()
+    if network is None:
+        network = networks.create_network(caller, NetworkFields(name="provider", shared=True), project_id=owner.id)
     if not network.subnets.exists():
-        cidr, gateway = "203.0.113.0/24", "203.0.113.1"
-        Subnet.objects.create(
-            network=network,
-            name="provider-v4",
-            project_id=owner.id,
-            cidr=cidr,
-            gateway_ip=gateway,
-            allocation_pools=default_pools(cidr, gateway),
-        )
+        subnet = SubnetFields(name="provider-v4", gateway_ip=PROVIDER_GATEWAY)
+        subnets.create_subnet(caller, str(network.id), PROVIDER_CIDR, subnet, project_id=owner.id)
     return network
 
 
@@ -116,9 +171,9 @@ def seed(admin_password: str | None = None, demo_password: str | None = None) ->
     """Seed everything; passwords default to ADMIN_PASSWORD / DEMO_PASSWORD, else `secret`."""
     admin_password = admin_password or os.environ.get("ADMIN_PASSWORD", "secret")
     demo_password = demo_password or os.environ.get("DEMO_PASSWORD", "secret")
+    caller = operator_caller("seed_demo")
     with transaction.atomic():
-        seed_identity(admin_password, demo_password)
-        seed_compute()
-        admin_project = Project.objects.get(name="admin")
-        seed_network(admin_project)
-    seed_image(Project.objects.get(name="admin"))
+        admin_project = seed_identity(caller, admin_password, demo_password)
+        seed_compute(caller)
+        seed_network(caller, admin_project)
+    seed_image(caller, admin_project)

@@ -8,6 +8,8 @@ row must satisfy are the models' ``clean()`` (hosts.models), run here through ``
 
 - ``aggregates``: host aggregates (and through them availability zones);
 - ``service_records``: Nova's Service records (os-services);
-- ``hypervisors``: compute nodes as os-hypervisors shows them;
-- ``zones``: availability zones as os-availability-zone lists them.
+- ``hypervisors``: compute nodes as os-hypervisors shows them, and their allocation ratios
+  and reserves (their inventory in Placement's terms);
+- ``zones``: availability zones as os-availability-zone lists them;
+- ``regions``: the regions the service catalog names (Keystone's rules).
 """

@@ -18,7 +18,15 @@ from django.utils import timezone
 from core import policy
 from core.exceptions import BadRequest, Conflict, NotFound
 from core.principal import Caller
-from hosts.models import ZONE_KEY, Aggregate, AggregateHost, host_is_known, validate_metadata, validate_name
+from hosts.models import (
+    ZONE_KEY,
+    Aggregate,
+    AggregateHost,
+    host_is_known,
+    validate_metadata,
+    validate_name,
+    validate_zone_for_hosts,
+)
 
 from .validation import checked, clean
 
@@ -138,6 +146,21 @@ def add_host(caller: Caller, aggregate_id: int, host: str) -> Aggregate:
         membership = AggregateHost(aggregate=aggregate, host=host)
         clean(membership)
         membership.save()
+        return _touch(aggregate)
+
+
+def preassign_host(caller: Caller, aggregate_id: int, host: str) -> Aggregate:
+    """Make `host` a member before its compute service has ever reported (the demo cloud lays
+    out its zones before its workers start, where add_host would answer 404). The zone rule
+    still holds; a host that is already a member stays as it is."""
+    policy.enforce(caller, policy.AGGREGATES_ADD_HOST)
+    checked(validate_name, host, "host")
+    with transaction.atomic():
+        aggregate = _find(aggregate_id, lock=True)
+        if aggregate.hosts.filter(host=host).exists():
+            return aggregate
+        checked(validate_zone_for_hosts, aggregate, [host], aggregate.zone_in_metadata)
+        AggregateHost.objects.create(aggregate=aggregate, host=host)
         return _touch(aggregate)
 
 

@@ -1,6 +1,7 @@
 """Hypervisors (compute nodes) as os-hypervisors shows them: list (paged), show, search by
-hostname, statistics (nova/api/openstack/compute/hypervisors.py). Every function enforces
-its os-hypervisors rule first. A listing costs a fixed number of queries whatever the number
+hostname, statistics (nova/api/openstack/compute/hypervisors.py), and the operator's
+allocation ratios and reserves of a node (``update_inventory``). Every function enforces its
+rule first. A listing costs a fixed number of queries whatever the number
 of hypervisors: the servers and the workload of every listed host are read in one query each.
 
 A hypervisor is named by its integer id or its UUID (the API decides which by microversion
@@ -9,7 +10,7 @@ and parses it)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
@@ -22,6 +23,9 @@ from servers.models import Server
 
 #: A hypervisor's id: its integer primary key, or its UUID.
 NodeKey = int | uuid.UUID
+#: Placement's bounds on an allocation ratio (a float column) and a reserve (an integer one).
+MAX_RATIO = 3.40282e38
+MAX_RESERVED = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -180,3 +184,48 @@ def statistics(caller: Caller) -> Statistics:
         totals.running_vms += node.running_vms
         totals.disk_available_least += free_disk
     return totals
+
+
+@dataclass(frozen=True)
+class NodeInventory:
+    """What an operator sets on a compute node (its inventory in Placement's terms): the
+    allocation ratios and the amounts kept back for the host itself. Totals and usage are the
+    compute worker's and the claims'."""
+
+    cpu_allocation_ratio: float
+    ram_allocation_ratio: float
+    disk_allocation_ratio: float
+    reserved_host_cpus: int
+    reserved_host_memory_mb: int
+    reserved_host_disk_mb: int
+
+
+def _check_inventory(inventory: NodeInventory) -> None:
+    """Placement's inventory schema (placement/schemas/inventory.py): a ratio is a number
+    above 0, a reserve an integer of at least 0."""
+    for name in ("cpu_allocation_ratio", "ram_allocation_ratio", "disk_allocation_ratio"):
+        value = getattr(inventory, name)
+        if not 0 < value <= MAX_RATIO:
+            raise BadRequest(f"Invalid input for field/attribute {name}. Value: {value}. It must be greater than 0.")
+    for name in ("reserved_host_cpus", "reserved_host_memory_mb", "reserved_host_disk_mb"):
+        value = getattr(inventory, name)
+        if not 0 <= value <= MAX_RESERVED:
+            raise BadRequest(
+                f"Invalid input for field/attribute {name}. Value: {value}. It must be between 0 and {MAX_RESERVED}."
+            )
+
+
+def update_inventory(caller: Caller, key: NodeKey, inventory: NodeInventory) -> ComputeNode:
+    """Set a compute node's allocation ratios and reserves
+    (placement:resource_providers:inventories:update). As Placement does, a capacity below
+    what is already claimed is allowed: new claims fail until usage falls under it."""
+    policy.enforce(caller, policy.NODE_INVENTORY_UPDATE)
+    _check_inventory(inventory)
+    node = _by_key(ComputeNode.objects.all(), key)
+    if node is None:
+        raise NotFound(f"Hypervisor with ID {key} could not be found.")
+    fields = list(asdict(inventory))
+    for name in fields:
+        setattr(node, name, getattr(inventory, name))
+    node.save(update_fields=[*fields, "updated_at"])
+    return node

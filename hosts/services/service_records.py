@@ -21,6 +21,8 @@ from .validation import clean
 
 #: A Service record's id: its integer primary key, or its UUID.
 ServiceKey = int | uuid.UUID
+#: Nova's 400 for a reason given to anything but a disable (nova/api/openstack/compute/services.py).
+REASON_ONLY_WHEN_DISABLED = "Specifying 'disabled_reason' with status other than 'disabled' is invalid."
 
 
 def list_services(caller: Caller, *, binary: str | None = None, host: str | None = None) -> list[Service]:
@@ -51,7 +53,9 @@ def _find_on_host(host: str, binary: str) -> Service:
 
 def _apply(service: Service, enabled: bool | None, disabled_reason: str | None, forced_down: bool | None) -> Service:
     """Enable (clearing any reason) or disable (with an optional reason); fence (forced down
-    means down at once) or unfence."""
+    means down at once) or unfence. A reason comes only with a disable."""
+    if disabled_reason is not None and enabled is not False:
+        raise BadRequest(REASON_ONLY_WHEN_DISABLED)
     fields = ["updated_at"]
     if enabled is not None:
         service.disabled = not enabled

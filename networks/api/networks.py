@@ -28,7 +28,7 @@ def _mtu(body: dict[str, Any]) -> int | Unset:
     return mtu
 
 
-def _fields(body: dict[str, Any]) -> NetworkFields:
+def network_fields(body: dict[str, Any]) -> NetworkFields:
     """The writable attributes a network body gives (provider:* is accepted, not stored)."""
     return NetworkFields(
         name=validation.text(body, "name"),
@@ -48,7 +48,7 @@ class NetworksView(NeutronView):
 
     def post(self, request: Request) -> Response:
         body = unwrap(request.data, "network", validation.MISSING_BODY)
-        network = services.create_network(self.caller, _fields(body), project_id=validation.project(body))
+        network = services.create_network(self.caller, network_fields(body), project_id=validation.project(body))
         return entity("network", network_document(network), request.query_params, status=201)
 
 
@@ -60,7 +60,7 @@ class NetworkView(NeutronView):
     def put(self, request: Request, network_id: str) -> Response:
         body = unwrap(request.data, "network", validation.MISSING_BODY)
         validation.read_only(body, "id", "project_id", "tenant_id", "status", "subnets")
-        network = services.update_network(self.caller, network_id, _fields(body))
+        network = services.update_network(self.caller, network_id, network_fields(body))
         return entity("network", network_document(network), request.query_params)
 
     def delete(self, request: Request, network_id: str) -> Response:

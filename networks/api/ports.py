@@ -35,7 +35,7 @@ def _holds(document: Document, pairs: list[tuple[str, str]]) -> bool:
     return all(any(entry.get(key) == value for entry in document["fixed_ips"]) for key, value in pairs)
 
 
-def _fixed_ips(body: dict[str, Any]) -> tuple[FixedIp, ...] | Unset:
+def port_fixed_ips(body: dict[str, Any]) -> tuple[FixedIp, ...] | Unset:
     if "fixed_ips" not in body:
         return UNSET
     fixed_ips = body["fixed_ips"]
@@ -50,7 +50,7 @@ def _fixed_ips(body: dict[str, Any]) -> tuple[FixedIp, ...] | Unset:
     )
 
 
-def _fields(body: dict[str, Any]) -> PortFields:
+def port_fields(body: dict[str, Any]) -> PortFields:
     return PortFields(
         name=validation.text(body, "name"),
         admin_state_up=validation.boolean(body, "admin_state_up"),
@@ -74,8 +74,8 @@ class PortsView(NeutronView):
         port = services.create_port(
             self.caller,
             str(body["network_id"]),
-            _fields(body),
-            fixed_ips=_fixed_ips(body),
+            port_fields(body),
+            fixed_ips=port_fixed_ips(body),
             mac_address=validation.mac(body["mac_address"]) if "mac_address" in body else None,
             project_id=validation.project(body),
         )
@@ -89,7 +89,7 @@ class PortView(NeutronView):
     def put(self, request: Request, port_id: str) -> Response:
         body = unwrap(request.data, "port", validation.MISSING_BODY)
         validation.read_only(body, "id", "network_id", "project_id", "tenant_id", "mac_address", "fixed_ips", "status")
-        port = services.update_port(self.caller, port_id, _fields(body))
+        port = services.update_port(self.caller, port_id, port_fields(body))
         return entity("port", port_document(port), request.query_params)
 
     def delete(self, request: Request, port_id: str) -> Response:

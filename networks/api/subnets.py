@@ -20,7 +20,7 @@ from .documents import subnet_document
 from .filters import SubnetFilter, narrow
 
 
-def _cidr(body: dict[str, Any]) -> ipaddress.IPv4Network:
+def subnet_cidr(body: dict[str, Any]) -> ipaddress.IPv4Network:
     """The IPv4 CIDR of a create body (IPv6 and subnet pools are not supported)."""
     version = body.get("ip_version", 4)
     if version in (6, "6"):
@@ -47,7 +47,7 @@ def _gateway(body: dict[str, Any]) -> ipaddress.IPv4Address | Unset | None:
     return None if body["gateway_ip"] is None else validation.ipv4(body["gateway_ip"], "gateway_ip")
 
 
-def _pools(body: dict[str, Any]) -> tuple[Pool, ...]:
+def subnet_pools(body: dict[str, Any]) -> tuple[Pool, ...]:
     pools = body.get("allocation_pools")
     if pools in (None, []):
         return ()
@@ -67,7 +67,7 @@ def _nameservers(body: dict[str, Any]) -> list[str] | Unset:
     return [str(validation.ipv4(server, "dns_nameservers")) for server in servers]
 
 
-def _fields(body: dict[str, Any]) -> SubnetFields:
+def subnet_fields(body: dict[str, Any]) -> SubnetFields:
     return SubnetFields(
         name=validation.text(body, "name"),
         enable_dhcp=validation.boolean(body, "enable_dhcp"),
@@ -88,9 +88,9 @@ class SubnetsView(NeutronView):
         subnet = services.create_subnet(
             self.caller,
             str(body["network_id"]),
-            _cidr(body),
-            _fields(body),
-            allocation_pools=_pools(body),
+            subnet_cidr(body),
+            subnet_fields(body),
+            allocation_pools=subnet_pools(body),
             project_id=validation.project(body),
         )
         return entity("subnet", subnet_document(subnet), request.query_params, status=201)
@@ -105,7 +105,7 @@ class SubnetView(NeutronView):
         validation.read_only(
             body, "id", "network_id", "cidr", "ip_version", "allocation_pools", "project_id", "tenant_id"
         )
-        subnet = services.update_subnet(self.caller, subnet_id, _fields(body))
+        subnet = services.update_subnet(self.caller, subnet_id, subnet_fields(body))
         return entity("subnet", subnet_document(subnet), request.query_params)
 
     def delete(self, request: Request, subnet_id: str) -> Response:

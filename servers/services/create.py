@@ -13,7 +13,6 @@ from django.db.models import Q
 from core.exceptions import BadRequest, QuotaExceeded
 from core.ids import require_uuid
 from core.principal import Caller
-from core.quotas import fits
 from networks.models import Network, Port
 from novasite.celery import app as celery_app
 
@@ -21,6 +20,7 @@ from .. import lifecycle
 from ..models import Keypair, Server, ServerGroup, ServerGroupMember
 from ..states import TaskState, VmState
 from . import quotas
+from .groups import check_group_room
 from .lookup import check_zone, resolve_flavor, resolve_image
 
 
@@ -101,15 +101,6 @@ def _server_group(caller: Caller, hints: dict) -> ServerGroup | None:
     return group
 
 
-def _check_group_room(caller: Caller, group: ServerGroup, count: int) -> None:
-    """The server_group_members quota, checked under the group's row lock so that concurrent
-    creates into one group cannot pass it together."""
-    locked = ServerGroup.objects.select_for_update().get(pk=group.pk)
-    members = locked.members.filter(server__deleted=False).count()
-    if not fits(quotas.limits_for(caller.project_id)["server_group_members"], members, count):
-        raise QuotaExceeded("Quota exceeded, too many servers in group")
-
-
 def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
     """Validate, reserve quota and write the servers (BUILD/scheduling), then publish one
     conductor.build_servers for all of them. Returns the servers, first one first."""
@@ -134,7 +125,7 @@ def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
             count = request.min_count
             quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count))
         if group is not None:
-            _check_group_room(caller, group, count)
+            check_group_room(caller.project_id, group, count)
         servers = []
         for index in range(count):
             name = request.name if count == 1 else f"{request.name}-{index + 1}"

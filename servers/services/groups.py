@@ -1,23 +1,29 @@
 """Server groups service layer: create (one policy, optional rules), list, show and delete,
 with Nova's rules (nova/api/openstack/compute/server_groups.py). Members are added by server
-create (servers.services.create, scheduler hint `group`)."""
+create (servers.services.create, scheduler hint `group`); an operator may also put an existing
+server in a group or take it out (``add_member``, ``remove_member``: the admin console).
+Both ways count the server_group_members quota (``check_group_room``)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.db.models import QuerySet
 
 from core import policy
-from core.exceptions import BadRequest, NotFound, QuotaExceeded
+from core.exceptions import BadRequest, Conflict, NotFound, QuotaExceeded
 from core.ids import parse_uuid
 from core.principal import Caller
 from core.quotas import UNLIMITED, fits
 
-from ..models import ServerGroup
+from ..models import Server, ServerGroup, ServerGroupMember
 from . import quotas
+from .lookup import get_server
 
 BASE_POLICIES = ("affinity", "anti-affinity")
+HARD_POLICIES = BASE_POLICIES
 SOFT_POLICIES = ("soft-affinity", "soft-anti-affinity")
 POLICIES = BASE_POLICIES + SOFT_POLICIES
 
@@ -129,3 +135,53 @@ def delete_group(caller: Caller, group_id: str) -> None:
 def member_uuids(group: ServerGroup) -> list[str]:
     """Uuids of the group's live servers (uses the prefetched members)."""
     return [str(member.server.uuid) for member in group.members.all() if not member.server.deleted]
+
+
+def check_group_room(project_id: str, group: ServerGroup, count: int) -> None:
+    """The server_group_members quota of ``project_id``, checked under the group's row lock so
+    that concurrent additions to one group cannot pass it together."""
+    locked = ServerGroup.objects.select_for_update().get(pk=group.pk)
+    members = locked.members.filter(server__deleted=False).count()
+    if not fits(quotas.limits_for(project_id)["server_group_members"], members, count):
+        raise QuotaExceeded("Quota exceeded, too many servers in group")
+
+
+def _check_policy_holds(group: ServerGroup, server: Server) -> None:
+    """A hard policy must still hold with ``server`` where it is (a server not on a host yet
+    is placed by the scheduler later), in Nova's words when a build would break it
+    (nova/compute/manager.py, _validate_instance_group_policy)."""
+    if group.policy not in HARD_POLICIES or not server.host:
+        return
+    members = Server.objects.filter(group_membership__group=group, deleted=False).exclude(host=None)
+    hosts = Counter(members.values_list("host", flat=True))
+    if group.policy == "affinity" and set(hosts) - {server.host}:
+        raise BadRequest("Affinity instance group policy was violated.")
+    if group.policy == "anti-affinity" and hosts[server.host] >= int(group.rules.get("max_server_per_host", 1)):
+        raise BadRequest("Anti-affinity instance group policy was violated.")
+
+
+def add_member(caller: Caller, group_id: str, server_id: str) -> ServerGroupMember:
+    """Put an existing live server in a group (novasite:os-server-groups:add_member). 403 over
+    the group project's server_group_members quota, 400 when a hard policy would no longer
+    hold, 409 when the server is in a group already (a server belongs to one at most)."""
+    policy.enforce(caller, policy.SERVER_GROUPS_ADD_MEMBER)
+    group = get_group(caller, group_id)
+    server = get_server(caller, server_id)
+    with transaction.atomic():
+        check_group_room(group.project_id, group, 1)
+        current = ServerGroupMember.objects.filter(server=server).select_related("group").first()
+        if current is not None:
+            raise Conflict(f"Server {server.uuid} is already a member of server group {current.group.uuid}.")
+        _check_policy_holds(group, server)
+        return ServerGroupMember.objects.create(group=group, server=server)
+
+
+def remove_member(caller: Caller, group_id: str, server_id: str) -> None:
+    """Take a server out of a group (novasite:os-server-groups:remove_member); 404 when it is
+    not a member."""
+    policy.enforce(caller, policy.SERVER_GROUPS_REMOVE_MEMBER)
+    group = get_group(caller, group_id)
+    server_uuid = parse_uuid(server_id)
+    deleted, _ = group.members.filter(server__uuid=server_uuid).delete() if server_uuid else (0, {})
+    if not deleted:
+        raise NotFound(f"Server {server_id} is not a member of server group {group.uuid}.")

@@ -9,7 +9,7 @@ limits.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from django.conf import settings
 from django.db import transaction
@@ -94,10 +94,14 @@ def set_limits(caller: Caller, project_id: str, limits: Mapping[str, int], *, fo
             )
 
 
-def revert_limits(caller: Caller, project_id: str) -> None:
-    """Back to the defaults: forget the project's own limits."""
+def revert_limits(caller: Caller, project_id: str, resources: Collection[str] | None = None) -> None:
+    """Back to the defaults: forget the project's own limits (of ``resources`` only, when
+    given: the admin's one row)."""
     policy.enforce(caller, policy.QUOTAS_DELETE, project_id=valid_project(project_id))
-    QuotaLimit.objects.filter(project_id=project_id).delete()
+    rows = QuotaLimit.objects.filter(project_id=project_id)
+    if resources is not None:
+        rows = rows.filter(resource__in=list(resources))
+    rows.delete()
 
 
 def absolute_limits(caller: Caller, project_id: str | None = None) -> tuple[dict[str, int], dict[str, int]]:

@@ -1,4 +1,5 @@
-"""`manage.py seed_demo`: create the demo cloud (idempotent)."""
+"""`manage.py seed_demo`: create the demo cloud through the service layer (novasite.demo;
+idempotent: a second run writes nothing)."""
 
 from __future__ import annotations
 

@@ -1,43 +1,43 @@
-"""Admin for servers and their flavors, keypairs, groups, quotas and audit records.
-
-State, placement and audit fields belong to the workflows (servers.actions and the workers);
-the admin shows them read-only and never creates or deletes servers itself."""
+"""Servers and their audit records. A server's state, placement and boot request belong to
+the workflows (servers.services and the workers): the admin shows them read-only, never adds
+or deletes a server, and changes only what PUT /servers/{id} and the metadata API change
+(name, description, hostname, access IPs; metadata), through the same readers and services,
+so a change is refused when the API would refuse it (a bad hostname, metadata of a server
+in ERROR)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
-from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from .models import (
-    Flavor,
-    FlavorAccess,
+from core.principal import Caller
+from core.views import max_microversion
+from novasite.admin_support import ReadOnlyMixin, ServiceLayerAdmin, as_service_error
+
+from ..api.validation import metadata as metadata_body
+from ..api.validation.servers import validate_server_update
+from ..models import (
     InstanceAction,
     InstanceActionEvent,
-    Keypair,
     Migration,
-    QuotaLimit,
     QuotaUsage,
     Server,
     ServerFault,
-    ServerGroup,
-    ServerGroupMember,
     VolumeAttachment,
 )
-from .states import PowerState, status_for
+from ..services import metadata, update
+from ..states import PowerState, status_for
 
-
-class ReadOnlyMixin:
-    """Audit and accounting records: viewable, never added, changed or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+#: The server columns an operator edits here, and their names in PUT /servers/{id}.
+UPDATE_ATTRIBUTES = {
+    "name": "name",
+    "description": "description",
+    "hostname": "hostname",
+    "access_ip_v4": "accessIPv4",
+    "access_ip_v6": "accessIPv6",
+}
 
 
 class ReadOnlyTabularInline(ReadOnlyMixin, admin.TabularInline):
@@ -59,7 +59,7 @@ class InstanceActionInline(ReadOnlyTabularInline):
 
 
 @admin.register(Server)
-class ServerAdmin(admin.ModelAdmin):
+class ServerAdmin(ServiceLayerAdmin[Server]):
     """Servers are created through the API and deleted through the service layer."""
 
     list_display = (
@@ -90,12 +90,21 @@ class ServerAdmin(admin.ModelAdmin):
         "host",
         "node",
         "availability_zone",
+        "requested_availability_zone",
         "flavor",
         "project_id",
         "user_id",
         "locked",
         "locked_by",
         "locked_reason",
+        "image_ref",
+        "key_name",
+        "key_data",
+        "user_data",
+        "config_drive",
+        "requested_networks",
+        "reservation_id",
+        "launch_index",
         "launched_at",
         "terminated_at",
         "deleted",
@@ -122,6 +131,7 @@ class ServerAdmin(admin.ModelAdmin):
             },
         ),
         ("Placement", {"fields": ("flavor", "host", "node", "availability_zone", "requested_availability_zone")}),
+        ("Addresses", {"fields": ("access_ip_v4", "access_ip_v6")}),
         (
             "Boot request",
             {
@@ -135,8 +145,6 @@ class ServerAdmin(admin.ModelAdmin):
                     "requested_networks",
                     "reservation_id",
                     "launch_index",
-                    "access_ip_v4",
-                    "access_ip_v6",
                 ),
             },
         ),
@@ -160,7 +168,23 @@ class ServerAdmin(admin.ModelAdmin):
 
     @admin.display(description="flavor")
     def flavor_name(self, obj: Server) -> str:
-        return (obj.flavor or {}).get("name", "")
+        name: str = (obj.flavor or {}).get("name", "")
+        return name
+
+    def service_update(self, caller: Caller, obj: Server, form: Any) -> Server:
+        """PUT /servers/{id} (at the newest microversion) for the attributes that changed, then
+        PUT /servers/{id}/metadata when the metadata did."""
+        server_id = str(obj.uuid)
+        body = {
+            UPDATE_ATTRIBUTES[name]: form.cleaned_data[name] for name in form.changed_data if name in UPDATE_ATTRIBUTES
+        }
+        body = {key: None if value == "" and key != "name" else value for key, value in body.items()}
+        server = update.update_server(
+            caller, server_id, as_service_error(lambda: validate_server_update(body, max_microversion()))
+        )
+        if "metadata" in form.changed_data:
+            metadata.update(caller, server_id, metadata_body.metadata(form.cleaned_data["metadata"]), replace=True)
+        return server
 
 
 @admin.register(ServerFault)
@@ -172,93 +196,9 @@ class ServerFaultAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ordering = ("-created_at", "-id")
 
 
-class FlavorAccessInline(admin.TabularInline):
-    model = FlavorAccess
-    extra = 1
-
-
-@admin.register(Flavor)
-class FlavorAdmin(admin.ModelAdmin):
-    list_display = (
-        "name",
-        "flavorid",
-        "vcpus",
-        "memory_mb",
-        "root_gb",
-        "ephemeral_gb",
-        "swap",
-        "is_public",
-        "disabled",
-    )
-    list_filter = ("is_public", "disabled")
-    search_fields = ("name", "flavorid", "description")
-    ordering = ("memory_mb", "flavorid")
-    readonly_fields = ("created_at",)
-    inlines = (FlavorAccessInline,)
-
-
-@admin.register(FlavorAccess)
-class FlavorAccessAdmin(admin.ModelAdmin):
-    list_display = ("flavor", "project_id")
-    list_select_related = ("flavor",)
-    search_fields = ("flavor__name", "flavor__flavorid", "project_id")
-    ordering = ("flavor__name", "project_id")
-
-
-@admin.register(Keypair)
-class KeypairAdmin(admin.ModelAdmin):
-    list_display = ("name", "user_id", "project_id", "type", "fingerprint", "created_at")
-    list_filter = ("type",)
-    search_fields = ("name", "user_id", "project_id", "fingerprint")
-    ordering = ("user_id", "name")
-    readonly_fields = ("created_at",)
-
-
-class ServerGroupMemberInline(admin.TabularInline):
-    model = ServerGroupMember
-    extra = 0
-    raw_id_fields = ("server",)
-
-
-@admin.register(ServerGroup)
-class ServerGroupAdmin(admin.ModelAdmin):
-    list_display = ("name", "uuid", "policy", "member_count", "project_id", "user_id", "created_at")
-    list_filter = ("policy",)
-    search_fields = ("name", "=uuid", "project_id", "user_id")
-    ordering = ("-created_at",)
-    readonly_fields = ("uuid", "created_at")
-    inlines = (ServerGroupMemberInline,)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).annotate(member_count=Count("members"))
-
-    @admin.display(description="members", ordering="member_count")
-    def member_count(self, obj: ServerGroup) -> int:
-        return obj.member_count
-
-
-@admin.register(ServerGroupMember)
-class ServerGroupMemberAdmin(admin.ModelAdmin):
-    list_display = ("server", "group")
-    list_select_related = ("server", "group")
-    search_fields = ("group__name", "server__name", "=server__uuid")
-    ordering = ("group__name", "server__name")
-    raw_id_fields = ("server",)
-
-
-@admin.register(QuotaLimit)
-class QuotaLimitAdmin(admin.ModelAdmin):
-    """A project's own limits; -1 means unlimited."""
-
-    list_display = ("project_id", "resource", "hard_limit")
-    list_filter = ("resource",)
-    search_fields = ("project_id", "resource")
-    ordering = ("project_id", "resource")
-
-
 @admin.register(QuotaUsage)
 class QuotaUsageAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """in_use is counted only by servers.quotas, under a row lock."""
+    """in_use is counted only by servers.services.quotas, under a row lock."""
 
     list_display = ("project_id", "resource", "in_use", "updated_at")
     list_filter = ("resource",)

@@ -1,0 +1,175 @@
+"""Fixtures of the admin console tests: a logged-in operator, one row of every model, and
+image and volume directories of their own."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import timedelta
+from typing import TypeVar
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User as AuthUser
+from django.db.models import Model
+from django.test import Client
+from django.utils import timezone
+
+from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Region, Service
+from identity.models import Project, Role, RoleAssignment, Token, User
+from images.models import Image
+from networks.models import Network, NetworkQuota, Port, Subnet
+from servers.models import (
+    Flavor,
+    FlavorAccess,
+    InstanceAction,
+    InstanceActionEvent,
+    Keypair,
+    Migration,
+    QuotaLimit,
+    QuotaUsage,
+    Server,
+    ServerFault,
+    ServerGroup,
+    ServerGroupMember,
+    VolumeAttachment,
+)
+from volumes.models import Volume
+
+T = TypeVar("T", bound=Model)
+FLAVOR = {
+    "flavorid": "1",
+    "name": "m1.tiny",
+    "vcpus": 1,
+    "memory_mb": 512,
+    "root_gb": 1,
+    "ephemeral_gb": 0,
+    "swap": 0,
+    "extra_specs": {},
+}
+
+
+def populate(n: int = 1) -> dict[type[Model], Model]:
+    """One row of every model (suffix `n` keeps repeated calls unique); returns them by model.
+    Its hosts (host<n>) are not the demo cloud's, so a test may seed that too."""
+    now = timezone.now()
+    rows: dict[type[Model], Model] = {}
+
+    def add(obj: T) -> T:
+        obj.save()
+        rows.setdefault(type(obj), obj)
+        return obj
+
+    project = add(Project(name=f"project{n}"))
+    user = add(User(name=f"user{n}", password=make_password("secret"), default_project=project))
+    role = add(Role(name=f"role{n}"))
+    add(RoleAssignment(user=user, project=project, role=role))
+    add(
+        Token(
+            digest=hashlib.sha256(f"token{n}".encode()).hexdigest(),
+            user=user,
+            project=project,
+            roles=[role.name],
+            audit_id=f"audit{n}",
+            issued_at=now,
+            expires_at=now + timedelta(hours=1),
+        )
+    )
+
+    add(Region(id=f"Region{n}"))
+    aggregate = add(Aggregate(name=f"agg{n}", metadata={"availability_zone": f"az{n}"}))
+    add(AggregateHost(aggregate=aggregate, host=f"host{n}"))
+    service = add(Service(host=f"host{n}", binary="nova-compute", last_seen_up=now))
+    add(Service(host=f"controller{n}", binary="nova-conductor", last_seen_up=now))
+    node = add(
+        ComputeNode(
+            host=f"host{n}",
+            service=service,
+            hypervisor_hostname=f"host{n}.example",
+            vcpus=8,
+            memory_mb=8192,
+            local_gb=100,
+            cpu_allocation_ratio=4.0,
+            ram_allocation_ratio=1.0,
+            disk_allocation_ratio=1.0,
+        )
+    )
+
+    flavor = add(Flavor(name=f"m1.tiny{n}", flavorid=f"tiny{n}", vcpus=1, memory_mb=512, root_gb=1))
+    add(FlavorAccess(flavor=flavor, project_id=project.id))
+    add(Keypair(name=f"key{n}", user_id=user.id, public_key="ssh-ed25519 AAAA", fingerprint=f"fp{n}"))
+    server = add(
+        Server(
+            name=f"vm{n}",
+            project_id=project.id,
+            user_id=user.id,
+            flavor=FLAVOR,
+            vm_state="active",
+            power_state=1,
+            host=f"host{n}",
+            node=f"host{n}.example",
+            availability_zone=f"az{n}",
+        )
+    )
+    add(ServerFault(server=server, message="No valid host was found.", host=f"host{n}"))
+    group = add(ServerGroup(name=f"group{n}", project_id=project.id, user_id=user.id, policy="anti-affinity"))
+    add(ServerGroupMember(group=group, server=server))
+    add(QuotaLimit(project_id=project.id, resource="instances", hard_limit=10))
+    add(QuotaUsage(project_id=project.id, resource="instances", in_use=1))
+    action = add(
+        InstanceAction(
+            server=server,
+            action="create",
+            request_id=f"req-{n}",
+            user_id=user.id,
+            project_id=project.id,
+        )
+    )
+    add(InstanceActionEvent(action=action, event="compute_build_and_run_instance", result="Success"))
+    add(Migration(server=server, migration_type="resize", source_compute=f"host{n}"))
+    add(VolumeAttachment(server=server, volume_id=uuid.uuid4(), device="sdb", status="attached"))
+    add(
+        Allocation(
+            consumer=server.uuid,
+            compute_node=node,
+            vcpus=1,
+            memory_mb=512,
+            disk_gb=1,
+            project_id=project.id,
+            user_id=user.id,
+        )
+    )
+
+    add(Image(name=f"cirros{n}", status="active", visibility="public"))
+    add(Volume(name=f"vol{n}", project_id=project.id, user_id=user.id, size=1, status="available"))
+    network = add(Network(name=f"net{n}", project_id=project.id))
+    add(Subnet(network=network, project_id=project.id, cidr=f"10.0.{n}.0/24", gateway_ip=f"10.0.{n}.1"))
+    add(
+        Port(
+            network=network,
+            project_id=project.id,
+            mac_address=f"fa:16:3e:00:00:{n:02x}",
+            fixed_ips=[{"subnet_id": "x", "ip_address": f"10.0.{n}.5"}],
+            device_id=str(server.uuid),
+        )
+    )
+    add(NetworkQuota(project_id=project.id, limits={"network": 10}))
+    return rows
+
+
+@pytest.fixture(autouse=True)
+def storage(settings, tmp_path):
+    """Image and volume files of this test only."""
+    settings.IMAGE_DIR = str(tmp_path / "images")
+    settings.VOLUME_DIR = str(tmp_path / "volumes")
+
+
+@pytest.fixture
+def staff(client: Client, db: None) -> Client:
+    client.force_login(AuthUser.objects.create_superuser("operator", "op@example.com", "secret"))
+    return client
+
+
+@pytest.fixture
+def rows(db: None) -> dict[type[Model], Model]:
+    return populate()
