@@ -5,12 +5,13 @@ chains it was running (Redis redelivers unacknowledged tasks)."""
 from __future__ import annotations
 
 import signal
-import time
 
 import pytest
 
 from hosts.models import Allocation
-from servers.models import Server
+from servers.models import InstanceActionEvent, Server
+from tests.waiting import wait_until
+from workers.conductor.build import EVENT_SCHEDULE
 
 from .helpers import act, boot, boot_active
 
@@ -63,7 +64,9 @@ def test_compute_worker_killed_mid_resize(admin, cloud):
 
 def test_conductor_killed_mid_chain(admin, cloud):
     ids = [boot(admin, name=f"k{i}") for i in range(3)]
-    time.sleep(0.3)
+    # Kill it once it has started every build chain (the scheduling step of each is under way).
+    started = InstanceActionEvent.objects.filter(action__server__uuid__in=ids, event=EVENT_SCHEDULE)
+    wait_until(lambda: started.count() == len(ids), 30, what="the conductor starting the three builds")
     cloud.restart("conductor", signal.SIGKILL)
     for sid in ids:
         after = admin.wait_until_settled(sid, timeout=90)
