@@ -21,10 +21,10 @@ Device dicts, as taken and returned by drivers:
 from __future__ import annotations
 
 import abc
-import uuid as uuidlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from core import ids
 from servers.states import PowerState
 
 # Nova power states: servers.states is their one home (pure Python, no database).
@@ -67,10 +67,7 @@ def canonical_uuid(value: str) -> str:
 
     Drivers build file paths from instance UUIDs, so this also guards against path tricks.
     """
-    try:
-        return str(uuidlib.UUID(str(value)))
-    except (ValueError, AttributeError, TypeError) as exc:
-        raise ValueError(f"not a valid UUID: {value!r}") from exc
+    return ids.canonical_uuid(value, ValueError(f"not a valid UUID: {value!r}"))
 
 
 @dataclass(frozen=True)
