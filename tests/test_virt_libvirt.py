@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import uuid as uuidlib
 import xml.etree.ElementTree as ET
 
@@ -54,6 +55,19 @@ def driver(tmp_path):
     )
     yield drv
     drv.close()
+
+
+def test_compute_side_never_imports_the_database():
+    """Compute workers run without database settings: their tasks, the driver and what they
+    import must not load Django's ORM or any app's models."""
+    code = (
+        "import sys, workers.compute.tasks, workers.virt.libvirt; "
+        "bad = [m for m in sys.modules if m.startswith('django.db') or m.endswith('.models')]; "
+        "assert not bad, bad"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    subprocess.run([sys.executable, "-c", code], cwd=root, env=env, check=True)
 
 
 def test_is_a_compute_driver(driver, tmp_path):

@@ -74,8 +74,8 @@ def qemu_io(path: str, command: str) -> None:
 
 @pytest.fixture
 def workdir():
-    """A directory QEMU (user libvirt-qemu) can traverse: caveat C5, so not pytest's tmp_path
-    (under /tmp/pytest-of-root, mode 700)."""
+    """A directory QEMU (user libvirt-qemu) can traverse (see "File access" in LibvirtDriver's
+    docstring), so not pytest's tmp_path (under /tmp/pytest-of-root, mode 700)."""
     path = tempfile.mkdtemp(prefix="novasite-virt-")
     os.chmod(path, 0o755)
     yield path

@@ -120,13 +120,13 @@ def _send_to_host(
                 claims.release(server_uuid, host=host)  # the claim is nobody's now
             return
         server = Server.objects.get(uuid=server_uuid)
+        failure: Exception | None = None
         try:
             ipam.bind_ports_for_server(server_uuid, server.project_id, server.requested_networks)
         except Exception as exc:
             transaction.set_rollback(True)
             failure = exc
         else:
-            failure = None
             lifecycle.compare_and_swap(server_uuid, TaskState.NETWORKING, task_state=TaskState.SPAWNING)
     if failure is not None:
         fail_build(

@@ -322,8 +322,20 @@ class ComputeDriver(abc.ABC):
 
     # -- live migration ------------------------------------------------------------------------
 
-    def live_migrate(self, uuid: str, dest_uri: str, block_migration: bool, timeout: float = 800) -> None:
-        """Move the running guest to ``dest_uri`` (needs ``supports_migration``)."""
+    def live_migrate(
+        self,
+        uuid: str,
+        dest_uri: str,
+        block_migration: bool,
+        timeout: float = 800,
+        *,
+        dest_disk_path: str | None = None,
+        migrate_uri: str | None = None,
+        bandwidth_mib: int | None = None,
+    ) -> None:
+        """Move the running guest to ``dest_uri`` (needs ``supports_migration``): its disk to
+        ``dest_disk_path`` for a block migration, the data over ``migrate_uri``, at most
+        ``bandwidth_mib`` MiB/s."""
         raise self._unsupported("live_migrate")
 
     def abort_live_migration(self, uuid: str) -> None:
