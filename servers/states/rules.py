@@ -6,8 +6,8 @@ The preconditions port Nova's ``check_instance_lock``, ``check_instance_state`` 
 order. The rest of each row says what the action ends in (see
 :mod:`servers.states.action_rule`); the conductor and recovery read it from here.
 
-The line numbers in the comments refer to ``nova/compute/api.py`` at commit 453661a9 (the
-file as on master in 2026, after the 2026.1 release), e.g. ``pause`` at line 4827:
+The line numbers in the comments refer to ``nova/compute/api.py`` at commit 453661a9
+(master, June 2026; the stable branches number it differently), e.g. ``pause`` at line 4827:
 https://opendev.org/openstack/nova/src/commit/453661a949875f2f57f48a136d61c3eca92171f5/nova/compute/api.py#L4827
 
 Prefer importing these names from ``servers.states``, which re-exports them. Pure Python;

@@ -3,7 +3,7 @@ with no database reachable."""
 
 from __future__ import annotations
 
-import psycopg2  # type: ignore[import-untyped]  # no stubs installed (types-psycopg2)
+import psycopg2
 import pytest
 
 from hosts.models import Allocation, ComputeNode

@@ -34,7 +34,7 @@ def finish(
     atomic: bool = False,
 ) -> bool:
     """End one step of an action from its ``outcome`` (a compute task's report, or one built
-    by the conductor: ``{"ok": False, "error": ..., "details": ...}``). Returns whether the
+    by the conductor: ``{"ok": False, "details": ...}``). Returns whether the
     compare-and-swap won.
 
     1. ``event`` (None: recorded elsewhere, or none) finishes with the outcome's result,

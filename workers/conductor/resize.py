@@ -132,7 +132,7 @@ def resize_server(server_uuid: str, request_id: str, migration_uuid: str) -> Non
         _abort_before_move(
             request_id,
             migration,
-            {"ok": False, "error": str(exc), "details": str(exc)},
+            {"ok": False, "details": str(exc)},
             task_state=TaskState.RESIZE_PREP,
             event=PREP_EVENT,
             event_host=None,
