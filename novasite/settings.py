@@ -135,6 +135,9 @@ CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_KEY_PREFIX = os.environ.get("CELERY_KEY_PREFIX", "")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Look for such tasks every 10 s (kombu's unacked_restore_interval), not only on every
+    # 10th look (its default throttle): else a task a killed worker held comes back ~100 s late.
+    "unacked_restore_throttle": 1,
     **({"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}),
 }
 

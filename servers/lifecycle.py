@@ -7,6 +7,7 @@ import traceback as traceback_module
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import InstanceAction, InstanceActionEvent, Server, ServerFault
@@ -14,7 +15,7 @@ from .models import InstanceAction, InstanceActionEvent, Server, ServerFault
 ANY = object()  # "whatever the task_state is"
 
 
-def compare_and_swap(server_uuid: str, expected_task_state: object, **changes) -> bool:
+def compare_and_swap(server_uuid: str, expected_task_state: object, **changes: object) -> bool:
     """Apply `changes` only if the server's task_state is still the expected one (a value, a
     tuple of values, or ANY). Returns False when another workflow got there first: the
     caller must then leave the server alone (Nova's UnexpectedTaskStateError)."""
@@ -23,8 +24,6 @@ def compare_and_swap(server_uuid: str, expected_task_state: object, **changes) -
         expected = expected_task_state if isinstance(expected_task_state, (tuple, list)) else (expected_task_state,)
         values = [state for state in expected if state is not None]
         if None in expected:
-            from django.db.models import Q
-
             query = query.filter(Q(task_state__in=values) | Q(task_state__isnull=True))
         else:
             query = query.filter(task_state__in=values)
@@ -86,14 +85,17 @@ def event_finish(
 
 
 def finish_action(request_id: str, server_uuid: str) -> None:
+    """Record that the user request on the server is over (whatever its result)."""
     InstanceAction.objects.filter(request_id=request_id, server__uuid=server_uuid).update(
         finish_time=timezone.now(), updated_at=timezone.now()
     )
 
 
 def format_exception(exc: BaseException) -> str:
+    """The traceback of ``exc`` as text, for a fault's details."""
     return "".join(traceback_module.format_exception(exc))
 
 
 def server_uuids(servers: Iterable[Server]) -> list[str]:
+    """The servers' UUIDs as strings, in order."""
     return [str(server.uuid) for server in servers]

@@ -39,9 +39,11 @@ def test_stuck_tasks_end_in_a_truthful_state(settings):
     stopping = make_server("active", "powering-off", 4, age=120)
     fresh = make_server("active", "pausing", 1, age=10)
     assert expire_stuck_tasks() == 2
-    building.refresh_from_db(), stopping.refresh_from_db(), fresh.refresh_from_db()
+    for server in (building, stopping, fresh):
+        server.refresh_from_db()
     assert (building.vm_state, building.task_state) == ("error", None)
-    assert "timeout" in building.faults.first().message
+    fault = building.faults.first()
+    assert fault is not None and "timeout" in fault.message
     assert (stopping.vm_state, stopping.task_state) == ("stopped", None)  # as the hypervisor last said
     assert fresh.task_state == "pausing"
 
@@ -77,5 +79,6 @@ def test_soft_deleted_servers_are_reclaimed(settings):
     old = make_server("soft-delete", None, 4, age=120)
     recent = make_server("soft-delete", None, 4, age=5)
     assert reclaim_deleted_servers() == 1
-    old.refresh_from_db(), recent.refresh_from_db()
+    for server in (old, recent):
+        server.refresh_from_db()
     assert old.task_state == "deleting" and recent.task_state is None

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import uuid as uuidlib
 import xml.etree.ElementTree as ET
 
@@ -16,6 +17,7 @@ import pytest
 
 libvirt = pytest.importorskip("libvirt")
 
+from tests.test_virt_lifecycle import node  # noqa: E402
 from workers.virt.driver import (  # noqa: E402
     NOSTATE,
     PAUSED,
@@ -53,6 +55,19 @@ def driver(tmp_path):
     )
     yield drv
     drv.close()
+
+
+def test_compute_side_never_imports_the_database():
+    """Compute workers run without database settings: their tasks, the driver and what they
+    import must not load Django's ORM or any app's models."""
+    code = (
+        "import sys, workers.compute.tasks, workers.virt.libvirt; "
+        "bad = [m for m in sys.modules if m.startswith('django.db') or m.endswith('.models')]; "
+        "assert not bad, bad"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    subprocess.run([sys.executable, "-c", code], cwd=root, env=env, check=True)
 
 
 def test_is_a_compute_driver(driver, tmp_path):
@@ -225,8 +240,9 @@ def test_domain_xml_has_uuid_and_metadata(driver):
     assert inst.findtext("n:uuid", namespaces=ns) == spec.uuid
     assert inst.findtext("n:name", namespaces=ns) == 'web <1> & "x"'
     flavor = inst.find("n:flavor", ns)
+    assert flavor is not None
     assert flavor.get("name") == "m1.small" and flavor.get("memory_mb") == "128"
-    meta = {m.get("key"): m.text for m in inst.findall("n:meta", ns)}
+    meta = {m.get("key"): m.text or "" for m in inst.findall("n:meta", ns)}
     assert meta["project_id"] == "p1" and json.loads(meta["tags"]) == ["a", "b"]
     # libvirt's own metadata API finds it by namespace too.
     assert spec.uuid in dom.metadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, NOVASITE_NS)
@@ -239,13 +255,13 @@ def test_qemu_domain_xml_shape(tmp_path):
     root = ET.fromstring(drv.domain_xml(spec, str(tmp_path / spec.uuid / "disk")))
     assert root.get("type") == "qemu"
     assert root.findtext("on_crash") == "destroy"
-    assert root.find("memory").get("unit") == "MiB" and root.findtext("memory") == "128"
-    disk = root.find("devices/disk")
-    assert disk.find("driver").attrib == {"name": "qemu", "type": "qcow2"}
-    assert disk.find("target").attrib == {"dev": "vda", "bus": "virtio"}
-    assert root.find("devices/serial").get("type") == "pty"
-    assert root.find("devices/console").get("type") == "pty"
-    assert root.find("devices/memballoon").get("model") == "virtio"
+    assert node(root, "memory").get("unit") == "MiB" and root.findtext("memory") == "128"
+    disk = node(root, "devices/disk")
+    assert node(disk, "driver").attrib == {"name": "qemu", "type": "qcow2"}
+    assert node(disk, "target").attrib == {"dev": "vda", "bus": "virtio"}
+    assert node(root, "devices/serial").get("type") == "pty"
+    assert node(root, "devices/console").get("type") == "pty"
+    assert node(root, "devices/memballoon").get("model") == "virtio"
     assert root.find("devices/interface") is None
 
 

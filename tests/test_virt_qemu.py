@@ -25,6 +25,7 @@ import pytest
 
 libvirt = pytest.importorskip("libvirt")
 
+from tests.waiting import wait_until  # noqa: E402
 from workers.virt.driver import (  # noqa: E402
     NOSTATE,
     PAUSED,
@@ -73,8 +74,8 @@ def qemu_io(path: str, command: str) -> None:
 
 @pytest.fixture
 def workdir():
-    """A directory QEMU (user libvirt-qemu) can traverse: caveat C5, so not pytest's tmp_path
-    (under /tmp/pytest-of-root, mode 700)."""
+    """A directory QEMU (user libvirt-qemu) can traverse (see "File access" in LibvirtDriver's
+    docstring), so not pytest's tmp_path (under /tmp/pytest-of-root, mode 700)."""
     path = tempfile.mkdtemp(prefix="novasite-virt-")
     os.chmod(path, 0o755)
     yield path
@@ -322,6 +323,16 @@ def big_image(workdir):
     return path
 
 
+def migration_job_running(uuid: str) -> bool:
+    """libvirt runs a job on the guest: the migration has started (asked on a connection of
+    the test's own; the driver's is busy with it)."""
+    conn = libvirt.open(QEMU_URI)
+    try:
+        return conn.lookupByUUIDString(uuid).jobInfo()[0] != libvirt.VIR_DOMAIN_JOB_NONE
+    finally:
+        conn.close()
+
+
 @needs_peer
 def test_live_migration_abort_and_force_complete(pair, big_image):
     a, b = pair
@@ -345,7 +356,7 @@ def test_live_migration_abort_and_force_complete(pair, big_image):
 
     worker = threading.Thread(target=migrate)
     worker.start()
-    time.sleep(1.5)
+    wait_until(lambda: migration_job_running(spec.uuid), 30, what=f"a migration job on {spec.uuid}")
     a.force_live_migration_complete(spec.uuid)
     assert a.power_state(spec.uuid) == PAUSED
     a.abort_live_migration(spec.uuid)

@@ -21,40 +21,6 @@ from ..models import Server
 from ..states import TaskState, VmState, check_action, get_rule
 from .lookup import resolve_image
 
-#: Nova's instance action names (nova/compute/instance_actions.py), keyed by rule name.
-ACTION_NAMES = {
-    "stop": "stop",
-    "start": "start",
-    "reboot_soft": "reboot",
-    "reboot_hard": "reboot",
-    "pause": "pause",
-    "unpause": "unpause",
-    "suspend": "suspend",
-    "resume": "resume",
-    "rescue": "rescue",
-    "unrescue": "unrescue",
-    "change_password": "changePassword",
-    "trigger_crash_dump": "trigger_crash_dump",
-    "lock": "lock",
-    "unlock": "unlock",
-    "reset_state": "resetState",
-    "rebuild": "rebuild",
-    "resize": "resize",
-    "migrate": "migrate",
-    "confirm_resize": "confirmResize",
-    "revert_resize": "revertResize",
-    "live_migrate": "live-migration",
-    "evacuate": "evacuate",
-    "shelve": "shelve",
-    "shelve_offload": "shelveOffload",
-    "unshelve": "unshelve",
-    "create_image": "createImage",
-    "create_backup": "createBackup",
-    "force_delete": "forceDelete",
-    "restore": "restore",
-    "soft_delete": "delete",
-}
-
 
 @dataclass
 class Operation:
@@ -98,7 +64,7 @@ def begin(caller: Caller, server: Server, operation: Operation, *, host_up: bool
             raise Conflict(f"Cannot '{rule.api_name}' instance {server.uuid}: another operation is in progress.")
         lifecycle.start_action(
             server,
-            ACTION_NAMES.get(operation.rule, operation.rule),
+            rule.instance_action,
             request_id=caller.request_id,
             user_id=caller.user_id,
             project_id=caller.project_id,

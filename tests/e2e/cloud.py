@@ -7,12 +7,14 @@ import os
 import signal
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
 import requests
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 # Nothing listens on port 1: a compute worker that tried to reach the database would fail.
@@ -169,23 +171,30 @@ class Api:
         response.raise_for_status()
         return response.json()["server"]
 
-    def wait_for(self, server_id: str, predicate, timeout: float = 60.0) -> dict | None:
-        deadline = time.monotonic() + timeout
-        server = None
-        while time.monotonic() < deadline:
-            server = self.server(server_id)
-            if predicate(server):
-                return server
-            time.sleep(0.1)
-        raise AssertionError(f"server {server_id} never reached the expected state; last seen: {server}")
+    def wait_for(self, server_id: str, predicate: Callable[[dict | None], bool], timeout: float = 60.0) -> dict | None:
+        """Poll the server (None once it is gone) until ``predicate`` holds; return it."""
+        seen: list[dict | None] = [None]
+
+        def reached() -> bool:
+            seen[0] = self.server(server_id)
+            return predicate(seen[0])
+
+        wait_until(
+            reached,
+            timeout,
+            what=lambda: f"server {server_id} never reached the expected state; last seen: {seen[0]}",
+        )
+        return seen[0]
 
     def wait_until_settled(self, server_id: str, timeout: float = 60.0) -> dict:
         """Poll until the server's task_state is null (the workflow ended)."""
-        return self.wait_for(
+        server = self.wait_for(
             server_id,
             lambda s: s is not None and s["OS-EXT-STS:task_state"] is None and s["status"] != "BUILD",
             timeout,
         )
+        assert server is not None
+        return server
 
     def wait_until_gone(self, server_id: str, timeout: float = 60.0) -> None:
         self.wait_for(server_id, lambda s: s is None, timeout)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 from django.conf import settings as django_settings
@@ -12,6 +11,7 @@ from django.db import connection
 
 from hosts.models import Service
 from novasite.demo import seed
+from tests.waiting import wait_until
 
 from .cloud import Api, WorkerSet, flush_broker
 
@@ -77,13 +77,14 @@ def cloud(workers, live_server, transactional_db, settings, request):
     when a test fails."""
     settings.IMAGE_DIR = workers.base_env["IMAGE_DIR"]
     seed("secret", "secret")
-    deadline = time.monotonic() + 60
-    while Service.objects.filter(binary="nova-compute", host__in=list(workers.workers)).count() < len(
-        [name for name in workers.workers if name.startswith("compute")]
-    ):
+    computes = [name for name in workers.workers if name.startswith("compute")]
+
+    def all_reporting() -> bool:
         dead = [w.name for w in workers.workers.values() if w.process.poll() is not None]
-        assert not dead and time.monotonic() < deadline, f"workers not reporting ({dead} died)\n{workers.logs()}"
-        time.sleep(0.2)
+        assert not dead, f"workers died: {dead}\n{workers.logs()}"
+        return Service.objects.filter(binary="nova-compute", host__in=computes).count() == len(computes)
+
+    wait_until(all_reporting, 60, what=lambda: f"compute workers reporting\n{workers.logs()}", interval=0.2)
     yield workers
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         print(workers.logs())

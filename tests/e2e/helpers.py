@@ -39,7 +39,7 @@ def allocations(server_id: str) -> dict[str, tuple[int, int]]:
     }
 
 
-def events(server_id: str, action: str) -> dict[str, str]:
+def events(server_id: str, action: str) -> dict[str, str | None]:
     """event name -> result of the newest action of that name."""
     row = InstanceAction.objects.filter(server__uuid=server_id, action=action).order_by("-start_time").first()
     assert row is not None, f"no {action} action recorded"

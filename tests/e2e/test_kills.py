@@ -1,16 +1,17 @@
 """Processes killed with SIGKILL mid-workflow: nothing stays stuck. A restarted compute
-worker recovers the servers left mid-task on its host; a restarted conductor finishes the
-chains it was running (Redis redelivers unacknowledged tasks)."""
+worker recovers the servers left mid-task on its host (Redis redelivers the task it was
+running); a restarted conductor finishes the chains it was running (their next steps wait in
+its queue)."""
 
 from __future__ import annotations
 
 import signal
-import time
 
 import pytest
 
 from hosts.models import Allocation
 from servers.models import Server
+from tests.waiting import wait_until
 
 from .helpers import act, boot, boot_active
 
@@ -19,8 +20,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def compute_hosts():
+    # Slow hosts: a build or a resize is still running on its host when a test kills a worker.
     slow = {"delays": "compute.build_and_run_instance=4,compute.migrate_disk_and_power_off=4"}
-    return {"compute1": slow, "compute2": ""}
+    return {"compute1": slow, "compute2": slow}
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +65,11 @@ def test_compute_worker_killed_mid_resize(admin, cloud):
 
 def test_conductor_killed_mid_chain(admin, cloud):
     ids = [boot(admin, name=f"k{i}") for i in range(3)]
-    time.sleep(0.3)
+    # Kill it while every build runs on its host: the last step of each chain is still the
+    # conductor's to run, and no report is on its way (one that a dying consumer has just
+    # popped from Redis, before recording it as unacknowledged, would be lost).
+    building = Server.objects.filter(uuid__in=ids, task_state="spawning")
+    wait_until(lambda: building.count() == len(ids), 30, what="the three builds running on their hosts")
     cloud.restart("conductor", signal.SIGKILL)
     for sid in ids:
         after = admin.wait_until_settled(sid, timeout=90)

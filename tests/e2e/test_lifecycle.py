@@ -124,7 +124,7 @@ def test_resize_confirm_and_revert(admin):
     assert state(reverted) == ("ACTIVE", "active", None, 1)
     assert reverted["OS-EXT-SRV-ATTR:host"] == dest and reverted["flavor"]["original_name"] == "m1.tiny"
     assert allocations(sid) == {dest: (1, 512)}
-    assert Migration.objects.filter(server__uuid=sid).order_by("-id").first().status == "reverted"
+    assert Migration.objects.filter(server__uuid=sid).latest("id").status == "reverted"
     assert ComputeNode.objects.get(host=source).memory_mb_used == 0
 
 
@@ -184,7 +184,8 @@ def test_snapshot_and_backup_rotation(admin):
             sorted(
                 Image.objects.filter(properties__backup_type="daily")
                 .exclude(status="deleted")
-                .values_list("name", flat=True)
+                .values_list("name", flat=True),
+                key=str,
             )
             == ["b1", "b2"]
         ),

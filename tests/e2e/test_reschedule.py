@@ -47,4 +47,4 @@ def test_after_the_last_attempt_the_server_is_in_error(admin):
     assert not Allocation.objects.filter(consumer=server_id).exists()
     action = InstanceAction.objects.get(server__uuid=server_id, action="create")
     assert action.message == "Error"
-    assert "InjectedFault" in action.events.get(event="compute_build_and_run_instance").traceback
+    assert "InjectedFault" in (action.events.get(event="compute_build_and_run_instance").traceback or "")

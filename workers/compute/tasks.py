@@ -171,19 +171,23 @@ def live_migration(instance: dict, params: dict) -> dict:
 @shared_task(name="compute.abort_live_migration")
 def abort_live_migration(instance: dict) -> dict:
     driver = context.current().driver
-    return _outcome(
-        "compute.abort_live_migration", instance, lambda: driver.abort_live_migration(instance["uuid"]) or {}
-    )
+
+    def work() -> dict:
+        driver.abort_live_migration(instance["uuid"])
+        return {}
+
+    return _outcome("compute.abort_live_migration", instance, work)
 
 
 @shared_task(name="compute.force_live_migration_complete")
 def force_live_migration_complete(instance: dict) -> dict:
     driver = context.current().driver
-    return _outcome(
-        "compute.force_live_migration_complete",
-        instance,
-        lambda: driver.force_live_migration_complete(instance["uuid"]) or {},
-    )
+
+    def work() -> dict:
+        driver.force_live_migration_complete(instance["uuid"])
+        return {}
+
+    return _outcome("compute.force_live_migration_complete", instance, work)
 
 
 # Devices. The test driver cannot hot-plug: the driver edits the persistent definition there.

@@ -8,7 +8,7 @@ from django.db import transaction
 from hosts.models import Allocation
 
 
-def hand_to_migration(server_uuid: str, migration_uuid: str, source_host: str) -> None:
+def hand_to_migration(server_uuid: str, migration_uuid: str, source_host: str | None) -> None:
     """Re-home the server's allocation on the source to the migration (idempotent)."""
     with transaction.atomic():
         if Allocation.objects.filter(consumer=migration_uuid).exists():

@@ -103,8 +103,11 @@ def _send_to_host(
 ) -> None:
     """Move the server from `expected` (scheduling, or spawning for a reschedule) to
     networking then spawning on `host`, which it holds a claim on, and cast the build. If the
-    server moved on meanwhile (deleted, or a duplicate delivery got here first), give the
-    claim back instead."""
+    server moved on meanwhile (deleted, or sent elsewhere), give the claim back instead. If it
+    is already spawning on `host`, an earlier delivery of this step got that far but may have
+    died before the cast: cast it again (building is idempotent)."""
+    recast: Server | None = None
+    failure: Exception | None = None
     with transaction.atomic():
         moved = lifecycle.compare_and_swap(
             server_uuid,
@@ -118,22 +121,33 @@ def _send_to_host(
             current = Server.objects.filter(uuid=server_uuid).first()
             if current is None or current.deleted or current.host != host:
                 claims.release(server_uuid, host=host)  # the claim is nobody's now
-            return
-        server = Server.objects.get(uuid=server_uuid)
-        try:
-            ipam.bind_ports_for_server(server_uuid, server.project_id, server.requested_networks)
-        except Exception as exc:
-            transaction.set_rollback(True)
-            failure = exc
+            elif current.task_state == TaskState.SPAWNING:
+                recast = current
         else:
-            failure = None
-            lifecycle.compare_and_swap(server_uuid, TaskState.NETWORKING, task_state=TaskState.SPAWNING)
+            server = Server.objects.get(uuid=server_uuid)
+            try:
+                ipam.bind_ports_for_server(server_uuid, server.project_id, server.requested_networks)
+            except Exception as exc:
+                transaction.set_rollback(True)
+                failure = exc
+            else:
+                lifecycle.compare_and_swap(server_uuid, TaskState.NETWORKING, task_state=TaskState.SPAWNING)
+    if not moved:
+        if recast is not None:
+            _cast_build(recast, request_id, host, alternates, attempt)
+        return
     if failure is not None:
         fail_build(
             server_uuid, f"Build of instance {server_uuid} aborted: {failure}", lifecycle.format_exception(failure)
         )
         lifecycle.finish_action(request_id, server_uuid)
         return
+    _cast_build(server, request_id, host, alternates, attempt)
+
+
+def _cast_build(server: Server, request_id: str, host: str, alternates: list[dict], attempt: int) -> None:
+    """Ask `host` to build the server, then conductor.build_finished."""
+    server_uuid = str(server.uuid)
     lifecycle.event_start(request_id, server_uuid, EVENT_BUILD, host=host)
     compute_then(
         "compute.build_and_run_instance",

@@ -3,6 +3,8 @@ held (allocations, ports, quota) and mark it deleted."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
@@ -13,41 +15,47 @@ from scheduling import claims
 from servers import lifecycle
 from servers.models import Server
 from servers.services import quotas
-from servers.states import PowerState, TaskState, VmState
+from servers.states import PowerState, TaskState, get_rule
 
 from .dispatch import compute_then, instance_payload
+from .finish import failed, finish, succeeded
 
 EVENT_TERMINATE = "compute_terminate_instance"
+#: DELETE /servers/{id}; forceDelete has the same states.
+DELETE = get_rule("delete")
+
+
+def _deleted() -> dict[str, Any]:
+    """What a finished delete writes: DELETED (the rule's end state), no task, no guest."""
+    now = timezone.now()
+    return succeeded(
+        DELETE, PowerState.NOSTATE, power_state=PowerState.NOSTATE, terminated_at=now, deleted=True, deleted_at=now
+    )
+
+
+def _free(server: Server) -> None:
+    """Give back what the server held: allocations (its own, and a source still held by an
+    unfinished move), ports and quota."""
+    claims.release(str(server.uuid))
+    for migration_uuid in server.migrations.values_list("uuid", flat=True):
+        claims.release(str(migration_uuid))
+    ipam.release_ports_of_server(str(server.uuid), server.requested_networks)
+    quotas.release(server.project_id, quotas.server_usage(server.flavor))
 
 
 def finish_delete(server: Server) -> None:
     """Free the server's allocations, ports and quota and mark it deleted. Runs once: the
     compare-and-swap on task_state `deleting` decides who frees the quota."""
     with transaction.atomic():
-        done = lifecycle.compare_and_swap(
-            str(server.uuid),
-            TaskState.DELETING,
-            vm_state=VmState.DELETED,
-            task_state=None,
-            power_state=PowerState.NOSTATE,
-            terminated_at=timezone.now(),
-            deleted=True,
-            deleted_at=timezone.now(),
-        )
-        if not done:
-            return
-        claims.release(str(server.uuid))
-        for migration_uuid in server.migrations.values_list("uuid", flat=True):
-            claims.release(str(migration_uuid))  # a source still held by an unfinished move
-        ipam.release_ports_of_server(str(server.uuid), server.requested_networks)
-        quotas.release(server.project_id, quotas.server_usage(server.flavor))
+        if lifecycle.compare_and_swap(str(server.uuid), DELETE.next_task_state, **_deleted()):
+            _free(server)
 
 
 @shared_task(name="conductor.delete_server")
 def delete_server(server_uuid: str, request_id: str) -> None:
     """Destroy the guest on its host if it has one and the host is up; otherwise delete
     locally (a down host's worker destroys leftovers when it reports again)."""
-    server = Server.objects.filter(uuid=server_uuid, task_state=TaskState.DELETING, deleted=False).first()
+    server = Server.objects.filter(uuid=server_uuid, task_state=DELETE.next_task_state, deleted=False).first()
     if server is None:
         return
     if not server.host or not host_is_up(server.host):
@@ -70,19 +78,18 @@ def delete_server(server_uuid: str, request_id: str) -> None:
 def delete_finished(outcome: dict, server_uuid: str, request_id: str, host: str) -> None:
     """Record the compute host's teardown; a failed teardown leaves the server in ERROR
     (truthfully: the guest may still exist) with its resources still held."""
-    ok = bool(outcome.get("ok"))
-    lifecycle.event_finish(
-        request_id, server_uuid, EVENT_TERMINATE, ok=ok, traceback=outcome.get("traceback"), host=host
-    )
     server = Server.objects.filter(uuid=server_uuid, deleted=False).first()
-    if server is not None:
-        if ok:
-            finish_delete(server)
-        elif lifecycle.compare_and_swap(server_uuid, TaskState.DELETING, vm_state=VmState.ERROR, task_state=None):
-            lifecycle.record_fault(
-                server,
-                f"Failed to delete instance: {outcome.get('error')}",
-                details=outcome.get("traceback", ""),
-                host=host,
-            )
-    lifecycle.finish_action(request_id, server_uuid)
+    finish(
+        request_id,
+        server_uuid,
+        outcome,
+        event=EVENT_TERMINATE,
+        host=host,
+        expected=TaskState.DELETING,
+        success=_deleted(),
+        failure=failed(DELETE),
+        fault=f"Failed to delete instance: {outcome.get('error')}",
+        fault_host=host,
+        after_swap=lambda ok: _free(server) if ok and server is not None else None,
+        atomic=True,
+    )

@@ -4,6 +4,7 @@ and picks the host's queue."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import signature
 from django.conf import settings
@@ -20,10 +21,7 @@ def instance_payload(server: Server) -> dict:
     included; it never reads the database."""
     flavor = server.flavor
     image_path = os.path.join(settings.IMAGE_DIR, server.image_ref) if server.image_ref else None
-    volumes = [
-        {"id": str(row.volume_id), "path": volume_path(row.volume_id), "format": row.file_format, "device": row.device}
-        for row in _attached_volumes(server)
-    ]
+    volumes = _attached_volumes(server)
     interfaces = [
         {"id": str(port_id), "mac_address": mac}
         for port_id, mac in Port.objects.filter(device_id=str(server.uuid))
@@ -43,18 +41,27 @@ def instance_payload(server: Server) -> dict:
     }
 
 
-def _attached_volumes(server: Server) -> list:
-    """The server's attached volumes with their file format (one query)."""
+def _attached_volumes(server: Server) -> list[dict[str, Any]]:
+    """The server's attached volumes, each with its file format (two queries)."""
     attached = list(server.volume_attachments.filter(status="attached"))
     formats = dict(Volume.objects.filter(id__in=[row.volume_id for row in attached]).values_list("id", "file_format"))
-    for row in attached:
-        row.file_format = formats.get(row.volume_id, "raw")
-    return attached
+    return [
+        {
+            "id": str(row.volume_id),
+            "path": volume_path(row.volume_id),
+            "format": formats.get(row.volume_id, "raw"),
+            "device": row.device,
+        }
+        for row in attached
+    ]
 
 
-def compute_then(task: str, host: str, task_args: list, callback: str, *callback_args) -> None:
+def compute_then(task: str, host: str | None, task_args: list, callback: str, *callback_args: Any) -> None:
     """Run compute task `task` with `task_args` on `host`'s queue, then conductor task
-    `callback` with the compute outcome as its first argument."""
+    `callback` with the compute outcome as its first argument. No host (a server that is
+    on none) is a programming error: no worker would ever take the task."""
+    if host is None:
+        raise ValueError(f"{task}: no compute host to send it to")
     (
         signature(task, args=task_args, queue=compute_queue(host))
         | signature(callback, args=list(callback_args), queue="conductor")

@@ -17,12 +17,14 @@ from scheduling import claims
 from scheduling.scheduler import NoValidHost
 from servers import lifecycle
 from servers.models import Migration
-from servers.states import TaskState
+from servers.states import TaskState, get_rule
 
 from .allocations import hand_to_migration, take_back_from_migration
 from .dispatch import compute_then, instance_payload
+from .finish import failed, finish, succeeded
 from .placement import claim_destination, hypervisor_type, migration_uri
 
+LIVE_MIGRATE = get_rule("live_migrate")
 EVENT = "compute_live_migration"
 
 
@@ -37,6 +39,9 @@ def _cancelled(migration_uuid: str) -> bool:
 def _rollback(
     migration: Migration, request_id: str, reason: str, *, dest_cleanup: bool = False, details: str = ""
 ) -> None:
+    """The guest stays on its source, in its vm_state: the destination cleaned and its claim
+    freed, the source allocation back with the server, the migration failed (cancelled when
+    aborted: then the event counts as a success, the user asked for it, and no fault)."""
     server = migration.server
     server_uuid = str(server.uuid)
     if migration.dest_compute:
@@ -51,20 +56,19 @@ def _rollback(
     take_back_from_migration(server_uuid, str(migration.uuid))
     cancelled = Migration.objects.filter(pk=migration.pk, status="cancelling").exists()
     _status(migration, "cancelled" if cancelled else "failed")
-    lifecycle.event_finish(
+    rolled_back = failed(LIVE_MIGRATE)
+    finish(
         request_id,
         server_uuid,
-        EVENT,
-        ok=cancelled,
-        details=reason,
-        traceback=details or None,
+        {"ok": cancelled, "details": reason, "traceback": details or None},
+        event=EVENT,
         host=migration.source_compute,
+        expected=TaskState.MIGRATING,
+        success=rolled_back,
+        failure=rolled_back,
+        fault=f"Live migration failed: {reason}",
+        fault_host=migration.source_compute,
     )
-    if lifecycle.compare_and_swap(server_uuid, TaskState.MIGRATING, task_state=None) and not cancelled:
-        lifecycle.record_fault(
-            server, f"Live migration failed: {reason}", details=details, host=migration.source_compute
-        )
-    lifecycle.finish_action(request_id, server_uuid)
 
 
 def _migration(migration_uuid: str) -> Migration:
@@ -80,15 +84,13 @@ def noop(*args, **kwargs) -> None:
 def live_migrate_server(server_uuid: str, request_id: str, migration_uuid: str, block_migration: object) -> None:
     migration = _migration(migration_uuid)
     server = migration.server
-    if migration.status not in ("accepted", "cancelling") or server.task_state != TaskState.MIGRATING:
+    if migration.status not in ("accepted", "cancelling") or server.task_state != LIVE_MIGRATE.next_task_state:
         return
     lifecycle.event_start(request_id, server_uuid, EVENT, host=server.host)
     _status(migration, "queued")
     hand_to_migration(server_uuid, migration_uuid, server.host)
     try:
-        dest, node = claim_destination(
-            server, server.flavor, requested_host=migration.dest_host, ignore_hosts=[server.host]
-        )
+        dest, node = claim_destination(server, server.flavor, requested_host=migration.dest_host, avoid=server.host)
     except NoValidHost as exc:
         _rollback(migration, request_id, str(exc))
         return
@@ -218,7 +220,9 @@ def live_migration_completed(outcome: dict, server_uuid: str, request_id: str, m
         ):
             return
         claims.release(migration_uuid)
-        lifecycle.compare_and_swap(server_uuid, TaskState.MIGRATING, task_state=None)
+        lifecycle.compare_and_swap(
+            server_uuid, TaskState.MIGRATING, **succeeded(LIVE_MIGRATE, migration.server.power_state)
+        )
     lifecycle.event_finish(
         request_id,
         server_uuid,

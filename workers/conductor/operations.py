@@ -1,55 +1,54 @@
 """Single-step operations: one compute call and one end state (stop, start, reboot, pause,
-unpause, suspend, resume, rescue, unrescue, changePassword, trigger_crash_dump). The table
-says, per operation, which compute task does the work, which task_state the API set, and
-the vm_state a success ends in. A failure clears the task_state, keeps what the hypervisor
+unpause, suspend, resume, rescue, unrescue, changePassword, trigger_crash_dump, soft delete,
+restore, rebuild). The table says, per operation, which compute task does the work and with
+which parameters; the states come from the operation's rule in servers.states (the
+task_state the API set, the vm_state a success ends in, and whether a failure leaves ERROR
+or keeps the vm_state). A failure clears the task_state, keeps what the hypervisor
 reported, and records a fault and an Error event."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 
 from servers import lifecycle
 from servers.models import Server
-from servers.states import PowerState, vm_state_after_move
-from servers.states import TaskState as T
+from servers.states import PowerState, get_rule
 from servers.states import VmState as V
 
 from .dispatch import compute_then, instance_payload
-
-BY_POWER = "by-power"  # end state ACTIVE if the guest runs, else STOPPED
+from .finish import failed, finish, succeeded
 
 
 @dataclass(frozen=True)
 class Step:
+    """The compute side of an operation: the task that does the work, and fixed parameters."""
+
     compute_task: str
-    task_state: str | None  # what the API set; None: the operation sets none
-    vm_state: str | None  # end state on success; None: unchanged; BY_POWER
-    params: dict | None = None
-    error_on_failure: bool = False  # Nova puts the server in ERROR when these fail
+    params: dict[str, Any] = field(default_factory=dict)
 
 
+#: Operation (its rule's name) -> its compute step.
 OPERATIONS: dict[str, Step] = {
-    "stop": Step("compute.stop_instance", T.POWERING_OFF, V.STOPPED),
-    "start": Step("compute.start_instance", T.POWERING_ON, V.ACTIVE),
-    "reboot_soft": Step("compute.reboot_instance", T.REBOOTING, V.ACTIVE, {"hard": False}),
-    "reboot_hard": Step("compute.reboot_instance", T.REBOOTING_HARD, V.ACTIVE, {"hard": True}, error_on_failure=True),
-    "pause": Step("compute.pause_instance", T.PAUSING, V.PAUSED),
-    "unpause": Step("compute.unpause_instance", T.UNPAUSING, V.ACTIVE),
-    "suspend": Step("compute.suspend_instance", T.SUSPENDING, V.SUSPENDED),
-    "resume": Step("compute.resume_instance", T.RESUMING, V.ACTIVE),
-    "rescue": Step("compute.rescue_instance", T.RESCUING, V.RESCUED, error_on_failure=True),
-    "unrescue": Step("compute.unrescue_instance", T.UNRESCUING, V.ACTIVE),
-    "change_password": Step("compute.set_admin_password", T.UPDATING_PASSWORD, None),
-    "trigger_crash_dump": Step("compute.trigger_crash_dump", None, None),
-    # Soft delete (reclaim_instance_interval > 0) powers off and keeps everything for restore.
-    "soft_delete": Step("compute.stop_instance", T.SOFT_DELETING, V.SOFT_DELETED),
-    "restore": Step("compute.start_instance", T.RESTORING, V.ACTIVE),
-    # Rebuild keeps a stopped server stopped (run_operation passes power_on).
-    "rebuild": Step("compute.rebuild_instance", T.REBUILDING, BY_POWER, error_on_failure=True),
+    "stop": Step("compute.stop_instance"),
+    "start": Step("compute.start_instance"),
+    "reboot_soft": Step("compute.reboot_instance", {"hard": False}),
+    "reboot_hard": Step("compute.reboot_instance", {"hard": True}),
+    "pause": Step("compute.pause_instance"),
+    "unpause": Step("compute.unpause_instance"),
+    "suspend": Step("compute.suspend_instance"),
+    "resume": Step("compute.resume_instance"),
+    "rescue": Step("compute.rescue_instance"),
+    "unrescue": Step("compute.unrescue_instance"),
+    "change_password": Step("compute.set_admin_password"),
+    "trigger_crash_dump": Step("compute.trigger_crash_dump"),
+    "soft_delete": Step("compute.stop_instance"),
+    "restore": Step("compute.start_instance"),
+    "rebuild": Step("compute.rebuild_instance"),  # run_operation passes power_on
 }
 
 
@@ -63,10 +62,11 @@ def run_operation(server_uuid: str, request_id: str, operation: str, params: dic
     """Send the operation's compute task to the server's host."""
     step = OPERATIONS[operation]
     server = Server.objects.filter(uuid=server_uuid, deleted=False).first()
-    if server is None or server.task_state != step.task_state:
+    if server is None or server.task_state != get_rule(operation).next_task_state:
         return  # deleted, or a redelivery after the operation already finished
-    payload = {**(step.params or {}), **(params or {})}
+    payload = {**step.params, **(params or {})}
     if operation == "rebuild":
+        # Rebuild keeps a stopped server stopped.
         payload["power_on"] = server.power_state == PowerState.RUNNING or server.vm_state != V.STOPPED
     if operation == "rescue":
         image = payload.pop("rescue_image_ref", None) or server.image_ref
@@ -86,23 +86,18 @@ def run_operation(server_uuid: str, request_id: str, operation: str, params: dic
 @shared_task(name="conductor.operation_finished")
 def operation_finished(outcome: dict, server_uuid: str, request_id: str, operation: str) -> None:
     """Write the outcome: the end state on success; on failure a truthful state and a fault."""
-    step = OPERATIONS[operation]
-    ok = bool(outcome.get("ok"))
+    rule = get_rule(operation)
     host = outcome.get("host")
-    lifecycle.event_finish(
-        request_id, server_uuid, event_name(step), ok=ok, traceback=outcome.get("traceback"), host=host
+    power = {"power_state": outcome["power_state"]} if "power_state" in outcome else {}
+    finish(
+        request_id,
+        server_uuid,
+        outcome,
+        event=event_name(OPERATIONS[operation]),
+        host=host,
+        expected=rule.next_task_state,
+        success=succeeded(rule, outcome.get("power_state", PowerState.NOSTATE), **power),
+        failure=failed(rule, **power),
+        fault=f"{operation} failed: {outcome.get('error')}",
+        fault_host=host,
     )
-    changes: dict = {"task_state": None}
-    if "power_state" in outcome:
-        changes["power_state"] = outcome["power_state"]
-    if ok and step.vm_state == BY_POWER:
-        changes["vm_state"] = vm_state_after_move(outcome.get("power_state"))
-    elif ok and step.vm_state:
-        changes["vm_state"] = step.vm_state
-    if not ok and step.error_on_failure:
-        changes["vm_state"] = V.ERROR
-    if lifecycle.compare_and_swap(server_uuid, step.task_state, **changes) and not ok:
-        lifecycle.record_fault(
-            server_uuid, f"{operation} failed: {outcome.get('error')}", details=outcome.get("traceback", ""), host=host
-        )
-    lifecycle.finish_action(request_id, server_uuid)

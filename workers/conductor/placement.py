@@ -10,10 +10,11 @@ from servers.models import Server
 
 
 def claim_destination(
-    server: Server, flavor: dict, *, requested_host: str | None, ignore_hosts: list[str]
+    server: Server, flavor: dict, *, requested_host: str | None, avoid: str | None
 ) -> tuple[str, str]:
     """Claim `flavor` for the server on the requested host (checked for room by the claim
-    itself), or on the scheduler's choice among the other hosts. Raises NoValidHost."""
+    itself), or on the scheduler's choice among the hosts other than `avoid` (the source;
+    None: any host). Raises NoValidHost."""
     if requested_host:
         node = ComputeNode.objects.filter(host=requested_host).first()
         res = claims.Resources.from_flavor(flavor)
@@ -28,7 +29,7 @@ def claim_destination(
         user_id=server.user_id,
         flavor=flavor,
         availability_zone=server.requested_availability_zone,
-        ignore_hosts=ignore_hosts,
+        ignore_hosts=[avoid] if avoid else [],
         image={"id": server.image_ref},
         scheduler_hints=server.scheduler_hints,
     )
@@ -36,9 +37,9 @@ def claim_destination(
     return selection.host, selection.node
 
 
-def hypervisor_type(host: str) -> str:
+def hypervisor_type(host: str | None) -> str:
     return ComputeNode.objects.filter(host=host).values_list("hypervisor_type", flat=True).first() or ""
 
 
-def migration_uri(host: str) -> str:
+def migration_uri(host: str | None) -> str:
     return ComputeNode.objects.filter(host=host).values_list("migration_uri", flat=True).first() or ""

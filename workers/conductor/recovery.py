@@ -20,7 +20,16 @@ from novasite.celery import app
 from scheduling import claims
 from servers import lifecycle
 from servers.models import InstanceAction, Migration, Server
-from servers.states import PowerState, TaskState, VmState
+from servers.states import (
+    ERROR_IF_INTERRUPTED,
+    FORCE_STOP,
+    RETRY_IF_INTERRUPTED,
+    PowerState,
+    TaskState,
+    VmState,
+    power_sync,
+    vm_state_for_power,
+)
 
 from .allocations import take_back_from_migration
 from .dispatch import compute_then, instance_payload
@@ -28,19 +37,10 @@ from .dispatch import compute_then, instance_payload
 log = logging.getLogger(__name__)
 
 T = TaskState
-BUILD_STATES = (T.SCHEDULING, T.BLOCK_DEVICE_MAPPING, T.NETWORKING, T.SPAWNING)
-ERROR_STATES = (
-    BUILD_STATES
-    + T.REBUILD
-    + (T.RESIZE_MIGRATING, T.RESIZE_MIGRATED, T.RESIZE_FINISH, T.RESIZE_REVERTING, T.RESCUING, T.SHELVING_OFFLOADING)
-)
-VM_STATE_FOR_POWER = {
-    PowerState.RUNNING: VmState.ACTIVE,
-    PowerState.SHUTDOWN: VmState.STOPPED,
-    PowerState.CRASHED: VmState.STOPPED,
-    PowerState.PAUSED: VmState.PAUSED,
-    PowerState.SUSPENDED: VmState.SUSPENDED,
-}
+#: Interrupted in one of these, a workflow leaves an image being written: it is killed.
+UPLOADING = (*T.IMAGE, T.SHELVING, T.SHELVING_IMAGE_PENDING_UPLOAD, T.SHELVING_IMAGE_UPLOADING)
+#: What sending a workflow again means, per task_state (servers.states RETRY_IF_INTERRUPTED).
+RETRY_TASKS = {T.DELETING: ("conductor.delete_server", "delete")}
 
 
 def _destroy_on(host: str, server: Server) -> None:
@@ -76,13 +76,16 @@ def _latest_request_id(server: Server, action: str) -> str:
 
 def recover_instance(server: Server, power: int, cause: str = "a compute service restart") -> None:
     """Bring one server left mid-task (by a restarted host, or a workflow that never reported
-    back) to a truthful state."""
+    back) to a truthful state, as the action rules in servers.states say for its task_state:
+    sent again, ERROR with a fault, or rolled back (the vm_state the hypervisor's power state
+    implies)."""
     uuid = str(server.uuid)
     task = server.task_state
-    if task == T.DELETING:
-        app.send_task("conductor.delete_server", args=[uuid, _latest_request_id(server, "delete")])
+    if task in RETRY_IF_INTERRUPTED:
+        workflow, action = RETRY_TASKS[task]
+        app.send_task(workflow, args=[uuid, _latest_request_id(server, action)])
         return
-    if server.vm_state == VmState.BUILDING or task in ERROR_STATES:
+    if server.vm_state == VmState.BUILDING or task in ERROR_IF_INTERRUPTED:
         if task == T.SPAWNING or server.vm_state == VmState.BUILDING:
             message = f"Build of the instance was interrupted by {cause}."
         else:
@@ -90,7 +93,7 @@ def recover_instance(server: Server, power: int, cause: str = "a compute service
         if lifecycle.compare_and_swap(uuid, task, vm_state=VmState.ERROR, task_state=None, power_state=power):
             lifecycle.record_fault(server, message, host=server.host)
         return
-    if task in T.IMAGE or task in (T.SHELVING, T.SHELVING_IMAGE_PENDING_UPLOAD, T.SHELVING_IMAGE_UPLOADING):
+    if task in UPLOADING:
         Image.objects.filter(properties__instance_uuid=uuid, status__in=("queued", "saving")).update(status="killed")
     if task == T.MIGRATING:
         for migration in server.migrations.filter(migration_type="live-migration").exclude(
@@ -100,9 +103,9 @@ def recover_instance(server: Server, power: int, cause: str = "a compute service
                 claims.release(uuid, host=migration.dest_compute)
             take_back_from_migration(uuid, str(migration.uuid))
             Migration.objects.filter(pk=migration.pk).update(status="failed", updated_at=timezone.now())
-    changes = {"task_state": None, "power_state": power}
-    vm_state = VM_STATE_FOR_POWER.get(power)
-    if vm_state and server.vm_state in (VmState.ACTIVE, VmState.STOPPED, VmState.PAUSED, VmState.SUSPENDED):
+    changes: dict[str, object] = {"task_state": None, "power_state": power}
+    vm_state = vm_state_for_power(server.vm_state, power)
+    if vm_state:
         changes["vm_state"] = vm_state
     lifecycle.compare_and_swap(uuid, task, **changes)
 
@@ -123,22 +126,17 @@ def sync_power_states(host: str, guests: dict[str, int]) -> None:
     )
     for server in servers:
         power = guests.get(str(server.uuid), PowerState.NOSTATE)
-        changes: dict = {}
+        changes: dict[str, object] = {}
         if power != server.power_state:
             changes["power_state"] = power
-        if server.vm_state == VmState.ACTIVE and power in (
-            PowerState.SHUTDOWN,
-            PowerState.CRASHED,
-            PowerState.SUSPENDED,
-        ):
-            changes["vm_state"] = VmState.STOPPED  # shut down behind our back: now it is stopped
-        elif server.vm_state in (VmState.STOPPED,) and power == PowerState.RUNNING:
+        decision = power_sync(server.vm_state, power)
+        if decision == FORCE_STOP:
             # Running although stopped: stop it again (Nova's force_stop).
             compute_then(
                 "compute.stop_instance", host, [instance_payload(server), {"clean_shutdown": False}], "conductor.noop"
             )
-        elif server.vm_state == VmState.PAUSED and power == PowerState.SHUTDOWN:
-            changes["vm_state"] = VmState.STOPPED
+        elif decision is not None:
+            changes["vm_state"] = decision  # shut down behind our back: now it is stopped
         if changes:
             with transaction.atomic():
                 lifecycle.compare_and_swap(str(server.uuid), None, **changes)

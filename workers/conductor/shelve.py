@@ -1,10 +1,13 @@
-"""Shelve, offload and unshelve workflows."""
+"""Shelve, offload and unshelve workflows. The states come from the rules in servers.states:
+shelve ends SHELVED (SHELVED_OFFLOADED at once when SHELVED_OFFLOAD_TIME is 0, as
+shelve_offload), unshelve ACTIVE; a failure rolls back (the vm_state stays)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from hosts.zones import zone_of_host
@@ -15,12 +18,33 @@ from scheduling.request import RequestSpec
 from servers import lifecycle
 from servers.models import Server
 from servers.services.shelving import shelved_image
-from servers.states import PowerState, TaskState, VmState
+from servers.states import PowerState, TaskState, VmState, get_rule
 
 from .dispatch import compute_then, instance_payload, schedule_then
+from .finish import Hook, failed, finish, succeeded
 
+SHELVE = get_rule("shelve")
+OFFLOAD = get_rule("shelve_offload")
+UNSHELVE = get_rule("unshelve")
 SHELVE_EVENT = "compute_shelve_instance"
 UNSHELVE_EVENT = "compute_unshelve_instance"
+UNSHELVE_SCHEDULE_EVENT = "conductor_unshelve_instance"
+
+
+def _reported_power(outcome: dict) -> dict[str, Any]:
+    """``{"power_state": ...}`` if the host reported one, else nothing."""
+    return {"power_state": outcome["power_state"]} if "power_state" in outcome else {}
+
+
+def _offloaded() -> dict[str, Any]:
+    """Off the host: SHELVED_OFFLOADED, no host or node, no guest (the allocation is released
+    with the same compare-and-swap, see :func:`_release_on_success`)."""
+    return succeeded(OFFLOAD, PowerState.NOSTATE, power_state=PowerState.NOSTATE, host=None, node=None)
+
+
+def _release_on_success(server_uuid: str) -> Hook:
+    """After a won swap to SHELVED_OFFLOADED: free the host."""
+    return lambda ok: claims.release(server_uuid) if ok else None
 
 
 @shared_task(name="conductor.shelve_server")
@@ -28,7 +52,7 @@ def shelve_server(server_uuid: str, request_id: str, image_id: str) -> None:
     """Power off and snapshot on the host (and remove the guest when offloading at once)."""
     server = Server.objects.filter(uuid=server_uuid, deleted=False).first()
     if server is None or not lifecycle.compare_and_swap(
-        server_uuid, TaskState.SHELVING, task_state=TaskState.SHELVING_IMAGE_UPLOADING
+        server_uuid, SHELVE.next_task_state, task_state=TaskState.SHELVING_IMAGE_UPLOADING
     ):
         return
     Image.objects.filter(id=image_id, status="queued").update(status="saving")
@@ -46,65 +70,43 @@ def shelve_server(server_uuid: str, request_id: str, image_id: str) -> None:
     )
 
 
-def _offloaded(server_uuid: str, expected: str) -> bool:
-    """Free the host: allocation released, host and node cleared, SHELVED_OFFLOADED."""
-    with transaction.atomic():
-        done = lifecycle.compare_and_swap(
-            server_uuid,
-            expected,
-            vm_state=VmState.SHELVED_OFFLOADED,
-            task_state=None,
-            power_state=PowerState.NOSTATE,
-            host=None,
-            node=None,
-        )
-        if done:
-            claims.release(server_uuid)
-    return done
-
-
 @shared_task(name="conductor.shelve_finished")
 def shelve_finished(outcome: dict, server_uuid: str, request_id: str, image_id: str, offload: bool) -> None:
     ok = bool(outcome.get("ok"))
-    lifecycle.event_finish(
-        request_id, server_uuid, SHELVE_EVENT, ok=ok, traceback=outcome.get("traceback"), host=outcome.get("host")
-    )
+    host = outcome.get("host")
+    # The event first, then the image (outside the offload's transaction: recording the
+    # upload probes the file), then the server.
+    lifecycle.event_finish(request_id, server_uuid, SHELVE_EVENT, ok=ok, traceback=outcome.get("traceback"), host=host)
     image = Image.objects.filter(id=image_id).first()
-    if ok:
-        if image is not None:
-            store.record_external_upload(
-                image,
-                size=outcome["size"],
-                checksum=outcome["checksum"],
-                disk_format=outcome.get("disk_format", "qcow2"),
-            )
-        if offload:
-            _offloaded(server_uuid, TaskState.SHELVING_IMAGE_UPLOADING)
-        else:
-            lifecycle.compare_and_swap(
-                server_uuid,
-                TaskState.SHELVING_IMAGE_UPLOADING,
-                vm_state=VmState.SHELVED,
-                task_state=None,
-                power_state=outcome.get("power_state", PowerState.SHUTDOWN),
-            )
-    else:
-        if image is not None:
-            store.abort_upload(image)  # killed, partial bytes removed
-        changes = {"task_state": None, **({"power_state": outcome["power_state"]} if "power_state" in outcome else {})}
-        if lifecycle.compare_and_swap(server_uuid, TaskState.SHELVING_IMAGE_UPLOADING, **changes):
-            lifecycle.record_fault(
-                server_uuid,
-                f"Shelve failed: {outcome.get('error')}",
-                details=outcome.get("traceback", ""),
-                host=outcome.get("host"),
-            )
-    lifecycle.finish_action(request_id, server_uuid)
+    if image is not None and ok:
+        store.record_external_upload(
+            image,
+            size=outcome["size"],
+            checksum=outcome["checksum"],
+            disk_format=outcome.get("disk_format", "qcow2"),
+        )
+    elif image is not None:
+        store.abort_upload(image)  # killed, partial bytes removed
+    shelved = succeeded(SHELVE, PowerState.SHUTDOWN, power_state=outcome.get("power_state", PowerState.SHUTDOWN))
+    finish(
+        request_id,
+        server_uuid,
+        outcome,
+        event=None,
+        host=host,
+        expected=TaskState.SHELVING_IMAGE_UPLOADING,
+        success=_offloaded() if offload else shelved,
+        failure=failed(SHELVE, TaskState.SHELVING_IMAGE_UPLOADING, **_reported_power(outcome)),
+        fault=f"Shelve failed: {outcome.get('error')}",
+        fault_host=host,
+        after_swap=_release_on_success(server_uuid) if offload else None,
+        atomic=offload and ok,
+    )
 
 
 @shared_task(name="conductor.shelve_offload_server")
 def shelve_offload_server(server_uuid: str, request_id: str) -> None:
-    server = Server.objects.filter(uuid=server_uuid, deleted=False, task_state=TaskState.SHELVING_OFFLOADING).first()
+    server = Server.objects.filter(uuid=server_uuid, deleted=False, task_state=OFFLOAD.next_task_state).first()
     if server is None:
         return
     lifecycle.event_start(request_id, server_uuid, "compute_shelve_offload_instance", host=server.host)
@@ -121,28 +123,26 @@ def shelve_offload_server(server_uuid: str, request_id: str) -> None:
 @shared_task(name="conductor.shelve_offload_finished")
 def shelve_offload_finished(outcome: dict, server_uuid: str, request_id: str) -> None:
     ok = bool(outcome.get("ok"))
-    lifecycle.event_finish(
+    finish(
         request_id,
         server_uuid,
-        "compute_shelve_offload_instance",
-        ok=ok,
-        traceback=outcome.get("traceback"),
+        outcome,
+        event="compute_shelve_offload_instance",
         host=outcome.get("host"),
+        expected=TaskState.SHELVING_OFFLOADING,
+        success=_offloaded(),
+        failure=failed(OFFLOAD),
+        fault=f"Offload failed: {outcome.get('error')}",
+        after_swap=_release_on_success(server_uuid),
+        atomic=ok,
     )
-    if ok:
-        _offloaded(server_uuid, TaskState.SHELVING_OFFLOADING)
-    elif lifecycle.compare_and_swap(server_uuid, TaskState.SHELVING_OFFLOADING, task_state=None):
-        lifecycle.record_fault(
-            server_uuid, f"Offload failed: {outcome.get('error')}", details=outcome.get("traceback", "")
-        )
-    lifecycle.finish_action(request_id, server_uuid)
 
 
 @shared_task(name="conductor.unshelve_server")
 def unshelve_server(server_uuid: str, request_id: str) -> None:
     """SHELVED: power the guest on where it is. SHELVED_OFFLOADED: schedule, then spawn from
     the shelved image."""
-    server = Server.objects.filter(uuid=server_uuid, deleted=False, task_state=TaskState.UNSHELVING).first()
+    server = Server.objects.filter(uuid=server_uuid, deleted=False, task_state=UNSHELVE.next_task_state).first()
     if server is None:
         return
     if server.vm_state == VmState.SHELVED:
@@ -166,24 +166,26 @@ def unshelve_server(server_uuid: str, request_id: str) -> None:
         image={"id": server.image_ref},
         scheduler_hints=server.scheduler_hints,
     )
-    lifecycle.event_start(request_id, server_uuid, "conductor_unshelve_instance")
+    lifecycle.event_start(request_id, server_uuid, UNSHELVE_SCHEDULE_EVENT)
     schedule_then(spec.to_dict(), "conductor.unshelve_scheduled", server_uuid, request_id)
 
 
 @shared_task(name="conductor.unshelve_scheduled")
 def unshelve_scheduled(decision: dict, server_uuid: str, request_id: str) -> None:
-    lifecycle.event_finish(
-        request_id,
-        server_uuid,
-        "conductor_unshelve_instance",
-        ok=decision.get("ok", False),
-        details=decision.get("reason"),
-    )
     if not decision.get("ok"):
-        if lifecycle.compare_and_swap(server_uuid, TaskState.UNSHELVING, task_state=None):
-            lifecycle.record_fault(server_uuid, decision["reason"])
-        lifecycle.finish_action(request_id, server_uuid)
+        finish(
+            request_id,
+            server_uuid,
+            {"ok": False, "details": decision.get("reason")},
+            event=UNSHELVE_SCHEDULE_EVENT,
+            host=None,
+            expected=TaskState.UNSHELVING,
+            success=None,
+            failure=failed(UNSHELVE, TaskState.UNSHELVING),
+            fault=decision["reason"],
+        )
         return
+    lifecycle.event_finish(request_id, server_uuid, UNSHELVE_SCHEDULE_EVENT, ok=True, details=decision.get("reason"))
     [selection] = decision["selections"]
     host = selection["host"]
     if not lifecycle.compare_and_swap(
@@ -209,43 +211,36 @@ def unshelve_scheduled(decision: dict, server_uuid: str, request_id: str) -> Non
 
 @shared_task(name="conductor.unshelve_finished")
 def unshelve_finished(outcome: dict, server_uuid: str, request_id: str, host: str) -> None:
-    ok = bool(outcome.get("ok"))
-    lifecycle.event_finish(
-        request_id, server_uuid, UNSHELVE_EVENT, ok=ok, traceback=outcome.get("traceback"), host=host
-    )
+    """Running again: ACTIVE, and the shelved image is deleted. A failed spawn of an
+    offloaded server frees the host again and stays offloaded; a failed start stays SHELVED."""
     server = Server.objects.get(uuid=server_uuid)
-    expected = (TaskState.UNSHELVING, TaskState.SPAWNING)
-    if ok:
-        if lifecycle.compare_and_swap(
-            server_uuid,
-            expected,
-            vm_state=VmState.ACTIVE,
-            task_state=None,
-            power_state=outcome.get("power_state", PowerState.RUNNING),
-            launched_at=timezone.now(),
-        ):
-            image = shelved_image(server)
-            if image is not None:
-                store.delete_image(image)
-    elif server.vm_state == VmState.SHELVED_OFFLOADED:
-        # The spawn failed: free the host again and stay offloaded.
-        claims.release(server_uuid, host=host)
-        if lifecycle.compare_and_swap(
-            server_uuid, expected, task_state=None, host=None, node=None, power_state=PowerState.NOSTATE
-        ):
-            lifecycle.record_fault(
-                server_uuid,
-                f"Unshelve failed on {host}: {outcome.get('error')}",
-                details=outcome.get("traceback", ""),
-                host=host,
-            )
-    elif lifecycle.compare_and_swap(
-        server_uuid, expected, task_state=None, power_state=outcome.get("power_state", server.power_state)
-    ):
-        lifecycle.record_fault(
-            server_uuid,
-            f"Unshelve failed on {host}: {outcome.get('error')}",
-            details=outcome.get("traceback", ""),
-            host=host,
-        )
-    lifecycle.finish_action(request_id, server_uuid)
+    offloaded = server.vm_state == VmState.SHELVED_OFFLOADED
+    if offloaded:
+        failure = failed(UNSHELVE, TaskState.SPAWNING, host=None, node=None, power_state=PowerState.NOSTATE)
+    else:
+        failure = failed(UNSHELVE, TaskState.UNSHELVING, power_state=outcome.get("power_state", server.power_state))
+
+    def free_host(ok: bool) -> None:
+        if not ok and offloaded:
+            claims.release(server_uuid, host=host)
+
+    def delete_shelved_image(ok: bool) -> None:
+        image = shelved_image(server) if ok else None
+        if image is not None:
+            store.delete_image(image)
+
+    power = outcome.get("power_state", PowerState.RUNNING)
+    finish(
+        request_id,
+        server_uuid,
+        outcome,
+        event=UNSHELVE_EVENT,
+        host=host,
+        expected=(TaskState.UNSHELVING, TaskState.SPAWNING),
+        success=succeeded(UNSHELVE, power, power_state=power, launched_at=timezone.now()),
+        failure=failure,
+        fault=f"Unshelve failed on {host}: {outcome.get('error')}",
+        fault_host=host,
+        before_swap=free_host,
+        after_swap=delete_shelved_image,
+    )

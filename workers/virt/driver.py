@@ -21,10 +21,10 @@ Device dicts, as taken and returned by drivers:
 from __future__ import annotations
 
 import abc
-import uuid as uuidlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from core import ids
 from servers.states import PowerState
 
 # Nova power states: servers.states is their one home (pure Python, no database).
@@ -67,10 +67,7 @@ def canonical_uuid(value: str) -> str:
 
     Drivers build file paths from instance UUIDs, so this also guards against path tricks.
     """
-    try:
-        return str(uuidlib.UUID(str(value)))
-    except (ValueError, AttributeError, TypeError) as exc:
-        raise ValueError(f"not a valid UUID: {value!r}") from exc
+    return ids.canonical_uuid(value, ValueError(f"not a valid UUID: {value!r}"))
 
 
 @dataclass(frozen=True)
@@ -325,8 +322,20 @@ class ComputeDriver(abc.ABC):
 
     # -- live migration ------------------------------------------------------------------------
 
-    def live_migrate(self, uuid: str, dest_uri: str, block_migration: bool, timeout: float = 800) -> None:
-        """Move the running guest to ``dest_uri`` (needs ``supports_migration``)."""
+    def live_migrate(
+        self,
+        uuid: str,
+        dest_uri: str,
+        block_migration: bool,
+        timeout: float = 800,
+        *,
+        dest_disk_path: str | None = None,
+        migrate_uri: str | None = None,
+        bandwidth_mib: int | None = None,
+    ) -> None:
+        """Move the running guest to ``dest_uri`` (needs ``supports_migration``): its disk to
+        ``dest_disk_path`` for a block migration, the data over ``migrate_uri``, at most
+        ``bandwidth_mib`` MiB/s."""
         raise self._unsupported("live_migrate")
 
     def abort_live_migration(self, uuid: str) -> None:

@@ -49,7 +49,7 @@ class DevicesMixin(LibvirtBase):
             for root in roots:
                 found = dxml.find_volume(root, vol["id"])
                 if found is not None:
-                    return found.find("target").get("dev")
+                    return dxml.required(found, "target").get("dev", "")
             dev = dxml.free_volume_device(roots, device)
             self._attach(conn, dom, dxml.volume_element(vol, dev))
             return dev
@@ -96,7 +96,7 @@ class DevicesMixin(LibvirtBase):
     def _attach(self, conn: libvirt.virConnect, dom: libvirt.virDomain, element: ET.Element) -> None:
         if not self.capabilities["supports_hotplug"]:
             root = self._xml(dom, inactive=True)
-            root.find("devices").append(element)
+            dxml.required(root, "devices").append(element)
             conn.defineXML(dxml.tostring(root))
             return
         flags = self._affect_flags(dom)
@@ -116,7 +116,7 @@ class DevicesMixin(LibvirtBase):
         config_el = find(persistent)
         if not self.capabilities["supports_hotplug"]:
             if config_el is not None:
-                persistent.find("devices").remove(config_el)
+                dxml.required(persistent, "devices").remove(config_el)
                 conn.defineXML(dxml.tostring(persistent))
             return
         if config_el is not None and dom.isPersistent():

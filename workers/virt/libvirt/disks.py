@@ -2,7 +2,7 @@
 
 Every file is written under a ``.part`` name and renamed into place, so a crash half-way never
 leaves something that looks like a finished disk (the driver reuses existing disks to stay
-idempotent). Caveat C10 of the machine reference: ``qemu-img`` refuses a disk that a running
+idempotent). Measured with QEMU 7.2: ``qemu-img`` refuses a disk that a running
 QEMU holds ("Failed to get shared 'write' lock") unless given ``-U`` (force share), and what it
 reads then is only consistent if the guest is paused (QEMU drains and flushes on pause).
 """

@@ -1,8 +1,10 @@
 """``LibvirtDriver``: the compute driver on top of libvirt-python, composed of one mixin per
 family of operations:
 
-* ``connection.LibvirtBase``: connection, per-uuid locks, look-ups, host inventory,
-  ``power_state`` / ``list_instances`` / ``instance_info``;
+* ``connection.LibvirtBase``: connection, per-uuid locks, look-ups (``errors.py`` says what
+  a libvirtError means, ``testhost.py`` sizes a test-driver host);
+* ``inventory.InventoryMixin``: host inventory, ``power_state`` / ``list_instances`` /
+  ``instance_info``;
 * ``power.PowerMixin``: power_off/on, reboot, pause/unpause, suspend/resume,
   set_admin_password, inject_nmi, snapshot;
 * ``guests.GuestsMixin``: spawn, destroy, rebuild, redefine, rescue/unrescue;
@@ -16,10 +18,11 @@ Domain XML lives in ``xml.py``, ``qemu-img`` in ``disks.py``.
 from __future__ import annotations
 
 from .devices import DevicesMixin
+from .inventory import InventoryMixin
 from .live import LiveMigrationMixin
 
 
-class LibvirtDriver(LiveMigrationMixin, DevicesMixin):
+class LibvirtDriver(LiveMigrationMixin, DevicesMixin, InventoryMixin):
     """Compute driver for one libvirt host.
 
     Written for a real libvirt daemon first (``qemu:///system``, ``qemu+tcp://...``): guests
@@ -41,7 +44,7 @@ class LibvirtDriver(LiveMigrationMixin, DevicesMixin):
     ``abort_live_migration`` and ``force_live_migration_complete``, which must act while
     ``live_migrate`` holds the lock.
 
-    Caveat C5 (real daemon): QEMU runs as ``libvirt-qemu`` and libvirt chowns the images it
+    File access (real daemon): QEMU runs as ``libvirt-qemu`` and libvirt chowns the images it
     uses, so ``instances_dir``, the image files and every directory above them must be
     traversable by that user (mode 755; not under ``/root``, which is 700), or the guest fails
     to start with "Permission denied". Alternatively set ``user``/``group = "root"`` or

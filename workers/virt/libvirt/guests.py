@@ -17,7 +17,7 @@ import libvirt
 from ..driver import INSTANCE_NAME_PREFIX, DriverError, InstanceSpec, canonical_uuid
 from . import disks
 from . import xml as dxml
-from .connection import is_no_domain
+from .errors import is_no_domain
 from .power import PowerMixin
 
 log = logging.getLogger(__name__)

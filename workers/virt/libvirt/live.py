@@ -1,5 +1,5 @@
-"""Live migration on a real daemon: ``migrateToURI3`` peer-to-peer, as measured on the
-reference machine (libvirt 9.0, QEMU 7.2, two daemons with distinct ``host_uuid``):
+"""Live migration on a real daemon: ``migrateToURI3`` peer-to-peer, as measured with
+libvirt 9.0 and QEMU 7.2 (two daemons with distinct ``host_uuid`` on one machine):
 
 * flags ``LIVE | PEER2PEER | PERSIST_DEST | UNDEFINE_SOURCE``; the source libvirtd connects
   to ``dest_uri`` itself, so that URI must be reachable *from the source daemon* (on one
@@ -114,7 +114,8 @@ class LiveMigrationMixin(MigrationMixin):
         """Flags and parameters for migrateToURI3 (see the module docstring)."""
         live = self._xml(dom)
         root_disk = dxml.root_disk_path(live)
-        flags, params = _BASE_FLAGS, {}
+        flags = _BASE_FLAGS
+        params: dict[str, Any] = {}
         copied: set[str] = set()
         if block_migration and root_disk:
             flags |= libvirt.VIR_MIGRATE_NON_SHARED_DISK

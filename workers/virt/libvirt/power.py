@@ -23,7 +23,8 @@ import libvirt
 from ..driver import PAUSED, RUNNING, SUSPENDED, DriverError, NotSupported
 from . import disks
 from . import xml as dxml
-from .connection import LibvirtBase, is_no_domain, is_not_running
+from .connection import LibvirtBase
+from .errors import is_no_domain, is_not_running
 
 log = logging.getLogger(__name__)
 

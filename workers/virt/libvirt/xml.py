@@ -58,6 +58,14 @@ def parse(xml: str) -> ET.Element:
         raise DriverError(f"invalid domain XML: {exc}") from exc
 
 
+def required(root: ET.Element, path: str) -> ET.Element:
+    """The element at ``path``, which every domain XML libvirt returns has."""
+    found = root.find(path)
+    if found is None:
+        raise DriverError(f"domain XML has no {path}")
+    return found
+
+
 def tostring(root: ET.Element) -> str:
     return ET.tostring(root, encoding="unicode")
 
@@ -207,8 +215,9 @@ def rescue_domain(original: ET.Element, rescue_disk_path: str | None) -> ET.Elem
     """A copy of ``original`` that boots ``rescue_disk_path`` (as ``vda``, boot order 1)
     with the original root disk moved to ``vdb``; marked ``<novasite:rescue/>``."""
     dom = copy.deepcopy(original)
-    for boot in dom.findall("os/boot"):
-        dom.find("os").remove(boot)
+    os_element = required(dom, "os")
+    for boot in os_element.findall("boot"):
+        os_element.remove(boot)
     devices = dom.find("devices")
     if devices is None:
         devices = el(dom, "devices")
@@ -226,7 +235,7 @@ def rescue_domain(original: ET.Element, rescue_disk_path: str | None) -> ET.Elem
         el(disk, "boot", order="1")
         devices.insert(0, disk)
     else:
-        el(dom.find("os"), "boot", dev="hd")
+        el(os_element, "boot", dev="hd")
     _instance_meta(dom).append(ET.Element(_N + "rescue"))
     return dom
 
@@ -248,10 +257,11 @@ def _instance_meta(root: ET.Element) -> ET.Element:
 
 def memory_mb(root: ET.Element) -> int:
     mem = root.find("memory")
-    if mem is None or not (mem.text or "").strip():
+    amount = (mem.text or "").strip() if mem is not None else ""
+    if mem is None or not amount:
         return 0
     factor = _UNIT_BYTES.get((mem.get("unit") or "KiB").lower(), 1024)
-    return int(mem.text) * factor // 1024**2
+    return int(amount) * factor // 1024**2
 
 
 def vcpus(root: ET.Element) -> int:

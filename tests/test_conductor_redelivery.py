@@ -1,0 +1,66 @@
+"""A conductor step delivered twice (Redis redelivers what a killed conductor held) carries
+on where the first delivery stopped, without workers: the build the first delivery may never
+have cast is cast, and a claim nobody uses any more is given back."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+
+from servers.models import Server
+from servers.states import PowerState, TaskState, VmState
+from workers.conductor import build
+
+pytestmark = pytest.mark.django_db
+
+FLAVOR = {"flavorid": "1", "name": "tiny", "vcpus": 1, "memory_mb": 512, "root_gb": 1}
+
+
+def make_server(task_state: str, host: str | None) -> Server:
+    return Server.objects.create(
+        name="s",
+        project_id="p",
+        user_id="u",
+        flavor=FLAVOR,
+        host=host,
+        node=host,
+        vm_state=VmState.BUILDING,
+        task_state=task_state,
+        power_state=PowerState.NOSTATE,
+    )
+
+
+def dispatch(server: Server, host: str) -> tuple[mock.MagicMock, mock.MagicMock]:
+    """The scheduler chose `host`: run the dispatch step as a (re)delivery would."""
+    with (
+        mock.patch.object(build, "compute_then") as compute_then,
+        mock.patch.object(build.claims, "release") as release,
+    ):
+        build._send_to_host(str(server.uuid), "req-1", host, host, [], attempt=1, expected=TaskState.SCHEDULING)
+    return compute_then, release
+
+
+def test_a_redelivered_dispatch_casts_the_build_again():
+    server = make_server(TaskState.SPAWNING, "c1")  # the first delivery got this far, then died
+    compute_then, release = dispatch(server, "c1")
+    compute_then.assert_called_once()
+    assert compute_then.call_args.args[:2] == ("compute.build_and_run_instance", "c1")
+    release.assert_not_called()
+    server.refresh_from_db()
+    assert (server.task_state, server.host) == (TaskState.SPAWNING, "c1")
+
+
+def test_a_dispatch_to_a_host_the_server_is_not_on_gives_the_claim_back():
+    server = make_server(TaskState.SPAWNING, "c2")
+    compute_then, release = dispatch(server, "c1")
+    compute_then.assert_not_called()
+    release.assert_called_once_with(str(server.uuid), host="c1")
+
+
+def test_a_dispatch_after_the_build_ended_does_nothing():
+    server = make_server(TaskState.SPAWNING, "c1")
+    Server.objects.filter(pk=server.pk).update(vm_state=VmState.ACTIVE, task_state=None)
+    compute_then, release = dispatch(server, "c1")
+    compute_then.assert_not_called()
+    release.assert_not_called()
