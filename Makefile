@@ -55,7 +55,8 @@ test: install lint
 	@scripts/services.sh postgres
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
-# Lint and format checks (pyproject.toml); make test runs them first.
+# Format, lint and type checks (pyproject.toml); make test runs them first.
 lint: install
 	@$(VENV)/bin/ruff format --check --quiet . || (echo "ruff format would change the files above: run $(VENV)/bin/ruff format ." && exit 1)
 	@$(VENV)/bin/ruff check --quiet .
+	@$(VENV)/bin/mypy --no-error-summary .

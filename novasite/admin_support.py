@@ -77,9 +77,9 @@ def in_project(caller: Caller, project_id: str) -> Caller:
 
 
 def is_refusal(error: Exception) -> bool:
-    """Whether ``error`` is the service layer refusing (it carries the HTTP status the API
-    answers with: core.exceptions and the state rules' errors), as core.errors decides."""
-    return isinstance(error, ServiceError) or isinstance(getattr(error, "http_status", None), int)
+    """Whether ``error`` is the service layer refusing (a core.exceptions error, the state
+    rules' included), as core.errors decides."""
+    return isinstance(error, ServiceError)
 
 
 def refusal_message(error: Exception, service: str) -> str:

@@ -1,5 +1,5 @@
-"""The errors an action's state check raises. ``http_status`` lets the API layer turn any
-of them into a response without knowing the classes: ``Fault(exc.http_status, str(exc))``.
+"""The errors an action's state check raises. They are ``core.exceptions`` errors (409 unless
+said otherwise), so the API, the admin and commands report them like any service refusal.
 
 The messages are Nova's (``nova/exception.py``, and the API's
 ``common.raise_http_conflict_for_instance_invalid_state``).
@@ -7,15 +7,13 @@ The messages are Nova's (``nova/exception.py``, and the API's
 
 from __future__ import annotations
 
+from core.exceptions import Conflict
 
-class StateError(Exception):
+
+class StateError(Conflict):
     """Base class: the instance's state does not allow the action."""
 
     http_status: int = 409
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class InstanceInvalidState(StateError):
