@@ -11,6 +11,7 @@ app, each written once here.
 - ``errors``: that vocabulary mapped to each OpenStack service's error body.
 - ``policy``: the named policy rules and their enforcement.
 - ``paging``: limit/marker keyset paging, newest first.
+- ``unset``: ``UNSET``, an attribute a request did not give.
 - ``quotas``: the quota rule (fits, overruns, limits below usage).
 - ``views``: the base API views (compute microversion handling, public version documents).
 

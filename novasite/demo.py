@@ -21,10 +21,11 @@ from django.db import transaction
 from core.exceptions import Conflict, NotFound
 from core.ids import constant_uuid
 from core.principal import Caller
+from core.unset import UNSET
 from hosts.services import aggregates, regions
 from identity.models import Project, Role, User
 from identity.services import projects, roles, users
-from identity.services.changes import UNSET, NewProject, NewUser, UserChanges
+from identity.services.changes import NewProject, NewUser, UserChanges
 from images import services as images
 from images import store as image_store
 from images.models import Image

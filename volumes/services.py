@@ -8,9 +8,8 @@ project's volumes only; an admin sees every volume."""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -22,6 +21,7 @@ from core.exceptions import BadRequest, Conflict, NotFound
 from core.ids import parse_uuid
 from core.paging import page
 from core.principal import Caller
+from core.unset import UNSET, Unset
 from identity.models import Project
 from images import access as image_access
 from images import store as image_store
@@ -29,15 +29,6 @@ from images.models import Image
 
 from . import quotas, store
 from .models import Volume
-
-
-class Unset(enum.Enum):
-    """The type of ``UNSET``: an attribute an update does not change."""
-
-    UNSET = "UNSET"
-
-
-UNSET: Final = Unset.UNSET
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,9 @@ class ServiceView(HostsView):
             raise BadRequest("At least one of 'status' or 'forced_down' must be specified.")
         if "status" in data and data["status"] not in ("enabled", "disabled"):
             raise BadRequest("Invalid input for field/attribute status: 'enabled' or 'disabled'.")
-        if "disabled_reason" in data and data.get("status") != "disabled":
-            raise BadRequest("Specifying 'disabled_reason' with status other than 'disabled' is invalid.")
+        if "disabled_reason" in data and not isinstance(data["disabled_reason"], str):
+            # The schema's type check; that a reason comes only with a disable is the service's rule.
+            raise BadRequest("Invalid input for field/attribute disabled_reason: a string is required.")
         service = service_records.update_service(
             self.caller,
             key,

@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 
 from core.bodies import unwrap
 from core.exceptions import BadRequest
-from identity.services.changes import UNSET, NewProject, NewUser, ProjectChanges, Unset, UserChanges
+from core.unset import UNSET, Unset
+from identity.services.changes import NewProject, NewUser, ProjectChanges, UserChanges
 
 #: keystone/common/validation: a request body without the entity's object.
 MISSING_ENTITY = "Expecting to find {key} in request body."

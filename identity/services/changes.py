@@ -7,21 +7,10 @@ may clear it)."""
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
-from typing import Final
 
+from core.unset import UNSET, Unset
 from identity.models import DEFAULT_DOMAIN_ID
-
-
-class Unset(enum.Enum):
-    """The type of ``UNSET``: one member, so ``value is UNSET`` narrows a field's type."""
-
-    UNSET = "UNSET"
-
-
-#: An attribute the request did not mention.
-UNSET: Final = Unset.UNSET
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ from django.db.models import QuerySet
 
 from core import policy
 from core.principal import Caller
+from core.unset import UNSET
 from identity.models import Project
 
-from .changes import UNSET, NewProject, ProjectChanges
+from .changes import NewProject, ProjectChanges
 from .common import check_same_domain, find_project, find_user, resolve_domain, save_unique
 
 

@@ -7,10 +7,11 @@ from django.db.models import QuerySet
 from core import policy
 from core.exceptions import Unauthorized
 from core.principal import Caller
+from core.unset import UNSET
 from identity import tokens
 from identity.models import User
 
-from .changes import UNSET, NewUser, UserChanges
+from .changes import NewUser, UserChanges
 from .common import check_same_domain, find_project, find_user, resolve_domain, save_unique
 
 

@@ -8,10 +8,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.bodies import unwrap
+from core.unset import UNSET, Unset
 from networks.exceptions import InvalidMtu
 from networks.services import access
 from networks.services import networks as services
-from networks.services.arguments import UNSET, NetworkFields, Unset
+from networks.services.arguments import NetworkFields
 
 from . import validation
 from .base import NeutronView, entity, listing

@@ -10,10 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.bodies import unwrap
+from core.unset import UNSET, Unset
 from networks.exceptions import InvalidInput
 from networks.services import access
 from networks.services import ports as services
-from networks.services.arguments import UNSET, FixedIp, PortFields, Unset
+from networks.services.arguments import FixedIp, PortFields
 
 from . import validation
 from .base import Document, NeutronView, entity, listing

@@ -9,10 +9,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.bodies import unwrap
+from core.unset import UNSET, Unset
 from networks.exceptions import InvalidInput
 from networks.services import access
 from networks.services import subnets as services
-from networks.services.arguments import UNSET, Pool, SubnetFields, Unset
+from networks.services.arguments import Pool, SubnetFields
 
 from . import validation
 from .base import NeutronView, entity, listing

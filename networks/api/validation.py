@@ -11,7 +11,7 @@ from typing import Any
 from core.exceptions import BadRequest
 from core.ids import parse_uuid
 from core.params import bool_word
-from networks.services.arguments import UNSET, Unset
+from core.unset import UNSET, Unset
 
 MAC = re.compile(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")
 # The words the API takes for a boolean attribute. neutron-lib's convert_to_boolean accepts

@@ -4,19 +4,10 @@ and a create uses Neutron's default)."""
 
 from __future__ import annotations
 
-import enum
 import ipaddress
 from dataclasses import dataclass
-from typing import Final
 
-
-class Unset(enum.Enum):
-    """The type of ``UNSET``."""
-
-    UNSET = "UNSET"
-
-
-UNSET: Final = Unset.UNSET
+from core.unset import UNSET, Unset
 
 
 def apply(instance: object, changes: dict[str, object]) -> None:

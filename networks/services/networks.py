@@ -6,11 +6,12 @@ from django.db import transaction
 
 from core import policy
 from core.principal import Caller
+from core.unset import UNSET
 from networks.exceptions import InvalidMtu, NetworkInUse
 from networks.models import Network, Port
 
 from . import access, quotas
-from .arguments import UNSET, NetworkFields, apply
+from .arguments import NetworkFields, apply
 
 MTU_RANGE = range(68, 9001)
 

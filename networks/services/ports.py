@@ -8,12 +8,13 @@ from django.db import transaction
 
 from core import policy
 from core.principal import Caller
+from core.unset import UNSET, Unset
 from networks import ipam
 from networks.exceptions import InvalidInput, PortInUse
 from networks.models import Network, Port
 
 from . import access, quotas
-from .arguments import UNSET, FixedIp, PortFields, Unset, apply
+from .arguments import FixedIp, PortFields, apply
 
 
 def _address_subnet(network: Network, subnet_id: str | None, address: str) -> str:

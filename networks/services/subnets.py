@@ -11,12 +11,13 @@ from django.db import transaction
 
 from core import policy
 from core.principal import Caller
+from core.unset import UNSET, Unset
 from networks import ipam
 from networks.exceptions import GatewayConflictWithAllocationPools, InvalidInput, SubnetInUse
 from networks.models import Port, Subnet
 
 from . import access, quotas
-from .arguments import UNSET, Pool, SubnetFields, Unset, apply
+from .arguments import Pool, SubnetFields, apply
 
 Network4 = ipaddress.IPv4Network
 Address4 = ipaddress.IPv4Address

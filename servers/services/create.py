@@ -101,57 +101,57 @@ def _server_group(caller: Caller, hints: dict) -> ServerGroup | None:
     return group
 
 
-def create_servers(caller: Caller, request: ServerCreate) -> list[Server]:
+def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
     """Validate, reserve quota and write the servers (BUILD/scheduling), then publish one
     conductor.build_servers for all of them. Returns the servers, first one first."""
-    flavor = resolve_flavor(caller, request.flavor_ref)
-    image = resolve_image(caller, request.image_ref, flavor)
-    networks = _resolve_networks(caller, request.networks)
-    if any("port" in entry for entry in networks) and request.max_count > 1:
+    flavor = resolve_flavor(caller, spec.flavor_ref)
+    image = resolve_image(caller, spec.image_ref, flavor)
+    networks = _resolve_networks(caller, spec.networks)
+    if any("port" in entry for entry in networks) and spec.max_count > 1:
         raise BadRequest("Unable to launch multiple instances with a single configured port ID.")
-    check_zone(request.availability_zone)
-    keypair = _keypair(caller, request.key_name)
-    group = _server_group(caller, request.scheduler_hints)
+    check_zone(spec.availability_zone)
+    keypair = _keypair(caller, spec.key_name)
+    group = _server_group(caller, spec.scheduler_hints)
     snapshot = flavor.snapshot()
     reservation_id = f"r-{uuid.uuid4().hex[:8]}"
     with transaction.atomic():
-        count = request.max_count
+        count = spec.max_count
         try:
             with transaction.atomic():
                 quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count))
         except QuotaExceeded:
-            if request.min_count == request.max_count:
+            if spec.min_count == spec.max_count:
                 raise
-            count = request.min_count
+            count = spec.min_count
             quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count))
         if group is not None:
             check_group_room(caller.project_id, group, count)
         servers = []
         for index in range(count):
-            name = request.name if count == 1 else f"{request.name}-{index + 1}"
+            name = spec.name if count == 1 else f"{spec.name}-{index + 1}"
             server = Server.objects.create(
                 name=name,
                 hostname=name.lower().replace("_", "-")[:63],
-                description=request.description,
+                description=spec.description,
                 project_id=caller.project_id,
                 user_id=caller.user_id,
                 flavor=snapshot,
                 image_ref=str(image.id),
-                requested_availability_zone=request.availability_zone,
-                availability_zone=request.availability_zone,
+                requested_availability_zone=spec.availability_zone,
+                availability_zone=spec.availability_zone,
                 vm_state=VmState.BUILDING,
                 task_state=TaskState.SCHEDULING,
                 key_name=keypair.name if keypair else None,
                 key_data=keypair.public_key if keypair else None,
-                user_data=request.user_data,
-                metadata=request.metadata,
+                user_data=spec.user_data,
+                metadata=spec.metadata,
                 reservation_id=reservation_id,
                 launch_index=index,
                 requested_networks=networks,
-                config_drive="True" if request.config_drive else "",
-                access_ip_v4=request.access_ip_v4,
-                access_ip_v6=request.access_ip_v6,
-                scheduler_hints=request.scheduler_hints,
+                config_drive="True" if spec.config_drive else "",
+                access_ip_v4=spec.access_ip_v4,
+                access_ip_v6=spec.access_ip_v6,
+                scheduler_hints=spec.scheduler_hints,
             )
             if group is not None:
                 ServerGroupMember.objects.create(group=group, server=server)

@@ -77,12 +77,12 @@ def check_rules(policy_name: str, rules: object) -> dict[str, object]:
     return {"max_server_per_host": value}
 
 
-def create_group(caller: Caller, request: ServerGroupCreate) -> ServerGroup:
+def create_group(caller: Caller, spec: ServerGroupCreate) -> ServerGroup:
     """Create a group in the caller's project; 400 for a bad name, policy or rules, 403 over
     the server_groups quota."""
-    name = check_name(request.name)
-    policy_name = check_policy(request.policy)
-    rules = check_rules(policy_name, request.rules)
+    name = check_name(spec.name)
+    policy_name = check_policy(spec.policy)
+    rules = check_rules(policy_name, spec.rules)
     _check_quota(caller)
     group = ServerGroup.objects.create(
         name=name, policy=policy_name, rules=rules, project_id=caller.project_id, user_id=caller.user_id

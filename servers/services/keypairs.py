@@ -160,22 +160,22 @@ class KeypairCreate:
     user_id: str | None = None
 
 
-def create_keypair(caller: Caller, request: KeypairCreate) -> tuple[Keypair, str | None]:
-    """Import ``request.public_key`` or generate a key; returns the keypair and the generated
+def create_keypair(caller: Caller, spec: KeypairCreate) -> tuple[Keypair, str | None]:
+    """Import ``spec.public_key`` or generate a key; returns the keypair and the generated
     private key (None on import). 409 for a name the owner already uses, 403 over quota."""
-    name = check_name(request.name)
-    if request.key_type not in KEY_TYPES:
-        raise BadRequest(f"Invalid input for field/attribute type. Value: {request.key_type}. Must be 'ssh' or 'x509'")
-    public_key = request.public_key
+    name = check_name(spec.name)
+    if spec.key_type not in KEY_TYPES:
+        raise BadRequest(f"Invalid input for field/attribute type. Value: {spec.key_type}. Must be 'ssh' or 'x509'")
+    public_key = spec.public_key
     if public_key is not None and not public_key.strip():
         raise BadRequest("Keypair data is invalid: failed to generate fingerprint")
-    owner = _owner(caller, request.user_id)
+    owner = _owner(caller, spec.user_id)
     private_key = None
     if public_key is None:
-        if request.key_type == "x509":
+        if spec.key_type == "x509":
             raise BadRequest("Generating x509 keypairs is not supported; provide a public_key.")
         private_key, public_key = generate_ssh_key("Generated-by-Nova")
-    fingerprint = ssh_fingerprint(public_key) if request.key_type == "ssh" else x509_fingerprint(public_key)
+    fingerprint = ssh_fingerprint(public_key) if spec.key_type == "ssh" else x509_fingerprint(public_key)
     _check_quota(caller, owner)
     try:
         with transaction.atomic():
@@ -185,7 +185,7 @@ def create_keypair(caller: Caller, request: KeypairCreate) -> tuple[Keypair, str
                 project_id=caller.project_id if owner == caller.user_id else "",
                 public_key=public_key.strip(),
                 fingerprint=fingerprint,
-                type=request.key_type,
+                type=spec.key_type,
             )
     except IntegrityError:
         raise Conflict(f"Key pair '{name}' already exists.") from None

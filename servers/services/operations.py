@@ -89,17 +89,7 @@ def delete_server(caller: Caller, server: Server) -> None:
     ):
         begin(caller, server, Operation("soft_delete", "conductor.run_operation", ["soft_delete"]))
         return
-    check_action(
-        "delete",
-        uuid=str(server.uuid),
-        vm_state=server.vm_state,
-        task_state=server.task_state,
-        locked=server.locked,
-        launched=server.launched_at is not None,
-        host=server.host,
-        host_up=None,
-        is_admin=caller.is_admin,
-    )
+    check(caller, server, "delete")
     with transaction.atomic():
         if not lifecycle.compare_and_swap(str(server.uuid), server.task_state, task_state=TaskState.DELETING):
             server.refresh_from_db()

@@ -11,9 +11,10 @@ from django.conf import settings
 from core.bodies import unwrap
 from core.exceptions import BadRequest, NotFound
 from core.params import parse_bool, parse_int
+from core.unset import UNSET, Unset
 from images.api.validation import reject_nul
 from volumes.models import Volume
-from volumes.services import UNSET, NewVolume, Unset, VolumeChanges
+from volumes.services import NewVolume, VolumeChanges
 
 MAX_TEXT = 255
 MAX_SIZE = 2**31 - 1
