@@ -7,15 +7,17 @@ from pathlib import Path
 
 import dj_database_url
 
+from core.params import is_true
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env_bool(name: str, default: bool) -> bool:
-    """Read a boolean from the environment ("1", "true", "yes" are true)."""
+    """Read a boolean from the environment (core.params' true words: "1", "true", "yes", ...)."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    return is_true(value)
 
 
 def env_int(name: str, default: int) -> int:
