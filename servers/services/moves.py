@@ -21,6 +21,25 @@ from .lookup import resolve_flavor
 from .operations import Operation, begin
 
 
+def _record_move(
+    server: Server, migration_type: str, status: str, dest_host: str | None, new_flavor: dict | None = None
+) -> Migration:
+    """The Migration row a move starts with: from the server's host and flavor, to
+    ``dest_host`` (None: the scheduler picks) and ``new_flavor`` (None: the same flavor)."""
+    return Migration.objects.create(
+        server=server,
+        migration_type=migration_type,
+        status=status,
+        source_compute=server.host,
+        source_node=server.node,
+        dest_host=dest_host,
+        old_flavor=server.flavor,
+        new_flavor=server.flavor if new_flavor is None else new_flavor,
+        project_id=server.project_id,
+        user_id=server.user_id,
+    )
+
+
 def _target_host(host: str | None, server: Server) -> str | None:
     """The named destination: a known, up compute host other than the server's own."""
     if host is None:
@@ -55,17 +74,8 @@ def _cold_move(caller: Caller, server: Server, rule: str, new_flavor: dict, targ
     """Reserve the growth in quota, record the Migration and start conductor.resize_server."""
     with transaction.atomic():
         quotas.reserve(server.project_id, quotas.positive(quotas.resize_deltas(server.flavor, new_flavor)))
-        migration = Migration.objects.create(
-            server=server,
-            migration_type="migration" if rule == "migrate" else "resize",
-            status="pre-migrating",
-            source_compute=server.host,
-            source_node=server.node,
-            dest_host=target,
-            old_flavor=server.flavor,
-            new_flavor=new_flavor,
-            project_id=server.project_id,
-            user_id=server.user_id,
+        migration = _record_move(
+            server, "migration" if rule == "migrate" else "resize", "pre-migrating", target, new_flavor
         )
         begin(caller, server, Operation(rule, "conductor.resize_server", [str(migration.uuid)]))
     return migration
@@ -118,18 +128,7 @@ def live_migrate(
         raise BadRequest("Invalid input for field/attribute block_migration. Value must be 'auto' or a boolean.")
     target = _target_host(host, server)
     with transaction.atomic():
-        migration = Migration.objects.create(
-            server=server,
-            migration_type="live-migration",
-            status="accepted",
-            source_compute=server.host,
-            source_node=server.node,
-            dest_host=target,
-            old_flavor=server.flavor,
-            new_flavor=server.flavor,
-            project_id=server.project_id,
-            user_id=server.user_id,
-        )
+        migration = _record_move(server, "live-migration", "accepted", target)
         begin(
             caller,
             server,
@@ -147,18 +146,7 @@ def evacuate(caller: Caller, server: Server, host: str | None = None) -> Migrati
     if host is not None and host == server.host:
         raise BadRequest("The target host can't be the same one.")
     with transaction.atomic():
-        migration = Migration.objects.create(
-            server=server,
-            migration_type="evacuation",
-            status="accepted",
-            source_compute=server.host,
-            source_node=server.node,
-            dest_host=host,
-            old_flavor=server.flavor,
-            new_flavor=server.flavor,
-            project_id=server.project_id,
-            user_id=server.user_id,
-        )
+        migration = _record_move(server, "evacuation", "accepted", host)
         begin(
             caller, server, Operation("evacuate", "conductor.evacuate_server", [str(migration.uuid), server.vm_state])
         )
