@@ -66,12 +66,12 @@ class UserForm(ServiceLayerForm):
 
     class Meta:
         model = User
-        fields = ("name", "domain_id", "email", "enabled", "default_project", "new_password")
+        fields = ("name", "domain_id", "email", "description", "enabled", "default_project", "new_password")
 
 
 def user_body(form: Any, *, changed_only: bool) -> dict[str, Any]:
     """The user attributes of a POST or PATCH /v3/users body; a password only when one is given."""
-    body = request_body(form, ("name", "domain_id", "email", "enabled"), changed_only=changed_only)
+    body = request_body(form, ("name", "domain_id", "email", "description", "enabled"), changed_only=changed_only)
     if not changed_only or "default_project" in form.changed_data:
         project = form.cleaned_data.get("default_project")
         body["default_project_id"] = project.pk if project else None
