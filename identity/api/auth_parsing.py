@@ -152,10 +152,10 @@ def _scope_kind(scope: object) -> ScopeKind:
     naming exactly one of project, domain, system, OS-TRUST:trust or unscoped."""
     if scope is None:
         return ScopeKind.DEFAULT
-    if isinstance(scope, str):
-        kinds = [ScopeKind.UNSCOPED] if scope == ScopeKind.UNSCOPED.value else []
+    if isinstance(scope, dict):
+        kinds = [kind for kind in ScopeKind if kind != ScopeKind.DEFAULT and kind.value in scope]
     else:
-        kinds = [kind for kind in ScopeKind if kind != ScopeKind.DEFAULT and kind.value in scope]  # type: ignore[operator]
+        kinds = [ScopeKind.UNSCOPED] if scope == ScopeKind.UNSCOPED.value else []
     if len(kinds) != 1:
         raise missing("system, project, domain, OS-TRUST:trust or unscoped", "scope")
     return kinds[0]
