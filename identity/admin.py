@@ -163,13 +163,24 @@ class RoleAssignmentAdmin(ServiceLayerAdmin[RoleAssignment]):
 
 @admin.register(Token)
 class TokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Tokens are issued and revoked by the identity API only; the digest is never shown."""
+    """Tokens are issued and revoked by the identity API only; the digest is never shown. An
+    unscoped token has no project."""
 
-    list_display = ("audit_id", "user", "project", "issued_at", "expires_at", "revoked")
+    list_display = ("audit_id", "user", "project", "methods", "issued_at", "expires_at", "revoked")
     list_filter = ("revoked",)
     list_select_related = ("user", "project")
     search_fields = ("audit_id", "user__name", "project__name")
     ordering = ("-issued_at",)
     date_hierarchy = "issued_at"
-    fields = ("user", "project", "roles", "audit_id", "issued_at", "expires_at", "revoked")
+    fields = (
+        "user",
+        "project",
+        "roles",
+        "methods",
+        "audit_id",
+        "parent_audit_id",
+        "issued_at",
+        "expires_at",
+        "revoked",
+    )
     readonly_fields = fields
