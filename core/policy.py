@@ -6,12 +6,17 @@ check string. The service layer enforces rules, so the API, the admin console an
 commands are refused alike; views only translate the refusal into the service's error body
 (``core.errors``, which words it as that service does).
 
-The checks are the four Nova and Keystone defaults use here:
+The checks are those Nova and Keystone defaults use here:
 
 - ``ADMIN``: the caller holds the admin role;
 - ``MEMBER``: any authenticated caller (what the token may then see is scoped by project);
 - ``OWNER``: an admin, or a caller in the target's project;
-- ``SELF``: an admin, or the target user itself (``SELF_ONLY``: not even an admin).
+- ``SELF``: an admin, or the target user itself (``SELF_ONLY``: not even an admin);
+- ``PROJECT_READER``, ``PROJECT_MEMBER``, ``PROJECT_MANAGER``: an admin, or a caller holding
+  the reader (member, manager) role in the target's project: Nova's ``project_reader_api``
+  and its siblings (nova/policies/base.py). A token's roles include the roles they imply
+  (manager implies member, member implies reader), so a member passes PROJECT_READER; an
+  unscoped token has no role and passes none of them.
 """
 
 from __future__ import annotations
@@ -54,7 +59,15 @@ def _self_only(caller: Caller, target: Target) -> bool:
     return target.user_id in (None, caller.user_id)
 
 
+def _role_in_project(role: str) -> Check:
+    def check(caller: Caller, target: Target) -> bool:
+        return caller.is_admin or (role in caller.roles and _owner(caller, target))
+
+    return check
+
+
 ADMIN, MEMBER, OWNER, SELF, SELF_ONLY = _admin, _member, _owner, _self, _self_only
+PROJECT_READER, PROJECT_MEMBER, PROJECT_MANAGER = map(_role_in_project, ("reader", "member", "manager"))
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,15 @@ def allows(caller: Caller, rule: Rule, *, project_id: str | None = None, user_id
     """Whether ``rule`` allows ``caller`` on the target (for what a page or list shows)."""
     return rule.check(caller, Target(project_id, user_id))
 
+
+# --- Every API but Identity: the token's project ------------------------------------------------
+# Nova's base rules (nova/policies/base.py), which Neutron, Glance and Cinder's new defaults
+# share: reading a project's resources takes the reader role there, changing them the member
+# role (core.views.ProjectRoles checks them on every request; the rules below are narrower).
+PROJECT_READER_OR_ADMIN = Rule("project_reader_or_admin", PROJECT_READER, "Read the resources of the token's project")
+PROJECT_MEMBER_OR_ADMIN = Rule(
+    "project_member_or_admin", PROJECT_MEMBER, "Create, change or delete the resources of the token's project"
+)
 
 # --- Compute (nova/policies/) ---------------------------------------------------------------
 SERVERS_ALL_TENANTS = Rule("os_compute_api:servers:index:get_all_tenants", ADMIN, "List every project's servers")
@@ -177,6 +199,15 @@ IDENTITY_CHECK_GRANT = Rule("identity:check_grant", SELF, "Check a user's role o
 IDENTITY_LIST_GRANTS = Rule("identity:list_grants", SELF, "List a user's roles on a project (a member: its own)")
 IDENTITY_REVOKE_GRANT = Rule("identity:revoke_grant", ADMIN, "Revoke a user's role on a project")
 IDENTITY_LIST_ROLE_ASSIGNMENTS = Rule("identity:list_role_assignments", ADMIN, "List every role assignment")
+# keystone/common/policies/token.py: an admin, or the user the subject token was issued to.
+IDENTITY_CHECK_TOKEN = Rule("identity:check_token", SELF, "Check a token (HEAD /v3/auth/tokens)")
+IDENTITY_VALIDATE_TOKEN = Rule("identity:validate_token", SELF, "Validate a token (GET /v3/auth/tokens)")
+IDENTITY_REVOKE_TOKEN = Rule("identity:revoke_token", SELF, "Revoke a token (DELETE /v3/auth/tokens)")
+# keystone/common/policies/auth.py: any token, an unscoped one included.
+IDENTITY_GET_AUTH_PROJECTS = Rule("identity:get_auth_projects", MEMBER, "List the projects a token may be scoped to")
+IDENTITY_GET_AUTH_DOMAINS = Rule("identity:get_auth_domains", MEMBER, "List the domains a token may be scoped to")
+IDENTITY_GET_AUTH_SYSTEM = Rule("identity:get_auth_system", MEMBER, "Whether a token may be scoped to the system")
+IDENTITY_GET_AUTH_CATALOG = Rule("identity:get_auth_catalog", MEMBER, "The service catalog of a token's project")
 IDENTITY_GET_REGION = Rule("identity:get_region", MEMBER, "Show a region")
 IDENTITY_CREATE_REGION = Rule("identity:create_region", ADMIN, "Create a region")
 IDENTITY_UPDATE_REGION = Rule("identity:update_region", ADMIN, "Describe or re-parent a region")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import microversions
+from . import microversions, policy
 from .principal import Caller
 
 
@@ -24,8 +24,26 @@ def caller_of(request: Request) -> Caller:
     return Caller.of(request.user, getattr(request, "request_id", ""))  # type: ignore[arg-type]
 
 
+class ProjectRoles(BasePermission):
+    """What every API but Identity asks of a token before its own rules: a role on the token's
+    project to read (project_reader_or_admin), the member role to change anything
+    (project_member_or_admin), as Nova's, Neutron's, Glance's and Cinder's default policies
+    ask of each of their calls. A reader-only token may only read; an unscoped token, which has
+    no project and no role, is refused with the policy's 403 (keystonemiddleware lets it
+    through; the services' policies refuse it)."""
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        write = request.method not in SAFE_METHODS
+        policy.enforce(caller_of(request), policy.PROJECT_MEMBER_OR_ADMIN if write else policy.PROJECT_READER_OR_ADMIN)
+        return True
+
+
 class ServiceView(APIView):
-    """Base of every authenticated API view: ``self.caller`` for the service layer."""
+    """Base of every authenticated API view: ``self.caller`` for the service layer. A token
+    needs a role on its project (``ProjectRoles``); Identity's views, whose own rules say what
+    any token (an unscoped one too) may do, ask only for a valid token."""
+
+    permission_classes = [IsAuthenticated, ProjectRoles]
 
     @property
     def caller(self) -> Caller:

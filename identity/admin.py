@@ -66,12 +66,12 @@ class UserForm(ServiceLayerForm):
 
     class Meta:
         model = User
-        fields = ("name", "domain_id", "email", "enabled", "default_project", "new_password")
+        fields = ("name", "domain_id", "email", "description", "enabled", "default_project", "new_password")
 
 
 def user_body(form: Any, *, changed_only: bool) -> dict[str, Any]:
     """The user attributes of a POST or PATCH /v3/users body; a password only when one is given."""
-    body = request_body(form, ("name", "domain_id", "email", "enabled"), changed_only=changed_only)
+    body = request_body(form, ("name", "domain_id", "email", "description", "enabled"), changed_only=changed_only)
     if not changed_only or "default_project" in form.changed_data:
         project = form.cleaned_data.get("default_project")
         body["default_project_id"] = project.pk if project else None
@@ -163,13 +163,24 @@ class RoleAssignmentAdmin(ServiceLayerAdmin[RoleAssignment]):
 
 @admin.register(Token)
 class TokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Tokens are issued and revoked by the identity API only; the digest is never shown."""
+    """Tokens are issued and revoked by the identity API only; the digest is never shown. An
+    unscoped token has no project."""
 
-    list_display = ("audit_id", "user", "project", "issued_at", "expires_at", "revoked")
+    list_display = ("audit_id", "user", "project", "methods", "issued_at", "expires_at", "revoked")
     list_filter = ("revoked",)
     list_select_related = ("user", "project")
     search_fields = ("audit_id", "user__name", "project__name")
     ordering = ("-issued_at",)
     date_hierarchy = "issued_at"
-    fields = ("user", "project", "roles", "audit_id", "issued_at", "expires_at", "revoked")
+    fields = (
+        "user",
+        "project",
+        "roles",
+        "methods",
+        "audit_id",
+        "parent_audit_id",
+        "issued_at",
+        "expires_at",
+        "revoked",
+    )
     readonly_fields = fields

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from .catalog import base_url
+from core.timestamps import micro_z
+
+from .catalog import base_url, catalog
 from .models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, Project, Role, User
+from .tokens import Principal
+
+DEFAULT_DOMAIN = {"id": DEFAULT_DOMAIN_ID, "name": DEFAULT_DOMAIN_NAME}
 
 
 def v3_url(request: HttpRequest, path: str) -> str:
@@ -51,8 +56,9 @@ def project_document(request: HttpRequest, project: Project) -> dict:
 
 
 def user_document(request: HttpRequest, user: User) -> dict:
-    """A user as Keystone shows it: never its password; default_project_id and email only when set."""
-    body = {
+    """A user as Keystone shows it: never its password; default_project_id, email and
+    description (Keystone keeps the last two among a user's extra attributes) only when set."""
+    body: dict = {
         "id": user.id,
         "name": user.name,
         "domain_id": user.domain_id,
@@ -65,6 +71,8 @@ def user_document(request: HttpRequest, user: User) -> dict:
         body["default_project_id"] = user.default_project_id
     if user.email:
         body["email"] = user.email
+    if user.description:
+        body["description"] = user.description
     return body
 
 
@@ -78,6 +86,32 @@ def role_document(request: HttpRequest, role: Role) -> dict:
         "options": {},
         "links": {"self": v3_url(request, f"/roles/{role.id}")},
     }
+
+
+def token_document(request: HttpRequest, principal: Principal, *, with_catalog: bool = True) -> dict:
+    """A token as Keystone renders it on issue and validation (keystone/common/render_token.py):
+    a project-scoped one with its project, roles (implied ones included) and, unless
+    ``with_catalog`` is off (?nocatalog), the catalog; an unscoped one with none of those."""
+    body: dict = {
+        "methods": list(principal.methods),
+        "user": {
+            "id": principal.user_id,
+            "name": principal.user_name,
+            "domain": DEFAULT_DOMAIN,
+            "password_expires_at": None,
+        },
+        "audit_ids": principal.audit_ids,
+        "expires_at": micro_z(principal.expires_at),
+        "issued_at": micro_z(principal.issued_at),
+    }
+    if principal.scoped:
+        role_ids = dict(Role.objects.filter(name__in=principal.roles).values_list("name", "id"))
+        body["project"] = {"id": principal.project_id, "name": principal.project_name, "domain": DEFAULT_DOMAIN}
+        body["is_domain"] = False
+        body["roles"] = [{"id": role_ids[name], "name": name} for name in principal.roles if name in role_ids]
+        if with_catalog:
+            body["catalog"] = catalog(request, project_id=principal.project_id)
+    return {"token": body}
 
 
 def assignment_document(request: HttpRequest, user_id: str, project_id: str, role_id: str) -> dict:

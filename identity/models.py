@@ -42,6 +42,7 @@ class User(models.Model):
     domain_id = models.CharField(max_length=64, default=DEFAULT_DOMAIN_ID)
     password = models.CharField(max_length=255)
     email = models.EmailField(blank=True, default="")
+    description = models.TextField(blank=True, default="")
     enabled = models.BooleanField(default=True)
     default_project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL)
 
@@ -61,7 +62,8 @@ class User(models.Model):
 
 
 class Role(models.Model):
-    """A role name: admin, member or reader."""
+    """A global role: those `keystone-manage bootstrap` creates (admin, manager, member, reader,
+    service) and any an admin adds."""
 
     id = models.CharField(primary_key=True, max_length=64, default=hex_id)
     name = models.CharField(max_length=255, unique=True)
@@ -87,14 +89,25 @@ class RoleAssignment(models.Model):
         return f"{self.user} {self.role} on {self.project}"
 
 
+def password_method() -> list[str]:
+    """The methods of a token issued before tokens recorded them: password."""
+    return ["password"]
+
+
 class Token(models.Model):
-    """A project-scoped token. Only a SHA-256 digest of the token is stored."""
+    """A token: scoped to a project, or unscoped (no project, no roles). Only a SHA-256 digest
+    of the token is stored. ``roles`` are the effective role names on the project (implied
+    roles included); ``methods`` the authentication methods it was obtained with;
+    ``parent_audit_id`` the audit id of the token this one was rescoped from (the chain's
+    first), as Keystone's ``audit_ids`` carries it."""
 
     digest = models.CharField(primary_key=True, max_length=64)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tokens")
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE, related_name="tokens")
     roles = models.JSONField(default=list)
+    methods = models.JSONField(default=password_method)
     audit_id = models.CharField(max_length=64)
+    parent_audit_id = models.CharField(max_length=64, blank=True, default="")
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
     revoked = models.BooleanField(default=False)

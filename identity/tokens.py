@@ -1,4 +1,12 @@
-"""Issuing, validating and revoking tokens: the one home of token rules."""
+"""Issuing, validating and revoking tokens: the one home of token rules.
+
+A token is scoped to a project, or unscoped (no project, no roles, no catalog: what a user
+without a default project gets from a password request that names no scope, and what may
+only be used with the Identity API or rescoped). Its roles are the user's roles on the
+project and the roles they imply, as ``keystone-manage bootstrap`` sets them up (admin
+implies manager, manager implies member, member implies reader; keystone/cmd/bootstrap.py).
+A rescoped token (the ``token`` method) keeps the expiry of the token it came from, so no
+chain of rescoping outlives the password that started it (keystone/auth/plugins/token.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +19,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from .models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, Project, RoleAssignment, Token, User
+from .models import Project, Role, RoleAssignment, Token, User
+
+#: Keystone's bootstrap implied roles: each role gives the next one too.
+IMPLIED_ROLES = {"admin": "manager", "manager": "member", "member": "reader"}
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the token's user, project and roles. DRF sees it as request.user."""
+    """Who is calling: the token's user, project ("" when unscoped) and effective roles. DRF
+    sees it as request.user."""
 
     user_id: str
     user_name: str
@@ -26,6 +38,8 @@ class Principal:
     expires_at: datetime | None = None
     issued_at: datetime | None = None
     audit_id: str = ""
+    methods: tuple[str, ...] = ("password",)
+    parent_audit_id: str = ""
 
     is_authenticated = True
 
@@ -34,9 +48,27 @@ class Principal:
         """Whether the token carries the admin role on its project."""
         return "admin" in self.roles
 
+    @property
+    def scoped(self) -> bool:
+        """Whether the token is scoped to a project."""
+        return bool(self.project_id)
+
+    @property
+    def audit_ids(self) -> list[str]:
+        """Keystone's ``audit_ids``: this token's, then the first of its rescoping chain."""
+        return [self.audit_id, self.parent_audit_id] if self.parent_audit_id else [self.audit_id]
+
 
 class AuthError(Exception):
     """Credentials were wrong, or the user has no role on the requested project."""
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Why a token is not valid, in Keystone's words for a TokenNotFound (404 where a token is
+    the subject of the request)."""
+
+    message: str
 
 
 def digest(token: str) -> str:
@@ -44,77 +76,108 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def authenticate_password(user_name: str, domain: str, password: str) -> User:
-    """The enabled user with this name and password in the domain (matched by id or name)."""
-    domain_id = DEFAULT_DOMAIN_ID if domain.lower() in {DEFAULT_DOMAIN_ID, ""} else domain
-    user = User.objects.filter(name=user_name, domain_id=domain_id, enabled=True).first()
-    if user is None or not user.check_password(password):
-        raise AuthError("The request you have made requires authentication.")
-    return user
+def effective_roles(user: User, project: Project) -> tuple[str, ...]:
+    """The names of the roles ``user`` holds on ``project`` and of the existing roles they
+    imply, sorted; empty when it holds none."""
+    names = set(RoleAssignment.objects.filter(user=user, project=project).values_list("role__name", flat=True))
+    implied = set()
+    for name in names:
+        while name in IMPLIED_ROLES:
+            name = IMPLIED_ROLES[name]
+            implied.add(name)
+    if implied - names:
+        names |= set(Role.objects.filter(name__in=implied - names).values_list("name", flat=True))
+    return tuple(sorted(names))
 
 
-def scoped_project(*, project_id: str | None, name: str, domain_id: str | None, domain_name: str | None) -> Project:
-    """The enabled project a token is asked to be scoped to: by id, else by name in a domain
-    named by id or by name (neither: the default domain). AuthError when there is none."""
-    query = Project.objects.filter(enabled=True)
-    if project_id is not None:
-        query = query.filter(id=project_id)
-    else:
-        if not domain_id:
-            domain_id = (
-                DEFAULT_DOMAIN_ID if (domain_name or DEFAULT_DOMAIN_NAME) == DEFAULT_DOMAIN_NAME else domain_name
-            )
-        query = query.filter(name=name, domain_id=domain_id)
-    project = query.first()
-    if project is None:
-        raise AuthError("The request you have made requires authentication.")
-    return project
-
-
-def issue_token(user: User, project: Project) -> tuple[str, Principal]:
-    """Create a project-scoped token; returns the secret (shown once) and the principal."""
-    roles = tuple(
-        RoleAssignment.objects.filter(user=user, project=project)
-        .order_by("role__name")
-        .values_list("role__name", flat=True)
-    )
-    if not roles:
-        raise AuthError(f"User {user.id} has no access to project {project.id}.")
+def issue_token(
+    user: User,
+    project: Project | None,
+    *,
+    methods: tuple[str, ...] = ("password",),
+    expires_at: datetime | None = None,
+    parent_audit_id: str = "",
+) -> tuple[str, Principal]:
+    """Create a token for ``user``, scoped to ``project`` (None: unscoped); returns the
+    secret (shown once) and the principal. AuthError when the user holds no role on the
+    project. ``expires_at`` (a rescoped token's) may only shorten the configured lifetime."""
+    roles: tuple[str, ...] = ()
+    if project is not None:
+        roles = effective_roles(user, project)
+        if not roles:
+            raise AuthError(f"User {user.id} has no access to project {project.id}.")
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
     expires = now + timedelta(seconds=settings.TOKEN_TTL_SECONDS)
+    if expires_at is not None:
+        expires = min(expires, expires_at)
     audit_id = uuid.uuid4().hex[:22]
     Token.objects.create(
         digest=digest(secret),
         user=user,
         project=project,
         roles=list(roles),
+        methods=list(methods),
         audit_id=audit_id,
+        parent_audit_id=parent_audit_id,
         issued_at=now,
         expires_at=expires,
     )
-    return secret, Principal(user.id, user.name, project.id, project.name, roles, expires, now, audit_id)
+    return secret, _principal(user, project, roles, expires, now, audit_id, tuple(methods), parent_audit_id)
 
 
-def validate(secret: str) -> Principal | None:
-    """The principal of a valid token, or None when it is unknown, revoked or expired."""
-    token = (
-        Token.objects.select_related("user", "project")
-        .filter(digest=digest(secret), revoked=False, expires_at__gt=timezone.now())
-        .first()
-    )
-    if token is None or not token.user.enabled or not token.project.enabled:
-        return None
+def _principal(
+    user: User,
+    project: Project | None,
+    roles: tuple[str, ...],
+    expires_at: datetime,
+    issued_at: datetime,
+    audit_id: str,
+    methods: tuple[str, ...],
+    parent_audit_id: str,
+) -> Principal:
     return Principal(
-        token.user_id,
-        token.user.name,
-        token.project_id,
-        token.project.name,
+        user.id,
+        user.name,
+        project.id if project else "",
+        project.name if project else "",
+        roles,
+        expires_at,
+        issued_at,
+        audit_id,
+        methods,
+        parent_audit_id,
+    )
+
+
+def check(secret: str) -> Principal | Invalid:
+    """The principal of a valid token, or why it is not one (keystone/token/provider.py):
+    revoked or expired ("Failed to validate token"), unknown, or its user or project disabled
+    since it was issued (Keystone's TokenNotFound naming the token)."""
+    token = Token.objects.select_related("user", "project").filter(digest=digest(secret)).first()
+    if token is None:
+        return Invalid(f"Could not find token: {secret}.")
+    if token.revoked or token.expires_at <= timezone.now():
+        return Invalid("Failed to validate token")
+    project = token.project
+    if not token.user.enabled or (project is not None and not project.enabled):
+        return Invalid(f"Could not find token: {secret}.")
+    return _principal(
+        token.user,
+        project,
         tuple(token.roles),
         token.expires_at,
         token.issued_at,
         token.audit_id,
+        tuple(token.methods),
+        token.parent_audit_id,
     )
+
+
+def validate(secret: str) -> Principal | None:
+    """The principal of a valid token, or None when it is unknown, revoked or expired."""
+    found = check(secret)
+    return found if isinstance(found, Principal) else None
 
 
 def revoke(secret: str) -> bool:

@@ -1,9 +1,10 @@
-"""/identity: version documents, tokens, projects, users, roles, assignments, domains."""
+"""/identity: version documents, tokens, a token's possible scopes and its catalog, projects,
+users, roles, assignments, domains."""
 
 from django.urls import path
 
 from . import views
-from .api import projects, roles, users
+from .api import auth, projects, roles, users
 
 urlpatterns = [
     path("", views.VersionsView.as_view()),
@@ -11,6 +12,10 @@ urlpatterns = [
     path("/v3", views.V3View.as_view()),
     path("/v3/", views.V3View.as_view()),
     path("/v3/auth/tokens", views.TokensView.as_view()),
+    path("/v3/auth/projects", auth.AuthProjectsView.as_view()),
+    path("/v3/auth/domains", auth.AuthDomainsView.as_view()),
+    path("/v3/auth/system", auth.AuthSystemView.as_view()),
+    path("/v3/auth/catalog", auth.AuthCatalogView.as_view()),
     path("/v3/projects", projects.ProjectsView.as_view()),
     path("/v3/projects/<str:project_id>", projects.ProjectView.as_view()),
     path("/v3/projects/<str:project_id>/users/<str:user_id>/roles", roles.UserRolesOnProjectView.as_view()),

@@ -11,13 +11,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.exceptions import BadRequest, NotFound, Unauthorized
-from core.timestamps import micro_z
-from core.views import PublicView
+from core import policy
+from core.exceptions import Unauthorized
+from core.views import PublicView, caller_of
 
 from . import tokens
-from .catalog import base_url, catalog
-from .models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, Project
+from .api import auth_parsing
+from .catalog import base_url
+from .documents import token_document
+from .services import auth
 
 V3_UPDATED = "2024-04-03T00:00:00Z"
 AUTHENTICATION_REQUIRED = "The request you have made requires authentication."
@@ -48,54 +50,10 @@ class V3View(PublicView):
         return Response({"version": v3_document(request)})
 
 
-def _field(mapping: object, *path: str) -> object:
-    """Walk nested dicts; a missing or mistyped level is a 400 naming the path."""
-    current = mapping
-    for index, key in enumerate(path):
-        if not isinstance(current, dict) or key not in current:
-            raise BadRequest(f"Expecting to find {'.'.join(path[: index + 1])} in request body.")
-        current = current[key]
-    return current
-
-
-def _scoped_project(scope: object) -> Project:
-    """The project ``auth.scope`` names, by id or by name and domain (tokens.AuthError if none)."""
-    project = _field(scope, "project")
-    if not isinstance(project, dict):
-        raise BadRequest("scope.project must be an object.")
-    if "id" not in project and "name" not in project:
-        raise BadRequest("Expecting to find id or name in scope.project.")
-    domain = project.get("domain") or {}
-    return tokens.scoped_project(
-        project_id=str(project["id"]) if "id" in project else None,
-        name=str(project.get("name")),
-        domain_id=domain.get("id"),
-        domain_name=domain.get("name"),
-    )
-
-
-def token_body(request: Request, principal: tokens.Principal, with_catalog: bool = True) -> dict[str, Any]:
-    """The token document Keystone answers on issue and validation (with the catalog unless
-    ?nocatalog)."""
-    domain = {"id": DEFAULT_DOMAIN_ID, "name": DEFAULT_DOMAIN_NAME}
-    body: dict[str, Any] = {
-        "methods": ["password"],
-        "user": {"id": principal.user_id, "name": principal.user_name, "domain": domain, "password_expires_at": None},
-        "project": {"id": principal.project_id, "name": principal.project_name, "domain": domain},
-        "roles": [{"id": tokens.digest(role)[:32], "name": role} for role in principal.roles],
-        "is_domain": False,
-        "audit_ids": [principal.audit_id],
-        "issued_at": micro_z(principal.issued_at),
-        "expires_at": micro_z(principal.expires_at),
-    }
-    if with_catalog:
-        body["catalog"] = catalog(request, project_id=principal.project_id)
-    return {"token": body}
-
-
 class TokensView(APIView):
-    """POST issues a token (password method, project scope); GET/HEAD validate the token in
-    X-Subject-Token; DELETE revokes it."""
+    """POST issues a token (the password and token methods; a project scope, an unscoped
+    token, or the user's default project); GET and HEAD validate the token in X-Subject-Token,
+    DELETE revokes it (an admin, or the token's own user)."""
 
     permission_classes = [AllowAny]
 
@@ -110,56 +68,32 @@ class TokensView(APIView):
         return 'Keystone uri="/identity/v3"'
 
     def post(self, request: Request) -> Response:
-        if not isinstance(request.data, dict):
-            raise BadRequest("Expecting an object as the request body.")
-        identity = _field(request.data, "auth", "identity")
-        methods = _field(identity, "methods")
-        if not isinstance(methods, list) or "password" not in methods:
-            raise BadRequest("Only the password authentication method is supported.")
-        user = _field(identity, "password", "user")
-        if (
-            not isinstance(user, dict)
-            or not isinstance(user.get("password"), str)
-            or not isinstance(user.get("name"), str)
-        ):
-            raise BadRequest("auth.identity.password.user needs name and password.")
-        domain = user.get("domain") or {}
-        domain_ref = str(domain.get("id") or domain.get("name") or DEFAULT_DOMAIN_ID)
-        scope = request.data["auth"].get("scope")
-        if scope is None:
-            raise BadRequest("Only project-scoped tokens are supported: give auth.scope.project.")
-        try:
-            account = tokens.authenticate_password(user["name"], domain_ref, user["password"])
-            project = _scoped_project(scope)
-            secret, principal = tokens.issue_token(account, project)
-        except tokens.AuthError as exc:
-            raise Unauthorized(str(exc)) from None
-        response = Response(token_body(request, principal), status=status.HTTP_201_CREATED)
+        secret, principal = auth.authenticate(auth_parsing.auth_request(request.data))
+        body = token_document(request, principal, with_catalog="nocatalog" not in request.query_params)
+        response = Response(body, status=status.HTTP_201_CREATED)
         response["X-Subject-Token"] = secret
         return response
 
-    def _subject(self, request: Request) -> tuple[str, tokens.Principal]:
+    def _subject(self, request: Request, rule: policy.Rule) -> tuple[str, tokens.Principal]:
         if request.user is None:
             raise Unauthorized(AUTHENTICATION_REQUIRED)
         subject = request.headers.get("X-Subject-Token", "")
-        principal = tokens.validate(subject) if subject else None
-        if principal is None:
-            raise NotFound("Could not find token.")
-        return subject, principal
+        return subject, auth.subject_token(caller_of(request), subject, rule)
 
     def get(self, request: Request) -> Response:
-        subject, principal = self._subject(request)
-        response = Response(token_body(request, principal, with_catalog="nocatalog" not in request.query_params))
+        subject, principal = self._subject(request, policy.IDENTITY_VALIDATE_TOKEN)
+        response = Response(token_document(request, principal, with_catalog="nocatalog" not in request.query_params))
         response["X-Subject-Token"] = subject
         return response
 
     def head(self, request: Request) -> Response:
-        subject, _ = self._subject(request)
+        subject, _ = self._subject(request, policy.IDENTITY_CHECK_TOKEN)
         response = Response(status=200)
         response["X-Subject-Token"] = subject
         return response
 
     def delete(self, request: Request) -> Response:
-        subject, _ = self._subject(request)
-        tokens.revoke(subject)
+        if request.user is None:
+            raise Unauthorized(AUTHENTICATION_REQUIRED)
+        auth.revoke_subject_token(caller_of(request), request.headers.get("X-Subject-Token", ""))
         return Response(status=status.HTTP_204_NO_CONTENT)

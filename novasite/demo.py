@@ -78,8 +78,9 @@ def _user(caller: Caller, name: str, password: str, project: Project, role: Role
 
 
 def seed_identity(caller: Caller, admin_password: str, demo_password: str) -> Project:
-    """Roles, the admin and demo projects and users; returns the admin project."""
-    found = {name: _role(caller, name) for name in ("admin", "member", "reader")}
+    """Roles (those `keystone-manage bootstrap` creates), the admin and demo projects and
+    users; returns the admin project."""
+    found = {name: _role(caller, name) for name in ("admin", "manager", "member", "reader", "service")}
     admin_project = _project(caller, "admin", "Administrators")
     demo_project = _project(caller, "demo", "Demo project")
     _user(caller, "admin", admin_password, admin_project, found["admin"])

@@ -196,7 +196,13 @@ def test_user_lifecycle_and_login(admin_api):
 
 def test_roles_and_role_assignments(admin_api):
     roles = admin_api.get(f"{V3}/roles").json()["roles"]
-    assert {r["name"] for r in roles} == {"admin", "member", "reader"}
+    assert {r["name"] for r in roles} == {
+        "admin",
+        "manager",
+        "member",
+        "reader",
+        "service",
+    }  # keystone-manage bootstrap's
     assert [r["name"] for r in admin_api.get(f"{V3}/roles", {"name": "reader"}).json()["roles"]] == ["reader"]
     created = admin_api.post(f"{V3}/roles", {"role": {"name": "operator"}}, format="json")
     assert created.status_code == 201

@@ -110,7 +110,8 @@ def project_changes(data: object) -> ProjectChanges:
 
 
 def new_user(data: object) -> NewUser:
-    """POST /v3/users {"user": {name, domain_id, password, email, enabled, default_project_id}}."""
+    """POST /v3/users {"user": {name, domain_id, password, email, description, enabled,
+    default_project_id}}."""
     body = entity(data, "user")
     name = required_text(body, "name", allow_empty=False)
     return NewUser(
@@ -118,18 +119,21 @@ def new_user(data: object) -> NewUser:
         domain_id=_or(domain(body), None),
         password=_or(_password(body), None),
         email=_or(text(body, "email", max_length=EMAIL_LENGTH), ""),
+        description=_or(text(body, "description", max_length=DESCRIPTION_LENGTH), ""),
         enabled=_or(boolean(body, "enabled"), True),
         default_project_id=_or(_default_project(body), None),
     )
 
 
 def user_changes(data: object) -> UserChanges:
-    """PATCH /v3/users/{id} {"user": {name, enabled, email, default_project_id, password, domain_id}}."""
+    """PATCH /v3/users/{id} {"user": {name, enabled, email, description, default_project_id,
+    password, domain_id}}."""
     body = entity(data, "user")
     return UserChanges(
         name=text(body, "name", allow_empty=False),
         enabled=boolean(body, "enabled"),
         email=text(body, "email", max_length=EMAIL_LENGTH),
+        description=text(body, "description", max_length=DESCRIPTION_LENGTH),
         default_project_id=_default_project(body),
         password=_password(body),
         domain_id=domain(body),

@@ -10,12 +10,12 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.views import ServiceView
 from identity.documents import collection_links, project_document
 from identity.models import Project
 from identity.services import projects
 
 from . import parsing
+from .base import IdentityView
 from .filtersets import ProjectFilterSet
 
 
@@ -27,7 +27,7 @@ def project_list(request: Request, found: QuerySet[Project]) -> Response:
     )
 
 
-class ProjectsView(ServiceView):
+class ProjectsView(IdentityView):
     """GET lists (an admin every project, others the projects they hold a role on; filters
     name, domain_id, enabled); POST creates."""
 
@@ -39,7 +39,7 @@ class ProjectsView(ServiceView):
         return Response({"project": project_document(request, project)}, status=status.HTTP_201_CREATED)
 
 
-class ProjectView(ServiceView):
+class ProjectView(IdentityView):
     """GET shows; PATCH updates; DELETE deletes (with the project's grants and tokens)."""
 
     def get(self, request: Request, project_id: str) -> Response:
@@ -54,7 +54,7 @@ class ProjectView(ServiceView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class UserProjectsView(ServiceView):
+class UserProjectsView(IdentityView):
     """GET /v3/users/{id}/projects: the projects the user holds a role on."""
 
     def get(self, request: Request, user_id: str) -> Response:

@@ -15,16 +15,16 @@ from rest_framework.response import Response
 
 from core.exceptions import NotFound
 from core.params import bool_word
-from core.views import ServiceView
 from identity.documents import assignment_document, collection_links, domain_document, role_document
 from identity.models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, RoleAssignment
 from identity.services import roles
 
 from . import parsing
+from .base import IdentityView
 from .filtersets import RoleAssignmentFilterSet, RoleFilterSet
 
 
-class RolesView(ServiceView):
+class RolesView(IdentityView):
     """GET lists (filter name); POST creates."""
 
     def get(self, request: Request) -> Response:
@@ -36,7 +36,7 @@ class RolesView(ServiceView):
         return Response({"role": role_document(request, role)}, status=status.HTTP_201_CREATED)
 
 
-class RoleView(ServiceView):
+class RoleView(IdentityView):
     """GET shows; DELETE deletes (with its grants; tokens carrying it stop working)."""
 
     def get(self, request: Request, role_id: str) -> Response:
@@ -47,7 +47,7 @@ class RoleView(ServiceView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class UserRolesOnProjectView(ServiceView):
+class UserRolesOnProjectView(IdentityView):
     """GET /v3/projects/{p}/users/{u}/roles: the user's roles there."""
 
     def get(self, request: Request, project_id: str, user_id: str) -> Response:
@@ -55,7 +55,7 @@ class UserRolesOnProjectView(ServiceView):
         return Response({"roles": [role_document(request, role) for role in found], "links": collection_links(request)})
 
 
-class GrantView(ServiceView):
+class GrantView(IdentityView):
     """PUT grants (204), HEAD/GET check (204, or 404 when not granted), DELETE revokes."""
 
     def put(self, request: Request, project_id: str, user_id: str, role_id: str) -> Response:
@@ -80,7 +80,7 @@ def query_flag(request: Request, name: str) -> bool:
     return name in request.query_params and request.query_params[name] != "0"
 
 
-class RoleAssignmentsView(ServiceView):
+class RoleAssignmentsView(IdentityView):
     """GET /v3/role_assignments (filters user.id, scope.project.id, role.id; include_names)."""
 
     def get(self, request: Request) -> Response:
@@ -100,7 +100,7 @@ class RoleAssignmentsView(ServiceView):
         return entry
 
 
-class DomainsView(ServiceView):
+class DomainsView(IdentityView):
     """GET /v3/domains (filters name, enabled): only Default exists, so the filters are read
     here rather than by a FilterSet, which needs a queryset."""
 
@@ -113,7 +113,7 @@ class DomainsView(ServiceView):
         return Response({"domains": domains, "links": collection_links(request)})
 
 
-class DomainView(ServiceView):
+class DomainView(IdentityView):
     """GET /v3/domains/default (also by the name Default)."""
 
     def get(self, request: Request, domain_id: str) -> Response:

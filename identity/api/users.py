@@ -9,15 +9,15 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.views import ServiceView
 from identity.documents import collection_links, user_document
 from identity.services import users
 
 from . import parsing
+from .base import IdentityView
 from .filtersets import UserFilterSet
 
 
-class UsersView(ServiceView):
+class UsersView(IdentityView):
     """GET lists (filters name, domain_id, enabled); POST creates."""
 
     def get(self, request: Request) -> Response:
@@ -29,7 +29,7 @@ class UsersView(ServiceView):
         return Response({"user": user_document(request, user)}, status=status.HTTP_201_CREATED)
 
 
-class UserView(ServiceView):
+class UserView(IdentityView):
     """GET shows; PATCH updates password, enabled, email, name, default_project_id; DELETE
     deletes (the user's tokens go with it)."""
 
@@ -45,7 +45,7 @@ class UserView(ServiceView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class UserPasswordView(ServiceView):
+class UserPasswordView(IdentityView):
     """POST /v3/users/{id}/password {"user": {"password", "original_password"}}: a user
     changes its own password (204); every token of the user is revoked."""
 

@@ -42,6 +42,7 @@ class NewUser:
     domain_id: str | None = DEFAULT_DOMAIN_ID
     password: str | None = None
     email: str = ""
+    description: str = ""
     enabled: bool = True
     default_project_id: str | None = None
 
@@ -53,6 +54,7 @@ class UserChanges:
 
     name: str | Unset = UNSET
     email: str | Unset = UNSET
+    description: str | Unset = UNSET
     enabled: bool | Unset = UNSET
     password: str | Unset = UNSET
     default_project_id: str | Unset | None = UNSET

@@ -35,6 +35,7 @@ def create_user(caller: Caller, new: NewUser) -> User:
         name=new.name,
         domain_id=resolve_domain(new.domain_id),
         email=new.email,
+        description=new.description,
         enabled=new.enabled,
         default_project=find_project(new.default_project_id) if new.default_project_id else None,
     )
@@ -54,6 +55,8 @@ def update_user(caller: Caller, user_id: str, changes: UserChanges) -> User:
         user.name = changes.name
     if changes.email is not UNSET:
         user.email = changes.email
+    if changes.description is not UNSET:
+        user.description = changes.description
     if changes.enabled is not UNSET:
         user.enabled = changes.enabled
     if changes.default_project_id is not UNSET:

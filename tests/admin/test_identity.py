@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from identity import tokens
 from identity.models import Project, Role, RoleAssignment, Token, User
 
 from .pages import delete, form_data, post_form, refused, saved, table, url
@@ -142,3 +143,15 @@ def test_project_and_user_deleted_through_the_service(staff, rows):
     assert delete(staff, rows[User]).status_code == 302
     assert delete(staff, rows[Project]).status_code == 302
     assert not User.objects.exists() and not Project.objects.exists() and not Token.objects.exists()
+
+
+def test_unscoped_tokens_and_user_descriptions_show(staff, rows):
+    user = rows[User]
+    secret, _ = tokens.issue_token(user, None)
+    token = Token.objects.get(digest=tokens.digest(secret))
+    listing = staff.get(url(Token, "changelist")).content
+    assert token.audit_id.encode() in listing and secret.encode() not in listing
+    assert staff.get(url(Token, "change", token.pk)).status_code == 200
+    saved(post_form(staff, url(User, "change", user.pk), description="a described user"))
+    user.refresh_from_db()
+    assert user.description == "a described user"
