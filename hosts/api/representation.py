@@ -17,19 +17,20 @@ from hosts.services.hypervisors import Hypervisor
 from hosts.zones import zone_of_service
 
 
-def aggregate_body(aggregate: Aggregate, version: Microversion) -> dict[str, Any]:
-    """An aggregate, complete (hosts and metadata included)."""
+def aggregate_body(aggregate: Aggregate, version: Microversion, *, members: bool = True) -> dict[str, Any]:
+    """An aggregate; `members` (all but the create answer, as Nova's) adds hosts and metadata."""
     body: dict[str, Any] = {
         "id": aggregate.pk,
         "name": aggregate.name,
         "availability_zone": aggregate.availability_zone,
-        "hosts": sorted(member.host for member in aggregate.hosts.all()),
-        "metadata": dict(aggregate.metadata or {}),
         "created_at": micro(aggregate.created_at),
         "updated_at": micro(aggregate.updated_at),
         "deleted_at": None,
         "deleted": False,
     }
+    if members:
+        body["hosts"] = sorted(member.host for member in aggregate.hosts.all())
+        body["metadata"] = dict(aggregate.metadata or {})
     if version >= mv.AGGREGATE_UUID:
         body["uuid"] = str(aggregate.uuid)
     return body
