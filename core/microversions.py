@@ -74,6 +74,7 @@ CHANGES_BEFORE = MV(2, 66)  # changes-before filters
 ATTACHMENT_TAG = MV(2, 70)  # volume attachments and interfaces show their tag
 SERVER_GROUPS_IN_SERVER = MV(2, 71)  # a server shows its server_groups
 LOCKED_REASON = MV(2, 73)  # lock takes locked_reason; servers show it and filter on locked
+API_CONSISTENCY = MV(2, 75)  # unknown query parameters are 400 (services, quotas, limits); with_servers lists []
 UNSHELVE_TO_ZONE = MV(2, 77)  # unshelve may name an availability_zone
 ATTACHMENT_DELETE_ON_TERMINATION = MV(2, 79)  # volume attachments: delete_on_termination
 MIGRATION_OWNER = MV(2, 80)  # migrations: project_id and user_id, and filters on them
@@ -85,6 +86,7 @@ SERVER_HOSTNAME = MV(2, 90)  # a server's hostname may be set and is shown to ow
 KEYPAIR_IMPORT_ONLY = MV(2, 92)  # keypairs must be imported; names may contain @
 HOSTNAME_FQDN = MV(2, 94)  # a hostname may be a fully qualified domain name
 PINNED_AVAILABILITY_ZONE = MV(2, 96)  # a server shows pinned_availability_zone
+QUERY_PARAMS_RESTRICTED = MV(2, 102)  # every API refuses query parameters it does not know
 
 
 class VersionNotAcceptable(ServiceError):

@@ -135,6 +135,7 @@ HYPERVISORS_LIST = Rule("os_compute_api:os-hypervisors:list", ADMIN, "List hyper
 HYPERVISORS_LIST_DETAIL = Rule("os_compute_api:os-hypervisors:list-detail", ADMIN, "List hypervisors with details")
 HYPERVISORS_STATISTICS = Rule("os_compute_api:os-hypervisors:statistics", ADMIN, "Sum up every hypervisor's usage")
 HYPERVISORS_SHOW = Rule("os_compute_api:os-hypervisors:show", ADMIN, "Show a hypervisor")
+HYPERVISORS_UPTIME = Rule("os_compute_api:os-hypervisors:uptime", ADMIN, "Show a hypervisor's uptime")
 HYPERVISORS_SEARCH = Rule("os_compute_api:os-hypervisors:search", ADMIN, "Search hypervisors by hostname")
 HYPERVISORS_SERVERS = Rule(
     "os_compute_api:os-hypervisors:servers", ADMIN, "List the servers of hypervisors matching a hostname"

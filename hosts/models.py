@@ -214,6 +214,8 @@ class ComputeNode(models.Model):
     migration_uri = models.CharField(max_length=255, blank=True, default="")
     # What the host's hypervisor driver can do (workers/virt capabilities), as reported.
     capabilities = models.JSONField(default=dict, blank=True)
+    # The host's `uptime` line as its compute worker last reported it ("": never reported).
+    uptime = models.TextField(blank=True, default="")
     vcpus = models.IntegerField(default=0)
     memory_mb = models.IntegerField(default=0)
     local_gb = models.IntegerField(default=0)

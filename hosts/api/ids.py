@@ -49,7 +49,7 @@ def hypervisor_key(text: str, version: Microversion) -> int | uuid.UUID:
         return require_uuid(text, BadRequest(f"Invalid uuid {text}"))
     pk = int_id(text)
     if pk is None:
-        raise NotFound(f"Hypervisor with ID {text} could not be found.")
+        raise NotFound(f"Hypervisor with ID '{text}' could not be found.")
     return pk
 
 

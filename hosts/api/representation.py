@@ -1,7 +1,8 @@
 """Wire bodies of the host admin resources (aggregates, services, hypervisors), per
 microversion: aggregate `uuid` from 2.41; service and hypervisor ids are UUIDs from 2.53 and
 integers below; `forced_down` from 2.11; hypervisor usage statistics until 2.87 and `uptime`
-from 2.88; `cpu_info` a dict from 2.28, a JSON string below."""
+from 2.88; `cpu_info` a dict from 2.28, a JSON string below; a hypervisor's `servers` when
+asked for (an empty list too from 2.75)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from core.microversions import Microversion
 from core.timestamps import micro
 from hosts.heartbeats import is_up
 from hosts.models import Aggregate, ComputeNode, Service
-from hosts.services.hypervisors import Hypervisor
+from hosts.services.hypervisors import Hypervisor, current_uptime
 from hosts.zones import zone_of_service
 
 
@@ -71,9 +72,12 @@ def _state_and_status(node: ComputeNode) -> dict[str, str]:
     }
 
 
-def _with_servers(body: dict[str, Any], hypervisor: Hypervisor) -> dict[str, Any]:
-    if hypervisor.servers is not None:
-        body["servers"] = [{"uuid": server.uuid, "name": server.name} for server in hypervisor.servers]
+def _with_servers(body: dict[str, Any], hypervisor: Hypervisor, version: Microversion) -> dict[str, Any]:
+    """A hypervisor's servers when they were asked for: only when it has some before 2.75,
+    an empty list too from 2.75 (Nova's)."""
+    servers = hypervisor.servers
+    if servers or (servers is not None and version >= mv.API_CONSISTENCY):
+        body["servers"] = [{"uuid": server.uuid, "name": server.name} for server in servers]
     return body
 
 
@@ -81,7 +85,14 @@ def hypervisor_brief(hypervisor: Hypervisor, version: Microversion) -> dict[str,
     """A hypervisor as GET /os-hypervisors lists it (and its servers when they were asked for)."""
     node = hypervisor.node
     body = {"id": hypervisor_id(node, version), "hypervisor_hostname": node.hypervisor_hostname}
-    return _with_servers({**body, **_state_and_status(node)}, hypervisor)
+    return _with_servers({**body, **_state_and_status(node)}, hypervisor, version)
+
+
+def hypervisor_uptime(hypervisor: Hypervisor, version: Microversion) -> dict[str, Any]:
+    """GET /os-hypervisors/{id}/uptime (until 2.87): the brief fields and the host's uptime."""
+    node = hypervisor.node
+    body = {"id": hypervisor_id(node, version), "hypervisor_hostname": node.hypervisor_hostname}
+    return {**body, **_state_and_status(node), "uptime": node.uptime}
 
 
 def cpu_info(node: ComputeNode, version: Microversion) -> dict[str, Any] | str:
@@ -112,8 +123,8 @@ def hypervisor_detail(hypervisor: Hypervisor, version: Microversion) -> dict[str
         },
     }
     if version >= mv.HYPERVISOR_STATISTICS_REMOVED:
-        body["uptime"] = None
-        return _with_servers(body, hypervisor)
+        body["uptime"] = current_uptime(node)
+        return _with_servers(body, hypervisor, version)
     free_disk = node.local_gb - node.local_gb_used
     body.update(
         {
@@ -131,4 +142,4 @@ def hypervisor_detail(hypervisor: Hypervisor, version: Microversion) -> dict[str
             "cpu_info": cpu_info(node, version),
         }
     )
-    return _with_servers(body, hypervisor)
+    return _with_servers(body, hypervisor, version)

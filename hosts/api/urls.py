@@ -14,6 +14,7 @@ urlpatterns = [
     path("/os-hypervisors/detail", hypervisors.HypervisorsView.as_view(detail=True)),
     path("/os-hypervisors/statistics", hypervisors.HypervisorStatisticsView.as_view()),
     path("/os-hypervisors/<str:hypervisor_id>", hypervisors.HypervisorView.as_view()),
+    path("/os-hypervisors/<str:hypervisor_id>/uptime", hypervisors.HypervisorUptimeView.as_view()),
     path("/os-hypervisors/<str:pattern>/search", hypervisors.HypervisorPatternView.as_view()),
     path("/os-hypervisors/<str:pattern>/servers", hypervisors.HypervisorPatternView.as_view(servers=True)),
     path("/os-availability-zone", zones.AvailabilityZonesView.as_view()),
