@@ -57,6 +57,7 @@ NETWORKS_REQUIRED = MV(2, 37)  # create needs `networks` ("auto", "none" or a li
 SERVER_STATUS_VALIDATED = MV(2, 38)  # an unknown status filter is 400
 IMAGE_METADATA_LIMIT_REMOVED = MV(2, 39)  # limits lose maxImageMeta
 AGGREGATE_UUID = MV(2, 41)  # aggregates show their uuid
+HOSTS_API_REMOVED = MV(2, 43)  # os-hosts is gone (os-hypervisors and os-services replace it)
 CREATE_IMAGE_RETURNS_ID = MV(2, 45)  # createImage answers {"image_id"} instead of a Location header
 EMBEDDED_FLAVOR = MV(2, 47)  # a server embeds its flavor instead of linking to it
 ACTION_EVENTS_FOR_MEMBERS = MV(2, 51)  # instance action events are shown to non-admins

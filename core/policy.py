@@ -140,6 +140,15 @@ HYPERVISORS_SEARCH = Rule("os_compute_api:os-hypervisors:search", ADMIN, "Search
 HYPERVISORS_SERVERS = Rule(
     "os_compute_api:os-hypervisors:servers", ADMIN, "List the servers of hypervisors matching a hostname"
 )
+# os-hosts, deprecated (nova/policies/hosts.py): served until 2.42.
+HOSTS_LIST = Rule("os_compute_api:os-hosts:list", ADMIN, "List physical hosts")
+HOSTS_SHOW = Rule("os_compute_api:os-hosts:show", ADMIN, "Show a physical host's resources")
+HOSTS_UPDATE = Rule("os_compute_api:os-hosts:update", ADMIN, "Update a physical host")
+HOSTS_REBOOT = Rule("os_compute_api:os-hosts:reboot", ADMIN, "Reboot a physical host")
+HOSTS_SHUTDOWN = Rule("os_compute_api:os-hosts:shutdown", ADMIN, "Shut a physical host down")
+HOSTS_START = Rule("os_compute_api:os-hosts:start", ADMIN, "Start a physical host up")
+# The v2.1 extension list anyone may read (nova/policies/extensions.py).
+EXTENSIONS = Rule("os_compute_api:extensions", MEMBER, "List the API extensions and show one by alias")
 AVAILABILITY_ZONE_LIST = Rule("os_compute_api:os-availability-zone:list", MEMBER, "List availability zones")
 AVAILABILITY_ZONE_DETAIL = Rule(
     "os_compute_api:os-availability-zone:detail", ADMIN, "List availability zones with their hosts"
