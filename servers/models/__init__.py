@@ -6,7 +6,7 @@ from .flavor import Flavor, FlavorAccess
 from .group import ServerGroup, ServerGroupMember
 from .keypair import Keypair
 from .migration import Migration
-from .quota import QuotaLimit, QuotaUsage
+from .quota import QuotaLimit, QuotaUsage, UserQuotaLimit
 from .server import Server, ServerFault
 
 __all__ = [
@@ -22,5 +22,6 @@ __all__ = [
     "ServerFault",
     "ServerGroup",
     "ServerGroupMember",
+    "UserQuotaLimit",
     "VolumeAttachment",
 ]
