@@ -122,7 +122,8 @@ def test_put_by_uuid_disable_force_down_enable(admin_api, hosts):
         [],
         {},
         {"status": "sideways"},
-        {"forced_down": "yes"},
+        {"forced_down": "maybe"},
+        {"forced_down": 1},
         {"disabled_reason": "x"},
         {"status": "enabled", "disabled_reason": "x"},
         {"status": "disabled", "disabled_reason": ""},
@@ -455,3 +456,83 @@ def test_hypervisor_without_service_is_left_out(admin_api, hosts):
     response = admin_api.get(f"{HYPERVISORS}/{node.pk}")
     assert response.status_code == 404
     assert response.json()["itemNotFound"]["message"] == f"Hypervisor with ID '{node.pk}' could not be found."
+
+
+# --- os-services as Nova's schemas and handler have it ----------------------------------------
+
+
+def test_put_by_uuid_takes_nova_boolean_spellings_and_ignores_a_lone_reason(admin_api, hosts):
+    """forced_down takes parameter_types.boolean's spellings (this test file used to pin
+    "yes" as a 400); a reason with no status is ignored; asking nothing is 400, after the 404."""
+    service = Service.objects.get(host="compute2", binary="nova-compute")
+    url = f"{SERVICES}/{service.uuid}"
+    body = admin_api.put(url, {"forced_down": "yes"}, format="json", **mv("2.53")).json()["service"]
+    assert body["forced_down"] is True
+    body = admin_api.put(url, {"forced_down": "False", "disabled_reason": "x"}, format="json", **mv("2.53"))
+    assert body.json()["service"]["forced_down"] is False and body.json()["service"]["disabled_reason"] is None
+    nothing = admin_api.put(url, {}, format="json", **mv("2.53"))
+    assert nothing.json()["badRequest"]["message"] == (
+        "No updates were requested. Fields 'status' or 'forced_down' should be specified."
+    )
+    assert admin_api.put(f"{SERVICES}/{uuid.uuid4()}", {}, format="json", **mv("2.53")).status_code == 404
+    enabled_with_reason = admin_api.put(url, {"status": "enabled", "disabled_reason": "x"}, format="json", **mv("2.53"))
+    assert enabled_with_reason.json()["badRequest"]["message"] == (
+        "Specifying 'disabled_reason' with status 'enabled' is invalid."
+    )
+    assert set(admin_api.put(url, {"status": "disabled"}, format="json", **mv("2.53")).json()["service"]) == {
+        "id",
+        "binary",
+        "disabled_reason",
+        "host",
+        "state",
+        "status",
+        "updated_at",
+        "zone",
+        "forced_down",
+    }
+
+
+def test_legacy_updates_take_the_schemas_fields(admin_api, hosts):
+    """Below 2.53 every form takes host, binary and disabled_reason (forced_down from 2.11),
+    using what it needs; only nova-compute services can be updated."""
+    who = {"host": "compute1", "binary": "nova-compute"}
+    enabled = admin_api.put(f"{SERVICES}/enable", {**who, "disabled_reason": "ignored"}, format="json")
+    assert enabled.status_code == 200 and enabled.json() == {"service": {**who, "status": "enabled"}}
+    disabled = admin_api.put(f"{SERVICES}/disable", {**who, "forced_down": True}, format="json", **mv("2.11"))
+    assert disabled.json() == {"service": {**who, "status": "disabled"}}
+    assert admin_api.put(f"{SERVICES}/disable", {**who, "forced_down": True}, format="json").status_code == 400
+    missing = admin_api.put(f"{SERVICES}/disable-log-reason", who, format="json")
+    assert missing.json()["badRequest"]["message"] == "Missing disabled reason field"
+    missing = admin_api.put(f"{SERVICES}/force-down", who, format="json", **mv("2.11"))
+    assert missing.json()["badRequest"]["message"] == "Missing forced_down field"
+    forced = admin_api.put(f"{SERVICES}/force-down", {**who, "forced_down": "true"}, format="json", **mv("2.11"))
+    assert forced.json() == {"service": {**who, "forced_down": True}}
+    control = admin_api.put(f"{SERVICES}/disable", {"host": "ctl1", "binary": "nova-conductor"}, format="json")
+    assert control.status_code == 400
+    assert control.json()["badRequest"]["message"] == (
+        "Updating a nova-conductor service is not supported. Only nova-compute services can be updated."
+    )
+    unknown = admin_api.put(f"{SERVICES}/explode", who, format="json")
+    assert unknown.json()["itemNotFound"]["message"] == "Unknown action"
+
+
+def test_forcing_up_a_host_with_done_evacuations_is_400(admin_api, hosts):
+    from servers.models import Migration
+
+    service = Service.objects.get(host="compute1", binary="nova-compute")
+    server = server_on("compute2")
+    Migration.objects.create(
+        server=server, migration_type="evacuation", status="done", source_compute="compute1", dest_compute="compute2"
+    )
+    url = f"{SERVICES}/{service.uuid}"
+    assert admin_api.put(url, {"forced_down": True}, format="json", **mv("2.53")).status_code == 200
+    refused = admin_api.put(url, {"forced_down": False}, format="json", **mv("2.53"))
+    assert refused.status_code == 400 and "compute1" in refused.json()["badRequest"]["message"]
+    Migration.objects.filter(source_compute="compute1").update(status="completed")
+    assert admin_api.put(url, {"forced_down": False}, format="json", **mv("2.53")).status_code == 200
+
+
+def test_unknown_service_query_parameters_from_2_75(admin_api, hosts):
+    assert admin_api.get(SERVICES, {"xxx": "nova-compute"}, **mv("2.74")).status_code == 200
+    assert admin_api.get(SERVICES, {"xxx": "nova-compute"}, **mv("2.75")).status_code == 400
+    assert admin_api.get(SERVICES, {"host": "compute1", "binary": "xxx"}, **mv("2.75")).json()["services"] == []

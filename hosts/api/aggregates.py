@@ -12,6 +12,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import microversions as mv
 from core.bodies import unwrap
 from core.exceptions import BadRequest
 from core.principal import Caller
@@ -41,6 +42,7 @@ class AggregatesView(HostsView):
     POST /os-aggregates (200, as Nova)."""
 
     def get(self, request: Request) -> Response:
+        self.strict_query(mv.QUERY_PARAMS_RESTRICTED)
         rows = aggregates.list_aggregates(self.caller)
         return Response({"aggregates": [aggregate_body(row, self.api_version) for row in rows]})
 
@@ -58,6 +60,7 @@ class AggregateView(HostsView):
     """GET, PUT (name and/or availability_zone) and DELETE /os-aggregates/{id}."""
 
     def get(self, request: Request, aggregate_id: str) -> Response:
+        self.strict_query(mv.QUERY_PARAMS_RESTRICTED)
         aggregate = aggregates.get_aggregate(self.caller, ids.aggregate_id(aggregate_id))
         return Response({"aggregate": aggregate_body(aggregate, self.api_version)})
 
