@@ -203,7 +203,7 @@ def test_service_reason_without_disable_refused(staff, rows):
     service = rows[Service]
     before = table(Service)
     response = post_form(staff, url(Service, "change", service.pk), disabled_reason="why")
-    refused(response, "Specifying 'disabled_reason' with status other than 'disabled' is invalid.")
+    refused(response, "Specifying 'disabled_reason' with status 'enabled' is invalid.")  # Nova's words
     assert table(Service) == before
 
 
