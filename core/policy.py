@@ -119,6 +119,10 @@ QUOTAS_SHOW = Rule("os_compute_api:os-quota-sets:show", OWNER, "Show a project's
 QUOTAS_DETAIL = Rule("os_compute_api:os-quota-sets:detail", OWNER, "Show a project's quotas with their usage")
 QUOTAS_DEFAULTS = Rule("os_compute_api:os-quota-sets:defaults", MEMBER, "Show the default quotas")
 QUOTAS_UPDATE = Rule("os_compute_api:os-quota-sets:update", ADMIN, "Change a project's quotas")
+QUOTA_CLASSES_SHOW = Rule("os_compute_api:os-quota-class-sets:show", ADMIN, "Show a quota class's limits")
+QUOTA_CLASSES_UPDATE = Rule(
+    "os_compute_api:os-quota-class-sets:update", ADMIN, "Change a quota class's limits (class default: the defaults)"
+)
 QUOTAS_DELETE = Rule("os_compute_api:os-quota-sets:delete", ADMIN, "Revert a project's quotas to the defaults")
 LIMITS_OTHER_PROJECT = Rule("os_compute_api:limits:other_project", ADMIN, "Show another project's limits")
 # Hosts and scheduling (nova/policies/aggregates.py, services.py, hypervisors.py, availability_zone.py)

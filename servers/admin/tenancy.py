@@ -19,7 +19,7 @@ from novasite.admin_support import ReadOnlyMixin, ServiceLayerAdmin, ServiceLaye
 from ..api.validation.groups import group_create
 from ..api.validation.keypairs import keypair_create
 from ..api.validation.quotas import quota_update
-from ..models import Keypair, QuotaLimit, ServerGroup, ServerGroupMember, UserQuotaLimit
+from ..models import Keypair, QuotaClassLimit, QuotaLimit, ServerGroup, ServerGroupMember, UserQuotaLimit
 from ..services import groups, keypairs, quotas
 
 
@@ -155,3 +155,14 @@ class UserQuotaLimitAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ("resource",)
     search_fields = ("project_id", "user_id", "resource")
     ordering = ("project_id", "user_id", "resource")
+
+
+@admin.register(QuotaClassLimit)
+class QuotaClassLimitAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A quota class's limits, set through os-quota-class-sets; the class "default" holds the
+    defaults every project starts with."""
+
+    list_display = ("class_name", "resource", "hard_limit")
+    list_filter = ("class_name", "resource")
+    search_fields = ("class_name", "resource")
+    ordering = ("class_name", "resource")

@@ -5,6 +5,7 @@ limit, reserved 0), /defaults; PUT and DELETE are admin only. The keys are Nova'
 as each version shows them: the nova-network proxies (fixed_ips, floating_ips,
 security_groups, security_group_rules) until 2.35, the injected_file* limits until 2.56. The
 update answer has no id. From 2.75 the only query parameter is user_id (tenant_id for /limits).
+GET and PUT /os-quota-class-sets/{class} (admin) show and change a class's limits.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from core.views import ComputeView
 from hosts.api.base import refuse_unknown_query
 from servers.services import quotas
 
-from .validation.quotas import quota_update, shown
+from .validation.quotas import class_shown, quota_class_update, quota_update, shown
 
 QUOTA_QUERY = ("user_id",)
 
@@ -84,6 +85,24 @@ class QuotaSetDefaultsView(QuotaView):
     def get(self, request: Request, project_id: str) -> Response:
         defaults = quotas.default_limits(self.caller, project_id)
         return Response({"quota_set": {"id": project_id, **shown(defaults, self.version)}})
+
+
+class QuotaClassSetView(QuotaView):
+    """GET and PUT /os-quota-class-sets/{class} (admin): a class's limits; the class
+    "default" holds every project's defaults. The update answer has no id."""
+
+    strict_since = mv.QUERY_PARAMS_RESTRICTED
+    allowed_query = ()
+
+    def get(self, request: Request, class_name: str) -> Response:
+        limits = quotas.class_limits(self.caller, class_name)
+        return Response({"quota_class_set": {"id": class_name, **class_shown(limits, self.version)}})
+
+    def put(self, request: Request, class_name: str) -> Response:
+        limits = quota_class_update(request.data, self.version)
+        quotas.set_class_limits(self.caller, class_name, limits)
+        updated = quotas.class_limits(self.caller, class_name)
+        return Response({"quota_class_set": class_shown(updated, self.version)})
 
 
 class LimitsView(QuotaView):

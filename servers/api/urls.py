@@ -63,8 +63,9 @@ urlpatterns = [
     path("/os-migrations", os_migrations_views.MigrationsView.as_view()),
 ]
 
-# The v2.1 extension list (kept apart from the server routes above).
+# The v2.1 extension list and the quota classes (kept apart from the server routes above).
 urlpatterns += [
+    path("/os-quota-class-sets/<str:class_name>", quota_views.QuotaClassSetView.as_view()),
     path("/extensions", ExtensionsView.as_view()),
     path("/extensions/<str:alias>", ExtensionView.as_view()),
 ]

@@ -6,7 +6,7 @@ from .flavor import Flavor, FlavorAccess
 from .group import ServerGroup, ServerGroupMember
 from .keypair import Keypair
 from .migration import Migration
-from .quota import QuotaLimit, QuotaUsage, UserQuotaLimit
+from .quota import QuotaClassLimit, QuotaLimit, QuotaUsage, UserQuotaLimit
 from .server import Server, ServerFault
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "InstanceActionEvent",
     "Keypair",
     "Migration",
+    "QuotaClassLimit",
     "QuotaLimit",
     "QuotaUsage",
     "Server",

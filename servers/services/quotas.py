@@ -28,7 +28,7 @@ from core.principal import Caller
 from core.quotas import UNLIMITED, fits
 from identity.models import Project
 
-from ..models import QuotaLimit, QuotaUsage, Server, ServerGroup, UserQuotaLimit
+from ..models import QuotaClassLimit, QuotaLimit, QuotaUsage, Server, ServerGroup, UserQuotaLimit
 
 #: Nova's personality file limits ([quota] injected_files, injected_file_content_bytes,
 #: injected_file_path_length); the API shows them until 2.57.
@@ -45,16 +45,59 @@ NETWORK_QUOTAS = {
 BELOW_USAGE = "Quota limit {limit} for {resource} must be greater than or equal to already used and reserved {used}."
 ABOVE_MAXIMUM = "Quota limit {limit} for {resource} must be less than or equal to {maximum}."
 MAX_LIMIT = 2**31 - 1
+#: The quota class whose limits are every project's defaults.
+DEFAULT_CLASS = "default"
+
+
+def _configured() -> dict[str, int]:
+    """The limits the configuration gives every resource."""
+    return {**settings.QUOTA_DEFAULTS, **INJECTED_FILE_QUOTAS, **NETWORK_QUOTAS}
 
 
 def resources() -> frozenset[str]:
     """Every resource a project has a limit of."""
-    return frozenset(defaults())
+    return frozenset(_configured())
+
+
+def _class_rows(class_name: str) -> dict[str, int]:
+    return dict(QuotaClassLimit.objects.filter(class_name=class_name).values_list("resource", "hard_limit"))
 
 
 def defaults() -> dict[str, int]:
-    """The default limit of every resource."""
-    return {**settings.QUOTA_DEFAULTS, **INJECTED_FILE_QUOTAS, **NETWORK_QUOTAS}
+    """The default limit of every resource: the "default" quota class's over the configured."""
+    return {**_configured(), **_class_rows(DEFAULT_CLASS)}
+
+
+def _check_limit_values(limits: Mapping[str, int]) -> None:
+    """Known resources only, each limit from -1 (unlimited) to the largest 32-bit integer."""
+    for resource in limits:
+        if resource not in resources():
+            raise BadRequest(f"Additional properties are not allowed ({resource!r} was unexpected)")
+        if not UNLIMITED <= limits[resource] <= MAX_LIMIT:
+            raise BadRequest(
+                f"Invalid input for field/attribute {resource}. Value: {limits[resource]}. "
+                f"It must be between -1 and {MAX_LIMIT}."
+            )
+
+
+def class_limits(caller: Caller, class_name: str) -> dict[str, int]:
+    """A quota class's limits over the configured ones (any name is a class; "default" holds
+    the defaults)."""
+    policy.enforce(caller, policy.QUOTA_CLASSES_SHOW)
+    return {**_configured(), **_class_rows(class_name)}
+
+
+def set_class_limits(caller: Caller, class_name: str, limits: Mapping[str, int]) -> None:
+    """Store a quota class's limits; the class "default" changes every project's defaults."""
+    policy.enforce(caller, policy.QUOTA_CLASSES_UPDATE)
+    if not 1 <= len(class_name) <= 255:
+        raise BadRequest("Invalid input for quota_class_name: it must have 1 to 255 characters.")
+    _check_limit_values(limits)
+    with transaction.atomic():
+        for resource, limit in limits.items():
+            QuotaClassLimit.objects.update_or_create(
+                class_name=class_name, resource=resource, defaults={"hard_limit": limit}
+            )
 
 
 def valid_project(project_id: str) -> str:
@@ -184,14 +227,7 @@ def set_limits(
     the project has left), unless ``force``, as Nova does."""
     policy.enforce(caller, policy.QUOTAS_UPDATE, project_id=valid_project(project_id))
     _verify_project(caller, project_id)
-    for resource in limits:
-        if resource not in resources():
-            raise BadRequest(f"Additional properties are not allowed ({resource!r} was unexpected)")
-        if not UNLIMITED <= limits[resource] <= MAX_LIMIT:
-            raise BadRequest(
-                f"Invalid input for field/attribute {resource}. Value: {limits[resource]}. "
-                f"It must be between -1 and {MAX_LIMIT}."
-            )
+    _check_limit_values(limits)
     with transaction.atomic():
         if not force:
             settable = _settable(project_id, user_id)
