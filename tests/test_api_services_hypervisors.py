@@ -321,6 +321,9 @@ def test_with_servers_and_pattern_routes(admin_api, hosts):
 def test_statistics_until_2_87(admin_api, hosts):
     stats = admin_api.get(f"{HYPERVISORS}/statistics", **mv("2.87")).json()["hypervisor_statistics"]
     assert stats["count"] == 3 and stats["vcpus"] == 24 and stats["memory_mb"] == 3 * 16384
+    Service.objects.filter(host="compute3").update(disabled=True)
+    stats = admin_api.get(f"{HYPERVISORS}/statistics", **mv("2.87")).json()["hypervisor_statistics"]
+    assert stats["count"] == 2 and stats["vcpus"] == 16  # Nova sums the enabled compute services' nodes
     assert admin_api.get(f"{HYPERVISORS}/statistics", **mv("2.88")).status_code == 404
 
 

@@ -203,9 +203,10 @@ def search_hypervisors(caller: Caller, pattern: str, *, with_servers: bool = Fal
 
 
 def statistics(caller: Caller) -> Statistics:
-    """Totals over every hypervisor (free disk is counted as disk_available_least too)."""
+    """Totals over the hypervisors of enabled compute services, as Nova sums them (free disk
+    is counted as disk_available_least too)."""
     policy.enforce(caller, policy.HYPERVISORS_STATISTICS)
-    nodes = list(ComputeNode.objects.all())
+    nodes = list(ComputeNode.objects.filter(service__disabled=False, service__binary="nova-compute"))
     busy = workloads([node.host for node in nodes])
     totals = Statistics()
     for node in nodes:
