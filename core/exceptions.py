@@ -65,6 +65,12 @@ class OverLimit(ServiceError):
     http_status = 413
 
 
+class NotSupported(ServiceError):
+    """The functionality is not offered here, e.g. by the hypervisor driver (501)."""
+
+    http_status = 501
+
+
 class Unavailable(ServiceError):
     """A dependency is down; retrying later may work (503)."""
 

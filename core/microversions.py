@@ -57,8 +57,10 @@ NETWORKS_REQUIRED = MV(2, 37)  # create needs `networks` ("auto", "none" or a li
 SERVER_STATUS_VALIDATED = MV(2, 38)  # an unknown status filter is 400
 IMAGE_METADATA_LIMIT_REMOVED = MV(2, 39)  # limits lose maxImageMeta
 AGGREGATE_UUID = MV(2, 41)  # aggregates show their uuid
+HOSTS_API_REMOVED = MV(2, 43)  # os-hosts is gone (os-hypervisors and os-services replace it)
 CREATE_IMAGE_RETURNS_ID = MV(2, 45)  # createImage answers {"image_id"} instead of a Location header
 EMBEDDED_FLAVOR = MV(2, 47)  # a server embeds its flavor instead of linking to it
+QUOTA_CLASS_SERVER_GROUPS = MV(2, 50)  # quota classes show server group limits, no network proxies
 ACTION_EVENTS_FOR_MEMBERS = MV(2, 51)  # instance action events are shown to non-admins
 UUID_IDS = MV(2, 53)  # services and hypervisors are named by UUID
 FLAVOR_DESCRIPTION = MV(2, 55)  # flavor description, and PUT /flavors/{id}
@@ -74,6 +76,7 @@ CHANGES_BEFORE = MV(2, 66)  # changes-before filters
 ATTACHMENT_TAG = MV(2, 70)  # volume attachments and interfaces show their tag
 SERVER_GROUPS_IN_SERVER = MV(2, 71)  # a server shows its server_groups
 LOCKED_REASON = MV(2, 73)  # lock takes locked_reason; servers show it and filter on locked
+API_CONSISTENCY = MV(2, 75)  # unknown query parameters are 400 (services, quotas, limits); with_servers lists []
 UNSHELVE_TO_ZONE = MV(2, 77)  # unshelve may name an availability_zone
 ATTACHMENT_DELETE_ON_TERMINATION = MV(2, 79)  # volume attachments: delete_on_termination
 MIGRATION_OWNER = MV(2, 80)  # migrations: project_id and user_id, and filters on them
@@ -85,6 +88,7 @@ SERVER_HOSTNAME = MV(2, 90)  # a server's hostname may be set and is shown to ow
 KEYPAIR_IMPORT_ONLY = MV(2, 92)  # keypairs must be imported; names may contain @
 HOSTNAME_FQDN = MV(2, 94)  # a hostname may be a fully qualified domain name
 PINNED_AVAILABILITY_ZONE = MV(2, 96)  # a server shows pinned_availability_zone
+QUERY_PARAMS_RESTRICTED = MV(2, 102)  # every API refuses query parameters it does not know
 
 
 class VersionNotAcceptable(ServiceError):

@@ -138,7 +138,13 @@ SERVER_GROUPS_ALL_PROJECTS = Rule(
 SERVER_GROUPS_ADD_MEMBER = Rule("novasite:os-server-groups:add_member", ADMIN, "Put an existing server in a group")
 SERVER_GROUPS_REMOVE_MEMBER = Rule("novasite:os-server-groups:remove_member", ADMIN, "Take a server out of its group")
 QUOTAS_SHOW = Rule("os_compute_api:os-quota-sets:show", OWNER, "Show a project's quotas")
+QUOTAS_DETAIL = Rule("os_compute_api:os-quota-sets:detail", OWNER, "Show a project's quotas with their usage")
+QUOTAS_DEFAULTS = Rule("os_compute_api:os-quota-sets:defaults", MEMBER, "Show the default quotas")
 QUOTAS_UPDATE = Rule("os_compute_api:os-quota-sets:update", ADMIN, "Change a project's quotas")
+QUOTA_CLASSES_SHOW = Rule("os_compute_api:os-quota-class-sets:show", ADMIN, "Show a quota class's limits")
+QUOTA_CLASSES_UPDATE = Rule(
+    "os_compute_api:os-quota-class-sets:update", ADMIN, "Change a quota class's limits (class default: the defaults)"
+)
 QUOTAS_DELETE = Rule("os_compute_api:os-quota-sets:delete", ADMIN, "Revert a project's quotas to the defaults")
 LIMITS_OTHER_PROJECT = Rule("os_compute_api:limits:other_project", ADMIN, "Show another project's limits")
 # Hosts and scheduling (nova/policies/aggregates.py, services.py, hypervisors.py, availability_zone.py)
@@ -157,10 +163,20 @@ HYPERVISORS_LIST = Rule("os_compute_api:os-hypervisors:list", ADMIN, "List hyper
 HYPERVISORS_LIST_DETAIL = Rule("os_compute_api:os-hypervisors:list-detail", ADMIN, "List hypervisors with details")
 HYPERVISORS_STATISTICS = Rule("os_compute_api:os-hypervisors:statistics", ADMIN, "Sum up every hypervisor's usage")
 HYPERVISORS_SHOW = Rule("os_compute_api:os-hypervisors:show", ADMIN, "Show a hypervisor")
+HYPERVISORS_UPTIME = Rule("os_compute_api:os-hypervisors:uptime", ADMIN, "Show a hypervisor's uptime")
 HYPERVISORS_SEARCH = Rule("os_compute_api:os-hypervisors:search", ADMIN, "Search hypervisors by hostname")
 HYPERVISORS_SERVERS = Rule(
     "os_compute_api:os-hypervisors:servers", ADMIN, "List the servers of hypervisors matching a hostname"
 )
+# os-hosts, deprecated (nova/policies/hosts.py): served until 2.42.
+HOSTS_LIST = Rule("os_compute_api:os-hosts:list", ADMIN, "List physical hosts")
+HOSTS_SHOW = Rule("os_compute_api:os-hosts:show", ADMIN, "Show a physical host's resources")
+HOSTS_UPDATE = Rule("os_compute_api:os-hosts:update", ADMIN, "Update a physical host")
+HOSTS_REBOOT = Rule("os_compute_api:os-hosts:reboot", ADMIN, "Reboot a physical host")
+HOSTS_SHUTDOWN = Rule("os_compute_api:os-hosts:shutdown", ADMIN, "Shut a physical host down")
+HOSTS_START = Rule("os_compute_api:os-hosts:start", ADMIN, "Start a physical host up")
+# The v2.1 extension list anyone may read (nova/policies/extensions.py).
+EXTENSIONS = Rule("os_compute_api:extensions", MEMBER, "List the API extensions and show one by alias")
 AVAILABILITY_ZONE_LIST = Rule("os_compute_api:os-availability-zone:list", MEMBER, "List availability zones")
 AVAILABILITY_ZONE_DETAIL = Rule(
     "os_compute_api:os-availability-zone:detail", ADMIN, "List availability zones with their hosts"

@@ -63,6 +63,7 @@ def record_compute_report(host: str, resources: dict[str, Any]) -> ComputeNode:
         "cpu_info": resources.get("cpu_info", ""),
         "migration_uri": resources.get("libvirt_uri", ""),
         "capabilities": resources.get("capabilities", {}),
+        "uptime": resources.get("uptime") or "",
         "vcpus": resources["vcpus"],
         "memory_mb": resources["memory_mb"],
         "local_gb": resources["disk_gb"],

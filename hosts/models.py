@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -33,10 +32,9 @@ def validate_name(value: object, what: str = "name") -> None:
 
 
 def validate_zone_name(value: object) -> None:
-    """An aggregate's availability zone: a name, and never the control services' zone."""
+    """An aggregate's availability zone: a name. As in Nova, any name will do, the internal
+    zone of the control services included."""
     validate_name(value, ZONE_KEY)
-    if value == settings.INTERNAL_SERVICE_AVAILABILITY_ZONE:
-        raise ValidationError(f"Aggregates may not use the internal availability zone '{value}'.")
 
 
 def validate_metadata(metadata: object) -> None:
@@ -126,9 +124,9 @@ class Aggregate(models.Model):
         return (self.metadata or {}).get(ZONE_KEY) or None
 
     def clean(self) -> None:
-        """Nova's aggregate rules: a valid name and metadata, a zone that is not the internal
-        one, that puts none of the members in two zones, and that does not change under
-        servers (their zone would silently change with it: Nova answers 400)."""
+        """Nova's aggregate rules: a valid name and metadata, a zone that puts none of the
+        members in two zones, and that does not change under servers (their zone would
+        silently change with it: Nova answers 400)."""
         validate_name(self.name)
         if isinstance(self.metadata, dict) and ZONE_KEY in self.metadata:
             validate_zone_name(self.metadata[ZONE_KEY])
@@ -216,6 +214,8 @@ class ComputeNode(models.Model):
     migration_uri = models.CharField(max_length=255, blank=True, default="")
     # What the host's hypervisor driver can do (workers/virt capabilities), as reported.
     capabilities = models.JSONField(default=dict, blank=True)
+    # The host's `uptime` line as its compute worker last reported it ("": never reported).
+    uptime = models.TextField(blank=True, default="")
     vcpus = models.IntegerField(default=0)
     memory_mb = models.IntegerField(default=0)
     local_gb = models.IntegerField(default=0)

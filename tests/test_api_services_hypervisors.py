@@ -122,7 +122,8 @@ def test_put_by_uuid_disable_force_down_enable(admin_api, hosts):
         [],
         {},
         {"status": "sideways"},
-        {"forced_down": "yes"},
+        {"forced_down": "maybe"},
+        {"forced_down": 1},
         {"disabled_reason": "x"},
         {"status": "enabled", "disabled_reason": "x"},
         {"status": "disabled", "disabled_reason": ""},
@@ -292,12 +293,24 @@ def test_with_servers_and_pattern_routes(admin_api, hosts):
     listed = admin_api.get(HYPERVISORS, {"with_servers": "true"}, **mv("2.53")).json()["hypervisors"]
     by_name = {h["hypervisor_hostname"]: h for h in listed}
     assert by_name["compute1"]["servers"] == [{"uuid": str(server.uuid), "name": server.name}]
-    assert by_name["compute2"]["servers"] == []
+    # Nova lists a hypervisor without servers with no `servers` key before 2.75 and an empty
+    # list from 2.75; this test used to pin the empty list at 2.53.
+    assert "servers" not in by_name["compute2"]
+    latest = admin_api.get(HYPERVISORS, {"with_servers": "true"}, **mv("2.75")).json()["hypervisors"]
+    assert {h["hypervisor_hostname"]: h["servers"] for h in latest}["compute2"] == []
+    unasked = admin_api.get(HYPERVISORS, {"with_servers": "false"}, **mv("2.75")).json()["hypervisors"]
+    assert all("servers" not in h for h in unasked)
+    assert all("servers" not in h for h in admin_api.get(HYPERVISORS, {"with_servers": "true"}).json()["hypervisors"])
     assert admin_api.get(HYPERVISORS, {"with_servers": "maybe"}, **mv("2.53")).status_code == 400
     detail = admin_api.get(f"{HYPERVISORS}/detail", **mv("2.87")).json()["hypervisors"]
     assert {h["hypervisor_hostname"]: h["current_workload"] for h in detail}["compute1"] == 1
     found = admin_api.get(HYPERVISORS, {"hypervisor_hostname_pattern": "pute3"}, **mv("2.53")).json()["hypervisors"]
     assert [h["hypervisor_hostname"] for h in found] == ["compute3"]
+    none = admin_api.get(HYPERVISORS, {"hypervisor_hostname_pattern": "nowhere"}, **mv("2.53"))
+    assert none.status_code == 404 and "itemNotFound" in none.json()
+    paged = admin_api.get(HYPERVISORS, {"hypervisor_hostname_pattern": "pute", "limit": 1}, **mv("2.53"))
+    assert paged.status_code == 400
+    assert admin_api.get(HYPERVISORS, {"hypervisor_hostname_pattern": "a/b"}, **mv("2.53")).status_code == 400
     old = admin_api.get(f"{HYPERVISORS}/compute1/servers").json()["hypervisors"]
     assert old[0]["servers"][0]["uuid"] == str(server.uuid)
     assert admin_api.get(f"{HYPERVISORS}/compute/search").json()["hypervisors"][0]["hypervisor_hostname"] == "compute1"
@@ -308,6 +321,9 @@ def test_with_servers_and_pattern_routes(admin_api, hosts):
 def test_statistics_until_2_87(admin_api, hosts):
     stats = admin_api.get(f"{HYPERVISORS}/statistics", **mv("2.87")).json()["hypervisor_statistics"]
     assert stats["count"] == 3 and stats["vcpus"] == 24 and stats["memory_mb"] == 3 * 16384
+    Service.objects.filter(host="compute3").update(disabled=True)
+    stats = admin_api.get(f"{HYPERVISORS}/statistics", **mv("2.87")).json()["hypervisor_statistics"]
+    assert stats["count"] == 2 and stats["vcpus"] == 16  # Nova sums the enabled compute services' nodes
     assert admin_api.get(f"{HYPERVISORS}/statistics", **mv("2.88")).status_code == 404
 
 
@@ -339,3 +355,187 @@ def test_hypervisor_paging_from_2_33(admin_api, hosts):
     assert admin_api.get(HYPERVISORS, {"marker": str(uuid.uuid4())}, **mv("2.53")).status_code == 400
     assert admin_api.get(HYPERVISORS, {"marker": "x"}, **mv("2.33")).status_code == 400
     assert admin_api.get(HYPERVISORS, {"limit": "-1"}, **mv("2.33")).status_code == 400
+
+
+HYPERVISOR_BRIEF = {"id", "hypervisor_hostname", "state", "status"}
+HYPERVISOR_COMMON = HYPERVISOR_BRIEF | {"hypervisor_type", "hypervisor_version", "host_ip", "service"}
+HYPERVISOR_USAGE = {
+    "vcpus",
+    "memory_mb",
+    "local_gb",
+    "vcpus_used",
+    "memory_mb_used",
+    "local_gb_used",
+    "free_ram_mb",
+    "free_disk_gb",
+    "current_workload",
+    "running_vms",
+    "disk_available_least",
+    "cpu_info",
+}
+
+
+@pytest.mark.parametrize(
+    ("version", "keys"),
+    [
+        ("2.1", HYPERVISOR_COMMON | HYPERVISOR_USAGE),
+        ("2.28", HYPERVISOR_COMMON | HYPERVISOR_USAGE),
+        ("2.53", HYPERVISOR_COMMON | HYPERVISOR_USAGE),
+        ("2.87", HYPERVISOR_COMMON | HYPERVISOR_USAGE),
+        ("2.88", HYPERVISOR_COMMON | {"uptime"}),
+    ],
+)
+def test_hypervisor_fields_per_version(admin_api, hosts, version, keys):
+    """Every field of the detail and show answers per version (Tempest's schemas are
+    additionalProperties false); the brief list has four."""
+    brief = admin_api.get(HYPERVISORS, **mv(version)).json()["hypervisors"]
+    assert all(set(h) == HYPERVISOR_BRIEF for h in brief)
+    for row in admin_api.get(f"{HYPERVISORS}/detail", **mv(version)).json()["hypervisors"]:
+        assert set(row) == keys and set(row["service"]) == {"id", "host", "disabled_reason"}
+    shown = admin_api.get(f"{HYPERVISORS}/{brief[0]['id']}", **mv(version)).json()["hypervisor"]
+    assert set(shown) == keys
+
+
+def test_hypervisor_uptime_until_2_87(admin_api, demo_api, hosts):
+    """GET /os-hypervisors/{id}/uptime: the uptime line the compute worker reports, for a host
+    that is up (400 when down, 501 when never reported); 404 from 2.88, where the detail
+    shows it."""
+    node = hosts["compute1"]
+    record_compute_report("compute1", {"vcpus": 8, "memory_mb": 16384, "disk_gb": 200, "uptime": " 10:00 up 1 day"})
+    response = admin_api.get(f"{HYPERVISORS}/{node.pk}/uptime")
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "hypervisor": {
+            "id": node.pk,
+            "hypervisor_hostname": "compute1",
+            "state": "up",
+            "status": "enabled",
+            "uptime": " 10:00 up 1 day",
+        }
+    }
+    at_253 = admin_api.get(f"{HYPERVISORS}/{node.uuid}/uptime", **mv("2.53")).json()["hypervisor"]
+    assert at_253["id"] == str(node.uuid) and at_253["uptime"] == " 10:00 up 1 day"
+    assert admin_api.get(f"{HYPERVISORS}/{node.uuid}/uptime", **mv("2.87")).status_code == 200
+    assert admin_api.get(f"{HYPERVISORS}/{node.uuid}/uptime", **mv("2.88")).status_code == 404
+    detail = admin_api.get(f"{HYPERVISORS}/{node.uuid}", **mv("2.88")).json()["hypervisor"]
+    assert detail["uptime"] == " 10:00 up 1 day"
+    never = admin_api.get(f"{HYPERVISORS}/{hosts['compute2'].pk}/uptime")
+    assert never.status_code == 501 and "notImplemented" in never.json()
+    missing = admin_api.get(f"{HYPERVISORS}/{uuid.uuid4()}/uptime", **mv("2.53"))
+    assert missing.status_code == 404 and "itemNotFound" in missing.json()
+    assert admin_api.get(f"{HYPERVISORS}/{uuid.uuid4()}/uptime").status_code == 404
+    assert admin_api.get(f"{HYPERVISORS}/99999/uptime").status_code == 404
+    refused = demo_api.get(f"{HYPERVISORS}/{node.pk}/uptime")
+    assert refused.status_code == 403
+    assert refused.json()["forbidden"]["message"] == (
+        "Policy doesn't allow os_compute_api:os-hypervisors:uptime to be performed."
+    )
+    Service.objects.filter(host="compute1").update(last_seen_up=timezone.now() - timedelta(hours=1))
+    down = admin_api.get(f"{HYPERVISORS}/{node.pk}/uptime")
+    assert down.status_code == 400
+    assert down.json()["badRequest"]["message"] == "Compute service of compute1 is unavailable at this time."
+    assert admin_api.get(f"{HYPERVISORS}/{node.uuid}", **mv("2.88")).json()["hypervisor"]["uptime"] is None
+
+
+def test_compute_worker_reports_the_machine_uptime():
+    from workers.compute.heartbeat import host_uptime
+
+    assert " up " in host_uptime()
+
+
+def test_strict_hypervisor_queries_from_2_53(admin_api, hosts):
+    assert admin_api.get(HYPERVISORS, {"bogus": "1"}, **mv("2.52")).status_code == 200
+    assert admin_api.get(HYPERVISORS, {"bogus": "1"}, **mv("2.53")).status_code == 400
+    node = hosts["compute1"]
+    assert admin_api.get(f"{HYPERVISORS}/{node.uuid}", {"bogus": "1"}, **mv("2.53")).status_code == 400
+
+
+def test_hypervisor_without_service_is_left_out(admin_api, hosts):
+    """A compute node whose service was deleted is skipped in listings and not found (Nova)."""
+    node = hosts["compute3"]
+    Service.objects.filter(host="compute3").delete()
+    listed = admin_api.get(HYPERVISORS).json()["hypervisors"]
+    assert "compute3" not in {h["hypervisor_hostname"] for h in listed}
+    response = admin_api.get(f"{HYPERVISORS}/{node.pk}")
+    assert response.status_code == 404
+    assert response.json()["itemNotFound"]["message"] == f"Hypervisor with ID '{node.pk}' could not be found."
+
+
+# --- os-services as Nova's schemas and handler have it ----------------------------------------
+
+
+def test_put_by_uuid_takes_nova_boolean_spellings_and_ignores_a_lone_reason(admin_api, hosts):
+    """forced_down takes parameter_types.boolean's spellings (this test file used to pin
+    "yes" as a 400); a reason with no status is ignored; asking nothing is 400, after the 404."""
+    service = Service.objects.get(host="compute2", binary="nova-compute")
+    url = f"{SERVICES}/{service.uuid}"
+    body = admin_api.put(url, {"forced_down": "yes"}, format="json", **mv("2.53")).json()["service"]
+    assert body["forced_down"] is True
+    body = admin_api.put(url, {"forced_down": "False", "disabled_reason": "x"}, format="json", **mv("2.53"))
+    assert body.json()["service"]["forced_down"] is False and body.json()["service"]["disabled_reason"] is None
+    nothing = admin_api.put(url, {}, format="json", **mv("2.53"))
+    assert nothing.json()["badRequest"]["message"] == (
+        "No updates were requested. Fields 'status' or 'forced_down' should be specified."
+    )
+    assert admin_api.put(f"{SERVICES}/{uuid.uuid4()}", {}, format="json", **mv("2.53")).status_code == 404
+    enabled_with_reason = admin_api.put(url, {"status": "enabled", "disabled_reason": "x"}, format="json", **mv("2.53"))
+    assert enabled_with_reason.json()["badRequest"]["message"] == (
+        "Specifying 'disabled_reason' with status 'enabled' is invalid."
+    )
+    assert set(admin_api.put(url, {"status": "disabled"}, format="json", **mv("2.53")).json()["service"]) == {
+        "id",
+        "binary",
+        "disabled_reason",
+        "host",
+        "state",
+        "status",
+        "updated_at",
+        "zone",
+        "forced_down",
+    }
+
+
+def test_legacy_updates_take_the_schemas_fields(admin_api, hosts):
+    """Below 2.53 every form takes host, binary and disabled_reason (forced_down from 2.11),
+    using what it needs; only nova-compute services can be updated."""
+    who = {"host": "compute1", "binary": "nova-compute"}
+    enabled = admin_api.put(f"{SERVICES}/enable", {**who, "disabled_reason": "ignored"}, format="json")
+    assert enabled.status_code == 200 and enabled.json() == {"service": {**who, "status": "enabled"}}
+    disabled = admin_api.put(f"{SERVICES}/disable", {**who, "forced_down": True}, format="json", **mv("2.11"))
+    assert disabled.json() == {"service": {**who, "status": "disabled"}}
+    assert admin_api.put(f"{SERVICES}/disable", {**who, "forced_down": True}, format="json").status_code == 400
+    missing = admin_api.put(f"{SERVICES}/disable-log-reason", who, format="json")
+    assert missing.json()["badRequest"]["message"] == "Missing disabled reason field"
+    missing = admin_api.put(f"{SERVICES}/force-down", who, format="json", **mv("2.11"))
+    assert missing.json()["badRequest"]["message"] == "Missing forced_down field"
+    forced = admin_api.put(f"{SERVICES}/force-down", {**who, "forced_down": "true"}, format="json", **mv("2.11"))
+    assert forced.json() == {"service": {**who, "forced_down": True}}
+    control = admin_api.put(f"{SERVICES}/disable", {"host": "ctl1", "binary": "nova-conductor"}, format="json")
+    assert control.status_code == 400
+    assert control.json()["badRequest"]["message"] == (
+        "Updating a nova-conductor service is not supported. Only nova-compute services can be updated."
+    )
+    unknown = admin_api.put(f"{SERVICES}/explode", who, format="json")
+    assert unknown.json()["itemNotFound"]["message"] == "Unknown action"
+
+
+def test_forcing_up_a_host_with_done_evacuations_is_400(admin_api, hosts):
+    from servers.models import Migration
+
+    service = Service.objects.get(host="compute1", binary="nova-compute")
+    server = server_on("compute2")
+    Migration.objects.create(
+        server=server, migration_type="evacuation", status="done", source_compute="compute1", dest_compute="compute2"
+    )
+    url = f"{SERVICES}/{service.uuid}"
+    assert admin_api.put(url, {"forced_down": True}, format="json", **mv("2.53")).status_code == 200
+    refused = admin_api.put(url, {"forced_down": False}, format="json", **mv("2.53"))
+    assert refused.status_code == 400 and "compute1" in refused.json()["badRequest"]["message"]
+    Migration.objects.filter(source_compute="compute1").update(status="completed")
+    assert admin_api.put(url, {"forced_down": False}, format="json", **mv("2.53")).status_code == 200
+
+
+def test_unknown_service_query_parameters_from_2_75(admin_api, hosts):
+    assert admin_api.get(SERVICES, {"xxx": "nova-compute"}, **mv("2.74")).status_code == 200
+    assert admin_api.get(SERVICES, {"xxx": "nova-compute"}, **mv("2.75")).status_code == 400
+    assert admin_api.get(SERVICES, {"host": "compute1", "binary": "xxx"}, **mv("2.75")).json()["services"] == []

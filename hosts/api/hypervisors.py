@@ -1,6 +1,7 @@
 """os-hypervisors (admin only, enforced by hosts.services.hypervisors): list, detail
-(limit/marker paging from 2.33), show, ?with_servers, and before 2.53 the hostname-pattern
-`/{pattern}/servers` and `/{pattern}/search`; `/statistics` until 2.87."""
+(limit/marker paging from 2.33), show; from 2.53 ?with_servers and ?hypervisor_hostname_pattern
+(and no other query parameter), before 2.53 the hostname-pattern `/{pattern}/servers` and
+`/{pattern}/search`; `/statistics` and `/{id}/uptime` until 2.87."""
 
 from __future__ import annotations
 
@@ -17,16 +18,30 @@ from core.params import optional_bool
 from hosts.services import hypervisors
 from identity.catalog import base_url
 
+from . import names
 from .base import HostsView
 from .ids import hypervisor_key, hypervisor_marker, int_id
-from .representation import hypervisor_brief, hypervisor_detail, hypervisor_id
+from .representation import hypervisor_brief, hypervisor_detail, hypervisor_id, hypervisor_uptime
 
 BAD_QUERY = "Invalid input for query parameters {name}. Value: {value}."
+LIST_QUERY = ("limit", "marker", "hypervisor_hostname_pattern", "with_servers")
 
 
-def with_servers(request: Request) -> bool:
-    """The `with_servers` query parameter (a strict boolean word; absent: False)."""
+def with_servers(request: Request, version: Microversion) -> bool:
+    """From 2.53, the `with_servers` query parameter (a strict boolean word; absent: False)."""
+    if version < mv.UUID_IDS:
+        return False
     return optional_bool(request.query_params.get("with_servers"), "with_servers", BAD_QUERY) or False
+
+
+def hostname_pattern(request: Request, version: Microversion) -> str | None:
+    """From 2.53, `hypervisor_hostname_pattern` (a host name's characters)."""
+    pattern = request.query_params.get("hypervisor_hostname_pattern")
+    if pattern is None or version < mv.UUID_IDS:
+        return None
+    if not names.HOST_RE.fullmatch(pattern):
+        raise BadRequest(BAD_QUERY.format(name="hypervisor_hostname_pattern", value=pattern))
+    return pattern
 
 
 def page_of(request: Request, version: Microversion) -> hypervisors.Page | None:
@@ -60,18 +75,20 @@ class HypervisorsView(HostsView):
 
     def get(self, request: Request) -> Response:
         version = self.api_version
-        pattern = request.query_params.get("hypervisor_hostname_pattern")
+        self.strict_query(mv.UUID_IDS, LIST_QUERY)
+        pattern = hostname_pattern(request, version)
         page = page_of(request, version)
         rows = hypervisors.list_hypervisors(
             self.caller,
             detail=self.detail,
-            hostname_pattern=pattern if version >= mv.UUID_IDS else None,
+            hostname_pattern=pattern,
             page=page,
-            with_servers=with_servers(request),
+            with_servers=with_servers(request, version),
             with_workload=self.detail and version < mv.HYPERVISOR_STATISTICS_REMOVED,
         )
         render = hypervisor_detail if self.detail else hypervisor_brief
-        return Response({"hypervisors": [render(row, version) for row in rows], **links(request, version, rows, page)})
+        more = links(request, version, rows, page) if pattern is None else {}
+        return Response({"hypervisors": [render(row, version) for row in rows], **more})
 
 
 class HypervisorView(HostsView):
@@ -79,13 +96,25 @@ class HypervisorView(HostsView):
 
     def get(self, request: Request, hypervisor_id: str) -> Response:
         version = self.api_version
+        self.strict_query(mv.UUID_IDS, ("with_servers",))
         found = hypervisors.show_hypervisor(
             self.caller,
             hypervisor_key(hypervisor_id, version),
-            with_servers=with_servers(request),
+            with_servers=with_servers(request, version),
             with_workload=version < mv.HYPERVISOR_STATISTICS_REMOVED,
         )
         return Response({"hypervisor": hypervisor_detail(found, version)})
+
+
+class HypervisorUptimeView(HostsView):
+    """GET /os-hypervisors/{id}/uptime (removed in 2.88, where the detail shows `uptime`)."""
+
+    def get(self, request: Request, hypervisor_id: str) -> Response:
+        version = self.api_version
+        if version >= mv.HYPERVISOR_STATISTICS_REMOVED:
+            raise NotFound("The hypervisor uptime API was removed in microversion 2.88.")
+        found = hypervisors.uptime(self.caller, hypervisor_key(hypervisor_id, version))
+        return Response({"hypervisor": hypervisor_uptime(found, version)})
 
 
 class HypervisorStatisticsView(HostsView):

@@ -24,10 +24,12 @@ def int_id(value: object) -> int | None:
 
 
 def aggregate_id(text: str) -> int:
-    """An aggregate's id: digits (400 otherwise, as Nova); too large to exist is the service's 404."""
-    if not text.isascii() or not text.isdigit():
-        raise BadRequest(f"Invalid aggregate id: {text!r} is not an integer.")
-    return int(text)
+    """An aggregate's id: any integer, as Nova's validate_integer reads one (400 otherwise);
+    one no aggregate can have (negative, too large) is the service's 404."""
+    try:
+        return int(text)
+    except ValueError:
+        raise BadRequest(f"Invalid input received: id must be an integer, not {text!r}.") from None
 
 
 def service_key(text: str, version: Microversion) -> int | uuid.UUID:
@@ -47,7 +49,7 @@ def hypervisor_key(text: str, version: Microversion) -> int | uuid.UUID:
         return require_uuid(text, BadRequest(f"Invalid uuid {text}"))
     pk = int_id(text)
     if pk is None:
-        raise NotFound(f"Hypervisor with ID {text} could not be found.")
+        raise NotFound(f"Hypervisor with ID '{text}' could not be found.")
     return pk
 
 

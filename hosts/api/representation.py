@@ -1,7 +1,8 @@
 """Wire bodies of the host admin resources (aggregates, services, hypervisors), per
 microversion: aggregate `uuid` from 2.41; service and hypervisor ids are UUIDs from 2.53 and
 integers below; `forced_down` from 2.11; hypervisor usage statistics until 2.87 and `uptime`
-from 2.88; `cpu_info` a dict from 2.28, a JSON string below."""
+from 2.88; `cpu_info` a dict from 2.28, a JSON string below; a hypervisor's `servers` when
+asked for (an empty list too from 2.75)."""
 
 from __future__ import annotations
 
@@ -13,23 +14,24 @@ from core.microversions import Microversion
 from core.timestamps import micro
 from hosts.heartbeats import is_up
 from hosts.models import Aggregate, ComputeNode, Service
-from hosts.services.hypervisors import Hypervisor
+from hosts.services.hypervisors import Hypervisor, current_uptime
 from hosts.zones import zone_of_service
 
 
-def aggregate_body(aggregate: Aggregate, version: Microversion) -> dict[str, Any]:
-    """An aggregate, complete (hosts and metadata included)."""
+def aggregate_body(aggregate: Aggregate, version: Microversion, *, members: bool = True) -> dict[str, Any]:
+    """An aggregate; `members` (all but the create answer, as Nova's) adds hosts and metadata."""
     body: dict[str, Any] = {
         "id": aggregate.pk,
         "name": aggregate.name,
         "availability_zone": aggregate.availability_zone,
-        "hosts": sorted(member.host for member in aggregate.hosts.all()),
-        "metadata": dict(aggregate.metadata or {}),
         "created_at": micro(aggregate.created_at),
         "updated_at": micro(aggregate.updated_at),
         "deleted_at": None,
         "deleted": False,
     }
+    if members:
+        body["hosts"] = sorted(member.host for member in aggregate.hosts.all())
+        body["metadata"] = dict(aggregate.metadata or {})
     if version >= mv.AGGREGATE_UUID:
         body["uuid"] = str(aggregate.uuid)
     return body
@@ -70,9 +72,12 @@ def _state_and_status(node: ComputeNode) -> dict[str, str]:
     }
 
 
-def _with_servers(body: dict[str, Any], hypervisor: Hypervisor) -> dict[str, Any]:
-    if hypervisor.servers is not None:
-        body["servers"] = [{"uuid": server.uuid, "name": server.name} for server in hypervisor.servers]
+def _with_servers(body: dict[str, Any], hypervisor: Hypervisor, version: Microversion) -> dict[str, Any]:
+    """A hypervisor's servers when they were asked for: only when it has some before 2.75,
+    an empty list too from 2.75 (Nova's)."""
+    servers = hypervisor.servers
+    if servers or (servers is not None and version >= mv.API_CONSISTENCY):
+        body["servers"] = [{"uuid": server.uuid, "name": server.name} for server in servers]
     return body
 
 
@@ -80,7 +85,14 @@ def hypervisor_brief(hypervisor: Hypervisor, version: Microversion) -> dict[str,
     """A hypervisor as GET /os-hypervisors lists it (and its servers when they were asked for)."""
     node = hypervisor.node
     body = {"id": hypervisor_id(node, version), "hypervisor_hostname": node.hypervisor_hostname}
-    return _with_servers({**body, **_state_and_status(node)}, hypervisor)
+    return _with_servers({**body, **_state_and_status(node)}, hypervisor, version)
+
+
+def hypervisor_uptime(hypervisor: Hypervisor, version: Microversion) -> dict[str, Any]:
+    """GET /os-hypervisors/{id}/uptime (until 2.87): the brief fields and the host's uptime."""
+    node = hypervisor.node
+    body = {"id": hypervisor_id(node, version), "hypervisor_hostname": node.hypervisor_hostname}
+    return {**body, **_state_and_status(node), "uptime": node.uptime}
 
 
 def cpu_info(node: ComputeNode, version: Microversion) -> dict[str, Any] | str:
@@ -111,8 +123,8 @@ def hypervisor_detail(hypervisor: Hypervisor, version: Microversion) -> dict[str
         },
     }
     if version >= mv.HYPERVISOR_STATISTICS_REMOVED:
-        body["uptime"] = None
-        return _with_servers(body, hypervisor)
+        body["uptime"] = current_uptime(node)
+        return _with_servers(body, hypervisor, version)
     free_disk = node.local_gb - node.local_gb_used
     body.update(
         {
@@ -130,4 +142,4 @@ def hypervisor_detail(hypervisor: Hypervisor, version: Microversion) -> dict[str
             "cpu_info": cpu_info(node, version),
         }
     )
-    return _with_servers(body, hypervisor)
+    return _with_servers(body, hypervisor, version)

@@ -10,6 +10,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import microversions as mv
 from core.timestamps import micro
 from hosts.heartbeats import is_up
 from hosts.services.zones import Zone, availability_zones
@@ -35,6 +36,7 @@ class AvailabilityZonesView(HostsView):
     detail = False
 
     def get(self, request: Request) -> Response:
+        self.strict_query(mv.QUERY_PARAMS_RESTRICTED)
         info = [
             {
                 "zoneName": zone.name,

@@ -26,7 +26,9 @@ from hosts.models import (
     validate_metadata,
     validate_name,
     validate_zone_for_hosts,
+    zone_clash,
 )
+from servers.models import Server
 
 from .validation import checked, clean
 
@@ -100,11 +102,20 @@ def create_aggregate(caller: Caller, name: str, availability_zone: str | None = 
     return aggregate
 
 
+def _refuse_empty_zone(aggregate: Aggregate, zone: str | None) -> None:
+    """An aggregate's zone may be renamed, never emptied (Nova's is_safe_to_update_az: 400)."""
+    if not zone:
+        raise BadRequest(f"Aggregate {aggregate.name} does not support an empty availability zone name.")
+
+
 def update_aggregate(caller: Caller, aggregate_id: int, changes: AggregateUpdate) -> Aggregate:
-    """Rename and/or rezone an aggregate (409 if the new name is taken)."""
+    """Rename and/or rezone an aggregate (409 if the new name is taken; a zone cannot be
+    removed this way, 400)."""
     policy.enforce(caller, policy.AGGREGATES_UPDATE)
     with transaction.atomic():
         aggregate = _find(aggregate_id, lock=True)
+        if changes.rezone:
+            _refuse_empty_zone(aggregate, changes.availability_zone)
         if changes.rename:
             checked(validate_name, changes.name)
             _refuse_taken_name(str(changes.name), aggregate)
@@ -132,20 +143,46 @@ def _touch(aggregate: Aggregate) -> Aggregate:
     return Aggregate.objects.get(pk=aggregate.pk)
 
 
+def _zone_through_aggregates(host: str, excluding: Aggregate | None = None) -> str | None:
+    """The zone `host`'s aggregates (but `excluding`) put it in; None when none names one."""
+    rows = AggregateHost.objects.filter(host=host, aggregate__availability_zone__isnull=False)
+    if excluding is not None:
+        rows = rows.exclude(aggregate=excluding)
+    zone: str | None = rows.order_by("aggregate_id").values_list("aggregate__availability_zone", flat=True).first()
+    return zone
+
+
+def _refuse_moving_servers(aggregate: Aggregate, host: str, before: str | None, after: str | None) -> None:
+    """A membership change must not move the servers of `host` to another zone: their zone
+    is part of what they were booted with (Nova answers 409)."""
+    if before != after and Server.objects.filter(host=host, deleted=False).exists():
+        raise Conflict(
+            f"Cannot change the membership of host {host} in aggregate {aggregate.pk}: its availability zone "
+            f"would change from {before} to {after}, and servers run on it. Move them off the host first."
+        )
+
+
 def add_host(caller: Caller, aggregate_id: int, host: str) -> Aggregate:
-    """Make `host` a member (404 unknown host, 409 already a member, 400 zone clash)."""
+    """Make `host` a member (404 unknown host; 409 already a member, or a zone that clashes
+    with its other aggregates', or one that would move its servers)."""
     policy.enforce(caller, policy.AGGREGATES_ADD_HOST)
-    _find(aggregate_id)
     checked(validate_name, host, "host")
     if not host_is_known(host):
         raise NotFound(f"Compute host {host} could not be found.")
     with transaction.atomic():
         aggregate = _find(aggregate_id, lock=True)
+        zone = aggregate.zone_in_metadata
+        clash = zone_clash(aggregate, [host], zone)
+        if clash is not None:
+            raise Conflict(
+                f"Cannot add host {host} to aggregate {aggregate.pk}: it is already in availability zone "
+                f"{clash[1]}, and this aggregate is zone {zone}."
+            )
+        if zone is not None:
+            _refuse_moving_servers(aggregate, host, _zone_through_aggregates(host), zone)
         if aggregate.hosts.filter(host=host).exists():
             raise Conflict(f"Aggregate {aggregate.pk} already has host {host}.")
-        membership = AggregateHost(aggregate=aggregate, host=host)
-        clean(membership)
-        membership.save()
+        AggregateHost.objects.create(aggregate=aggregate, host=host)
         return _touch(aggregate)
 
 
@@ -165,29 +202,36 @@ def preassign_host(caller: Caller, aggregate_id: int, host: str) -> Aggregate:
 
 
 def remove_host(caller: Caller, aggregate_id: int, host: str) -> Aggregate:
-    """Remove a member (404 if the host is unknown or not a member)."""
+    """Remove a member (404 if the host is unknown or not a member, in Nova's one sentence;
+    409 if leaving would move its servers to another zone)."""
     policy.enforce(caller, policy.AGGREGATES_REMOVE_HOST)
-    _find(aggregate_id)
     checked(validate_name, host, "host")
+    missing = NotFound(f"Cannot remove host {host} in aggregate {aggregate_id}")
+    if not host_is_known(host) or not 0 <= aggregate_id <= MAX_ID:
+        raise missing
     with transaction.atomic():
-        aggregate = _find(aggregate_id, lock=True)
+        aggregate = Aggregate.objects.select_for_update().filter(pk=aggregate_id).first()
+        if aggregate is None:
+            raise missing
+        zone = aggregate.zone_in_metadata
+        if zone is not None:
+            _refuse_moving_servers(aggregate, host, zone, _zone_through_aggregates(host, excluding=aggregate))
         membership = aggregate.hosts.filter(host=host).first()
         if membership is None:
-            if not host_is_known(host):
-                raise NotFound(f"Compute host {host} could not be found.")
-            raise NotFound(f"Cannot remove host {host} from aggregate {aggregate.pk}: it is not a member.")
+            raise missing
         membership.delete()
         return _touch(aggregate)
 
 
 def set_metadata(caller: Caller, aggregate_id: int, changes: Mapping[str, str | None]) -> Aggregate:
     """Merge `changes` into the aggregate's metadata; a None value deletes the key. The key
-    `availability_zone` renames (or, None, removes) the aggregate's zone."""
+    `availability_zone` renames the aggregate's zone; it cannot empty it (400, as Nova)."""
     policy.enforce(caller, policy.AGGREGATES_SET_METADATA)
-    _find(aggregate_id)
     checked(validate_metadata, changes)
     with transaction.atomic():
         aggregate = _find(aggregate_id, lock=True)
+        if ZONE_KEY in changes:
+            _refuse_empty_zone(aggregate, changes[ZONE_KEY])
         merged = dict(aggregate.metadata or {})
         for key, value in changes.items():
             if value is None:

@@ -16,8 +16,9 @@ from django.conf import settings
 from django.db.models import Count, QuerySet
 
 from core import policy
-from core.exceptions import BadRequest, NotFound
+from core.exceptions import BadRequest, NotFound, NotSupported
 from core.principal import Caller
+from hosts.heartbeats import is_up
 from hosts.models import ComputeNode
 from servers.models import Server
 
@@ -74,7 +75,14 @@ class Statistics:
 
 
 def _nodes() -> QuerySet[ComputeNode]:
-    return ComputeNode.objects.select_related("service").order_by("id")
+    """The compute nodes that have a Service record: one whose service was deleted is left out
+    of listings and not found, as Nova does."""
+    return ComputeNode.objects.filter(service__isnull=False).select_related("service").order_by("id")
+
+
+def not_found(key: object) -> NotFound:
+    """Nova's 404 for a hypervisor id that names none."""
+    return NotFound(f"Hypervisor with ID '{key}' could not be found.")
 
 
 def _by_key(rows: QuerySet[ComputeNode], key: NodeKey) -> ComputeNode | None:
@@ -133,13 +141,27 @@ def list_hypervisors(
     with_servers: bool = False,
     with_workload: bool = False,
 ) -> list[Hypervisor]:
-    """The hypervisors (whose hostname contains `hostname_pattern`, if given), one page of
-    them when `page` is given; `detail` is GET /os-hypervisors/detail (its own rule)."""
+    """The hypervisors, one page of them when `page` is given; or (no paging then: 400) those
+    whose hostname contains `hostname_pattern` (404 if none). `detail` is GET
+    /os-hypervisors/detail (its own rule)."""
     policy.enforce(caller, policy.HYPERVISORS_LIST_DETAIL if detail else policy.HYPERVISORS_LIST)
     rows = _nodes()
-    if hostname_pattern:
-        rows = rows.filter(hypervisor_hostname__icontains=hostname_pattern)
+    if hostname_pattern is not None:
+        if page is not None and (page.limit is not None or page.marker is not None):
+            raise BadRequest(
+                "Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported."
+            )
+        nodes = _matching(hostname_pattern)
+        return _described(nodes, with_servers=with_servers, with_workload=with_workload)
     return _described(_page(rows, page), with_servers=with_servers, with_workload=with_workload)
+
+
+def _matching(pattern: str) -> list[ComputeNode]:
+    """The hypervisors whose hostname contains `pattern`; none is a 404, as in Nova."""
+    nodes = [] if "\x00" in pattern else list(_nodes().filter(hypervisor_hostname__icontains=pattern))
+    if not nodes:
+        raise NotFound(f"No hypervisor matching '{pattern}' could be found.")
+    return nodes
 
 
 def show_hypervisor(
@@ -149,24 +171,42 @@ def show_hypervisor(
     policy.enforce(caller, policy.HYPERVISORS_SHOW)
     node = _by_key(_nodes(), key)
     if node is None:
-        raise NotFound(f"Hypervisor with ID {key} could not be found.")
+        raise not_found(key)
     return _described([node], with_servers=with_servers, with_workload=with_workload)[0]
+
+
+def uptime(caller: Caller, key: NodeKey) -> Hypervisor:
+    """One hypervisor, for its uptime (GET /os-hypervisors/{id}/uptime): 404 if there is none,
+    400 while its compute service is down, 501 if its worker never reported an uptime."""
+    policy.enforce(caller, policy.HYPERVISORS_UPTIME)
+    node = _by_key(_nodes(), key)
+    if node is None or node.service is None:
+        raise not_found(key)
+    if not is_up(node.service):
+        raise BadRequest(f"Compute service of {node.host} is unavailable at this time.")
+    if not node.uptime:
+        raise NotSupported("The requested functionality is not supported.")
+    return Hypervisor(node)
+
+
+def current_uptime(node: ComputeNode) -> str | None:
+    """What the detail view shows from 2.88: the reported uptime of a host that is up, else
+    None (Nova's, when the host cannot be asked)."""
+    return (node.uptime or None) if node.service is not None and is_up(node.service) else None
 
 
 def search_hypervisors(caller: Caller, pattern: str, *, with_servers: bool = False) -> list[Hypervisor]:
     """The hypervisors whose hostname contains `pattern` (404 if none): GET
     /os-hypervisors/{pattern}/search, or /servers with `with_servers` (each its own rule)."""
     policy.enforce(caller, policy.HYPERVISORS_SERVERS if with_servers else policy.HYPERVISORS_SEARCH)
-    nodes = [] if "\x00" in pattern else list(_nodes().filter(hypervisor_hostname__icontains=pattern))
-    if not nodes:
-        raise NotFound(f"No hypervisor matching '{pattern}' could be found.")
-    return _described(nodes, with_servers=with_servers, with_workload=False)
+    return _described(_matching(pattern), with_servers=with_servers, with_workload=False)
 
 
 def statistics(caller: Caller) -> Statistics:
-    """Totals over every hypervisor (free disk is counted as disk_available_least too)."""
+    """Totals over the hypervisors of enabled compute services, as Nova sums them (free disk
+    is counted as disk_available_least too)."""
     policy.enforce(caller, policy.HYPERVISORS_STATISTICS)
-    nodes = list(ComputeNode.objects.all())
+    nodes = list(ComputeNode.objects.filter(service__disabled=False, service__binary="nova-compute"))
     busy = workloads([node.host for node in nodes])
     totals = Statistics()
     for node in nodes:
@@ -223,7 +263,7 @@ def update_inventory(caller: Caller, key: NodeKey, inventory: NodeInventory) -> 
     _check_inventory(inventory)
     node = _by_key(ComputeNode.objects.all(), key)
     if node is None:
-        raise NotFound(f"Hypervisor with ID {key} could not be found.")
+        raise not_found(key)
     fields = list(asdict(inventory))
     for name in fields:
         setattr(node, name, getattr(inventory, name))

@@ -15,14 +15,15 @@ from core import policy
 from core.exceptions import BadRequest, Conflict, NotFound
 from core.principal import Caller
 from hosts.models import AggregateHost, ComputeNode, Service
-from servers.models import Server
+from servers.models import Migration, Server
 
 from .validation import clean
 
 #: A Service record's id: its integer primary key, or its UUID.
 ServiceKey = int | uuid.UUID
-#: Nova's 400 for a reason given to anything but a disable (nova/api/openstack/compute/services.py).
-REASON_ONLY_WHEN_DISABLED = "Specifying 'disabled_reason' with status other than 'disabled' is invalid."
+#: Nova's 400 for a reason given with an enable (nova/api/openstack/compute/services.py).
+REASON_ONLY_WHEN_DISABLED = "Specifying 'disabled_reason' with status 'enabled' is invalid."
+NOTHING_TO_UPDATE = "No updates were requested. Fields 'status' or 'forced_down' should be specified."
 
 
 def list_services(caller: Caller, *, binary: str | None = None, host: str | None = None) -> list[Service]:
@@ -51,10 +52,30 @@ def _find_on_host(host: str, binary: str) -> Service:
     return service
 
 
+def _refuse_done_evacuations(host: str) -> None:
+    """A host whose evacuations are still `done` has not restarted since they moved its
+    servers away: forcing it up now would let it destroy them (Nova answers 400)."""
+    if Migration.objects.filter(source_compute=host, status="done", migration_type="evacuation").exists():
+        raise BadRequest(
+            f"Unable to force up host {host}: evacuations from it are still done, not completed. "
+            "Restart its compute service first, which completes them."
+        )
+
+
+def _refuse_non_compute(service: Service) -> None:
+    if service.binary != "nova-compute":
+        raise BadRequest(
+            f"Updating a {service.binary} service is not supported. Only nova-compute services can be updated."
+        )
+
+
 def _apply(service: Service, enabled: bool | None, disabled_reason: str | None, forced_down: bool | None) -> Service:
     """Enable (clearing any reason) or disable (with an optional reason); fence (forced down
-    means down at once) or unfence. A reason comes only with a disable."""
-    if disabled_reason is not None and enabled is not False:
+    means down at once) or unfence. A reason with an enable is 400; without a status it is
+    ignored, as in Nova; asking for nothing is 400."""
+    if enabled is None and forced_down is None:
+        raise BadRequest(NOTHING_TO_UPDATE)
+    if disabled_reason and enabled is True:
         raise BadRequest(REASON_ONLY_WHEN_DISABLED)
     fields = ["updated_at"]
     if enabled is not None:
@@ -62,6 +83,8 @@ def _apply(service: Service, enabled: bool | None, disabled_reason: str | None, 
         service.disabled_reason = None if enabled else disabled_reason
         fields += ["disabled", "disabled_reason"]
     if forced_down is not None:
+        if forced_down is False:
+            _refuse_done_evacuations(service.host)
         service.forced_down = forced_down
         fields.append("forced_down")
     clean(service)
@@ -81,10 +104,7 @@ def update_service(
     other binaries cannot be updated (400, as Nova)."""
     policy.enforce(caller, policy.SERVICES_UPDATE)
     service = _find(key)
-    if service.binary != "nova-compute":
-        raise BadRequest(
-            f"Updating a {service.binary} service is not supported. Only nova-compute services can be updated."
-        )
+    _refuse_non_compute(service)
     return _apply(service, enabled, disabled_reason, forced_down)
 
 
@@ -97,8 +117,11 @@ def update_service_on_host(
     disabled_reason: str | None = None,
     forced_down: bool | None = None,
 ) -> Service:
-    """The legacy updates (below 2.53): the service `binary` on `host` (404 if none)."""
+    """The legacy updates (below 2.53): the service `binary` on `host` (a binary other than
+    nova-compute is 400; a service that does not exist 404)."""
     policy.enforce(caller, policy.SERVICES_UPDATE)
+    if binary != "nova-compute":
+        raise BadRequest(f"Updating a {binary} service is not supported. Only nova-compute services can be updated.")
     return _apply(_find_on_host(host, binary), enabled, disabled_reason, forced_down)
 
 

@@ -14,12 +14,12 @@ from django.http import HttpRequest
 
 from core.principal import Caller
 from core.views import max_microversion
-from novasite.admin_support import ServiceLayerAdmin, ServiceLayerInline, in_project
+from novasite.admin_support import ReadOnlyMixin, ServiceLayerAdmin, ServiceLayerInline, in_project
 
 from ..api.validation.groups import group_create
 from ..api.validation.keypairs import keypair_create
 from ..api.validation.quotas import quota_update
-from ..models import Keypair, QuotaLimit, ServerGroup, ServerGroupMember
+from ..models import Keypair, QuotaClassLimit, QuotaLimit, ServerGroup, ServerGroupMember, UserQuotaLimit
 from ..services import groups, keypairs, quotas
 
 
@@ -144,3 +144,25 @@ class QuotaLimitAdmin(ServiceLayerAdmin[QuotaLimit]):
 
     def service_delete(self, caller: Caller, obj: QuotaLimit) -> None:
         quotas.revert_limits(caller, obj.project_id, [obj.resource])
+
+
+@admin.register(UserQuotaLimit)
+class UserQuotaLimitAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A user's own limits within a project, set and reverted through os-quota-sets
+    (?user_id=), where Nova checks them against the project's."""
+
+    list_display = ("project_id", "user_id", "resource", "hard_limit")
+    list_filter = ("resource",)
+    search_fields = ("project_id", "user_id", "resource")
+    ordering = ("project_id", "user_id", "resource")
+
+
+@admin.register(QuotaClassLimit)
+class QuotaClassLimitAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A quota class's limits, set through os-quota-class-sets; the class "default" holds the
+    defaults every project starts with."""
+
+    list_display = ("class_name", "resource", "hard_limit")
+    list_filter = ("class_name", "resource")
+    search_fields = ("class_name", "resource")
+    ordering = ("class_name", "resource")

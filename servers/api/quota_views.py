@@ -1,73 +1,121 @@
 """os-quota-sets and /limits: thin views over servers.services.quotas.
 
-GET /os-quota-sets/{project} (members: their own project only), /detail (in_use, limit,
-reserved 0), /defaults; PUT and DELETE are admin only. Keys: instances, cores, ram,
-metadata_items, key_pairs, server_groups, server_group_members, plus the fixed injected_file*
-keys below 2.57. The network proxy keys (floating_ips, fixed_ips, security_group*) are never
-emitted; below 2.36 a PUT may still name them and they are ignored.
+GET /os-quota-sets/{project}[?user_id=] (members: their own project only), /detail (in_use,
+limit, reserved 0), /defaults; PUT and DELETE are admin only. The keys are Nova's resources
+as each version shows them: the nova-network proxies (fixed_ips, floating_ips,
+security_groups, security_group_rules) until 2.35, the injected_file* limits until 2.56. The
+update answer has no id. From 2.75 the only query parameter is user_id (tenant_id for /limits).
+GET and PUT /os-quota-class-sets/{class} (admin) show and change a class's limits.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import status
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import microversions as mv
 from core.microversions import Microversion
 from core.views import ComputeView
+from hosts.api.base import refuse_unknown_query
 from servers.services import quotas
 
-from .validation.quotas import quota_update
+from .validation.quotas import class_shown, quota_class_update, quota_update, shown
+
+QUOTA_QUERY = ("user_id",)
 
 
-def shows_injected_files(version: Microversion) -> bool:
-    """The personality file quotas are shown until 2.57 removed them."""
-    return version < mv.INJECTED_FILES_REMOVED
+class QuotaView(ComputeView):
+    """A quota view: the request's version, and from 2.75 no query parameter but user_id."""
+
+    strict_since: Microversion = mv.API_CONSISTENCY
+    allowed_query: tuple[str, ...] = QUOTA_QUERY
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.version >= self.strict_since:
+            refuse_unknown_query(request, self.allowed_query)
+
+    @property
+    def version(self) -> Microversion:
+        """The microversion the request asked for."""
+        version: Microversion = self.request.api_version  # type: ignore[attr-defined]  # set by ComputeView
+        return version
+
+    def user_id(self) -> str | None:
+        """?user_id=: the user whose quotas within the project are meant."""
+        return self.request.query_params.get("user_id") or None
 
 
-class QuotaSetView(ComputeView):
+class QuotaSetView(QuotaView):
     """GET, PUT (admin) and DELETE (admin; back to defaults, 202) /os-quota-sets/{project}."""
 
-    def get(self, request, project_id: str) -> Response:
-        injected = shows_injected_files(request.api_version)
-        limits = quotas.project_limits(self.caller, project_id, injected_files=injected)
-        return Response({"quota_set": {"id": project_id, **limits}})
+    def get(self, request: Request, project_id: str) -> Response:
+        limits = quotas.project_limits(self.caller, project_id, user_id=self.user_id())
+        return Response({"quota_set": {"id": project_id, **shown(limits, self.version)}})
 
-    def put(self, request, project_id: str) -> Response:
-        limits, force = quota_update(request.data, request.api_version)
-        quotas.set_limits(self.caller, project_id, limits, force=force)
-        injected = shows_injected_files(request.api_version)
-        return Response({"quota_set": quotas.project_limits(self.caller, project_id, injected_files=injected)})
+    def put(self, request: Request, project_id: str) -> Response:
+        limits, force = quota_update(request.data, self.version)
+        user_id = self.user_id()
+        quotas.set_limits(self.caller, project_id, limits, force=force, user_id=user_id)
+        updated = quotas.project_limits(self.caller, project_id, user_id=user_id)
+        return Response({"quota_set": shown(updated, self.version)})
 
-    def delete(self, request, project_id: str) -> Response:
-        quotas.revert_limits(self.caller, project_id)
+    def delete(self, request: Request, project_id: str) -> Response:
+        quotas.revert_limits(self.caller, project_id, user_id=self.user_id())
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class QuotaSetDetailView(ComputeView):
+class QuotaSetDetailView(QuotaView):
     """GET /os-quota-sets/{project}/detail: {key: {in_use, limit, reserved}}."""
 
-    def get(self, request, project_id: str) -> Response:
-        injected = shows_injected_files(request.api_version)
-        detail = quotas.quota_detail(self.caller, project_id, injected_files=injected)
-        return Response({"quota_set": {"id": project_id, **detail}})
+    def get(self, request: Request, project_id: str) -> Response:
+        detail = quotas.quota_detail(self.caller, project_id, user_id=self.user_id())
+        return Response({"quota_set": {"id": project_id, **shown(detail, self.version)}})
 
 
-class QuotaSetDefaultsView(ComputeView):
-    """GET /os-quota-sets/{project}/defaults."""
+class QuotaSetDefaultsView(QuotaView):
+    """GET /os-quota-sets/{project}/defaults (no query parameter from 2.102)."""
 
-    def get(self, request, project_id: str) -> Response:
-        defaults = quotas.defaults(injected_files=shows_injected_files(request.api_version))
-        return Response({"quota_set": {"id": project_id, **defaults}})
+    strict_since = mv.QUERY_PARAMS_RESTRICTED
+    allowed_query = ()
+
+    def get(self, request: Request, project_id: str) -> Response:
+        defaults = quotas.default_limits(self.caller, project_id)
+        return Response({"quota_set": {"id": project_id, **shown(defaults, self.version)}})
 
 
-class LimitsView(ComputeView):
+class QuotaClassSetView(QuotaView):
+    """GET and PUT /os-quota-class-sets/{class} (admin): a class's limits; the class
+    "default" holds every project's defaults. The update answer has no id."""
+
+    strict_since = mv.QUERY_PARAMS_RESTRICTED
+    allowed_query = ()
+
+    def get(self, request: Request, class_name: str) -> Response:
+        limits = quotas.class_limits(self.caller, class_name)
+        return Response({"quota_class_set": {"id": class_name, **class_shown(limits, self.version)}})
+
+    def put(self, request: Request, class_name: str) -> Response:
+        limits = quota_class_update(request.data, self.version)
+        quotas.set_class_limits(self.caller, class_name, limits)
+        updated = quotas.class_limits(self.caller, class_name)
+        return Response({"quota_class_set": class_shown(updated, self.version)})
+
+
+class LimitsView(QuotaView):
     """GET /limits: the caller's project's absolute limits and usage (admins may ask about
-    another project with ?tenant_id=)."""
+    another project with ?tenant_id=). The network proxy limits until 2.35, maxImageMeta
+    until 2.38, the personality limits until 2.56."""
 
-    def get(self, request) -> Response:
-        version = request.api_version
-        limits, usage = quotas.absolute_limits(self.caller, request.query_params.get("tenant_id") or None)
+    allowed_query = ("tenant_id",)
+
+    def get(self, request: Request) -> Response:
+        version = self.version
+        asked = request.query_params.get("tenant_id")
+        limits, usage = quotas.absolute_limits(self.caller, asked)
         absolute = {
             "maxTotalInstances": limits["instances"],
             "maxTotalCores": limits["cores"],
@@ -81,9 +129,20 @@ class LimitsView(ComputeView):
             "totalRAMUsed": usage.get("ram", 0),
             "totalServerGroupsUsed": usage.get("server_groups", 0),
         }
+        if version < mv.NETWORK_PROXIES_REMOVED:
+            # Nova counts no usage of these: nothing here uses them.
+            absolute.update(
+                {
+                    "maxTotalFloatingIps": limits["floating_ips"],
+                    "maxSecurityGroups": limits["security_groups"],
+                    "maxSecurityGroupRules": limits["security_group_rules"],
+                    "totalFloatingIpsUsed": 0,
+                    "totalSecurityGroupsUsed": 0,
+                }
+            )
         if version < mv.IMAGE_METADATA_LIMIT_REMOVED:
             absolute["maxImageMeta"] = limits["metadata_items"]
         if version < mv.INJECTED_FILES_REMOVED:
-            absolute["maxPersonality"] = quotas.INJECTED_FILE_QUOTAS["injected_files"]
-            absolute["maxPersonalitySize"] = quotas.INJECTED_FILE_QUOTAS["injected_file_content_bytes"]
+            absolute["maxPersonality"] = limits["injected_files"]
+            absolute["maxPersonalitySize"] = limits["injected_file_content_bytes"]
         return Response({"limits": {"rate": [], "absolute": absolute}})

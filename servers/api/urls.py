@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from novasite.extensions import ExtensionsView, ExtensionView
 from novasite.versions import ComputeV21
 
 from . import (
@@ -60,4 +61,11 @@ urlpatterns = [
     path("/os-quota-sets/<str:project_id>/defaults", quota_views.QuotaSetDefaultsView.as_view()),
     path("/limits", quota_views.LimitsView.as_view()),
     path("/os-migrations", os_migrations_views.MigrationsView.as_view()),
+]
+
+# The v2.1 extension list and the quota classes (kept apart from the server routes above).
+urlpatterns += [
+    path("/os-quota-class-sets/<str:class_name>", quota_views.QuotaClassSetView.as_view()),
+    path("/extensions", ExtensionsView.as_view()),
+    path("/extensions/<str:alias>", ExtensionView.as_view()),
 ]

@@ -6,7 +6,7 @@ from .flavor import Flavor, FlavorAccess
 from .group import ServerGroup, ServerGroupMember
 from .keypair import Keypair
 from .migration import Migration
-from .quota import QuotaLimit, QuotaUsage
+from .quota import QuotaClassLimit, QuotaLimit, QuotaUsage, UserQuotaLimit
 from .server import Server, ServerFault
 
 __all__ = [
@@ -16,11 +16,13 @@ __all__ = [
     "InstanceActionEvent",
     "Keypair",
     "Migration",
+    "QuotaClassLimit",
     "QuotaLimit",
     "QuotaUsage",
     "Server",
     "ServerFault",
     "ServerGroup",
     "ServerGroupMember",
+    "UserQuotaLimit",
     "VolumeAttachment",
 ]

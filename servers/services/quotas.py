@@ -1,5 +1,12 @@
-"""Compute quotas: a project's limits and usage, changing the limits (os-quota-sets), and
-reserving usage atomically when servers are created or resized (released when they go).
+"""Compute quotas: a project's (and a user's) limits and usage, changing the limits
+(os-quota-sets), and reserving usage atomically when servers are created or resized
+(released when they go).
+
+The resources are Nova's (nova/quota.py): those settings.QUOTA_DEFAULTS sets, the personality
+file limits and the nova-network proxies (fixed_ips, floating_ips, security_groups,
+security_group_rules), which are stored and shown, never enforced here; which of them the API
+shows depends on the microversion, which the views decide. A user's limits within a project
+default to the project's (Nova's DbQuotaDriver).
 
 Usage rows are locked (SELECT ... FOR UPDATE) in a fixed order, so concurrent creates in a
 project serialise on them and in_use can never pass the limit. What the numbers must satisfy
@@ -18,29 +25,79 @@ from django.db.models import F
 from core import policy
 from core.exceptions import BadRequest, QuotaExceeded
 from core.principal import Caller
-from core.quotas import UNLIMITED, check_new_limits, fits
+from core.quotas import UNLIMITED, fits
+from identity.models import Project
 
-from ..models import Keypair, QuotaLimit, QuotaUsage, ServerGroup
+from ..models import QuotaClassLimit, QuotaLimit, QuotaUsage, Server, ServerGroup, UserQuotaLimit
 
-#: Fixed (never enforced) quotas of personality files: the API shows them before 2.57.
+#: Nova's personality file limits ([quota] injected_files, injected_file_content_bytes,
+#: injected_file_path_length); the API shows them until 2.57.
 INJECTED_FILE_QUOTAS = {"injected_files": 5, "injected_file_content_bytes": 10240, "injected_file_path_bytes": 255}
-#: The network proxy quotas the API dropped in 2.36; before it, a PUT may still name them.
-NETWORK_QUOTAS = ("floating_ips", "fixed_ips", "security_groups", "security_group_rules", "networks")
-#: Nova's wording for a new limit below usage (nova/api/openstack/compute/quota_sets.py).
+#: The nova-network proxies: Nova keeps them, unlimited by default, and shows them until 2.36.
+NETWORK_QUOTAS = {
+    "fixed_ips": UNLIMITED,
+    "floating_ips": UNLIMITED,
+    "security_groups": UNLIMITED,
+    "security_group_rules": UNLIMITED,
+}
+#: Nova's wording for a new limit outside what usage and the other limits allow
+#: (nova/api/openstack/compute/quota_sets.py).
 BELOW_USAGE = "Quota limit {limit} for {resource} must be greater than or equal to already used and reserved {used}."
+ABOVE_MAXIMUM = "Quota limit {limit} for {resource} must be less than or equal to {maximum}."
+MAX_LIMIT = 2**31 - 1
+#: The quota class whose limits are every project's defaults.
+DEFAULT_CLASS = "default"
+
+
+def _configured() -> dict[str, int]:
+    """The limits the configuration gives every resource."""
+    return {**settings.QUOTA_DEFAULTS, **INJECTED_FILE_QUOTAS, **NETWORK_QUOTAS}
 
 
 def resources() -> frozenset[str]:
-    """The resources a project has a limit of (settings.QUOTA_DEFAULTS)."""
-    return frozenset(settings.QUOTA_DEFAULTS)
+    """Every resource a project has a limit of."""
+    return frozenset(_configured())
 
 
-def defaults(*, injected_files: bool = False) -> dict[str, int]:
-    """The default limits; with ``injected_files``, the fixed personality quotas too."""
-    limits = dict(settings.QUOTA_DEFAULTS)
-    if injected_files:
-        limits.update(INJECTED_FILE_QUOTAS)
-    return limits
+def _class_rows(class_name: str) -> dict[str, int]:
+    return dict(QuotaClassLimit.objects.filter(class_name=class_name).values_list("resource", "hard_limit"))
+
+
+def defaults() -> dict[str, int]:
+    """The default limit of every resource: the "default" quota class's over the configured."""
+    return {**_configured(), **_class_rows(DEFAULT_CLASS)}
+
+
+def _check_limit_values(limits: Mapping[str, int]) -> None:
+    """Known resources only, each limit from -1 (unlimited) to the largest 32-bit integer."""
+    for resource in limits:
+        if resource not in resources():
+            raise BadRequest(f"Additional properties are not allowed ({resource!r} was unexpected)")
+        if not UNLIMITED <= limits[resource] <= MAX_LIMIT:
+            raise BadRequest(
+                f"Invalid input for field/attribute {resource}. Value: {limits[resource]}. "
+                f"It must be between -1 and {MAX_LIMIT}."
+            )
+
+
+def class_limits(caller: Caller, class_name: str) -> dict[str, int]:
+    """A quota class's limits over the configured ones (any name is a class; "default" holds
+    the defaults)."""
+    policy.enforce(caller, policy.QUOTA_CLASSES_SHOW)
+    return {**_configured(), **_class_rows(class_name)}
+
+
+def set_class_limits(caller: Caller, class_name: str, limits: Mapping[str, int]) -> None:
+    """Store a quota class's limits; the class "default" changes every project's defaults."""
+    policy.enforce(caller, policy.QUOTA_CLASSES_UPDATE)
+    if not 1 <= len(class_name) <= 255:
+        raise BadRequest("Invalid input for quota_class_name: it must have 1 to 255 characters.")
+    _check_limit_values(limits)
+    with transaction.atomic():
+        for resource, limit in limits.items():
+            QuotaClassLimit.objects.update_or_create(
+                class_name=class_name, resource=resource, defaults={"hard_limit": limit}
+            )
 
 
 def valid_project(project_id: str) -> str:
@@ -50,63 +107,164 @@ def valid_project(project_id: str) -> str:
     return project_id
 
 
-def project_limits(caller: Caller, project_id: str, *, injected_files: bool = False) -> dict[str, int]:
-    """A project's limits (members: their own project's only), each key of ``defaults``."""
-    policy.enforce(caller, policy.QUOTAS_SHOW, project_id=valid_project(project_id))
+def _verify_project(caller: Caller, project_id: str) -> None:
+    """Nova asks Keystone, with the caller's token, whether the project exists: an admin
+    learns that it does not (400); anyone else cannot tell, and is let through."""
+    if caller.is_admin and not Project.objects.filter(id=project_id).exists():
+        raise BadRequest(f"Project ID {project_id} is not a valid project.")
+
+
+def limits_for(project_id: str) -> dict[str, int]:
+    """The project's limits: its own rows over the defaults (-1 = unlimited)."""
+    limits = defaults()
+    limits.update(QuotaLimit.objects.filter(project_id=project_id).values_list("resource", "hard_limit"))
+    return limits
+
+
+def _user_rows(project_id: str, user_id: str) -> dict[str, int]:
+    rows = UserQuotaLimit.objects.filter(project_id=project_id, user_id=user_id)
+    return dict(rows.values_list("resource", "hard_limit"))
+
+
+def _limits(project_id: str, user_id: str | None) -> dict[str, int]:
+    """The project's limits, or a user's: its own rows over the project's."""
     limits = limits_for(project_id)
-    return {key: limits.get(key, default) for key, default in defaults(injected_files=injected_files).items()}
+    if user_id is not None:
+        limits.update(_user_rows(project_id, user_id))
+    return limits
 
 
-def project_usage(project_id: str, user_id: str | None = None) -> dict[str, int]:
-    """What the project uses of each resource (key pairs: ``user_id``'s, as Nova counts them)."""
+def project_limits(caller: Caller, project_id: str, *, user_id: str | None = None) -> dict[str, int]:
+    """A project's limits, or those of one of its users (members: their own project's only)."""
+    policy.enforce(caller, policy.QUOTAS_SHOW, project_id=valid_project(project_id))
+    _verify_project(caller, project_id)
+    return _limits(project_id, user_id)
+
+
+def default_limits(caller: Caller, project_id: str) -> dict[str, int]:
+    """The defaults a project starts with (anyone may read them)."""
+    policy.enforce(caller, policy.QUOTAS_DEFAULTS, project_id=valid_project(project_id))
+    _verify_project(caller, project_id)
+    return defaults()
+
+
+def project_usage(project_id: str) -> dict[str, int]:
+    """What the project uses of each resource it counts (instances, cores, ram, server groups)."""
     usage = usage_for(project_id)
     usage["server_groups"] = ServerGroup.objects.filter(project_id=project_id).count()
-    if user_id:
-        usage["key_pairs"] = Keypair.objects.filter(user_id=user_id).count()
     return usage
 
 
-def quota_detail(caller: Caller, project_id: str, *, injected_files: bool = False) -> dict[str, dict[str, int]]:
-    """Each limit with what is in use (key pairs: the caller's, in its own project)."""
-    limits = project_limits(caller, project_id, injected_files=injected_files)
-    usage = project_usage(project_id, caller.user_id if project_id == caller.project_id else None)
+def user_usage(project_id: str, user_id: str) -> dict[str, int]:
+    """What one user's servers and server groups use within the project."""
+    usage = {"instances": 0, "cores": 0, "ram": 0}
+    for flavor in Server.objects.filter(project_id=project_id, user_id=user_id, deleted=False).values_list(
+        "flavor", flat=True
+    ):
+        for resource, amount in server_usage(flavor or {}).items():
+            usage[resource] += amount
+    usage["server_groups"] = ServerGroup.objects.filter(project_id=project_id, user_id=user_id).count()
+    return usage
+
+
+def quota_detail(caller: Caller, project_id: str, *, user_id: str | None = None) -> dict[str, dict[str, int]]:
+    """Each limit with what is in use (the user's, with ``user_id``). As in Nova, key pairs
+    and server group members, limited per user and per group, show no usage here."""
+    policy.enforce(caller, policy.QUOTAS_DETAIL, project_id=valid_project(project_id))
+    _verify_project(caller, project_id)
+    usage = project_usage(project_id) if user_id is None else user_usage(project_id, user_id)
+    limits = _limits(project_id, user_id)
     return {key: {"in_use": usage.get(key, 0), "limit": limit, "reserved": 0} for key, limit in limits.items()}
 
 
-def set_limits(caller: Caller, project_id: str, limits: Mapping[str, int], *, force: bool = False) -> None:
-    """Store new limits (-1: unlimited). An unknown resource is 400; a limit below what the
-    project uses is 400 unless ``force``, as Nova does."""
-    policy.enforce(caller, policy.QUOTAS_UPDATE, project_id=valid_project(project_id))
-    for resource in limits:
-        if resource not in resources():
-            raise BadRequest(f"Additional properties are not allowed ({resource!r} was unexpected)")
-        if not UNLIMITED <= limits[resource] <= 2**31 - 1:
-            raise BadRequest(
-                f"Invalid input for field/attribute {resource}. Value: {limits[resource]}. "
-                f"It must be between -1 and {2**31 - 1}."
+def _unlimited_if(*values: int) -> bool:
+    return any(value <= UNLIMITED for value in values)
+
+
+def _settable(project_id: str, user_id: str | None) -> dict[str, tuple[int, int]]:
+    """(minimum, maximum) of each new limit, as Nova's DbQuotaDriver.get_settable_quotas: a
+    project's limit covers what it uses and what its users' own limits hand out; a user's,
+    what the user uses, up to what the project has left plus the user's current limit."""
+    project = limits_for(project_id)
+    handed_out: dict[str, int] = {}
+    for resource, limit in UserQuotaLimit.objects.filter(project_id=project_id).values_list("resource", "hard_limit"):
+        handed_out[resource] = handed_out.get(resource, 0) + limit
+    remains = {key: limit - handed_out.get(key, 0) for key, limit in project.items()}
+    if user_id is None:
+        usage = project_usage(project_id)
+        return {
+            key: (
+                max(UNLIMITED if _unlimited_if(limit, remains[key]) else limit - remains[key], usage.get(key, 0)),
+                UNLIMITED,
             )
+            for key, limit in project.items()
+        }
+    own, usage = _user_rows(project_id, user_id), user_usage(project_id, user_id)
+    return {
+        key: (
+            usage.get(key, 0),
+            UNLIMITED if _unlimited_if(remains[key], own.get(key, 0)) else remains[key] + own.get(key, 0),
+        )
+        for key in project
+    }
+
+
+def _check_range(resource: str, limit: int, minimum: int, maximum: int) -> None:
+    def infinite(value: int) -> float:
+        return float("inf") if value == UNLIMITED else value
+
+    if infinite(limit) < infinite(minimum):
+        raise BadRequest(BELOW_USAGE.format(limit=limit, resource=resource, used=minimum))
+    if infinite(limit) > infinite(maximum):
+        raise BadRequest(ABOVE_MAXIMUM.format(limit=limit, resource=resource, maximum=maximum))
+
+
+def set_limits(
+    caller: Caller, project_id: str, limits: Mapping[str, int], *, force: bool = False, user_id: str | None = None
+) -> None:
+    """Store new limits (-1: unlimited) of the project, or of one of its users. An unknown
+    resource is 400; so is a limit below usage and the users' limits (a user's: above what
+    the project has left), unless ``force``, as Nova does."""
+    policy.enforce(caller, policy.QUOTAS_UPDATE, project_id=valid_project(project_id))
+    _verify_project(caller, project_id)
+    _check_limit_values(limits)
     with transaction.atomic():
         if not force:
-            check_new_limits(limits, project_usage(project_id), BELOW_USAGE)
+            settable = _settable(project_id, user_id)
+            for resource in sorted(limits):
+                _check_range(resource, limits[resource], *settable[resource])
         for resource, limit in limits.items():
-            QuotaLimit.objects.update_or_create(
-                project_id=project_id, resource=resource, defaults={"hard_limit": limit}
-            )
+            if user_id is None:
+                QuotaLimit.objects.update_or_create(
+                    project_id=project_id, resource=resource, defaults={"hard_limit": limit}
+                )
+            else:
+                UserQuotaLimit.objects.update_or_create(
+                    project_id=project_id, user_id=user_id, resource=resource, defaults={"hard_limit": limit}
+                )
 
 
-def revert_limits(caller: Caller, project_id: str, resources: Collection[str] | None = None) -> None:
-    """Back to the defaults: forget the project's own limits (of ``resources`` only, when
-    given: the admin's one row)."""
+def revert_limits(
+    caller: Caller, project_id: str, resources: Collection[str] | None = None, *, user_id: str | None = None
+) -> None:
+    """Back to the defaults: forget the project's own limits and its users' (only the user's
+    with ``user_id``; of ``resources`` only, when given: the admin's one row)."""
     policy.enforce(caller, policy.QUOTAS_DELETE, project_id=valid_project(project_id))
+    if user_id is not None:
+        UserQuotaLimit.objects.filter(project_id=project_id, user_id=user_id).delete()
+        return
     rows = QuotaLimit.objects.filter(project_id=project_id)
     if resources is not None:
-        rows = rows.filter(resource__in=list(resources))
+        rows.filter(resource__in=list(resources)).delete()
+        return
     rows.delete()
+    UserQuotaLimit.objects.filter(project_id=project_id).delete()
 
 
 def absolute_limits(caller: Caller, project_id: str | None = None) -> tuple[dict[str, int], dict[str, int]]:
-    """(limits, usage) of the caller's project, or (admins) of ``project_id``, for /limits."""
-    if project_id is None or project_id == caller.project_id:
+    """(limits, usage) of the caller's project, or (admins) of ``project_id``, for /limits:
+    naming a project at all takes os_compute_api:limits:other_project, as in Nova."""
+    if project_id is None:
         project_id = caller.project_id
     else:
         policy.enforce(caller, policy.LIMITS_OTHER_PROJECT, project_id=project_id)
@@ -114,16 +272,9 @@ def absolute_limits(caller: Caller, project_id: str | None = None) -> tuple[dict
     return limits_for(project_id), project_usage(project_id)
 
 
-def limits_for(project_id: str) -> dict[str, int]:
-    """The project's limits: its own rows over settings.QUOTA_DEFAULTS (-1 = unlimited)."""
-    limits = dict(settings.QUOTA_DEFAULTS)
-    limits.update(QuotaLimit.objects.filter(project_id=project_id).values_list("resource", "hard_limit"))
-    return limits
-
-
 def server_usage(flavor: dict, count: int = 1) -> dict[str, int]:
     """What `count` servers of a flavor count against instances, cores and ram."""
-    return {"instances": count, "cores": flavor["vcpus"] * count, "ram": flavor["memory_mb"] * count}
+    return {"instances": count, "cores": flavor.get("vcpus", 0) * count, "ram": flavor.get("memory_mb", 0) * count}
 
 
 def reserve(project_id: str, deltas: dict[str, int]) -> None:

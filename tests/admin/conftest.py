@@ -26,12 +26,14 @@ from servers.models import (
     InstanceActionEvent,
     Keypair,
     Migration,
+    QuotaClassLimit,
     QuotaLimit,
     QuotaUsage,
     Server,
     ServerFault,
     ServerGroup,
     ServerGroupMember,
+    UserQuotaLimit,
     VolumeAttachment,
 )
 from volumes.models import Volume
@@ -115,6 +117,8 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
     group = add(ServerGroup(name=f"group{n}", project_id=project.id, user_id=user.id, policy="anti-affinity"))
     add(ServerGroupMember(group=group, server=server))
     add(QuotaLimit(project_id=project.id, resource="instances", hard_limit=10))
+    add(UserQuotaLimit(project_id=project.id, user_id=user.id, resource="ram", hard_limit=512))
+    add(QuotaClassLimit(class_name=f"class{n}", resource="ram", hard_limit=1024))
     add(QuotaUsage(project_id=project.id, resource="instances", in_use=1))
     action = add(
         InstanceAction(

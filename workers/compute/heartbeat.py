@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import subprocess
 import threading
 import time
 
@@ -16,6 +18,18 @@ from workers.virt.driver import ComputeDriver
 log = logging.getLogger(__name__)
 
 
+def host_uptime() -> str:
+    """The machine's `uptime` line, as Nova's libvirt driver reports a hypervisor's uptime
+    ("" where the command is missing or fails)."""
+    try:
+        done = subprocess.run(
+            ["uptime"], env={**os.environ, "LANG": "C"}, capture_output=True, text=True, timeout=5, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout
+
+
 def report(app: Celery, host: str, driver: ComputeDriver, *, with_guests: bool = False, startup: bool = False) -> None:
     """Send one report. The hypervisor hostname is the host's name: test-driver workers on one
     machine would otherwise all report the same machine hostname. With `with_guests`, the
@@ -23,6 +37,7 @@ def report(app: Celery, host: str, driver: ComputeDriver, *, with_guests: bool =
     asks for the recovery a restarted host needs."""
     resources = dataclasses.replace(driver.host_resources(), hypervisor_hostname=host).to_dict()
     resources["capabilities"] = dict(driver.capabilities)
+    resources["uptime"] = host_uptime()
     guests = driver.list_instances() if with_guests or startup else None
     app.send_task("conductor.service_report", args=[host, resources, guests, startup], queue="conductor")
 
