@@ -83,6 +83,10 @@ stop_cloud() {
     for pid in $children; do kill -KILL -- "-$pid" 2>/dev/null || true; done
     wait "$HONCHO_PID" 2>/dev/null || true
     HONCHO_PID=""
+    sleep 0.5
+    for pid in $children; do
+        if kill -0 -- "-$pid" 2>/dev/null; then echo "conformance: process group $pid did not stop" >&2; fi
+    done
     flush_broker || true
     say "cloud stopped"
 }
@@ -111,8 +115,7 @@ elapsed=$(( $(date +%s) - started ))
 stop_cloud
 
 # 6. The summary: last line "N passed, M failed, K skipped"; exit 1 below the threshold or on leaks.
-say "wall time of the Tempest run: $((elapsed / 60)) min $((elapsed % 60)) s"
 PYTHONPATH=$ROOT "$TPY" -m conformance.summary --subunit "$CONFORMANCE_VAR/results.subunit" \
     --skips conformance/skips.txt --before "$CONFORMANCE_VAR/inventory-seeded.json" \
-    --after "$CONFORMANCE_VAR/inventory-after.json" --leaks "$LEAKS" --threshold "$THRESHOLD" \
+    --after "$CONFORMANCE_VAR/inventory-after.json" --leaks "$LEAKS" --threshold "$THRESHOLD" --elapsed "$elapsed" \
     | tee "$CONFORMANCE_VAR/summary.txt"

@@ -151,6 +151,19 @@ def report(summary: Summary, top: int = 20) -> list[str]:
     return lines
 
 
+def gate(summary: Summary, threshold: float) -> tuple[bool, list[str]]:
+    """Whether the run passes (a pass rate at the threshold or above, and some test ran), and
+    the closing lines, the last one `N passed, M failed, K skipped`."""
+    passed, failed, skipped = (summary.total(outcome) for outcome in ("passed", "failed", "skipped"))
+    rate = summary.pass_rate()
+    ok = rate >= threshold and passed + failed > 0
+    lines = [f"pass rate {rate:.1f}% (threshold {threshold:g}%): {'ok' if ok else 'FAIL'}"]
+    if not passed + failed:
+        lines.append("FAIL: no test ran (see var/conformance/tempest.log)")
+    lines.append(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return ok, lines
+
+
 def read_subunit(path: Path) -> list[Result]:
     """Every test's final status in a subunit v2 stream (`stestr last --subunit`)."""
     import subunit  # type: ignore[import-not-found]  # Tempest's virtualenv has it
@@ -181,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--leaks", choices=("fail", "report"), default="fail")
     parser.add_argument("--threshold", type=float, default=95.0, help="lowest pass rate, in percent")
     parser.add_argument("--top", type=int, default=20, help="failure reasons to show")
+    parser.add_argument("--elapsed", type=int, help="the Tempest run's wall time, in seconds")
     args = parser.parse_args(argv)
     summary = summarise(read_subunit(args.subunit))
     lines = report(summary, args.top)
@@ -195,13 +209,13 @@ def main(argv: list[str] | None = None) -> int:
         if left and args.leaks == "fail":
             lines.append("FAIL: the run left resources behind (CONFORMANCE_LEAKS=report only reports them)")
             status = 1
-    rate = summary.pass_rate()
-    verdict = "ok" if rate >= args.threshold else "FAIL"
-    lines += ["", f"pass rate {rate:.1f}% (threshold {args.threshold:g}%): {verdict}"]
-    if rate < args.threshold:
+    lines.append("")
+    if args.elapsed is not None:
+        lines.append(f"Tempest run wall time: {args.elapsed // 60} min {args.elapsed % 60} s")
+    ok, verdict = gate(summary, args.threshold)
+    lines += verdict
+    if not ok:
         status = 1
-    passed, failed, skipped = (summary.total(outcome) for outcome in ("passed", "failed", "skipped"))
-    lines.append(f"{passed} passed, {failed} failed, {skipped} skipped")
     print("\n".join(lines))
     return status
 

@@ -10,7 +10,7 @@ import pytest
 
 from conformance import leaks
 from conformance.skips import Skip, excluded, parse_skips
-from conformance.summary import Result, failure_line, generic, module_of, plain_id, report, summarise
+from conformance.summary import Result, failure_line, gate, generic, module_of, plain_id, report, summarise
 from conformance.tempest_conf import Cloud, disabled, parse_features, render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,6 +113,25 @@ class TestSummary:
             "e.g. tempest.api.compute.admin.test_aggregates.AggregatesAdminTestJSON.test_two" in x for x in lines
         )
         assert any("VNC off" in line for line in lines)
+
+
+class TestGate:
+    def test_below_the_threshold_fails_and_the_last_line_counts(self):
+        ok, lines = gate(summarise(results()), 95)
+        assert not ok
+        assert lines[0] == "pass rate 50.0% (threshold 95%): FAIL"
+        assert lines[-1] == "2 passed, 2 failed, 1 skipped"
+
+    def test_at_the_threshold_passes(self):
+        ok, lines = gate(summarise(results()), 50)
+        assert ok and lines[0].endswith(": ok")
+
+    def test_a_run_where_no_test_ran_fails(self):
+        skipped = [Result("tempest.api.compute.a.test_b.C.test_d", "skip", {"reason": "off"})]
+        ok, lines = gate(summarise(skipped), 0)
+        assert not ok
+        assert "no test ran" in lines[1]
+        assert lines[-1] == "0 passed, 0 failed, 1 skipped"
 
 
 class TestSkipList:
