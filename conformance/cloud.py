@@ -5,7 +5,7 @@
     python -m conformance.cloud inventory OUT.json # every live resource a test could leave behind
 
 The seed is what a devstack-like cloud gives Tempest: the roles its dynamic credentials assign
-(admin, member, reader, manager), an admin user and project, two distinct public images, two
+(admin, member, reader, manager, service), an admin user and project, two distinct public images, two
 flavors of different sizes (m1.nano and the larger m1.micro, devstack's ids 42 and 84), and a
 shared network. Unlike `make run`'s demo cloud no host is put in an aggregate: hosts sit in the
 default zone, as in a fresh Nova, so Tempest's aggregate tests can put them in zones of their own.
@@ -29,7 +29,9 @@ DEVSTACK_FLAVORS = (
     ("42", "m1.nano", 1, 128, 1),
     ("84", "m1.micro", 1, 192, 1),
 )
-ROLES = ("admin", "member", "reader", "manager")
+#: The roles Tempest's dynamic credentials assign: member, reader and admin for every class,
+#: manager for migration classes, service for the classes that act as another service.
+ROLES = ("admin", "member", "reader", "manager", "service")
 ALT_IMAGE_NAME = "cirros-alt"
 
 

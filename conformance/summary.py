@@ -32,6 +32,15 @@ FAILED = frozenset({"fail", "uxsuccess"})
 SKIPPED = frozenset({"skip"})
 #: A line that ends a traceback: an exception's dotted class name, a colon, its message.
 EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Failure|Exit|Mismatch\w*|[A-Z]\w+)): ?(.*)$")
+#: Tempest's log line for each request: `Request (Class:test): 404 GET http://host:port/path 0.01s`.
+REQUEST_LINE = re.compile(r"Request \([^:)]*:?([^)]*)\): (\d{3}) ([A-Z]+) https?://[^/\s]+(/\S*)")
+#: A failure that is an HTTP error answer (Tempest's exception for a 4xx or 5xx).
+HTTP_ERROR = re.compile(
+    r"'code': [45]\d\d|^(NotFound|BadRequest|Conflict|Forbidden|Unauthorized|ServerFault|UnexpectedResponseCode"
+    r"|NotImplemented|OverLimit)\b"
+)
+#: Phases whose requests clean up after a failure rather than cause it.
+CLEANUP_PHASES = frozenset({"tearDownClass", "tearDown", "_run_cleanups", "resource_cleanup", "clear_credentials"})
 GENERIC = (
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I), "<uuid>"),
     (re.compile(r"\breq-<uuid>"), "<request>"),
@@ -39,7 +48,8 @@ GENERIC = (
     (re.compile(r"tempest-[\w.-]*?-\d{6,}\b|\btempest-[\w.-]+", re.I), "<name>"),
     (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b"), "<ip>"),
     (re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z?"), "<time>"),
-    (re.compile(r"\b\d{3,}\b"), "<n>"),
+    (re.compile(r"(?<=/)\d+(?=/|\]|$)"), "<n>"),
+    (re.compile(r"\b\d{3,}\b(?! [A-Z]+ /)"), "<n>"),
     (re.compile(r"\s+"), " "),
 )
 
@@ -84,6 +94,25 @@ def failure_line(details: dict[str, str]) -> str:
     return (found or (lines[-1] if lines else "no details"))[:400]
 
 
+def last_request(details: dict[str, str], http_error: bool = False) -> str:
+    """The request the test failed on, from Tempest's log: `404 GET /compute/v2.1/os-hosts`
+    (query values left out). Requests made while cleaning up are left out; with ``http_error``
+    the last one answered 4xx or 5xx. Empty when the log has none."""
+    found = [
+        (status, method, url)
+        for phase, status, method, url in REQUEST_LINE.findall(details.get("pythonlogging:''", ""))
+        if phase not in CLEANUP_PHASES
+    ]
+    if http_error:
+        found = [row for row in found if row[0] >= "400"] or found
+    if not found:
+        return ""
+    status, method, url = found[-1]
+    path, _, query = url.partition("?")
+    keys = sorted({pair.split("=", 1)[0] for pair in query.split("&") if pair})
+    return f"{status} {method} {path}" + (f"?{'&'.join(keys)}" if keys else "")
+
+
 def generic(reason: str) -> str:
     """The reason with ids, names, addresses and numbers made generic, for grouping."""
     for pattern, replacement in GENERIC:
@@ -124,7 +153,9 @@ def summarise(results: list[Result]) -> Summary:
         elif result.status in FAILED:
             summary.modules[module]["failed"] += 1
             reason = failure_line(result.details)
-            summary.failures[generic(reason)].append((plain_id(result.test_id), reason))
+            request = last_request(result.details, http_error=bool(HTTP_ERROR.search(reason)))
+            key = f"{generic(reason)} [{generic(request)}]" if request else generic(reason)
+            summary.failures[key].append((plain_id(result.test_id), f"{reason} [{request}]" if request else reason))
         elif result.status in SKIPPED:
             summary.modules[module]["skipped"] += 1
             summary.skips[skip_reason(result.details)].append(plain_id(result.test_id))

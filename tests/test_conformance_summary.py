@@ -10,7 +10,17 @@ import pytest
 
 from conformance import leaks
 from conformance.skips import Skip, excluded, parse_skips
-from conformance.summary import Result, failure_line, gate, generic, module_of, plain_id, report, summarise
+from conformance.summary import (
+    Result,
+    failure_line,
+    gate,
+    generic,
+    last_request,
+    module_of,
+    plain_id,
+    report,
+    summarise,
+)
 from conformance.tempest_conf import Cloud, disabled, parse_features, render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +82,35 @@ class TestFailureReasons:
 
     def test_without_a_traceback_the_last_line_is_the_reason(self):
         assert failure_line({"reason": "something\nwent wrong"}) == "went wrong"
+
+
+LOG = (
+    "2026-11-30 19:48:55,480 INFO [rest_client] Request (HostsTest:test_list_hosts): 200 GET "
+    "http://127.0.0.1:8779/compute/v2.1/flavors/42 0.007s\n"
+    "2026-11-30 19:48:55,487 INFO [rest_client] Request (HostsTest:test_list_hosts): 404 GET "
+    "http://127.0.0.1:8779/compute/v2.1/os-hosts?zone=nova&x=1 0.007s\n"
+    "2026-11-30 19:48:55,490 INFO [rest_client] Request (HostsTest:_run_cleanups): 204 DELETE "
+    "http://127.0.0.1:8779/compute/v2.1/servers/5e6ccff8-0000-4000-8000-000000000000 0.007s\n"
+)
+
+
+class TestFailingRequest:
+    def test_it_is_the_last_request_outside_the_cleanup(self):
+        assert last_request({"pythonlogging:''": LOG}) == "404 GET /compute/v2.1/os-hosts?x&zone"
+
+    def test_for_an_http_error_it_is_the_last_error_answer(self):
+        log = LOG + LOG.splitlines(keepends=True)[0]
+        assert last_request({"pythonlogging:''": log}, http_error=True) == "404 GET /compute/v2.1/os-hosts?x&zone"
+        assert last_request({"pythonlogging:''": log}) == "200 GET /compute/v2.1/flavors/42"
+
+    def test_failures_are_grouped_by_reason_and_request(self):
+        details = {"traceback": bad_request("0f6b1a3c-4d2e-4f5a-9b8c-7d6e5f4a3b2c"), "pythonlogging:''": LOG}
+        summary = summarise([Result("tempest.api.compute.admin.test_hosts.HostsTest.test_list_hosts", "fail", details)])
+        [key] = summary.failures
+        assert key.endswith("[404 GET /compute/v2.1/os-hosts?x&zone]")
+
+    def test_no_log_no_request(self):
+        assert last_request({}) == ""
 
 
 def results() -> list[Result]:
