@@ -72,21 +72,21 @@ flush_broker
 
 # 3. The cloud, stopped on every way out.
 HONCHO_PID=""
+tree() {  # tree PID: the ids of every descendant of PID
+    local child
+    for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$child"; tree "$child"; done
+}
 stop_cloud() {
     [ -n "$HONCHO_PID" ] || return 0
-    local children
-    children=$(ps -o pid= --ppid "$HONCHO_PID" 2>/dev/null || true)
-    kill -TERM "$HONCHO_PID" 2>/dev/null || true
+    local processes pid left=""
+    processes=$(tree "$HONCHO_PID")
+    kill -TERM "$HONCHO_PID" 2>/dev/null || true  # honcho stops each process it started
     for _ in $(seq 1 60); do kill -0 "$HONCHO_PID" 2>/dev/null || break; sleep 0.5; done
     kill -KILL "$HONCHO_PID" 2>/dev/null || true
-    # honcho starts each process in a process group of its own: end whatever is left of them.
-    for pid in $children; do kill -KILL -- "-$pid" 2>/dev/null || true; done
     wait "$HONCHO_PID" 2>/dev/null || true
     HONCHO_PID=""
-    sleep 0.5
-    for pid in $children; do
-        if kill -0 -- "-$pid" 2>/dev/null; then echo "conformance: process group $pid did not stop" >&2; fi
-    done
+    for pid in $processes; do kill -KILL "$pid" 2>/dev/null && left="$left $pid"; done
+    [ -z "$left" ] || echo "conformance: killed what outlived honcho:$left" >&2
     flush_broker || true
     say "cloud stopped"
 }
