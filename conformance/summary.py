@@ -49,7 +49,8 @@ GENERIC = (
     (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b"), "<ip>"),
     (re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z?"), "<time>"),
     (re.compile(r"(?<=/)\d+(?=/|\]|$)"), "<n>"),
-    (re.compile(r"\b\d{3,}\b(?! [A-Z]+ /)"), "<n>"),
+    (re.compile(r"(does not match in response) - \{.*"), r"\1"),
+    (re.compile(r"\b\d{4,}\b"), "<n>"),
     (re.compile(r"\s+"), " "),
 )
 
