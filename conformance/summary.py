@@ -39,6 +39,8 @@ HTTP_ERROR = re.compile(
     r"'code': [45]\d\d|^(NotFound|BadRequest|Conflict|Forbidden|Unauthorized|ServerFault|UnexpectedResponseCode"
     r"|NotImplemented|OverLimit)\b"
 )
+#: How Tempest words the skip of a test marked unstable that raised (decorators.unstable_test).
+UNSTABLE = "Marked as unstable and skipped because of bug"
 #: Phases whose requests clean up after a failure rather than cause it.
 CLEANUP_PHASES = frozenset({"tearDownClass", "tearDown", "_run_cleanups", "resource_cleanup", "clear_credentials"})
 GENERIC = (
@@ -133,6 +135,8 @@ class Summary:
     modules: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     failures: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     skips: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: Tests marked unstable whose exception Tempest reported as a skip: (test id, what it raised).
+    unstable: list[tuple[str, str]] = field(default_factory=list)
 
     def total(self, outcome: str) -> int:
         """Tests with this outcome (passed, failed, skipped) over every module."""
@@ -159,7 +163,10 @@ def summarise(results: list[Result]) -> Summary:
             summary.failures[key].append((plain_id(result.test_id), f"{reason} [{request}]" if request else reason))
         elif result.status in SKIPPED:
             summary.modules[module]["skipped"] += 1
-            summary.skips[skip_reason(result.details)].append(plain_id(result.test_id))
+            reason = skip_reason(result.details)
+            summary.skips[reason].append(plain_id(result.test_id))
+            if reason.startswith(UNSTABLE):
+                summary.unstable.append((plain_id(result.test_id), reason.rsplit("failure was:", 1)[-1].strip()))
     return summary
 
 
@@ -176,6 +183,9 @@ def report(summary: Summary, top: int = 20) -> list[str]:
         for key, failed in groups[:top]:
             test_id, reason = failed[0]
             lines += [f"{len(failed):>4} x {key}", f"       e.g. {test_id}", f"       {reason[:300]}"]
+    if summary.unstable:
+        lines += ["", "Marked unstable, so reported as skipped: what each raised (a failure or a skip of its own):"]
+        lines += [f"  {test_id}: {raised[:200]}" for test_id, raised in summary.unstable]
     if summary.skips:
         lines += ["", "Skipped by Tempest (its reasons):"]
         for reason, tests in sorted(summary.skips.items(), key=lambda item: (-len(item[1]), item[0])):

@@ -143,6 +143,14 @@ class TestSummary:
         assert key.startswith("InvalidHTTPResponseBody:") and len(failed) == 2
         assert summary.skips == {"VNC off": ["tempest.api.compute.servers.test_novnc.NoVNCConsoleTestJSON.test_novnc"]}
 
+    def test_unstable_tests_reported_as_skipped_are_listed_with_what_they_raised(self):
+        reason = "Marked as unstable and skipped because of bug: https://launchpad.net/bugs/1, failure was: Bad header"
+        test_id = "tempest.api.compute.servers.test_server_actions.ServerActionsTestOtherA.test_resize"
+        summary = summarise([Result(test_id, "skip", {"reason": reason})])
+        assert summary.total("skipped") == 1
+        assert summary.unstable == [(test_id, "Bad header")]
+        assert f"  {test_id}: Bad header" in report(summary)
+
     def test_the_report_shows_the_table_reasons_and_an_example(self):
         lines = report(summarise(results()))
         assert lines[0].split() == ["module", "passed", "failed", "skipped"]
