@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUN_DIR := var/run
 
-.PHONY: install services run stop test lint openrc migrate seed
+.PHONY: install services run stop test lint openrc migrate seed conformance
 
 install:
 	@scripts/install.sh
@@ -60,3 +60,9 @@ lint: install
 	@$(VENV)/bin/ruff format --check --quiet . || (echo "ruff format would change the files above: run $(VENV)/bin/ruff format ." && exit 1)
 	@$(VENV)/bin/ruff check --quiet .
 	@$(VENV)/bin/mypy --no-error-summary .
+
+# Tempest 47.0.0's tempest.api.compute against a live cloud of its own, beside `make run` and the
+# suite (conformance/README.md). CONFORMANCE_THRESHOLD (95), CONFORMANCE_LEAKS (fail|report).
+conformance: install
+	@scripts/services.sh postgres
+	@conformance/run.sh
