@@ -229,6 +229,10 @@ SCHEDULER_CANDIDATE_KEYS = env_int("SCHEDULER_CANDIDATE_KEYS", 1)
 
 # --- Lifecycle ----------------------------------------------------------------------------
 ALLOW_RESIZE_TO_SAME_HOST = env_bool("ALLOW_RESIZE_TO_SAME_HOST", False)
+# Nova's [api] enable_instance_password: create (and rebuild, rescue) return an adminPass,
+# the one given or a generated one of PASSWORD_LENGTH characters.
+ENABLE_INSTANCE_PASSWORD = env_bool("ENABLE_INSTANCE_PASSWORD", True)
+PASSWORD_LENGTH = env_int("PASSWORD_LENGTH", 12)
 # 0: a shelved server is offloaded at once (image made, guest removed, allocation freed);
 # > 0: it stays on its host, shut off, until shelveOffload (the periodic offload is not run).
 SHELVED_OFFLOAD_TIME = env_int("SHELVED_OFFLOAD_TIME", 0)

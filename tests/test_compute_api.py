@@ -111,6 +111,19 @@ def test_create_answers_202_and_writes_a_building_server(demo_api, django_captur
     assert "OS-EXT-SRV-ATTR:host" not in shown  # admin-only attribute
 
 
+def test_create_answers_with_an_admin_password(demo_api, settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        generated = demo_api.post("/compute/v2.1/servers", create_body(), format="json").json()["server"]
+        given = demo_api.post("/compute/v2.1/servers", create_body(adminPass="Chosen-1"), format="json")
+    password = generated["adminPass"]
+    assert len(password) == 12 and password.isalnum() and not set(password) & set("0O1lI")
+    assert given.json()["server"]["adminPass"] == "Chosen-1"
+    settings.ENABLE_INSTANCE_PASSWORD = False
+    with django_capture_on_commit_callbacks(execute=False):
+        quiet = demo_api.post("/compute/v2.1/servers", create_body(), format="json").json()["server"]
+    assert "adminPass" not in quiet
+
+
 def test_quota_is_enforced_atomically(demo_api, settings):
     settings.QUOTA_DEFAULTS = {**settings.QUOTA_DEFAULTS, "instances": 1}
     assert demo_api.post("/compute/v2.1/servers", create_body(), format="json").status_code == 202

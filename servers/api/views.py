@@ -58,7 +58,9 @@ class ServersView(ComputeView):
         serializer = ServerCreateSerializer(data=unwrap(request.data, "server"))
         serializer.is_valid(raise_exception=True)
         hints = request.data.get("os:scheduler_hints", request.data.get("OS-SCH-HNT:scheduler_hints"))
-        servers = create.create_servers(self.caller, serializer.to_request(request.api_version, hints))
+        spec = serializer.to_request(request.api_version, hints)
+        spec.admin_password = create.admin_password(spec.admin_password)
+        servers = create.create_servers(self.caller, spec)
         first = servers[0]
         base = base_url(request)
         body: dict[str, Any] = {
@@ -69,6 +71,8 @@ class ServersView(ComputeView):
             }
         }
         body["server"].pop("name")
+        if spec.admin_password is not None:
+            body["server"]["adminPass"] = spec.admin_password
         if len(servers) > 1 and request.data["server"].get("return_reservation_id"):
             body = {"reservation_id": first.reservation_id}
         response = Response(body, status=status.HTTP_202_ACCEPTED)

@@ -4,9 +4,12 @@ action, and hand them to the conductor (conductor.build_servers) after commit.""
 
 from __future__ import annotations
 
+import secrets
+import string
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -43,6 +46,25 @@ class ServerCreate:
     access_ip_v6: str | None = None
     config_drive: bool = False
     scheduler_hints: dict = field(default_factory=dict)
+    admin_password: str | None = None
+
+
+# As Nova's generated passwords: letters and digits without the look-alikes (0 O 1 l I).
+_PASSWORD_SYMBOLS = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
+
+
+def generate_password(length: int | None = None) -> str:
+    """A random password from letters and digits that cannot be misread."""
+    size = length or settings.PASSWORD_LENGTH
+    return "".join(secrets.choice(_PASSWORD_SYMBOLS) for _ in range(size))
+
+
+def admin_password(requested: str | None) -> str | None:
+    """The adminPass a create, rebuild or rescue answers with: the requested one, else a
+    generated one; None when the cloud does not hand out instance passwords."""
+    if requested is not None:
+        return requested
+    return generate_password() if settings.ENABLE_INSTANCE_PASSWORD else None
 
 
 def _resolve_networks(caller: Caller, networks: str | list[dict]) -> list[dict]:

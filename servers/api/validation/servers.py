@@ -44,6 +44,7 @@ class ServerCreateSerializer(serializers.Serializer):
     config_drive = serializers.BooleanField(required=False, default=False)
     block_device_mapping_v2 = serializers.ListField(child=serializers.DictField(), required=False)
     security_groups = serializers.ListField(child=serializers.DictField(), required=False)
+    adminPass = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
     def validate_name(self, value: str) -> str:
         if not value.strip() or value != value.strip():
@@ -112,6 +113,7 @@ class ServerCreateSerializer(serializers.Serializer):
             access_ip_v6=data.get("accessIPv6"),
             config_drive=data.get("config_drive", False),
             scheduler_hints=validate_scheduler_hints(scheduler_hints),
+            admin_password=data.get("adminPass"),
         )
 
 
