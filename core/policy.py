@@ -265,6 +265,12 @@ PORT_CREATE_MAC_ADDRESS = Rule("create_port:mac_address", ADMIN, "Choose a new p
 PORT_UPDATE = Rule("update_port", OWNER, "Change a project's port")
 PORT_UPDATE_DEVICE_OWNER = Rule("update_port:device_owner", ADMIN, "Bind a port to a device or unbind it")
 PORT_DELETE = Rule("delete_port", OWNER, "Delete a project's port")
+SECURITY_GROUP_CREATE = Rule("create_security_group", OWNER, "Create a security group (for another project: admins)")
+SECURITY_GROUP_UPDATE = Rule("update_security_group", OWNER, "Rename or describe a project's security group")
+SECURITY_GROUP_DELETE = Rule("delete_security_group", OWNER, "Delete a project's security group")
+SECURITY_GROUP_RULE_CREATE = Rule("create_security_group_rule", OWNER, "Add a rule to a project's security group")
+SECURITY_GROUP_RULE_DELETE = Rule("delete_security_group_rule", OWNER, "Remove a rule from a project's security group")
+PORT_UPDATE_SECURITY_GROUPS = Rule("update_port:security_groups", OWNER, "Change the security groups of a port")
 # Neutron checks get_quota only for another project's quotas (neutron/extensions/quotasv2.py).
 NETWORK_QUOTA_SHOW = Rule("get_quota", ADMIN, "Show another project's network quotas, or list them all")
 NETWORK_QUOTA_UPDATE = Rule("update_quota", ADMIN, "Change a project's network quotas")
