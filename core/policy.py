@@ -100,6 +100,12 @@ PROJECT_MEMBER_OR_ADMIN = Rule(
 )
 
 # --- Compute (nova/policies/) ---------------------------------------------------------------
+# nova/policies/security_groups.py: the server's security groups (the proxy's own calls check
+# the token's project only, which ProjectRoles does).
+SERVER_SECURITY_GROUPS_ADD = Rule("os_compute_api:os-security-groups:add", PROJECT_MEMBER, "Add a group to a server")
+SERVER_SECURITY_GROUPS_REMOVE = Rule(
+    "os_compute_api:os-security-groups:remove", PROJECT_MEMBER, "Remove a group from a server"
+)
 SERVERS_ALL_TENANTS = Rule("os_compute_api:servers:index:get_all_tenants", ADMIN, "List every project's servers")
 SERVERS_ADMIN_FILTERS = Rule("os_compute_api:servers:allow_all_filters", ADMIN, "Filter and sort servers on any field")
 SERVERS_RESET_STATE = Rule("os_compute_api:os-admin-actions:reset_state", ADMIN, "Force a server's state")
