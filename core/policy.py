@@ -100,6 +100,12 @@ PROJECT_MEMBER_OR_ADMIN = Rule(
 )
 
 # --- Compute (nova/policies/) ---------------------------------------------------------------
+# nova/policies/security_groups.py: the server's security groups (the proxy's own calls check
+# the token's project only, which ProjectRoles does).
+SERVER_SECURITY_GROUPS_ADD = Rule("os_compute_api:os-security-groups:add", PROJECT_MEMBER, "Add a group to a server")
+SERVER_SECURITY_GROUPS_REMOVE = Rule(
+    "os_compute_api:os-security-groups:remove", PROJECT_MEMBER, "Remove a group from a server"
+)
 SERVERS_ALL_TENANTS = Rule("os_compute_api:servers:index:get_all_tenants", ADMIN, "List every project's servers")
 SERVERS_ADMIN_FILTERS = Rule("os_compute_api:servers:allow_all_filters", ADMIN, "Filter and sort servers on any field")
 SERVERS_RESET_STATE = Rule("os_compute_api:os-admin-actions:reset_state", ADMIN, "Force a server's state")
@@ -265,6 +271,12 @@ PORT_CREATE_MAC_ADDRESS = Rule("create_port:mac_address", ADMIN, "Choose a new p
 PORT_UPDATE = Rule("update_port", OWNER, "Change a project's port")
 PORT_UPDATE_DEVICE_OWNER = Rule("update_port:device_owner", ADMIN, "Bind a port to a device or unbind it")
 PORT_DELETE = Rule("delete_port", OWNER, "Delete a project's port")
+SECURITY_GROUP_CREATE = Rule("create_security_group", OWNER, "Create a security group (for another project: admins)")
+SECURITY_GROUP_UPDATE = Rule("update_security_group", OWNER, "Rename or describe a project's security group")
+SECURITY_GROUP_DELETE = Rule("delete_security_group", OWNER, "Delete a project's security group")
+SECURITY_GROUP_RULE_CREATE = Rule("create_security_group_rule", OWNER, "Add a rule to a project's security group")
+SECURITY_GROUP_RULE_DELETE = Rule("delete_security_group_rule", OWNER, "Remove a rule from a project's security group")
+PORT_UPDATE_SECURITY_GROUPS = Rule("update_port:security_groups", OWNER, "Change the security groups of a port")
 # Neutron checks get_quota only for another project's quotas (neutron/extensions/quotasv2.py).
 NETWORK_QUOTA_SHOW = Rule("get_quota", ADMIN, "Show another project's network quotas, or list them all")
 NETWORK_QUOTA_UPDATE = Rule("update_quota", ADMIN, "Change a project's network quotas")

@@ -173,7 +173,8 @@ class PortAdmin(ServiceLayerAdmin[Port]):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Port | None = None) -> tuple[str, ...]:
         fixed = ("network", "project_id", "mac_address", "fixed_ips") if obj else ()
-        return (*fixed, "id", "device_id", "device_owner", "status", "created_at", "updated_at")
+        # A new port gets its project's default group; groups change through the API.
+        return (*fixed, "id", "device_id", "device_owner", "status", "security_groups", "created_at", "updated_at")
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         """A new port's MAC is IPAM's to draw unless the operator chooses one."""
@@ -240,3 +241,6 @@ class NetworkQuotaAdmin(ServiceLayerAdmin[NetworkQuota]):
 
     def service_delete(self, caller: Caller, obj: NetworkQuota) -> None:
         quotas.reset(caller, obj.project_id)
+
+
+from . import admin_security  # noqa: E402, F401  (registers the security group admins)

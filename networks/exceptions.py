@@ -89,3 +89,64 @@ class MacAddressInUse(Conflict):
 
 class GatewayConflictWithAllocationPools(Conflict):
     neutron_type = "GatewayConflictWithAllocationPools"
+
+
+# --- security groups (neutron_lib/exceptions/securitygroup.py) ---------------------------------
+
+
+class SecurityGroupNotFound(NotFound):
+    neutron_type = "SecurityGroupNotFound"
+
+    def __init__(self, group_id: str) -> None:
+        super().__init__(f"Security group {group_id} does not exist")
+
+
+class SecurityGroupRuleNotFound(NotFound):
+    neutron_type = "SecurityGroupRuleNotFound"
+
+    def __init__(self, rule_id: str) -> None:
+        super().__init__(f"Security group rule {rule_id} does not exist")
+
+
+class SecurityGroupInUse(Conflict):
+    neutron_type = "SecurityGroupInUse"
+
+    def __init__(self, group_id: str) -> None:
+        super().__init__(f"Security Group {group_id} in use.")
+
+
+class SecurityGroupCannotRemoveDefault(Conflict):
+    neutron_type = "SecurityGroupCannotRemoveDefault"
+
+    def __init__(self) -> None:
+        super().__init__("Insufficient rights for removing default security group.")
+
+
+class SecurityGroupCannotUpdateDefault(Conflict):
+    neutron_type = "SecurityGroupCannotUpdateDefault"
+
+    def __init__(self) -> None:
+        super().__init__("Updating default security group not allowed.")
+
+
+class SecurityGroupDefaultAlreadyExists(Conflict):
+    neutron_type = "SecurityGroupDefaultAlreadyExists"
+
+    def __init__(self) -> None:
+        super().__init__("Default security group already exists.")
+
+
+class SecurityGroupRuleExists(Conflict):
+    neutron_type = "SecurityGroupRuleExists"
+
+    def __init__(self, rule_id: str) -> None:
+        self.rule_id = rule_id
+        super().__init__(f"Security group rule already exists. Rule id is {rule_id}.")
+
+
+class SecurityGroupRuleInvalid(BadRequest):
+    """A rule Neutron refuses; ``neutron_type`` names which check it failed."""
+
+    def __init__(self, neutron_type: str, message: str) -> None:
+        self.neutron_type = neutron_type
+        super().__init__(message)

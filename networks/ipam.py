@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from core.exceptions import BadRequest, Conflict
 
 from .exceptions import IpAddressAlreadyAllocated, IpAddressGenerationFailure, MacAddressInUse
-from .models import Network, Port, Subnet
+from .models import Network, Port, SecurityGroup, Subnet
+from .security import give_groups
 
 
 def default_pools(cidr: str, gateway: str | None) -> list[dict[str, str]]:
@@ -70,10 +71,12 @@ def create_port(
     name: str = "",
     admin_state_up: bool = True,
     allocate: bool = True,
+    security_groups: list[SecurityGroup] | None = None,
 ) -> Port:
     """A port on the network with an address from its first IPv4 subnet (or from
     `subnet_id`; `fixed_ip` asks for that address). `allocate=False` makes a port without
-    an address; `mac_address` asks for that MAC (409 when taken)."""
+    an address; `mac_address` asks for that MAC (409 when taken). `security_groups` None:
+    the project's default group."""
     with transaction.atomic():
         subnets = Subnet.objects.select_for_update().filter(network=network, ip_version=4).order_by("created_at")
         subnet = subnets.filter(id=subnet_id).first() if subnet_id else subnets.first()
@@ -99,7 +102,7 @@ def create_port(
         for _ in range(5):
             try:
                 with transaction.atomic():
-                    return Port.objects.create(
+                    port = Port.objects.create(
                         network=network,
                         project_id=project_id,
                         mac_address=mac_address or _random_mac(),
@@ -110,6 +113,8 @@ def create_port(
                         name=name,
                         admin_state_up=admin_state_up,
                     )
+                give_groups(port, security_groups)
+                return port
             except IntegrityError:
                 if mac_address is not None:
                     raise MacAddressInUse(f"The mac address {mac_address} is in use.") from None
@@ -117,9 +122,15 @@ def create_port(
         raise Conflict("Could not allocate a unique MAC address.")
 
 
+def _groups(ids: list[str] | None) -> list[SecurityGroup] | None:
+    """The groups a server's request named (those deleted since are left out)."""
+    return None if ids is None else list(SecurityGroup.objects.filter(id__in=ids))
+
+
 def bind_ports_for_server(server_uuid: str, project_id: str, requested: list[dict]) -> list[Port]:
     """Create or claim the server's ports for its requested networks. Idempotent: a server
-    that already has ports keeps them."""
+    that already has ports keeps them. A network entry's "security_groups" (ids) are the
+    groups of the port made for it (else the project's default group)."""
     existing = list(Port.objects.filter(device_id=server_uuid))
     if existing:
         return existing
@@ -139,6 +150,7 @@ def bind_ports_for_server(server_uuid: str, project_id: str, requested: list[dic
                     device_id=server_uuid,
                     device_owner="compute:nova",
                     fixed_ip=entry.get("fixed_ip"),
+                    security_groups=_groups(entry.get("security_groups")),
                 )
             )
     return ports

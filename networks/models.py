@@ -1,8 +1,9 @@
-"""Networks (a Neutron v2.0 subset): networks, IPv4 subnets and ports."""
+"""Networks (a Neutron v2.0 subset): networks, IPv4 subnets, ports and security groups."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import models
 
@@ -65,6 +66,9 @@ class Port(models.Model):
     device_owner = models.CharField(max_length=255, blank=True, default="")
     status = models.CharField(max_length=16, default="DOWN")
     admin_state_up = models.BooleanField(default=True)
+    security_groups: models.ManyToManyField[SecurityGroup, Any] = models.ManyToManyField(
+        "SecurityGroup", blank=True, related_name="ports"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -85,3 +89,56 @@ class NetworkQuota(models.Model):
 
     def __str__(self) -> str:
         return f"network quota of {self.project_id}"
+
+
+class SecurityGroup(models.Model):
+    """A named set of filtering rules that ports carry. Each project has one ``is_default``
+    group, named "default", made on first use as Neutron does; a port made without groups
+    gets it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    description = models.CharField(max_length=255, blank=True, default="")
+    project_id = models.CharField(max_length=64, db_index=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project_id"], condition=models.Q(is_default=True), name="one_default_group_per_project"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"security group {self.name or self.id}"
+
+
+class SecurityGroupRule(models.Model):
+    """One rule of a group: traffic in one direction, of one ethertype, optionally of one
+    protocol and port range, from (or to) an address prefix or the members of a group. A rule
+    naming a remote group goes when that group goes (as Neutron's foreign key cascades)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    security_group = models.ForeignKey(SecurityGroup, on_delete=models.CASCADE, related_name="rules")
+    project_id = models.CharField(max_length=64, db_index=True)
+    direction = models.CharField(max_length=7)
+    ethertype = models.CharField(max_length=4, default="IPv4")
+    protocol = models.CharField(max_length=40, null=True, blank=True)
+    port_range_min = models.IntegerField(null=True, blank=True)
+    port_range_max = models.IntegerField(null=True, blank=True)
+    remote_ip_prefix = models.CharField(max_length=64, null=True, blank=True)
+    remote_group = models.ForeignKey(
+        SecurityGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="remote_rules"
+    )
+    description = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.ethertype} {self.protocol or 'any'} rule of {self.security_group_id}"

@@ -1,11 +1,12 @@
-"""Neutron wire documents for networks, subnets and ports."""
+"""Neutron wire documents for networks, subnets, ports, security groups and their rules."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from core.timestamps import seconds_z
-from networks.models import Network, Port, Subnet
+from networks.models import Network, Port, SecurityGroup, SecurityGroupRule, Subnet
 
 
 def _owned(project_id: str) -> dict[str, str]:
@@ -75,7 +76,7 @@ def port_document(port: Port) -> dict[str, Any]:
         "status": port.status,
         "admin_state_up": port.admin_state_up,
         "binding:vnic_type": "normal",
-        "security_groups": [],
+        "security_groups": [str(group.id) for group in port.security_groups.all()],
         "allowed_address_pairs": [],
         "extra_dhcp_opts": [],
         "port_security_enabled": True,
@@ -84,4 +85,50 @@ def port_document(port: Port) -> dict[str, Any]:
         "revision_number": 1,
         "created_at": seconds_z(port.created_at),
         "updated_at": seconds_z(port.updated_at),
+    }
+
+
+def _uuid_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def rule_document(rule: SecurityGroupRule, *, in_default: bool) -> dict[str, Any]:
+    """A rule as Neutron shows it; ``in_default``: its group is a project's default group."""
+    return {
+        "id": str(rule.id),
+        "security_group_id": str(rule.security_group_id),
+        **_owned(rule.project_id),
+        "direction": rule.direction,
+        "ethertype": rule.ethertype,
+        "protocol": rule.protocol,
+        "port_range_min": rule.port_range_min,
+        "port_range_max": rule.port_range_max,
+        "remote_ip_prefix": rule.remote_ip_prefix,
+        "remote_group_id": _uuid_or_none(rule.remote_group_id),
+        "remote_address_group_id": None,
+        "normalized_cidr": str(ipaddress.ip_network(rule.remote_ip_prefix, strict=False))
+        if rule.remote_ip_prefix
+        else None,
+        "description": rule.description,
+        "belongs_to_default_sg": in_default,
+        "revision_number": 0,
+        "created_at": seconds_z(rule.created_at),
+        "updated_at": seconds_z(rule.updated_at),
+    }
+
+
+def security_group_document(group: SecurityGroup) -> dict[str, Any]:
+    """A group as Neutron shows it, with its rules (prefetch ``rules`` for a list)."""
+    return {
+        "id": str(group.id),
+        "name": group.name,
+        "description": group.description,
+        **_owned(group.project_id),
+        "security_group_rules": [rule_document(rule, in_default=group.is_default) for rule in group.rules.all()],
+        "stateful": True,
+        "shared": False,
+        "tags": [],
+        "revision_number": 1,
+        "created_at": seconds_z(group.created_at),
+        "updated_at": seconds_z(group.updated_at),
     }

@@ -18,6 +18,7 @@ EXTENSIONS = {
     "quota_details": ("Quota details management support", "Expose functions for quotas usage statistics per project"),
     "external-net": ("Neutron external network", "Adds external network attribute to network resource."),
     "net-mtu": ("Network MTU", "Provides MTU attribute for a network resource."),
+    "security-group": ("security-group", "The security groups extension."),
 }
 
 

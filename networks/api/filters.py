@@ -16,7 +16,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from core.ids import parse_uuid
-from networks.models import Network, Port, Subnet
+from networks.models import Network, Port, SecurityGroup, SecurityGroupRule, Subnet
 
 
 class ValuesField(forms.Field):
@@ -80,6 +80,29 @@ class PortFilter(OwnedFilter):
 
     class Meta:
         model = Port
+        fields: list[str] = []
+
+
+class SecurityGroupFilter(OwnedFilter):
+    description = AnyOf()
+
+    class Meta:
+        model = SecurityGroup
+        fields: list[str] = []
+
+
+class SecurityGroupRuleFilter(django_filters.FilterSet):
+    id = UuidAnyOf()
+    project_id = AnyOf()
+    tenant_id = AnyOf(field_name="project_id")
+    security_group_id = UuidAnyOf()
+    remote_group_id = UuidAnyOf()
+    direction = AnyOf()
+    ethertype = AnyOf()
+    protocol = AnyOf()
+
+    class Meta:
+        model = SecurityGroupRule
         fields: list[str] = []
 
 

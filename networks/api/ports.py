@@ -51,12 +51,24 @@ def port_fixed_ips(body: dict[str, Any]) -> tuple[FixedIp, ...] | Unset:
     )
 
 
+def _security_groups(body: dict[str, Any]) -> tuple[str, ...] | Unset:
+    if "security_groups" not in body:
+        return UNSET
+    ids = body["security_groups"]
+    if ids is None:
+        return ()
+    if not isinstance(ids, list):
+        raise InvalidInput("security_groups must be a list of security group ids.")
+    return tuple(validation.uuid_text(group_id, "security_groups") for group_id in ids)
+
+
 def port_fields(body: dict[str, Any]) -> PortFields:
     return PortFields(
         name=validation.text(body, "name"),
         admin_state_up=validation.boolean(body, "admin_state_up"),
         device_id=validation.text(body, "device_id"),
         device_owner=validation.text(body, "device_owner"),
+        security_groups=_security_groups(body),
     )
 
 

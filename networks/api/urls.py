@@ -1,10 +1,11 @@
-"""/network: version list and the v2.0 extensions, networks, subnets, ports and quotas."""
+"""/network: version list and the v2.0 extensions, networks, subnets, ports, security groups,
+security group rules and quotas."""
 
 from django.urls import path
 
 from novasite.versions import NetworkVersions
 
-from . import extensions, networks, ports, quotas, subnets
+from . import extensions, networks, ports, quotas, security_groups, subnets
 
 urlpatterns = [
     path("", NetworkVersions.as_view()),
@@ -17,6 +18,10 @@ urlpatterns = [
     path("/v2.0/subnets/<str:subnet_id>", subnets.SubnetView.as_view()),
     path("/v2.0/ports", ports.PortsView.as_view()),
     path("/v2.0/ports/<str:port_id>", ports.PortView.as_view()),
+    path("/v2.0/security-groups", security_groups.SecurityGroupsView.as_view()),
+    path("/v2.0/security-groups/<str:group_id>", security_groups.SecurityGroupView.as_view()),
+    path("/v2.0/security-group-rules", security_groups.SecurityGroupRulesView.as_view()),
+    path("/v2.0/security-group-rules/<str:rule_id>", security_groups.SecurityGroupRuleView.as_view()),
     path("/v2.0/quotas", quotas.QuotasView.as_view()),
     path("/v2.0/quotas/<str:project_id>", quotas.QuotaView.as_view()),
     path("/v2.0/quotas/<str:project_id>/default", quotas.QuotaDefaultView.as_view()),

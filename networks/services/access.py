@@ -34,7 +34,7 @@ def subnets(caller: Caller) -> QuerySet[Subnet]:
 
 def ports(caller: Caller) -> QuerySet[Port]:
     """The ports the caller sees: its project's, and those on its project's networks."""
-    query = Port.objects.select_related("network")
+    query = Port.objects.select_related("network").prefetch_related("security_groups")
     if caller.is_admin:
         return query
     return query.filter(Q(project_id=caller.project_id) | Q(network__project_id=caller.project_id))

@@ -65,3 +65,28 @@ class PortFields:
     admin_state_up: bool | Unset = UNSET
     device_id: str | Unset = UNSET
     device_owner: str | Unset = UNSET
+    security_groups: tuple[str, ...] | Unset = UNSET
+
+
+@dataclass(frozen=True)
+class SecurityGroupFields:
+    """A security group's writable attributes."""
+
+    name: str | Unset = UNSET
+    description: str | Unset = UNSET
+
+
+@dataclass(frozen=True)
+class RuleFields:
+    """A new security group rule, as parsed by the view: ports are integers from 0 to 65535,
+    the prefix a valid CIDR, ids are strings; the rest is checked by the service."""
+
+    security_group_id: str
+    direction: str
+    ethertype: str = "IPv4"
+    protocol: str | None = None
+    port_range_min: int | None = None
+    port_range_max: int | None = None
+    remote_ip_prefix: str | None = None
+    remote_group_id: str | None = None
+    description: str = ""

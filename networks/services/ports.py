@@ -13,7 +13,7 @@ from networks import ipam
 from networks.exceptions import InvalidInput, PortInUse
 from networks.models import Network, Port
 
-from . import access, quotas
+from . import access, quotas, security_groups
 from .arguments import FixedIp, PortFields, apply
 
 
@@ -69,6 +69,11 @@ def create_port(
     if mac_address is not None:
         policy.enforce(caller, policy.PORT_CREATE_MAC_ADDRESS, project_id=project_id)
     _check_device(caller, fields, policy.PORT_CREATE_DEVICE_OWNER, project_id)
+    groups = (
+        None
+        if fields.security_groups is UNSET
+        else security_groups.groups_by_id(caller, fields.security_groups, project_id)
+    )
     with transaction.atomic():
         quotas.reserve(project_id, "port")
         return ipam.create_port(
@@ -82,14 +87,18 @@ def create_port(
             admin_state_up=True if fields.admin_state_up is UNSET else fields.admin_state_up,
             device_id="" if fields.device_id is UNSET else fields.device_id,
             device_owner="" if fields.device_owner is UNSET else fields.device_owner,
+            security_groups=groups,
         )
 
 
 def update_port(caller: Caller, port_id: str, fields: PortFields) -> Port:
-    """Name and admin_state_up (owner); device_id and device_owner (admin)."""
+    """Name, admin_state_up and security_groups (owner); device_id and device_owner (admin)."""
     port = access.get_port(caller, port_id)
     policy.enforce(caller, policy.PORT_UPDATE, project_id=port.project_id)
     _check_device(caller, fields, policy.PORT_UPDATE_DEVICE_OWNER, port.project_id)
+    if fields.security_groups is not UNSET:
+        policy.enforce(caller, policy.PORT_UPDATE_SECURITY_GROUPS, project_id=port.project_id)
+        port.security_groups.set(security_groups.groups_by_id(caller, fields.security_groups, port.project_id))
     apply(
         port,
         {

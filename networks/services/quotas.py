@@ -1,5 +1,6 @@
 """Neutron quotas: default limits, per-project overrides (NetworkQuota), usage counted from
-the rows themselves, and the check made before a network, subnet or port is created.
+the rows themselves, and the check made before a network, subnet, port, security group or
+rule is created.
 
 Every check and every change of a project's limits first takes the project's quota lock
 (``core.quotas.lock_project``) inside the caller's transaction, so concurrent creates in one
@@ -16,7 +17,7 @@ from core import policy
 from core.principal import Caller
 from core.quotas import check_new_limits, fits, lock_project
 from networks.exceptions import OverQuota
-from networks.models import Network, NetworkQuota, Port, Subnet
+from networks.models import Network, NetworkQuota, Port, SecurityGroup, SecurityGroupRule, Subnet
 
 SERVICE = "network"
 DEFAULTS: dict[str, int] = {
@@ -28,7 +29,13 @@ DEFAULTS: dict[str, int] = {
     "security_group": 10,
     "security_group_rule": 100,
 }
-COUNTED: dict[str, type[Model]] = {"network": Network, "subnet": Subnet, "port": Port}
+COUNTED: dict[str, type[Model]] = {
+    "network": Network,
+    "subnet": Subnet,
+    "port": Port,
+    "security_group": SecurityGroup,
+    "security_group_rule": SecurityGroupRule,
+}
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,14 @@ class ServerContext:
                         "OS-EXT-IPS-MAC:mac_addr": port.mac_address,
                     }
                 )
+        # Nova lists a server's groups port by port, by name (by id when unnamed).
+        self.security_groups: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for device_id, group_id, name in (
+            Port.security_groups.through.objects.filter(port__device_id__in=uuids)
+            .order_by("port__created_at", "port_id", "id")
+            .values_list("port__device_id", "securitygroup_id", "securitygroup__name")
+        ):
+            self.security_groups[device_id].append({"name": name or str(group_id)})
         self.volumes: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for server_id, volume_id in (
             VolumeAttachment.objects.filter(server_id__in=[s.pk for s in servers])
@@ -131,8 +139,9 @@ def server_detail(
         "OS-SRV-USG:launched_at": micro(server.launched_at),
         "OS-SRV-USG:terminated_at": micro(server.terminated_at),
         "os-extended-volumes:volumes_attached": ctx.volumes.get(server.pk, []),
-        "security_groups": [{"name": "default"}],
     }
+    if ctx.security_groups.get(str(server.uuid)):
+        body["security_groups"] = ctx.security_groups[str(server.uuid)]  # as Nova: only when it has some
     if is_admin:
         body.update(
             {

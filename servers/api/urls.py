@@ -12,8 +12,10 @@ from . import (
     keypair_views,
     metadata_views,
     migration_views,
+    network_views,
     os_migrations_views,
     quota_views,
+    security_group_views,
     views,
 )
 
@@ -61,6 +63,19 @@ urlpatterns = [
     path("/os-quota-sets/<str:project_id>/defaults", quota_views.QuotaSetDefaultsView.as_view()),
     path("/limits", quota_views.LimitsView.as_view()),
     path("/os-migrations", os_migrations_views.MigrationsView.as_view()),
+]
+
+# Nova's network proxies (security groups, networks), deprecated from 2.36.
+urlpatterns += [
+    path("/os-security-groups", security_group_views.SecurityGroupsView.as_view()),
+    path("/os-security-groups/<str:group_id>", security_group_views.SecurityGroupView.as_view()),
+    path("/os-security-group-rules", security_group_views.SecurityGroupRulesView.as_view()),
+    path("/os-security-group-rules/<str:rule_id>", security_group_views.SecurityGroupRuleView.as_view()),
+    path("/servers/<str:server_id>/os-security-groups", security_group_views.ServerSecurityGroupsView.as_view()),
+    path("/os-networks", network_views.NetworksView.as_view()),
+    path("/os-networks/<str:network_id>", network_views.NetworkView.as_view()),
+    path("/os-tenant-networks", network_views.TenantNetworksView.as_view()),
+    path("/os-tenant-networks/<str:network_id>", network_views.TenantNetworkView.as_view()),
 ]
 
 # The v2.1 extension list and the quota classes (kept apart from the server routes above).

@@ -67,7 +67,8 @@ class ServersView(ComputeView):
             "server": {
                 **rep.server_brief(first, base),
                 "OS-DCF:diskConfig": "MANUAL",
-                "security_groups": [{"name": "default"}],
+                # Nova echoes the requested groups (none asked: the default group).
+                "security_groups": request.data["server"].get("security_groups", [{"name": "default"}]),
             }
         }
         body["server"].pop("name")

@@ -22,7 +22,7 @@ from novasite.celery import app as celery_app
 from .. import lifecycle
 from ..models import Keypair, Server, ServerGroup, ServerGroupMember
 from ..states import TaskState, VmState
-from . import quotas
+from . import quotas, security_groups
 from .groups import check_group_room
 from .lookup import check_zone, resolve_flavor, resolve_image
 
@@ -47,6 +47,7 @@ class ServerCreate:
     config_drive: bool = False
     scheduler_hints: dict = field(default_factory=dict)
     admin_password: str | None = None
+    security_groups: list[str] = field(default_factory=list)  # names or ids; none: the default group
 
 
 # As Nova's generated passwords: letters and digits without the look-alikes (0 O 1 l I).
@@ -129,6 +130,9 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
     flavor = resolve_flavor(caller, spec.flavor_ref)
     image = resolve_image(caller, spec.image_ref, flavor)
     networks = _resolve_networks(caller, spec.networks)
+    if spec.security_groups:
+        group_ids = security_groups.groups_for_new_server(caller, spec.security_groups)
+        networks = [entry if "port" in entry else {**entry, "security_groups": group_ids} for entry in networks]
     if any("port" in entry for entry in networks) and spec.max_count > 1:
         raise BadRequest("Unable to launch multiple instances with a single configured port ID.")
     check_zone(spec.availability_zone)

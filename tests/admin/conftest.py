@@ -18,7 +18,7 @@ from django.utils import timezone
 from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Region, Service
 from identity.models import Project, Role, RoleAssignment, Token, User
 from images.models import Image
-from networks.models import Network, NetworkQuota, Port, Subnet
+from networks.models import Network, NetworkQuota, Port, SecurityGroup, SecurityGroupRule, Subnet
 from servers.models import (
     Flavor,
     FlavorAccess,
@@ -158,6 +158,12 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
         )
     )
     add(NetworkQuota(project_id=project.id, limits={"network": 10}))
+    security_group = add(SecurityGroup(name=f"web{n}", project_id=project.id))
+    add(
+        SecurityGroupRule(
+            security_group=security_group, project_id=project.id, direction="ingress", remote_group=security_group
+        )
+    )
     return rows
 
 

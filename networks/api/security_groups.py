@@ -1,0 +1,136 @@
+"""/network/v2.0/security-groups[/{id}] (list, create, show, update, delete) and
+/network/v2.0/security-group-rules[/{id}] (list, create, show, delete)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.bodies import unwrap
+from core.exceptions import BadRequest
+from networks.services import security_group_rules as rule_services
+from networks.services import security_groups as services
+from networks.services.arguments import RuleFields, SecurityGroupFields
+
+from . import validation
+from .base import NeutronView, entity, listing
+from .documents import rule_document, security_group_document
+from .filters import SecurityGroupFilter, SecurityGroupRuleFilter, narrow
+
+MAX_PORT = 65535
+
+
+def group_fields(body: dict[str, Any]) -> SecurityGroupFields:
+    return SecurityGroupFields(name=validation.text(body, "name"), description=validation.text(body, "description"))
+
+
+def _port(body: dict[str, Any], key: str) -> int | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PORT:
+        raise BadRequest(f"Invalid input for {key}. Reason: {value} is not a valid port number.")
+    return value
+
+
+def _optional_text(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise BadRequest(f"Invalid input for {key}. Reason: '{value}' is not a valid value.")
+    return str(value)
+
+
+def _prefix(body: dict[str, Any]) -> str | None:
+    value = body.get("remote_ip_prefix")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            ipaddress.ip_network(value, strict=False)
+            return value
+        except ValueError:
+            pass
+    raise BadRequest(f"Invalid input for remote_ip_prefix. Reason: '{value}' is not a valid IP subnet.")
+
+
+def rule_fields(body: dict[str, Any]) -> RuleFields:
+    """A rule create body, with Neutron's attribute checks (the rest: the service)."""
+    if "security_group_id" not in body:
+        raise BadRequest("Failed to parse request. Required attribute 'security_group_id' not specified")
+    if "direction" not in body:
+        raise BadRequest("Failed to parse request. Required attribute 'direction' not specified")
+    remote_group = body.get("remote_group_id")
+    description = validation.text(body, "description")
+    return RuleFields(
+        security_group_id=validation.uuid_text(body["security_group_id"], "security_group_id"),
+        direction=str(body["direction"]),
+        ethertype=str(body.get("ethertype") or "IPv4"),
+        protocol=_optional_text(body, "protocol"),
+        port_range_min=_port(body, "port_range_min"),
+        port_range_max=_port(body, "port_range_max"),
+        remote_ip_prefix=_prefix(body),
+        remote_group_id=None if remote_group is None else validation.uuid_text(remote_group, "remote_group_id"),
+        description=description if isinstance(description, str) else "",
+    )
+
+
+class SecurityGroupsView(NeutronView):
+    def get(self, request: Request) -> Response:
+        rows = narrow(SecurityGroupFilter, services.groups(self.caller), request.query_params)
+        return listing("security_groups", map(security_group_document, rows), request.query_params)
+
+    def post(self, request: Request) -> Response:
+        body = unwrap(request.data, "security_group", validation.MISSING_BODY)
+        group = services.create_group(self.caller, group_fields(body), project_id=validation.project(body))
+        return entity("security_group", security_group_document(group), request.query_params, status=201)
+
+
+class SecurityGroupView(NeutronView):
+    def get(self, request: Request, group_id: str) -> Response:
+        group = services.get_group(self.caller, group_id)
+        return entity("security_group", security_group_document(group), request.query_params)
+
+    def put(self, request: Request, group_id: str) -> Response:
+        body = unwrap(request.data, "security_group", validation.MISSING_BODY)
+        validation.read_only(body, "id", "project_id", "tenant_id", "security_group_rules")
+        group = services.update_group(self.caller, group_id, group_fields(body))
+        return entity("security_group", security_group_document(group), request.query_params)
+
+    def delete(self, request: Request, group_id: str) -> Response:
+        services.delete_group(self.caller, group_id)
+        return Response(status=204)
+
+
+class SecurityGroupRulesView(NeutronView):
+    def get(self, request: Request) -> Response:
+        rows = narrow(
+            SecurityGroupRuleFilter,
+            rule_services.rules(self.caller).select_related("security_group"),
+            request.query_params,
+        )
+        documents = (rule_document(rule, in_default=rule.security_group.is_default) for rule in rows)
+        return listing("security_group_rules", documents, request.query_params)
+
+    def post(self, request: Request) -> Response:
+        body = unwrap(request.data, "security_group_rule", validation.MISSING_BODY)
+        rule = rule_services.create_rule(self.caller, rule_fields(body))
+        document = rule_document(rule, in_default=rule.security_group.is_default)
+        return entity("security_group_rule", document, request.query_params, status=201)
+
+
+class SecurityGroupRuleView(NeutronView):
+    def get(self, request: Request, rule_id: str) -> Response:
+        rule = rule_services.get_rule(self.caller, rule_id)
+        document = rule_document(rule, in_default=rule.security_group.is_default)
+        return entity("security_group_rule", document, request.query_params)
+
+    def delete(self, request: Request, rule_id: str) -> Response:
+        rule_services.delete_rule(self.caller, rule_id)
+        return Response(status=204)

@@ -1,0 +1,58 @@
+"""What every path that makes ports needs of security groups: a project's ``default`` group,
+made on first use with Neutron's default rules, and the groups a new port carries. The
+service layer (``networks.services.security_groups``) and IPAM (``networks.ipam``, which the
+conductor calls for a server's ports) both use it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+
+from .models import Port, SecurityGroup, SecurityGroupRule
+
+DEFAULT_NAME = "default"
+DEFAULT_DESCRIPTION = "Default security group"
+ETHERTYPES = ("IPv4", "IPv6")
+
+
+def egress_rules(group: SecurityGroup) -> list[SecurityGroupRule]:
+    """Every new group lets all traffic out, over IPv4 and IPv6 (as Neutron makes them)."""
+    return [
+        SecurityGroupRule(security_group=group, project_id=group.project_id, direction="egress", ethertype=ethertype)
+        for ethertype in ETHERTYPES
+    ]
+
+
+def default_group(project_id: str) -> SecurityGroup:
+    """The project's default group, made on first use: its members may reach each other, and
+    everything may go out. Safe under concurrency: one default per project is a database
+    constraint, and the loser of a race reads the winner's group."""
+    found = SecurityGroup.objects.filter(project_id=project_id, is_default=True).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            group = SecurityGroup.objects.create(
+                name=DEFAULT_NAME, description=DEFAULT_DESCRIPTION, project_id=project_id, is_default=True
+            )
+            ingress = [
+                SecurityGroupRule(
+                    security_group=group,
+                    project_id=project_id,
+                    direction="ingress",
+                    ethertype=ethertype,
+                    remote_group=group,
+                )
+                for ethertype in ETHERTYPES
+            ]
+            SecurityGroupRule.objects.bulk_create([*ingress, *egress_rules(group)])
+            return group
+    except IntegrityError:
+        return SecurityGroup.objects.get(project_id=project_id, is_default=True)
+
+
+def give_groups(port: Port, groups: Iterable[SecurityGroup] | None) -> None:
+    """Put the port in ``groups``; None means the port's project's default group (Neutron's
+    rule for a port created without ``security_groups``)."""
+    port.security_groups.set(list(groups) if groups is not None else [default_group(port.project_id)])
