@@ -5,6 +5,7 @@ from novasite.versions import ComputeV21
 
 from . import (
     action_views,
+    address_views,
     attachment_views,
     flavor_views,
     group_views,
@@ -13,7 +14,9 @@ from . import (
     metadata_views,
     migration_views,
     os_migrations_views,
+    password_views,
     quota_views,
+    tag_views,
     views,
 )
 
@@ -42,6 +45,11 @@ urlpatterns = [
         "/servers/<str:server_id>/migrations/<str:migration_id>/action",
         migration_views.ServerMigrationActionView.as_view(),
     ),
+    path("/servers/<str:server_id>/tags", tag_views.TagsView.as_view()),
+    path("/servers/<str:server_id>/tags/<str:tag>", tag_views.TagView.as_view()),
+    path("/servers/<str:server_id>/ips", address_views.AddressesView.as_view()),
+    path("/servers/<str:server_id>/ips/<str:network>", address_views.NetworkAddressesView.as_view()),
+    path("/servers/<str:server_id>/os-server-password", password_views.ServerPasswordView.as_view()),
     path("/flavors", flavor_views.FlavorsView.as_view()),
     path("/flavors/detail", flavor_views.FlavorsDetailView.as_view()),
     path("/flavors/<str:flavor_id>", flavor_views.FlavorView.as_view()),
