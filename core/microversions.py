@@ -56,6 +56,7 @@ NETWORK_PROXIES_REMOVED = MV(2, 36)  # quotas and limits lose the network proxy 
 NETWORKS_REQUIRED = MV(2, 37)  # create needs `networks` ("auto", "none" or a list)
 SERVER_STATUS_VALIDATED = MV(2, 38)  # an unknown status filter is 400
 IMAGE_METADATA_LIMIT_REMOVED = MV(2, 39)  # limits lose maxImageMeta
+USAGE_PAGING = MV(2, 40)  # os-simple-tenant-usage: limit, marker and next links
 AGGREGATE_UUID = MV(2, 41)  # aggregates show their uuid
 HOSTS_API_REMOVED = MV(2, 43)  # os-hosts is gone (os-hypervisors and os-services replace it)
 CREATE_IMAGE_RETURNS_ID = MV(2, 45)  # createImage answers {"image_id"} instead of a Location header

@@ -17,6 +17,7 @@ from . import (
     password_views,
     quota_views,
     tag_views,
+    usage_views,
     views,
 )
 
@@ -50,6 +51,10 @@ urlpatterns = [
     path("/servers/<str:server_id>/ips", address_views.AddressesView.as_view()),
     path("/servers/<str:server_id>/ips/<str:network>", address_views.NetworkAddressesView.as_view()),
     path("/servers/<str:server_id>/os-server-password", password_views.ServerPasswordView.as_view()),
+    path("/os-simple-tenant-usage", usage_views.TenantUsagesView.as_view()),
+    path("/os-simple-tenant-usage/<str:project_id>", usage_views.TenantUsageView.as_view()),
+    path("/os-instance_usage_audit_log", usage_views.AuditLogsView.as_view()),
+    path("/os-instance_usage_audit_log/<str:before>", usage_views.AuditLogView.as_view()),
     path("/flavors", flavor_views.FlavorsView.as_view()),
     path("/flavors/detail", flavor_views.FlavorsDetailView.as_view()),
     path("/flavors/<str:flavor_id>", flavor_views.FlavorView.as_view()),
