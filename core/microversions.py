@@ -61,6 +61,7 @@ AGGREGATE_UUID = MV(2, 41)  # aggregates show their uuid
 HOSTS_API_REMOVED = MV(2, 43)  # os-hosts is gone (os-hypervisors and os-services replace it)
 CREATE_IMAGE_RETURNS_ID = MV(2, 45)  # createImage answers {"image_id"} instead of a Location header
 EMBEDDED_FLAVOR = MV(2, 47)  # a server embeds its flavor instead of linking to it
+STANDARD_DIAGNOSTICS = MV(2, 48)  # server diagnostics in one standard form for every driver
 QUOTA_CLASS_SERVER_GROUPS = MV(2, 50)  # quota classes show server group limits, no network proxies
 ACTION_EVENTS_FOR_MEMBERS = MV(2, 51)  # instance action events are shown to non-admins
 VOLUME_EXTENDED_EVENT = MV(2, 51)  # external event volume-extended
