@@ -12,6 +12,7 @@ The checks are those Nova and Keystone defaults use here:
 - ``MEMBER``: any authenticated caller (what the token may then see is scoped by project);
 - ``OWNER``: an admin, or a caller in the target's project;
 - ``SELF``: an admin, or the target user itself (``SELF_ONLY``: not even an admin);
+- ``SERVICE_OR_ADMIN``: an admin, or a caller holding the service role (another service);
 - ``PROJECT_READER``, ``PROJECT_MEMBER``, ``PROJECT_MANAGER``: an admin, or a caller holding
   the reader (member, manager) role in the target's project: Nova's ``project_reader_api``
   and its siblings (nova/policies/base.py). A token's roles include the roles they imply
@@ -59,6 +60,10 @@ def _self_only(caller: Caller, target: Target) -> bool:
     return target.user_id in (None, caller.user_id)
 
 
+def _service_or_admin(caller: Caller, target: Target) -> bool:
+    return caller.is_admin or "service" in caller.roles
+
+
 def _role_in_project(role: str) -> Check:
     def check(caller: Caller, target: Target) -> bool:
         return caller.is_admin or (role in caller.roles and _owner(caller, target))
@@ -67,6 +72,7 @@ def _role_in_project(role: str) -> Check:
 
 
 ADMIN, MEMBER, OWNER, SELF, SELF_ONLY = _admin, _member, _owner, _self, _self_only
+SERVICE_OR_ADMIN = _service_or_admin
 PROJECT_READER, PROJECT_MEMBER, PROJECT_MANAGER = map(_role_in_project, ("reader", "member", "manager"))
 
 
@@ -153,6 +159,30 @@ QUOTA_CLASSES_UPDATE = Rule(
 )
 QUOTAS_DELETE = Rule("os_compute_api:os-quota-sets:delete", ADMIN, "Revert a project's quotas to the defaults")
 LIMITS_OTHER_PROJECT = Rule("os_compute_api:limits:other_project", ADMIN, "Show another project's limits")
+# Secondary server resources (nova/policies/server_tags.py, ips.py, server_password.py,
+# server_diagnostics.py, console_output.py, simple_tenant_usage.py, instance_usage_audit_log.py).
+SERVER_TAGS_INDEX = Rule("os_compute_api:os-server-tags:index", PROJECT_READER, "List a server's tags")
+SERVER_TAGS_SHOW = Rule("os_compute_api:os-server-tags:show", PROJECT_READER, "Check that a server has a tag")
+SERVER_TAGS_UPDATE = Rule("os_compute_api:os-server-tags:update", PROJECT_MEMBER, "Add one tag to a server")
+SERVER_TAGS_UPDATE_ALL = Rule("os_compute_api:os-server-tags:update_all", PROJECT_MEMBER, "Replace a server's tags")
+SERVER_TAGS_DELETE = Rule("os_compute_api:os-server-tags:delete", PROJECT_MEMBER, "Remove one tag from a server")
+SERVER_TAGS_DELETE_ALL = Rule("os_compute_api:os-server-tags:delete_all", PROJECT_MEMBER, "Remove a server's tags")
+SERVER_IPS_INDEX = Rule("os_compute_api:ips:index", PROJECT_READER, "List a server's addresses")
+SERVER_IPS_SHOW = Rule("os_compute_api:ips:show", PROJECT_READER, "List a server's addresses on one network")
+SERVER_PASSWORD_SHOW = Rule("os_compute_api:os-server-password:show", PROJECT_READER, "Show a server's password")
+SERVER_PASSWORD_CLEAR = Rule("os_compute_api:os-server-password:clear", PROJECT_MEMBER, "Clear a server's password")
+SERVER_DIAGNOSTICS = Rule("os_compute_api:os-server-diagnostics", ADMIN, "Show what the hypervisor sees of a server")
+CONSOLE_OUTPUT = Rule("os_compute_api:os-console-output", PROJECT_MEMBER, "Show a server's console log")
+USAGE_SHOW = Rule("os_compute_api:os-simple-tenant-usage:show", PROJECT_READER, "Show a project's usage")
+USAGE_LIST = Rule("os_compute_api:os-simple-tenant-usage:list", ADMIN, "List every project's usage")
+USAGE_AUDIT_LOG_LIST = Rule("os_compute_api:os-instance-usage-audit-log:list", ADMIN, "List the usage audit task logs")
+USAGE_AUDIT_LOG_SHOW = Rule(
+    "os_compute_api:os-instance-usage-audit-log:show", ADMIN, "Show the usage audit task logs before a time"
+)
+# Nova's service_or_admin: other services (Neutron, Cinder) tell Nova about events.
+SERVER_EXTERNAL_EVENTS = Rule(
+    "os_compute_api:os-server-external-events:create", SERVICE_OR_ADMIN, "Tell Nova about events of its servers"
+)
 # Hosts and scheduling (nova/policies/aggregates.py, services.py, hypervisors.py, availability_zone.py)
 AGGREGATES_INDEX = Rule("os_compute_api:os-aggregates:index", ADMIN, "List host aggregates")
 AGGREGATES_SHOW = Rule("os_compute_api:os-aggregates:show", ADMIN, "Show a host aggregate")

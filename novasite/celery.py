@@ -37,7 +37,7 @@ CONTROL_TASK_MODULES = (
     "workers.conductor.attachments",
     "scheduling.tasks",
 )
-COMPUTE_TASK_MODULES = ("workers.compute.tasks",)
+COMPUTE_TASK_MODULES = ("workers.compute.tasks", "workers.compute.queries")
 
 
 def compute_queue(host: str) -> str:
@@ -65,7 +65,10 @@ app.conf.update(
         "scheduler.*": {"queue": SCHEDULER_QUEUE},
         # compute.* tasks are always sent with an explicit queue: compute_queue(host).
     },
+    # Workflows chain their steps and never wait on a result; only the API's short questions to
+    # a compute host (workers/compute/queries.py) store one, kept for a few minutes.
     task_ignore_result=True,
+    result_expires=300,
     broker_connection_retry_on_startup=True,
     beat_schedule={
         "purge-expired-tokens": {"task": "conductor.purge_expired_tokens", "schedule": 3600.0},

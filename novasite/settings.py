@@ -129,8 +129,12 @@ LOGGING = {
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
-# Workflows never wait on results: each step chains to the next, so no result backend is needed.
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+# Workflows never wait on results (each step chains to the next); the API's synchronous
+# questions to a compute host (diagnostics, console output) do, through this backend: by
+# default the broker's Redis, under the same key prefix.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or os.environ.get(
+    "CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"
+)
 # Redis redelivers a task that was not acknowledged within this many seconds.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 # A prefix for every broker key, so that several clouds (or test runs) can share one Redis.
@@ -142,6 +146,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
     **({"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}),
 }
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}
+# How long the API waits for a compute host's answer (diagnostics, console output), seconds.
+COMPUTE_CALL_TIMEOUT = env_int("COMPUTE_CALL_TIMEOUT", 10)
 
 # --- Identity -----------------------------------------------------------------------------
 TOKEN_TTL_SECONDS = env_int("TOKEN_TTL_SECONDS", 3600)

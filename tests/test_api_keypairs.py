@@ -69,6 +69,24 @@ def test_x509_import(demo_api):
     assert create(demo_api, "cert2", V22, public_key="not a cert", type="x509").status_code == 400
 
 
+def test_x509_generation_returns_a_certificate_and_a_pkcs12_key(demo_api):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    response = demo_api.post(URL, {"keypair": {"name": "win", "type": "x509"}}, format="json", **V22)
+    assert response.status_code == 201, response.content
+    body = response.json()["keypair"]
+    assert body["type"] == "x509"
+    certificate = x509.load_pem_x509_certificate(body["public_key"].encode())
+    assert body["fingerprint"] == ":".join(f"{b:02x}" for b in certificate.fingerprint(hashes.SHA1()))
+    assert certificate.subject.rfc4514_string() == f"CN={demo_user_id()}"
+    key, bundled, _ = pkcs12.load_key_and_certificates(base64.b64decode(body["private_key"]), None)
+    assert bundled == certificate and key is not None
+    shown = demo_api.get(f"{URL}/win", **V22).json()["keypair"]
+    assert shown["type"] == "x509" and "private_key" not in shown
+
+
 @pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
 def test_generation_returns_the_private_key_once(demo_api):
     response = demo_api.post(URL, {"keypair": {"name": "gen"}}, format="json", **V210)

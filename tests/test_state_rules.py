@@ -77,7 +77,13 @@ EXPECTED = {
     "detach_interface": ("detach_interface", [V.ACTIVE, V.PAUSED, V.STOPPED]),
     "update_metadata": ("update metadata", [V.ACTIVE, V.PAUSED, V.SUSPENDED, V.STOPPED]),
     "delete_metadata": ("delete metadata", [V.ACTIVE, V.PAUSED, V.SUSPENDED, V.STOPPED]),
+    "update_tag": ("update tag", [V.ACTIVE, V.PAUSED, V.SUSPENDED, V.STOPPED]),
+    "update_tags": ("update tags", [V.ACTIVE, V.PAUSED, V.SUSPENDED, V.STOPPED]),
+    "delete_tag": ("delete tag", [V.ACTIVE, V.PAUSED, V.SUSPENDED, V.STOPPED]),
+    "delete_tags": ("delete tags", [V.ACTIVE, V.PAUSED, V.SUSPENDED, V.STOPPED]),
 }
+# nova/api/openstack/compute/server_tags.py checks the vm_state only.
+TAG_ACTIONS = ("update_tag", "update_tags", "delete_tag", "delete_tags")
 ANY_TASK = {
     "evacuate",
     "lock",
@@ -88,9 +94,10 @@ ANY_TASK = {
     "soft_delete",
     "update_metadata",
     "delete_metadata",
+    *TAG_ACTIONS,
 }
-NOT_LOCK_CHECKED = {"create_image", "create_backup", "lock", "unlock", "reset_state", "evacuate"}
-NEED_NOT_LAUNCH = {"lock", "unlock", "reset_state", "force_delete", "delete"}
+NOT_LOCK_CHECKED = {"create_image", "create_backup", "lock", "unlock", "reset_state", "evacuate", *TAG_ACTIONS}
+NEED_NOT_LAUNCH = {"lock", "unlock", "reset_state", "force_delete", "delete", *TAG_ACTIONS}
 CHECK_HOST = {"stop", "start", "trigger_crash_dump", "resize", "migrate"}
 CHECK_HOST_UP = {"resize", "migrate", "confirm_resize"}
 ALL_ACTIONS = sorted(EXPECTED)

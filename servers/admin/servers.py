@@ -25,6 +25,7 @@ from ..models import (
     QuotaUsage,
     Server,
     ServerFault,
+    ServerTag,
     VolumeAttachment,
 )
 from ..services import metadata, update
@@ -194,6 +195,15 @@ class ServerFaultAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ("server",)
     search_fields = ("message", "host", "server__name", "=server__uuid")
     ordering = ("-created_at", "-id")
+
+
+@admin.register(ServerTag)
+class ServerTagAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Tags are set through the API (PUT /servers/{id}/tags), which checks the server's state."""
+
+    list_display = ("tag", "server")
+    list_select_related = ("server",)
+    search_fields = ("tag", "server__name", "=server__uuid")
 
 
 @admin.register(QuotaUsage)

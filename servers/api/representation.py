@@ -13,7 +13,7 @@ from core.timestamps import micro, seconds_z
 from hosts.heartbeats import is_up
 from hosts.models import Service
 from networks.models import Port
-from servers.models import Flavor, Server, ServerFault, ServerGroupMember, VolumeAttachment
+from servers.models import Flavor, Server, ServerFault, ServerGroupMember, ServerTag, VolumeAttachment
 from servers.states import status_for
 
 
@@ -77,6 +77,12 @@ class ServerContext:
             .values_list("server_id", "volume_id")
         ):
             self.volumes[server_id].append({"id": str(volume_id), "delete_on_termination": False})
+        self.tags: dict[int, list[str]] = defaultdict(list)
+        if version >= mv.SERVER_TAGS:
+            for server_id, tag in ServerTag.objects.filter(server_id__in=[s.pk for s in servers]).values_list(
+                "server_id", "tag"
+            ):
+                self.tags[server_id].append(tag)
         faulty = [server.pk for server in servers if server.vm_state == "error"]
         self.faults: dict[int, ServerFault] = {}
         for fault in ServerFault.objects.filter(server_id__in=faulty).order_by("server_id", "-created_at", "-id"):
@@ -172,7 +178,7 @@ def server_detail(
     if version >= mv.SERVER_DESCRIPTION:
         body["description"] = server.description
     if version >= mv.SERVER_TAGS:
-        body["tags"] = []
+        body["tags"] = ctx.tags.get(server.pk, [])
     if version >= mv.TRUSTED_IMAGE_CERTIFICATES:
         body["trusted_image_certificates"] = None
     if version >= mv.SERVER_GROUPS_IN_SERVER:

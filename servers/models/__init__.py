@@ -8,6 +8,7 @@ from .keypair import Keypair
 from .migration import Migration
 from .quota import QuotaClassLimit, QuotaLimit, QuotaUsage, UserQuotaLimit
 from .server import Server, ServerFault
+from .tag import ServerTag
 
 __all__ = [
     "Flavor",
@@ -23,6 +24,7 @@ __all__ = [
     "ServerFault",
     "ServerGroup",
     "ServerGroupMember",
+    "ServerTag",
     "UserQuotaLimit",
     "VolumeAttachment",
 ]

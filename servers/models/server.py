@@ -44,6 +44,8 @@ class Server(models.Model):
     launch_index = models.IntegerField(default=0)
     requested_networks = models.JSONField(default=list, blank=True)
     scheduler_hints = models.JSONField(default=dict, blank=True)
+    # What the guest posted to the metadata service, encrypted with its key (os-server-password).
+    password = models.TextField(blank=True, default="")
     launched_at = models.DateTimeField(null=True, blank=True)
     terminated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

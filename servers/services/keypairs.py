@@ -4,7 +4,8 @@ nova/compute/api.py KeypairAPI, nova/crypto.py).
 
 SSH fingerprints are the MD5 of the decoded key blob in colon-separated hex; x509
 fingerprints are the SHA-1 of the certificate's DER bytes, as Nova computes them.
-Generation uses `ssh-keygen` (the venv has no `cryptography`); without it, 400.
+SSH generation uses `ssh-keygen` (without it, 400); x509 generation makes a self-signed
+certificate with `cryptography` (servers.services.x509_keys).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from core.quotas import UNLIMITED, fits
 
 from ..models import Keypair
 from . import quotas
+from .x509_keys import generate_x509_cert
 
 SSH_KEY_TYPES = {
     "ssh-rsa",
@@ -173,8 +175,9 @@ def create_keypair(caller: Caller, spec: KeypairCreate) -> tuple[Keypair, str | 
     private_key = None
     if public_key is None:
         if spec.key_type == "x509":
-            raise BadRequest("Generating x509 keypairs is not supported; provide a public_key.")
-        private_key, public_key = generate_ssh_key("Generated-by-Nova")
+            private_key, public_key = generate_x509_cert(owner)
+        else:
+            private_key, public_key = generate_ssh_key("Generated-by-Nova")
     fingerprint = ssh_fingerprint(public_key) if spec.key_type == "ssh" else x509_fingerprint(public_key)
     _check_quota(caller, owner)
     try:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from core import policy
 from core.exceptions import BadRequest, Forbidden
@@ -18,7 +18,7 @@ from core.params import parse_bool
 from core.principal import Caller
 from networks.models import Port
 
-from ..models import Server
+from ..models import Server, ServerTag
 from ..states import states_for_status
 
 # Nova's sort keys -> columns. Keys Nova accepts but ignores (no such column here) sort nothing.
@@ -101,7 +101,10 @@ class ServerQuery:
     image: str | None = None
     uuid: str | None = None
     reservation_id: str | None = None
-    tagged: bool = False
+    tags: tuple[str, ...] = ()
+    tags_any: tuple[str, ...] = ()
+    not_tags: tuple[str, ...] = ()
+    not_tags_any: tuple[str, ...] = ()
     key_name: str | None = None
     user_id: str | None = None
     description: str | None = None
@@ -205,8 +208,7 @@ def _filtered(caller: Caller, query: ServerQuery) -> QuerySet[Server]:
         servers = servers.filter(uuid=server_uuid) if server_uuid else Server.objects.none()
     if query.reservation_id:
         servers = servers.filter(reservation_id=query.reservation_id)
-    if query.tagged:
-        servers = Server.objects.none()  # servers carry no tags here
+    servers = _tag_filters(servers, query)
     if query.key_name:
         servers = servers.filter(key_name=query.key_name)
     if query.user_id:
@@ -220,6 +222,27 @@ def _filtered(caller: Caller, query: ServerQuery) -> QuerySet[Server]:
     for pattern, ip_version in ((query.ip, 4), (query.ip6, 6)):
         if pattern:
             servers = servers.filter(uuid__in=_with_address(pattern, ip_version))
+    return servers
+
+
+def _tag_filters(servers: QuerySet[Server], query: ServerQuery) -> QuerySet[Server]:
+    """Nova's tag filters: tags (every one), tags-any (one at least), not-tags (not every
+    one), not-tags-any (none of them)."""
+    for tag in query.tags:
+        servers = servers.filter(pk__in=ServerTag.objects.filter(tag=tag).values("server_id"))
+    if query.tags_any:
+        servers = servers.filter(pk__in=ServerTag.objects.filter(tag__in=query.tags_any).values("server_id"))
+    if query.not_tags:
+        having_all = (
+            ServerTag.objects.filter(tag__in=query.not_tags)
+            .values("server_id")
+            .annotate(found=Count("tag", distinct=True))
+            .filter(found=len(set(query.not_tags)))
+            .values("server_id")
+        )
+        servers = servers.exclude(pk__in=having_all)
+    if query.not_tags_any:
+        servers = servers.exclude(pk__in=ServerTag.objects.filter(tag__in=query.not_tags_any).values("server_id"))
     return servers
 
 

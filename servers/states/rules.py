@@ -276,6 +276,12 @@ _RULES: tuple[ActionRule, ...] = (
     # update_instance_metadata and delete_instance_metadata means "any".
     ActionRule("update_metadata", "update metadata", _METADATA_VM, ANY),  # 5544
     ActionRule("delete_metadata", "delete metadata", _METADATA_VM, ANY),  # 5536
+    # Tags (nova/api/openstack/compute/server_tags.py _check_instance_in_valid_state): the
+    # metadata states, any task_state, and no lock check.
+    *(
+        ActionRule(action, action.replace("_", " "), _METADATA_VM, ANY, check_lock=False, must_have_launched=False)
+        for action in ("update_tag", "update_tags", "delete_tag", "delete_tags")
+    ),
 )
 
 #: All rules, keyed by ``ActionRule.action``.

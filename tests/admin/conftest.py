@@ -33,6 +33,7 @@ from servers.models import (
     ServerFault,
     ServerGroup,
     ServerGroupMember,
+    ServerTag,
     UserQuotaLimit,
     VolumeAttachment,
 )
@@ -116,6 +117,7 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
     add(ServerFault(server=server, message="No valid host was found.", host=f"host{n}"))
     group = add(ServerGroup(name=f"group{n}", project_id=project.id, user_id=user.id, policy="anti-affinity"))
     add(ServerGroupMember(group=group, server=server))
+    add(ServerTag(server=server, tag=f"tag{n}"))
     add(QuotaLimit(project_id=project.id, resource="instances", hard_limit=10))
     add(UserQuotaLimit(project_id=project.id, user_id=user.id, resource="ram", hard_limit=512))
     add(QuotaClassLimit(class_name=f"class{n}", resource="ram", hard_limit=1024))

@@ -8,8 +8,8 @@ and every input and output is a plain value that survives JSON:
 * :class:`HostResources` describes the host's capacity (``to_dict``),
 * power states are plain Nova ints (see ``NOSTATE`` ... ``SUSPENDED``),
 * failures are :class:`DriverError` or one of its subclasses (:class:`HypervisorUnavailable`,
-  :class:`InstanceNotFound`, :class:`NotSupported`, :class:`MigrationAborted`), whose message
-  is a plain string.
+  :class:`InstanceNotFound`, :class:`NotSupported`, :class:`MigrationAborted`,
+  :class:`ConsoleNotAvailable`), whose message is a plain string.
 
 Device dicts, as taken and returned by drivers:
 
@@ -37,6 +37,8 @@ SUSPENDED = PowerState.SUSPENDED
 POWER_STATE_NAMES: dict[int, str] = PowerState.NAMES
 
 INSTANCE_NAME_PREFIX = "instance-"
+#: How much of a console log get_console_output returns at most (Nova's MAX_CONSOLE_BYTES).
+MAX_CONSOLE_BYTES = 100 * 1024
 
 
 class DriverError(Exception):
@@ -56,6 +58,10 @@ class NotSupported(DriverError):
 
     ``capabilities`` says beforehand which operations these are.
     """
+
+
+class ConsoleNotAvailable(DriverError):
+    """The guest has no console log to read (Nova's ConsoleNotAvailable)."""
 
 
 class MigrationAborted(DriverError):
@@ -223,6 +229,23 @@ class ComputeDriver(abc.ABC):
         """What the hypervisor really has: ``{"power_state", "vcpus", "memory_mb", "disks",
         "interfaces", "volumes"}`` (lists of dicts)."""
         raise self._unsupported("instance_info")
+
+    def get_diagnostics(self, uuid: str) -> dict[str, Any]:
+        """What the hypervisor measures of the guest, in Nova's standard form (2.48):
+        ``{"state"`` (a power state name, lower case), ``"driver", "hypervisor",
+        "hypervisor_os", "num_cpus", "num_nics", "num_disks", "cpu_details"`` (``[{"id",
+        "time", "utilisation"}]``), ``"nic_details"`` (``[{"name", "mac_address", "rx_octets",
+        "rx_errors", "rx_drop", "rx_packets", "rx_rate", "tx_octets", "tx_errors", "tx_drop",
+        "tx_packets", "tx_rate"}]``), ``"disk_details"`` (``[{"name", "read_bytes",
+        "read_requests", "write_bytes", "write_requests", "errors_count"}]``),
+        ``"memory_details"`` (``{"maximum", "used"}`` in MiB)``}``; a value the hypervisor does
+        not report is None. Read-only."""
+        raise self._unsupported("get_diagnostics")
+
+    def get_console_output(self, uuid: str) -> str:
+        """The end of the guest's console log (at most ``MAX_CONSOLE_BYTES``); "" when the
+        guest has written nothing yet; :class:`ConsoleNotAvailable` when it has no log."""
+        raise self._unsupported("get_console_output")
 
     # -- build and delete ------------------------------------------------------------------
 

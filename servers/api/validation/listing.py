@@ -17,6 +17,17 @@ BAD_BOOLEAN = "Invalid input for query parameters {name}. Value: {value}. Expect
 BAD_TIME = "Invalid input for query parameters {name}. Value: {value}. '{value}' is not a 'date-time'"
 
 
+def _tag_filters(params, version: Microversion) -> dict[str, tuple[str, ...]]:
+    """tags, tags-any, not-tags and not-tags-any (from 2.26): comma-separated lists."""
+    if version < mv.SERVER_TAGS:
+        return {}
+    return {
+        name.replace("-", "_"): tuple(tag for tag in params[name].split(",") if tag)
+        for name in ("tags", "tags-any", "not-tags", "not-tags-any")
+        if params.get(name)
+    }
+
+
 def server_query(request, version: Microversion) -> ServerQuery:
     """The ServerQuery a list request asks for at ``version``."""
     params = request.query_params
@@ -37,7 +48,7 @@ def server_query(request, version: Microversion) -> ServerQuery:
         image=params.get("image"),
         uuid=params.get("uuid"),
         reservation_id=params.get("reservation_id"),
-        tagged=bool(params.get("tags") or params.get("tags-any")),
+        **_tag_filters(params, version),
         key_name=params.get("key_name"),
         user_id=params.get("user_id"),
         description=params.get("description") if version >= mv.MEMBER_SERVER_FILTERS else None,

@@ -10,7 +10,8 @@ family of operations:
 * ``guests.GuestsMixin``: spawn, destroy, rebuild, redefine, rescue/unrescue;
 * ``migration.MigrationMixin``: cold migration / resize, export_guest / import_guest;
 * ``live.LiveMigrationMixin``: live_migrate, abort, force-complete, destination prepare/cleanup;
-* ``devices.DevicesMixin``: volumes and NICs.
+* ``devices.DevicesMixin``: volumes and NICs;
+* ``diagnostics.DiagnosticsMixin``: diagnostics and the console log.
 
 Domain XML lives in ``xml.py``, ``qemu-img`` in ``disks.py``.
 """
@@ -18,11 +19,12 @@ Domain XML lives in ``xml.py``, ``qemu-img`` in ``disks.py``.
 from __future__ import annotations
 
 from .devices import DevicesMixin
+from .diagnostics import DiagnosticsMixin
 from .inventory import InventoryMixin
 from .live import LiveMigrationMixin
 
 
-class LibvirtDriver(LiveMigrationMixin, DevicesMixin, InventoryMixin):
+class LibvirtDriver(LiveMigrationMixin, DevicesMixin, DiagnosticsMixin, InventoryMixin):
     """Compute driver for one libvirt host.
 
     Written for a real libvirt daemon first (``qemu:///system``, ``qemu+tcp://...``): guests

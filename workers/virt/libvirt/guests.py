@@ -63,6 +63,7 @@ class GuestsMixin(PowerMixin):
                 nic_type=self.nic_type,
                 volumes=volumes,
                 interfaces=interfaces,
+                console_log=os.path.join(self.instance_dir(spec.uuid), "console.log"),
             )
         )
 

@@ -107,9 +107,11 @@ def build_domain(
     nic_type: str = "ethernet",
     volumes: Iterable[dict[str, Any]] = (),
     interfaces: Iterable[dict[str, Any]] = (),
+    console_log: str | None = None,
 ) -> ET.Element:
     """The domain for ``spec``: ``type='qemu'`` (TCG) with ACPI, the virtio root disk (if
-    ``disk_path``), a virtio-scsi controller, pty serial + console and a virtio balloon; or
+    ``disk_path``), a virtio-scsi controller, pty serial + console (logged to ``console_log``
+    when given: what os-getConsoleOutput reads) and a virtio balloon; or
     ``type='test'`` with no devices but volumes and NICs. ``volumes`` / ``interfaces`` are
     added to ``spec.volumes`` / ``spec.interfaces`` (duplicates by id dropped)."""
     dom = ET.Element("domain", type=domain_type)
@@ -149,10 +151,26 @@ def build_domain(
     for port in _unique(spec.interfaces, interfaces, "id"):
         devices.append(interface_element(port, nic_type))
     if qemu:
-        el(el(devices, "serial", type="pty"), "target", port="0")
+        serial = el(devices, "serial", type="pty")
+        el(serial, "target", port="0")
+        if console_log:
+            el(serial, "log", file=console_log, append="off")
         el(el(devices, "console", type="pty"), "target", type="serial", port="0")
         el(devices, "memballoon", model="virtio")
     return dom
+
+
+def console_log_path(root: ET.Element) -> str | None:
+    """Where the guest's console is logged: a serial or console device's ``<log file>``, or
+    the source of a ``type='file'`` one; None when it has no such device."""
+    for device in (*root.findall("devices/serial"), *root.findall("devices/console")):
+        log = device.find("log")
+        if log is not None and log.get("file"):
+            return log.get("file")
+        source = device.find("source")
+        if device.get("type") == "file" and source is not None and source.get("path"):
+            return source.get("path")
+    return None
 
 
 def _unique(first: Iterable[dict[str, Any]], second: Iterable[dict[str, Any]], key: str) -> list[dict[str, Any]]:
