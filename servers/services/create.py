@@ -47,6 +47,7 @@ class ServerCreate:
     config_drive: bool = False
     scheduler_hints: dict = field(default_factory=dict)
     admin_password: str | None = None
+    auto_disk_config: bool = False
 
 
 # As Nova's generated passwords: letters and digits without the look-alikes (0 O 1 l I).
@@ -59,12 +60,20 @@ def generate_password(length: int | None = None) -> str:
     return "".join(secrets.choice(_PASSWORD_SYMBOLS) for _ in range(size))
 
 
-def admin_password(requested: str | None) -> str | None:
-    """The adminPass a create, rebuild or rescue answers with: the requested one, else a
-    generated one; None when the cloud does not hand out instance passwords."""
-    if requested is not None:
-        return requested
-    return generate_password() if settings.ENABLE_INSTANCE_PASSWORD else None
+def admin_password(requested: str | None) -> str:
+    """The admin password of a create, rebuild or rescue: the requested one, else a generated
+    one (as Nova, whether or not the API shows it; see shown_password)."""
+    return requested if requested is not None else generate_password()
+
+
+def passwords_shown() -> bool:
+    """Whether the API hands out instance passwords (Nova's [api]enable_instance_password)."""
+    return bool(settings.ENABLE_INSTANCE_PASSWORD)
+
+
+def shown_password(password: str | None) -> str | None:
+    """The adminPass the API answers with: the password, unless passwords are not shown."""
+    return password if passwords_shown() else None
 
 
 def _resolve_networks(caller: Caller, networks: str | list[dict]) -> list[dict]:
@@ -171,6 +180,7 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
                 launch_index=index,
                 requested_networks=networks,
                 config_drive="True" if spec.config_drive else "",
+                auto_disk_config=spec.auto_disk_config,
                 access_ip_v4=spec.access_ip_v4,
                 access_ip_v6=spec.access_ip_v6,
                 scheduler_hints=spec.scheduler_hints,
