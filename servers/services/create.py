@@ -192,5 +192,8 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
             )
             servers.append(server)
         uuids = lifecycle.server_uuids(servers)
-        transaction.on_commit(lambda: celery_app.send_task("conductor.build_servers", args=[uuids, caller.request_id]))
+        password = spec.admin_password
+        transaction.on_commit(
+            lambda: celery_app.send_task("conductor.build_servers", args=[uuids, caller.request_id, password])
+        )
     return servers
