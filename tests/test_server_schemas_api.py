@@ -278,3 +278,23 @@ def test_reboot_and_resize_bodies_follow_novas_schema(demo_api, server):
         {"createImage": {"name": 3}},
     ):
         assert act(demo_api, server, body).status_code == 400, body
+
+
+def test_a_hostname_may_be_asked_for_from_2_90(demo_api, django_capture_on_commit_callbacks):
+    body = create_body(hostname="web-1")
+    assert create(demo_api, body, **version("2.89")).status_code == 400
+    assert create(demo_api, create_body(hostname="-bad-"), **version("2.90")).status_code == 400
+    many = create_body(hostname="web-1", min_count=2)
+    refused = create(demo_api, many, **version("2.90"))
+    assert refused.json()["badRequest"]["message"] == "Unable to allocate a single hostname to multiple instances"
+    with django_capture_on_commit_callbacks(execute=False):
+        created = create(demo_api, body, **version("2.90")).json()["server"]
+    shown = demo_api.get(f"{SERVERS}/{created['id']}", **version("2.90")).json()["server"]
+    assert shown["OS-EXT-SRV-ATTR:hostname"] == "web-1"
+
+
+def test_a_requested_host_is_refused_rather_than_ignored(admin_api):
+    response = create(admin_api, create_body(host="c1"), **version("2.74"))
+    assert response.status_code == 400 and "not supported" in response.json()["badRequest"]["message"]
+    assert create(admin_api, create_body(host="c1"), **version("2.73")).status_code == 400  # unknown before 2.74
+    assert not Server.objects.exists()

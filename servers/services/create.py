@@ -48,6 +48,8 @@ class ServerCreate:
     scheduler_hints: dict = field(default_factory=dict)
     admin_password: str | None = None
     auto_disk_config: bool = False
+    #: The guest's hostname (2.90); else one made from the name.
+    hostname: str | None = None
 
 
 # As Nova's generated passwords: letters and digits without the look-alikes (0 O 1 l I).
@@ -140,6 +142,8 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
     networks = _resolve_networks(caller, spec.networks)
     if any("port" in entry for entry in networks) and spec.max_count > 1:
         raise BadRequest("Unable to launch multiple instances with a single configured port ID.")
+    if spec.hostname and spec.max_count > 1:
+        raise BadRequest("Unable to allocate a single hostname to multiple instances")
     check_zone(spec.availability_zone)
     keypair = _keypair(caller, spec.key_name)
     group = _server_group(caller, spec.scheduler_hints)
@@ -162,7 +166,7 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
             name = spec.name if count == 1 else f"{spec.name}-{index + 1}"
             server = Server.objects.create(
                 name=name,
-                hostname=name.lower().replace("_", "-")[:63],
+                hostname=spec.hostname or name.lower().replace("_", "-")[:63],
                 description=spec.description,
                 project_id=caller.project_id,
                 user_id=caller.user_id,
