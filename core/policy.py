@@ -115,6 +115,9 @@ SERVER_SECURITY_GROUPS_REMOVE = Rule(
 SERVERS_ALL_TENANTS = Rule("os_compute_api:servers:index:get_all_tenants", ADMIN, "List every project's servers")
 SERVERS_ADMIN_FILTERS = Rule("os_compute_api:servers:allow_all_filters", ADMIN, "Filter and sort servers on any field")
 SERVERS_RESET_STATE = Rule("os_compute_api:os-admin-actions:reset_state", ADMIN, "Force a server's state")
+SERVERS_INJECT_NETWORK_INFO = Rule(
+    "os_compute_api:os-admin-actions:inject_network_info", ADMIN, "Inject network information into a server"
+)
 SERVERS_MIGRATE = Rule("os_compute_api:os-migrate-server:migrate", ADMIN, "Cold-migrate a server")
 SERVERS_MIGRATE_LIVE = Rule("os_compute_api:os-migrate-server:migrate_live", ADMIN, "Live-migrate a server")
 SERVERS_EVACUATE = Rule("os_compute_api:os-evacuate", ADMIN, "Rebuild a server of a down host elsewhere")

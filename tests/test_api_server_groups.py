@@ -156,7 +156,7 @@ def test_server_create_with_group_hint_adds_a_member(demo_api, django_capture_on
 
     group_id = create(demo_api, policy="anti-affinity").json()["server_group"]["id"]
     body = {
-        "server": {"name": "vm1", "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": "42", "networks": "none"},
+        "server": {"name": "vm1", "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": "42", "networks": []},
         "os:scheduler_hints": {"group": group_id},
     }
     with django_capture_on_commit_callbacks(execute=False):

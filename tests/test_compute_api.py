@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def create_body(**overrides):
-    server = {"name": "vm1", "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": "42", "networks": "none"}
+    server = {"name": "vm1", "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": "42", "networks": []}
     server.update(overrides)
     return {"server": server}
 
@@ -69,7 +69,7 @@ def test_images_and_networks_by_name(demo_api):
         (create_body(min_count=0), "min_count"),
         (create_body(min_count=3, max_count=2), "min_count"),
         (create_body(availability_zone="atlantis"), "availability zone"),
-        (create_body(metadata={"k": {"nested": 1}}), "metadata"),
+        (create_body(metadata={"k": {"nested": 1}}), "is not of type 'string'"),
         (create_body(key_name="missing"), "key_name"),
     ],
 )

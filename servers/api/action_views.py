@@ -4,7 +4,6 @@ checks the policy and the state rules."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -17,9 +16,12 @@ from core.exceptions import BadRequest
 from core.views import ComputeView
 from identity.catalog import base_url
 from servers.models import Server
-from servers.services import lookup, moves, operations, shelving, snapshots
+from servers.services import create, lookup, moves, operations, shelving, snapshots
 
-from .representation import servers_detail
+from .representation import changed, servers_detail
+from .validation import server_schemas
+from .validation.schema import validate
+from .validation.servers import rebuild_changes
 
 Handler = Callable[["ServerActionView", Server, object], Response]
 ACCEPTED = status.HTTP_202_ACCEPTED
@@ -35,25 +37,23 @@ def _simple(rule: str) -> Handler:
 
 
 def _reboot(view, server, body):
-    args = optional_object(body, "reboot")
-    if not isinstance(args.get("type"), str):
-        raise BadRequest("Invalid input for field/attribute reboot: 'type' is a required property.")
-    operations.reboot(view.caller, server, args["type"].upper())
+    validate(server_schemas.REBOOT, {"reboot": body})
+    operations.reboot(view.caller, server, body["type"].upper())
     return Response(status=ACCEPTED)
 
 
 def _rescue(view, server, body):
-    args = optional_object(body, "rescue")
-    password = args.get("adminPass") or secrets.token_urlsafe(9)
-    operations.rescue(view.caller, server, args.get("rescue_image_ref"))
-    return Response({"adminPass": password}, status=status.HTTP_200_OK)
+    validate(server_schemas.RESCUE, {"rescue": body})
+    args = body or {}
+    password = create.admin_password(args.get("adminPass"))
+    operations.rescue(view.caller, server, args.get("rescue_image_ref"), admin_password=password)
+    shown = create.shown_password(password)
+    return Response({"adminPass": shown} if shown is not None else {}, status=status.HTTP_200_OK)
 
 
 def _change_password(view, server, body):
-    password = optional_object(body, "changePassword").get("adminPass")
-    if not isinstance(password, str):
-        raise BadRequest("adminPass must be a non-empty string.")
-    operations.change_password(view.caller, server, password)
+    validate(server_schemas.change_password(), {"changePassword": body})
+    operations.change_password(view.caller, server, body["adminPass"])
     return Response(status=ACCEPTED)
 
 
@@ -76,6 +76,11 @@ def _unlock(view, server, body):
 def _reset_state(view, server, body):
     state = operations.check_reset_state(optional_object(body, "os-resetState").get("state"))
     operations.reset_state(view.caller, server, state)
+    return Response(status=ACCEPTED)
+
+
+def _inject_network_info(view, server, body):
+    operations.inject_network_info(view.caller, server)
     return Response(status=ACCEPTED)
 
 
@@ -106,6 +111,7 @@ HANDLERS: dict[str, Handler] = {
     "os-resetState": _reset_state,
     "forceDelete": _force_delete,
     "restore": _restore,
+    "injectNetworkInfo": _inject_network_info,
 }
 
 
@@ -138,10 +144,10 @@ class ServerActionView(ComputeView):
 
 @register("resize")
 def _resize(view, server, body):
-    args = optional_object(body, "resize")
-    if not args.get("flavorRef"):
-        raise BadRequest("Invalid input for field/attribute resize: 'flavorRef' is a required property.")
-    moves.resize(view.caller, server, str(args["flavorRef"]))
+    validate(server_schemas.RESIZE, {"resize": body})
+    disk_config = body.get("OS-DCF:diskConfig")
+    auto_disk_config = None if disk_config is None else disk_config == "AUTO"
+    moves.resize(view.caller, server, str(body["flavorRef"]), auto_disk_config=auto_disk_config)
     return Response(status=ACCEPTED)
 
 
@@ -169,27 +175,26 @@ def _revert_resize(view, server, body):
 
 @register("rebuild")
 def _rebuild(view, server, body):
-    args = optional_object(body, "rebuild")
-    if not isinstance(args.get("imageRef"), str) or not args["imageRef"]:
-        raise BadRequest("Invalid input for field/attribute rebuild: 'imageRef' is a required property.")
-    name = args.get("name")
-    if name is not None and (not isinstance(name, str) or not name.strip() or len(name) > 255):
-        raise BadRequest("Invalid input for field/attribute name.")
-    metadata = args.get("metadata")
-    if metadata is not None and (
-        not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values())
-    ):
-        raise BadRequest("Invalid input for field/attribute metadata.")
-    operations.rebuild(view.caller, server, args["imageRef"], name=name, metadata=metadata)
+    """Rebuild; answers the server as PUT does (key_name from 2.54, user_data from 2.57) with
+    its adminPass."""
+    version = view.request.api_version
+    validate(server_schemas.rebuild(version), {"rebuild": body})
+    password = create.admin_password(body.get("adminPass"))
+    operations.rebuild(view.caller, server, body["imageRef"], rebuild_changes(body, version), admin_password=password)
     server.refresh_from_db()
-    body = servers_detail([server], view.request.api_version, base_url(view.request), is_admin=view.caller.is_admin)[0]
-    if args.get("adminPass"):
-        body["adminPass"] = args["adminPass"]
-    return Response({"server": body}, status=ACCEPTED)
+    shown = changed(version, keypair=version >= mv.REBUILD_KEYPAIR)
+    document = servers_detail([server], version, base_url(view.request), is_admin=view.caller.is_admin, shown=shown)
+    answer = document[0]
+    if create.passwords_shown():
+        answer["adminPass"] = password
+    if version >= mv.INJECTED_FILES_REMOVED:
+        answer["user_data"] = server.user_data
+    return Response({"server": answer}, status=ACCEPTED)
 
 
 @register("createImage")
 def _create_image(view, server, body):
+    validate(server_schemas.CREATE_IMAGE, {"createImage": body})
     args = optional_object(body, "createImage")
     name = snapshots.check_name(args.get("name"), max_length=255)
     image = snapshots.create_image(view.caller, server, name, _image_metadata(args))
@@ -265,8 +270,19 @@ def _live_migrate(view, server, body):
 
 @register("evacuate")
 def _evacuate(view, server, body):
-    args = optional_object(body, "evacuate")
+    """Evacuate; before 2.14 the answer carries the adminPass (None for a server on shared
+    storage, whose disk, and so password, is kept)."""
+    version = view.request.api_version
+    validate(server_schemas.evacuate(version), {"evacuate": body})
+    args = body
+    password: str | None = args.get("adminPass")
+    if version < mv.EVACUATE_WITHOUT_SHARED_STORAGE:
+        on_shared_storage = str(args["onSharedStorage"]).lower() in ("true", "1", "on", "yes")
+        if on_shared_storage and password is not None:
+            raise BadRequest("admin password can't be changed on existing disk")
+        if password is None and not on_shared_storage:
+            password = create.generate_password()
     moves.evacuate(view.caller, server, args.get("host"))
-    if view.request.api_version < mv.EVACUATE_WITHOUT_SHARED_STORAGE:
-        return Response({"adminPass": args.get("adminPass") or secrets.token_urlsafe(9)}, status=status.HTTP_200_OK)
+    if version < mv.EVACUATE_WITHOUT_SHARED_STORAGE and create.passwords_shown():
+        return Response({"adminPass": password}, status=status.HTTP_200_OK)
     return Response(status=status.HTTP_200_OK)

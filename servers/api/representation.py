@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from core import microversions as mv
@@ -35,10 +36,12 @@ def host_id(server: Server) -> str:
 class ServerContext:
     """Data shared by a page of servers, loaded with a fixed number of queries."""
 
-    def __init__(self, servers: list[Server], version: Microversion = mv.MIN, is_admin: bool = False) -> None:
+    def __init__(
+        self, servers: list[Server], version: Microversion = mv.MIN, is_admin: bool = False, *, groups: bool = True
+    ) -> None:
         uuids = [str(server.uuid) for server in servers]
         self.groups: dict[int, list[str]] = defaultdict(list)
-        if version >= mv.SERVER_GROUPS_IN_SERVER:
+        if version >= mv.SERVER_GROUPS_IN_SERVER and groups:
             for server_id, group_uuid in ServerGroupMember.objects.filter(
                 server_id__in=[s.pk for s in servers]
             ).values_list("server_id", "group__uuid"):
@@ -111,13 +114,40 @@ def server_brief(server: Server, base: str) -> dict[str, Any]:
     return {"id": str(server.uuid), "name": server.name, "links": links(base, "servers", str(server.uuid))}
 
 
+@dataclass(frozen=True)
+class Shown:
+    """Which attribute groups a server document carries (Nova's view builder flags): GET
+    /servers/{id} shows all of them; /servers/detail all but server_groups; PUT and rebuild
+    before 2.75 only the basic ones (rebuild adds key_name from 2.54)."""
+
+    extended: bool = True
+    keypair: bool = True
+    server_groups: bool = True
+    user_data: bool = True
+
+
+SHOW = Shown()
+LIST = Shown(server_groups=False)
+
+
+def changed(version: Microversion, *, keypair: bool = False) -> Shown:
+    """What PUT /servers/{id} (and rebuild, with ``keypair`` from 2.54) answers with."""
+    everything = version >= mv.API_CONSISTENCY
+    return Shown(extended=everything, keypair=everything or keypair, user_data=False)
+
+
+_PROGRESS_STATUSES = ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING")
+
+
 def server_detail(
-    server: Server, version: Microversion, base: str, ctx: ServerContext, *, is_admin: bool
+    server: Server, version: Microversion, base: str, ctx: ServerContext, *, is_admin: bool, shown: Shown = SHOW
 ) -> dict[str, Any]:
-    """The full server document (GET /servers/{id} and /servers/detail)."""
+    """The full server document (GET /servers/{id} and /servers/detail; less of it for PUT and
+    rebuild, as ``shown`` says)."""
+    status = status_for(server.vm_state, server.task_state)
     body: dict[str, Any] = {
         **server_brief(server, base),
-        "status": status_for(server.vm_state, server.task_state),
+        "status": status,
         "tenant_id": server.project_id,
         "user_id": server.user_id,
         "metadata": server.metadata,
@@ -131,24 +161,32 @@ def server_detail(
         "flavor": flavor_of(server, version, base),
         "created": seconds_z(server.created_at),
         "updated": seconds_z(server.updated_at),
-        "addresses": ctx.addresses.get(str(server.uuid), {}),
+        "addresses": _addresses(ctx.addresses.get(str(server.uuid), {}), extended=shown.extended),
         "accessIPv4": server.access_ip_v4 or "",
         "accessIPv6": server.access_ip_v6 or "",
-        "key_name": server.key_name,
-        "config_drive": server.config_drive,
-        "progress": 0,
-        "OS-DCF:diskConfig": "MANUAL",
-        "OS-EXT-AZ:availability_zone": server.availability_zone or "",
-        "OS-EXT-STS:vm_state": server.vm_state,
-        "OS-EXT-STS:task_state": server.task_state,
-        "OS-EXT-STS:power_state": server.power_state,
-        "OS-SRV-USG:launched_at": micro(server.launched_at),
-        "OS-SRV-USG:terminated_at": micro(server.terminated_at),
-        "os-extended-volumes:volumes_attached": ctx.volumes.get(server.pk, []),
+        "OS-DCF:diskConfig": disk_config(server),
     }
-    if ctx.security_groups.get(str(server.uuid)):
-        body["security_groups"] = ctx.security_groups[str(server.uuid)]  # as Nova: only when it has some
-    if is_admin:
+    if status in _PROGRESS_STATUSES:
+        body["progress"] = 0
+    if shown.extended:
+        body.update(
+            {
+                "OS-EXT-AZ:availability_zone": server.availability_zone or "",
+                "config_drive": server.config_drive,
+                "OS-EXT-STS:vm_state": server.vm_state,
+                "OS-EXT-STS:task_state": server.task_state,
+                "OS-EXT-STS:power_state": server.power_state,
+                "OS-SRV-USG:launched_at": micro(server.launched_at),
+                "OS-SRV-USG:terminated_at": micro(server.terminated_at),
+                "os-extended-volumes:volumes_attached": ctx.volumes.get(server.pk, []),
+            }
+        )
+        if ctx.security_groups.get(str(server.uuid)):
+            body["security_groups"] = ctx.security_groups[str(server.uuid)]  # as Nova: only when it has some
+    if shown.keypair:
+        body["key_name"] = server.key_name
+    extended_attributes = shown.extended and is_admin
+    if extended_attributes:
         body.update(
             {
                 "OS-EXT-SRV-ATTR:host": server.host,
@@ -165,14 +203,15 @@ def server_detail(
                     "OS-EXT-SRV-ATTR:kernel_id": "",
                     "OS-EXT-SRV-ATTR:ramdisk_id": "",
                     "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
-                    "OS-EXT-SRV-ATTR:user_data": server.user_data,
                 }
             )
+            if shown.user_data:
+                body["OS-EXT-SRV-ATTR:user_data"] = server.user_data
     elif version >= mv.SERVER_HOSTNAME:
         body["OS-EXT-SRV-ATTR:hostname"] = server.hostname  # 2.90: owners see (and set) it too
     if version >= mv.SERVER_LOCKED:
         body["locked"] = server.locked
-    if version >= mv.HOST_STATUS and is_admin:
+    if version >= mv.HOST_STATUS and is_admin and shown.extended:
         # Nova: UP, DOWN, MAINTENANCE (service disabled), UNKNOWN; "" when there is no host.
         body["host_status"] = ctx.host_status.get(server.host, "UNKNOWN") if server.host else ""
     if version >= mv.SERVER_DESCRIPTION:
@@ -181,26 +220,40 @@ def server_detail(
         body["tags"] = ctx.tags.get(server.pk, [])
     if version >= mv.TRUSTED_IMAGE_CERTIFICATES:
         body["trusted_image_certificates"] = None
-    if version >= mv.SERVER_GROUPS_IN_SERVER:
+    if version >= mv.SERVER_GROUPS_IN_SERVER and shown.server_groups:
         body["server_groups"] = ctx.groups.get(server.pk, [])
     if version >= mv.LOCKED_REASON:
         body["locked_reason"] = server.locked_reason
-    if version >= mv.PINNED_AVAILABILITY_ZONE:
+    if version >= mv.PINNED_AVAILABILITY_ZONE and shown.extended:
         body["pinned_availability_zone"] = server.requested_availability_zone
     fault = ctx.faults.get(server.pk)
-    if fault is not None:
+    if fault is not None and status in ("ERROR", "DELETED"):
         body["fault"] = {"code": fault.code, "message": fault.message, "created": seconds_z(fault.created_at)}
         if is_admin:
             body["fault"]["details"] = fault.details
     return body
 
 
+def _addresses(addresses: dict[str, list[dict[str, Any]]], *, extended: bool) -> dict[str, list[dict[str, Any]]]:
+    """A server's addresses; without the extended ones (OS-EXT-IPS:type, the MAC) only version
+    and addr, as Nova's PUT and rebuild answer before 2.75."""
+    if extended:
+        return addresses
+    return {net: [{"version": a["version"], "addr": a["addr"]} for a in items] for net, items in addresses.items()}
+
+
+def disk_config(server: Server) -> str:
+    """OS-DCF:diskConfig: AUTO or MANUAL."""
+    return "AUTO" if server.auto_disk_config else "MANUAL"
+
+
 def servers_detail(
-    servers: Iterable[Server], version: Microversion, base: str, *, is_admin: bool
+    servers: Iterable[Server], version: Microversion, base: str, *, is_admin: bool, shown: Shown = LIST
 ) -> list[dict[str, Any]]:
+    """Server documents for a page of servers (``shown`` defaults to the list's)."""
     servers = list(servers)
-    ctx = ServerContext(servers, version, is_admin)
-    return [server_detail(server, version, base, ctx, is_admin=is_admin) for server in servers]
+    ctx = ServerContext(servers, version, is_admin, groups=shown.server_groups)
+    return [server_detail(server, version, base, ctx, is_admin=is_admin, shown=shown) for server in servers]
 
 
 def flavor_detail(flavor: Flavor, version: Microversion, base: str) -> dict[str, Any]:

@@ -11,14 +11,18 @@ from django.conf import settings
 from rest_framework import status
 from rest_framework.response import Response
 
+from core import microversions as mv
 from core.bodies import unwrap
+from core.exceptions import BadRequest
 from core.principal import Caller
 from core.views import ComputeView
 from identity.catalog import base_url
 from servers.services import create, listing, lookup, operations, update
 
 from . import representation as rep
+from .validation import server_schemas
 from .validation.listing import server_query
+from .validation.schema import validate
 from .validation.servers import ServerCreateSerializer, validate_server_update
 
 
@@ -55,10 +59,18 @@ class ServersView(ComputeView):
         return Response({**body, **next_link(request, "servers", page.next_marker)})
 
     def post(self, request) -> Response:
+        validate(server_schemas.create(request.api_version), request.data)
         serializer = ServerCreateSerializer(data=unwrap(request.data, "server"))
         serializer.is_valid(raise_exception=True)
         hints = request.data.get("os:scheduler_hints", request.data.get("OS-SCH-HNT:scheduler_hints"))
         spec = serializer.to_request(request.api_version, hints)
+        spec.auto_disk_config = request.data["server"].get("OS-DCF:diskConfig") == "AUTO"
+        if request.api_version >= mv.SERVER_HOSTNAME:
+            spec.hostname = request.data["server"].get("hostname")
+        if {"host", "hypervisor_hostname"} & set(request.data["server"]):
+            # Nova's 2.74 requested destination: the scheduler here cannot be told a host for a
+            # build, and silently placing the server elsewhere would be worse than saying so.
+            raise BadRequest("Requesting a host or hypervisor_hostname for a new server is not supported.")
         spec.admin_password = create.admin_password(spec.admin_password)
         servers = create.create_servers(self.caller, spec)
         first = servers[0]
@@ -66,14 +78,15 @@ class ServersView(ComputeView):
         body: dict[str, Any] = {
             "server": {
                 **rep.server_brief(first, base),
-                "OS-DCF:diskConfig": "MANUAL",
+                "OS-DCF:diskConfig": rep.disk_config(first),
                 # Nova echoes the requested groups (none asked: the default group).
                 "security_groups": request.data["server"].get("security_groups", [{"name": "default"}]),
             }
         }
         body["server"].pop("name")
-        if spec.admin_password is not None:
-            body["server"]["adminPass"] = spec.admin_password
+        shown = create.shown_password(spec.admin_password)
+        if shown is not None:
+            body["server"]["adminPass"] = shown
         if len(servers) > 1 and request.data["server"].get("return_reservation_id"):
             body = {"reservation_id": first.reservation_id}
         response = Response(body, status=status.HTTP_202_ACCEPTED)
@@ -96,13 +109,19 @@ class ServerView(ComputeView):
 
     def get(self, request, server_id: str) -> Response:
         server = lookup.get_server(self.caller, server_id)
-        body = rep.servers_detail([server], request.api_version, base_url(request), is_admin=self.caller.is_admin)[0]
+        body = rep.servers_detail(
+            [server], request.api_version, base_url(request), is_admin=self.caller.is_admin, shown=rep.SHOW
+        )[0]
         return Response({"server": body})
 
     def put(self, request, server_id: str) -> Response:
+        validate(server_schemas.update(request.api_version), request.data)
         changes = validate_server_update(unwrap(request.data, "server"), request.api_version)
         server = update.update_server(self.caller, server_id, changes)
-        body = rep.servers_detail([server], request.api_version, base_url(request), is_admin=self.caller.is_admin)[0]
+        shown = rep.changed(request.api_version)
+        body = rep.servers_detail(
+            [server], request.api_version, base_url(request), is_admin=self.caller.is_admin, shown=shown
+        )[0]
         return Response({"server": body})
 
     def delete(self, request, server_id: str) -> Response:

@@ -37,6 +37,8 @@ class Server(models.Model):
     key_data = models.TextField(null=True, blank=True)
     user_data = models.TextField(null=True, blank=True)
     config_drive = models.CharField(max_length=16, blank=True, default="")
+    # OS-DCF:diskConfig AUTO (True) or MANUAL (False), as Nova's auto_disk_config.
+    auto_disk_config = models.BooleanField(default=False)
     access_ip_v4 = models.GenericIPAddressField(null=True, blank=True)
     access_ip_v6 = models.GenericIPAddressField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)

@@ -48,6 +48,9 @@ class ServerCreate:
     scheduler_hints: dict = field(default_factory=dict)
     admin_password: str | None = None
     security_groups: list[str] = field(default_factory=list)  # names or ids; none: the default group
+    auto_disk_config: bool = False
+    #: The guest's hostname (2.90); else one made from the name.
+    hostname: str | None = None
 
 
 # As Nova's generated passwords: letters and digits without the look-alikes (0 O 1 l I).
@@ -60,12 +63,20 @@ def generate_password(length: int | None = None) -> str:
     return "".join(secrets.choice(_PASSWORD_SYMBOLS) for _ in range(size))
 
 
-def admin_password(requested: str | None) -> str | None:
-    """The adminPass a create, rebuild or rescue answers with: the requested one, else a
-    generated one; None when the cloud does not hand out instance passwords."""
-    if requested is not None:
-        return requested
-    return generate_password() if settings.ENABLE_INSTANCE_PASSWORD else None
+def admin_password(requested: str | None) -> str:
+    """The admin password of a create, rebuild or rescue: the requested one, else a generated
+    one (as Nova, whether or not the API shows it; see shown_password)."""
+    return requested if requested is not None else generate_password()
+
+
+def passwords_shown() -> bool:
+    """Whether the API hands out instance passwords (Nova's [api]enable_instance_password)."""
+    return bool(settings.ENABLE_INSTANCE_PASSWORD)
+
+
+def shown_password(password: str | None) -> str | None:
+    """The adminPass the API answers with: the password, unless passwords are not shown."""
+    return password if passwords_shown() else None
 
 
 def _resolve_networks(caller: Caller, networks: str | list[dict]) -> list[dict]:
@@ -135,6 +146,8 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
         networks = [entry if "port" in entry else {**entry, "security_groups": group_ids} for entry in networks]
     if any("port" in entry for entry in networks) and spec.max_count > 1:
         raise BadRequest("Unable to launch multiple instances with a single configured port ID.")
+    if spec.hostname and spec.max_count > 1:
+        raise BadRequest("Unable to allocate a single hostname to multiple instances")
     check_zone(spec.availability_zone)
     keypair = _keypair(caller, spec.key_name)
     group = _server_group(caller, spec.scheduler_hints)
@@ -157,7 +170,7 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
             name = spec.name if count == 1 else f"{spec.name}-{index + 1}"
             server = Server.objects.create(
                 name=name,
-                hostname=name.lower().replace("_", "-")[:63],
+                hostname=spec.hostname or name.lower().replace("_", "-")[:63],
                 description=spec.description,
                 project_id=caller.project_id,
                 user_id=caller.user_id,
@@ -175,6 +188,7 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
                 launch_index=index,
                 requested_networks=networks,
                 config_drive="True" if spec.config_drive else "",
+                auto_disk_config=spec.auto_disk_config,
                 access_ip_v4=spec.access_ip_v4,
                 access_ip_v6=spec.access_ip_v6,
                 scheduler_hints=spec.scheduler_hints,
@@ -186,5 +200,8 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
             )
             servers.append(server)
         uuids = lifecycle.server_uuids(servers)
-        transaction.on_commit(lambda: celery_app.send_task("conductor.build_servers", args=[uuids, caller.request_id]))
+        password = spec.admin_password
+        transaction.on_commit(
+            lambda: celery_app.send_task("conductor.build_servers", args=[uuids, caller.request_id, password])
+        )
     return servers

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
-from typing import NamedTuple
+from datetime import datetime, timedelta
+from typing import NamedTuple, TypeVar
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
 
 from core import policy
 from core.exceptions import BadRequest, Forbidden
@@ -20,6 +20,8 @@ from networks.models import Port
 
 from ..models import Server, ServerTag
 from ..states import states_for_status
+
+_Row = TypeVar("_Row", bound=Model)
 
 # Nova's sort keys -> columns. Keys Nova accepts but ignores (no such column here) sort nothing.
 SORT_KEYS = {
@@ -184,10 +186,7 @@ def _filtered(caller: Caller, query: ServerQuery) -> QuerySet[Server]:
         servers = servers.filter(deleted=deleted)
     elif not (since or before):
         servers = servers.filter(deleted=False)  # changes-since also lists what was deleted since
-    if since:
-        servers = servers.filter(updated_at__gte=since)
-    if before:
-        servers = servers.filter(updated_at__lte=before)
+    servers = changed_between(servers, since, before)
     if query.name:
         servers = servers.filter(name__regex=_regex(query.name))
     if query.statuses:
@@ -304,3 +303,15 @@ def _ordering(caller: Caller, query: ServerQuery) -> list[str]:
         if not any(item.lstrip("-") == tie for item in order):
             order.append(f"-{tie}")
     return order
+
+
+def changed_between(rows: QuerySet[_Row], since: datetime | None, before: datetime | None) -> QuerySet[_Row]:
+    """Rows whose updated_at is within [since, before], compared to the whole second as Nova
+    (whose database keeps whole seconds) compares: a row updated at 12:00:00.7 is "changed
+    before 12:00:00" and "since 12:00:00", so a client passing back a time it was shown (which
+    has no fraction) never loses the rows of that second."""
+    if since is not None:
+        rows = rows.filter(updated_at__gte=since.replace(microsecond=0))
+    if before is not None:
+        rows = rows.filter(updated_at__lt=before.replace(microsecond=0) + timedelta(seconds=1))
+    return rows

@@ -17,6 +17,8 @@ from images.models import Image
 
 from ..models import Flavor, Server
 
+GIB = 1024**3
+
 
 class FlavorSizes(Protocol):
     """What image validation needs of a flavor (a Flavor, or a server's flavor snapshot)."""
@@ -75,7 +77,10 @@ def resolve_image(caller: Caller, image_ref: str, flavor: FlavorSizes) -> Image:
     if flavor.memory_mb < image.min_ram:
         raise BadRequest("Flavor's memory is too small for requested image.")
     if flavor.root_gb and flavor.root_gb < image.min_disk:
-        raise BadRequest("Flavor's disk is too small for requested image.")
+        raise BadRequest(
+            "Flavor's disk is smaller than the minimum size specified in image metadata. Flavor disk is "
+            f"{flavor.root_gb * GIB} bytes, minimum size is {image.min_disk * GIB} bytes."
+        )
     return image
 
 

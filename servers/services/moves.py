@@ -53,14 +53,19 @@ def _target_host(host: str | None, server: Server) -> str | None:
     return host
 
 
-def resize(caller: Caller, server: Server, flavor_ref: str) -> Migration:
-    """Resize to another flavor (the scheduler picks the host)."""
+def resize(caller: Caller, server: Server, flavor_ref: str, *, auto_disk_config: bool | None = None) -> Migration:
+    """Resize to another flavor (the scheduler picks the host); ``auto_disk_config`` (the
+    request's OS-DCF:diskConfig), when given, is the server's disk config from now on."""
     flavor = resolve_flavor(caller, flavor_ref)
     if flavor.flavorid == server.flavor.get("flavorid"):
         raise BadRequest("When resizing, instances must change flavor!")
     if flavor.root_gb < server.flavor.get("root_gb", 0):
         raise BadRequest("Resize error: Unable to resize disk down.")
-    return _cold_move(caller, server, "resize", flavor.snapshot(), None)
+    with transaction.atomic():
+        migration = _cold_move(caller, server, "resize", flavor.snapshot(), None)
+        if auto_disk_config is not None:
+            Server.objects.filter(pk=server.pk).update(auto_disk_config=auto_disk_config)
+    return migration
 
 
 def migrate(caller: Caller, server: Server, host: str | None = None) -> Migration:

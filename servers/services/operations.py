@@ -5,6 +5,7 @@ the InstanceAction, and publish the conductor workflow after commit."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from hosts.heartbeats import host_capabilities, host_is_up
 from novasite.celery import app as celery_app
 
 from .. import lifecycle
-from ..models import Server
+from ..models import Keypair, Server
 from ..states import TaskState, VmState, check_action, get_rule
 from .lookup import resolve_image
 
@@ -121,12 +122,13 @@ def reboot(caller: Caller, server: Server, reboot_type: str) -> str:
     return begin(caller, server, Operation(rule_name, "conductor.run_operation", [rule_name]))
 
 
-def rescue(caller: Caller, server: Server, rescue_image_ref: str | None = None) -> str:
-    return begin(
-        caller,
-        server,
-        Operation("rescue", "conductor.run_operation", ["rescue", {"rescue_image_ref": rescue_image_ref}]),
-    )
+def rescue(
+    caller: Caller, server: Server, rescue_image_ref: str | None = None, admin_password: str | None = None
+) -> str:
+    """Boot the server from a rescue image; ``admin_password`` goes (in the message only) to
+    the host, which sets it in the rescued guest where it can."""
+    params = {"rescue_image_ref": rescue_image_ref, "admin_password": admin_password}
+    return begin(caller, server, Operation("rescue", "conductor.run_operation", ["rescue", params]))
 
 
 def change_password(caller: Caller, server: Server, password: str) -> str:
@@ -146,18 +148,54 @@ def change_password(caller: Caller, server: Server, password: str) -> str:
     )
 
 
+#: The columns a rebuild may change besides the image.
+REBUILDABLE = frozenset(
+    {
+        "name",
+        "metadata",
+        "description",
+        "access_ip_v4",
+        "access_ip_v6",
+        "auto_disk_config",
+        "user_data",
+        "hostname",
+        "key_name",
+    }
+)
+
+
 def rebuild(
-    caller: Caller, server: Server, image_ref: str, *, name: str | None = None, metadata: dict | None = None
+    caller: Caller,
+    server: Server,
+    image_ref: str,
+    changes: Mapping[str, object] | None = None,
+    *,
+    admin_password: str | None = None,
 ) -> str:
-    """Rebuild from a new image (optionally renaming and replacing metadata); a stopped
-    server stays stopped."""
+    """Rebuild from a new image, writing ``changes`` (columns of REBUILDABLE; a key_name is
+    resolved to the caller's keypair, None removes it); a stopped server stays stopped.
+    ``admin_password`` goes (in the message only) to the host, which sets it in the guest
+    where it can."""
     image = resolve_image(caller, image_ref, _FlavorShape(server.flavor))
-    changes: dict = {"image_ref": str(image.id)}
-    if name is not None:
-        changes["name"] = name
-    if metadata is not None:
-        changes["metadata"] = metadata
-    return begin(caller, server, Operation("rebuild", "conductor.run_operation", ["rebuild"], changes=changes))
+    columns: dict = dict(changes or {})
+    unknown = set(columns) - REBUILDABLE
+    if unknown:
+        raise ValueError(f"not rebuildable: {sorted(unknown)}")  # a caller's bug, not a client's
+    if "key_name" in columns:
+        columns["key_data"] = _key_data(caller, columns["key_name"])
+    columns["image_ref"] = str(image.id)
+    params = {"admin_password": admin_password}
+    return begin(caller, server, Operation("rebuild", "conductor.run_operation", ["rebuild", params], changes=columns))
+
+
+def _key_data(caller: Caller, key_name: object) -> str | None:
+    """The public key of the caller's keypair ``key_name`` (None for None), else 400."""
+    if key_name is None:
+        return None
+    keypair = Keypair.objects.filter(user_id=caller.user_id, name=key_name).first()
+    if keypair is None:
+        raise BadRequest("Invalid key_name provided.")
+    return keypair.public_key
 
 
 class _FlavorShape:
@@ -204,6 +242,15 @@ def reset_state(caller: Caller, server: Server, state: str) -> None:
     state = check_reset_state(state)
     begin(caller, server, Operation("reset_state", None))
     Server.objects.filter(pk=server.pk).update(vm_state=state, task_state=None)
+
+
+def inject_network_info(caller: Caller, server: Server) -> None:
+    """Nova's injectNetworkInfo (policy os_compute_api:os-admin-actions:inject_network_info;
+    a locked server refuses it). Nothing to do on libvirt, whose guests get their network from
+    DHCP, as Nova's own libvirt driver does nothing either; so no workflow starts."""
+    policy.enforce(caller, policy.SERVERS_INJECT_NETWORK_INFO, project_id=server.project_id)
+    if server.locked and not caller.is_admin:
+        raise Conflict(f"Instance {server.uuid} is locked")
 
 
 def restore(caller: Caller, server: Server) -> str:

@@ -14,10 +14,10 @@ from ..models import Server
 from .lookup import get_server
 
 #: The columns an update may change.
-UPDATABLE = frozenset({"name", "description", "hostname", "access_ip_v4", "access_ip_v6"})
+UPDATABLE = frozenset({"name", "description", "hostname", "access_ip_v4", "access_ip_v6", "auto_disk_config"})
 
 
-def update_server(caller: Caller, server_id: str, changes: Mapping[str, str | None]) -> Server:
+def update_server(caller: Caller, server_id: str, changes: Mapping[str, str | bool | None]) -> Server:
     """Write ``changes`` (column -> value, columns of UPDATABLE only) to the caller's server
     and return it as it is now."""
     unknown = set(changes) - UPDATABLE

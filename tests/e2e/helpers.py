@@ -10,9 +10,7 @@ LATEST = {"OpenStack-API-Version": "compute 2.96"}
 
 
 def boot(api, name="vm1", flavor="42", **extra) -> str:
-    body = {
-        "server": {"name": name, "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": flavor, "networks": "none", **extra}
-    }
+    body = {"server": {"name": name, "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": flavor, "networks": [], **extra}}
     response = api.post("/compute/v2.1/servers", body)
     assert response.status_code == 202, response.text
     return response.json()["server"]["id"]

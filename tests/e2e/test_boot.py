@@ -85,7 +85,7 @@ def test_multi_create_boots_every_server(admin):
                 "name": "many",
                 "imageRef": str(CIRROS_IMAGE_ID),
                 "flavorRef": "42",
-                "networks": "none",
+                "networks": [],
                 "min_count": 3,
                 "max_count": 3,
             }

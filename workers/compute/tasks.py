@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from celery import shared_task
 
-from workers.virt.driver import InstanceSpec
+from workers.virt.driver import ComputeDriver, InstanceSpec, NotSupported
 
 from . import context, faults
 
@@ -41,11 +41,28 @@ def _outcome(task_name: str, instance: dict, work: Callable[[], dict]) -> dict:
     return {"ok": True, "host": ctx.host, **result}
 
 
+def set_password_in_guest(driver: ComputeDriver, uuid: str, password: str | None) -> bool:
+    """Set the admin password a create, rebuild or rescue asked for in the guest, where the
+    hypervisor can (``supports_set_admin_password``). Not being able to is no failure of the
+    operation (Nova's drivers inject it where they can); says whether it was set."""
+    if not password or not driver.capabilities.get("supports_set_admin_password"):
+        return False
+    try:
+        driver.set_admin_password(uuid, password)
+    except NotSupported as exc:
+        log.info("admin password of %s not set in the guest: %s", uuid, exc)
+        return False
+    log.info("admin password of %s set in the guest", uuid)
+    return True
+
+
 @shared_task(name="compute.build_and_run_instance")
-def build_and_run_instance(instance: dict) -> dict:
-    """Define and start the guest. On failure the half-built guest is removed so the
-    conductor can reschedule elsewhere with this host clean."""
+def build_and_run_instance(instance: dict, params: dict | None = None) -> dict:
+    """Define and start the guest, then set its admin password (params["admin_password"])
+    where the hypervisor can. On failure the half-built guest is removed so the conductor can
+    reschedule elsewhere with this host clean."""
     driver = context.current().driver
+    password = (params or {}).get("admin_password")
 
     def work() -> dict:
         try:
@@ -53,7 +70,7 @@ def build_and_run_instance(instance: dict) -> dict:
         except Exception:
             driver.destroy(instance["uuid"])
             raise
-        return {"power_state": power_state}
+        return {"power_state": power_state, "password_set": set_password_in_guest(driver, instance["uuid"], password)}
 
     return _outcome("compute.build_and_run_instance", instance, work)
 
@@ -97,11 +114,25 @@ _power_task("pause_instance", lambda d, i, p: d.pause(i["uuid"]))
 _power_task("unpause_instance", lambda d, i, p: d.unpause(i["uuid"]))
 _power_task("suspend_instance", lambda d, i, p: d.suspend(i["uuid"]))
 _power_task("resume_instance", lambda d, i, p: d.resume(i["uuid"]))
-_power_task("rescue_instance", lambda d, i, p: d.rescue(InstanceSpec.from_dict(i), p.get("rescue_image_path")))
+
+
+def _rescue(driver: ComputeDriver, instance: dict, params: dict) -> dict:
+    driver.rescue(InstanceSpec.from_dict(instance), params.get("rescue_image_path"))
+    return {"password_set": set_password_in_guest(driver, instance["uuid"], params.get("admin_password"))}
+
+
+def _rebuild(driver: ComputeDriver, instance: dict, params: dict) -> dict:
+    power_on = params.get("power_on", True)
+    driver.rebuild(InstanceSpec.from_dict(instance), power_on=power_on)
+    password = params.get("admin_password") if power_on else None  # a stopped guest cannot take it
+    return {"password_set": set_password_in_guest(driver, instance["uuid"], password)}
+
+
+_power_task("rescue_instance", _rescue)
 _power_task("unrescue_instance", lambda d, i, p: d.unrescue(i["uuid"]))
 _power_task("set_admin_password", lambda d, i, p: d.set_admin_password(i["uuid"], p["password"]))
 _power_task("trigger_crash_dump", lambda d, i, p: d.inject_nmi(i["uuid"]))
-_power_task("rebuild_instance", lambda d, i, p: d.rebuild(InstanceSpec.from_dict(i), power_on=p.get("power_on", True)))
+_power_task("rebuild_instance", _rebuild)
 _power_task("migrate_disk_and_power_off", lambda d, i, p: d.migrate_disk_and_power_off(i["uuid"]))
 _power_task(
     "finish_migration",

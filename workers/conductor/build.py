@@ -60,9 +60,10 @@ def fail_build(server_uuid: str, message: str, details: str = "") -> None:
 
 
 @shared_task(name="conductor.build_servers")
-def build_servers(server_uuids: list[str], request_id: str) -> None:
+def build_servers(server_uuids: list[str], request_id: str, admin_password: str | None = None) -> None:
     """Start the build of servers created by one request: schedule them all in one decision,
-    then dispatch."""
+    then dispatch. ``admin_password`` travels with the messages down to the compute host
+    (which sets it in the guest where it can); it is never written to the database."""
     servers = list(Server.objects.filter(uuid__in=server_uuids, deleted=False).order_by("launch_index"))
     waiting = [server for server in servers if server.task_state == TaskState.SCHEDULING]
     if not waiting:
@@ -71,12 +72,12 @@ def build_servers(server_uuids: list[str], request_id: str) -> None:
         lifecycle.event_start(request_id, str(server.uuid), EVENT_SCHEDULE)
     (
         signature("scheduler.select_destinations", args=[request_spec(waiting).to_dict()], queue="scheduler")
-        | signature("conductor.dispatch_build", args=[request_id], queue="conductor")
+        | signature("conductor.dispatch_build", args=[request_id, admin_password], queue="conductor")
     ).apply_async()
 
 
 @shared_task(name="conductor.dispatch_build")
-def dispatch_build(result: dict, request_id: str) -> None:
+def dispatch_build(result: dict, request_id: str, admin_password: str | None = None) -> None:
     """Record the scheduler's decision and send each server to its host."""
     if not result.get("ok"):
         for server in Server.objects.filter(task_state=TaskState.SCHEDULING, actions__request_id=request_id):
@@ -95,11 +96,20 @@ def dispatch_build(result: dict, request_id: str) -> None:
             selection["alternates"],
             attempt=1,
             expected=TaskState.SCHEDULING,
+            admin_password=admin_password,
         )
 
 
 def _send_to_host(
-    server_uuid: str, request_id: str, host: str, node: str, alternates: list[dict], *, attempt: int, expected: str
+    server_uuid: str,
+    request_id: str,
+    host: str,
+    node: str,
+    alternates: list[dict],
+    *,
+    attempt: int,
+    expected: str,
+    admin_password: str | None = None,
 ) -> None:
     """Move the server from `expected` (scheduling, or spawning for a reschedule) to
     networking then spawning on `host`, which it holds a claim on, and cast the build. If the
@@ -134,7 +144,7 @@ def _send_to_host(
                 lifecycle.compare_and_swap(server_uuid, TaskState.NETWORKING, task_state=TaskState.SPAWNING)
     if not moved:
         if recast is not None:
-            _cast_build(recast, request_id, host, alternates, attempt)
+            _cast_build(recast, request_id, host, alternates, attempt, admin_password)
         return
     if failure is not None:
         fail_build(
@@ -142,29 +152,38 @@ def _send_to_host(
         )
         lifecycle.finish_action(request_id, server_uuid)
         return
-    _cast_build(server, request_id, host, alternates, attempt)
+    _cast_build(server, request_id, host, alternates, attempt, admin_password)
 
 
-def _cast_build(server: Server, request_id: str, host: str, alternates: list[dict], attempt: int) -> None:
+def _cast_build(
+    server: Server, request_id: str, host: str, alternates: list[dict], attempt: int, admin_password: str | None
+) -> None:
     """Ask `host` to build the server, then conductor.build_finished."""
     server_uuid = str(server.uuid)
     lifecycle.event_start(request_id, server_uuid, EVENT_BUILD, host=host)
     compute_then(
         "compute.build_and_run_instance",
         host,
-        [instance_payload(server)],
+        [instance_payload(server), {"admin_password": admin_password}],
         "conductor.build_finished",
         server_uuid,
         request_id,
         host,
         alternates,
         attempt,
+        admin_password,
     )
 
 
 @shared_task(name="conductor.build_finished")
 def build_finished(
-    outcome: dict, server_uuid: str, request_id: str, host: str, alternates: list[dict], attempt: int
+    outcome: dict,
+    server_uuid: str,
+    request_id: str,
+    host: str,
+    alternates: list[dict],
+    attempt: int,
+    admin_password: str | None = None,
 ) -> None:
     """Write what the compute host saw: ACTIVE, a reschedule onto the next alternate, or ERROR."""
     lifecycle.event_finish(
@@ -222,6 +241,7 @@ def build_finished(
                 alternates[index + 1 :],
                 attempt=attempt + 1,
                 expected=TaskState.SPAWNING,
+                admin_password=admin_password,
             )
             return
     tried = attempt + len(alternates)

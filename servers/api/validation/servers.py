@@ -17,7 +17,7 @@ from servers.services.create import ServerCreate
 class NetworkRequestSerializer(serializers.Serializer):
     uuid = serializers.UUIDField(required=False)
     port = serializers.UUIDField(required=False)
-    fixed_ip = serializers.IPAddressField(required=False, protocol="IPv4")
+    fixed_ip = serializers.IPAddressField(required=False)
 
     def validate(self, attrs: dict) -> dict:
         if not attrs.get("uuid") and not attrs.get("port"):
@@ -39,8 +39,9 @@ class ServerCreateSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
     min_count = serializers.IntegerField(required=False, min_value=1, default=1)
     max_count = serializers.IntegerField(required=False, min_value=1, default=None, allow_null=True)
-    accessIPv4 = serializers.IPAddressField(required=False, protocol="IPv4", allow_null=True)
-    accessIPv6 = serializers.IPAddressField(required=False, protocol="IPv6", allow_null=True)
+    # The formats are checked by the JSON schema (server_schemas.create), as Nova's.
+    accessIPv4 = serializers.CharField(required=False, allow_null=True)
+    accessIPv6 = serializers.CharField(required=False, allow_null=True)
     config_drive = serializers.BooleanField(required=False, default=False)
     block_device_mapping_v2 = serializers.ListField(child=serializers.DictField(), required=False)
     security_groups = serializers.ListField(child=serializers.DictField(), required=False)
@@ -148,7 +149,7 @@ FQDN_RE = re.compile(
 )
 
 
-def validate_server_update(body: dict[str, Any], api_version: Microversion) -> dict[str, str | None]:
+def validate_server_update(body: dict[str, Any], api_version: Microversion) -> dict[str, str | bool | None]:
     """The `server` object of PUT /servers/{id}: name, accessIPv4, accessIPv6, description
     (2.19+) and hostname (2.90+; an FQDN from 2.94). Nova's schema forbids anything else.
     Returns the model columns to change."""
@@ -163,7 +164,7 @@ def validate_server_update(body: dict[str, Any], api_version: Microversion) -> d
             "Invalid input for field/attribute server. Additional properties are not allowed"
             f" ({', '.join(unknown)} unexpected)"
         )
-    changes: dict[str, str | None] = {}
+    changes: dict[str, str | bool | None] = {}
     if "name" in body:
         name = body["name"]
         if not isinstance(name, str) or not name.strip() or name != name.strip() or len(name) > 255 or "\x00" in name:
@@ -195,6 +196,31 @@ def validate_server_update(body: dict[str, Any], api_version: Microversion) -> d
         except ValueError:
             raise serializers.ValidationError(f"Invalid input for field/attribute {key}.") from None
         changes[column] = value
-    if "OS-DCF:diskConfig" in body and body["OS-DCF:diskConfig"] not in ("AUTO", "MANUAL"):
-        raise serializers.ValidationError("Invalid input for field/attribute OS-DCF:diskConfig.")
+    if "OS-DCF:diskConfig" in body:
+        if body["OS-DCF:diskConfig"] not in ("AUTO", "MANUAL"):
+            raise serializers.ValidationError("Invalid input for field/attribute OS-DCF:diskConfig.")
+        changes["auto_disk_config"] = body["OS-DCF:diskConfig"] == "AUTO"
+    return changes
+
+
+def rebuild_changes(body: dict[str, Any], api_version: Microversion) -> dict[str, object]:
+    """The columns a rebuild body (already checked against its schema) changes besides the
+    image: name, metadata, description (2.19+), access IPs, disk config, key_name (2.54+),
+    user_data (2.57+) and hostname (2.90+)."""
+    changes: dict[str, object] = {}
+    for key, column in (("name", "name"), ("metadata", "metadata"), ("accessIPv4", "access_ip_v4")):
+        if key in body:
+            changes[column] = body[key]
+    if "accessIPv6" in body:
+        changes["access_ip_v6"] = body["accessIPv6"]
+    if "OS-DCF:diskConfig" in body:
+        changes["auto_disk_config"] = body["OS-DCF:diskConfig"] == "AUTO"
+    for key, version in (
+        ("description", mv.SERVER_DESCRIPTION),
+        ("key_name", mv.REBUILD_KEYPAIR),
+        ("user_data", mv.INJECTED_FILES_REMOVED),
+        ("hostname", mv.SERVER_HOSTNAME),
+    ):
+        if key in body and api_version >= version:
+            changes[key] = body[key]
     return changes
