@@ -135,7 +135,8 @@ class ExtraSpecsView(ComputeView):
 
 
 class ExtraSpecView(ComputeView):
-    """GET/PUT/DELETE /flavors/{id}/os-extra_specs/{key} (writes admin; DELETE 202)."""
+    """GET/PUT/DELETE /flavors/{id}/os-extra_specs/{key} (writes admin; DELETE answers 200
+    with no body, as Nova's, unlike the 202 of DELETE /flavors/{id})."""
 
     def get(self, request, flavor_id: str, key: str) -> Response:
         return Response(service.extra_spec(self.caller, flavor_id, key))
@@ -146,4 +147,4 @@ class ExtraSpecView(ComputeView):
 
     def delete(self, request, flavor_id: str, key: str) -> Response:
         service.delete_extra_spec(self.caller, flavor_id, key)
-        return Response(status=status.HTTP_202_ACCEPTED)
+        return Response(status=status.HTTP_200_OK)
