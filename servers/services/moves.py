@@ -41,11 +41,13 @@ def _record_move(
 
 
 def _target_host(host: str | None, server: Server) -> str | None:
-    """The named destination: a known, up compute host other than the server's own."""
+    """The named destination: a known, up compute host other than the server's own. An
+    unknown host is the request's fault, 400, for cold and live migration alike (Nova maps
+    ComputeHostNotFound to 400 there; only evacuate answers 404)."""
     if host is None:
         return None
     if not isinstance(host, str) or not ComputeNode.objects.filter(host=host).exists():
-        raise NotFound(f"Compute host {host} could not be found.")
+        raise BadRequest(f"Compute host {host} could not be found.")
     if host == server.host:
         raise BadRequest("The target host can't be the same one.")
     if not host_is_up(host):
@@ -65,8 +67,9 @@ def resize(caller: Caller, server: Server, flavor_ref: str) -> Migration:
 
 def migrate(caller: Caller, server: Server, host: str | None = None) -> Migration:
     """Cold-migrate to another host, ``host`` or the scheduler's pick (policy
-    os_compute_api:os-migrate-server:migrate)."""
-    policy.enforce(caller, policy.SERVERS_MIGRATE, project_id=server.project_id)
+    os_compute_api:os-migrate-server:migrate; naming a host: migrate:host, admins only)."""
+    rule = policy.SERVERS_MIGRATE_HOST if host else policy.SERVERS_MIGRATE
+    policy.enforce(caller, rule, project_id=server.project_id)
     return _cold_move(caller, server, "migrate", server.flavor, _target_host(host, server))
 
 
@@ -122,8 +125,10 @@ def live_migrate(
     caller: Caller, server: Server, host: str | None = None, block_migration: object = "auto"
 ) -> Migration:
     """Move a running (or paused) server to another host without stopping it (policy
-    os_compute_api:os-migrate-server:migrate_live)."""
-    policy.enforce(caller, policy.SERVERS_MIGRATE_LIVE, project_id=server.project_id)
+    os_compute_api:os-migrate-server:migrate_live; naming a host: migrate_live:host, admins
+    only)."""
+    rule = policy.SERVERS_MIGRATE_LIVE_HOST if host else policy.SERVERS_MIGRATE_LIVE
+    policy.enforce(caller, rule, project_id=server.project_id)
     if block_migration not in ("auto", True, False):
         raise BadRequest("Invalid input for field/attribute block_migration. Value must be 'auto' or a boolean.")
     target = _target_host(host, server)
@@ -165,6 +170,12 @@ def live_migrations(caller: Caller, server: Server) -> QuerySet[Migration]:
         .exclude(status__in=LIVE_MIGRATION_OVER)
         .select_related("server")
     )
+
+
+def shows_live_migration_hosts(caller: Caller) -> bool:
+    """Whether the caller sees the hosts of a server's live migrations (Nova nulls them
+    otherwise; os_compute_api:servers:migrations:index:host)."""
+    return policy.allows(caller, policy.SERVER_MIGRATIONS_INDEX_HOST)
 
 
 def live_migration(caller: Caller, server: Server, migration_id: str) -> Migration:
