@@ -11,9 +11,10 @@ from rest_framework.response import Response
 
 from core import microversions as mv
 from core.bodies import unwrap
-from core.exceptions import NotFound
+from core.exceptions import BadRequest, NotFound
 from core.microversions import Microversion
 from core.views import ComputeView
+from hosts.api.base import refuse_unknown_query
 from identity.catalog import base_url
 from servers.models import Flavor
 from servers.services import flavors as service
@@ -22,10 +23,22 @@ from . import representation as rep
 from .validation import flavors as parse
 from .validation.common import json_object, limit_param
 
+#: The query parameters of GET /flavors[/detail]; from 2.75 no other is accepted, from 2.102
+#: `name` is one of them and sorting on rxtx_factor is gone.
+LIST_PARAMS = frozenset({"limit", "marker", "is_public", "minRam", "minDisk", "sort_key", "sort_dir"})
+
 
 def flavor_query(request: Request) -> service.FlavorQuery:
+    """The filters and paging of a flavor list, as the request's microversion allows them."""
     params = request.query_params
+    version: Microversion = request.api_version  # type: ignore[attr-defined]
+    restricted = version >= mv.QUERY_PARAMS_RESTRICTED
+    if version >= mv.API_CONSISTENCY:
+        refuse_unknown_query(request, LIST_PARAMS | ({"name"} if restricted else set()))
+    if restricted and params.get("sort_key") == "rxtx_factor":
+        raise BadRequest("Invalid input for query parameters sort_key. Value: rxtx_factor.")
     return service.FlavorQuery(
+        name=params.get("name") if restricted else None,
         is_public=params.get("is_public"),
         min_ram=params.get("minRam"),
         min_disk=params.get("minDisk"),
@@ -88,6 +101,8 @@ class FlavorView(ComputeView):
     """GET /flavors/{id}; PUT (description, ≥2.55, admin); DELETE (admin; 202)."""
 
     def get(self, request, flavor_id: str) -> Response:
+        if request.api_version >= mv.QUERY_PARAMS_RESTRICTED:
+            refuse_unknown_query(request, ())
         flavor = service.get_flavor(self.caller, flavor_id)
         return Response({"flavor": rep.flavor_detail(flavor, request.api_version, base_url(request))})
 

@@ -15,6 +15,7 @@ from . import (
     os_migrations_views,
     quota_views,
     views,
+    volumes_boot_views,
 )
 
 urlpatterns = [
@@ -61,6 +62,7 @@ urlpatterns = [
     path("/os-quota-sets/<str:project_id>/defaults", quota_views.QuotaSetDefaultsView.as_view()),
     path("/limits", quota_views.LimitsView.as_view()),
     path("/os-migrations", os_migrations_views.MigrationsView.as_view()),
+    path("/os-volumes_boot", volumes_boot_views.VolumesBootView.as_view()),
 ]
 
 # The v2.1 extension list and the quota classes (kept apart from the server routes above).
