@@ -85,6 +85,7 @@ ACTION_EVENT_DETAILS = MV(2, 84)  # instance action events show details
 HYPERVISOR_STATISTICS_REMOVED = MV(2, 88)  # os-hypervisors loses statistics, uptime and usage fields
 ATTACHMENT_IDS = MV(2, 89)  # volume attachments: attachment_id and bdm_uuid
 SERVER_HOSTNAME = MV(2, 90)  # a server's hostname may be set and is shown to owners
+UNSHELVE_TO_HOST = MV(2, 91)  # unshelve may name a host (admins), and a null availability_zone unpins
 KEYPAIR_IMPORT_ONLY = MV(2, 92)  # keypairs must be imported; names may contain @
 HOSTNAME_FQDN = MV(2, 94)  # a hostname may be a fully qualified domain name
 PINNED_AVAILABILITY_ZONE = MV(2, 96)  # a server shows pinned_availability_zone

@@ -114,6 +114,9 @@ SERVERS_MIGRATE_LIVE = Rule("os_compute_api:os-migrate-server:migrate_live", PRO
 SERVERS_MIGRATE_LIVE_HOST = Rule(
     "os_compute_api:os-migrate-server:migrate_live:host", ADMIN, "Live-migrate a server to a named host"
 )
+SERVERS_UNSHELVE_TO_HOST = Rule(
+    "os_compute_api:os-shelve:unshelve_to_host", ADMIN, "Unshelve a shelved offloaded server onto a named host"
+)
 SERVERS_EVACUATE = Rule("os_compute_api:os-evacuate", ADMIN, "Rebuild a server of a down host elsewhere")
 SERVER_MIGRATIONS_INDEX = Rule(
     "os_compute_api:servers:migrations:index", PROJECT_MANAGER, "List a server's live migrations in progress"
