@@ -25,6 +25,7 @@ from ..states import TaskState, VmState
 from . import quotas
 from .groups import check_group_room
 from .lookup import check_zone, resolve_flavor, resolve_image
+from .metadata import check_quota as check_metadata_quota
 
 
 @dataclass
@@ -132,6 +133,7 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
     if any("port" in entry for entry in networks) and spec.max_count > 1:
         raise BadRequest("Unable to launch multiple instances with a single configured port ID.")
     check_zone(spec.availability_zone)
+    check_metadata_quota(caller.project_id, spec.metadata)
     keypair = _keypair(caller, spec.key_name)
     group = _server_group(caller, spec.scheduler_hints)
     snapshot = flavor.snapshot()
