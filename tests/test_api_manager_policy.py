@@ -144,3 +144,32 @@ def test_an_unknown_host_is_400_for_cold_and_live_migration(admin_api, server):
         assert response.status_code == 400, (body, response.content)
         assert response.json()["badRequest"]["message"] == "Compute host nowhere could not be found."
     assert not Migration.objects.exists()
+
+
+def force_complete(api, server, migration_id):
+    url = f"/compute/v2.1/servers/{server.uuid}/migrations/{migration_id}/action"
+    return api.post(url, {"force_complete": None}, format="json", **V280)
+
+
+def test_a_manager_force_completes_a_running_live_migration_named_by_id_or_uuid(manager, server):
+    Server.objects.filter(pk=server.pk).update(task_state="migrating")
+    migration = running_live_migration(server)
+    assert force_complete(manager, server, migration.pk).status_code == 202
+    assert force_complete(manager, server, migration.uuid).status_code == 202
+
+
+def test_force_complete_follows_novas_order_of_refusals(admin_api, server):
+    migration = running_live_migration(server)
+    not_migrating = force_complete(admin_api, server, migration.pk)
+    assert not_migrating.status_code == 409
+    assert "force_complete" in not_migrating.json()["conflictingRequest"]["message"]
+    Server.objects.filter(pk=server.pk).update(task_state="migrating")
+    unknown = force_complete(admin_api, server, "4bd4b1f5-6c9b-4a38-a1f3-0e6c4c2a3a8e")
+    assert unknown.status_code == 400 and "could not be found" in unknown.json()["badRequest"]["message"]
+    Migration.objects.filter(pk=migration.pk).update(status="queued")
+    queued = force_complete(admin_api, server, migration.pk)
+    assert queued.status_code == 400
+    assert queued.json()["badRequest"]["message"] == (
+        f"Migration {migration.pk} state of instance {server.uuid} is queued. "
+        "Cannot force complete while the migration is in this state."
+    )

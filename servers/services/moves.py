@@ -9,13 +9,15 @@ from django.db.models import QuerySet
 
 from core import policy
 from core.exceptions import BadRequest, Conflict, NotFound
+from core.ids import parse_uuid
 from core.principal import Caller
 from hosts.heartbeats import host_is_up
 from hosts.models import ComputeNode
 from novasite.celery import app as celery_app
 
 from ..models import Migration, Server
-from ..states import VmState
+from ..states import TaskState, VmState
+from ..states.errors import InstanceInvalidState, InstanceIsLocked
 from . import quotas
 from .lookup import resolve_flavor
 from .operations import Operation, begin
@@ -194,6 +196,15 @@ def _in_progress(server: Server, migration_id: str) -> Migration:
     return migration
 
 
+def _live_migration_named(server: Server, migration_id: str) -> Migration | None:
+    """The server's live migration with this id (or uuid), in progress or not."""
+    rows = server.migrations.filter(migration_type="live-migration")
+    if str(migration_id).isdigit():
+        return rows.filter(pk=int(migration_id)).first()
+    migration_uuid = parse_uuid(migration_id)
+    return rows.filter(uuid=migration_uuid).first() if migration_uuid else None
+
+
 def abort_live_migration(caller: Caller, server: Server, migration_id: str) -> None:
     """Cancel a live migration (policy os_compute_api:servers:migrations:delete): before it
     runs, the workflow rolls back at its next step; while it runs, the source hypervisor
@@ -213,11 +224,25 @@ def abort_live_migration(caller: Caller, server: Server, migration_id: str) -> N
 
 def force_complete_live_migration(caller: Caller, server: Server, migration_id: str) -> None:
     """Pause the guest so the memory copy converges (Nova's force_complete without post-copy;
-    policy os_compute_api:servers:migrations:force_complete)."""
+    policy os_compute_api:servers:migrations:force_complete). In Nova's order: the server
+    must be ACTIVE and migrating (409), the migration must be the server's (by id, or by
+    uuid as Tempest's manager workflow names it; else 400) and running (else 400)."""
     policy.enforce(caller, policy.SERVER_MIGRATIONS_FORCE_COMPLETE, project_id=server.project_id)
-    migration = _in_progress(server, migration_id)
+    uuid = str(server.uuid)
+    if server.locked and not caller.is_admin:
+        raise InstanceIsLocked(uuid)
+    if server.vm_state != VmState.ACTIVE:
+        raise InstanceInvalidState("force_complete", uuid, "vm_state", server.vm_state)
+    if server.task_state != TaskState.MIGRATING:
+        raise InstanceInvalidState("force_complete", uuid, "task_state", server.task_state)
+    migration = _live_migration_named(server, migration_id)
+    if migration is None:
+        raise BadRequest(f"Migration {migration_id} for instance {uuid} could not be found.")
     if migration.status != "running":
-        raise BadRequest(f"Migration {migration_id} is {migration.status}, not running.")
+        raise BadRequest(
+            f"Migration {migration_id} state of instance {uuid} is {migration.status}. "
+            "Cannot force complete while the migration is in this state."
+        )
     celery_app.send_task(
         "compute.force_live_migration_complete",
         args=[{"uuid": str(server.uuid)}],
