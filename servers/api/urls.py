@@ -14,6 +14,7 @@ from . import (
     migration_views,
     os_migrations_views,
     quota_views,
+    share_views,
     views,
     volumes_boot_views,
 )
@@ -63,6 +64,8 @@ urlpatterns = [
     path("/limits", quota_views.LimitsView.as_view()),
     path("/os-migrations", os_migrations_views.MigrationsView.as_view()),
     path("/os-volumes_boot", volumes_boot_views.VolumesBootView.as_view()),
+    path("/servers/<str:server_id>/shares", share_views.ServerSharesView.as_view()),
+    path("/servers/<str:server_id>/shares/<str:share_id>", share_views.ServerShareView.as_view()),
 ]
 
 # The v2.1 extension list and the quota classes (kept apart from the server routes above).
