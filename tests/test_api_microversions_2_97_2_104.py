@@ -165,3 +165,27 @@ def test_2_104_before_it_the_field_is_unknown_and_bad_names_are_400(demo_api, se
     assert put_pin(demo_api, server, None, version="2.103").status_code == 400
     for bad in ("", " nova", 5, "x" * 256):
         assert put_pin(demo_api, server, bad).status_code == 400, bad
+
+
+def test_2_102_flavor_and_group_reads_refuse_unknown_query_parameters(demo_api, admin_api, server):
+    for path in ("/flavors/42", "/flavors/42/os-extra_specs"):
+        assert demo_api.get(f"/compute/v2.1{path}", {"x": "1"}, **at("2.101")).status_code == 200, path
+        refused = demo_api.get(f"/compute/v2.1{path}", {"x": "1"}, **at("2.102"))
+        assert refused.status_code == 400, path
+        assert "Additional properties are not allowed ('x' was unexpected)" in refused.json()["badRequest"]["message"]
+    made = demo_api.post(
+        "/compute/v2.1/os-server-groups",
+        {"server_group": {"name": "g", "policy": "affinity"}},
+        format="json",
+        **at("2.64"),
+    )
+    group = f"/compute/v2.1/os-server-groups/{made.json()['server_group']['id']}"
+    assert demo_api.get(group, {"x": "1"}, **at("2.101")).status_code == 200
+    assert demo_api.get(group, {"x": "1"}, **at("2.102")).status_code == 400
+    # The group list has been strict since 2.75 (all_projects, limit and offset only).
+    assert demo_api.get("/compute/v2.1/os-server-groups", {"x": "1"}, **at("2.74")).status_code == 200
+    assert demo_api.get("/compute/v2.1/os-server-groups", {"x": "1"}, **at("2.75")).status_code == 400
+    assert demo_api.get("/compute/v2.1/os-server-groups", {"limit": "1"}, **at("2.75")).status_code == 200
+    migrations = f"/compute/v2.1/servers/{server.uuid}/migrations"
+    assert admin_api.get(migrations, {"x": "1"}, **at("2.101")).status_code == 200
+    assert admin_api.get(migrations, {"x": "1"}, **at("2.102")).status_code == 400

@@ -49,6 +49,12 @@ def flavor_query(request: Request) -> service.FlavorQuery:
     )
 
 
+def strict_from_2_102(request: Request) -> None:
+    """From 2.102 a flavor's show, access list and extra specs take no query parameter."""
+    if request.api_version >= mv.QUERY_PARAMS_RESTRICTED:  # type: ignore[attr-defined]
+        refuse_unknown_query(request, ())
+
+
 def with_next_link(request: Request, body: dict[str, Any], flavors: list[Flavor], path: str) -> dict[str, Any]:
     """Nova's `flavors_links`: a next link when an explicit limit filled the page."""
     limit = limit_param(request)
@@ -101,8 +107,7 @@ class FlavorView(ComputeView):
     """GET /flavors/{id}; PUT (description, ≥2.55, admin); DELETE (admin; 202)."""
 
     def get(self, request, flavor_id: str) -> Response:
-        if request.api_version >= mv.QUERY_PARAMS_RESTRICTED:
-            refuse_unknown_query(request, ())
+        strict_from_2_102(request)
         flavor = service.get_flavor(self.caller, flavor_id)
         return Response({"flavor": rep.flavor_detail(flavor, request.api_version, base_url(request))})
 
@@ -135,6 +140,7 @@ class FlavorAccessView(ComputeView):
     """GET /flavors/{id}/os-flavor-access (admin; 404 for a public flavor)."""
 
     def get(self, request, flavor_id: str) -> Response:
+        strict_from_2_102(request)
         return Response({"flavor_access": service.access_list(self.caller, flavor_id)})
 
 
@@ -142,6 +148,7 @@ class ExtraSpecsView(ComputeView):
     """GET /flavors/{id}/os-extra_specs; POST merges (admin)."""
 
     def get(self, request, flavor_id: str) -> Response:
+        strict_from_2_102(request)
         return Response({"extra_specs": service.get_flavor(self.caller, flavor_id).extra_specs})
 
     def post(self, request, flavor_id: str) -> Response:
@@ -154,6 +161,7 @@ class ExtraSpecView(ComputeView):
     with no body, as Nova's, unlike the 202 of DELETE /flavors/{id})."""
 
     def get(self, request, flavor_id: str, key: str) -> Response:
+        strict_from_2_102(request)
         return Response(service.extra_spec(self.caller, flavor_id, key))
 
     def put(self, request, flavor_id: str, key: str) -> Response:

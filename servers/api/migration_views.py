@@ -14,6 +14,7 @@ from core.exceptions import BadRequest
 from core.microversions import Microversion
 from core.timestamps import seconds_z
 from core.views import ComputeView
+from hosts.api.base import refuse_unknown_query
 from servers.models import Migration
 from servers.services import lookup, moves
 
@@ -45,10 +46,17 @@ def migration_body(migration: Migration, version: Microversion, *, show_hosts: b
     return body
 
 
+def strict_from_2_102(request) -> None:
+    """From 2.102 these reads take no query parameter."""
+    if request.api_version >= mv.QUERY_PARAMS_RESTRICTED:
+        refuse_unknown_query(request, ())
+
+
 class ServerMigrationsView(ComputeView):
     """GET /servers/{id}/migrations."""
 
     def get(self, request, server_id: str) -> Response:
+        strict_from_2_102(request)
         server = lookup.get_server(self.caller, server_id)
         rows = moves.live_migrations(self.caller, server)
         show_hosts = moves.shows_live_migration_hosts(self.caller)
@@ -61,6 +69,7 @@ class ServerMigrationView(ComputeView):
     """GET and DELETE (abort; 202) /servers/{id}/migrations/{migration}."""
 
     def get(self, request, server_id: str, migration_id: str) -> Response:
+        strict_from_2_102(request)
         server = lookup.get_server(self.caller, server_id)
         migration = moves.live_migration(self.caller, server, migration_id)
         return Response({"migration": migration_body(migration, request.api_version, show_hosts=True)})
