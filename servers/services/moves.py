@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 
 from core import policy
 from core.exceptions import BadRequest, Conflict, NotFound
-from core.ids import parse_uuid
 from core.principal import Caller
 from hosts.heartbeats import host_is_up
 from hosts.models import ComputeNode
@@ -197,12 +196,11 @@ def _in_progress(server: Server, migration_id: str) -> Migration:
 
 
 def _live_migration_named(server: Server, migration_id: str) -> Migration | None:
-    """The server's live migration with this id (or uuid), in progress or not."""
-    rows = server.migrations.filter(migration_type="live-migration")
-    if str(migration_id).isdigit():
-        return rows.filter(pk=int(migration_id)).first()
-    migration_uuid = parse_uuid(migration_id)
-    return rows.filter(uuid=migration_uuid).first() if migration_uuid else None
+    """The server's live migration with this integer id, in progress or not (Nova looks
+    migrations up by id here, never by uuid)."""
+    if not str(migration_id).isdigit():
+        return None
+    return server.migrations.filter(migration_type="live-migration", pk=int(migration_id)).first()
 
 
 def abort_live_migration(caller: Caller, server: Server, migration_id: str) -> None:
@@ -225,8 +223,9 @@ def abort_live_migration(caller: Caller, server: Server, migration_id: str) -> N
 def force_complete_live_migration(caller: Caller, server: Server, migration_id: str) -> None:
     """Pause the guest so the memory copy converges (Nova's force_complete without post-copy;
     policy os_compute_api:servers:migrations:force_complete). In Nova's order: the server
-    must be ACTIVE and migrating (409), the migration must be the server's (by id, or by
-    uuid as Tempest's manager workflow names it; else 400) and running (else 400)."""
+    must be ACTIVE and migrating (409), the migration must be the server's, named by its
+    integer id (else 400: Tempest's manager workflow names it by uuid and expects that 400),
+    and running (else 400)."""
     policy.enforce(caller, policy.SERVER_MIGRATIONS_FORCE_COMPLETE, project_id=server.project_id)
     uuid = str(server.uuid)
     if server.locked and not caller.is_admin:
