@@ -6,6 +6,8 @@ removed (2.103), and unpinning / re-pinning the availability zone (2.104)."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hosts.heartbeats import record_compute_report
@@ -189,3 +191,22 @@ def test_2_102_flavor_and_group_reads_refuse_unknown_query_parameters(demo_api, 
     migrations = f"/compute/v2.1/servers/{server.uuid}/migrations"
     assert admin_api.get(migrations, {"x": "1"}, **at("2.101")).status_code == 200
     assert admin_api.get(migrations, {"x": "1"}, **at("2.102")).status_code == 400
+
+
+def test_2_98_image_properties_cost_one_query_per_page(demo_api, server):
+    def detail_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert demo_api.get("/compute/v2.1/servers/detail", **at("2.104")).status_code == 200
+        return len(queries)
+
+    one = detail_queries()
+    for index in range(5):
+        Server.objects.create(
+            name=f"more-{index}",
+            project_id=server.project_id,
+            user_id=server.user_id,
+            flavor=server.flavor,
+            image_ref=str(CIRROS_IMAGE_ID),
+            vm_state="active",
+        )
+    assert detail_queries() == one
