@@ -210,3 +210,11 @@ def test_2_98_image_properties_cost_one_query_per_page(demo_api, server):
             vm_state="active",
         )
     assert detail_queries() == one
+
+
+def test_server_groups_are_shown_for_one_server_never_in_the_detailed_list(demo_api, server):
+    assert show(demo_api, server, "2.71")["server_groups"] == []
+    [listed] = demo_api.get("/compute/v2.1/servers/detail", **at("2.104")).json()["servers"]
+    assert "server_groups" not in listed
+    updated = demo_api.put(f"/compute/v2.1/servers/{server.uuid}", {"server": {}}, format="json", **at("2.104"))
+    assert updated.json()["server"]["server_groups"] == []

@@ -37,10 +37,14 @@ def host_id(server: Server) -> str:
 class ServerContext:
     """Data shared by a page of servers, loaded with a fixed number of queries."""
 
-    def __init__(self, servers: list[Server], version: Microversion = mv.MIN, is_admin: bool = False) -> None:
+    def __init__(
+        self, servers: list[Server], version: Microversion = mv.MIN, is_admin: bool = False, *, listing: bool = False
+    ) -> None:
         uuids = [str(server.uuid) for server in servers]
+        # Nova shows server_groups (2.71) for one server (show, update, rebuild), never in a list.
+        self.shows_groups = version >= mv.SERVER_GROUPS_IN_SERVER and not listing
         self.groups: dict[int, list[str]] = defaultdict(list)
-        if version >= mv.SERVER_GROUPS_IN_SERVER:
+        if self.shows_groups:
             for server_id, group_uuid in ServerGroupMember.objects.filter(
                 server_id__in=[s.pk for s in servers]
             ).values_list("server_id", "group__uuid"):
@@ -179,7 +183,7 @@ def server_detail(
         body["tags"] = []
     if version >= mv.TRUSTED_IMAGE_CERTIFICATES:
         body["trusted_image_certificates"] = None
-    if version >= mv.SERVER_GROUPS_IN_SERVER:
+    if ctx.shows_groups:
         body["server_groups"] = ctx.groups.get(server.pk, [])
     if version >= mv.LOCKED_REASON:
         body["locked_reason"] = server.locked_reason
@@ -196,10 +200,12 @@ def server_detail(
 
 
 def servers_detail(
-    servers: Iterable[Server], version: Microversion, base: str, *, is_admin: bool
+    servers: Iterable[Server], version: Microversion, base: str, *, is_admin: bool, listing: bool = False
 ) -> list[dict[str, Any]]:
+    """Full documents for ``servers``: a page of GET /servers/detail (``listing``) or the
+    one server a show, update or rebuild answers with."""
     servers = list(servers)
-    ctx = ServerContext(servers, version, is_admin)
+    ctx = ServerContext(servers, version, is_admin, listing=listing)
     return [server_detail(server, version, base, ctx, is_admin=is_admin) for server in servers]
 
 

@@ -85,7 +85,9 @@ class ServersDetailView(ComputeView):
 
     def get(self, request) -> Response:
         page = server_page(self.caller, request)
-        body = rep.servers_detail(page.servers, request.api_version, base_url(request), is_admin=self.caller.is_admin)
+        body = rep.servers_detail(
+            page.servers, request.api_version, base_url(request), is_admin=self.caller.is_admin, listing=True
+        )
         return Response({"servers": body, **next_link(request, "servers/detail", page.next_marker)})
 
 
