@@ -92,11 +92,20 @@ ACTION_EVENT_DETAILS = MV(2, 84)  # instance action events show details
 HYPERVISOR_STATISTICS_REMOVED = MV(2, 88)  # os-hypervisors loses statistics, uptime and usage fields
 ATTACHMENT_IDS = MV(2, 89)  # volume attachments: attachment_id and bdm_uuid
 SERVER_HOSTNAME = MV(2, 90)  # a server's hostname may be set and is shown to owners
+UNSHELVE_TO_HOST = MV(2, 91)  # unshelve may name a host (admins), and a null availability_zone unpins
 KEYPAIR_IMPORT_ONLY = MV(2, 92)  # keypairs must be imported; names may contain @
 VOLUME_REIMAGED_EVENT = MV(2, 93)  # external event volume-reimaged
 HOSTNAME_FQDN = MV(2, 94)  # a hostname may be a fully qualified domain name
 PINNED_AVAILABILITY_ZONE = MV(2, 96)  # a server shows pinned_availability_zone
-QUERY_PARAMS_RESTRICTED = MV(2, 102)  # every API refuses query parameters it does not know
+SERVER_SHARES = MV(2, 97)  # /servers/{id}/shares (share attachments)
+IMAGE_PROPERTIES_IN_SERVER = MV(2, 98)  # a server's embedded image shows its properties
+SPICE_DIRECT_CONSOLE = MV(2, 99)  # remote consoles: the spice-direct type
+SCHEDULER_HINTS_IN_SERVER = MV(2, 100)  # a server shows the scheduler_hints it was booted with
+VOLUME_ATTACH_ACCEPTED = MV(2, 101)  # attaching a volume answers 202 without a body
+QUERY_PARAMS_RESTRICTED = MV(2, 102)  # every API refuses query parameters it does not know; flavors: name
+#                                       filter, no rxtx_factor nor OS-FLV-DISABLED:disabled
+VOLUMES_BOOT_REMOVED = MV(2, 103)  # /os-volumes_boot is gone
+PINNED_AVAILABILITY_ZONE_UPDATE = MV(2, 104)  # PUT /servers/{id} may unpin or re-pin the availability zone
 
 
 class VersionNotAcceptable(ServiceError):

@@ -118,18 +118,39 @@ SERVERS_RESET_STATE = Rule("os_compute_api:os-admin-actions:reset_state", ADMIN,
 SERVERS_INJECT_NETWORK_INFO = Rule(
     "os_compute_api:os-admin-actions:inject_network_info", ADMIN, "Inject network information into a server"
 )
-SERVERS_MIGRATE = Rule("os_compute_api:os-migrate-server:migrate", ADMIN, "Cold-migrate a server")
-SERVERS_MIGRATE_LIVE = Rule("os_compute_api:os-migrate-server:migrate_live", ADMIN, "Live-migrate a server")
+# Moves with the 2024.2 "manager" defaults (nova/policies/migrate_server.py, migrations.py,
+# servers_migrations.py): a project manager may move its project's servers and follow the
+# moves, but naming a host, seeing hosts and other projects' migrations stay with admins.
+SERVERS_MIGRATE = Rule("os_compute_api:os-migrate-server:migrate", PROJECT_MANAGER, "Cold-migrate a server")
+SERVERS_MIGRATE_HOST = Rule(
+    "os_compute_api:os-migrate-server:migrate:host", ADMIN, "Cold-migrate a server to a named host"
+)
+SERVERS_MIGRATE_LIVE = Rule("os_compute_api:os-migrate-server:migrate_live", PROJECT_MANAGER, "Live-migrate a server")
+SERVERS_MIGRATE_LIVE_HOST = Rule(
+    "os_compute_api:os-migrate-server:migrate_live:host", ADMIN, "Live-migrate a server to a named host"
+)
+SERVERS_UNSHELVE_TO_HOST = Rule(
+    "os_compute_api:os-shelve:unshelve_to_host", ADMIN, "Unshelve a shelved offloaded server onto a named host"
+)
 SERVERS_EVACUATE = Rule("os_compute_api:os-evacuate", ADMIN, "Rebuild a server of a down host elsewhere")
 SERVER_MIGRATIONS_INDEX = Rule(
-    "os_compute_api:servers:migrations:index", ADMIN, "List a server's live migrations in progress"
+    "os_compute_api:servers:migrations:index", PROJECT_MANAGER, "List a server's live migrations in progress"
+)
+SERVER_MIGRATIONS_INDEX_HOST = Rule(
+    "os_compute_api:servers:migrations:index:host", ADMIN, "See the hosts of a server's live migrations"
 )
 SERVER_MIGRATIONS_SHOW = Rule("os_compute_api:servers:migrations:show", ADMIN, "Show a live migration in progress")
-SERVER_MIGRATIONS_DELETE = Rule("os_compute_api:servers:migrations:delete", ADMIN, "Abort a live migration")
+SERVER_MIGRATIONS_DELETE = Rule("os_compute_api:servers:migrations:delete", PROJECT_MANAGER, "Abort a live migration")
 SERVER_MIGRATIONS_FORCE_COMPLETE = Rule(
-    "os_compute_api:servers:migrations:force_complete", ADMIN, "Force a live migration to complete"
+    "os_compute_api:servers:migrations:force_complete", PROJECT_MANAGER, "Force a live migration to complete"
 )
-MIGRATIONS_INDEX = Rule("os_compute_api:os-migrations:index", ADMIN, "List every migration")
+MIGRATIONS_INDEX = Rule("os_compute_api:os-migrations:index", PROJECT_MANAGER, "List migrations (without hosts)")
+MIGRATIONS_INDEX_ALL_PROJECTS = Rule(
+    "os_compute_api:os-migrations:index:all_projects",
+    ADMIN,
+    "List the migrations of every project, or of a project not the token's",
+)
+MIGRATIONS_INDEX_HOST = Rule("os_compute_api:os-migrations:index:host", ADMIN, "See the hosts of migrations")
 INSTANCE_ACTION_EVENTS = Rule(
     "os_compute_api:os-instance-actions:events", ADMIN, "See the tracebacks and hosts of instance action events"
 )

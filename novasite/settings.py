@@ -157,7 +157,7 @@ REGION_NAME = os.environ.get("REGION_NAME", "RegionOne")
 PUBLIC_ENDPOINT = os.environ.get("PUBLIC_ENDPOINT", "")
 
 # --- Compute ------------------------------------------------------------------------------
-COMPUTE_MAX_MICROVERSION = "2.96"
+COMPUTE_MAX_MICROVERSION = "2.104"
 DEFAULT_AVAILABILITY_ZONE = os.environ.get("DEFAULT_AVAILABILITY_ZONE", "nova")
 INTERNAL_SERVICE_AVAILABILITY_ZONE = "internal"
 SERVICE_DOWN_TIME = env_int("SERVICE_DOWN_TIME", 60)

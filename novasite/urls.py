@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from novasite.versions import ComputeVersions
+from novasite.versions import ComputeV20, ComputeVersions
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("identity", include("identity.urls")),
     path("compute", ComputeVersions.as_view()),
     path("compute/", ComputeVersions.as_view()),
+    path("compute/v2", ComputeV20.as_view()),
+    path("compute/v2/", ComputeV20.as_view()),
     path("compute/v2.1", include("servers.api.urls")),
     path("image", include("images.api.urls")),
     path("network", include("networks.api.urls")),

@@ -25,7 +25,7 @@ def test_version_documents(client):
     assert root.status_code == 200
     assert [v["id"] for v in root.json()["versions"]] == ["v2.0", "v2.1"]
     v21 = client.get("/compute/v2.1").json()["version"]
-    assert v21["version"] == "2.96" and v21["min_version"] == "2.1"
+    assert v21["version"] == "2.104" and v21["min_version"] == "2.1"
     assert client.get("/image").status_code == 300
     assert client.get("/network").json()["versions"][0]["id"] == "v2.0"
 

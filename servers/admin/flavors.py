@@ -7,6 +7,7 @@ that no API sets."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import admin
@@ -86,7 +87,12 @@ class FlavorAdmin(ServiceLayerAdmin[Flavor]):
     def service_create(self, caller: Caller, form: Any) -> Flavor:
         data = form.cleaned_data
         body = {key: data[field] for key, field in CREATE_ATTRIBUTES.items() if data.get(field) not in (None, "")}
-        flavor = flavors.create_flavor(caller, flavor_body.flavor_create(body, max_microversion()))
+        # The API dropped rxtx_factor at 2.102; the console still records it (the service checks it).
+        rxtx_factor = body.pop("rxtx_factor", None)
+        spec = flavor_body.flavor_create(body, max_microversion())
+        if rxtx_factor is not None:
+            spec = replace(spec, rxtx_factor=float(rxtx_factor))
+        flavor = flavors.create_flavor(caller, spec)
         set_extra_specs(caller, flavor.flavorid, {}, data.get("extra_specs") or {})
         return flavor
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from core import microversions as mv
 from core.bodies import optional_object
 from core.exceptions import BadRequest
+from core.unset import UNSET
 from core.views import ComputeView
 from identity.catalog import base_url
 from servers.models import Server
@@ -252,10 +253,16 @@ def _shelve_offload(view, server, body):
 @register("unshelve")
 def _unshelve(view, server, body):
     args = optional_object(body, "unshelve")
+    version = view.request.api_version
     zone = args.get("availability_zone")
-    if zone is not None and (view.request.api_version < mv.UNSHELVE_TO_ZONE or not isinstance(zone, str)):
+    if zone is not None and (version < mv.UNSHELVE_TO_ZONE or not isinstance(zone, str)):
         raise BadRequest("Invalid input for field/attribute unshelve: availability_zone.")
-    shelving.unshelve(view.caller, server, zone)
+    host = args.get("host") if version >= mv.UNSHELVE_TO_HOST else None
+    if host is not None and (not isinstance(host, str) or not host):
+        raise BadRequest("Invalid input for field/attribute unshelve: host.")
+    # From 2.91 an explicit null zone unpins the server; before, null means "not given".
+    unpin = version >= mv.UNSHELVE_TO_HOST and "availability_zone" in args
+    shelving.unshelve(view.caller, server, zone if zone is not None or unpin else UNSET, host=host)
     return Response(status=ACCEPTED)
 
 

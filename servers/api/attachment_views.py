@@ -70,6 +70,8 @@ class VolumeAttachmentsView(ComputeView):
         attachment = attachments.attach_volume(
             self.caller, server, str(args["volumeId"]), device.removeprefix("/dev/") if device else None
         )
+        if request.api_version >= mv.VOLUME_ATTACH_ACCEPTED:
+            return Response(status=status.HTTP_202_ACCEPTED)  # 2.101: the attachment is read with GET
         return Response({"volumeAttachment": volume_attachment_body(attachment, request.api_version)})
 
 

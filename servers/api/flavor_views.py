@@ -11,9 +11,10 @@ from rest_framework.response import Response
 
 from core import microversions as mv
 from core.bodies import unwrap
-from core.exceptions import NotFound
+from core.exceptions import BadRequest, NotFound
 from core.microversions import Microversion
 from core.views import ComputeView
+from hosts.api.base import refuse_unknown_query
 from identity.catalog import base_url
 from servers.models import Flavor
 from servers.services import flavors as service
@@ -22,10 +23,22 @@ from . import representation as rep
 from .validation import flavors as parse
 from .validation.common import json_object, limit_param
 
+#: The query parameters of GET /flavors[/detail]; from 2.75 no other is accepted, from 2.102
+#: `name` is one of them and sorting on rxtx_factor is gone.
+LIST_PARAMS = frozenset({"limit", "marker", "is_public", "minRam", "minDisk", "sort_key", "sort_dir"})
+
 
 def flavor_query(request: Request) -> service.FlavorQuery:
+    """The filters and paging of a flavor list, as the request's microversion allows them."""
     params = request.query_params
+    version: Microversion = request.api_version  # type: ignore[attr-defined]
+    restricted = version >= mv.QUERY_PARAMS_RESTRICTED
+    if version >= mv.API_CONSISTENCY:
+        refuse_unknown_query(request, LIST_PARAMS | ({"name"} if restricted else set()))
+    if restricted and params.get("sort_key") == "rxtx_factor":
+        raise BadRequest("Invalid input for query parameters sort_key. Value: rxtx_factor.")
     return service.FlavorQuery(
+        name=params.get("name") if restricted else None,
         is_public=params.get("is_public"),
         min_ram=params.get("minRam"),
         min_disk=params.get("minDisk"),
@@ -34,6 +47,12 @@ def flavor_query(request: Request) -> service.FlavorQuery:
         limit=limit_param(request),
         marker=params.get("marker"),
     )
+
+
+def strict_from_2_102(request: Request) -> None:
+    """From 2.102 a flavor's show, access list and extra specs take no query parameter."""
+    if request.api_version >= mv.QUERY_PARAMS_RESTRICTED:  # type: ignore[attr-defined]
+        refuse_unknown_query(request, ())
 
 
 def with_next_link(request: Request, body: dict[str, Any], flavors: list[Flavor], path: str) -> dict[str, Any]:
@@ -88,6 +107,7 @@ class FlavorView(ComputeView):
     """GET /flavors/{id}; PUT (description, ≥2.55, admin); DELETE (admin; 202)."""
 
     def get(self, request, flavor_id: str) -> Response:
+        strict_from_2_102(request)
         flavor = service.get_flavor(self.caller, flavor_id)
         return Response({"flavor": rep.flavor_detail(flavor, request.api_version, base_url(request))})
 
@@ -120,6 +140,7 @@ class FlavorAccessView(ComputeView):
     """GET /flavors/{id}/os-flavor-access (admin; 404 for a public flavor)."""
 
     def get(self, request, flavor_id: str) -> Response:
+        strict_from_2_102(request)
         return Response({"flavor_access": service.access_list(self.caller, flavor_id)})
 
 
@@ -127,6 +148,7 @@ class ExtraSpecsView(ComputeView):
     """GET /flavors/{id}/os-extra_specs; POST merges (admin)."""
 
     def get(self, request, flavor_id: str) -> Response:
+        strict_from_2_102(request)
         return Response({"extra_specs": service.get_flavor(self.caller, flavor_id).extra_specs})
 
     def post(self, request, flavor_id: str) -> Response:
@@ -135,9 +157,11 @@ class ExtraSpecsView(ComputeView):
 
 
 class ExtraSpecView(ComputeView):
-    """GET/PUT/DELETE /flavors/{id}/os-extra_specs/{key} (writes admin; DELETE 202)."""
+    """GET/PUT/DELETE /flavors/{id}/os-extra_specs/{key} (writes admin; DELETE answers 200
+    with no body, as Nova's, unlike the 202 of DELETE /flavors/{id})."""
 
     def get(self, request, flavor_id: str, key: str) -> Response:
+        strict_from_2_102(request)
         return Response(service.extra_spec(self.caller, flavor_id, key))
 
     def put(self, request, flavor_id: str, key: str) -> Response:
@@ -146,4 +170,4 @@ class ExtraSpecView(ComputeView):
 
     def delete(self, request, flavor_id: str, key: str) -> Response:
         service.delete_extra_spec(self.caller, flavor_id, key)
-        return Response(status=status.HTTP_202_ACCEPTED)
+        return Response(status=status.HTTP_200_OK)

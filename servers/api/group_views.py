@@ -15,6 +15,7 @@ from core.bodies import unwrap
 from core.microversions import Microversion
 from core.params import parse_int
 from core.views import ComputeView
+from hosts.api.base import refuse_unknown_query
 from servers.models import ServerGroup
 from servers.services import groups as service
 
@@ -42,6 +43,8 @@ class ServerGroupsView(ComputeView):
 
     def get(self, request) -> Response:
         params = request.query_params
+        if request.api_version >= mv.API_CONSISTENCY:
+            refuse_unknown_query(request, ("all_projects", "limit", "offset"))
         offset = parse_int(
             params.get("offset", "0"), "offset", minimum=0, message=NOT_AN_INTEGER, below_minimum=NOT_AN_INTEGER
         )
@@ -60,6 +63,8 @@ class ServerGroupView(ComputeView):
     """GET and DELETE /os-server-groups/{id}."""
 
     def get(self, request, group_id: str) -> Response:
+        if request.api_version >= mv.QUERY_PARAMS_RESTRICTED:
+            refuse_unknown_query(request, ())
         return Response({"server_group": group_body(service.get_group(self.caller, group_id), request.api_version)})
 
     def delete(self, request, group_id: str) -> Response:

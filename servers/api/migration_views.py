@@ -9,24 +9,26 @@ from typing import Any
 from rest_framework import status
 from rest_framework.response import Response
 
+from core import microversions as mv
 from core.exceptions import BadRequest
+from core.microversions import Microversion
 from core.timestamps import seconds_z
 from core.views import ComputeView
+from hosts.api.base import refuse_unknown_query
 from servers.models import Migration
 from servers.services import lookup, moves
 
 
-def migration_body(migration: Migration) -> dict[str, Any]:
-    return {
+def migration_body(migration: Migration, version: Microversion, *, show_hosts: bool) -> dict[str, Any]:
+    """A live migration in progress: ``uuid`` from 2.59, its owner from 2.80; the host fields
+    are always there but null for a caller the policy does not show hosts to (a project
+    manager), as Nova's."""
+    hosts = ("source_compute", "source_node", "dest_compute", "dest_node", "dest_host")
+    body: dict[str, Any] = {
         "id": migration.pk,
-        "uuid": str(migration.uuid),
         "server_uuid": str(migration.server.uuid),
         "status": migration.status,
-        "source_compute": migration.source_compute,
-        "source_node": migration.source_node,
-        "dest_compute": migration.dest_compute,
-        "dest_node": migration.dest_node,
-        "dest_host": migration.dest_host,
+        **{name: getattr(migration, name) if show_hosts else None for name in hosts},
         "created_at": seconds_z(migration.created_at),
         "updated_at": seconds_z(migration.updated_at),
         "memory_total_bytes": None,
@@ -35,25 +37,42 @@ def migration_body(migration: Migration) -> dict[str, Any]:
         "disk_total_bytes": None,
         "disk_processed_bytes": None,
         "disk_remaining_bytes": None,
-        "user_id": migration.user_id,
-        "project_id": migration.project_id,
     }
+    if version >= mv.MIGRATION_PAGING:
+        body["uuid"] = str(migration.uuid)
+    if version >= mv.MIGRATION_OWNER:
+        body["user_id"] = migration.user_id
+        body["project_id"] = migration.project_id
+    return body
+
+
+def strict_from_2_102(request) -> None:
+    """From 2.102 these reads take no query parameter."""
+    if request.api_version >= mv.QUERY_PARAMS_RESTRICTED:
+        refuse_unknown_query(request, ())
 
 
 class ServerMigrationsView(ComputeView):
     """GET /servers/{id}/migrations."""
 
     def get(self, request, server_id: str) -> Response:
+        strict_from_2_102(request)
         server = lookup.get_server(self.caller, server_id)
-        return Response({"migrations": [migration_body(row) for row in moves.live_migrations(self.caller, server)]})
+        rows = moves.live_migrations(self.caller, server)
+        show_hosts = moves.shows_live_migration_hosts(self.caller)
+        return Response(
+            {"migrations": [migration_body(row, request.api_version, show_hosts=show_hosts) for row in rows]}
+        )
 
 
 class ServerMigrationView(ComputeView):
     """GET and DELETE (abort; 202) /servers/{id}/migrations/{migration}."""
 
     def get(self, request, server_id: str, migration_id: str) -> Response:
+        strict_from_2_102(request)
         server = lookup.get_server(self.caller, server_id)
-        return Response({"migration": migration_body(moves.live_migration(self.caller, server, migration_id))})
+        migration = moves.live_migration(self.caller, server, migration_id)
+        return Response({"migration": migration_body(migration, request.api_version, show_hosts=True)})
 
     def delete(self, request, server_id: str, migration_id: str) -> Response:
         server = lookup.get_server(self.caller, server_id)

@@ -58,16 +58,14 @@ def migration_query(request, version: Microversion) -> MigrationQuery:
 
 
 def migration_body(
-    migration: Migration, version: Microversion, base: str, flavor_pks: dict[str, int]
+    migration: Migration, version: Microversion, base: str, flavor_pks: dict[str, int], *, show_hosts: bool = True
 ) -> dict[str, Any]:
+    """One migration; its host fields null for a caller the policy does not show hosts to."""
     old, new = migration.old_flavor or {}, migration.new_flavor or {}
+    hosts = ("source_node", "dest_node", "source_compute", "dest_compute", "dest_host")
     body: dict[str, Any] = {
         "id": migration.pk,
-        "source_node": migration.source_node,
-        "dest_node": migration.dest_node,
-        "source_compute": migration.source_compute,
-        "dest_compute": migration.dest_compute,
-        "dest_host": migration.dest_host,
+        **{name: getattr(migration, name) if show_hosts else None for name in hosts},
         "status": migration.status,
         "instance_uuid": str(migration.server.uuid),
         "old_instance_type_id": flavor_pks.get(old.get("flavorid", "")),
@@ -99,7 +97,12 @@ class MigrationsView(ComputeView):
         rows = migrations.list_migrations(self.caller, query)
         flavor_pks = migrations.flavor_ids(rows)
         base = base_url(request)
-        body: dict[str, Any] = {"migrations": [migration_body(m, request.api_version, base, flavor_pks) for m in rows]}
+        show_hosts = migrations.shows_hosts(self.caller)
+        body: dict[str, Any] = {
+            "migrations": [
+                migration_body(m, request.api_version, base, flavor_pks, show_hosts=show_hosts) for m in rows
+            ]
+        }
         if query.limit is not None and rows and len(rows) == query.limit:
             next_query = request.query_params.copy()
             next_query["marker"] = str(rows[-1].uuid)

@@ -17,6 +17,8 @@ from networks.models import Port
 from servers.models import Flavor, Server, ServerFault, ServerGroupMember, ServerTag, VolumeAttachment
 from servers.states import status_for
 
+from . import representation_extras as extras
+
 
 def links(base: str, collection: str, item_id: str) -> list[dict[str, Any]]:
     return [
@@ -90,6 +92,9 @@ class ServerContext:
         self.faults: dict[int, ServerFault] = {}
         for fault in ServerFault.objects.filter(server_id__in=faulty).order_by("server_id", "-created_at", "-id"):
             self.faults.setdefault(fault.server_id, fault)
+        self.image_properties: dict[str, dict[str, str]] = {}
+        if version >= mv.IMAGE_PROPERTIES_IN_SERVER:
+            self.image_properties = extras.image_properties(server.image_ref for server in servers)
 
 
 def flavor_of(server: Server, version: Microversion, base: str) -> dict[str, Any]:
@@ -108,6 +113,19 @@ def flavor_of(server: Server, version: Microversion, base: str) -> dict[str, Any
         "id": flavor["flavorid"],
         "links": [{"rel": "bookmark", "href": f"{base}/compute/flavors/{flavor['flavorid']}"}],
     }
+
+
+def image_of(server: Server, version: Microversion, base: str, ctx: ServerContext) -> dict[str, Any] | str:
+    """The embedded image: "" for a server without one; its properties from 2.98."""
+    if not server.image_ref:
+        return ""
+    image: dict[str, Any] = {
+        "id": server.image_ref,
+        "links": [{"rel": "bookmark", "href": f"{base}/compute/images/{server.image_ref}"}],
+    }
+    if version >= mv.IMAGE_PROPERTIES_IN_SERVER:
+        image["properties"] = ctx.image_properties.get(server.image_ref, {})
+    return image
 
 
 def server_brief(server: Server, base: str) -> dict[str, Any]:
@@ -152,12 +170,7 @@ def server_detail(
         "user_id": server.user_id,
         "metadata": server.metadata,
         "hostId": host_id(server),
-        "image": {
-            "id": server.image_ref,
-            "links": [{"rel": "bookmark", "href": f"{base}/compute/images/{server.image_ref}"}],
-        }
-        if server.image_ref
-        else "",
+        "image": image_of(server, version, base, ctx),
         "flavor": flavor_of(server, version, base),
         "created": seconds_z(server.created_at),
         "updated": seconds_z(server.updated_at),
@@ -226,6 +239,8 @@ def server_detail(
         body["locked_reason"] = server.locked_reason
     if version >= mv.PINNED_AVAILABILITY_ZONE and shown.extended:
         body["pinned_availability_zone"] = server.requested_availability_zone
+    if version >= mv.SCHEDULER_HINTS_IN_SERVER:
+        body["scheduler_hints"] = extras.scheduler_hints(server.scheduler_hints)
     fault = ctx.faults.get(server.pk)
     if fault is not None and status in ("ERROR", "DELETED"):
         body["fault"] = {"code": fault.code, "message": fault.message, "created": seconds_z(fault.created_at)}
@@ -264,12 +279,13 @@ def flavor_detail(flavor: Flavor, version: Microversion, base: str) -> dict[str,
         "vcpus": flavor.vcpus,
         "disk": flavor.root_gb,
         "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
-        "swap": flavor.swap or "",
-        "rxtx_factor": flavor.rxtx_factor,
+        "swap": flavor.swap or ("" if version < mv.API_CONSISTENCY else 0),
         "os-flavor-access:is_public": flavor.is_public,
-        "OS-FLV-DISABLED:disabled": flavor.disabled,
         "links": links(base, "flavors", flavor.flavorid),
     }
+    if version < mv.QUERY_PARAMS_RESTRICTED:
+        body["rxtx_factor"] = flavor.rxtx_factor
+        body["OS-FLV-DISABLED:disabled"] = flavor.disabled
     if version >= mv.FLAVOR_DESCRIPTION:
         body["description"] = flavor.description
     if version >= mv.FLAVOR_EXTRA_SPECS_SHOWN:

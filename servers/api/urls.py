@@ -20,9 +20,11 @@ from . import (
     password_views,
     quota_views,
     security_group_views,
+    share_views,
     tag_views,
     usage_views,
     views,
+    volumes_boot_views,
 )
 
 urlpatterns = [
@@ -80,6 +82,9 @@ urlpatterns = [
     path("/os-quota-sets/<str:project_id>/defaults", quota_views.QuotaSetDefaultsView.as_view()),
     path("/limits", quota_views.LimitsView.as_view()),
     path("/os-migrations", os_migrations_views.MigrationsView.as_view()),
+    path("/os-volumes_boot", volumes_boot_views.VolumesBootView.as_view()),
+    path("/servers/<str:server_id>/shares", share_views.ServerSharesView.as_view()),
+    path("/servers/<str:server_id>/shares/<str:share_id>", share_views.ServerShareView.as_view()),
 ]
 
 # Nova's network proxies (security groups, networks), deprecated from 2.36.

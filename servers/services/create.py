@@ -25,6 +25,7 @@ from ..states import TaskState, VmState
 from . import quotas, security_groups
 from .groups import check_group_room
 from .lookup import check_zone, resolve_flavor, resolve_image
+from .metadata import check_quota as check_metadata_quota
 
 
 @dataclass
@@ -149,6 +150,7 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
     if spec.hostname and spec.max_count > 1:
         raise BadRequest("Unable to allocate a single hostname to multiple instances")
     check_zone(spec.availability_zone)
+    check_metadata_quota(caller.project_id, spec.metadata)
     keypair = _keypair(caller, spec.key_name)
     group = _server_group(caller, spec.scheduler_hints)
     snapshot = flavor.snapshot()

@@ -61,6 +61,7 @@ class FlavorQuery:
     """The list filters and paging Nova accepts on GET /flavors[/detail], as the client wrote
     them (`is_public` is read for admins only, as Nova reads it)."""
 
+    name: str | None = None
     is_public: str | None = None
     min_ram: str | None = None
     min_disk: str | None = None
@@ -93,6 +94,8 @@ def list_flavors(caller: Caller, query: FlavorQuery) -> QuerySet[Flavor]:
             flavors = flavors.filter(is_public=is_public)
     else:
         flavors = flavors.filter(disabled=False)
+    if query.name is not None:
+        flavors = flavors.filter(name=query.name)
     min_ram = _min_filter("minRam", query.min_ram)
     if min_ram is not None:
         flavors = flavors.filter(memory_mb__gte=min_ram)

@@ -39,7 +39,9 @@ def check_metadata(metadata: Mapping[str, str]) -> dict[str, str]:
     return dict(metadata)
 
 
-def _check_quota(project_id: str, metadata: dict[str, str]) -> None:
+def check_quota(project_id: str, metadata: dict[str, str]) -> None:
+    """403 when ``metadata`` has more items than the project's metadata_items quota (Nova's
+    MetadataLimitExceeded, on create as on every metadata write)."""
     limit = quotas.limits_for(project_id).get("metadata_items", UNLIMITED)
     if not fits(limit, 0, len(metadata)):
         raise QuotaExceeded(f"Maximum number of metadata items exceeds {limit}")
@@ -69,7 +71,7 @@ def _write(
             raise NotFound(f"Instance {server_id} could not be found.")
         operations.check(caller, server, rule)
         metadata = change(dict(server.metadata))
-        _check_quota(server.project_id, metadata)
+        check_quota(server.project_id, metadata)
         Server.objects.filter(pk=server.pk).update(metadata=metadata, updated_at=timezone.now())
     return metadata
 

@@ -15,7 +15,8 @@ from hosts.models import ComputeNode
 from novasite.celery import app as celery_app
 
 from ..models import Migration, Server
-from ..states import VmState
+from ..states import TaskState, VmState
+from ..states.errors import InstanceInvalidState, InstanceIsLocked
 from . import quotas
 from .lookup import resolve_flavor
 from .operations import Operation, begin
@@ -41,11 +42,13 @@ def _record_move(
 
 
 def _target_host(host: str | None, server: Server) -> str | None:
-    """The named destination: a known, up compute host other than the server's own."""
+    """The named destination: a known, up compute host other than the server's own. An
+    unknown host is the request's fault, 400, for cold and live migration alike (Nova maps
+    ComputeHostNotFound to 400 there; only evacuate answers 404)."""
     if host is None:
         return None
     if not isinstance(host, str) or not ComputeNode.objects.filter(host=host).exists():
-        raise NotFound(f"Compute host {host} could not be found.")
+        raise BadRequest(f"Compute host {host} could not be found.")
     if host == server.host:
         raise BadRequest("The target host can't be the same one.")
     if not host_is_up(host):
@@ -70,8 +73,9 @@ def resize(caller: Caller, server: Server, flavor_ref: str, *, auto_disk_config:
 
 def migrate(caller: Caller, server: Server, host: str | None = None) -> Migration:
     """Cold-migrate to another host, ``host`` or the scheduler's pick (policy
-    os_compute_api:os-migrate-server:migrate)."""
-    policy.enforce(caller, policy.SERVERS_MIGRATE, project_id=server.project_id)
+    os_compute_api:os-migrate-server:migrate; naming a host: migrate:host, admins only)."""
+    rule = policy.SERVERS_MIGRATE_HOST if host else policy.SERVERS_MIGRATE
+    policy.enforce(caller, rule, project_id=server.project_id)
     return _cold_move(caller, server, "migrate", server.flavor, _target_host(host, server))
 
 
@@ -127,8 +131,10 @@ def live_migrate(
     caller: Caller, server: Server, host: str | None = None, block_migration: object = "auto"
 ) -> Migration:
     """Move a running (or paused) server to another host without stopping it (policy
-    os_compute_api:os-migrate-server:migrate_live)."""
-    policy.enforce(caller, policy.SERVERS_MIGRATE_LIVE, project_id=server.project_id)
+    os_compute_api:os-migrate-server:migrate_live; naming a host: migrate_live:host, admins
+    only)."""
+    rule = policy.SERVERS_MIGRATE_LIVE_HOST if host else policy.SERVERS_MIGRATE_LIVE
+    policy.enforce(caller, rule, project_id=server.project_id)
     if block_migration not in ("auto", True, False):
         raise BadRequest("Invalid input for field/attribute block_migration. Value must be 'auto' or a boolean.")
     target = _target_host(host, server)
@@ -172,6 +178,12 @@ def live_migrations(caller: Caller, server: Server) -> QuerySet[Migration]:
     )
 
 
+def shows_live_migration_hosts(caller: Caller) -> bool:
+    """Whether the caller sees the hosts of a server's live migrations (Nova nulls them
+    otherwise; os_compute_api:servers:migrations:index:host)."""
+    return policy.allows(caller, policy.SERVER_MIGRATIONS_INDEX_HOST)
+
+
 def live_migration(caller: Caller, server: Server, migration_id: str) -> Migration:
     """One live migration in progress (policy os_compute_api:servers:migrations:show); 404
     for one that is over or unknown."""
@@ -186,6 +198,14 @@ def _in_progress(server: Server, migration_id: str) -> Migration:
     if migration is None or migration.status in LIVE_MIGRATION_OVER:
         raise NotFound(f"Migration {migration_id} for instance {server.uuid} could not be found.")
     return migration
+
+
+def _live_migration_named(server: Server, migration_id: str) -> Migration | None:
+    """The server's live migration with this integer id, in progress or not (Nova looks
+    migrations up by id here, never by uuid)."""
+    if not str(migration_id).isdigit():
+        return None
+    return server.migrations.filter(migration_type="live-migration", pk=int(migration_id)).first()
 
 
 def abort_live_migration(caller: Caller, server: Server, migration_id: str) -> None:
@@ -207,11 +227,26 @@ def abort_live_migration(caller: Caller, server: Server, migration_id: str) -> N
 
 def force_complete_live_migration(caller: Caller, server: Server, migration_id: str) -> None:
     """Pause the guest so the memory copy converges (Nova's force_complete without post-copy;
-    policy os_compute_api:servers:migrations:force_complete)."""
+    policy os_compute_api:servers:migrations:force_complete). In Nova's order: the server
+    must be ACTIVE and migrating (409), the migration must be the server's, named by its
+    integer id (else 400: Tempest's manager workflow names it by uuid and expects that 400),
+    and running (else 400)."""
     policy.enforce(caller, policy.SERVER_MIGRATIONS_FORCE_COMPLETE, project_id=server.project_id)
-    migration = _in_progress(server, migration_id)
+    uuid = str(server.uuid)
+    if server.locked and not caller.is_admin:
+        raise InstanceIsLocked(uuid)
+    if server.vm_state != VmState.ACTIVE:
+        raise InstanceInvalidState("force_complete", uuid, "vm_state", server.vm_state)
+    if server.task_state != TaskState.MIGRATING:
+        raise InstanceInvalidState("force_complete", uuid, "task_state", server.task_state)
+    migration = _live_migration_named(server, migration_id)
+    if migration is None:
+        raise BadRequest(f"Migration {migration_id} for instance {uuid} could not be found.")
     if migration.status != "running":
-        raise BadRequest(f"Migration {migration_id} is {migration.status}, not running.")
+        raise BadRequest(
+            f"Migration {migration_id} state of instance {uuid} is {migration.status}. "
+            "Cannot force complete while the migration is in this state."
+        )
     celery_app.send_task(
         "compute.force_live_migration_complete",
         args=[{"uuid": str(server.uuid)}],

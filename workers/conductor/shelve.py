@@ -15,6 +15,7 @@ from images import store
 from images.models import Image
 from scheduling import claims
 from scheduling.request import RequestSpec
+from scheduling.scheduler import NoValidHost
 from servers import lifecycle
 from servers.models import Server
 from servers.services.shelving import shelved_image
@@ -22,6 +23,7 @@ from servers.states import PowerState, TaskState, VmState, get_rule
 
 from .dispatch import compute_then, instance_payload, schedule_then
 from .finish import Hook, failed, finish, succeeded
+from .placement import claim_destination
 
 SHELVE = get_rule("shelve")
 OFFLOAD = get_rule("shelve_offload")
@@ -139,9 +141,9 @@ def shelve_offload_finished(outcome: dict, server_uuid: str, request_id: str) ->
 
 
 @shared_task(name="conductor.unshelve_server")
-def unshelve_server(server_uuid: str, request_id: str) -> None:
-    """SHELVED: power the guest on where it is. SHELVED_OFFLOADED: schedule, then spawn from
-    the shelved image."""
+def unshelve_server(server_uuid: str, request_id: str, host: str | None = None) -> None:
+    """SHELVED: power the guest on where it is. SHELVED_OFFLOADED: schedule (or claim the
+    named ``host``, 2.91), then spawn from the shelved image."""
     server = Server.objects.filter(uuid=server_uuid, deleted=False, task_state=UNSHELVE.next_task_state).first()
     if server is None:
         return
@@ -157,6 +159,10 @@ def unshelve_server(server_uuid: str, request_id: str) -> None:
             server.host,
         )
         return
+    if host:
+        lifecycle.event_start(request_id, server_uuid, UNSHELVE_SCHEDULE_EVENT)
+        unshelve_scheduled(_claim_named_host(server, host), server_uuid, request_id)
+        return
     spec = RequestSpec(
         instance_uuids=[server_uuid],
         project_id=server.project_id,
@@ -168,6 +174,16 @@ def unshelve_server(server_uuid: str, request_id: str) -> None:
     )
     lifecycle.event_start(request_id, server_uuid, UNSHELVE_SCHEDULE_EVENT)
     schedule_then(spec.to_dict(), "conductor.unshelve_scheduled", server_uuid, request_id)
+
+
+def _claim_named_host(server: Server, host: str) -> dict[str, Any]:
+    """The scheduler's answer for an unshelve onto a named host: that host, claimed, or why
+    not (the claim itself checks the room)."""
+    try:
+        chosen, node = claim_destination(server, server.flavor, requested_host=host, avoid=None)
+    except NoValidHost as refused:
+        return {"ok": False, "reason": str(refused)}
+    return {"ok": True, "selections": [{"host": chosen, "node": node}]}
 
 
 @shared_task(name="conductor.unshelve_scheduled")

@@ -49,8 +49,11 @@ def _number(field: str, value: object) -> float:
 
 
 def flavor_create(body: dict[str, Any], version: Microversion) -> FlavorCreate:
-    """The `flavor` object of POST /flavors (`description` from 2.55)."""
+    """The `flavor` object of POST /flavors (`description` from 2.55; no `rxtx_factor` from
+    2.102)."""
     allowed = CREATE_KEYS | ({"description"} if version >= mv.FLAVOR_DESCRIPTION else set())
+    if version >= mv.QUERY_PARAMS_RESTRICTED:
+        allowed = allowed - {"rxtx_factor"}  # 2.102 dropped it
     if set(body) - allowed:
         raise unexpected(set(body) - allowed)
     for required in ("name", "ram", "vcpus", "disk"):

@@ -201,6 +201,9 @@ def update(version: Microversion) -> Schema:
         properties["description"] = DESCRIPTION
     if version >= mv.SERVER_HOSTNAME:
         properties["hostname"] = FQDN if version >= mv.HOSTNAME_FQDN else HOSTNAME
+    if version >= mv.PINNED_AVAILABILITY_ZONE_UPDATE:
+        # A zone name or null (unpin); validate_server_update checks the name's form.
+        properties["pinned_availability_zone"] = {"type": ["string", "null"]}
     return _envelope("server", {"type": "object", "properties": properties, "additionalProperties": False})
 
 

@@ -149,6 +149,16 @@ FQDN_RE = re.compile(
 )
 
 
+def pinned_zone_field(value: object) -> str | None:
+    """2.104's `pinned_availability_zone`: a zone name (Nova's name_or_none: 1-255
+    characters, no leading or trailing blank) or null to unpin."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or value != value.strip() or len(value) > 255 or "\x00" in value:
+        raise serializers.ValidationError("Invalid input for field/attribute pinned_availability_zone.")
+    return value
+
+
 def validate_server_update(body: dict[str, Any], api_version: Microversion) -> dict[str, str | bool | None]:
     """The `server` object of PUT /servers/{id}: name, accessIPv4, accessIPv6, description
     (2.19+) and hostname (2.90+; an FQDN from 2.94). Nova's schema forbids anything else.
@@ -158,6 +168,8 @@ def validate_server_update(body: dict[str, Any], api_version: Microversion) -> d
         allowed.add("description")
     if api_version >= mv.SERVER_HOSTNAME:
         allowed.add("hostname")
+    if api_version >= mv.PINNED_AVAILABILITY_ZONE_UPDATE:
+        allowed.add("pinned_availability_zone")
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise serializers.ValidationError(
@@ -183,6 +195,8 @@ def validate_server_update(body: dict[str, Any], api_version: Microversion) -> d
         if not isinstance(hostname, str) or not pattern.match(hostname):
             raise serializers.ValidationError("Invalid input for field/attribute hostname.")
         changes["hostname"] = hostname
+    if "pinned_availability_zone" in body:
+        changes["requested_availability_zone"] = pinned_zone_field(body["pinned_availability_zone"])
     for key, column, version in (("accessIPv4", "access_ip_v4", 4), ("accessIPv6", "access_ip_v6", 6)):
         if key not in body:
             continue
