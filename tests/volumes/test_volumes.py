@@ -177,3 +177,23 @@ def test_quota_show_like_openstack_quota_show(demo_api, other_api, admin_api):
         == 1
     )
     assert_error(demo_api.get(url(f"/os-quota-sets/{pid()}"), {"usage": "maybe"}), 400, "badRequest")
+
+
+# --- the volume microversion header ---------------------------------------------------------
+
+
+def test_the_volume_version_is_echoed_on_every_response(demo_api):
+    volume = create(demo_api)
+    answers = [
+        demo_api.get(url(), HTTP_OPENSTACK_API_VERSION="volume 3.0"),
+        demo_api.get(url(f"/volumes/{volume['id']}"), HTTP_OPENSTACK_API_VERSION="volume 3.0"),
+        demo_api.get(url(f"/volumes/{uuid.uuid4()}"), HTTP_OPENSTACK_API_VERSION="volume 3.0"),
+    ]
+    for answer in answers:
+        assert answer["OpenStack-API-Version"] == "volume 3.0"
+        assert answer["Vary"] == "OpenStack-API-Version"
+    assert demo_api.get(url())["OpenStack-API-Version"] == "volume 3.0"
+    latest = demo_api.get(url(), HTTP_OPENSTACK_API_VERSION="volume latest")
+    assert latest["OpenStack-API-Version"] == "volume 3.70"
+    assert demo_api.get(url(), HTTP_OPENSTACK_API_VERSION="volume 3.71").status_code == 406
+    assert demo_api.get(url(), HTTP_OPENSTACK_API_VERSION="volume 2.0").status_code == 406

@@ -8,6 +8,7 @@ from typing import Any
 from core.timestamps import micro
 from volumes.models import Volume
 
+MIN_VERSION = "3.0"
 MAX_VERSION = "3.70"
 VERSION_UPDATED = "2023-08-31T00:00:00Z"
 
@@ -18,7 +19,7 @@ def version_document(root: str) -> dict[str, Any]:
         "id": "v3.0",
         "status": "CURRENT",
         "version": MAX_VERSION,
-        "min_version": "3.0",
+        "min_version": MIN_VERSION,
         "updated": VERSION_UPDATED,
         "links": [
             {"rel": "describedby", "type": "text/html", "href": "https://docs.openstack.org/"},

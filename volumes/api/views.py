@@ -22,11 +22,29 @@ from identity.catalog import base_url
 from volumes import services
 from volumes.models import Volume
 
+from . import microversion, validation
 from . import representation as doc
-from . import validation
 
 
-class CinderView(ServiceView):
+class VolumeServiceView(ServiceView):
+    """Base of every authenticated v3 view: reads ``OpenStack-API-Version: volume 3.X``
+    (``request.volume_version``) and echoes it with ``Vary`` on every response, errors
+    included, as Cinder does (Tempest's volume clients check the echo)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        request.volume_version = microversion.requested(request.headers)  # type: ignore[attr-defined]
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        version = getattr(request, "volume_version", None)
+        if version is not None:
+            response[microversion.HEADER] = f"{microversion.SERVICE} {version}"
+            response["Vary"] = microversion.HEADER
+        return response
+
+
+class CinderView(VolumeServiceView):
     """Base of the volume views: renders volumes as the caller may see them."""
 
     def render(self, volume: Volume) -> dict[str, Any]:
@@ -118,7 +136,7 @@ class VolumeActionView(CinderView):
         return Response(status=202)
 
 
-class QuotaSetView(ServiceView):
+class QuotaSetView(VolumeServiceView):
     """GET /os-quota-sets/{target}[?usage=True] and /os-quota-sets/{target}/defaults.
     Members may read their own project's only."""
 
