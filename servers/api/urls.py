@@ -8,6 +8,7 @@ from . import (
     attachment_views,
     flavor_views,
     group_views,
+    image_views,
     instance_action_views,
     keypair_views,
     metadata_views,
@@ -61,6 +62,15 @@ urlpatterns = [
     path("/os-quota-sets/<str:project_id>/defaults", quota_views.QuotaSetDefaultsView.as_view()),
     path("/limits", quota_views.LimitsView.as_view()),
     path("/os-migrations", os_migrations_views.MigrationsView.as_view()),
+]
+
+# The image proxy (removed at 2.36; its metadata at 2.39).
+urlpatterns += [
+    path("/images", image_views.ImagesView.as_view()),
+    path("/images/detail", image_views.ImagesView.as_view(detailed=True)),
+    path("/images/<str:image_id>", image_views.ImageView.as_view()),
+    path("/images/<str:image_id>/metadata", image_views.ImageMetadataView.as_view()),
+    path("/images/<str:image_id>/metadata/<str:key>", image_views.ImageMetadataItemView.as_view()),
 ]
 
 # The v2.1 extension list and the quota classes (kept apart from the server routes above).
