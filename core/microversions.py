@@ -82,6 +82,7 @@ API_CONSISTENCY = MV(2, 75)  # unknown query parameters are 400 (services, quota
 UNSHELVE_TO_ZONE = MV(2, 77)  # unshelve may name an availability_zone
 ATTACHMENT_DELETE_ON_TERMINATION = MV(2, 79)  # volume attachments: delete_on_termination
 MIGRATION_OWNER = MV(2, 80)  # migrations: project_id and user_id, and filters on them
+ATTACHMENT_UPDATE = MV(2, 85)  # PUT on a volume attachment may change delete_on_termination
 MEMBER_SERVER_FILTERS = MV(2, 83)  # non-admins may filter servers on more fields
 ACTION_EVENT_DETAILS = MV(2, 84)  # instance action events show details
 HYPERVISOR_STATISTICS_REMOVED = MV(2, 88)  # os-hypervisors loses statistics, uptime and usage fields

@@ -16,6 +16,7 @@ from . import (
     os_migrations_views,
     quota_views,
     views,
+    volume_views,
 )
 
 urlpatterns = [
@@ -64,13 +65,16 @@ urlpatterns = [
     path("/os-migrations", os_migrations_views.MigrationsView.as_view()),
 ]
 
-# The image proxy (removed at 2.36; its metadata at 2.39).
+# The image and volume proxies (removed at 2.36; image metadata at 2.39).
 urlpatterns += [
     path("/images", image_views.ImagesView.as_view()),
     path("/images/detail", image_views.ImagesView.as_view(detailed=True)),
     path("/images/<str:image_id>", image_views.ImageView.as_view()),
     path("/images/<str:image_id>/metadata", image_views.ImageMetadataView.as_view()),
     path("/images/<str:image_id>/metadata/<str:key>", image_views.ImageMetadataItemView.as_view()),
+    path("/os-volumes", volume_views.VolumesView.as_view()),
+    path("/os-volumes/detail", volume_views.VolumesView.as_view()),
+    path("/os-volumes/<str:volume_id>", volume_views.VolumeView.as_view()),
 ]
 
 # The v2.1 extension list and the quota classes (kept apart from the server routes above).

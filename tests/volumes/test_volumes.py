@@ -136,7 +136,7 @@ def test_an_attached_volume_is_neither_deleted_nor_extended(demo_api):
     store.mark_in_use(Volume.objects.get(id=volume["id"]), server)
     shown = demo_api.get(url(f"/volumes/{volume['id']}")).json()["volume"]
     assert shown["status"] == "in-use" and shown["attachments"][0]["server_id"] == str(server)
-    assert_error(demo_api.delete(url(f"/volumes/{volume['id']}")), 409, "conflictingRequest", "in-use")
+    assert_error(demo_api.delete(url(f"/volumes/{volume['id']}")), 400, "badRequest", "in-use")
     extend = demo_api.post(url(f"/volumes/{volume['id']}/action"), {"os-extend": {"new_size": 2}}, format="json")
     assert_error(extend, 409, "conflictingRequest", "in-use")
     assert os.path.exists(store.volume_path(volume["id"]))
