@@ -197,3 +197,24 @@ def test_the_volume_version_is_echoed_on_every_response(demo_api):
     assert latest["OpenStack-API-Version"] == "volume 3.70"
     assert demo_api.get(url(), HTTP_OPENSTACK_API_VERSION="volume 3.71").status_code == 406
     assert demo_api.get(url(), HTTP_OPENSTACK_API_VERSION="volume 2.0").status_code == 406
+
+
+def test_fields_follow_the_volume_version_and_create_has_no_extension_fields(demo_api, admin_api):
+    v30 = {"HTTP_OPENSTACK_API_VERSION": "volume 3.0"}
+    created = admin_api.post(url(project="admin"), {"volume": {"size": 1}}, format="json", **v30)
+    body = created.json()["volume"]
+    for field in (
+        "os-vol-tenant-attr:tenant_id",
+        "os-vol-host-attr:host",
+        "consumes_quota",
+        "cluster_name",
+        "group_id",
+    ):
+        assert field not in body, field
+    shown = admin_api.get(url(f"/volumes/{body['id']}", "admin"), **v30).json()["volume"]
+    assert "os-vol-tenant-attr:tenant_id" in shown and "os-vol-host-attr:host" in shown
+    assert "consumes_quota" not in shown and "cluster_name" not in shown
+    latest = admin_api.get(url(f"/volumes/{body['id']}", "admin"), HTTP_OPENSTACK_API_VERSION="volume 3.65")
+    assert {"consumes_quota", "cluster_name", "group_id", "shared_targets"} <= set(latest.json()["volume"])
+    member = demo_api.get(url(f"/volumes/{create(demo_api)['id']}"), HTTP_OPENSTACK_API_VERSION="volume 3.65")
+    assert "cluster_name" not in member.json()["volume"] and "consumes_quota" in member.json()["volume"]

@@ -47,9 +47,12 @@ class VolumeServiceView(ServiceView):
 class CinderView(VolumeServiceView):
     """Base of the volume views: renders volumes as the caller may see them."""
 
-    def render(self, volume: Volume) -> dict[str, Any]:
+    def render(self, volume: Volume, *, extended: bool = True) -> dict[str, Any]:
+        """The volume at the request's version; ``extended`` for show and list (not create
+        and update, whose answers Cinder's extensions leave alone)."""
         admin = policy.allows(self.caller, policy.VOLUME_HOST_ATTRIBUTE)
-        return doc.detail(base_url(self.request), volume, admin=admin)
+        version = getattr(self.request, "volume_version", None)
+        return doc.detail(base_url(self.request), volume, admin=admin, version=version, extended=extended)
 
     def listed(self, request: Request, project_id: str, *, detailed: bool) -> Response:
         """GET /volumes and /volumes/detail: name and status filters, all_tenants (admin),
@@ -92,7 +95,7 @@ class VolumesView(CinderView):
     def post(self, request: Request, project_id: str) -> Response:
         project = services.project_scope(self.caller, project_id)
         volume = services.create_volume(self.caller, project, validation.new_volume(request.data))
-        return Response({"volume": self.render(volume)}, status=202)
+        return Response({"volume": self.render(volume, extended=False)}, status=202)
 
 
 class VolumesDetailView(CinderView):
@@ -109,7 +112,7 @@ class VolumeView(CinderView):
     def put(self, request: Request, project_id: str, volume_id: str) -> Response:
         volume = services.get_volume(self.caller, project_id, volume_id)
         volume = services.update_volume(self.caller, volume, validation.volume_changes(request.data))
-        return Response({"volume": self.render(volume)})
+        return Response({"volume": self.render(volume, extended=False)})
 
     def delete(self, request: Request, project_id: str, volume_id: str) -> Response:
         services.delete_volume(self.caller, services.get_volume(self.caller, project_id, volume_id))
