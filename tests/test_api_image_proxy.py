@@ -7,10 +7,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.utils import timezone
 
+from identity.models import User
 from images.models import Image
 from novasite.demo import CIRROS_IMAGE_ID
-from servers.models import QuotaLimit
+from servers.models import QuotaLimit, Server
 
 from .images_helpers import create, project_id, upload
 
@@ -141,3 +143,22 @@ def test_metadata_quota_and_ownership_are_403(demo_api):
         demo_api.post(f"{IMAGES}/{CIRROS_IMAGE_ID}/metadata", {"metadata": {"a": "1"}}, format="json").status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("metadata", [{"": ""}, {"a" * 260: "b"}, {"k": "b" * 260}, {"k": 1}, ["k"]])
+def test_create_image_refuses_bad_metadata_with_400(demo_api, metadata):
+    server = Server.objects.create(
+        name="vm",
+        project_id=project_id("demo"),
+        user_id=User.objects.get(name="demo").id,
+        flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
+        vm_state="active",
+        power_state=1,
+        host="c1",
+        node="c1",
+        launched_at=timezone.now(),
+    )
+    body = {"createImage": {"name": "snap", "metadata": metadata}}
+    response = demo_api.post(f"/compute/v2.1/servers/{server.uuid}/action", body, format="json")
+    assert response.status_code == 400, response.content
+    assert not Image.objects.filter(name="snap").exists()
