@@ -191,3 +191,12 @@ def test_attachments_lose_id_for_attachment_id_at_2_89(demo_api, server):
     assert before["id"] == volume["id"] and "attachment_id" not in before
     after = demo_api.get(url, HTTP_OPENSTACK_API_VERSION="compute 2.89").json()["volumeAttachment"]
     assert "id" not in after and after["attachment_id"] == str(row.uuid) and after["device"] == "/dev/vdb"
+
+
+def test_the_answer_to_an_attach_keeps_id_at_2_89(demo_api, server):
+    volume = new(demo_api)
+    url = f"/compute/v2.1/servers/{server.uuid}/os-volume_attachments"
+    body = {"volumeAttachment": {"volumeId": volume["id"]}}
+    answer = demo_api.post(url, body, format="json", HTTP_OPENSTACK_API_VERSION="compute 2.89").json()
+    assert answer["volumeAttachment"]["id"] == volume["id"]
+    assert "attachment_id" not in answer["volumeAttachment"] and "bdm_uuid" not in answer["volumeAttachment"]

@@ -28,20 +28,24 @@ def device_path(device: str | None) -> str | None:
     return f"/dev/{device}" if device and not device.startswith("/") else device
 
 
-def volume_attachment_body(attachment: VolumeAttachment, version: Microversion) -> dict[str, Any]:
-    """Nova's volumeAttachment: from 2.89 attachment_id and bdm_uuid replace id."""
+def volume_attachment_body(
+    attachment: VolumeAttachment, version: Microversion, *, created: bool = False
+) -> dict[str, Any]:
+    """Nova's volumeAttachment: from 2.89, list and show have attachment_id and bdm_uuid
+    instead of id; the answer to an attach keeps id and never shows the other two."""
+    ids = version >= mv.ATTACHMENT_IDS and not created
     body: dict[str, Any] = {
         "serverId": str(attachment.server.uuid),
         "volumeId": str(attachment.volume_id),
         "device": device_path(attachment.device),
     }
-    if version < mv.ATTACHMENT_IDS:
+    if not ids:
         body = {"id": str(attachment.volume_id), **body}
     if version >= mv.ATTACHMENT_TAG:
         body["tag"] = None
     if version >= mv.ATTACHMENT_DELETE_ON_TERMINATION:
         body["delete_on_termination"] = attachment.delete_on_termination
-    if version >= mv.ATTACHMENT_IDS:
+    if ids:
         body["attachment_id"] = str(attachment.uuid)
         body["bdm_uuid"] = str(attachment.uuid)
     return body
@@ -76,7 +80,7 @@ class VolumeAttachmentsView(ComputeView):
         attachment = attachments.attach_volume(
             self.caller, server, str(args["volumeId"]), device.removeprefix("/dev/") if device else None
         )
-        return Response({"volumeAttachment": volume_attachment_body(attachment, request.api_version)})
+        return Response({"volumeAttachment": volume_attachment_body(attachment, request.api_version, created=True)})
 
 
 UPDATE_FIELDS = frozenset({"volumeId", "device", "tag", "delete_on_termination", "serverId", "id"})
