@@ -15,6 +15,7 @@ from identity.models import Project, Role, RoleAssignment, User
 from servers.models import Server, VolumeAttachment
 from volumes import store
 from volumes.models import Volume
+from workers.conductor import delete
 
 from .conftest import issue_token
 
@@ -200,3 +201,45 @@ def test_the_answer_to_an_attach_keeps_id_at_2_89(demo_api, server):
     answer = demo_api.post(url, body, format="json", HTTP_OPENSTACK_API_VERSION="compute 2.89").json()
     assert answer["volumeAttachment"]["id"] == volume["id"]
     assert "attachment_id" not in answer["volumeAttachment"] and "bdm_uuid" not in answer["volumeAttachment"]
+
+
+def test_attach_names_the_device_before_the_host_attaches(demo_api, server):
+    url = f"/compute/v2.1/servers/{server.uuid}/os-volume_attachments"
+    first, second, third = new(demo_api), new(demo_api), new(demo_api)
+    answer = demo_api.post(url, {"volumeAttachment": {"volumeId": first["id"]}}, format="json").json()
+    assert answer["volumeAttachment"]["device"] == "/dev/sdb"
+    wanted = {"volumeAttachment": {"volumeId": second["id"], "device": "/dev/sdd"}}
+    assert demo_api.post(url, wanted, format="json").json()["volumeAttachment"]["device"] == "/dev/sdd"
+    ignored = {"volumeAttachment": {"volumeId": third["id"], "device": "/dev/vdb"}}  # not a name the driver gives
+    assert demo_api.post(url, ignored, format="json").json()["volumeAttachment"]["device"] == "/dev/sdc"
+
+
+def test_a_shelved_offloaded_server_attaches_and_detaches_at_once(demo_api, server):
+    Server.objects.filter(pk=server.pk).update(vm_state="shelved_offloaded", host=None, node=None)
+    volume = new(demo_api)
+    url = f"/compute/v2.1/servers/{server.uuid}/os-volume_attachments"
+    attached_now = demo_api.post(url, {"volumeAttachment": {"volumeId": volume["id"]}}, format="json")
+    assert attached_now.status_code == 200 and attached_now.json()["volumeAttachment"]["device"] == "/dev/sdb"
+    assert Volume.objects.get(id=volume["id"]).status == "in-use"
+    assert VolumeAttachment.objects.get(volume_id=volume["id"]).status == "attached"
+    assert demo_api.delete(f"{url}/{volume['id']}").status_code == 202
+    assert Volume.objects.get(id=volume["id"]).status == "available"
+    assert not VolumeAttachment.objects.filter(volume_id=volume["id"]).exists()
+    actions = demo_api.get(f"/compute/v2.1/servers/{server.uuid}/os-instance-actions").json()["instanceActions"]
+    assert sorted(a["action"] for a in actions) == ["attach_volume", "detach_volume"]
+
+
+def test_deleting_a_server_frees_its_volumes_and_deletes_those_marked_so(
+    demo_api, server, django_capture_on_commit_callbacks
+):
+    kept, dropped = new(demo_api), new(demo_api)
+    attached(server, kept)
+    row = attached(server, dropped, device="sdc")
+    VolumeAttachment.objects.filter(pk=row.pk).update(delete_on_termination=True)
+    Server.objects.filter(pk=server.pk).update(task_state="deleting")
+    server.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        delete.finish_delete(server)
+    assert Volume.objects.get(id=kept["id"]).status == "available"
+    assert not Volume.objects.filter(id=dropped["id"]).exists()
+    assert not VolumeAttachment.objects.exists()

@@ -71,8 +71,31 @@ def _record(caller: Caller, server: Server, action: str, task: str, args: list[o
     transaction.on_commit(lambda: celery_app.send_task(task, args=[str(server.uuid), caller.request_id, *args]))
 
 
+#: The device names volumes get, in order: the hypervisor driver's (workers/virt/libvirt:
+#: a scsi disk each, sdb to sdz; sda is left to a scsi root disk), which takes the name it
+#: is given when that name is free.
+VOLUME_DEVICES = tuple(f"sd{letter}" for letter in "bcdefghijklmnopqrstuvwxyz")
+
+
+def _device_for(server: Server, wanted: str | None) -> str:
+    """The device the volume will have, named before the host attaches it, as Nova's
+    reserve_block_device_name does: ``wanted`` if it is a free volume name, else the first
+    free one (other names, ``vdb`` ..., are not the driver's and are ignored, as Nova's
+    libvirt driver ignores them). 400 when every name is taken."""
+    taken = {(row.device or "").removeprefix("/dev/") for row in volume_attachments(server)}
+    wanted = (wanted or "").removeprefix("/dev/")
+    if wanted in VOLUME_DEVICES and wanted not in taken:
+        return wanted
+    for device in VOLUME_DEVICES:
+        if device not in taken:
+            return device
+    raise BadRequest(f"No free device name for another volume on instance {server.uuid}.")
+
+
 def attach_volume(caller: Caller, server: Server, volume_id: str, device: str | None = None) -> VolumeAttachment:
-    """Reserve the volume for the server and have its host attach it."""
+    """Reserve the volume for the server and have its host attach it. A server without a
+    host (shelved and offloaded) has nothing to change: the attachment is recorded at once
+    and its next host attaches the volume when it spawns the guest, as Nova's does."""
     check(caller, server, "attach_volume")
     volume = _volume(caller, volume_id)
     # Nova answers 400 (InvalidVolume) for a volume attached already, here or elsewhere.
@@ -83,11 +106,27 @@ def attach_volume(caller: Caller, server: Server, volume_id: str, device: str | 
             volume_store.reserve(volume, server.uuid)
         except Conflict as exc:
             raise BadRequest(f"Invalid volume: {exc}") from exc
+        device = _device_for(server, device)
+        if not server.host:
+            volume_store.mark_in_use(volume, server.uuid)
+            attachment = VolumeAttachment.objects.create(
+                server=server, volume_id=volume.id, device=device, status="attached"
+            )
+            _record_done(caller, server, "attach_volume")
+            return attachment
         attachment = VolumeAttachment.objects.create(
             server=server, volume_id=volume.id, device=device, status="attaching"
         )
         _record(caller, server, "attach_volume", "conductor.attach_volume", [str(volume.id)])
     return attachment
+
+
+def _record_done(caller: Caller, server: Server, action: str) -> None:
+    """An action that needed no host: recorded, and finished at once."""
+    lifecycle.start_action(
+        server, action, request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
+    )
+    lifecycle.finish_action(caller.request_id, str(server.uuid))
 
 
 @dataclass(frozen=True)
@@ -152,7 +191,8 @@ def _same_device(given: str | None, current: str | None) -> bool:
 
 
 def detach_volume(caller: Caller, server: Server, volume_id: str) -> None:
-    """Have the server's host detach a volume; the volume is available once it has."""
+    """Have the server's host detach a volume; the volume is available once it has (at
+    once for a server without a host)."""
     check(caller, server, "detach_volume")
     attachment = server.volume_attachments.filter(volume_id=_volume(caller, volume_id).id).first()
     if attachment is None:
@@ -160,7 +200,12 @@ def detach_volume(caller: Caller, server: Server, volume_id: str) -> None:
     with transaction.atomic():
         if VolumeAttachment.objects.filter(pk=attachment.pk, status="attached").update(status="detaching") != 1:
             raise Conflict(f"Volume {volume_id} is {attachment.status}, not attached.")
-        volume_store.begin_detaching(Volume.objects.get(id=attachment.volume_id), server.uuid)
+        volume = volume_store.begin_detaching(Volume.objects.get(id=attachment.volume_id), server.uuid)
+        if not server.host:  # shelved and offloaded: no guest to change
+            VolumeAttachment.objects.filter(pk=attachment.pk).delete()
+            volume_store.mark_available(volume, server.uuid)
+            _record_done(caller, server, "detach_volume")
+            return
         _record(caller, server, "detach_volume", "conductor.detach_volume", [str(attachment.volume_id)])
 
 
