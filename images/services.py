@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, Final
 
+from django.db.models.fields.json import KeyTextTransform
+
 from core import policy
 from core.exceptions import BadRequest, Conflict, Forbidden, NotFound, OverLimit
 from core.paging import page
@@ -140,8 +142,11 @@ def list_images(caller: Caller, query: ImageQuery) -> tuple[list[Image], bool]:
         images = images.filter(min_ram__gte=query.min_ram)
     if query.min_disk is not None:
         images = images.filter(min_disk__gte=query.min_disk)
-    for key, value in query.properties.items():
-        images = images.filter(properties__contains={key: value})
+    for number, (key, value) in enumerate(sorted(query.properties.items())):
+        # The key's text, whatever characters the key has (PostgreSQL and SQLite alike).
+        images = images.annotate(**{f"_property{number}": KeyTextTransform(key, "properties")}).filter(
+            **{f"_property{number}": value}
+        )
     marker = None
     if query.marker:
         try:

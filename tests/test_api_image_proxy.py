@@ -73,6 +73,7 @@ def test_lists_filter_and_page(demo_api):
     assert names(server=f"http://host/compute/v2.1/servers/{server}") == {"snap"}
     assert names(type="snapshot") == {"snap"}
     assert names(**{"property-image_type": "snapshot"}) == {"snap"}
+    assert names(**{"property-instance_uuid": server, "property-image_type": "backup"}) == set()
     assert "plain" in names(**{"changes-since": demo_api.get(f"{IMAGES}/{plain['id']}").json()["image"]["created"]})
     assert names(**{"changes-since": "2999-01-01T00:00:00Z"}) == set()
     assert demo_api.get(IMAGES, {"changes-since": "yesterday"}).status_code == 400
