@@ -17,7 +17,9 @@ The checks are those Nova and Keystone defaults use here:
   the reader (member, manager) role in the target's project: Nova's ``project_reader_api``
   and its siblings (nova/policies/base.py). A token's roles include the roles they imply
   (manager implies member, member implies reader), so a member passes PROJECT_READER; an
-  unscoped token has no role and passes none of them.
+  unscoped token has no role and passes none of them;
+- ``SERVICE``: the caller holds the service role (Nova's ``service_api``; admin does not
+  imply it), the role other services' users hold when they call back.
 """
 
 from __future__ import annotations
@@ -64,6 +66,10 @@ def _service_or_admin(caller: Caller, target: Target) -> bool:
     return caller.is_admin or "service" in caller.roles
 
 
+def _service(caller: Caller, target: Target) -> bool:
+    return "service" in caller.roles
+
+
 def _role_in_project(role: str) -> Check:
     def check(caller: Caller, target: Target) -> bool:
         return caller.is_admin or (role in caller.roles and _owner(caller, target))
@@ -73,6 +79,8 @@ def _role_in_project(role: str) -> Check:
 
 ADMIN, MEMBER, OWNER, SELF, SELF_ONLY = _admin, _member, _owner, _self, _self_only
 SERVICE_OR_ADMIN = _service_or_admin
+# Nova's service_api (nova/policies/base.py): the service role, which admin does not imply.
+SERVICE = _service
 PROJECT_READER, PROJECT_MEMBER, PROJECT_MANAGER = map(_role_in_project, ("reader", "member", "manager"))
 
 
@@ -171,6 +179,9 @@ SERVER_GROUPS_ALL_PROJECTS = Rule(
     "os_compute_api:os-server-groups:index:all_projects", ADMIN, "List every project's server groups"
 )
 # novasite's own (Nova adds members only at boot): an operator moving existing servers.
+VOLUME_ATTACHMENT_SWAP = Rule(
+    "os_compute_api:os-volumes-attachments:swap", SERVICE, "Swap a server's volume for another (Cinder calls it)"
+)
 SERVER_GROUPS_ADD_MEMBER = Rule("novasite:os-server-groups:add_member", ADMIN, "Put an existing server in a group")
 SERVER_GROUPS_REMOVE_MEMBER = Rule("novasite:os-server-groups:remove_member", ADMIN, "Take a server out of its group")
 QUOTAS_SHOW = Rule("os_compute_api:os-quota-sets:show", OWNER, "Show a project's quotas")

@@ -13,7 +13,10 @@ from __future__ import annotations
 import enum
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import BinaryIO, Final
+
+from django.db.models.fields.json import KeyTextTransform
 
 from core import policy
 from core.exceptions import BadRequest, Conflict, Forbidden, NotFound, OverLimit
@@ -98,6 +101,12 @@ class ImageQuery:
     ids: tuple[uuid.UUID, ...] | None = None
     limit: int = DEFAULT_LIMIT
     marker: str | None = None
+    #: The compute API's image proxy also asks for: updated at or after, at least this
+    #: min_ram / min_disk, and additional properties equal to these values.
+    changes_since: datetime | None = None
+    min_ram: int | None = None
+    min_disk: int | None = None
+    properties: dict[str, str] = field(default_factory=dict)
 
 
 def _owner_target(owner: str | None) -> str:
@@ -127,6 +136,17 @@ def list_images(caller: Caller, query: ImageQuery) -> tuple[list[Image], bool]:
             images = images.filter(**{name: value})
     if query.ids is not None:
         images = images.filter(id__in=query.ids)
+    if query.changes_since is not None:
+        images = images.filter(updated_at__gte=query.changes_since)
+    if query.min_ram is not None:
+        images = images.filter(min_ram__gte=query.min_ram)
+    if query.min_disk is not None:
+        images = images.filter(min_disk__gte=query.min_disk)
+    for number, (key, value) in enumerate(sorted(query.properties.items())):
+        # The key's text, whatever characters the key has (PostgreSQL and SQLite alike).
+        images = images.annotate(**{f"_property{number}": KeyTextTransform(key, "properties")}).filter(
+            **{f"_property{number}": value}
+        )
     marker = None
     if query.marker:
         try:

@@ -210,3 +210,10 @@ def test_list_pages_with_limit_and_marker(demo_api):
 )
 def test_list_rejects_bad_paging_with_400(demo_api, params):
     assert_glance_error(demo_api.get("/image/v2/images", params), 400)
+
+
+def test_an_image_lists_no_tasks(demo_api):
+    image = create(demo_api)
+    response = demo_api.get(f"/image/v2/images/{image['id']}/tasks")
+    assert response.status_code == 200 and response.json() == {"tasks": []}
+    assert_glance_error(demo_api.get(f"/image/v2/images/{uuid.uuid4()}/tasks"), 404)

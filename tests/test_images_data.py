@@ -74,16 +74,32 @@ def test_upload_needs_octet_stream(demo_api):
     assert Image.objects.get(id=image["id"]).status == "queued"
 
 
-def test_a_chunked_upload_without_length_is_refused_with_411(demo_api):
-    image = create(demo_api)
-    response = demo_api.put(
-        f"/image/v2/images/{image['id']}/file",
-        data=b"",
+def chunked_upload(api, image_id: str, data: bytes):
+    """A PUT as gunicorn hands it on: Transfer-Encoding chunked, no Content-Length, and
+    wsgi.input already decoded, ending where the body ends."""
+    return api.put(
+        f"/image/v2/images/{image_id}/file",
         content_type="application/octet-stream",
         HTTP_TRANSFER_ENCODING="chunked",
+        CONTENT_LENGTH="",
+        **{"wsgi.input": io.BytesIO(data)},
     )
-    assert_glance_error(response, 411, "Content-Length")
-    assert Image.objects.get(id=image["id"]).status == "queued"
+
+
+def test_a_chunked_upload_without_length_is_stored(demo_api):
+    image = create(demo_api)
+    assert chunked_upload(demo_api, image["id"], DATA).status_code == 204
+    stored = Image.objects.get(id=image["id"])
+    assert stored.status == "active" and stored.size == len(DATA)
+    assert stored.checksum == hashlib.md5(DATA, usedforsecurity=False).hexdigest()
+    assert b"".join(demo_api.get(f"/image/v2/images/{image['id']}/file").streaming_content) == DATA
+
+
+def test_a_chunked_upload_over_the_size_cap_is_413(demo_api, monkeypatch):
+    monkeypatch.setattr(store, "IMAGE_SIZE_CAP", 4)
+    image = create(demo_api)
+    assert_glance_error(chunked_upload(demo_api, image["id"], b"12345"), 413)
+    assert Image.objects.get(id=image["id"]).status == "killed"
 
 
 def test_upload_to_unknown_or_foreign_images(demo_api, admin_api):

@@ -5,6 +5,8 @@ show, OS-DCF:diskConfig everywhere, adminPass as enable_instance_password says).
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.utils import timezone
 
@@ -300,3 +302,16 @@ def test_a_requested_host_is_refused_rather_than_ignored(admin_api):
     assert response.status_code == 400 and "not supported" in response.json()["badRequest"]["message"]
     assert create(admin_api, create_body(host="c1"), **version("2.73")).status_code == 400  # unknown before 2.74
     assert not Server.objects.exists()
+
+
+def test_volumes_attached_show_delete_on_termination_from_2_3(demo_api, server):
+    from servers.models import VolumeAttachment
+
+    attachment = VolumeAttachment.objects.create(
+        server=server, volume_id=uuid.uuid4(), device="vdb", status="attached", delete_on_termination=True
+    )
+    url = f"{SERVERS}/{server.uuid}"
+    before = demo_api.get(url, **version("2.2")).json()["server"]["os-extended-volumes:volumes_attached"]
+    assert before == [{"id": str(attachment.volume_id)}]
+    after = demo_api.get(url, **version("2.3")).json()["server"]["os-extended-volumes:volumes_attached"]
+    assert after == [{"id": str(attachment.volume_id), "delete_on_termination": True}]

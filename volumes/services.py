@@ -219,7 +219,8 @@ def extend_volume(caller: Caller, volume: Volume, new_size: int) -> Volume:
 
 
 def delete_volume(caller: Caller, volume: Volume) -> None:
-    """Delete a volume the caller sees: Conflict while it is attached or busy."""
+    """Delete a volume the caller sees: BadRequest (Cinder's InvalidVolume) while it is
+    attached or busy."""
     _require_visible(caller, volume)
     store.delete_volume(volume)
 

@@ -184,13 +184,15 @@ def finish_extending(volume: Volume, new_size: int) -> Volume:
 
 
 def delete_volume(volume: Volume) -> None:
-    """Remove the file and the row. Conflict while the volume is attached (or busy creating
-    or extending). Deleting a volume that is already gone is a no-op."""
+    """Remove the file and the row. BadRequest while the volume is attached (or busy creating
+    or extending): Cinder's InvalidVolume, a 400. Deleting a volume already gone is a no-op."""
     if not _cas(volume.id, Q(status__in=("available", "error")), status="deleting"):
         current = Volume.objects.filter(id=volume.id).values_list("status", flat=True).first()
         if current is None or current == "deleting":
             return
-        raise Conflict(f"Volume {volume.id} status must be available or error to be deleted, but it is {current}.")
+        raise BadRequest(
+            f"Invalid volume: Volume {volume.id} status must be available or error to be deleted, but it is {current}."
+        )
     _remove_files(volume.id)
     Volume.objects.filter(id=volume.id, status="deleting").delete()
 

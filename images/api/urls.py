@@ -11,4 +11,5 @@ urlpatterns = [
     path("/v2/images", views.ImagesView.as_view()),
     path("/v2/images/<str:image_id>", views.ImageView.as_view()),
     path("/v2/images/<str:image_id>/file", views.ImageFileView.as_view()),
+    path("/v2/images/<str:image_id>/tasks", views.ImageTasksView.as_view()),
 ]

@@ -13,7 +13,7 @@ from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.exceptions import BadRequest, ServiceError
+from core.exceptions import BadRequest
 from core.ids import parse_uuid
 from core.paging import parse_limit
 from core.views import ServiceView
@@ -24,11 +24,6 @@ from images.models import Image
 from .parsers import JsonPatchParser, OctetStreamParser
 from .representation import image_document
 from .validation import new_image, patch_operations
-
-
-class LengthRequired(ServiceError):
-    http_status = 411
-
 
 FILTERS = ("name", "status", "visibility", "owner")
 
@@ -107,6 +102,15 @@ class ImageView(ServiceView):
         return Response(status=204)
 
 
+class ImageTasksView(ServiceView):
+    """GET /image/v2/images/{id}/tasks (Glance 2.12+): the import tasks of an image the
+    caller may see. Uploads here are synchronous, so there never are any: an empty list."""
+
+    def get(self, request: Request, image_id: str) -> Response:
+        services.get_image(self.caller, image_id)
+        return Response({"tasks": []})
+
+
 class ImageFileView(ServiceView):
     """PUT (application/octet-stream, 204) and GET (200 with the bytes, 204 without data) of
     /image/v2/images/{id}/file."""
@@ -119,8 +123,11 @@ class ImageFileView(ServiceView):
         if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not request.META.get(
             "CONTENT_LENGTH"
         ):
-            # Django's WSGI request reads no chunked body: refuse rather than store an empty image.
-            raise LengthRequired("A Content-Length is required: chunked uploads are not supported.")
+            # Django reads a body of Content-Length bytes only, so without one it would see none.
+            # The WSGI server (gunicorn) has already decoded the chunks: wsgi.input ends at the
+            # body's end, and the store reads it to that end, under its size cap (413 above it).
+            services.upload_data(self.caller, image_id, cast(BinaryIO, request.META["wsgi.input"]))
+            return Response(status=204)
         data: object = request.data  # OctetStreamParser's stream; an empty body parses as {}
         services.upload_data(self.caller, image_id, b"" if isinstance(data, dict) else cast(BinaryIO, data))
         return Response(status=204)

@@ -18,9 +18,11 @@ from core.views import ComputeView
 from identity.catalog import base_url
 from servers.models import Server
 from servers.services import create, lookup, moves, operations, shelving, snapshots
+from servers.services.metadata import check_metadata
 
 from .representation import changed, servers_detail
 from .validation import server_schemas
+from .validation.metadata import metadata as parse_metadata
 from .validation.schema import validate
 from .validation.servers import rebuild_changes
 
@@ -203,11 +205,13 @@ def _create_image(view, server, body):
 
 
 def _image_metadata(args: dict[str, Any]) -> dict[str, Any] | None:
-    """The image properties a snapshot or backup is created with: an object, if given."""
+    """The image properties a snapshot or backup is created with, if given: Nova's
+    parameter_types.metadata (keys of 1 to 255 of [a-zA-Z0-9-_:. ], string values of at
+    most 255 characters)."""
     metadata = args.get("metadata")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise BadRequest("Invalid input for field/attribute metadata.")
-    return metadata
+    if metadata is None:
+        return None
+    return check_metadata(parse_metadata(metadata))
 
 
 def _image_response(view, image) -> Response:

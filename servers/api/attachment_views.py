@@ -13,6 +13,7 @@ from core.bodies import unwrap
 from core.exceptions import BadRequest
 from core.ids import is_uuid
 from core.microversions import Microversion
+from core.params import bool_word
 from core.views import ComputeView
 from networks.models import Port
 from servers.models import VolumeAttachment
@@ -22,20 +23,29 @@ from servers.services import attachments, lookup
 NO_ENVELOPE = "Invalid input: the body must be an object with a '{key}' object."
 
 
-def volume_attachment_body(attachment: VolumeAttachment, version: Microversion) -> dict[str, Any]:
+def device_path(device: str | None) -> str | None:
+    """A device as Nova names it: ``/dev/vdb`` (we may record ``vdb``)."""
+    return f"/dev/{device}" if device and not device.startswith("/") else device
+
+
+def volume_attachment_body(
+    attachment: VolumeAttachment, version: Microversion, *, created: bool = False
+) -> dict[str, Any]:
+    """Nova's volumeAttachment: from 2.89, list and show have attachment_id and bdm_uuid
+    instead of id; the answer to an attach keeps id and never shows the other two."""
+    ids = version >= mv.ATTACHMENT_IDS and not created
     body: dict[str, Any] = {
-        "id": str(attachment.volume_id),
         "serverId": str(attachment.server.uuid),
         "volumeId": str(attachment.volume_id),
-        "device": f"/dev/{attachment.device}"
-        if attachment.device and not attachment.device.startswith("/")
-        else attachment.device,
+        "device": device_path(attachment.device),
     }
+    if not ids:
+        body = {"id": str(attachment.volume_id), **body}
     if version >= mv.ATTACHMENT_TAG:
         body["tag"] = None
     if version >= mv.ATTACHMENT_DELETE_ON_TERMINATION:
         body["delete_on_termination"] = attachment.delete_on_termination
-    if version >= mv.ATTACHMENT_IDS:
+    if ids:
         body["attachment_id"] = str(attachment.uuid)
         body["bdm_uuid"] = str(attachment.uuid)
     return body
@@ -72,11 +82,47 @@ class VolumeAttachmentsView(ComputeView):
         )
         if request.api_version >= mv.VOLUME_ATTACH_ACCEPTED:
             return Response(status=status.HTTP_202_ACCEPTED)  # 2.101: the attachment is read with GET
-        return Response({"volumeAttachment": volume_attachment_body(attachment, request.api_version)})
+        return Response({"volumeAttachment": volume_attachment_body(attachment, request.api_version, created=True)})
+
+
+UPDATE_FIELDS = frozenset({"volumeId", "device", "tag", "delete_on_termination", "serverId", "id"})
+
+
+def attachment_update(body: object, version: Microversion) -> attachments.AttachmentUpdate:
+    """Nova's update schemas: before 2.85 {"volumeAttachment": {"volumeId": <uuid>}} only;
+    from 2.85 the fields GET shows may be sent back too (delete_on_termination a boolean)."""
+    args = unwrap(body, "volumeAttachment", NO_ENVELOPE)
+    swap_only = version < mv.ATTACHMENT_UPDATE
+    allowed = {"volumeId"} if swap_only else UPDATE_FIELDS
+    unknown = sorted(set(args) - allowed)
+    if unknown:
+        raise BadRequest(f"Additional properties are not allowed ({', '.join(map(repr, unknown))} was unexpected)")
+    if not is_uuid(args.get("volumeId")):
+        raise BadRequest("Invalid input for field/attribute volumeId: a volume's UUID is required.")
+    update: dict[str, Any] = {}
+    if "delete_on_termination" in args:
+        meaning = bool_word(args["delete_on_termination"])
+        if meaning is None:
+            raise BadRequest("Invalid input for field/attribute delete_on_termination: a boolean is required.")
+        update["delete_on_termination"] = meaning
+    for key, field in (("id", "attachment_id"), ("serverId", "server_id"), ("device", "device"), ("tag", "tag")):
+        if key in args:
+            value = args[key]
+            if value is not None and not isinstance(value, str):
+                raise BadRequest(f"Invalid input for field/attribute {key}.")
+            update[field] = value
+    return attachments.AttachmentUpdate(new_volume_id=str(args["volumeId"]), swap_only=swap_only, **update)
 
 
 class VolumeAttachmentView(ComputeView):
-    """GET and DELETE (detach; 202) /servers/{id}/os-volume_attachments/{volume}."""
+    """GET, PUT (2.85: update delete_on_termination; a different volumeId: swap; 202) and
+    DELETE (detach; 202) /servers/{id}/os-volume_attachments/{volume}."""
+
+    def put(self, request, server_id: str, volume_id: str) -> Response:
+        update = attachment_update(request.data, request.api_version)  # the body first, as Nova validates it
+        server = lookup.get_server(self.caller, server_id)
+        attachments.update_volume_attachment(self.caller, server, volume_id, update)
+        return Response(status=status.HTTP_202_ACCEPTED)
 
     def get(self, request, server_id: str, volume_id: str) -> Response:
         server = lookup.get_server(self.caller, server_id)

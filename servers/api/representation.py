@@ -76,12 +76,15 @@ class ServerContext:
         ):
             self.security_groups[device_id].append({"name": name or str(group_id)})
         self.volumes: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for server_id, volume_id in (
+        for server_id, volume_id, delete_on_termination in (
             VolumeAttachment.objects.filter(server_id__in=[s.pk for s in servers])
             .exclude(status="error")
-            .values_list("server_id", "volume_id")
+            .values_list("server_id", "volume_id", "delete_on_termination")
         ):
-            self.volumes[server_id].append({"id": str(volume_id), "delete_on_termination": False})
+            volume: dict[str, Any] = {"id": str(volume_id)}
+            if version >= mv.EXTENDED_SERVER_ATTRIBUTES:  # 2.3 adds delete_on_termination
+                volume["delete_on_termination"] = delete_on_termination
+            self.volumes[server_id].append(volume)
         self.tags: dict[int, list[str]] = defaultdict(list)
         if version >= mv.SERVER_TAGS:
             for server_id, tag in ServerTag.objects.filter(server_id__in=[s.pk for s in servers]).values_list(

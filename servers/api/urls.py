@@ -11,6 +11,7 @@ from . import (
     flavor_views,
     group_views,
     host_query_views,
+    image_views,
     instance_action_views,
     keypair_views,
     metadata_views,
@@ -24,6 +25,7 @@ from . import (
     tag_views,
     usage_views,
     views,
+    volume_views,
     volumes_boot_views,
 )
 
@@ -98,6 +100,18 @@ urlpatterns += [
     path("/os-networks/<str:network_id>", network_views.NetworkView.as_view()),
     path("/os-tenant-networks", network_views.TenantNetworksView.as_view()),
     path("/os-tenant-networks/<str:network_id>", network_views.TenantNetworkView.as_view()),
+]
+
+# The image and volume proxies (removed at 2.36; image metadata at 2.39).
+urlpatterns += [
+    path("/images", image_views.ImagesView.as_view()),
+    path("/images/detail", image_views.ImagesView.as_view(detailed=True)),
+    path("/images/<str:image_id>", image_views.ImageView.as_view()),
+    path("/images/<str:image_id>/metadata", image_views.ImageMetadataView.as_view()),
+    path("/images/<str:image_id>/metadata/<str:key>", image_views.ImageMetadataItemView.as_view()),
+    path("/os-volumes", volume_views.VolumesView.as_view()),
+    path("/os-volumes/detail", volume_views.VolumesView.as_view()),
+    path("/os-volumes/<str:volume_id>", volume_views.VolumeView.as_view()),
 ]
 
 # The v2.1 extension list and the quota classes (kept apart from the server routes above).

@@ -4,12 +4,16 @@ and records the outcome; a failed attach is rolled back (volume available again,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import QuerySet
 
+from core import policy
 from core.exceptions import BadRequest, Conflict, NotFound
 from core.ids import parse_uuid, require_uuid
 from core.principal import Caller
+from core.unset import UNSET, Unset
 from networks import ipam
 from networks.models import Network, Port
 from novasite.celery import app as celery_app
@@ -67,14 +71,49 @@ def _record(caller: Caller, server: Server, action: str, task: str, args: list[o
     transaction.on_commit(lambda: celery_app.send_task(task, args=[str(server.uuid), caller.request_id, *args]))
 
 
+#: The device names volumes get, in order: the hypervisor driver's (workers/virt/libvirt:
+#: a scsi disk each, sdb to sdz; sda is left to a scsi root disk), which takes the name it
+#: is given when that name is free.
+VOLUME_DEVICES = tuple(f"sd{letter}" for letter in "bcdefghijklmnopqrstuvwxyz")
+
+
+def _device_for(server: Server, wanted: str | None) -> str:
+    """The device the volume will have, named before the host attaches it, as Nova's
+    reserve_block_device_name does: ``wanted`` if it is a free volume name, else the first
+    free one (other names, ``vdb`` ..., are not the driver's and are ignored, as Nova's
+    libvirt driver ignores them). 400 when every name is taken."""
+    taken = {(row.device or "").removeprefix("/dev/") for row in volume_attachments(server)}
+    wanted = (wanted or "").removeprefix("/dev/")
+    if wanted in VOLUME_DEVICES and wanted not in taken:
+        return wanted
+    for device in VOLUME_DEVICES:
+        if device not in taken:
+            return device
+    raise BadRequest(f"No free device name for another volume on instance {server.uuid}.")
+
+
 def attach_volume(caller: Caller, server: Server, volume_id: str, device: str | None = None) -> VolumeAttachment:
-    """Reserve the volume for the server and have its host attach it."""
+    """Reserve the volume for the server and have its host attach it. A server without a
+    host (shelved and offloaded) has nothing to change: the attachment is recorded at once
+    and its next host attaches the volume when it spawns the guest, as Nova's does."""
     check(caller, server, "attach_volume")
     volume = _volume(caller, volume_id)
+    # Nova answers 400 (InvalidVolume) for a volume attached already, here or elsewhere.
     if server.volume_attachments.filter(volume_id=volume.id).exists():
-        raise Conflict(f"Volume {volume.id} is already attached to instance {server.uuid}.")
+        raise BadRequest(f"Invalid volume: volume {volume.id} is already attached to instance {server.uuid}.")
     with transaction.atomic():
-        volume_store.reserve(volume, server.uuid)
+        try:
+            volume_store.reserve(volume, server.uuid)
+        except Conflict as exc:
+            raise BadRequest(f"Invalid volume: {exc}") from exc
+        device = _device_for(server, device)
+        if not server.host:
+            volume_store.mark_in_use(volume, server.uuid)
+            attachment = VolumeAttachment.objects.create(
+                server=server, volume_id=volume.id, device=device, status="attached"
+            )
+            _record_done(caller, server, "attach_volume")
+            return attachment
         attachment = VolumeAttachment.objects.create(
             server=server, volume_id=volume.id, device=device, status="attaching"
         )
@@ -82,8 +121,78 @@ def attach_volume(caller: Caller, server: Server, volume_id: str, device: str | 
     return attachment
 
 
+def _record_done(caller: Caller, server: Server, action: str) -> None:
+    """An action that needed no host: recorded, and finished at once."""
+    lifecycle.start_action(
+        server, action, request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
+    )
+    lifecycle.finish_action(caller.request_id, str(server.uuid))
+
+
+@dataclass(frozen=True)
+class AttachmentUpdate:
+    """PUT /servers/{id}/os-volume_attachments/{volume}: the volume the attachment should
+    hold (another one: a swap), the one field that may change (2.85), and the read-only
+    fields a client may echo back, which must then equal what they are (UNSET: not given)."""
+
+    new_volume_id: str
+    swap_only: bool = True
+    delete_on_termination: bool | Unset = UNSET
+    attachment_id: str | Unset = UNSET
+    server_id: str | Unset = UNSET
+    device: str | Unset | None = UNSET
+    tag: str | Unset | None = UNSET
+
+
+def _swap_volume(caller: Caller, old_volume_id: str) -> None:
+    """Nova's swap: the old volume must exist (404) and be migrating, since only Cinder's
+    volume migration asks for a swap. Volumes here never migrate, so every swap ends in 409
+    before the new volume is looked at, as Nova's own check orders it."""
+    key = parse_uuid(old_volume_id)
+    volumes = Volume.objects.filter(id=key) if key else Volume.objects.none()
+    if not caller.is_admin:
+        volumes = volumes.filter(project_id=caller.project_id)
+    if not volumes.exists():
+        raise NotFound(f"Volume {old_volume_id} could not be found.")
+    raise Conflict(f"volume {old_volume_id} is not migrating; this API should only be called by Cinder")
+
+
+def update_volume_attachment(caller: Caller, server: Server, volume_id: str, update: AttachmentUpdate) -> None:
+    """Before 2.85 every PUT is a swap (the service role's); from 2.85 the attachment's
+    delete_on_termination changes (its other fields may only be repeated as they are), and a
+    different volumeId is a swap after that."""
+    swap = update.swap_only or update.new_volume_id != volume_id
+    if swap:
+        policy.enforce(caller, policy.VOLUME_ATTACHMENT_SWAP)
+    if not update.swap_only:
+        attachment = volume_attachment(server, volume_id)
+        fixed = (
+            ("id", update.attachment_id, str(attachment.volume_id)),
+            ("serverId", update.server_id, str(server.uuid)),
+            ("device", update.device, attachment.device),
+            ("tag", update.tag, None),
+        )
+        for name, given, current in fixed:
+            if (
+                not isinstance(given, Unset)
+                and given != current
+                and not (name == "device" and _same_device(given, current))
+            ):
+                raise BadRequest(f"The {name} property is not mutable")
+        if not isinstance(update.delete_on_termination, Unset):
+            VolumeAttachment.objects.filter(pk=attachment.pk).update(delete_on_termination=update.delete_on_termination)
+    if swap:
+        _swap_volume(caller, volume_id)
+
+
+def _same_device(given: str | None, current: str | None) -> bool:
+    """``/dev/vdb`` and ``vdb`` (how the device may be recorded) name the same device."""
+    return (given or "").removeprefix("/dev/") == (current or "").removeprefix("/dev/")
+
+
 def detach_volume(caller: Caller, server: Server, volume_id: str) -> None:
-    """Have the server's host detach a volume; the volume is available once it has."""
+    """Have the server's host detach a volume; the volume is available once it has (at
+    once for a server without a host)."""
     check(caller, server, "detach_volume")
     attachment = server.volume_attachments.filter(volume_id=_volume(caller, volume_id).id).first()
     if attachment is None:
@@ -91,7 +200,12 @@ def detach_volume(caller: Caller, server: Server, volume_id: str) -> None:
     with transaction.atomic():
         if VolumeAttachment.objects.filter(pk=attachment.pk, status="attached").update(status="detaching") != 1:
             raise Conflict(f"Volume {volume_id} is {attachment.status}, not attached.")
-        volume_store.begin_detaching(Volume.objects.get(id=attachment.volume_id), server.uuid)
+        volume = volume_store.begin_detaching(Volume.objects.get(id=attachment.volume_id), server.uuid)
+        if not server.host:  # shelved and offloaded: no guest to change
+            VolumeAttachment.objects.filter(pk=attachment.pk).delete()
+            volume_store.mark_available(volume, server.uuid)
+            _record_done(caller, server, "detach_volume")
+            return
         _record(caller, server, "detach_volume", "conductor.detach_volume", [str(attachment.volume_id)])
 
 

@@ -280,8 +280,10 @@ def test_volume_attach_and_detach(admin):
     again = admin.post(
         f"/compute/v2.1/servers/{sid}/os-volume_attachments", {"volumeAttachment": {"volumeId": volume_id}}
     )
-    assert again.status_code == 409
-    assert admin.delete(f"/volume/v3/{project}/volumes/{volume_id}").status_code == 409  # in use
+    assert again.status_code == 400  # Nova's InvalidVolume
+    assert (
+        admin.delete(f"/volume/v3/{project}/volumes/{volume_id}").status_code == 400
+    )  # in use: Cinder's InvalidVolume
     assert admin.delete(f"/compute/v2.1/servers/{sid}/os-volume_attachments/{volume_id}").status_code == 202
     admin.wait_for(
         sid, lambda s: admin.get(f"/volume/v3/{project}/volumes/{volume_id}").json()["volume"]["status"] == "available"

@@ -136,7 +136,7 @@ def test_an_attached_volume_is_neither_deleted_nor_extended(demo_api):
     store.mark_in_use(Volume.objects.get(id=volume["id"]), server)
     shown = demo_api.get(url(f"/volumes/{volume['id']}")).json()["volume"]
     assert shown["status"] == "in-use" and shown["attachments"][0]["server_id"] == str(server)
-    assert_error(demo_api.delete(url(f"/volumes/{volume['id']}")), 409, "conflictingRequest", "in-use")
+    assert_error(demo_api.delete(url(f"/volumes/{volume['id']}")), 400, "badRequest", "in-use")
     extend = demo_api.post(url(f"/volumes/{volume['id']}/action"), {"os-extend": {"new_size": 2}}, format="json")
     assert_error(extend, 409, "conflictingRequest", "in-use")
     assert os.path.exists(store.volume_path(volume["id"]))
@@ -177,3 +177,44 @@ def test_quota_show_like_openstack_quota_show(demo_api, other_api, admin_api):
         == 1
     )
     assert_error(demo_api.get(url(f"/os-quota-sets/{pid()}"), {"usage": "maybe"}), 400, "badRequest")
+
+
+# --- the volume microversion header ---------------------------------------------------------
+
+
+def test_the_volume_version_is_echoed_on_every_response(demo_api):
+    volume = create(demo_api)
+    answers = [
+        demo_api.get(url(), HTTP_OPENSTACK_API_VERSION="volume 3.0"),
+        demo_api.get(url(f"/volumes/{volume['id']}"), HTTP_OPENSTACK_API_VERSION="volume 3.0"),
+        demo_api.get(url(f"/volumes/{uuid.uuid4()}"), HTTP_OPENSTACK_API_VERSION="volume 3.0"),
+    ]
+    for answer in answers:
+        assert answer["OpenStack-API-Version"] == "volume 3.0"
+        assert answer["Vary"] == "OpenStack-API-Version"
+    assert demo_api.get(url())["OpenStack-API-Version"] == "volume 3.0"
+    latest = demo_api.get(url(), HTTP_OPENSTACK_API_VERSION="volume latest")
+    assert latest["OpenStack-API-Version"] == "volume 3.70"
+    assert demo_api.get(url(), HTTP_OPENSTACK_API_VERSION="volume 3.71").status_code == 406
+    assert demo_api.get(url(), HTTP_OPENSTACK_API_VERSION="volume 2.0").status_code == 406
+
+
+def test_fields_follow_the_volume_version_and_create_has_no_extension_fields(demo_api, admin_api):
+    v30 = {"HTTP_OPENSTACK_API_VERSION": "volume 3.0"}
+    created = admin_api.post(url(project="admin"), {"volume": {"size": 1}}, format="json", **v30)
+    body = created.json()["volume"]
+    for field in (
+        "os-vol-tenant-attr:tenant_id",
+        "os-vol-host-attr:host",
+        "consumes_quota",
+        "cluster_name",
+        "group_id",
+    ):
+        assert field not in body, field
+    shown = admin_api.get(url(f"/volumes/{body['id']}", "admin"), **v30).json()["volume"]
+    assert "os-vol-tenant-attr:tenant_id" in shown and "os-vol-host-attr:host" in shown
+    assert "consumes_quota" not in shown and "cluster_name" not in shown
+    latest = admin_api.get(url(f"/volumes/{body['id']}", "admin"), HTTP_OPENSTACK_API_VERSION="volume 3.65")
+    assert {"consumes_quota", "cluster_name", "group_id", "shared_targets"} <= set(latest.json()["volume"])
+    member = demo_api.get(url(f"/volumes/{create(demo_api)['id']}"), HTTP_OPENSTACK_API_VERSION="volume 3.65")
+    assert "cluster_name" not in member.json()["volume"] and "consumes_quota" in member.json()["volume"]

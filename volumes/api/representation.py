@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from core.microversions import Microversion
 from core.timestamps import micro
 from volumes.models import Volume
 
+MIN_VERSION = "3.0"
 MAX_VERSION = "3.70"
 VERSION_UPDATED = "2023-08-31T00:00:00Z"
 
@@ -18,7 +20,7 @@ def version_document(root: str) -> dict[str, Any]:
         "id": "v3.0",
         "status": "CURRENT",
         "version": MAX_VERSION,
-        "min_version": "3.0",
+        "min_version": MIN_VERSION,
         "updated": VERSION_UPDATED,
         "links": [
             {"rel": "describedby", "type": "text/html", "href": "https://docs.openstack.org/"},
@@ -58,8 +60,25 @@ def summary(root: str, volume: Volume) -> dict[str, Any]:
     return {"id": str(volume.id), "name": volume.name, "links": links(root, volume)}
 
 
-def detail(root: str, volume: Volume, *, admin: bool = False) -> dict[str, Any]:
-    body = {
+#: Fields later microversions added to a volume (Cinder's v3 view builder), and whether
+#: only admins see them.
+VERSIONED_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("3.13", "group_id", False),
+    ("3.21", "provider_id", True),
+    ("3.48", "service_uuid", False),
+    ("3.48", "shared_targets", False),
+    ("3.61", "cluster_name", True),
+    ("3.65", "consumes_quota", False),
+)
+
+
+def detail(
+    root: str, volume: Volume, *, admin: bool = False, version: Microversion | None = None, extended: bool = True
+) -> dict[str, Any]:
+    """Cinder's volume detail at ``version`` (None: the newest). ``extended`` adds what
+    Cinder's extensions add to show and list (the project, the source image's metadata, and
+    for admins host and migration attributes), which create and update responses lack."""
+    body: dict[str, Any] = {
         "id": str(volume.id),
         "name": volume.name,
         "description": volume.description,
@@ -76,19 +95,26 @@ def detail(root: str, volume: Volume, *, admin: bool = False) -> dict[str, Any]:
         "attachments": attachments(volume),
         "links": links(root, volume),
         "user_id": volume.user_id,
-        "os-vol-tenant-attr:tenant_id": volume.project_id,
         "snapshot_id": None,
         "source_volid": None,
         "consistencygroup_id": None,
-        "group_id": None,
         "replication_status": None,
         "migration_status": None,
+    }
+    extra = {
+        "group_id": None,
         "provider_id": None,
         "service_uuid": None,
         "shared_targets": False,
         "cluster_name": None,
         "consumes_quota": True,
     }
+    for since, field, admin_only in VERSIONED_FIELDS:
+        if (version is None or version >= Microversion.parse(since)) and (admin or not admin_only):
+            body[field] = extra[field]
+    if not extended:
+        return body
+    body["os-vol-tenant-attr:tenant_id"] = volume.project_id
     if volume.image_metadata:
         body["volume_image_metadata"] = dict(volume.image_metadata)
     if admin:

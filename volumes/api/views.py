@@ -22,16 +22,37 @@ from identity.catalog import base_url
 from volumes import services
 from volumes.models import Volume
 
+from . import microversion, validation
 from . import representation as doc
-from . import validation
 
 
-class CinderView(ServiceView):
+class VolumeServiceView(ServiceView):
+    """Base of every authenticated v3 view: reads ``OpenStack-API-Version: volume 3.X``
+    (``request.volume_version``) and echoes it with ``Vary`` on every response, errors
+    included, as Cinder does (Tempest's volume clients check the echo)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        request.volume_version = microversion.requested(request.headers)  # type: ignore[attr-defined]
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        version = getattr(request, "volume_version", None)
+        if version is not None:
+            response[microversion.HEADER] = f"{microversion.SERVICE} {version}"
+            response["Vary"] = microversion.HEADER
+        return response
+
+
+class CinderView(VolumeServiceView):
     """Base of the volume views: renders volumes as the caller may see them."""
 
-    def render(self, volume: Volume) -> dict[str, Any]:
+    def render(self, volume: Volume, *, extended: bool = True) -> dict[str, Any]:
+        """The volume at the request's version; ``extended`` for show and list (not create
+        and update, whose answers Cinder's extensions leave alone)."""
         admin = policy.allows(self.caller, policy.VOLUME_HOST_ATTRIBUTE)
-        return doc.detail(base_url(self.request), volume, admin=admin)
+        version = getattr(self.request, "volume_version", None)
+        return doc.detail(base_url(self.request), volume, admin=admin, version=version, extended=extended)
 
     def listed(self, request: Request, project_id: str, *, detailed: bool) -> Response:
         """GET /volumes and /volumes/detail: name and status filters, all_tenants (admin),
@@ -74,7 +95,7 @@ class VolumesView(CinderView):
     def post(self, request: Request, project_id: str) -> Response:
         project = services.project_scope(self.caller, project_id)
         volume = services.create_volume(self.caller, project, validation.new_volume(request.data))
-        return Response({"volume": self.render(volume)}, status=202)
+        return Response({"volume": self.render(volume, extended=False)}, status=202)
 
 
 class VolumesDetailView(CinderView):
@@ -91,7 +112,7 @@ class VolumeView(CinderView):
     def put(self, request: Request, project_id: str, volume_id: str) -> Response:
         volume = services.get_volume(self.caller, project_id, volume_id)
         volume = services.update_volume(self.caller, volume, validation.volume_changes(request.data))
-        return Response({"volume": self.render(volume)})
+        return Response({"volume": self.render(volume, extended=False)})
 
     def delete(self, request: Request, project_id: str, volume_id: str) -> Response:
         services.delete_volume(self.caller, services.get_volume(self.caller, project_id, volume_id))
@@ -118,7 +139,7 @@ class VolumeActionView(CinderView):
         return Response(status=202)
 
 
-class QuotaSetView(ServiceView):
+class QuotaSetView(VolumeServiceView):
     """GET /os-quota-sets/{target}[?usage=True] and /os-quota-sets/{target}/defaults.
     Members may read their own project's only."""
 

@@ -17,6 +17,7 @@ from servers.models import Server
 from servers.services import quotas
 from servers.states import PowerState, TaskState, get_rule
 
+from .attachments import release_volumes
 from .dispatch import compute_then, instance_payload
 from .finish import failed, finish, succeeded
 
@@ -35,11 +36,12 @@ def _deleted() -> dict[str, Any]:
 
 def _free(server: Server) -> None:
     """Give back what the server held: allocations (its own, and a source still held by an
-    unfinished move), ports and quota."""
+    unfinished move), ports, volumes and quota."""
     claims.release(str(server.uuid))
     for migration_uuid in server.migrations.values_list("uuid", flat=True):
         claims.release(str(migration_uuid))
     ipam.release_ports_of_server(str(server.uuid), server.requested_networks)
+    release_volumes(server)
     quotas.release(server.project_id, quotas.server_usage(server.flavor))
 
 
