@@ -243,3 +243,24 @@ def test_all_tenants_is_admin_only(demo_api, admin_api):
     assert response.status_code == 403 and "forbidden" in response.json()
     assert demo_api.get("/compute/v2.1/servers", {"all_tenants": "0"}).status_code == 200
     assert admin_api.get("/compute/v2.1/servers/detail", {"all_tenants": "1"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "hostname"),
+    [
+        ("guest-instance-1.domain.com", "guest-instance-1-domain-com"),
+        ("My_Server 2", "my-server-2"),
+        ("..héllo☃!..", "héllo"),
+        ("x" * 70, "x" * 63),
+    ],
+)
+def test_hostname_is_sanitized_from_the_name_as_nova(demo_api, django_capture_on_commit_callbacks, name, hostname):
+    with django_capture_on_commit_callbacks(execute=False):
+        server_id = demo_api.post("/compute/v2.1/servers", create_body(name=name), format="json").json()["server"]["id"]
+    assert Server.objects.get(uuid=server_id).hostname == hostname
+
+
+def test_a_name_with_nothing_left_gets_nova_default_hostname(demo_api, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        server_id = demo_api.post("/compute/v2.1/servers", create_body(name="☃☃"), format="json").json()["server"]["id"]
+    assert Server.objects.get(uuid=server_id).hostname == f"Server-{server_id}"

@@ -4,6 +4,7 @@ action, and hand them to the conductor (conductor.build_servers) after commit.""
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 import uuid
@@ -78,6 +79,17 @@ def passwords_shown() -> bool:
 def shown_password(password: str | None) -> str | None:
     """The adminPass the API answers with: the password, unless passwords are not shown."""
     return password if passwords_shown() else None
+
+
+def sanitize_hostname(name: str, default: str) -> str:
+    """The guest hostname Nova derives from a server's name: latin-1 characters only, cut to
+    63, spaces, underscores and dots made dashes, anything but word characters and dashes
+    dropped, lower-cased, without leading or trailing dots and dashes; ``default`` (cut to
+    63) when nothing is left."""
+    hostname = name.encode("latin-1", "ignore").decode("latin-1")[:63]
+    hostname = re.sub(r"[ _.]", "-", hostname)
+    hostname = re.sub(r"[^\w.-]+", "", hostname).lower().strip(".-")
+    return hostname or default[:63]
 
 
 def _resolve_networks(caller: Caller, networks: str | list[dict]) -> list[dict]:
@@ -170,9 +182,11 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
         servers = []
         for index in range(count):
             name = spec.name if count == 1 else f"{spec.name}-{index + 1}"
+            server_uuid = uuid.uuid4()
             server = Server.objects.create(
+                uuid=server_uuid,
                 name=name,
-                hostname=spec.hostname or name.lower().replace("_", "-")[:63],
+                hostname=spec.hostname or sanitize_hostname(name, default=f"Server-{server_uuid}"),
                 description=spec.description,
                 project_id=caller.project_id,
                 user_id=caller.user_id,
