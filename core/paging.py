@@ -29,10 +29,22 @@ class Marker(Protocol):
     id: Any
 
 
-def page(queryset: QuerySet[Any], *, limit: int, marker: Marker | None = None) -> tuple[list[Any], bool]:
-    """The first `limit` rows after `marker` (newest first), and whether more rows follow."""
-    rows = queryset.order_by("-created_at", "-id")
-    if marker is not None:
-        rows = rows.filter(Q(created_at__lt=marker.created_at) | Q(created_at=marker.created_at, id__lt=marker.id))
+def page(
+    queryset: QuerySet[Any], *, limit: int, marker: Marker | None = None, ascending: bool = False
+) -> tuple[list[Any], bool]:
+    """The first `limit` rows after `marker` (newest first; oldest first when `ascending`),
+    and whether more rows follow."""
+    if ascending:
+        rows = queryset.order_by("created_at", "id")
+        after = (
+            Q(created_at__gt=marker.created_at) | Q(created_at=marker.created_at, id__gt=marker.id) if marker else None
+        )
+    else:
+        rows = queryset.order_by("-created_at", "-id")
+        after = (
+            Q(created_at__lt=marker.created_at) | Q(created_at=marker.created_at, id__lt=marker.id) if marker else None
+        )
+    if after is not None:
+        rows = rows.filter(after)
     found = list(rows[: limit + 1])
     return found[:limit], len(found) > limit

@@ -107,6 +107,8 @@ class ImageQuery:
     min_ram: int | None = None
     min_disk: int | None = None
     properties: dict[str, str] = field(default_factory=dict)
+    #: Oldest first (Glance's sort_dir=asc on created_at); newest first otherwise.
+    ascending: bool = False
 
 
 def _owner_target(owner: str | None) -> str:
@@ -153,7 +155,7 @@ def list_images(caller: Caller, query: ImageQuery) -> tuple[list[Image], bool]:
             marker = access.find_image(caller, query.marker)
         except NotFound:
             raise BadRequest(f"Invalid marker. Image {query.marker} could not be found.") from None
-    return page(images, limit=query.limit, marker=marker)
+    return page(images, limit=query.limit, marker=marker, ascending=query.ascending)
 
 
 def create_image(caller: Caller, new: NewImage) -> Image:

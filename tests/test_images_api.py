@@ -182,6 +182,24 @@ def test_list_filters(demo_api):
     assert_glance_error(demo_api.get("/image/v2/images", {"id": "in:nope"}), 400)
 
 
+def test_list_filters_on_additional_properties_and_sorts_oldest_first(demo_api):
+    server = str(uuid.uuid4())
+    for name, kind in (("b1", "daily"), ("b2", "daily"), ("w1", "weekly")):
+        create(demo_api, name=name, image_type="backup", backup_type=kind, instance_uuid=server)
+    create(demo_api, name="other", image_type="backup", backup_type="daily", instance_uuid=str(uuid.uuid4()))
+    params = {"image_type": "backup", "backup_type": "daily", "instance_uuid": server}
+    get = lambda **extra: [i["name"] for i in demo_api.get("/image/v2/images", {**params, **extra}).json()["images"]]  # noqa: E731
+    assert get() == ["b2", "b1"]
+    assert get(sort_key="created_at", sort_dir="asc") == ["b1", "b2"]
+    assert get(sort_dir="desc", limit=1) == ["b2"]
+    first = demo_api.get("/image/v2/images", {**params, "sort_dir": "asc", "limit": 1}).json()
+    assert "backup_type=daily" in first["next"] and "sort_dir=asc" in first["next"]
+    assert [i["name"] for i in demo_api.get("/image" + first["next"]).json()["images"]] == ["b2"]
+    assert get(backup_type="hourly") == []
+    assert_glance_error(demo_api.get("/image/v2/images", {"sort_dir": "sideways"}), 400)
+    assert_glance_error(demo_api.get("/image/v2/images", {"sort_key": "size"}), 400)
+
+
 def test_list_pages_with_limit_and_marker(demo_api):
     for n in range(5):
         create(demo_api, name=f"p{n}")

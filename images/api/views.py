@@ -26,11 +26,19 @@ from .representation import image_document
 from .validation import new_image, patch_operations
 
 FILTERS = ("name", "status", "visibility", "owner")
+# Glance's other list parameters: paging and sorting, and the filters novasite does not
+# apply. Any parameter not named here filters on an additional property (exact match).
+NOT_PROPERTIES = frozenset(
+    {"limit", "marker", "sort_key", "sort_dir", "sort", "id", "member_status", "size_min", "size_max", "tag"}
+    | {"protected", "os_hidden", "created_at", "updated_at", "disk_format", "container_format"}
+    | {"checksum", "os_hash_value", *FILTERS}
+)
 
 
 def image_query(request: Request) -> tuple[services.ImageQuery, dict[str, str]]:
-    """The list query GET /v2/images asks for (name, status, visibility, owner, id=in:a,b;
-    limit, marker), and the filters used, which the next page's link repeats."""
+    """The list query GET /v2/images asks for (name, status, visibility, owner, id=in:a,b,
+    additional properties; limit, marker; sort_key created_at with sort_dir), and the
+    parameters used, which the next page's link repeats."""
     params = request.query_params
     used: dict[str, str] = {}
     for name in FILTERS:
@@ -51,7 +59,18 @@ def image_query(request: Request) -> tuple[services.ImageQuery, dict[str, str]]:
                 raise BadRequest(f"Invalid id: {item}")
             ids.append(key)
         used["id"] = params["id"]
+    properties = {key: params[key] for key in params if key not in NOT_PROPERTIES}
+    used.update(properties)
+    sort_key, sort_dir = params.get("sort_key", "created_at"), params.get("sort_dir", "desc")
+    if sort_key != "created_at":
+        raise BadRequest(f"Sorting by {sort_key} is not supported: images are sorted by created_at.")
+    if sort_dir not in ("asc", "desc"):
+        raise BadRequest(f"Invalid sort direction: {sort_dir}")
+    if "sort_dir" in params:
+        used["sort_dir"] = sort_dir
     query = services.ImageQuery(
+        properties=properties,
+        ascending=sort_dir == "asc",
         name=used.get("name"),
         status=used.get("status"),
         visibility=used.get("visibility"),
