@@ -219,6 +219,18 @@ def test_shelve_and_unshelve(admin):
     ).exists()
 
 
+def test_deleting_a_shelved_server_deletes_its_shelved_image(admin):
+    sid = boot_active(admin)["id"]
+    act(admin, sid, {"shelve": None})
+    admin.wait_for(sid, lambda s: s["status"] == "SHELVED_OFFLOADED" and s["OS-EXT-STS:task_state"] is None)
+    image = Image.objects.get(properties__instance_uuid=sid, properties__image_type="shelved")
+    assert image.status == "active"
+    assert admin.delete(f"/compute/v2.1/servers/{sid}").status_code == 204
+    admin.wait_until_gone(sid)
+    image.refresh_from_db()
+    assert image.status == "deleted"  # as Nova: the shelved snapshot goes with the server
+
+
 def test_evacuate_from_a_down_host(admin, cloud):
     server = boot_active(admin, availability_zone="nova")
     sid, source = server["id"], server["OS-EXT-SRV-ATTR:host"]

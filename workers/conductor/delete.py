@@ -10,11 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from hosts.heartbeats import host_is_up
+from images import store
 from networks import ipam
 from scheduling import claims
 from servers import lifecycle
 from servers.models import Server
 from servers.services import quotas
+from servers.services.shelving import shelved_image
 from servers.states import PowerState, TaskState, get_rule
 
 from .attachments import release_volumes
@@ -36,12 +38,16 @@ def _deleted() -> dict[str, Any]:
 
 def _free(server: Server) -> None:
     """Give back what the server held: allocations (its own, and a source still held by an
-    unfinished move), ports, volumes and quota."""
+    unfinished move), ports, volumes and quota; and delete the image it was shelved into, as
+    Nova deletes a shelved server's snapshot."""
     claims.release(str(server.uuid))
     for migration_uuid in server.migrations.values_list("uuid", flat=True):
         claims.release(str(migration_uuid))
     ipam.release_ports_of_server(str(server.uuid), server.requested_networks)
     release_volumes(server)
+    image = shelved_image(server)
+    if image is not None:
+        store.delete_image(image)
     quotas.release(server.project_id, quotas.server_usage(server.flavor))
 
 
