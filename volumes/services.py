@@ -204,6 +204,15 @@ def update_volume(caller: Caller, volume: Volume, changes: VolumeChanges) -> Vol
     return volume
 
 
+def set_bootable(caller: Caller, volume: Volume, bootable: bool) -> Volume:
+    """Set the bootable flag of a volume the caller sees (Cinder's os-set_bootable)."""
+    _require_visible(caller, volume)
+    if not Volume.objects.filter(id=volume.id).update(bootable=bootable, updated_at=timezone.now()):
+        raise Conflict(f"Volume {volume.id} no longer exists.")
+    volume.refresh_from_db()
+    return volume
+
+
 def extend_volume(caller: Caller, volume: Volume, new_size: int) -> Volume:
     """Grow an available volume to `new_size` GiB (BadRequest unless it grows, Conflict unless
     available, OverLimit over the gigabytes quota). A failed resize leaves status error."""

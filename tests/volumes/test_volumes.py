@@ -84,6 +84,28 @@ def test_update_name_description_and_metadata(demo_api):
 # --- extend, delete, actions ----------------------------------------------------------------
 
 
+def test_set_bootable_sets_the_flag(demo_api, other_api):
+    volume = create(demo_api)
+    action = url(f"/volumes/{volume['id']}/action")
+    assert demo_api.get(url(f"/volumes/{volume['id']}")).json()["volume"]["bootable"] == "false"
+    response = demo_api.post(action, {"os-set_bootable": {"bootable": True}}, format="json")
+    assert response.status_code == 200
+    assert demo_api.get(url(f"/volumes/{volume['id']}")).json()["volume"]["bootable"] == "true"
+    assert demo_api.post(action, {"os-set_bootable": {"bootable": "false"}}, format="json").status_code == 200
+    assert demo_api.get(url(f"/volumes/{volume['id']}")).json()["volume"]["bootable"] == "false"
+    bad_bodies: list[dict] = [
+        {"os-set_bootable": {}},
+        {"os-set_bootable": {"bootable": "maybe"}},
+        {"os-set_bootable": None},
+    ]
+    for bad in bad_bodies:
+        assert_error(demo_api.post(action, bad, format="json"), 400, "badRequest")
+    foreign = other_api.post(
+        url(f"/volumes/{volume['id']}/action", "other"), {"os-set_bootable": {"bootable": True}}, format="json"
+    )
+    assert foreign.status_code == 404
+
+
 @needs_qemu
 def test_extend_grows_the_file(demo_api):
     volume = create(demo_api)

@@ -1,5 +1,5 @@
 """Block storage v3 API (a Cinder subset) under /volume/v3/{project_id}/: volumes (list,
-detail, show, create, update, delete, actions os-extend and os-reset_status), the quota set,
+detail, show, create, update, delete, actions os-extend, os-set_bootable and os-reset_status), the quota set,
 and the version documents. Views are thin: they read the request, call volumes.services
 (policy, quota and the order of the work) and render. The URL's project is checked first,
 as Cinder's WSGI layer does before reading the body."""
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from core import policy
 from core.exceptions import BadRequest
 from core.paging import parse_limit
+from core.params import bool_word
 from core.views import PublicView, ServiceView
 from identity.catalog import base_url
 from volumes import services
@@ -120,8 +121,9 @@ class VolumeView(CinderView):
 
 
 class VolumeActionView(CinderView):
-    """POST /volumes/{id}/action: {"os-extend": {"new_size": N}} and, for admins,
-    {"os-reset_status": {"status": S}}; both 202 with no body."""
+    """POST /volumes/{id}/action: {"os-extend": {"new_size": N}}, {"os-set_bootable":
+    {"bootable": B}} (200) and, for admins, {"os-reset_status": {"status": S}}; 202 with no
+    body unless said."""
 
     def post(self, request: Request, project_id: str, volume_id: str) -> Response:
         name, argument = validation.action(request.data)
@@ -134,6 +136,12 @@ class VolumeActionView(CinderView):
             if not isinstance(argument, dict) or not isinstance(argument.get("status"), str):
                 raise BadRequest('Invalid input for os-reset_status: {"status": <status>} is required.')
             services.reset_status(self.caller, volume, argument["status"])
+        elif name == "os-set_bootable":
+            bootable = bool_word(argument.get("bootable")) if isinstance(argument, dict) else None
+            if bootable is None:
+                raise BadRequest('Invalid input for os-set_bootable: {"bootable": <true|false>} is required.')
+            services.set_bootable(self.caller, volume, bootable)
+            return Response(status=200)
         else:
             raise BadRequest(f"There is no such action: {name}")
         return Response(status=202)
