@@ -164,12 +164,28 @@ def inventory() -> dict[str, list[str]]:
         "flavors": Flavor.objects.values_list("flavorid", "name"),
         "keypairs": Keypair.objects.values_list("user_id", "name"),
         "server_groups": ServerGroup.objects.values_list("uuid", "name"),
-        "images": Image.objects.exclude(status="deleted").values_list("id", "name"),
+        "images": _images(Image, Server),
         "volumes": Volume.objects.values_list("id", "name"),
         "networks": Network.objects.values_list("id", "name"),
         "ports": Port.objects.values_list("id", "device_id"),
     }
     return {kind: sorted(f"{key} {name or ''}".strip() for key, name in rows) for kind, rows in kinds.items()}
+
+
+def _images(image_model: Any, server_model: Any) -> list[tuple[str, str]]:
+    """Live images as (id, name), a snapshot's or backup's name followed by "of <server name>"
+    (a test's server names its class, which is what tells a leak's test)."""
+    from core.ids import is_uuid
+
+    rows = list(image_model.objects.exclude(status="deleted").values_list("id", "name", "properties"))
+    servers_of = {key: props.get("instance_uuid") for key, _, props in rows if isinstance(props, dict)}
+    wanted = {value for value in servers_of.values() if isinstance(value, str) and is_uuid(value)}
+    names = {str(key): name for key, name in server_model.objects.filter(uuid__in=wanted).values_list("uuid", "name")}
+    shown = []
+    for key, name, _ in rows:
+        owner = names.get(str(servers_of.get(key)))
+        shown.append((key, f"{name or ''} of {owner}" if owner else name))
+    return shown
 
 
 def main(argv: list[str] | None = None) -> int:

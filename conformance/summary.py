@@ -226,6 +226,23 @@ def read_subunit(path: Path) -> list[Result]:
     return results
 
 
+def leak_section(
+    before: leak_report.Inventory, after: leak_report.Inventory, known: list[leak_report.KnownLeak], *, fail: bool
+) -> tuple[list[str], bool]:
+    """The report's lines on what the run left behind, and whether that fails the run: what a
+    known Tempest leak explains is listed apart and never fails it."""
+    left, tempest_left = leak_report.split_known(leak_report.compare(before, after), known)
+    lines = ["", "Left behind by the run:" if left else "Left behind by the run: nothing"]
+    lines += leak_report.describe(left)
+    if tempest_left:
+        lines += ["Left behind by Tempest's own tests (conformance/tempest-leaks.txt: they register no cleanup):"]
+        lines += leak_report.describe(tempest_left)
+    failed = bool(left) and fail
+    if failed:
+        lines.append("FAIL: the run left resources behind (CONFORMANCE_LEAKS=report only reports them)")
+    return lines, failed
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line (see the module's docstring)."""
     parser = argparse.ArgumentParser(prog="python -m conformance.summary")
@@ -234,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, help="the inventory taken after seeding")
     parser.add_argument("--after", type=Path, help="the inventory taken after the run")
     parser.add_argument("--leaks", choices=("fail", "report"), default="fail")
+    parser.add_argument("--known-leaks", type=Path, help="what Tempest's own tests leave behind (never a failure)")
     parser.add_argument("--threshold", type=float, default=95.0, help="lowest pass rate, in percent")
     parser.add_argument("--top", type=int, default=20, help="failure reasons to show")
     parser.add_argument("--elapsed", type=int, help="the Tempest run's wall time, in seconds")
@@ -245,11 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     lines += [f"  {entry.regex}  ({entry.reason})" for entry in skips] or ["  none"]
     status = 0
     if args.before and args.after:
-        left = leak_report.compare(json.loads(args.before.read_text()), json.loads(args.after.read_text()))
-        lines += ["", "Left behind by the run:" if left else "Left behind by the run: nothing"]
-        lines += leak_report.describe(left)
-        if left and args.leaks == "fail":
-            lines.append("FAIL: the run left resources behind (CONFORMANCE_LEAKS=report only reports them)")
+        known = leak_report.parse_known(args.known_leaks.read_text()) if args.known_leaks else []
+        before, after = json.loads(args.before.read_text()), json.loads(args.after.read_text())
+        leak_lines, leaked = leak_section(before, after, known, fail=args.leaks == "fail")
+        lines += leak_lines
+        if leaked:
             status = 1
     lines.append("")
     if args.elapsed is not None:

@@ -283,3 +283,47 @@ class TestLeaks:
     def test_a_report_line_per_kind_with_the_first_few(self):
         lines = leaks.describe({"servers": [f"s{i}" for i in range(7)]}, shown=2)
         assert lines == ["  servers: 7 left: s0; s1, ... (5 more)"]
+
+    def test_known_tempest_leaks_are_split_off_by_kind_and_pattern(self):
+        known = leaks.parse_known("# comment\n\nimages backup-1 of tempest-A-server  # A.test_x never deletes it\n")
+        left = {
+            "images": ["i1 backup-1 of tempest-A-server-1", "i2 backup-1 of tempest-B-server-2"],
+            "servers": ["s1 backup-1 of tempest-A-server"],
+        }
+        ours, theirs = leaks.split_known(left, known)
+        assert theirs == {"images": ["i1 backup-1 of tempest-A-server-1"]}
+        assert ours == {"images": ["i2 backup-1 of tempest-B-server-2"], "servers": ["s1 backup-1 of tempest-A-server"]}
+
+    @pytest.mark.parametrize("line", ["images backup  \n", "images  # no pattern\n", "images ([  # bad\n"])
+    def test_a_known_leak_needs_a_pattern_and_a_reason(self, line):
+        with pytest.raises(ValueError, match="line 1"):
+            leaks.parse_known(line)
+
+    def test_the_repository_list_parses_and_names_only_tempest_resources(self):
+        entries = leaks.parse_known((ROOT / "conformance" / "tempest-leaks.txt").read_text())
+        assert entries and all("tempest-" in entry.regex and entry.reason for entry in entries)
+
+    def test_a_known_leak_does_not_fail_the_run_but_an_unknown_one_does(self):
+        from conformance.summary import leak_section
+
+        known = leaks.parse_known("images backup-1 of tempest-A-  # A never deletes it\n")
+        before: dict[str, list[str]] = {"images": []}
+        lines, failed = leak_section(before, {"images": ["i1 backup-1 of tempest-A-server-1"]}, known, fail=True)
+        assert not failed and "Left behind by the run: nothing" in lines
+        assert "  images: 1 left: i1 backup-1 of tempest-A-server-1" in lines
+        lines, failed = leak_section(before, {"images": ["i2 backup-1 of tempest-B-server-1"]}, known, fail=True)
+        assert failed and lines[-1].startswith("FAIL")
+        assert not leak_section(before, {"images": ["i2 x"]}, known, fail=False)[1]
+
+
+@pytest.mark.django_db
+def test_the_image_inventory_names_the_server_a_snapshot_was_made_of(demo_api):
+    from conformance import cloud
+    from images.models import Image
+    from servers.models import Server
+
+    server = Server.objects.create(name="tempest-A-server-1", project_id="p", user_id="u", flavor={}, image_ref="x")
+    Image.objects.create(name="backup-1", properties={"instance_uuid": str(server.uuid), "image_type": "backup"})
+    Image.objects.create(name="odd", properties={"instance_uuid": "not-a-uuid"})
+    names = [row.split(" ", 1)[1] for row in cloud.inventory()["images"]]
+    assert "backup-1 of tempest-A-server-1" in names and "odd" in names
