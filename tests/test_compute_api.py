@@ -264,3 +264,27 @@ def test_a_name_with_nothing_left_gets_nova_default_hostname(demo_api, django_ca
     with django_capture_on_commit_callbacks(execute=False):
         server_id = demo_api.post("/compute/v2.1/servers", create_body(name="☃☃"), format="json").json()["server"]["id"]
     assert Server.objects.get(uuid=server_id).hostname == f"Server-{server_id}"
+
+
+def test_create_gives_the_server_its_tags_from_2_52(demo_api, django_capture_on_commit_callbacks):
+    headers = {"HTTP_OPENSTACK_API_VERSION": "compute 2.52"}
+    with django_capture_on_commit_callbacks(execute=False):
+        created = demo_api.post(
+            "/compute/v2.1/servers",
+            {"server": {**create_body()["server"], "networks": "none", "tags": ["b", "a", "b"]}},
+            format="json",
+            **headers,
+        )
+    assert created.status_code == 202, created.content
+    server_id = created.json()["server"]["id"]
+    assert demo_api.get(f"/compute/v2.1/servers/{server_id}", **headers).json()["server"]["tags"] == ["a", "b"]
+    assert demo_api.get(f"/compute/v2.1/servers/{server_id}/tags", **headers).json()["tags"] == ["a", "b"]
+    bad = {"server": {**create_body()["server"], "networks": "none", "tags": ["a/b"]}}
+    assert demo_api.post("/compute/v2.1/servers", bad, format="json", **headers).status_code == 400
+    early = {"server": {**create_body()["server"], "networks": "none", "tags": ["a"]}}
+    assert (
+        demo_api.post(
+            "/compute/v2.1/servers", early, format="json", HTTP_OPENSTACK_API_VERSION="compute 2.51"
+        ).status_code
+        == 400
+    )

@@ -21,7 +21,7 @@ from networks.models import Network, Port
 from novasite.celery import app as celery_app
 
 from .. import lifecycle
-from ..models import Keypair, Server, ServerGroup, ServerGroupMember
+from ..models import Keypair, Server, ServerGroup, ServerGroupMember, ServerTag
 from ..states import TaskState, VmState
 from . import quotas, security_groups
 from .groups import check_group_room
@@ -49,6 +49,8 @@ class ServerCreate:
     config_drive: bool = False
     scheduler_hints: dict = field(default_factory=dict)
     admin_password: str | None = None
+    #: The servers' tags (2.52), already checked against Nova's tag schema.
+    tags: list[str] = field(default_factory=list)
     security_groups: list[str] = field(default_factory=list)  # names or ids; none: the default group
     auto_disk_config: bool = False
     #: The guest's hostname (2.90); else one made from the name.
@@ -211,6 +213,7 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
             )
             if group is not None:
                 ServerGroupMember.objects.create(group=group, server=server)
+            ServerTag.objects.bulk_create([ServerTag(server=server, tag=tag) for tag in spec.tags])
             lifecycle.start_action(
                 server, "create", request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
             )

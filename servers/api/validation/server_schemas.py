@@ -173,11 +173,11 @@ def create(version: Microversion) -> Schema:
         properties["personality"] = PERSONALITY
     if version >= mv.SERVER_DESCRIPTION:
         properties["description"] = DESCRIPTION
-    if version >= mv.MV(2, 52):
+    if version >= mv.TAGS_ON_CREATE:
         properties["tags"] = {"type": "array", "items": TAG, "maxItems": 50}
     if version >= mv.TRUSTED_IMAGE_CERTIFICATES:
         properties["trusted_image_certificates"] = TRUSTED_CERTS
-    if version >= mv.MV(2, 74):
+    if version >= mv.CREATE_ON_HOST:
         properties["host"] = FQDN
         properties["hypervisor_hostname"] = FQDN
     if version >= mv.SERVER_HOSTNAME:

@@ -115,6 +115,7 @@ class ServerCreateSerializer(serializers.Serializer):
             config_drive=data.get("config_drive", False),
             scheduler_hints=validate_scheduler_hints(scheduler_hints),
             admin_password=data.get("adminPass"),
+            tags=list(dict.fromkeys(self.initial_data.get("tags") or [])) if api_version >= mv.TAGS_ON_CREATE else [],
             security_groups=[group["name"] for group in data.get("security_groups", []) if group.get("name")],
         )
 
