@@ -120,6 +120,9 @@ SERVER_SECURITY_GROUPS_ADD = Rule("os_compute_api:os-security-groups:add", PROJE
 SERVER_SECURITY_GROUPS_REMOVE = Rule(
     "os_compute_api:os-security-groups:remove", PROJECT_MEMBER, "Remove a group from a server"
 )
+SERVERS_CREATE_ON_HOST = Rule(
+    "compute:servers:create:requested_destination", ADMIN, "Create a server on a named host or hypervisor (2.74)"
+)
 SERVERS_ALL_TENANTS = Rule("os_compute_api:servers:index:get_all_tenants", ADMIN, "List every project's servers")
 SERVERS_ADMIN_FILTERS = Rule("os_compute_api:servers:allow_all_filters", ADMIN, "Filter and sort servers on any field")
 SERVERS_RESET_STATE = Rule("os_compute_api:os-admin-actions:reset_state", ADMIN, "Force a server's state")

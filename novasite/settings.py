@@ -192,6 +192,7 @@ SCHEDULER_FILTERS = [
     "scheduling.filters.compute.ComputeFilter",
     "scheduling.filters.availability_zone.AvailabilityZoneFilter",
     "scheduling.filters.ignore_hosts.IgnoreHostsFilter",
+    "scheduling.filters.requested_destination.RequestedDestinationFilter",
     "scheduling.filters.resource_fit.ResourceFitFilter",
     "scheduling.filters.aggregate_extra_specs.AggregateInstanceExtraSpecsFilter",
     "scheduling.filters.tenant_isolation.AggregateMultiTenancyIsolation",

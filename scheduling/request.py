@@ -21,6 +21,9 @@ class RequestSpec:
     ignore_hosts: list[str] = field(default_factory=list)
     image: dict[str, Any] = field(default_factory=dict)
     scheduler_hints: dict[str, Any] = field(default_factory=dict)
+    #: A create's requested destination (2.74): only this host and/or hypervisor qualifies.
+    requested_host: str | None = None
+    requested_node: str | None = None
 
     @property
     def resources(self) -> Resources:

@@ -288,3 +288,41 @@ def test_create_gives_the_server_its_tags_from_2_52(demo_api, django_capture_on_
         ).status_code
         == 400
     )
+
+
+def test_create_on_a_named_host_is_for_admins_and_needs_a_known_host(
+    admin_api, demo_api, django_capture_on_commit_callbacks
+):
+    from scheduling.testing import make_host
+
+    node = make_host("c9")
+    v274 = {"HTTP_OPENSTACK_API_VERSION": "compute 2.74"}
+
+    def body(**destination):
+        return {"server": {**create_body()["server"], "networks": "none", **destination}}
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        created = admin_api.post(
+            "/compute/v2.1/servers",
+            body(host="c9", hypervisor_hostname=node.hypervisor_hostname),
+            format="json",
+            **v274,
+        )
+    assert created.status_code == 202, created.content
+    assert len(callbacks) == 1
+    refused = demo_api.post("/compute/v2.1/servers", body(host="c9"), format="json", **v274)
+    assert refused.status_code == 403
+    unknown = admin_api.post("/compute/v2.1/servers", body(host="nowhere"), format="json", **v274)
+    assert (
+        unknown.status_code == 400
+        and "Compute host nowhere could not be found." in unknown.json()["badRequest"]["message"]
+    )
+    mismatched = admin_api.post(
+        "/compute/v2.1/servers", body(host="c9", hypervisor_hostname="other"), format="json", **v274
+    )
+    assert mismatched.status_code == 400
+    early = admin_api.post(
+        "/compute/v2.1/servers", body(host="c9"), format="json", HTTP_OPENSTACK_API_VERSION="compute 2.73"
+    )
+    assert early.status_code == 400
+    assert Server.objects.count() == 1

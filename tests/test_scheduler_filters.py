@@ -63,6 +63,17 @@ def test_ignored_hosts_are_never_chosen():
     assert "IgnoreHostsFilter removed 2 of 2" in no_valid_host(make_spec(ignore_hosts=["a", "b"]))
 
 
+def test_a_requested_destination_is_the_only_candidate_and_still_filtered():
+    make_host("a", memory_mb=8192)
+    make_host("b")
+    node_b = ComputeNode.objects.get(host="b").hypervisor_hostname
+    assert hosts_of(make_spec(requested_host="b")) == ["b"]
+    assert hosts_of(make_spec(requested_node=node_b)) == ["b"]
+    assert hosts_of(make_spec(2, requested_host="b", requested_node=node_b)) == ["b", "b"]
+    assert "RequestedDestinationFilter removed 2 of 2" in no_valid_host(make_spec(requested_host="nowhere"))
+    assert "ResourceFitFilter" in no_valid_host(make_spec(flavor=flavor(memory_mb=6000), requested_host="b"))
+
+
 # --- ResourceFitFilter with aggregate allocation ratios ----------------------------------------------
 def test_aggregate_ram_ratio_lets_the_filter_and_the_claim_overcommit_alike():
     make_host("a", memory_mb=1024)

@@ -13,7 +13,6 @@ from rest_framework.response import Response
 
 from core import microversions as mv
 from core.bodies import unwrap
-from core.exceptions import BadRequest
 from core.principal import Caller
 from core.views import ComputeView
 from identity.catalog import base_url
@@ -67,10 +66,9 @@ class ServersView(ComputeView):
         spec.auto_disk_config = request.data["server"].get("OS-DCF:diskConfig") == "AUTO"
         if request.api_version >= mv.SERVER_HOSTNAME:
             spec.hostname = request.data["server"].get("hostname")
-        if {"host", "hypervisor_hostname"} & set(request.data["server"]):
-            # Nova's 2.74 requested destination: the scheduler here cannot be told a host for a
-            # build, and silently placing the server elsewhere would be worse than saying so.
-            raise BadRequest("Requesting a host or hypervisor_hostname for a new server is not supported.")
+        if request.api_version >= mv.CREATE_ON_HOST:  # the schema refuses both keys before
+            spec.requested_host = request.data["server"].get("host")
+            spec.requested_node = request.data["server"].get("hypervisor_hostname")
         spec.admin_password = create.admin_password(spec.admin_password)
         servers = create.create_servers(self.caller, spec)
         first = servers[0]

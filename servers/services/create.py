@@ -25,7 +25,7 @@ from ..models import Keypair, Server, ServerGroup, ServerGroupMember, ServerTag
 from ..states import TaskState, VmState
 from . import quotas, security_groups
 from .groups import check_group_room
-from .lookup import check_zone, resolve_flavor, resolve_image
+from .lookup import check_requested_destination, check_zone, resolve_flavor, resolve_image
 from .metadata import check_quota as check_metadata_quota
 
 
@@ -51,6 +51,9 @@ class ServerCreate:
     admin_password: str | None = None
     #: The servers' tags (2.52), already checked against Nova's tag schema.
     tags: list[str] = field(default_factory=list)
+    #: 2.74: the host and/or hypervisor the servers must be built on (admins).
+    requested_host: str | None = None
+    requested_node: str | None = None
     security_groups: list[str] = field(default_factory=list)  # names or ids; none: the default group
     auto_disk_config: bool = False
     #: The guest's hostname (2.90); else one made from the name.
@@ -164,6 +167,7 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
     if spec.hostname and spec.max_count > 1:
         raise BadRequest("Unable to allocate a single hostname to multiple instances")
     check_zone(spec.availability_zone)
+    destination = check_requested_destination(caller, spec.requested_host, spec.requested_node)
     check_metadata_quota(caller.project_id, spec.metadata)
     keypair = _keypair(caller, spec.key_name)
     group = _server_group(caller, spec.scheduler_hints)
@@ -221,6 +225,8 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
         uuids = lifecycle.server_uuids(servers)
         password = spec.admin_password
         transaction.on_commit(
-            lambda: celery_app.send_task("conductor.build_servers", args=[uuids, caller.request_id, password])
+            lambda: celery_app.send_task(
+                "conductor.build_servers", args=[uuids, caller.request_id, password, destination]
+            )
         )
     return servers

@@ -9,10 +9,11 @@ from typing import Protocol
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from core import policy
 from core.exceptions import BadRequest, NotFound
 from core.ids import parse_uuid
 from core.principal import Caller
-from hosts.models import Aggregate
+from hosts.models import Aggregate, ComputeNode
 from images.models import Image
 
 from ..models import Flavor, Server
@@ -90,3 +91,19 @@ def check_zone(zone: str | None) -> None:
         return
     if not Aggregate.objects.filter(availability_zone=zone).exists():
         raise BadRequest("The requested availability zone is not available")
+
+
+def check_requested_destination(caller: Caller, host: str | None, node: str | None) -> dict[str, str] | None:
+    """A create's requested host and/or hypervisor (2.74): admins only (403), and 400 in Nova's
+    words unless such a compute node exists. Returns what the scheduler must honour."""
+    if not host and not node:
+        return None
+    policy.enforce(caller, policy.SERVERS_CREATE_ON_HOST, project_id=caller.project_id)
+    nodes = ComputeNode.objects.all()
+    if host:
+        nodes = nodes.filter(host=host)
+    if node:
+        nodes = nodes.filter(hypervisor_hostname=node)
+    if not nodes.exists():
+        raise BadRequest(f"Compute host {node or host} could not be found.")
+    return {key: value for key, value in (("host", host), ("node", node)) if value}

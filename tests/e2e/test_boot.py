@@ -127,3 +127,22 @@ def test_compute_workers_boot_with_no_database_reachable(admin, cloud):
     for host in hosts:
         log = cloud.workers[host].output()
         assert "OperationalError" not in log and "unreachable" not in log
+
+
+def test_an_admin_boots_on_the_host_it_names(admin):
+    """2.74: the scheduler places each server on the named host, where it would have spread them."""
+    headers = {"OpenStack-API-Version": "compute 2.74"}
+    for host in ("compute2", "compute2", "compute2"):  # spreading alone would never stack them
+        body = {
+            "server": {
+                "name": f"on-{host}",
+                "imageRef": str(CIRROS_IMAGE_ID),
+                "flavorRef": "42",
+                "networks": "none",
+                "host": host,
+            }
+        }
+        response = admin.post("/compute/v2.1/servers", body, headers=headers)
+        assert response.status_code == 202, response.text
+        server = admin.wait_until_settled(response.json()["server"]["id"])
+        assert server["status"] == "ACTIVE" and server["OS-EXT-SRV-ATTR:host"] == host

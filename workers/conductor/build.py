@@ -29,7 +29,9 @@ EVENT_SCHEDULE = "conductor_schedule_and_build_instances"
 EVENT_BUILD = "compute_build_and_run_instance"
 
 
-def request_spec(servers: list[Server]) -> RequestSpec:
+def request_spec(servers: list[Server], destination: dict[str, str] | None = None) -> RequestSpec:
+    """The placement request for servers created together; ``destination`` is what the create
+    named (2.74: "host" and/or "node")."""
     first = servers[0]
     return RequestSpec(
         instance_uuids=lifecycle.server_uuids(servers),
@@ -39,6 +41,8 @@ def request_spec(servers: list[Server]) -> RequestSpec:
         availability_zone=first.requested_availability_zone,
         image={"id": first.image_ref},
         scheduler_hints=first.scheduler_hints,
+        requested_host=(destination or {}).get("host"),
+        requested_node=(destination or {}).get("node"),
     )
 
 
@@ -60,10 +64,16 @@ def fail_build(server_uuid: str, message: str, details: str = "") -> None:
 
 
 @shared_task(name="conductor.build_servers")
-def build_servers(server_uuids: list[str], request_id: str, admin_password: str | None = None) -> None:
+def build_servers(
+    server_uuids: list[str],
+    request_id: str,
+    admin_password: str | None = None,
+    destination: dict[str, str] | None = None,
+) -> None:
     """Start the build of servers created by one request: schedule them all in one decision,
     then dispatch. ``admin_password`` travels with the messages down to the compute host
-    (which sets it in the guest where it can); it is never written to the database."""
+    (which sets it in the guest where it can); it is never written to the database.
+    ``destination`` limits the decision to the host and/or hypervisor the create named."""
     servers = list(Server.objects.filter(uuid__in=server_uuids, deleted=False).order_by("launch_index"))
     waiting = [server for server in servers if server.task_state == TaskState.SCHEDULING]
     if not waiting:
@@ -71,7 +81,9 @@ def build_servers(server_uuids: list[str], request_id: str, admin_password: str 
     for server in waiting:
         lifecycle.event_start(request_id, str(server.uuid), EVENT_SCHEDULE)
     (
-        signature("scheduler.select_destinations", args=[request_spec(waiting).to_dict()], queue="scheduler")
+        signature(
+            "scheduler.select_destinations", args=[request_spec(waiting, destination).to_dict()], queue="scheduler"
+        )
         | signature("conductor.dispatch_build", args=[request_id, admin_password], queue="conductor")
     ).apply_async()
 
