@@ -4,26 +4,17 @@ host, a host that is down, and bad arguments. (The answers of a live host: tests
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
-from identity.models import Project, User
 from servers.models import Server
+
+from .servers_helpers import demo_server
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def server(demo_api):
-    return Server.objects.create(
-        name="vm",
-        project_id=Project.objects.get(name="demo").id,
-        user_id=User.objects.get(name="demo").id,
-        flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
-        vm_state="active",
-        power_state=1,
-        host="c-gone",  # no heartbeat: down
-        launched_at=timezone.now(),
-    )
+    return demo_server(host="c-gone", node=None)  # no heartbeat: down
 
 
 def console(api, server, body):

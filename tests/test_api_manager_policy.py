@@ -6,12 +6,12 @@ its own project's migrations, always without seeing hosts; everything else stays
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from hosts.heartbeats import record_compute_report
-from identity.models import Project, User
+from identity.models import Project
 from servers.models import Migration, Server
 
+from .servers_helpers import demo_server
 from .test_identity_tempest import create_credentials
 
 pytestmark = pytest.mark.django_db
@@ -24,17 +24,7 @@ HOSTS = ("source_compute", "source_node", "dest_compute", "dest_node", "dest_hos
 def server(demo_api):
     for host in ("c1", "c2"):
         record_compute_report(host, {"vcpus": 4, "memory_mb": 4096, "disk_gb": 40})
-    return Server.objects.create(
-        name="vm",
-        project_id=Project.objects.get(name="demo").id,
-        user_id=User.objects.get(name="demo").id,
-        flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
-        vm_state="active",
-        power_state=1,
-        host="c1",
-        node="c1",
-        launched_at=timezone.now(),
-    )
+    return demo_server()
 
 
 @pytest.fixture

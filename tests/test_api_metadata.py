@@ -8,26 +8,17 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from identity.models import Project, User
+from identity.models import Project
 from servers.models import QuotaLimit, Server
+
+from .servers_helpers import demo_server
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def server(demo_api):
-    return Server.objects.create(
-        name="vm",
-        project_id=Project.objects.get(name="demo").id,
-        user_id=User.objects.get(name="demo").id,
-        flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
-        vm_state="active",
-        power_state=1,
-        host="c1",
-        node="c1",
-        launched_at=timezone.now(),
-        metadata={"role": "web"},
-    )
+    return demo_server(metadata={"role": "web"})
 
 
 def url(server, key: str | None = None) -> str:

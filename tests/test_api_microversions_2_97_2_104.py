@@ -8,13 +8,13 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from hosts.heartbeats import record_compute_report
-from identity.models import Project, User
 from images.models import Image
 from novasite.demo import CIRROS_IMAGE_ID
 from servers.models import Server
+
+from .servers_helpers import demo_server
 
 pytestmark = pytest.mark.django_db
 
@@ -26,18 +26,9 @@ def at(version: str) -> dict[str, str]:
 @pytest.fixture
 def server(demo_api):
     record_compute_report("c1", {"vcpus": 4, "memory_mb": 4096, "disk_gb": 40})
-    return Server.objects.create(
-        name="vm",
-        project_id=Project.objects.get(name="demo").id,
-        user_id=User.objects.get(name="demo").id,
-        flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
+    return demo_server(
         image_ref=str(CIRROS_IMAGE_ID),
-        vm_state="active",
-        power_state=1,
-        host="c1",
-        node="c1",
         availability_zone="nova",
-        launched_at=timezone.now(),
         scheduler_hints={"same_host": "4bd4b1f5-6c9b-4a38-a1f3-0e6c4c2a3a8e", "different_host": ["a", "b"]},
     )
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
-from identity.models import Project, User
 from networks.models import Network, Port
 from servers.models import Server
+
+from .servers_helpers import demo_server
 
 pytestmark = pytest.mark.django_db
 
@@ -16,16 +16,7 @@ V226 = {"HTTP_OPENSTACK_API_VERSION": "compute 2.26"}
 
 @pytest.fixture
 def server(demo_api):
-    return Server.objects.create(
-        name="vm",
-        project_id=Project.objects.get(name="demo").id,
-        user_id=User.objects.get(name="demo").id,
-        flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
-        vm_state="active",
-        power_state=1,
-        host="c1",
-        launched_at=timezone.now(),
-    )
+    return demo_server(node=None)
 
 
 def url(server: Server, tail: str) -> str:

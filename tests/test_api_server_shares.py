@@ -4,10 +4,10 @@ unknown shares, and attach refused after Nova's state check."""
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
-from identity.models import Project, User
 from servers.models import Server
+
+from .servers_helpers import demo_server
 
 pytestmark = pytest.mark.django_db
 
@@ -17,17 +17,7 @@ SHARE = "e8debdc0-447a-4376-a10a-4cd9122d7986"
 
 @pytest.fixture
 def server(demo_api):
-    return Server.objects.create(
-        name="vm",
-        project_id=Project.objects.get(name="demo").id,
-        user_id=User.objects.get(name="demo").id,
-        flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
-        vm_state="active",
-        power_state=1,
-        host="c1",
-        node="c1",
-        launched_at=timezone.now(),
-    )
+    return demo_server()
 
 
 def url(server, *rest):

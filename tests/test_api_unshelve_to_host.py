@@ -7,12 +7,12 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from hosts.heartbeats import record_compute_report
-from identity.models import Project, User
 from servers.models import InstanceAction, Server
 from workers.conductor import shelve
+
+from .servers_helpers import demo_server
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +23,8 @@ V291 = {"HTTP_OPENSTACK_API_VERSION": "compute 2.91"}
 def offloaded(demo_api):
     for host in ("c1", "c2"):
         record_compute_report(host, {"vcpus": 4, "memory_mb": 4096, "disk_gb": 40})
-    return Server.objects.create(
-        name="vm",
-        project_id=Project.objects.get(name="demo").id,
-        user_id=User.objects.get(name="demo").id,
-        flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
-        vm_state="shelved_offloaded",
-        power_state=0,
-        requested_availability_zone="nova",
-        launched_at=timezone.now(),
+    return demo_server(
+        vm_state="shelved_offloaded", power_state=0, host=None, node=None, requested_availability_zone="nova"
     )
 
 

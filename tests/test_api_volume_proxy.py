@@ -18,6 +18,7 @@ from volumes.models import Volume
 from workers.conductor import delete
 
 from .conftest import issue_token
+from .servers_helpers import demo_server
 
 pytestmark = pytest.mark.django_db
 
@@ -37,17 +38,7 @@ def new(api, **volume) -> dict:
 
 @pytest.fixture
 def server(demo_api) -> Server:
-    return Server.objects.create(
-        name="vm",
-        project_id=Project.objects.get(name="demo").id,
-        user_id=User.objects.get(name="demo").id,
-        flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
-        vm_state="active",
-        power_state=1,
-        host="c1",
-        node="c1",
-        launched_at=timezone.now(),
-    )
+    return demo_server()
 
 
 def attached(server: Server, volume: dict, device: str = "vdb") -> VolumeAttachment:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.utils import timezone
 
 from hosts.heartbeats import record_compute_report
 from images.models import Image
@@ -16,6 +15,8 @@ from networks.models import Network, Port
 from networks.security import default_group
 from novasite.demo import CIRROS_IMAGE_ID
 from servers.models import Server
+
+from .servers_helpers import demo_server
 
 pytestmark = pytest.mark.django_db
 
@@ -40,21 +41,8 @@ def create(api, body: dict, **headers):
 @pytest.fixture
 def server(demo_api):
     """An ACTIVE server of the demo project on a host that reports its capabilities."""
-    from identity.models import Project, User
-
     record_compute_report("c1", {"vcpus": 4, "memory_mb": 4096, "disk_gb": 40, "capabilities": CAPS})
-    return Server.objects.create(
-        name="vm",
-        project_id=Project.objects.get(name="demo").id,
-        user_id=User.objects.get(name="demo").id,
-        flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
-        image_ref=str(CIRROS_IMAGE_ID),
-        vm_state="active",
-        power_state=1,
-        host="c1",
-        node="c1",
-        launched_at=timezone.now(),
-    )
+    return demo_server(image_ref=str(CIRROS_IMAGE_ID))
 
 
 def act(api, server, body, **headers):
