@@ -119,24 +119,37 @@ class VersionNotAcceptable(ServiceError):
     http_status = 406
 
 
-def requested(headers: Mapping[str, str], maximum: Microversion) -> Microversion:
-    """The version a request asks for: ``OpenStack-API-Version: compute X`` wins over the
-    legacy ``X-OpenStack-Nova-API-Version: X``; none means 2.1; ``latest`` means ``maximum``.
-    A version outside [MIN, maximum] is 406."""
+def requested_version(
+    headers: Mapping[str, str],
+    service: str,
+    minimum: Microversion,
+    maximum: Microversion,
+    *,
+    legacy_header: str | None = None,
+) -> Microversion:
+    """The version of ``service`` a request asks for: ``OpenStack-API-Version: <service> X``
+    wins over ``legacy_header: X``; none means ``minimum``; ``latest`` means ``maximum``. A
+    version outside [minimum, maximum] is 406."""
     value = None
     for item in headers.get("OpenStack-API-Version", "").split(","):
-        service, _, version = item.strip().partition(" ")
-        if service.lower() == "compute" and version.strip():
+        name, _, version = item.strip().partition(" ")
+        if name.lower() == service and version.strip():
             value = version.strip()
+    if value is None and legacy_header:
+        value = headers.get(legacy_header, "").strip() or None
     if value is None:
-        value = headers.get("X-OpenStack-Nova-API-Version", "").strip() or None
-    if value is None:
-        return MIN
+        return minimum
     if value.lower() == "latest":
         return maximum
     asked = Microversion.parse(value)
-    if not MIN <= asked <= maximum:
+    if not minimum <= asked <= maximum:
         raise VersionNotAcceptable(
-            f"Version {value} is not supported by the API. Minimum is {MIN} and maximum is {maximum}."
+            f"Version {value} is not supported by the API. Minimum is {minimum} and maximum is {maximum}."
         )
     return asked
+
+
+def requested(headers: Mapping[str, str], maximum: Microversion) -> Microversion:
+    """The compute version a request asks for (the legacy ``X-OpenStack-Nova-API-Version``
+    header too); none means 2.1."""
+    return requested_version(headers, "compute", MIN, maximum, legacy_header="X-OpenStack-Nova-API-Version")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from core.microversions import Microversion, VersionNotAcceptable
+from core.microversions import Microversion, requested_version
 
 from .representation import MAX_VERSION, MIN_VERSION
 
@@ -16,19 +16,4 @@ HEADER = "OpenStack-API-Version"
 def requested(headers: Mapping[str, str]) -> Microversion:
     """The volume version asked for: none means the minimum (3.0), ``latest`` the maximum;
     a version outside [3.0, max] is 406, as Cinder's InvalidGlobalAPIVersion."""
-    minimum, maximum = Microversion.parse(MIN_VERSION), Microversion.parse(MAX_VERSION)
-    value = None
-    for item in headers.get(HEADER, "").split(","):
-        service, _, version = item.strip().partition(" ")
-        if service.lower() == SERVICE and version.strip():
-            value = version.strip()
-    if value is None:
-        return minimum
-    if value.lower() == "latest":
-        return maximum
-    asked = Microversion.parse(value)
-    if not minimum <= asked <= maximum:
-        raise VersionNotAcceptable(
-            f"Version {value} is not supported by the API. Minimum is {minimum} and maximum is {maximum}."
-        )
-    return asked
+    return requested_version(headers, SERVICE, Microversion.parse(MIN_VERSION), Microversion.parse(MAX_VERSION))
