@@ -7,13 +7,13 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.utils import timezone
 
-from identity.models import Project, User
 from networks import ipam
 from networks.models import Network, Port
 from novasite.demo import CIRROS_IMAGE_ID
 from servers.models import Server
+
+from .servers_helpers import demo_server
 
 pytestmark = pytest.mark.django_db
 V21 = "/compute/v2.1"
@@ -35,15 +35,7 @@ def message(response) -> str:
 
 @pytest.fixture
 def server(demo_api):
-    server = Server.objects.create(
-        name="vm",
-        project_id=Project.objects.get(name="demo").id,
-        user_id=User.objects.get(name="demo").id,
-        flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
-        vm_state="active",
-        power_state=1,
-        launched_at=timezone.now(),
-    )
+    server = demo_server(host=None, node=None)
     provider = Network.objects.get(name="provider")
     ipam.bind_ports_for_server(str(server.uuid), server.project_id, [{"uuid": str(provider.id)}])
     return server

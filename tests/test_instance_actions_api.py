@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from servers.models import InstanceAction, Server
 
+from .servers_helpers import demo_server
+
 pytestmark = pytest.mark.django_db
 
 
@@ -20,16 +22,7 @@ def version(text: str) -> dict[str, str]:
 
 @pytest.fixture
 def server(demo_api):
-    from identity.models import Project, User
-
-    server = Server.objects.create(
-        name="vm",
-        project_id=Project.objects.get(name="demo").id,
-        user_id=User.objects.get(name="demo").id,
-        flavor={"flavorid": "42", "name": "cirros", "vcpus": 1, "memory_mb": 128, "root_gb": 1},
-        vm_state="active",
-        power_state=1,
-    )
+    server = demo_server(host=None, node=None, launched_at=None)
     start = timezone.now() - timedelta(hours=1)
     for index, action in enumerate(("create", "stop", "start", "reboot")):
         row = InstanceAction.objects.create(
