@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from core import microversions as mv
 from core.bodies import optional_object
 from core.exceptions import BadRequest
+from core.params import bool_word
 from core.unset import UNSET
 from core.views import ComputeView
 from identity.catalog import base_url
 from servers.models import Server
-from servers.services import create, lookup, moves, operations, shelving, snapshots
+from servers.services import lookup, moves, operations, passwords, shelving, snapshots
 from servers.services.metadata import check_metadata
 
 from .representation import changed, servers_detail
@@ -48,9 +49,9 @@ def _reboot(view, server, body):
 def _rescue(view, server, body):
     validate(server_schemas.RESCUE, {"rescue": body})
     args = body or {}
-    password = create.admin_password(args.get("adminPass"))
+    password = passwords.admin_password(args.get("adminPass"))
     operations.rescue(view.caller, server, args.get("rescue_image_ref"), admin_password=password)
-    shown = create.shown_password(password)
+    shown = passwords.shown_password(password)
     return Response({"adminPass": shown} if shown is not None else {}, status=status.HTTP_200_OK)
 
 
@@ -182,13 +183,13 @@ def _rebuild(view, server, body):
     its adminPass."""
     version = view.request.api_version
     validate(server_schemas.rebuild(version), {"rebuild": body})
-    password = create.admin_password(body.get("adminPass"))
+    password = passwords.admin_password(body.get("adminPass"))
     operations.rebuild(view.caller, server, body["imageRef"], rebuild_changes(body, version), admin_password=password)
     server.refresh_from_db()
     shown = changed(version, keypair=version >= mv.REBUILD_KEYPAIR)
     document = servers_detail([server], version, base_url(view.request), is_admin=view.caller.is_admin, shown=shown)
     answer = document[0]
-    if create.passwords_shown():
+    if passwords.passwords_shown():
         answer["adminPass"] = password
     if version >= mv.INJECTED_FILES_REMOVED:
         answer["user_data"] = server.user_data
@@ -288,12 +289,12 @@ def _evacuate(view, server, body):
     args = body
     password: str | None = args.get("adminPass")
     if version < mv.EVACUATE_WITHOUT_SHARED_STORAGE:
-        on_shared_storage = str(args["onSharedStorage"]).lower() in ("true", "1", "on", "yes")
+        on_shared_storage = bool_word(args["onSharedStorage"]) is True
         if on_shared_storage and password is not None:
             raise BadRequest("admin password can't be changed on existing disk")
         if password is None and not on_shared_storage:
-            password = create.generate_password()
+            password = passwords.generate_password()
     moves.evacuate(view.caller, server, args.get("host"))
-    if version < mv.EVACUATE_WITHOUT_SHARED_STORAGE and create.passwords_shown():
+    if version < mv.EVACUATE_WITHOUT_SHARED_STORAGE and passwords.passwords_shown():
         return Response({"adminPass": password}, status=status.HTTP_200_OK)
     return Response(status=status.HTTP_200_OK)

@@ -16,7 +16,7 @@ from core.bodies import unwrap
 from core.principal import Caller
 from core.views import ComputeView
 from identity.catalog import base_url
-from servers.services import create, listing, lookup, operations, update
+from servers.services import create, listing, lookup, operations, passwords, update
 
 from . import representation as rep
 from .validation import server_schemas
@@ -69,7 +69,7 @@ class ServersView(ComputeView):
         if request.api_version >= mv.CREATE_ON_HOST:  # the schema refuses both keys before
             spec.requested_host = request.data["server"].get("host")
             spec.requested_node = request.data["server"].get("hypervisor_hostname")
-        spec.admin_password = create.admin_password(spec.admin_password)
+        spec.admin_password = passwords.admin_password(spec.admin_password)
         servers = create.create_servers(self.caller, spec)
         first = servers[0]
         base = base_url(request)
@@ -82,7 +82,7 @@ class ServersView(ComputeView):
             }
         }
         body["server"].pop("name")
-        shown = create.shown_password(spec.admin_password)
+        shown = passwords.shown_password(spec.admin_password)
         if shown is not None:
             body["server"]["adminPass"] = shown
         if len(servers) > 1 and request.data["server"].get("return_reservation_id"):

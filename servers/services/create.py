@@ -5,12 +5,9 @@ action, and hand them to the conductor (conductor.build_servers) after commit.""
 from __future__ import annotations
 
 import re
-import secrets
-import string
 import uuid
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
@@ -58,32 +55,6 @@ class ServerCreate:
     auto_disk_config: bool = False
     #: The guest's hostname (2.90); else one made from the name.
     hostname: str | None = None
-
-
-# As Nova's generated passwords: letters and digits without the look-alikes (0 O 1 l I).
-_PASSWORD_SYMBOLS = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
-
-
-def generate_password(length: int | None = None) -> str:
-    """A random password from letters and digits that cannot be misread."""
-    size = length or settings.PASSWORD_LENGTH
-    return "".join(secrets.choice(_PASSWORD_SYMBOLS) for _ in range(size))
-
-
-def admin_password(requested: str | None) -> str:
-    """The admin password of a create, rebuild or rescue: the requested one, else a generated
-    one (as Nova, whether or not the API shows it; see shown_password)."""
-    return requested if requested is not None else generate_password()
-
-
-def passwords_shown() -> bool:
-    """Whether the API hands out instance passwords (Nova's [api]enable_instance_password)."""
-    return bool(settings.ENABLE_INSTANCE_PASSWORD)
-
-
-def shown_password(password: str | None) -> str | None:
-    """The adminPass the API answers with: the password, unless passwords are not shown."""
-    return password if passwords_shown() else None
 
 
 def sanitize_hostname(name: str, default: str) -> str:
