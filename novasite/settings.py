@@ -70,7 +70,8 @@ WSGI_APPLICATION = "novasite.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Project-wide templates: the operator console's overrides of the admin's own.
+        "DIRS": [BASE_DIR / "novasite" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -147,6 +148,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     **({"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}),
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}
+# Celery Flower, where the admin links each server's tasks (make run starts it on this address).
+FLOWER_URL = os.environ.get("FLOWER_URL", "http://127.0.0.1:5555").rstrip("/")
 # How long the API waits for a compute host's answer (diagnostics, console output), seconds.
 COMPUTE_CALL_TIMEOUT = env_int("COMPUTE_CALL_TIMEOUT", 10)
 
