@@ -50,9 +50,11 @@ stop:
 		rm -f $(RUN_DIR)/honcho.pid; echo "stopped"; \
 	else echo "not running"; fi
 
-# The suite always runs on PostgreSQL and Redis (TEST_DATABASE_URL / TEST_BROKER_URL).
+# The suite always runs on PostgreSQL and Redis (TEST_DATABASE_URL / TEST_BROKER_URL), and
+# its browser tests (tests/browser) in Debian's Chromium, installed here when missing.
 test: install lint
 	@scripts/services.sh postgres
+	@scripts/chromium.sh
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 # Format, lint and type checks (pyproject.toml); make test runs them first.
