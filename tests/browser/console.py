@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Locator, Page, Response, expect
+from playwright.sync_api import Locator, Page, Request, Response, expect
 
 from tests.e2e.cloud import ROOT
 from tests.waiting import wait_until
@@ -23,15 +23,22 @@ CHANGE_PAGE = re.compile(r"/admin/(?P<app>\w+)/(?P<model>\w+)/(?P<pk>[^/]+)/chan
 
 class Console:
     """One logged-in (or about to log in) operator's tab. Every response the page received
-    is kept by path with its status, so a test can ask whether a stylesheet loaded."""
+    is kept by path with its status, and every request that got none (Chromium drops a
+    stylesheet answered as text/html, a 404 page) with its failure, so a test can ask
+    whether a stylesheet loaded."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
         self.statuses: dict[str, int] = {}
-        page.on("response", self._seen)
+        self.failures: dict[str, str] = {}
+        page.on("response", self._answered)
+        page.on("requestfailed", self._failed)
 
-    def _seen(self, response: Response) -> None:
+    def _answered(self, response: Response) -> None:
         self.statuses[urlsplit(response.url).path] = response.status
+
+    def _failed(self, request: Request) -> None:
+        self.failures[urlsplit(request.url).path] = request.failure or "failed"
 
     # --- navigation ---------------------------------------------------------------------
 

@@ -49,7 +49,8 @@ def test_admin_logs_in_to_a_styled_dashboard(cloud, console: Console, live_serve
     expect(page.locator("#novasite-dashboard")).to_be_visible()
 
     loaded = {path: status for path, status in console.statuses.items() if BASE_CSS.fullmatch(path)}
-    assert loaded and set(loaded.values()) == {200}, f"admin's base.css as the page loaded it: {loaded}"
+    failed = {path: why for path, why in console.failures.items() if BASE_CSS.fullmatch(path)}
+    assert loaded and set(loaded.values()) == {200} and not failed, f"admin's base.css: {loaded}, failed: {failed}"
     assert requests.get(f"{live_server.url}/static/admin/css/base.css", timeout=10).status_code == 200
     # base.css applied: it zeroes the body's margin (a browser's own is 8px) and colours the header.
     assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"
