@@ -64,11 +64,9 @@ def _change_password(view, server, body):
 def _lock(view, server, body):
     args = optional_object(body, "lock")
     reason = args.get("locked_reason")
-    if reason is not None and (
-        view.request.api_version < mv.LOCKED_REASON or not isinstance(reason, str) or len(reason) > 255
-    ):
+    if reason is not None and view.request.api_version < mv.LOCKED_REASON:
         raise BadRequest("Invalid input for field/attribute lock: locked_reason.")
-    operations.lock(view.caller, server, reason)
+    operations.lock(view.caller, server, reason)  # the service checks the reason itself
     return Response(status=ACCEPTED)
 
 

@@ -209,8 +209,22 @@ class _FlavorShape:
 # --- API-only operations ----------------------------------------------------------------
 
 
+#: The longest locked_reason Nova stores (its column is a String(255)).
+MAX_LOCKED_REASON = 255
+
+
+def check_locked_reason(reason: object) -> str | None:
+    """A lock's reason: None or a string of at most MAX_LOCKED_REASON characters, else 400 in
+    the API's words."""
+    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_LOCKED_REASON):
+        raise BadRequest("Invalid input for field/attribute lock: locked_reason.")
+    return reason
+
+
 def lock(caller: Caller, server: Server, reason: str | None = None) -> None:
-    """Lock (no task_state): only its owner or an admin can act on a locked server after."""
+    """Lock (no task_state) with an optional ``reason`` (2.73): only its owner or an admin
+    can act on a locked server after."""
+    check_locked_reason(reason)
     begin(caller, server, Operation("lock", None))
     Server.objects.filter(pk=server.pk).update(
         locked=True, locked_by="admin" if caller.is_admin else "owner", locked_reason=reason
