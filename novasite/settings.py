@@ -79,6 +79,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The operator console's tags (the novasite package is not an installed app).
+            "libraries": {"novasite_dashboard": "novasite.templatetags.novasite_dashboard"},
         },
     },
 ]

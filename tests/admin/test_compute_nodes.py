@@ -91,9 +91,10 @@ def test_list_query_count_does_not_grow_with_hosts(staff):
 # --- why not this host? ---------------------------------------------------------------------
 
 
-def test_why_not_is_linked_from_the_list(staff, rows):
+def test_why_not_is_linked_from_the_list_and_the_index(staff, rows):
     assert url(ComputeNode, "why_not") == WHY_NOT
     assert f'href="{WHY_NOT}"' in staff.get(url(ComputeNode, "changelist")).content.decode()
+    assert f'href="{WHY_NOT}"' in staff.get("/admin/").content.decode()
 
 
 def test_why_not_form_prefilled_from_the_host_link(staff, rows):
