@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Min, OuterRef, Subquery
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from hosts.heartbeats import STATES, service_state, state_conditions
@@ -138,37 +139,38 @@ def busiest(now: datetime, limit: int | None = None) -> list[LoadedHost]:
 def tasks_in_flight() -> list[TaskGroup]:
     """The servers with a task_state, by task_state, the longest-running group first; each
     with its oldest server (by the last change of its row, which the task_state's
-    compare-and-swap stamps). One query: the oldest are correlated subqueries."""
-    busy = Server.objects.filter(deleted=False, task_state__isnull=False)
-    oldest = busy.filter(task_state=OuterRef("task_state")).order_by("updated_at", "id")
+    compare-and-swap stamps). One query: window functions count each group and rank its
+    servers, and only each group's first is read."""
     rows = (
-        busy.values("task_state")
+        Server.objects.filter(deleted=False, task_state__isnull=False)
         .annotate(
-            count=Count("pk"),
-            since=Min("updated_at"),
-            oldest_id=Subquery(oldest.values("pk")[:1]),
-            oldest_name=Subquery(oldest.values("name")[:1]),
+            rank=Window(RowNumber(), partition_by=F("task_state"), order_by=(F("updated_at").asc(), F("id").asc())),
+            count=Window(Count("pk"), partition_by=F("task_state")),
         )
-        .order_by("since", "task_state")
+        .filter(rank=1)
+        .order_by("updated_at", "task_state")
+        .values_list("task_state", "count", "updated_at", "pk", "name")
     )
-    return [
-        TaskGroup(str(row["task_state"]), row["count"], row["since"], row["oldest_id"], row["oldest_name"])
-        for row in rows
-    ]
+    return [TaskGroup(str(task_state), *rest) for task_state, *rest in rows]
 
 
 def failed_events(limit: int | None = None) -> list[InstanceActionEvent]:
     """The latest (default LATEST) failed steps of instance actions, with their action and
     server (one query)."""
     limit = LATEST if limit is None else limit
-    events = InstanceActionEvent.objects.filter(result=FAILED).select_related("action__server")
+    events = (
+        InstanceActionEvent.objects.filter(result=FAILED)
+        .select_related("action__server")
+        .only("start_time", "event", "host", "action__action", "action__request_id", "action__server__name")
+    )
     return list(events.order_by("-start_time", "-id")[:limit])
 
 
 def latest_faults(limit: int | None = None) -> list[ServerFault]:
     """The latest (default LATEST) server faults, with their server (one query)."""
     limit = LATEST if limit is None else limit
-    return list(ServerFault.objects.select_related("server").order_by("-created_at", "-id")[:limit])
+    faults = ServerFault.objects.select_related("server").only("created_at", "code", "message", "server__name")
+    return list(faults.order_by("-created_at", "-id")[:limit])
 
 
 def collect(now: datetime | None = None) -> Dashboard:
