@@ -186,6 +186,9 @@ def main() -> None:
     call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
     if not args.reuse:
         load(args.hosts, args.servers, args.actions)
+    from novasite import sample_cloud
+
+    sample_cloud.heartbeat()  # the hosts that should be up are up now
     print(f"database {dj_database_url.parse(DATABASE_URL)['NAME']}: {counts()}")
     user = User.objects.filter(username="bench").first() or User.objects.create_superuser("bench", "", "bench")
     client = Client()

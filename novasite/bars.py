@@ -22,8 +22,9 @@ def bar(used: float, capacity: float, unit: str = "") -> SafeString:
     percent = round(100 * used / capacity) if capacity > 0 else (100 if used > 0 else 0)
     text = f"{figure(used)} / {figure(capacity)}{' ' + unit if unit else ''}"
     return format_html(
-        '<span class="novasite-bar" title="{} ({}%)"><meter min="0" max="{}" low="{}" high="{}" optimum="0"'
-        ' value="{}">{}%</meter> <span class="novasite-bar-figures">{} <small>({}%)</small></span></span>',
+        '<span class="novasite-bar" style="white-space: nowrap" title="{} ({}%)">'
+        '<meter min="0" max="{}" low="{}" high="{}" optimum="0" value="{}" style="width: 5em; vertical-align: middle">'
+        '{}%</meter> <span class="novasite-bar-figures">{} <small>({}%)</small></span></span>',
         text,
         percent,
         figure(top),

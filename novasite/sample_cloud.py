@@ -41,6 +41,24 @@ def host_name(index: int) -> str:
     return f"compute{index:05d}"
 
 
+def is_silent(index: int) -> bool:
+    """Host ``index`` stopped reporting an hour before it was loaded (one in 50)."""
+    return index % 50 == 1
+
+
+def heartbeat() -> int:
+    """Every loaded host that is not silent reports now (time passes between a load and its
+    use). Returns how many reported."""
+    reporting = [
+        host
+        for host in Service.objects.filter(binary="nova-compute", host__startswith="compute").values_list(
+            "host", flat=True
+        )
+        if host[len("compute") :].isdigit() and not is_silent(int(host[len("compute") :]))
+    ]
+    return Service.objects.filter(host__in=reporting).update(last_seen_up=timezone.now())
+
+
 def load_hosts(count: int, start: int = 0) -> dict[str, str]:
     """Compute hosts ``start`` .. ``start + count - 1``: reporting (one in 50 long silent, one
     in 40 disabled), in zones az1-az3 by turn, with three sizes of hardware and uneven usage. Returns their
@@ -55,7 +73,7 @@ def load_hosts(count: int, start: int = 0) -> dict[str, str]:
                 topic="compute",
                 disabled=i % 40 == 3,
                 disabled_reason="maintenance" if i % 40 == 3 else None,
-                last_seen_up=now - timedelta(hours=1) if i % 50 == 1 else now,
+                last_seen_up=now - timedelta(hours=1) if is_silent(i) else now,
                 report_count=1,
             )
             for i in indexes

@@ -20,6 +20,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince
 
 from core.principal import Caller
 from novasite.admin_support import ReadOnlyMixin, ServiceLayerAdmin
@@ -51,7 +52,6 @@ class ComputeNodeAdmin(ServiceLayerAdmin[ComputeNode]):
     go with their Service record."""
 
     list_display = (
-        "hypervisor_hostname",
         "host",
         "zone",
         "state",
@@ -65,6 +65,7 @@ class ComputeNodeAdmin(ServiceLayerAdmin[ComputeNode]):
     )
     list_filter = ("availability_zone", "service__disabled", "hypervisor_type")
     list_select_related = ("service",)
+    list_display_links = ("host",)
     search_fields = ("hypervisor_hostname", "host", "host_ip")
     ordering = ("host",)
     readonly_fields = (
@@ -120,18 +121,22 @@ class ComputeNodeAdmin(ServiceLayerAdmin[ComputeNode]):
         return state_badge(service_state(obj.service), state_title(obj.service))
 
     @admin.display(description="last heartbeat", ordering="service__last_seen_up")
-    def last_heartbeat(self, obj: ComputeNode) -> Any:
-        return obj.service.last_seen_up if obj.service else None
+    def last_heartbeat(self, obj: ComputeNode) -> SafeString | str:
+        """How long ago the host's service reported (the instant as a tooltip)."""
+        last = obj.service.last_seen_up if obj.service else None
+        if last is None:
+            return "never"
+        return format_html('<span title="{}">{} ago</span>', last.isoformat(timespec="seconds"), timesince(last))
 
     @admin.display(description="vCPUs used / capacity", ordering="vcpus_used")
     def vcpus_usage(self, obj: Any) -> SafeString:
         return bar(obj.vcpus_used, obj.capacity_vcpus)
 
-    @admin.display(description="RAM MB used / capacity", ordering="memory_mb_used")
+    @admin.display(description="RAM MB", ordering="memory_mb_used")
     def memory_usage(self, obj: Any) -> SafeString:
         return bar(obj.memory_mb_used, obj.capacity_memory_mb)
 
-    @admin.display(description="disk GB used / capacity", ordering="local_gb_used")
+    @admin.display(description="disk GB", ordering="local_gb_used")
     def disk_usage(self, obj: Any) -> SafeString:
         return bar(obj.local_gb_used, obj.capacity_disk_gb)
 
