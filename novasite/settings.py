@@ -87,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "novasite.context_processors.operator_console",
             ],
+            # The operator console's tags (the novasite package is not an installed app).
+            "libraries": {"novasite_dashboard": "novasite.templatetags.novasite_dashboard"},
         },
     },
 ]

@@ -2,9 +2,9 @@
 list in ``server_list``, its page's records in ``server_detail`` and its actions in
 ``server_actions`` and ``server_action_views``), ``records`` (faults, instance actions,
 migrations and the other records workflows write), ``flavors`` (flavors and their access),
-``tenancy`` (keypairs, server groups and quota limits). Every write goes through
-servers.services (novasite.admin_support)."""
+``tenancy`` (keypairs and server groups), ``quotas`` (quota limits, and a project's quota
+set). Every write goes through servers.services (novasite.admin_support)."""
 
-from . import flavors, records, servers, tenancy
+from . import flavors, quotas, records, servers, tenancy
 
-__all__ = ["flavors", "records", "servers", "tenancy"]
+__all__ = ["flavors", "quotas", "records", "servers", "tenancy"]
