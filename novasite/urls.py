@@ -2,13 +2,17 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from novasite.versions import ComputeV20, ComputeVersions
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The schema answers YAML, or JSON for ?format=json or Accept: application/json (the
+    # APIs' AlwaysJSON negotiation would always pick the first renderer).
+    path("api/schema/", SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("identity", include("identity.urls")),
     path("compute", ComputeVersions.as_view()),
     path("compute/", ComputeVersions.as_view()),
