@@ -158,6 +158,8 @@ class ServiceAutoSchema(AutoSchema):
                 parameters.append(
                     OpenApiParameter(query.name, query.schema, OpenApiParameter.QUERY, description=query.description)
                 )
+            for name in operation.request_headers:
+                parameters.append(OpenApiParameter(name, str, OpenApiParameter.HEADER, required=True))
             for name in operation.headers:
                 parameters.append(OpenApiParameter(name, str, OpenApiParameter.HEADER, response=[operation.status]))
         return parameters

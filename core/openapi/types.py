@@ -43,7 +43,8 @@ class Operation:
     """One operation: what it does, what it takes, what it answers.
 
     ``errors`` are the statuses it may answer with the service's error body (401 is added
-    for every operation that needs a token); ``headers`` names response headers it sets."""
+    for every operation that needs a token); ``headers`` names response headers it sets,
+    ``request_headers`` the headers it requires (besides the token)."""
 
     summary: str
     request: RequestBody | None = None
@@ -53,6 +54,7 @@ class Operation:
     query: tuple[Query, ...] = ()
     headers: tuple[str, ...] = ()
     description: str = ""
+    request_headers: tuple[str, ...] = ()
 
 
 def deleted(summary: str, errors: tuple[int, ...] = (403, 404, 409)) -> Operation:
