@@ -108,7 +108,7 @@ class ServiceAutoSchema(AutoSchema):
         body = operation.request
         if callable(body) and not isinstance(body, Component):
             body = body(self._newest() or Microversion(0, 0))
-        return {JSON: self._convert(body)}
+        return {operation.request_media: self._convert(body)}
 
     def _get_request_body(self, direction: str = "request") -> Any:
         body = super()._get_request_body(direction)  # type: ignore[no-untyped-call]
@@ -121,15 +121,15 @@ class ServiceAutoSchema(AutoSchema):
         if operation is None:
             status = 204 if self.method == "DELETE" else 200
             operation = Operation("", response=None if status == 204 else UNDESCRIBED, status=status)
-        responses: dict[int, OpenApiResponse] = {
-            operation.status: OpenApiResponse(
+        responses: dict[tuple[int, str], OpenApiResponse] = {
+            (operation.status, operation.response_media): OpenApiResponse(
                 response=self._convert(operation.response) if operation.response is not None else None,
                 description=HTTPStatus(operation.status).phrase,
             )
         }
         errors = set(operation.errors) | ({401} if self._needs_token() else set())
         for status in sorted(errors):
-            responses[status] = OpenApiResponse(
+            responses[status, JSON] = OpenApiResponse(
                 response=self._convert(self.service.error(status)), description=HTTPStatus(status).phrase
             )
         return responses

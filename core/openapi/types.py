@@ -44,7 +44,8 @@ class Operation:
 
     ``errors`` are the statuses it may answer with the service's error body (401 is added
     for every operation that needs a token); ``headers`` names response headers it sets,
-    ``request_headers`` the headers it requires (besides the token)."""
+    ``request_headers`` the headers it requires (besides the token); the media types are
+    JSON unless it says otherwise (an image upload, a JSON patch)."""
 
     summary: str
     request: RequestBody | None = None
@@ -55,6 +56,8 @@ class Operation:
     headers: tuple[str, ...] = ()
     description: str = ""
     request_headers: tuple[str, ...] = ()
+    request_media: str = "application/json"
+    response_media: str = "application/json"
 
 
 def deleted(summary: str, errors: tuple[int, ...] = (403, 404, 409)) -> Operation:
