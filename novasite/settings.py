@@ -134,6 +134,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "PREPROCESSING_HOOKS": ["core.openapi.autoschema.drop_trailing_slash_twins"],
     "POSTPROCESSING_HOOKS": [],  # enums stay where they are written, not hoisted into components
+    # No online validator badge: the page loads nothing from outside this site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -2,16 +2,14 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.negotiation import DefaultContentNegotiation
+from drf_spectacular.views import SpectacularSwaggerView
 
+from novasite.api_docs import SchemaView
 from novasite.versions import ComputeV20, ComputeVersions
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # The schema answers YAML, or JSON for ?format=json or Accept: application/json (the
-    # APIs' AlwaysJSON negotiation would always pick the first renderer).
-    path("api/schema/", SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("identity", include("identity.urls")),
     path("compute", ComputeVersions.as_view()),

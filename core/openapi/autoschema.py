@@ -41,6 +41,14 @@ class ServiceAutoSchema(AutoSchema):
         table: dict[str, Operation] = getattr(self.view, "openapi", {})
         return table.get(self.method.lower())
 
+    def _effective(self) -> Operation:
+        """The view's operation, or one saying the body is not described yet."""
+        if self.operation is not None:
+            return self.operation
+        if self.method == "DELETE":
+            return Operation("", status=204)
+        return Operation("", response=UNDESCRIBED)
+
     @property
     def service(self) -> ServiceDoc:
         return service_of(self.services, self.path)
@@ -117,10 +125,7 @@ class ServiceAutoSchema(AutoSchema):
         return body
 
     def get_response_serializers(self) -> Any:
-        operation = self.operation
-        if operation is None:
-            status = 204 if self.method == "DELETE" else 200
-            operation = Operation("", response=None if status == 204 else UNDESCRIBED, status=status)
+        operation = self._effective()
         responses: dict[tuple[int, str], OpenApiResponse] = {
             (operation.status, operation.response_media): OpenApiResponse(
                 response=self._convert(operation.response) if operation.response is not None else None,
@@ -136,7 +141,9 @@ class ServiceAutoSchema(AutoSchema):
 
     def get_override_parameters(self) -> list[Any]:
         parameters: list[Any] = []
-        for header in self.service.headers:
+        operation = self._effective()
+        # Microversions are read by the token-protected calls (not by the version documents).
+        for header in self.service.headers if self._needs_token() else ():
             example = [OpenApiExample("newest", value=header.example)]
             parameters.append(
                 OpenApiParameter(
@@ -148,20 +155,18 @@ class ServiceAutoSchema(AutoSchema):
                     header.name,
                     str,
                     OpenApiParameter.HEADER,
-                    description="The microversion that served the request.",
-                    response=True,
+                    description="The version that served it.",
+                    response=[operation.status],
                 )
             )
-        operation = self.operation
-        if operation is not None:
-            for query in operation.query:
-                parameters.append(
-                    OpenApiParameter(query.name, query.schema, OpenApiParameter.QUERY, description=query.description)
-                )
-            for name in operation.request_headers:
-                parameters.append(OpenApiParameter(name, str, OpenApiParameter.HEADER, required=True))
-            for name in operation.headers:
-                parameters.append(OpenApiParameter(name, str, OpenApiParameter.HEADER, response=[operation.status]))
+        for query in operation.query:
+            parameters.append(
+                OpenApiParameter(query.name, query.schema, OpenApiParameter.QUERY, description=query.description)
+            )
+        for name in operation.request_headers:
+            parameters.append(OpenApiParameter(name, str, OpenApiParameter.HEADER, required=True))
+        for name in operation.headers:
+            parameters.append(OpenApiParameter(name, str, OpenApiParameter.HEADER, response=[operation.status]))
         return parameters
 
 

@@ -64,7 +64,7 @@ SERVER_FLAVOR = obj(
         "original_name": STRING,
         "extra_specs": STRING_MAP,
     },
-    description="The flavor the server was built with (from 2.47; before, {id, links}).",
+    description="The flavor the server was built with (from 2.47).",
 )
 SERVER = Component(
     "Server",
@@ -85,7 +85,7 @@ SERVER = Component(
                 "oneOf": [_REF_WITH_LINKS, {"type": "string", "enum": [""]}],
                 "description": "The image, or an empty string for a server booted from a volume.",
             },
-            "flavor": SERVER_FLAVOR,
+            "flavor": {"oneOf": [SERVER_FLAVOR, _REF_WITH_LINKS], "description": "Before 2.47: {id, links}."},
             "created": DATETIME,
             "updated": DATETIME,
             "addresses": ADDRESSES,
@@ -98,7 +98,7 @@ SERVER = Component(
                 "description": "Only while ACTIVE, building, rebuilding, resizing or migrating.",
             },
             "OS-EXT-AZ:availability_zone": STRING,
-            "config_drive": {"type": "boolean", "nullable": True},
+            "config_drive": {"type": "string", "description": '"True" or "" (as Nova writes it).'},
             "key_name": TEXT_OR_NULL,
             "OS-EXT-STS:vm_state": STRING,
             "OS-EXT-STS:task_state": TEXT_OR_NULL,
