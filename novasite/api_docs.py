@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
@@ -23,6 +24,7 @@ class SchemaView(SpectacularAPIView):
     # The APIs' AlwaysJSON negotiation would always pick the first renderer (YAML).
     content_negotiation_class = DefaultContentNegotiation
 
+    @extend_schema(exclude=True)  # as drf-spectacular's own view: the schema does not describe itself
     def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         key = (request.accepted_media_type, request.query_params.get("lang", ""))
         cached = _RENDERED.get(key)

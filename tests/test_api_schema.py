@@ -87,6 +87,8 @@ def test_it_is_valid_openapi_without_warnings(schema):
     assert schema.pop("x-generator-warnings") == {}
     validate_schema(schema)  # OpenAPI 3.0's own JSON schema (drf-spectacular ships it)
     assert schema["openapi"].startswith("3.0")
+    assert not [path for path in schema["paths"] if path.startswith(("/api/", "/admin/"))]
+    assert "/compute/" not in schema["paths"]  # described once, as /compute
 
 
 def test_every_operation_of_the_five_services_is_described(schema):

@@ -19,7 +19,7 @@ from identity.catalog import base_url
 from servers.models import Flavor
 from servers.services import flavors as service
 
-from . import openapi as doc
+from . import openapi_resources as doc
 from . import representation as rep
 from .validation import flavors as parse
 from .validation.common import json_object, limit_param

@@ -19,7 +19,7 @@ from hosts.api.base import refuse_unknown_query
 from servers.models import ServerGroup
 from servers.services import groups as service
 
-from . import openapi as doc
+from . import openapi_resources as doc
 from .validation.common import NOT_AN_INTEGER, limit_param
 from .validation.groups import group_create
 

@@ -21,7 +21,7 @@ from identity.catalog import base_url
 from servers.models import Keypair
 from servers.services import keypairs as service
 
-from . import openapi as doc
+from . import openapi_resources as doc
 from .validation.common import limit_param
 from .validation.keypairs import keypair_create, user_param
 

@@ -22,7 +22,7 @@ from core.views import ComputeView
 from hosts.api.base import refuse_unknown_query
 from servers.services import quotas
 
-from . import openapi as doc
+from . import openapi_resources as doc
 from .validation.quotas import class_shown, quota_class_update, quota_update, shown
 
 QUOTA_QUERY = ("user_id",)
