@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's and Redoc's files, served from /static/
     "identity",
     "hosts",
     "servers",
@@ -126,9 +127,29 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "novasite.negotiation.AlwaysJSON",
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "novasite.openapi.NovasiteAutoSchema",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "novasite", "VERSION": "2.1", "SERVE_INCLUDE_SCHEMA": False}
+# The API description (/api/schema/, /api/docs/): public and read-only, as OpenStack's api-ref
+# is; views describe their operations (core/openapi/), the UI's files come from the sidecar.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "novasite",
+    "DESCRIPTION": (
+        "The OpenStack-style APIs of novasite: Identity (Keystone v3), Compute (Nova v2.1, with "
+        "microversions), Image (Glance v2), Network (Neutron v2.0) and Volume (Cinder v3). Every "
+        "call but the version documents and POST /identity/v3/auth/tokens needs a token in "
+        "X-Auth-Token."
+    ),
+    "VERSION": "2.1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "PREPROCESSING_HOOKS": ["core.openapi.autoschema.drop_trailing_slash_twins"],
+    "POSTPROCESSING_HOOKS": [],  # enums stay where they are written, not hoisted into components
+    # No online validator badge: the page loads nothing from outside this site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

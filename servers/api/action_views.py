@@ -21,6 +21,7 @@ from servers.models import Server
 from servers.services import lookup, moves, operations, passwords, shelving, snapshots
 from servers.services.metadata import check_metadata
 
+from . import openapi as doc
 from .representation import changed, servers_detail
 from .validation import server_schemas
 from .validation.metadata import metadata as parse_metadata
@@ -129,6 +130,8 @@ def register(name: str) -> Callable[[Handler], Handler]:
 
 class ServerActionView(ComputeView):
     """POST /servers/{id}/action."""
+
+    openapi = {"post": doc.server_action(HANDLERS)}
 
     def post(self, request, server_id: str):
         server = lookup.get_server(self.caller, server_id)
