@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import ComputeNode, Service
@@ -24,6 +24,33 @@ def is_up(service: Service, now: datetime | None = None) -> bool:
         return False
     last = service.last_seen_up or service.created_at
     return last is not None and last >= up_cutoff(now)
+
+
+def up_condition(now: datetime | None = None) -> Q:
+    """is_up() as a query condition on Service rows (the same rule, for counts and lists
+    that must not read every row into Python)."""
+    cutoff = up_cutoff(now)
+    heard = Q(last_seen_up__gte=cutoff) | Q(last_seen_up__isnull=True, created_at__gte=cutoff)
+    return Q(forced_down=False) & heard
+
+
+#: What the operator's pages show of a service: down (not heard from, or forced down) before
+#: disabled (up but taking no new servers) before up.
+UP, DOWN, DISABLED = "up", "down", "disabled"
+STATES = (UP, DOWN, DISABLED)
+
+
+def service_state(service: Service, now: datetime | None = None) -> str:
+    """up, down or disabled: a service that is down is down whether or not it is disabled."""
+    if not is_up(service, now):
+        return DOWN
+    return DISABLED if service.disabled else UP
+
+
+def state_conditions(now: datetime | None = None) -> dict[str, Q]:
+    """service_state() as one query condition per state (they partition the rows)."""
+    up = up_condition(now)
+    return {UP: up & Q(disabled=False), DOWN: ~up, DISABLED: up & Q(disabled=True)}
 
 
 def host_is_up(host: str, binary: str = "nova-compute") -> bool:

@@ -13,7 +13,9 @@ from rest_framework.views import APIView
 
 from core import policy
 from core.exceptions import Unauthorized
+from core.openapi import versions as versions_doc
 from core.views import PublicView, caller_of
+from identity.api import openapi as doc
 
 from . import tokens
 from .api import auth_parsing
@@ -39,12 +41,16 @@ def v3_document(request: Request) -> dict[str, Any]:
 class VersionsView(PublicView):
     """GET /identity: the list of versions (300 Multiple Choices, as Keystone answers)."""
 
+    openapi = {"get": versions_doc.VERSION_CHOICES}
+
     def get(self, request: Request) -> Response:
         return Response({"versions": {"values": [v3_document(request)]}}, status=300)
 
 
 class V3View(PublicView):
     """GET /identity/v3: the v3 version document."""
+
+    openapi = {"get": versions_doc.VERSION_SHOW}
 
     def get(self, request: Request) -> Response:
         return Response({"version": v3_document(request)})
@@ -54,6 +60,8 @@ class TokensView(APIView):
     """POST issues a token (the password and token methods; a project scope, an unscoped
     token, or the user's default project); GET and HEAD validate the token in X-Subject-Token,
     DELETE revokes it (an admin, or the token's own user)."""
+
+    openapi = {"post": doc.TOKEN_ISSUE, "get": doc.TOKEN_VALIDATE, "delete": doc.TOKEN_REVOKE}
 
     permission_classes = [AllowAny]
 

@@ -13,7 +13,9 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasite.settings")
 
-app = Celery("novasite")
+# Every task takes the trace keywords (server uuid, request id) that make Flower's search find
+# all the tasks of one server, and no task event shows a password (novasite/tracing.py).
+app = Celery("novasite", task_cls="novasite.tracing:TracedTask", amqp="novasite.tracing:MaskingAMQP")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 CONDUCTOR_QUEUE = "conductor"

@@ -14,6 +14,7 @@ from core import microversions as mv
 from core import policy
 from core.exceptions import BadRequest, NotFound
 from core.views import ComputeView
+from servers.api import openapi_proxies as doc
 
 #: What every entry shares.
 NAMESPACE = "http://docs.openstack.org/compute/ext/fake_xml"
@@ -192,12 +193,16 @@ class ExtensionsBase(ComputeView):
 class ExtensionsView(ExtensionsBase):
     """GET /extensions: {"extensions": [...]}."""
 
+    openapi = {"get": doc.EXTENSION_LIST}
+
     def get(self, request: Request) -> Response:
         return Response({"extensions": [extension(*row) for row in EXTENSIONS]})
 
 
 class ExtensionView(ExtensionsBase):
     """GET /extensions/{alias}: {"extension": {...}}; an unknown alias is 404."""
+
+    openapi = {"get": doc.EXTENSION_SHOW}
 
     def get(self, request: Request, alias: str) -> Response:
         for row in EXTENSIONS:

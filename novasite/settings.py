@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,9 +40,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's and Redoc's files, served from /static/
     "identity",
     "hosts",
     "servers",
@@ -54,6 +57,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's CSS and scripts) from STATIC_ROOT, which `make run` fills
+    # with collectstatic: gunicorn serves none itself, and DEBUG stays off.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -61,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "novasite.middleware.RequestIdMiddleware",
     "novasite.middleware.RejectNulMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its refusal page.
+    "axes.middleware.AxesMiddleware",
 ]
 APPEND_SLASH = False
 
@@ -78,7 +86,10 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "novasite.context_processors.operator_console",
             ],
+            # The operator console's tags (the novasite package is not an installed app).
+            "libraries": {"novasite_dashboard": "novasite.templatetags.novasite_dashboard"},
         },
     },
 ]
@@ -106,7 +117,7 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["identity.authentication.TokenAuthentication"],
@@ -116,9 +127,29 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "novasite.negotiation.AlwaysJSON",
     "UNAUTHENTICATED_USER": None,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "novasite.openapi.NovasiteAutoSchema",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "novasite", "VERSION": "2.1", "SERVE_INCLUDE_SCHEMA": False}
+# The API description (/api/schema/, /api/docs/): public and read-only, as OpenStack's api-ref
+# is; views describe their operations (core/openapi/), the UI's files come from the sidecar.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "novasite",
+    "DESCRIPTION": (
+        "The OpenStack-style APIs of novasite: Identity (Keystone v3), Compute (Nova v2.1, with "
+        "microversions), Image (Glance v2), Network (Neutron v2.0) and Volume (Cinder v3). Every "
+        "call but the version documents and POST /identity/v3/auth/tokens needs a token in "
+        "X-Auth-Token."
+    ),
+    "VERSION": "2.1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "PREPROCESSING_HOOKS": ["core.openapi.autoschema.drop_trailing_slash_twins"],
+    "POSTPROCESSING_HOOKS": [],  # enums stay where they are written, not hoisted into components
+    # No online validator badge: the page loads nothing from outside this site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,
@@ -127,6 +158,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- The operator console (the Django admin) ------------------------------------------------
+# Operators log in with their Keystone name and password (identity.backends: a user with the
+# admin role on a project is staff); Django's own users (createsuperuser) still log in.
+# django-axes goes first: a locked-out login is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "identity.backends.KeystoneBackend",
+]
+# `make run` serves plain HTTP on 127.0.0.1, so the cookies are not Secure by default; behind
+# HTTPS, production sets both (and CSRF_TRUSTED_ORIGINS when a proxy terminates TLS).
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+CSRF_TRUSTED_ORIGINS = [origin for origin in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if origin]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# An operator's console session lasts this many seconds (8 hours: a working day).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# Logins are rate-limited per user name and client address: after LOGIN_FAILURE_LIMIT failures
+# within LOGIN_FAILURE_WINDOW seconds, every attempt is refused (the right password too) until
+# the window has passed since the last of them; a success clears the count. django-axes keeps
+# the count in the database, which every gunicorn worker shares.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 300)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts made while locked out are refused without being counted, so the lock ends on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "admin/login_locked.html"
+AXES_VERBOSE = False  # no banner in every process's log; failures are still logged (warnings)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")

@@ -21,3 +21,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; te
 # The compute hosts' answers to the API (diagnostics, console output) travel the same way.
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": CELERY_KEY_PREFIX}
+# Static files come from the apps' folders, looked up per request, as Django's runserver
+# serves them: the suite never runs collectstatic (tests/admin/test_static.py checks the
+# production way, STATIC_ROOT under gunicorn).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

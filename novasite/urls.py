@@ -2,13 +2,15 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularSwaggerView
 
+from novasite.api_docs import SchemaView
 from novasite.versions import ComputeV20, ComputeVersions
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("identity", include("identity.urls")),
     path("compute", ComputeVersions.as_view()),
     path("compute/", ComputeVersions.as_view()),

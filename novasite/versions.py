@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework.response import Response
 
+from core.openapi import versions as doc
 from core.views import PublicView
 from identity.catalog import base_url
 
@@ -51,12 +52,16 @@ def single(version: dict, media_version: str) -> dict:
 class ComputeVersions(PublicView):
     """GET /compute/: the versions served."""
 
+    openapi = {"get": doc.VERSION_LIST}
+
     def get(self, request):
         return Response({"versions": [compute_v20(request), compute_v21(request)]})
 
 
 class ComputeV20(PublicView):
     """GET /compute/v2/: the legacy version's document (Nova serves it beside v2.1)."""
+
+    openapi = {"get": doc.VERSION_SHOW}
 
     def get(self, request):
         return Response({"version": single(compute_v20(request), "2")})
@@ -65,11 +70,15 @@ class ComputeV20(PublicView):
 class ComputeV21(PublicView):
     """GET /compute/v2.1/."""
 
+    openapi = {"get": doc.VERSION_SHOW}
+
     def get(self, request):
         return Response({"version": single(compute_v21(request), "2.1")})
 
 
 class ImageVersions(PublicView):
+    openapi = {"get": doc.VERSION_CHOICES}
+
     def get(self, request):
         href = f"{base_url(request)}/image/v2/"
         versions = [
@@ -84,6 +93,8 @@ class ImageVersions(PublicView):
 
 
 class NetworkVersions(PublicView):
+    openapi = {"get": doc.VERSION_LIST}
+
     def get(self, request):
         href = f"{base_url(request)}/network/v2.0/"
         return Response({"versions": [{"id": "v2.0", "status": "CURRENT", "links": [{"rel": "self", "href": href}]}]})

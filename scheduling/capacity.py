@@ -4,23 +4,39 @@ The candidate query, its expression indexes (hosts migration 0002) and the atomi
 use these exact expressions. PostgreSQL only uses an expression index when the query repeats
 the indexed expression, so they must not be rewritten elsewhere: format them with the table
 alias and use them as they are.
+
+The capacity alone (total x effective ratio - reserved, what the operator's bars show as the
+total) is the same expression without the usage: each FREE_* below is its CAPACITY_* with the
+usage subtracted, so the text of the indexed expressions is unchanged.
 """
 
 from __future__ import annotations
 
 # {n} is the alias (or table name) of hosts_computenode in the statement.
-FREE_VCPUS = (
-    "({n}.vcpus * COALESCE({n}.aggregate_cpu_allocation_ratio, {n}.cpu_allocation_ratio)"
-    " - {n}.reserved_host_cpus - {n}.vcpus_used)"
+_VCPUS = "{n}.vcpus * COALESCE({n}.aggregate_cpu_allocation_ratio, {n}.cpu_allocation_ratio) - {n}.reserved_host_cpus"
+_RAM_MB = (
+    "{n}.memory_mb * COALESCE({n}.aggregate_ram_allocation_ratio, {n}.ram_allocation_ratio)"
+    " - {n}.reserved_host_memory_mb"
 )
-FREE_RAM_MB = (
-    "({n}.memory_mb * COALESCE({n}.aggregate_ram_allocation_ratio, {n}.ram_allocation_ratio)"
-    " - {n}.reserved_host_memory_mb - {n}.memory_mb_used)"
+_DISK_GB = (
+    "{n}.local_gb * COALESCE({n}.aggregate_disk_allocation_ratio, {n}.disk_allocation_ratio)"
+    " - {n}.reserved_host_disk_mb / 1024.0"
 )
-FREE_DISK_GB = (
-    "({n}.local_gb * COALESCE({n}.aggregate_disk_allocation_ratio, {n}.disk_allocation_ratio)"
-    " - {n}.reserved_host_disk_mb / 1024.0 - {n}.local_gb_used)"
-)
+
+CAPACITY_VCPUS = f"({_VCPUS})"
+CAPACITY_RAM_MB = f"({_RAM_MB})"
+CAPACITY_DISK_GB = f"({_DISK_GB})"
+
+FREE_VCPUS = f"({_VCPUS} - {{n}}.vcpus_used)"
+FREE_RAM_MB = f"({_RAM_MB} - {{n}}.memory_mb_used)"
+FREE_DISK_GB = f"({_DISK_GB} - {{n}}.local_gb_used)"
+
+#: Each resource's capacity expression and the column counting its usage.
+CAPACITY = {
+    "vcpus": (CAPACITY_VCPUS, "vcpus_used"),
+    "memory_mb": (CAPACITY_RAM_MB, "memory_mb_used"),
+    "disk_gb": (CAPACITY_DISK_GB, "local_gb_used"),
+}
 
 # Names of the expression indexes over the three expressions (hosts migration 0002).
 INDEXES = {

@@ -71,8 +71,9 @@ def make_server(cloud):
     return make
 
 
-def start(api, server: Server, operation: str, settings, capture) -> list[Any]:
-    """Send the operation's request; return the arguments of the conductor task it published."""
+def start(api, server: Server, operation: str, settings, capture) -> dict[str, Any]:
+    """Send the operation's request; return the keyword arguments of the conductor task it
+    published (the server's uuid and the request id first, novasite.tracing)."""
     body, _ = REQUESTS[operation]
     with mock.patch("servers.services.operations.celery_app") as celery_app, capture(execute=True):
         if operation == "soft_delete":
@@ -83,7 +84,10 @@ def start(api, server: Server, operation: str, settings, capture) -> list[Any]:
     assert response.status_code in (200, 202, 204), response.content  # rescue answers 200
     [call] = celery_app.send_task.call_args_list
     assert call.args == ("conductor.run_operation",)
-    return call.kwargs["args"]
+    kwargs = call.kwargs["kwargs"]
+    assert list(kwargs)[:2] == ["server_uuid", "request_id"]
+    assert kwargs["server_uuid"] == str(server.uuid) and kwargs["request_id"].startswith("req-")
+    return kwargs
 
 
 def test_the_api_and_the_conductor_know_the_same_operations() -> None:
@@ -96,18 +100,18 @@ def test_an_accepted_operation_is_run_and_ends_as_its_rule_says(
 ):
     rule = get_rule(operation)
     server = make_server(REQUESTS[operation][1])
-    args = start(admin_api, server, operation, settings, django_capture_on_commit_callbacks)
-    assert args[2] == operation
+    kwargs = start(admin_api, server, operation, settings, django_capture_on_commit_callbacks)
+    assert kwargs["operation"] == operation
     server.refresh_from_db()
     assert server.task_state == rule.next_task_state  # what the API set, from the rule
 
     with mock.patch.object(operations, "compute_then") as compute_then:
-        operations.run_operation(*args)
+        operations.run_operation(**kwargs)
     compute_then.assert_called_once()
     assert compute_then.call_args.args[:2] == (operations.OPERATIONS[operation].compute_task, "c1")
 
     outcome = {"ok": True, "host": "c1", "power_state": PowerState.SHUTDOWN}
-    operations.operation_finished(outcome, str(server.uuid), args[1], operation)
+    operations.operation_finished(outcome, str(server.uuid), kwargs["request_id"], operation)
     server.refresh_from_db()
     assert server.task_state is None
     assert server.vm_state == (rule.vm_state_on_success(PowerState.SHUTDOWN) or REQUESTS[operation][1])

@@ -154,6 +154,16 @@ def test_malformed_action_bodies_are_400(demo_api, server, body):
     assert server.task_state is None
 
 
+@pytest.mark.parametrize("reason", ["x" * 256, 42])
+def test_a_lock_reason_the_service_refuses_is_400(demo_api, server, reason):
+    """The reason's rule is the service's (operations.check_locked_reason), as the admin's."""
+    response = act(demo_api, server, {"lock": {"locked_reason": reason}}, HTTP_OPENSTACK_API_VERSION="compute 2.73")
+    assert response.status_code == 400
+    assert response.json()["badRequest"]["message"] == "Invalid input for field/attribute lock: locked_reason."
+    server.refresh_from_db()
+    assert not server.locked and not InstanceAction.objects.filter(server=server).exists()
+
+
 def test_password_and_crash_dump_follow_the_host_capabilities(demo_api, server):
     from hosts.models import ComputeNode
 

@@ -20,6 +20,7 @@ from hosts.models import Aggregate
 from hosts.services import aggregates
 
 from . import ids, names
+from . import openapi as doc
 from .base import HostsView
 from .representation import aggregate_body
 
@@ -41,6 +42,8 @@ class AggregatesView(HostsView):
     """GET /os-aggregates (complete entries: the client's `aggregate show` uses the list) and
     POST /os-aggregates (200, as Nova)."""
 
+    openapi = {"get": doc.AGGREGATE_LIST, "post": doc.AGGREGATE_CREATE}
+
     def get(self, request: Request) -> Response:
         self.strict_query(mv.QUERY_PARAMS_RESTRICTED)
         rows = aggregates.list_aggregates(self.caller)
@@ -58,6 +61,8 @@ class AggregatesView(HostsView):
 
 class AggregateView(HostsView):
     """GET, PUT (name and/or availability_zone) and DELETE /os-aggregates/{id}."""
+
+    openapi = {"get": doc.AGGREGATE_SHOW, "put": doc.AGGREGATE_UPDATE, "delete": doc.AGGREGATE_DELETE}
 
     def get(self, request: Request, aggregate_id: str) -> Response:
         self.strict_query(mv.QUERY_PARAMS_RESTRICTED)
@@ -104,6 +109,8 @@ ACTIONS: dict[str, tuple[Callable[[Caller, int, Any], Aggregate], str, Callable[
 class AggregateActionView(HostsView):
     """POST /os-aggregates/{id}/action: {"add_host": {"host"}}, {"remove_host": {"host"}},
     {"set_metadata": {"metadata": {...}}}; 200 with the aggregate."""
+
+    openapi = {"post": doc.AGGREGATE_ACTION}
 
     def post(self, request: Request, aggregate_id: str) -> Response:
         data = request.data

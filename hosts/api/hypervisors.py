@@ -19,6 +19,7 @@ from hosts.services import hypervisors
 from identity.catalog import base_url
 
 from . import names
+from . import openapi as doc
 from .base import HostsView
 from .ids import hypervisor_key, hypervisor_marker, int_id
 from .representation import hypervisor_brief, hypervisor_detail, hypervisor_id, hypervisor_uptime
@@ -71,6 +72,8 @@ def links(
 class HypervisorsView(HostsView):
     """GET /os-hypervisors (and, `detail`, /os-hypervisors/detail)."""
 
+    openapi = {"get": doc.HYPERVISOR_LIST}
+
     detail = False
 
     def get(self, request: Request) -> Response:
@@ -94,6 +97,8 @@ class HypervisorsView(HostsView):
 class HypervisorView(HostsView):
     """GET /os-hypervisors/{id}: UUID from 2.53 (malformed: 400), integer below (else 404)."""
 
+    openapi = {"get": doc.HYPERVISOR_SHOW}
+
     def get(self, request: Request, hypervisor_id: str) -> Response:
         version = self.api_version
         self.strict_query(mv.UUID_IDS, ("with_servers",))
@@ -109,6 +114,8 @@ class HypervisorView(HostsView):
 class HypervisorUptimeView(HostsView):
     """GET /os-hypervisors/{id}/uptime (removed in 2.88, where the detail shows `uptime`)."""
 
+    openapi = {"get": doc.HYPERVISOR_UPTIME}
+
     def get(self, request: Request, hypervisor_id: str) -> Response:
         version = self.api_version
         if version >= mv.HYPERVISOR_STATISTICS_REMOVED:
@@ -120,6 +127,8 @@ class HypervisorUptimeView(HostsView):
 class HypervisorStatisticsView(HostsView):
     """GET /os-hypervisors/statistics (removed in 2.88): totals over every hypervisor."""
 
+    openapi = {"get": doc.HYPERVISOR_STATISTICS}
+
     def get(self, request: Request) -> Response:
         if self.api_version >= mv.HYPERVISOR_STATISTICS_REMOVED:
             raise NotFound("The hypervisor statistics API was removed in microversion 2.88.")
@@ -129,6 +138,8 @@ class HypervisorStatisticsView(HostsView):
 class HypervisorPatternView(HostsView):
     """GET /os-hypervisors/{pattern}/search and /{pattern}/servers (removed in 2.53): the
     hypervisors whose hostname contains the pattern (404 if none)."""
+
+    openapi = {"get": doc.HYPERVISOR_SEARCH}
 
     servers = False
 

@@ -16,6 +16,7 @@ from core.exceptions import BadRequest, NotFound
 from hosts.services import legacy_hosts
 
 from . import names
+from . import openapi as doc
 from .base import HostsView
 
 #: The words the update schema takes for status and maintenance_mode.
@@ -59,6 +60,8 @@ class LegacyHostsView(HostsView):
 class HostsListView(LegacyHostsView):
     """GET /os-hosts: {"hosts": [{"host_name", "service", "zone"}]}."""
 
+    openapi = {"get": doc.OS_HOSTS_LIST}
+
     def get(self, request: Request) -> Response:
         rows = legacy_hosts.list_hosts(self.caller, request.query_params.get("zone") or None)
         return Response({"hosts": [asdict(row) for row in rows]})
@@ -66,6 +69,8 @@ class HostsListView(LegacyHostsView):
 
 class HostView(LegacyHostsView):
     """GET /os-hosts/{host}: {"host": [{"resource": {...}}]}; PUT updates it."""
+
+    openapi = {"get": doc.OS_HOST_SHOW, "put": doc.OS_HOST_UPDATE}
 
     def get(self, request: Request, host: str) -> Response:
         rows = legacy_hosts.show_host(self.caller, host)
@@ -79,6 +84,8 @@ class HostView(LegacyHostsView):
 
 class HostPowerView(LegacyHostsView):
     """GET /os-hosts/{host}/startup, /shutdown or /reboot."""
+
+    openapi = {"get": doc.OS_HOST_POWER}
 
     action: legacy_hosts.PowerAction = "reboot"
 

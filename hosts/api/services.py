@@ -18,6 +18,7 @@ from hosts.services import service_records
 from hosts.zones import zones_by_host
 
 from . import names
+from . import openapi as doc
 from .base import HostsView
 from .ids import service_key
 from .representation import service_body
@@ -49,6 +50,8 @@ def _reason(data: dict[str, Any]) -> str | None:
 class ServicesView(HostsView):
     """GET /os-services."""
 
+    openapi = {"get": doc.SERVICE_LIST}
+
     def get(self, request: Request) -> Response:
         self.strict_query(mv.API_CONSISTENCY, ("host", "binary"))
         params = request.query_params
@@ -59,6 +62,8 @@ class ServicesView(HostsView):
 
 class ServiceView(HostsView):
     """PUT and DELETE /os-services/{id}."""
+
+    openapi = {"put": doc.SERVICE_UPDATE, "delete": doc.SERVICE_DELETE}
 
     def put(self, request: Request, service_id: str) -> Response:
         version = self.api_version

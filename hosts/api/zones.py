@@ -15,6 +15,7 @@ from core.timestamps import micro
 from hosts.heartbeats import is_up
 from hosts.services.zones import Zone, availability_zones
 
+from . import openapi as doc
 from .base import HostsView
 
 
@@ -32,6 +33,8 @@ def hosts_body(zone: Zone) -> dict[str, dict[str, dict[str, Any]]]:
 
 class AvailabilityZonesView(HostsView):
     """GET /os-availability-zone (and, `detail`, /os-availability-zone/detail)."""
+
+    openapi = {"get": doc.ZONE_LIST}
 
     detail = False
 

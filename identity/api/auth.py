@@ -11,11 +11,14 @@ from identity.catalog import catalog
 from identity.documents import collection_links, project_document, v3_url
 from identity.services import auth
 
+from . import openapi as doc
 from .base import IdentityView
 
 
 class AuthProjectsView(IdentityView):
     """GET /v3/auth/projects: the projects the token's user holds a role on."""
+
+    openapi = {"get": doc.AUTH_PROJECTS}
 
     def get(self, request: Request) -> Response:
         found = auth.scope_projects(self.caller)
@@ -28,12 +31,16 @@ class AuthDomainsView(IdentityView):
     """GET /v3/auth/domains: the domains the token's user holds a role on (none: roles are
     granted on projects only)."""
 
+    openapi = {"get": doc.AUTH_DOMAINS}
+
     def get(self, request: Request) -> Response:
         return Response({"domains": auth.scope_domains(self.caller), "links": collection_links(request)})
 
 
 class AuthSystemView(IdentityView):
     """GET /v3/auth/system: whether the token's user may scope to the system (no)."""
+
+    openapi = {"get": doc.AUTH_SYSTEM}
 
     def get(self, request: Request) -> Response:
         system = [{"all": True}] if auth.scope_system(self.caller) else []
@@ -42,6 +49,8 @@ class AuthSystemView(IdentityView):
 
 class AuthCatalogView(IdentityView):
     """GET /v3/auth/catalog: the catalog of the token's project (403 for an unscoped token)."""
+
+    openapi = {"get": doc.AUTH_CATALOG}
 
     def get(self, request: Request) -> Response:
         project_id = auth.catalog_project(self.caller)

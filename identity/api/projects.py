@@ -14,6 +14,7 @@ from identity.documents import collection_links, project_document
 from identity.models import Project
 from identity.services import projects
 
+from . import openapi as doc
 from . import parsing
 from .base import IdentityView
 from .filtersets import ProjectFilterSet
@@ -31,6 +32,8 @@ class ProjectsView(IdentityView):
     """GET lists (an admin every project, others the projects they hold a role on; filters
     name, domain_id, enabled); POST creates."""
 
+    openapi = {"get": doc.PROJECT_LIST, "post": doc.PROJECT_CREATE}
+
     def get(self, request: Request) -> Response:
         return project_list(request, projects.list_projects(self.caller))
 
@@ -41,6 +44,8 @@ class ProjectsView(IdentityView):
 
 class ProjectView(IdentityView):
     """GET shows; PATCH updates; DELETE deletes (with the project's grants and tokens)."""
+
+    openapi = {"get": doc.PROJECT_SHOW, "patch": doc.PROJECT_UPDATE, "delete": doc.PROJECT_DELETE}
 
     def get(self, request: Request, project_id: str) -> Response:
         return Response({"project": project_document(request, projects.get_project(self.caller, project_id))})
@@ -56,6 +61,8 @@ class ProjectView(IdentityView):
 
 class UserProjectsView(IdentityView):
     """GET /v3/users/{id}/projects: the projects the user holds a role on."""
+
+    openapi = {"get": doc.USER_PROJECTS}
 
     def get(self, request: Request, user_id: str) -> Response:
         return project_list(request, projects.list_user_projects(self.caller, user_id))

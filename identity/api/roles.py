@@ -19,6 +19,7 @@ from identity.documents import assignment_document, collection_links, domain_doc
 from identity.models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, RoleAssignment
 from identity.services import roles
 
+from . import openapi as doc
 from . import parsing
 from .base import IdentityView
 from .filtersets import RoleAssignmentFilterSet, RoleFilterSet
@@ -26,6 +27,8 @@ from .filtersets import RoleAssignmentFilterSet, RoleFilterSet
 
 class RolesView(IdentityView):
     """GET lists (filter name); POST creates."""
+
+    openapi = {"get": doc.ROLE_LIST, "post": doc.ROLE_CREATE}
 
     def get(self, request: Request) -> Response:
         found = RoleFilterSet(request.query_params, queryset=roles.list_roles(self.caller)).qs
@@ -39,6 +42,8 @@ class RolesView(IdentityView):
 class RoleView(IdentityView):
     """GET shows; DELETE deletes (with its grants; tokens carrying it stop working)."""
 
+    openapi = {"get": doc.ROLE_SHOW, "delete": doc.ROLE_DELETE}
+
     def get(self, request: Request, role_id: str) -> Response:
         return Response({"role": role_document(request, roles.get_role(self.caller, role_id))})
 
@@ -50,6 +55,8 @@ class RoleView(IdentityView):
 class UserRolesOnProjectView(IdentityView):
     """GET /v3/projects/{p}/users/{u}/roles: the user's roles there."""
 
+    openapi = {"get": doc.USER_ROLES_ON_PROJECT}
+
     def get(self, request: Request, project_id: str, user_id: str) -> Response:
         found = roles.list_grants(self.caller, project_id, user_id)
         return Response({"roles": [role_document(request, role) for role in found], "links": collection_links(request)})
@@ -57,6 +64,8 @@ class UserRolesOnProjectView(IdentityView):
 
 class GrantView(IdentityView):
     """PUT grants (204), HEAD/GET check (204, or 404 when not granted), DELETE revokes."""
+
+    openapi = {"put": doc.GRANT_CREATE, "get": doc.GRANT_CHECK, "delete": doc.GRANT_DELETE}
 
     def put(self, request: Request, project_id: str, user_id: str, role_id: str) -> Response:
         roles.create_grant(self.caller, project_id, user_id, role_id)
@@ -83,6 +92,8 @@ def query_flag(request: Request, name: str) -> bool:
 class RoleAssignmentsView(IdentityView):
     """GET /v3/role_assignments (filters user.id, scope.project.id, role.id; include_names)."""
 
+    openapi = {"get": doc.ROLE_ASSIGNMENTS}
+
     def get(self, request: Request) -> Response:
         found = RoleAssignmentFilterSet(request.query_params, queryset=roles.list_role_assignments(self.caller)).qs
         names = query_flag(request, "include_names")
@@ -104,6 +115,8 @@ class DomainsView(IdentityView):
     """GET /v3/domains (filters name, enabled): only Default exists, so the filters are read
     here rather than by a FilterSet, which needs a queryset."""
 
+    openapi = {"get": doc.DOMAIN_LIST}
+
     def get(self, request: Request) -> Response:
         params = request.query_params
         matches = params.get("name", DEFAULT_DOMAIN_NAME) == DEFAULT_DOMAIN_NAME
@@ -115,6 +128,8 @@ class DomainsView(IdentityView):
 
 class DomainView(IdentityView):
     """GET /v3/domains/default (also by the name Default)."""
+
+    openapi = {"get": doc.DOMAIN_SHOW}
 
     def get(self, request: Request, domain_id: str) -> Response:
         if domain_id not in (DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from identity.documents import collection_links, user_document
 from identity.services import users
 
+from . import openapi as doc
 from . import parsing
 from .base import IdentityView
 from .filtersets import UserFilterSet
@@ -19,6 +20,8 @@ from .filtersets import UserFilterSet
 
 class UsersView(IdentityView):
     """GET lists (filters name, domain_id, enabled); POST creates."""
+
+    openapi = {"get": doc.USER_LIST, "post": doc.USER_CREATE}
 
     def get(self, request: Request) -> Response:
         found = UserFilterSet(request.query_params, queryset=users.list_users(self.caller)).qs
@@ -32,6 +35,8 @@ class UsersView(IdentityView):
 class UserView(IdentityView):
     """GET shows; PATCH updates password, enabled, email, name, default_project_id; DELETE
     deletes (the user's tokens go with it)."""
+
+    openapi = {"get": doc.USER_SHOW, "patch": doc.USER_UPDATE, "delete": doc.USER_DELETE}
 
     def get(self, request: Request, user_id: str) -> Response:
         return Response({"user": user_document(request, users.get_user(self.caller, user_id))})
@@ -48,6 +53,8 @@ class UserView(IdentityView):
 class UserPasswordView(IdentityView):
     """POST /v3/users/{id}/password {"user": {"password", "original_password"}}: a user
     changes its own password (204); every token of the user is revoked."""
+
+    openapi = {"post": doc.USER_PASSWORD}
 
     def post(self, request: Request, user_id: str) -> Response:
         original, password = parsing.password_change(request.data)

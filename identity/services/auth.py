@@ -78,6 +78,12 @@ def _password_user(user: PasswordUser | None) -> User:
     return account
 
 
+def password_account(name: str, password: str) -> User:
+    """The enabled user ``name`` of the Default domain whose password is ``password``: the
+    password method's own check (the admin console's login uses it); 401 otherwise."""
+    return _password_user(PasswordUser(name=name, domain=DomainRef(id=DEFAULT_DOMAIN_ID), password=password))
+
+
 def _token(token_id: str | None) -> tokens.Principal:
     """The valid token the token method names, else Keystone's 404."""
     if not token_id:

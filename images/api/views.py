@@ -21,6 +21,7 @@ from identity.catalog import base_url
 from images import services
 from images.models import Image
 
+from . import openapi as doc
 from .parsers import JsonPatchParser, OctetStreamParser
 from .representation import image_document
 from .validation import new_image, patch_operations
@@ -85,6 +86,8 @@ def image_query(request: Request) -> tuple[services.ImageQuery, dict[str, str]]:
 class ImagesView(ServiceView):
     """GET /image/v2/images and POST /image/v2/images (201, Location, the image document)."""
 
+    openapi = {"get": doc.IMAGE_LIST, "post": doc.IMAGE_CREATE}
+
     def get(self, request: Request) -> Response:
         query, used = image_query(request)
         rows, more = services.list_images(self.caller, query)
@@ -107,6 +110,8 @@ class ImagesView(ServiceView):
 class ImageView(ServiceView):
     """GET, PATCH (application/openstack-images-v2.1-json-patch) and DELETE one image."""
 
+    openapi = {"get": doc.IMAGE_SHOW, "patch": doc.IMAGE_UPDATE, "delete": doc.IMAGE_DELETE}
+
     parser_classes = [JsonPatchParser]
 
     def get(self, request: Request, image_id: str) -> Response:
@@ -125,6 +130,8 @@ class ImageTasksView(ServiceView):
     """GET /image/v2/images/{id}/tasks (Glance 2.12+): the import tasks of an image the
     caller may see. Uploads here are synchronous, so there never are any: an empty list."""
 
+    openapi = {"get": doc.IMAGE_TASKS}
+
     def get(self, request: Request, image_id: str) -> Response:
         services.get_image(self.caller, image_id)
         return Response({"tasks": []})
@@ -133,6 +140,8 @@ class ImageTasksView(ServiceView):
 class ImageFileView(ServiceView):
     """PUT (application/octet-stream, 204) and GET (200 with the bytes, 204 without data) of
     /image/v2/images/{id}/file."""
+
+    openapi = {"put": doc.IMAGE_UPLOAD, "get": doc.IMAGE_DOWNLOAD}
 
     parser_classes = [OctetStreamParser]
 

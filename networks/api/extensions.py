@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from core.exceptions import NotFound
 
+from . import openapi as doc
 from .base import NeutronView
 
 UPDATED = "2025-01-01T00:00:00-00:00"
@@ -28,11 +29,15 @@ def extension_document(alias: str) -> dict[str, Any]:
 
 
 class ExtensionsView(NeutronView):
+    openapi = {"get": doc.EXTENSION_LIST}
+
     def get(self, request: Request) -> Response:
         return Response({"extensions": [extension_document(alias) for alias in EXTENSIONS]})
 
 
 class ExtensionView(NeutronView):
+    openapi = {"get": doc.EXTENSION_SHOW}
+
     def get(self, request: Request, alias: str) -> Response:
         if alias not in EXTENSIONS:
             raise NotFound(f"Extension with alias {alias} does not exist")

@@ -14,6 +14,7 @@ from networks.services import access
 from networks.services import networks as services
 from networks.services.arguments import NetworkFields
 
+from . import openapi as doc
 from . import validation
 from .base import NeutronView, entity, listing
 from .documents import network_document
@@ -43,6 +44,8 @@ def network_fields(body: dict[str, Any]) -> NetworkFields:
 
 
 class NetworksView(NeutronView):
+    openapi = {"get": doc.NETWORKS.list, "post": doc.NETWORKS.create}
+
     def get(self, request: Request) -> Response:
         rows = narrow(NetworkFilter, access.networks(self.caller), request.query_params)
         return listing("networks", (network_document(network) for network in rows), request.query_params)
@@ -54,6 +57,8 @@ class NetworksView(NeutronView):
 
 
 class NetworkView(NeutronView):
+    openapi = {"get": doc.NETWORKS.show, "put": doc.NETWORKS.update, "delete": doc.NETWORKS.delete}
+
     def get(self, request: Request, network_id: str) -> Response:
         network = access.get_network(self.caller, network_id)
         return entity("network", network_document(network), request.query_params)

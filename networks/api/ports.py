@@ -16,6 +16,7 @@ from networks.services import access
 from networks.services import ports as services
 from networks.services.arguments import FixedIp, PortFields
 
+from . import openapi as doc
 from . import validation
 from .base import Document, NeutronView, entity, listing
 from .documents import port_document
@@ -73,6 +74,8 @@ def port_fields(body: dict[str, Any]) -> PortFields:
 
 
 class PortsView(NeutronView):
+    openapi = {"get": doc.PORTS.list, "post": doc.PORTS.create}
+
     def get(self, request: Request) -> Response:
         pairs = _fixed_ip_filters(request.query_params)
         documents = (
@@ -96,6 +99,8 @@ class PortsView(NeutronView):
 
 
 class PortView(NeutronView):
+    openapi = {"get": doc.PORTS.show, "put": doc.PORTS.update, "delete": doc.PORTS.delete}
+
     def get(self, request: Request, port_id: str) -> Response:
         return entity("port", port_document(access.get_port(self.caller, port_id)), request.query_params)
 

@@ -13,6 +13,7 @@ from core.bodies import unwrap
 from core.exceptions import BadRequest
 from networks.services import quotas
 
+from . import openapi as doc
 from .base import NeutronView
 
 # Flags of the quota-check-limit extension (the openstack client sends check_limit).
@@ -44,6 +45,8 @@ def new_limits(quota: dict[str, Any]) -> dict[str, int]:
 class QuotasView(NeutronView):
     """GET /quotas: the projects with non-default quotas (admin)."""
 
+    openapi = {"get": doc.QUOTA_LIST}
+
     def get(self, request: Request) -> Response:
         entries = [
             {**limits, "project_id": project_id, "tenant_id": project_id}
@@ -54,6 +57,8 @@ class QuotasView(NeutronView):
 
 class QuotaView(NeutronView):
     """GET shows the effective limits; PUT changes them (admin); DELETE resets (admin)."""
+
+    openapi = {"get": doc.QUOTA_SHOW, "put": doc.QUOTA_UPDATE, "delete": doc.QUOTA_DELETE}
 
     def get(self, request: Request, project_id: str) -> Response:
         return Response({"quota": quotas.show(self.caller, project_id)})
@@ -77,12 +82,16 @@ class QuotaView(NeutronView):
 class QuotaDefaultView(NeutronView):
     """GET /quotas/{project}/default: the defaults."""
 
+    openapi = {"get": doc.QUOTA_DEFAULT}
+
     def get(self, request: Request, project_id: str) -> Response:
         return Response({"quota": quotas.defaults(self.caller, project_id)})
 
 
 class QuotaDetailsView(NeutronView):
     """GET /quotas/{project}/details: limit, used and reserved per resource."""
+
+    openapi = {"get": doc.QUOTA_DETAILS}
 
     def get(self, request: Request, project_id: str) -> Response:
         details = quotas.details(self.caller, project_id)

@@ -15,6 +15,7 @@ from networks.services import security_group_rules as rule_services
 from networks.services import security_groups as services
 from networks.services.arguments import RuleFields, SecurityGroupFields
 
+from . import openapi as doc
 from . import validation
 from .base import NeutronView, entity, listing
 from .documents import rule_document, security_group_document
@@ -82,6 +83,8 @@ def rule_fields(body: dict[str, Any]) -> RuleFields:
 
 
 class SecurityGroupsView(NeutronView):
+    openapi = {"get": doc.GROUPS.list, "post": doc.GROUPS.create}
+
     def get(self, request: Request) -> Response:
         rows = narrow(SecurityGroupFilter, services.groups(self.caller), request.query_params)
         return listing("security_groups", map(security_group_document, rows), request.query_params)
@@ -93,6 +96,8 @@ class SecurityGroupsView(NeutronView):
 
 
 class SecurityGroupView(NeutronView):
+    openapi = {"get": doc.GROUPS.show, "put": doc.GROUPS.update, "delete": doc.GROUPS.delete}
+
     def get(self, request: Request, group_id: str) -> Response:
         group = services.get_group(self.caller, group_id)
         return entity("security_group", security_group_document(group), request.query_params)
@@ -109,6 +114,8 @@ class SecurityGroupView(NeutronView):
 
 
 class SecurityGroupRulesView(NeutronView):
+    openapi = {"get": doc.RULES.list, "post": doc.RULES.create}
+
     def get(self, request: Request) -> Response:
         rows = narrow(
             SecurityGroupRuleFilter,
@@ -126,6 +133,8 @@ class SecurityGroupRulesView(NeutronView):
 
 
 class SecurityGroupRuleView(NeutronView):
+    openapi = {"get": doc.RULES.show, "delete": doc.RULES.delete}
+
     def get(self, request: Request, rule_id: str) -> Response:
         rule = rule_services.get_rule(self.caller, rule_id)
         document = rule_document(rule, in_default=rule.security_group.is_default)

@@ -15,6 +15,7 @@ from networks.services import access
 from networks.services import subnets as services
 from networks.services.arguments import Pool, SubnetFields
 
+from . import openapi as doc
 from . import validation
 from .base import NeutronView, entity, listing
 from .documents import subnet_document
@@ -78,6 +79,8 @@ def subnet_fields(body: dict[str, Any]) -> SubnetFields:
 
 
 class SubnetsView(NeutronView):
+    openapi = {"get": doc.SUBNETS.list, "post": doc.SUBNETS.create}
+
     def get(self, request: Request) -> Response:
         rows = narrow(SubnetFilter, access.subnets(self.caller), request.query_params)
         return listing("subnets", (subnet_document(subnet) for subnet in rows), request.query_params)
@@ -98,6 +101,8 @@ class SubnetsView(NeutronView):
 
 
 class SubnetView(NeutronView):
+    openapi = {"get": doc.SUBNETS.show, "put": doc.SUBNETS.update, "delete": doc.SUBNETS.delete}
+
     def get(self, request: Request, subnet_id: str) -> Response:
         return entity("subnet", subnet_document(access.get_subnet(self.caller, subnet_id)), request.query_params)
 

@@ -15,9 +15,13 @@ from core.exceptions import BadRequest, NotFound
 from core.views import ServiceView
 from scheduling import why_not
 
+from .openapi import WHY_NOT
+
 
 class WhyNotView(ServiceView):
     """GET /scheduler/why-not."""
+
+    openapi = {"get": WHY_NOT}
 
     def get(self, request: Request) -> Response:
         params = request.query_params

@@ -1,7 +1,10 @@
-"""Admin for the servers app, one module per family: ``servers`` (servers and their audit
-records), ``flavors`` (flavors and their access), ``tenancy`` (keypairs, server groups and
-quota limits). Every write goes through servers.services (novasite.admin_support)."""
+"""Admin for the servers app, one module per family: ``servers`` (the server admin, with its
+list in ``server_list``, its page's records in ``server_detail`` and its actions in
+``server_actions`` and ``server_action_views``), ``records`` (faults, instance actions,
+migrations and the other records workflows write), ``flavors`` (flavors and their access),
+``tenancy`` (keypairs and server groups), ``quotas`` (quota limits, and a project's quota
+set). Every write goes through servers.services (novasite.admin_support)."""
 
-from . import flavors, servers, tenancy
+from . import flavors, quotas, records, servers, tenancy
 
-__all__ = ["flavors", "servers", "tenancy"]
+__all__ = ["flavors", "quotas", "records", "servers", "tenancy"]

@@ -1,35 +1,34 @@
-"""Servers and their audit records. A server's state, placement and boot request belong to
-the workflows (servers.services and the workers): the admin shows them read-only, never adds
-or deletes a server, and changes only what PUT /servers/{id} and the metadata API change
-(name, description, hostname, access IPs; metadata), through the same readers and services,
-so a change is refused when the API would refuse it (a bad hostname, metadata of a server
-in ERROR)."""
+"""The server admin. A server's state, placement and boot request belong to the workflows:
+the admin shows them read-only (coloured, servers.admin.badges), never adds a server, and
+changes only what PUT /servers/{id} and the metadata API change (name, description,
+hostname, access IPs; metadata), through the same readers and services, so a change is
+refused when the API would refuse it (a bad hostname, metadata of a server in ERROR).
+
+Everything else an operator does to a server is an action (start, stop, ..., delete): a
+button on its page or a bulk action of the changelist, each calling the service function the
+API calls (servers.admin.server_actions). The list is servers.admin.server_list, the page's
+records servers.admin.server_detail; the records themselves, servers.admin.records."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 
 from core.principal import Caller
 from core.views import max_microversion
-from novasite.admin_support import ReadOnlyMixin, ServiceLayerAdmin, as_service_error
+from novasite.admin_support import ServiceLayerAdmin, as_service_error
 
 from ..api.validation import metadata as metadata_body
 from ..api.validation.servers import validate_server_update
-from ..models import (
-    InstanceAction,
-    InstanceActionEvent,
-    Migration,
-    QuotaUsage,
-    Server,
-    ServerFault,
-    ServerTag,
-    VolumeAttachment,
-)
+from ..models import Server
 from ..services import metadata, update
-from ..states import PowerState, status_for
+from . import badges, server_list
+from .server_action_views import ACTION_FIELD, bulk_actions, run_button
+from .server_detail import server_page_context
 
 #: The server columns an operator edits here, and their names in PUT /servers/{id}.
 UPDATE_ATTRIBUTES = {
@@ -41,53 +40,43 @@ UPDATE_ATTRIBUTES = {
 }
 
 
-class ReadOnlyTabularInline(ReadOnlyMixin, admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-
-class ServerFaultInline(ReadOnlyTabularInline):
-    model = ServerFault
-    fields = ("created_at", "code", "message", "host")
-    readonly_fields = fields
-
-
-class InstanceActionInline(ReadOnlyTabularInline):
-    model = InstanceAction
-    fields = ("action", "request_id", "user_id", "start_time", "finish_time", "message")
-    readonly_fields = fields
-
-
 @admin.register(Server)
 class ServerAdmin(ServiceLayerAdmin[Server]):
-    """Servers are created through the API and deleted through the service layer."""
+    """Servers are created through the API; the admin acts on them through the services."""
 
     list_display = (
         "name",
-        "uuid",
-        "status",
-        "vm_state",
-        "task_state",
-        "power",
-        "flavor_name",
+        server_list.status_column,
+        server_list.vm_state_column,
+        server_list.task_state_column,
+        server_list.power_state_column,
         "host",
         "availability_zone",
-        "project_id",
+        server_list.flavor_column,
+        server_list.project_column,
+        server_list.ips_column,
+        server_list.age_column,
+        "locked",
+    )
+    list_filter = (
+        server_list.StatusFilter,
+        "host",
+        "availability_zone",
+        server_list.ProjectFilter,
+        "task_state",
         "locked",
         "deleted",
-        "created_at",
     )
-    list_filter = ("vm_state", "task_state", "power_state", "deleted", "locked", "availability_zone")
     search_fields = ("name", "hostname", "=uuid", "project_id", "user_id", "host", "node")
+    search_help_text = "Name, uuid, IP address (or its beginning: 10.0.1.), project, user or host."
     ordering = ("-created_at", "-id")
     date_hierarchy = "created_at"
     readonly_fields = (
         "uuid",
         "status",
-        "vm_state",
-        "task_state",
-        "power_state",
+        "vm_state_badge",
+        "task_state_badge",
+        "power_state_badge",
         "host",
         "node",
         "availability_zone",
@@ -120,9 +109,9 @@ class ServerAdmin(ServiceLayerAdmin[Server]):
             {
                 "fields": (
                     "status",
-                    "vm_state",
-                    "task_state",
-                    "power_state",
+                    "vm_state_badge",
+                    "task_state_badge",
+                    "power_state_badge",
                     "locked",
                     "locked_by",
                     "locked_reason",
@@ -151,26 +140,82 @@ class ServerAdmin(ServiceLayerAdmin[Server]):
         ),
         ("Times", {"fields": ("launched_at", "terminated_at", "created_at", "updated_at")}),
     )
-    inlines = (ServerFaultInline, InstanceActionInline)
+
+    class Media:
+        css = {"all": ("servers/admin/servers.css",)}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Server | None = None) -> bool:
+        """Django's delete page would list rows the service keeps (a deleted server keeps its
+        actions): deleting is the "delete" action, as DELETE /servers/{id} does it."""
         return False
 
     @admin.display(description="status")
     def status(self, obj: Server) -> str:
-        return status_for(obj.vm_state, obj.task_state)
+        return badges.status_badge(obj)
 
-    @admin.display(description="power", ordering="power_state")
-    def power(self, obj: Server) -> str:
-        return PowerState.NAMES.get(obj.power_state, str(obj.power_state))
+    @admin.display(description="vm_state")
+    def vm_state_badge(self, obj: Server) -> str:
+        return badges.vm_state_badge(obj)
 
-    @admin.display(description="flavor")
-    def flavor_name(self, obj: Server) -> str:
-        name: str = (obj.flavor or {}).get("name", "")
-        return name
+    @admin.display(description="task_state")
+    def task_state_badge(self, obj: Server) -> str:
+        return badges.task_state_badge(obj)
+
+    @admin.display(description="power_state")
+    def power_state_badge(self, obj: Server) -> str:
+        return badges.power_state_badge(obj)
+
+    # --- the list -----------------------------------------------------------------------------
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[server_list.ServerChangeList]:
+        return server_list.ServerChangeList
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Server], search_term: str
+    ) -> tuple[QuerySet[Server], bool]:
+        """Django's search, and the servers whose ports hold the address searched for."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        holders = server_list.servers_with_address(search_term)
+        if holders:
+            results |= queryset.filter(uuid__in=holders)
+        return results, may_have_duplicates
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        if IS_POPUP_VAR not in request.GET and self.has_change_permission(request):
+            actions.update(bulk_actions())
+        return actions
+
+    # --- the page -----------------------------------------------------------------------------
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """A POST from an action button runs that action; any other, the form."""
+        if request.method == "POST" and object_id and ACTION_FIELD in request.POST:
+            return run_button(self, request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: Server | None = None,
+    ) -> HttpResponse:
+        """Django's form, with the server's state, actions and records around it."""
+        if obj is not None:
+            context.update(server_page_context(obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def service_update(self, caller: Caller, obj: Server, form: Any) -> Server:
         """PUT /servers/{id} (at the newest microversion) for the attributes that changed, then
@@ -186,88 +231,3 @@ class ServerAdmin(ServiceLayerAdmin[Server]):
         if "metadata" in form.changed_data:
             metadata.update(caller, server_id, metadata_body.metadata(form.cleaned_data["metadata"]), replace=True)
         return server
-
-
-@admin.register(ServerFault)
-class ServerFaultAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("server", "code", "message", "host", "created_at")
-    list_filter = ("code",)
-    list_select_related = ("server",)
-    search_fields = ("message", "host", "server__name", "=server__uuid")
-    ordering = ("-created_at", "-id")
-
-
-@admin.register(ServerTag)
-class ServerTagAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Tags are set through the API (PUT /servers/{id}/tags), which checks the server's state."""
-
-    list_display = ("tag", "server")
-    list_select_related = ("server",)
-    search_fields = ("tag", "server__name", "=server__uuid")
-
-
-@admin.register(QuotaUsage)
-class QuotaUsageAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """in_use is counted only by servers.services.quotas, under a row lock."""
-
-    list_display = ("project_id", "resource", "in_use", "updated_at")
-    list_filter = ("resource",)
-    search_fields = ("project_id", "resource")
-    ordering = ("project_id", "resource")
-
-
-class InstanceActionEventInline(ReadOnlyTabularInline):
-    model = InstanceActionEvent
-    fields = ("event", "result", "host", "start_time", "finish_time")
-    readonly_fields = fields
-
-
-@admin.register(InstanceAction)
-class InstanceActionAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("action", "server", "request_id", "user_id", "project_id", "start_time", "finish_time", "message")
-    list_filter = ("action", "message")
-    list_select_related = ("server",)
-    search_fields = ("request_id", "server__name", "=server__uuid", "user_id", "project_id")
-    ordering = ("-start_time", "-id")
-    date_hierarchy = "start_time"
-    inlines = (InstanceActionEventInline,)
-
-
-@admin.register(InstanceActionEvent)
-class InstanceActionEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("event", "action", "server", "result", "host", "start_time", "finish_time")
-    list_filter = ("result", "event")
-    list_select_related = ("action__server",)
-    search_fields = ("event", "host", "action__request_id", "=action__server__uuid")
-    ordering = ("-start_time", "-id")
-
-    @admin.display(description="server", ordering="action__server__name")
-    def server(self, obj: InstanceActionEvent) -> Server:
-        return obj.action.server
-
-
-@admin.register(Migration)
-class MigrationAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = (
-        "uuid",
-        "server",
-        "migration_type",
-        "status",
-        "source_compute",
-        "dest_compute",
-        "created_at",
-    )
-    list_filter = ("migration_type", "status")
-    list_select_related = ("server",)
-    search_fields = ("=uuid", "server__name", "=server__uuid", "source_compute", "dest_compute")
-    ordering = ("-created_at", "-id")
-
-
-@admin.register(VolumeAttachment)
-class VolumeAttachmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Attachments change only through the attach and detach workflows."""
-
-    list_display = ("volume_id", "server", "device", "status", "delete_on_termination", "created_at")
-    list_filter = ("status",)
-    search_fields = ("=volume_id", "server__name", "=server__uuid")
-    list_select_related = ("server",)

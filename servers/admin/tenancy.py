@@ -1,8 +1,8 @@
-"""Keypairs, server groups and quota limits: what a project owns besides its servers. Each is
-created as the compute API creates it (its own body reader in servers.api.validation, then
-servers.services), so the admin refuses an invalid key, a taken name, a limit below usage or
-a member over the group's quota in Nova's words. Nova changes none of them in place: a
-keypair or a group is replaced, a limit is set again; group members are added and removed."""
+"""Keypairs and server groups: what a project owns besides its servers (its quotas are
+``quotas``). Each is created as the compute API creates it (its own body reader in
+servers.api.validation, then servers.services), so the admin refuses an invalid key, a taken
+name or a member over the group's quota in Nova's words. Nova changes neither in place: a
+keypair or a group is replaced; group members are added and removed."""
 
 from __future__ import annotations
 
@@ -14,13 +14,12 @@ from django.http import HttpRequest
 
 from core.principal import Caller
 from core.views import max_microversion
-from novasite.admin_support import ReadOnlyMixin, ServiceLayerAdmin, ServiceLayerInline, in_project
+from novasite.admin_support import ServiceLayerAdmin, ServiceLayerInline, in_project
 
 from ..api.validation.groups import group_create
 from ..api.validation.keypairs import keypair_create
-from ..api.validation.quotas import quota_update
-from ..models import Keypair, QuotaClassLimit, QuotaLimit, ServerGroup, ServerGroupMember, UserQuotaLimit
-from ..services import groups, keypairs, quotas
+from ..models import Keypair, ServerGroup, ServerGroupMember
+from ..services import groups, keypairs
 
 
 @admin.register(Keypair)
@@ -115,54 +114,3 @@ class ServerGroupMemberAdmin(ServiceLayerAdmin[ServerGroupMember]):
 
     def service_delete(self, caller: Caller, obj: ServerGroupMember) -> None:
         groups.remove_member(caller, str(obj.group.uuid), str(obj.server.uuid))
-
-
-@admin.register(QuotaLimit)
-class QuotaLimitAdmin(ServiceLayerAdmin[QuotaLimit]):
-    """A project's own limit of one resource (-1: unlimited), set as PUT /os-quota-sets sets
-    it (refused below what the project uses) and reverted to the default on delete."""
-
-    list_display = ("project_id", "resource", "hard_limit")
-    list_filter = ("resource",)
-    search_fields = ("project_id", "resource")
-    ordering = ("project_id", "resource")
-
-    def get_readonly_fields(self, request: HttpRequest, obj: QuotaLimit | None = None) -> tuple[str, ...]:
-        return ("project_id", "resource") if obj else ()
-
-    def _set(self, caller: Caller, project_id: str, resource: str, limit: int) -> QuotaLimit:
-        limits, force = quota_update({"quota_set": {resource: limit}}, max_microversion())
-        quotas.set_limits(caller, project_id, limits, force=force)
-        return QuotaLimit.objects.get(project_id=project_id, resource=resource)
-
-    def service_create(self, caller: Caller, form: Any) -> QuotaLimit:
-        data = form.cleaned_data
-        return self._set(caller, data["project_id"], data["resource"], data["hard_limit"])
-
-    def service_update(self, caller: Caller, obj: QuotaLimit, form: Any) -> QuotaLimit:
-        return self._set(caller, obj.project_id, obj.resource, obj.hard_limit)
-
-    def service_delete(self, caller: Caller, obj: QuotaLimit) -> None:
-        quotas.revert_limits(caller, obj.project_id, [obj.resource])
-
-
-@admin.register(UserQuotaLimit)
-class UserQuotaLimitAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """A user's own limits within a project, set and reverted through os-quota-sets
-    (?user_id=), where Nova checks them against the project's."""
-
-    list_display = ("project_id", "user_id", "resource", "hard_limit")
-    list_filter = ("resource",)
-    search_fields = ("project_id", "user_id", "resource")
-    ordering = ("project_id", "user_id", "resource")
-
-
-@admin.register(QuotaClassLimit)
-class QuotaClassLimitAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """A quota class's limits, set through os-quota-class-sets; the class "default" holds the
-    defaults every project starts with."""
-
-    list_display = ("class_name", "resource", "hard_limit")
-    list_filter = ("class_name", "resource")
-    search_fields = ("class_name", "resource")
-    ordering = ("class_name", "resource")

@@ -21,6 +21,7 @@ from servers.models import Server
 from servers.services import lookup, moves, operations, passwords, shelving, snapshots
 from servers.services.metadata import check_metadata
 
+from . import openapi as doc
 from .representation import changed, servers_detail
 from .validation import server_schemas
 from .validation.metadata import metadata as parse_metadata
@@ -64,11 +65,9 @@ def _change_password(view, server, body):
 def _lock(view, server, body):
     args = optional_object(body, "lock")
     reason = args.get("locked_reason")
-    if reason is not None and (
-        view.request.api_version < mv.LOCKED_REASON or not isinstance(reason, str) or len(reason) > 255
-    ):
+    if reason is not None and view.request.api_version < mv.LOCKED_REASON:
         raise BadRequest("Invalid input for field/attribute lock: locked_reason.")
-    operations.lock(view.caller, server, reason)
+    operations.lock(view.caller, server, reason)  # the service checks the reason itself
     return Response(status=ACCEPTED)
 
 
@@ -131,6 +130,8 @@ def register(name: str) -> Callable[[Handler], Handler]:
 
 class ServerActionView(ComputeView):
     """POST /servers/{id}/action."""
+
+    openapi = {"post": doc.server_action(HANDLERS)}
 
     def post(self, request, server_id: str):
         server = lookup.get_server(self.caller, server_id)

@@ -19,6 +19,8 @@ from networks.models import Port
 from servers.models import VolumeAttachment
 from servers.services import attachments, lookup
 
+from . import openapi_server_parts as doc
+
 #: The wording of a body without its envelope here.
 NO_ENVELOPE = "Invalid input: the body must be an object with a '{key}' object."
 
@@ -63,6 +65,8 @@ def interface_body(port: Port) -> dict[str, Any]:
 
 class VolumeAttachmentsView(ComputeView):
     """GET (list) and POST (attach) /servers/{id}/os-volume_attachments."""
+
+    openapi = {"get": doc.VOLUME_ATTACHMENT_LIST, "post": doc.VOLUME_ATTACH}
 
     def get(self, request, server_id: str) -> Response:
         server = lookup.get_server(self.caller, server_id)
@@ -118,6 +122,8 @@ class VolumeAttachmentView(ComputeView):
     """GET, PUT (2.85: update delete_on_termination; a different volumeId: swap; 202) and
     DELETE (detach; 202) /servers/{id}/os-volume_attachments/{volume}."""
 
+    openapi = {"get": doc.VOLUME_ATTACHMENT_SHOW, "put": doc.VOLUME_ATTACHMENT_UPDATE, "delete": doc.VOLUME_DETACH}
+
     def put(self, request, server_id: str, volume_id: str) -> Response:
         update = attachment_update(request.data, request.api_version)  # the body first, as Nova validates it
         server = lookup.get_server(self.caller, server_id)
@@ -137,6 +143,8 @@ class VolumeAttachmentView(ComputeView):
 
 class InterfacesView(ComputeView):
     """GET (list) and POST (attach) /servers/{id}/os-interface."""
+
+    openapi = {"get": doc.INTERFACE_LIST, "post": doc.INTERFACE_ATTACH}
 
     def get(self, request, server_id: str) -> Response:
         server = lookup.get_server(self.caller, server_id)
@@ -163,6 +171,8 @@ class InterfacesView(ComputeView):
 
 class InterfaceView(ComputeView):
     """GET and DELETE (detach; 202) /servers/{id}/os-interface/{port}."""
+
+    openapi = {"get": doc.INTERFACE_SHOW, "delete": doc.INTERFACE_DETACH}
 
     def get(self, request, server_id: str, port_id: str) -> Response:
         server = lookup.get_server(self.caller, server_id)

@@ -15,6 +15,8 @@ from core.microversions import Microversion
 from core.views import ComputeView
 from servers.services import external_events as service
 
+from . import openapi_server_parts as doc
+
 BASE_NAMES = ("network-changed", "network-vif-plugged", "network-vif-unplugged", "network-vif-deleted")
 #: Event names each microversion added (nova/api/openstack/compute/schemas/server_external_events.py).
 LATER_NAMES = (
@@ -62,6 +64,8 @@ def parse_event(item: Any, names: tuple[str, ...]) -> service.ExternalEvent:
 class ServerExternalEventsView(ComputeView):
     """POST {"events": [{"name", "server_uuid", "status"?, "tag"?}]}: 200, or 207 when an
     event failed; every event answers with its own code."""
+
+    openapi = {"post": doc.EXTERNAL_EVENTS}
 
     def post(self, request: Request) -> Response:
         body = request.data

@@ -19,6 +19,7 @@ from identity.catalog import base_url
 from servers.models import Flavor
 from servers.services import flavors as service
 
+from . import openapi_resources as doc
 from . import representation as rep
 from .validation import flavors as parse
 from .validation.common import json_object, limit_param
@@ -81,6 +82,8 @@ def flavor_brief(flavor: Flavor, version: Microversion, base: str) -> dict[str, 
 class FlavorsView(ComputeView):
     """GET /flavors (brief list); POST /flavors (admin create; 200)."""
 
+    openapi = {"get": doc.FLAVOR_LIST, "post": doc.FLAVOR_CREATE}
+
     def get(self, request) -> Response:
         base = base_url(request)
         flavors = list(service.list_flavors(self.caller, flavor_query(request)))
@@ -96,6 +99,8 @@ class FlavorsView(ComputeView):
 class FlavorsDetailView(ComputeView):
     """GET /flavors/detail (one query for the flavors, whatever their number)."""
 
+    openapi = {"get": doc.FLAVOR_DETAIL_LIST}
+
     def get(self, request) -> Response:
         base = base_url(request)
         flavors = list(service.list_flavors(self.caller, flavor_query(request)))
@@ -105,6 +110,8 @@ class FlavorsDetailView(ComputeView):
 
 class FlavorView(ComputeView):
     """GET /flavors/{id}; PUT (description, ≥2.55, admin); DELETE (admin; 202)."""
+
+    openapi = {"get": doc.FLAVOR_SHOW, "put": doc.FLAVOR_UPDATE, "delete": doc.FLAVOR_DELETE}
 
     def get(self, request, flavor_id: str) -> Response:
         strict_from_2_102(request)
@@ -126,6 +133,8 @@ class FlavorView(ComputeView):
 class FlavorActionView(ComputeView):
     """POST /flavors/{id}/action with addTenantAccess or removeTenantAccess."""
 
+    openapi = {"post": doc.FLAVOR_ACTION}
+
     def post(self, request, flavor_id: str) -> Response:
         action, tenant = parse.access_action(json_object(request.data))
         if action == "addTenantAccess":
@@ -139,6 +148,8 @@ class FlavorActionView(ComputeView):
 class FlavorAccessView(ComputeView):
     """GET /flavors/{id}/os-flavor-access (admin; 404 for a public flavor)."""
 
+    openapi = {"get": doc.FLAVOR_ACCESS_LIST}
+
     def get(self, request, flavor_id: str) -> Response:
         strict_from_2_102(request)
         return Response({"flavor_access": service.access_list(self.caller, flavor_id)})
@@ -146,6 +157,8 @@ class FlavorAccessView(ComputeView):
 
 class ExtraSpecsView(ComputeView):
     """GET /flavors/{id}/os-extra_specs; POST merges (admin)."""
+
+    openapi = {"get": doc.EXTRA_SPECS_LIST, "post": doc.EXTRA_SPECS_CREATE}
 
     def get(self, request, flavor_id: str) -> Response:
         strict_from_2_102(request)
@@ -159,6 +172,8 @@ class ExtraSpecsView(ComputeView):
 class ExtraSpecView(ComputeView):
     """GET/PUT/DELETE /flavors/{id}/os-extra_specs/{key} (writes admin; DELETE answers 200
     with no body, as Nova's, unlike the 202 of DELETE /flavors/{id})."""
+
+    openapi = {"get": doc.EXTRA_SPEC_SHOW, "put": doc.EXTRA_SPEC_UPDATE, "delete": doc.EXTRA_SPEC_DELETE}
 
     def get(self, request, flavor_id: str, key: str) -> Response:
         strict_from_2_102(request)

@@ -19,6 +19,7 @@ from hosts.api.base import refuse_unknown_query
 from servers.models import ServerGroup
 from servers.services import groups as service
 
+from . import openapi_resources as doc
 from .validation.common import NOT_AN_INTEGER, limit_param
 from .validation.groups import group_create
 
@@ -41,6 +42,8 @@ def group_body(group: ServerGroup, version: Microversion) -> dict[str, Any]:
 class ServerGroupsView(ComputeView):
     """GET /os-server-groups (all_projects for admins; limit/offset); POST (create; 200)."""
 
+    openapi = {"get": doc.SERVER_GROUP_LIST, "post": doc.SERVER_GROUP_CREATE}
+
     def get(self, request) -> Response:
         params = request.query_params
         if request.api_version >= mv.API_CONSISTENCY:
@@ -61,6 +64,8 @@ class ServerGroupsView(ComputeView):
 
 class ServerGroupView(ComputeView):
     """GET and DELETE /os-server-groups/{id}."""
+
+    openapi = {"get": doc.SERVER_GROUP_SHOW, "delete": doc.SERVER_GROUP_DELETE}
 
     def get(self, request, group_id: str) -> Response:
         if request.api_version >= mv.QUERY_PARAMS_RESTRICTED:

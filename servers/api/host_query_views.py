@@ -16,6 +16,7 @@ from core.views import ComputeView
 from servers.models import Server
 from servers.services import host_queries
 
+from . import openapi_server_parts as doc
 from .action_views import register
 
 STANDARD_FIELDS = ("state", "driver", "hypervisor", "hypervisor_os", "num_cpus", "num_nics", "num_disks")
@@ -84,6 +85,8 @@ def legacy(diagnostics: host_queries.Diagnostics) -> dict[str, Any]:
 
 class ServerDiagnosticsView(ComputeView):
     """GET /servers/{id}/diagnostics."""
+
+    openapi = {"get": doc.DIAGNOSTICS}
 
     def get(self, request: Request, server_id: str) -> Response:
         diagnostics = host_queries.get_diagnostics(self.caller, server_id)

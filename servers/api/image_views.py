@@ -26,6 +26,7 @@ from images.services import ImageQuery
 from servers.services import image_proxy
 from servers.services.metadata import check_metadata
 
+from . import openapi_proxies as doc
 from .representation import links as compute_links
 from .validation import metadata as parse
 from .validation.common import time_param
@@ -123,6 +124,8 @@ class ImagesView(ProxyView):
     """GET /images (brief) and /images/detail (``detailed``), with images_links when the
     page is full (Nova's rule: the next page may be empty)."""
 
+    openapi = {"get": doc.IMAGE_LIST}
+
     detailed = False
 
     def get(self, request: Request) -> Response:
@@ -143,6 +146,8 @@ class ImagesView(ProxyView):
 class ImageView(ProxyView):
     """GET (detail) and DELETE (204) /images/{id}."""
 
+    openapi = {"get": doc.IMAGE_SHOW, "delete": doc.IMAGE_DELETE}
+
     def get(self, request: Request, image_id: str) -> Response:
         return Response({"image": image_detail(base_url(request), image_proxy.get_image(self.caller, image_id))})
 
@@ -161,6 +166,8 @@ def _metadata_body(data: object, key: str) -> dict[str, str]:
 class ImageMetadataView(ProxyView):
     """GET; POST merges; PUT replaces /images/{id}/metadata."""
 
+    openapi = {"get": doc.IMAGE_METADATA_LIST, "post": doc.IMAGE_METADATA_MERGE, "put": doc.IMAGE_METADATA_REPLACE}
+
     removed_in = mv.IMAGE_METADATA_API_REMOVED
 
     def get(self, request: Request, image_id: str) -> Response:
@@ -178,6 +185,8 @@ class ImageMetadataView(ProxyView):
 
 class ImageMetadataItemView(ProxyView):
     """GET, PUT ({"meta": {key: value}}) and DELETE (204) /images/{id}/metadata/{key}."""
+
+    openapi = {"get": doc.IMAGE_META_SHOW, "put": doc.IMAGE_META_UPDATE, "delete": doc.IMAGE_META_DELETE}
 
     removed_in = mv.IMAGE_METADATA_API_REMOVED
 

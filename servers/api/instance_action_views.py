@@ -18,6 +18,7 @@ from identity.catalog import base_url
 from servers.models import InstanceAction
 from servers.services import instance_actions as service
 
+from . import openapi_server_parts as doc
 from .validation.common import limit_param, time_param
 
 BAD_TIME = "Invalid input for query parameters {name}. Value: {value}. It is not a valid date-time."
@@ -84,6 +85,8 @@ def action_query(request, version: Microversion) -> service.ActionQuery | None:
 class InstanceActionsView(ComputeView):
     """GET /servers/{id}/os-instance-actions (with a `links` next page from 2.58)."""
 
+    openapi = {"get": doc.INSTANCE_ACTION_LIST}
+
     def get(self, request, server_id: str) -> Response:
         version = request.api_version
         query = action_query(request, version)
@@ -100,6 +103,8 @@ class InstanceActionsView(ComputeView):
 
 class InstanceActionView(ComputeView):
     """GET /servers/{id}/os-instance-actions/{request_id}."""
+
+    openapi = {"get": doc.INSTANCE_ACTION_SHOW}
 
     def get(self, request, server_id: str, request_id: str) -> Response:
         read_deleted = request.api_version >= mv.DELETED_SERVER_ACTIONS

@@ -21,6 +21,7 @@ from identity.catalog import base_url
 from servers.models import Keypair
 from servers.services import keypairs as service
 
+from . import openapi_resources as doc
 from .validation.common import limit_param
 from .validation.keypairs import keypair_create, user_param
 
@@ -46,6 +47,8 @@ def keypair_body(keypair: Keypair, version: Microversion, *, full: bool) -> dict
 
 class KeypairsView(ComputeView):
     """GET /os-keypairs; POST /os-keypairs (import or generate)."""
+
+    openapi = {"get": doc.KEYPAIR_LIST, "post": doc.KEYPAIR_CREATE}
 
     def get(self, request) -> Response:
         version = request.api_version
@@ -84,6 +87,8 @@ class KeypairsView(ComputeView):
 
 class KeypairView(ComputeView):
     """GET and DELETE /os-keypairs/{name}."""
+
+    openapi = {"get": doc.KEYPAIR_SHOW, "delete": doc.KEYPAIR_DELETE}
 
     def get(self, request, name: str) -> Response:
         version = request.api_version

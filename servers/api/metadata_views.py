@@ -10,11 +10,14 @@ from core.bodies import unwrap
 from core.views import ComputeView
 from servers.services import metadata as service
 
+from . import openapi as doc
 from .validation import metadata as parse
 
 
 class MetadataView(ComputeView):
     """GET; POST merges; PUT replaces. Bodies are {"metadata": {...}}."""
+
+    openapi = {"get": doc.METADATA_LIST, "post": doc.METADATA_MERGE, "put": doc.METADATA_REPLACE}
 
     def get(self, request, server_id: str) -> Response:
         return Response({"metadata": service.get_metadata(self.caller, server_id)})
@@ -30,6 +33,8 @@ class MetadataView(ComputeView):
 
 class MetadataItemView(ComputeView):
     """GET, PUT ({"meta": {key: value}}) and DELETE one key."""
+
+    openapi = {"get": doc.META_SHOW, "put": doc.META_UPDATE, "delete": doc.META_DELETE}
 
     def get(self, request, server_id: str, key: str) -> Response:
         return Response({"meta": service.get_item(self.caller, server_id, key)})

@@ -18,6 +18,8 @@ from hosts.api.base import refuse_unknown_query
 from servers.models import Migration
 from servers.services import lookup, moves
 
+from . import openapi_server_parts as doc
+
 
 def migration_body(migration: Migration, version: Microversion, *, show_hosts: bool) -> dict[str, Any]:
     """A live migration in progress: ``uuid`` from 2.59, its owner from 2.80; the host fields
@@ -55,6 +57,8 @@ def strict_from_2_102(request) -> None:
 class ServerMigrationsView(ComputeView):
     """GET /servers/{id}/migrations."""
 
+    openapi = {"get": doc.SERVER_MIGRATION_LIST}
+
     def get(self, request, server_id: str) -> Response:
         strict_from_2_102(request)
         server = lookup.get_server(self.caller, server_id)
@@ -67,6 +71,8 @@ class ServerMigrationsView(ComputeView):
 
 class ServerMigrationView(ComputeView):
     """GET and DELETE (abort; 202) /servers/{id}/migrations/{migration}."""
+
+    openapi = {"get": doc.SERVER_MIGRATION_SHOW, "delete": doc.SERVER_MIGRATION_ABORT}
 
     def get(self, request, server_id: str, migration_id: str) -> Response:
         strict_from_2_102(request)
@@ -82,6 +88,8 @@ class ServerMigrationView(ComputeView):
 
 class ServerMigrationActionView(ComputeView):
     """POST /servers/{id}/migrations/{migration}/action with force_complete (202)."""
+
+    openapi = {"post": doc.SERVER_MIGRATION_ACTION}
 
     def post(self, request, server_id: str, migration_id: str) -> Response:
         if not isinstance(request.data, dict) or "force_complete" not in request.data:

@@ -16,6 +16,7 @@ from networks.exceptions import NetworkNotFound
 from networks.models import Network
 from networks.services import access
 
+from . import openapi_proxies as doc
 from .security_group_views import ProxyView
 
 FIELDS = ("cidr", "netmask", "gateway", "broadcast", "dns1", "dns2", "cidr_v6", "gateway_v6", "netmask_v6")
@@ -63,12 +64,16 @@ def _network(caller: Caller, network_id: str) -> Network:
 class NetworksView(ProxyView):
     """GET /os-networks: the networks the caller sees."""
 
+    openapi = {"get": doc.NETWORK_LIST}
+
     def get(self, request: Request) -> Response:
         admin = self.caller.is_admin
         return Response({"networks": [network_view(n, is_admin=admin) for n in access.networks(self.caller)]})
 
 
 class NetworkView(ProxyView):
+    openapi = {"get": doc.NETWORK_SHOW}
+
     def get(self, request: Request, network_id: str) -> Response:
         network = _network(self.caller, network_id)
         return Response({"network": network_view(network, is_admin=self.caller.is_admin)})
@@ -77,10 +82,14 @@ class NetworkView(ProxyView):
 class TenantNetworksView(ProxyView):
     """GET /os-tenant-networks: the networks the caller sees."""
 
+    openapi = {"get": doc.NETWORK_LIST}
+
     def get(self, request: Request) -> Response:
         return Response({"networks": [tenant_network_view(n) for n in access.networks(self.caller)]})
 
 
 class TenantNetworkView(ProxyView):
+    openapi = {"get": doc.NETWORK_SHOW}
+
     def get(self, request: Request, network_id: str) -> Response:
         return Response({"network": tenant_network_view(_network(self.caller, network_id))})

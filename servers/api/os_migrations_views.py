@@ -20,6 +20,7 @@ from servers.models import Migration
 from servers.services import migrations
 from servers.services.migrations import MigrationQuery
 
+from . import openapi_server_parts as doc
 from .validation.common import time_param
 
 LIVE_IN_PROGRESS = ("queued", "preparing", "running", "post-migrating")
@@ -91,6 +92,8 @@ def migration_body(
 
 class MigrationsView(ComputeView):
     """GET /os-migrations."""
+
+    openapi = {"get": doc.MIGRATION_LIST}
 
     def get(self, request) -> Response:
         query = migration_query(request, request.api_version)

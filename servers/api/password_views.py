@@ -9,9 +9,13 @@ from rest_framework.response import Response
 from core.views import ComputeView
 from servers.services import passwords as service
 
+from . import openapi_server_parts as doc
+
 
 class ServerPasswordView(ComputeView):
     """GET {"password": "..."}; DELETE clears it (204)."""
+
+    openapi = {"get": doc.PASSWORD_SHOW, "delete": doc.PASSWORD_CLEAR}
 
     def get(self, request: Request, server_id: str) -> Response:
         return Response({"password": service.show_password(self.caller, server_id)})

@@ -22,6 +22,7 @@ from core.views import ComputeView
 from hosts.api.base import refuse_unknown_query
 from servers.services import quotas
 
+from . import openapi_resources as doc
 from .validation.quotas import class_shown, quota_class_update, quota_update, shown
 
 QUOTA_QUERY = ("user_id",)
@@ -52,6 +53,8 @@ class QuotaView(ComputeView):
 class QuotaSetView(QuotaView):
     """GET, PUT (admin) and DELETE (admin; back to defaults, 202) /os-quota-sets/{project}."""
 
+    openapi = {"get": doc.QUOTA_SHOW, "put": doc.QUOTA_UPDATE, "delete": doc.QUOTA_REVERT}
+
     def get(self, request: Request, project_id: str) -> Response:
         limits = quotas.project_limits(self.caller, project_id, user_id=self.user_id())
         return Response({"quota_set": {"id": project_id, **shown(limits, self.version)}})
@@ -71,6 +74,8 @@ class QuotaSetView(QuotaView):
 class QuotaSetDetailView(QuotaView):
     """GET /os-quota-sets/{project}/detail: {key: {in_use, limit, reserved}}."""
 
+    openapi = {"get": doc.QUOTA_DETAIL_SHOW}
+
     def get(self, request: Request, project_id: str) -> Response:
         detail = quotas.quota_detail(self.caller, project_id, user_id=self.user_id())
         return Response({"quota_set": {"id": project_id, **shown(detail, self.version)}})
@@ -78,6 +83,8 @@ class QuotaSetDetailView(QuotaView):
 
 class QuotaSetDefaultsView(QuotaView):
     """GET /os-quota-sets/{project}/defaults (no query parameter from 2.102)."""
+
+    openapi = {"get": doc.QUOTA_DEFAULTS}
 
     strict_since = mv.QUERY_PARAMS_RESTRICTED
     allowed_query = ()
@@ -90,6 +97,8 @@ class QuotaSetDefaultsView(QuotaView):
 class QuotaClassSetView(QuotaView):
     """GET and PUT /os-quota-class-sets/{class} (admin): a class's limits; the class
     "default" holds every project's defaults. The update answer has no id."""
+
+    openapi = {"get": doc.QUOTA_CLASS_SHOW, "put": doc.QUOTA_CLASS_UPDATE}
 
     strict_since = mv.QUERY_PARAMS_RESTRICTED
     allowed_query = ()
@@ -109,6 +118,8 @@ class LimitsView(QuotaView):
     """GET /limits: the caller's project's absolute limits and usage (admins may ask about
     another project with ?tenant_id=). The network proxy limits until 2.35, maxImageMeta
     until 2.38, the personality limits until 2.56."""
+
+    openapi = {"get": doc.LIMITS}
 
     allowed_query = ("tenant_id",)
 

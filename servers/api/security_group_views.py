@@ -22,6 +22,7 @@ from servers.models import Server
 from servers.services import lookup
 from servers.services import security_groups as services
 
+from . import openapi_proxies as doc
 from .action_views import register
 
 MAX_TEXT = 255
@@ -93,6 +94,8 @@ class ProxyView(ComputeView):
 class SecurityGroupsView(ProxyView):
     """GET (the project's groups; an admin's all_tenants: every project's), POST."""
 
+    openapi = {"get": doc.SG_LIST, "post": doc.SG_CREATE}
+
     def get(self, request: Request) -> Response:
         groups = services.list_groups(self.caller, all_tenants="all_tenants" in request.query_params)
         offset, limit = _count(request, "offset") or 0, _count(request, "limit")
@@ -107,6 +110,8 @@ class SecurityGroupsView(ProxyView):
 
 class SecurityGroupView(ProxyView):
     """GET, PUT (name and description), DELETE (202)."""
+
+    openapi = {"get": doc.SG_SHOW, "put": doc.SG_UPDATE, "delete": doc.SG_DELETE}
 
     def get(self, request: Request, group_id: str) -> Response:
         return Response({"security_group": group_view(services.get_group(self.caller, group_id))})
@@ -124,6 +129,8 @@ class SecurityGroupView(ProxyView):
 
 class SecurityGroupRulesView(ProxyView):
     """POST /os-security-group-rules: an ingress rule."""
+
+    openapi = {"post": doc.SG_RULE_CREATE}
 
     def post(self, request: Request) -> Response:
         body = unwrap(request.data, "security_group_rule")
@@ -145,6 +152,8 @@ class SecurityGroupRulesView(ProxyView):
 class SecurityGroupRuleView(ProxyView):
     """DELETE /os-security-group-rules/{id} (202)."""
 
+    openapi = {"delete": doc.SG_RULE_DELETE}
+
     def delete(self, request: Request, rule_id: str) -> Response:
         services.delete_rule(self.caller, rule_id)
         return Response(status=status.HTTP_202_ACCEPTED)
@@ -152,6 +161,8 @@ class SecurityGroupRuleView(ProxyView):
 
 class ServerSecurityGroupsView(ComputeView):
     """GET /servers/{id}/os-security-groups: the groups of the server's ports."""
+
+    openapi = {"get": doc.SERVER_SG_LIST}
 
     def get(self, request: Request, server_id: str) -> Response:
         server = lookup.get_server(self.caller, server_id)

@@ -17,6 +17,8 @@ from core.views import ComputeView
 from hosts.api.base import refuse_unknown_query
 from servers.services import lookup, shares
 
+from . import openapi_server_parts as doc
+
 TAG_RE = re.compile(r"^[a-zA-Z0-9-]{1,255}$")
 
 
@@ -48,6 +50,8 @@ class SharesBase(ComputeView):
 class ServerSharesView(SharesBase):
     """GET (list) and POST (attach; 201) /servers/{id}/shares."""
 
+    openapi = {"get": doc.SHARE_LIST, "post": doc.SHARE_ATTACH}
+
     def get(self, request: Request, server_id: str) -> Response:
         server = lookup.get_server(self.caller, server_id)
         return Response({"shares": shares.list_shares(self.caller, server)})
@@ -60,6 +64,8 @@ class ServerSharesView(SharesBase):
 
 class ServerShareView(SharesBase):
     """GET and DELETE /servers/{id}/shares/{share_id}."""
+
+    openapi = {"get": doc.SHARE_SHOW, "delete": doc.SHARE_DETACH}
 
     def get(self, request: Request, server_id: str, share_id: str) -> Response:
         server = lookup.get_server(self.caller, server_id)

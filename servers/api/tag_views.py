@@ -16,6 +16,8 @@ from core.views import ComputeView
 from identity.catalog import base_url
 from servers.services import tags as service
 
+from . import openapi as doc
+
 
 class TagsBaseView(ComputeView):
     """Refuses requests below 2.26 as Nova does for a method its version lacks."""
@@ -28,6 +30,8 @@ class TagsBaseView(ComputeView):
 
 class TagsView(TagsBaseView):
     """GET (list), PUT (replace all: {"tags": [...]}), DELETE (all; 204)."""
+
+    openapi = {"get": doc.TAG_LIST, "put": doc.TAGS_REPLACE, "delete": doc.TAGS_DELETE}
 
     def get(self, request: Request, server_id: str) -> Response:
         return Response({"tags": service.list_tags(self.caller, server_id)})
@@ -48,6 +52,8 @@ class TagsView(TagsBaseView):
 
 class TagView(TagsBaseView):
     """GET (204 when present), PUT (201 with a Location when new, 204 when there), DELETE (204)."""
+
+    openapi = {"get": doc.TAG_CHECK, "put": doc.TAG_ADD, "delete": doc.TAG_DELETE}
 
     def get(self, request: Request, server_id: str, tag: str) -> Response:
         service.has_tag(self.caller, server_id, tag)

@@ -19,6 +19,8 @@ from hosts.api.base import refuse_unknown_query
 from identity.catalog import base_url
 from servers.services import usage, usage_audit
 
+from . import openapi_server_parts as doc
+
 PAGING = ("limit", "marker")
 
 
@@ -60,6 +62,8 @@ class UsageBaseView(ComputeView):
 class TenantUsagesView(UsageBaseView):
     """GET /os-simple-tenant-usage."""
 
+    openapi = {"get": doc.USAGE_LIST}
+
     def get(self, request: Request) -> Response:
         report = usage.list_usage(self.caller, self.usage_query(request, detailed_param=True))
         body: dict[str, Any] = {"tenant_usages": report.tenant_usages}
@@ -71,6 +75,8 @@ class TenantUsagesView(UsageBaseView):
 
 class TenantUsageView(UsageBaseView):
     """GET /os-simple-tenant-usage/{project}."""
+
+    openapi = {"get": doc.USAGE_SHOW}
 
     def get(self, request: Request, project_id: str) -> Response:
         report = usage.project_usage(self.caller, project_id, self.usage_query(request, detailed_param=False))
@@ -84,12 +90,16 @@ class TenantUsageView(UsageBaseView):
 class AuditLogsView(ComputeView):
     """GET /os-instance_usage_audit_log."""
 
+    openapi = {"get": doc.AUDIT_LOGS}
+
     def get(self, request: Request) -> Response:
         return Response({"instance_usage_audit_logs": usage_audit.audit_log(self.caller)})
 
 
 class AuditLogView(ComputeView):
     """GET /os-instance_usage_audit_log/{before} (``%Y-%m-%d %H:%M:%S[.%f]``)."""
+
+    openapi = {"get": doc.AUDIT_LOG_BEFORE}
 
     def get(self, request: Request, before: str) -> Response:
         return Response({"instance_usage_audit_log": usage_audit.audit_log_before(self.caller, before)})

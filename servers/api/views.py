@@ -18,6 +18,7 @@ from core.views import ComputeView
 from identity.catalog import base_url
 from servers.services import create, listing, lookup, operations, passwords, update
 
+from . import openapi as doc
 from . import representation as rep
 from .validation import server_schemas
 from .validation.listing import server_query
@@ -50,6 +51,8 @@ def server_page(caller: Caller, request) -> listing.ServerPage:
 
 class ServersView(ComputeView):
     """GET /servers (brief list), POST /servers (create; 202)."""
+
+    openapi = {"get": doc.SERVER_LIST, "post": doc.SERVER_CREATE}
 
     def get(self, request) -> Response:
         base = base_url(request)
@@ -95,6 +98,8 @@ class ServersView(ComputeView):
 class ServersDetailView(ComputeView):
     """GET /servers/detail."""
 
+    openapi = {"get": doc.SERVER_DETAIL_LIST}
+
     def get(self, request) -> Response:
         page = server_page(self.caller, request)
         body = rep.servers_detail(page.servers, request.api_version, base_url(request), is_admin=self.caller.is_admin)
@@ -104,6 +109,8 @@ class ServersDetailView(ComputeView):
 class ServerView(ComputeView):
     """GET, PUT (name; description from 2.19; hostname from 2.90; access IPs) and DELETE
     /servers/{id}."""
+
+    openapi = {"get": doc.SERVER_SHOW, "put": doc.SERVER_UPDATE, "delete": doc.SERVER_DELETE}
 
     def get(self, request, server_id: str) -> Response:
         server = lookup.get_server(self.caller, server_id)

@@ -22,6 +22,7 @@ from volumes.api import validation as cinder
 from volumes.models import Volume
 from volumes.services import NewVolume
 
+from . import openapi_proxies as doc
 from .attachment_views import device_path
 from .image_views import ProxyView
 
@@ -93,6 +94,8 @@ def new_volume(body: object) -> NewVolume:
 class VolumesView(ProxyView):
     """GET /os-volumes and /os-volumes/detail (``offset``, ``limit``), POST /os-volumes."""
 
+    openapi = {"get": doc.VOLUME_LIST, "post": doc.VOLUME_CREATE}
+
     def get(self, request: Request) -> Response:
         params = request.query_params
         offset = optional_int(params.get("offset"), "offset", minimum=0, message=BAD_PAGE, below_minimum=BAD_PAGE)
@@ -112,6 +115,8 @@ class VolumesView(ProxyView):
 
 class VolumeView(ProxyView):
     """GET and DELETE (202) /os-volumes/{id}."""
+
+    openapi = {"get": doc.VOLUME_SHOW, "delete": doc.VOLUME_DELETE}
 
     def get(self, request: Request, volume_id: str) -> Response:
         volume = volume_proxy.get_volume(self.caller, volume_id)

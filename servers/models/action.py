@@ -41,6 +41,12 @@ class InstanceActionEvent(models.Model):
     class Meta:
         ordering = ["start_time", "id"]
         constraints = [models.UniqueConstraint(fields=["action", "event"], name="action_event_unique")]
+        indexes = [
+            # The dashboard's latest failed steps: a few index entries, however many events.
+            models.Index(
+                fields=["-start_time", "-id"], condition=models.Q(result="Error"), name="event_failed_latest_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} {self.result}"

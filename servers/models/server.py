@@ -87,6 +87,8 @@ class ServerFault(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The dashboard's (and the fault list's) latest faults first, without a sort of them all.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="fault_latest_idx")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.message}"

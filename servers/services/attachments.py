@@ -17,6 +17,7 @@ from core.unset import UNSET, Unset
 from networks import ipam
 from networks.models import Network, Port
 from novasite.celery import app as celery_app
+from novasite.tracing import server_kwargs
 from volumes import store as volume_store
 from volumes.models import Volume
 
@@ -64,11 +65,13 @@ def _volume(caller: Caller, volume_id: str) -> Volume:
     return volume
 
 
-def _record(caller: Caller, server: Server, action: str, task: str, args: list[object]) -> None:
+def _record(caller: Caller, server: Server, action: str, task: str, **params: object) -> None:
+    """Record the instance action and, after commit, start conductor ``task`` with ``params``."""
     lifecycle.start_action(
         server, action, request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
     )
-    transaction.on_commit(lambda: celery_app.send_task(task, args=[str(server.uuid), caller.request_id, *args]))
+    kwargs = server_kwargs(server.uuid, caller.request_id, **params)
+    transaction.on_commit(lambda: celery_app.send_task(task, kwargs=kwargs))
 
 
 #: The device names volumes get, in order: the hypervisor driver's (workers/virt/libvirt:
@@ -117,7 +120,7 @@ def attach_volume(caller: Caller, server: Server, volume_id: str, device: str | 
         attachment = VolumeAttachment.objects.create(
             server=server, volume_id=volume.id, device=device, status="attaching"
         )
-        _record(caller, server, "attach_volume", "conductor.attach_volume", [str(volume.id)])
+        _record(caller, server, "attach_volume", "conductor.attach_volume", volume_id=str(volume.id))
     return attachment
 
 
@@ -206,7 +209,7 @@ def detach_volume(caller: Caller, server: Server, volume_id: str) -> None:
             volume_store.mark_available(volume, server.uuid)
             _record_done(caller, server, "detach_volume")
             return
-        _record(caller, server, "detach_volume", "conductor.detach_volume", [str(attachment.volume_id)])
+        _record(caller, server, "detach_volume", "conductor.detach_volume", volume_id=str(attachment.volume_id))
 
 
 def attach_interface(
@@ -245,7 +248,14 @@ def attach_interface(
             )
         else:
             raise BadRequest("Give net_id or port_id.")
-        _record(caller, server, "attach_interface", "conductor.attach_interface", [str(port.id), bool(port_id)])
+        _record(
+            caller,
+            server,
+            "attach_interface",
+            "conductor.attach_interface",
+            port_id=str(port.id),
+            user_port=bool(port_id),
+        )
     return port
 
 
@@ -254,4 +264,4 @@ def detach_interface(caller: Caller, server: Server, port_id: str) -> None:
     check(caller, server, "detach_interface")
     port = interface(server, port_id)
     with transaction.atomic():
-        _record(caller, server, "detach_interface", "conductor.detach_interface", [str(port.id)])
+        _record(caller, server, "detach_interface", "conductor.detach_interface", port_id=str(port.id))

@@ -16,6 +16,7 @@ from core.ids import require_uuid
 from core.principal import Caller
 from networks.models import Network, Port
 from novasite.celery import app as celery_app
+from novasite.tracing import servers_kwargs
 
 from .. import lifecycle
 from ..models import Keypair, Server, ServerGroup, ServerGroupMember, ServerTag
@@ -197,7 +198,8 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
         password = spec.admin_password
         transaction.on_commit(
             lambda: celery_app.send_task(
-                "conductor.build_servers", args=[uuids, caller.request_id, password, destination]
+                "conductor.build_servers",
+                kwargs=servers_kwargs(uuids, caller.request_id, admin_password=password, destination=destination),
             )
         )
     return servers

@@ -22,6 +22,7 @@ from core.principal import Caller
 from hosts.heartbeats import host_is_up
 from novasite.celery import app as celery_app
 from novasite.celery import compute_queue
+from novasite.tracing import server_kwargs
 
 from ..models import Server
 from .lookup import get_server
@@ -40,7 +41,7 @@ class Diagnostics:
     config_drive: bool
 
 
-def _ask(server: Server, task: str) -> dict[str, Any]:
+def _ask(server: Server, task: str, request_id: str) -> dict[str, Any]:
     """Send ``task`` to the server's host and wait for its answer; raise Nova's error for a
     failed one."""
     if not server.host:
@@ -48,7 +49,13 @@ def _ask(server: Server, task: str) -> dict[str, Any]:
     if not host_is_up(server.host):
         raise Unavailable(UNAVAILABLE)
     instance = {"uuid": str(server.uuid), "name": server.instance_name}
-    pending = celery_app.send_task(task, args=[instance], queue=compute_queue(server.host), ignore_result=False)
+    pending = celery_app.send_task(
+        task,
+        args=[instance],
+        kwargs=server_kwargs(server.uuid, request_id),
+        queue=compute_queue(server.host),
+        ignore_result=False,
+    )
     try:
         answer: dict[str, Any] = pending.get(timeout=settings.COMPUTE_CALL_TIMEOUT, propagate=True)
     except CeleryTimeout:
@@ -71,7 +78,7 @@ def get_diagnostics(caller: Caller, server_id: str) -> Diagnostics:
     """GET /servers/{id}/diagnostics (os_compute_api:os-server-diagnostics: admins)."""
     server = get_server(caller, server_id)
     policy.enforce(caller, policy.SERVER_DIAGNOSTICS, project_id=server.project_id)
-    measured = _ask(server, "compute.get_diagnostics")["diagnostics"]
+    measured = _ask(server, "compute.get_diagnostics", caller.request_id)["diagnostics"]
     uptime = int((timezone.now() - server.launched_at).total_seconds()) if server.launched_at else None
     return Diagnostics(measured, uptime, bool(server.config_drive))
 
@@ -81,7 +88,7 @@ def get_console_output(caller: Caller, server_id: str, length: int | None) -> st
     without the control characters Nova strips."""
     server = get_server(caller, server_id)
     policy.enforce(caller, policy.CONSOLE_OUTPUT, project_id=server.project_id)
-    output: str = _ask(server, "compute.get_console_output")["output"]
+    output: str = _ask(server, "compute.get_console_output", caller.request_id)["output"]
     if length is not None:
         output = "\n".join(output.split("\n")[-length:]) if length else ""
     return "".join(ch for ch in output if ch in "\t\n" or ord(ch) >= 0x20)

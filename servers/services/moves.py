@@ -13,6 +13,7 @@ from core.principal import Caller
 from hosts.heartbeats import host_is_up
 from hosts.models import ComputeNode
 from novasite.celery import app as celery_app
+from novasite.tracing import server_kwargs
 
 from ..models import Migration, Server
 from ..states import TaskState, VmState
@@ -86,7 +87,7 @@ def _cold_move(caller: Caller, server: Server, rule: str, new_flavor: dict, targ
         migration = _record_move(
             server, "migration" if rule == "migrate" else "resize", "pre-migrating", target, new_flavor
         )
-        begin(caller, server, Operation(rule, "conductor.resize_server", [str(migration.uuid)]))
+        begin(caller, server, Operation(rule, "conductor.resize_server", {"migration_uuid": str(migration.uuid)}))
     return migration
 
 
@@ -118,7 +119,7 @@ def _settle_resize(caller: Caller, server: Server, rule: str, status: str) -> No
         begin(
             caller,
             server,
-            Operation(rule, f"conductor.{rule}", [str(migration.uuid) if migration else ""]),
+            Operation(rule, f"conductor.{rule}", {"migration_uuid": str(migration.uuid) if migration else ""}),
             host_up=source_up,
         )
         if migration is None:  # the rule let it through: nothing to settle
@@ -143,7 +144,11 @@ def live_migrate(
         begin(
             caller,
             server,
-            Operation("live_migrate", "conductor.live_migrate_server", [str(migration.uuid), block_migration]),
+            Operation(
+                "live_migrate",
+                "conductor.live_migrate_server",
+                {"migration_uuid": str(migration.uuid), "block_migration": block_migration},
+            ),
         )
     return migration
 
@@ -159,7 +164,13 @@ def evacuate(caller: Caller, server: Server, host: str | None = None) -> Migrati
     with transaction.atomic():
         migration = _record_move(server, "evacuation", "accepted", host)
         begin(
-            caller, server, Operation("evacuate", "conductor.evacuate_server", [str(migration.uuid), server.vm_state])
+            caller,
+            server,
+            Operation(
+                "evacuate",
+                "conductor.evacuate_server",
+                {"migration_uuid": str(migration.uuid), "old_vm_state": server.vm_state},
+            ),
         )
     return migration
 
@@ -221,7 +232,10 @@ def abort_live_migration(caller: Caller, server: Server, migration_id: str) -> N
     if migration.status != "running":
         raise Conflict(f"Migration {migration_id} is {migration.status} and cannot be aborted.")
     celery_app.send_task(
-        "compute.abort_live_migration", args=[{"uuid": str(server.uuid)}], queue=f"compute.{migration.source_compute}"
+        "compute.abort_live_migration",
+        args=[{"uuid": str(server.uuid)}],
+        kwargs=server_kwargs(server.uuid, caller.request_id),
+        queue=f"compute.{migration.source_compute}",
     )
 
 
@@ -250,5 +264,6 @@ def force_complete_live_migration(caller: Caller, server: Server, migration_id: 
     celery_app.send_task(
         "compute.force_live_migration_complete",
         args=[{"uuid": str(server.uuid)}],
+        kwargs=server_kwargs(server.uuid, caller.request_id),
         queue=f"compute.{migration.source_compute}",
     )

@@ -16,6 +16,7 @@ from core.exceptions import BadRequest, Conflict
 from core.principal import Caller
 from hosts.heartbeats import host_capabilities, host_is_up
 from novasite.celery import app as celery_app
+from novasite.tracing import server_kwargs
 
 from .. import lifecycle
 from ..models import Keypair, Server
@@ -25,11 +26,12 @@ from .lookup import resolve_image
 
 @dataclass
 class Operation:
-    """What an accepted action starts: a conductor task (by name) and its extra arguments."""
+    """What an accepted action starts: a conductor task (by name) and its arguments beyond the
+    server's uuid and the request id, by name (novasite.tracing)."""
 
     rule: str
     conductor_task: str | None
-    args: list = field(default_factory=list)
+    kwargs: dict = field(default_factory=dict)
     changes: dict = field(default_factory=dict)
 
 
@@ -71,9 +73,9 @@ def begin(caller: Caller, server: Server, operation: Operation, *, host_up: bool
             project_id=caller.project_id,
         )
         if operation.conductor_task:
-            args = [str(server.uuid), caller.request_id, *operation.args]
+            kwargs = server_kwargs(server.uuid, caller.request_id, **operation.kwargs)
             task = operation.conductor_task
-            transaction.on_commit(lambda: celery_app.send_task(task, args=args))
+            transaction.on_commit(lambda: celery_app.send_task(task, kwargs=kwargs))
     return caller.request_id
 
 
@@ -88,7 +90,7 @@ def delete_server(caller: Caller, server: Server) -> None:
         and server.launched_at is not None
         and server.vm_state != VmState.SOFT_DELETED
     ):
-        begin(caller, server, Operation("soft_delete", "conductor.run_operation", ["soft_delete"]))
+        begin(caller, server, Operation("soft_delete", "conductor.run_operation", {"operation": "soft_delete"}))
         return
     check(caller, server, "delete")
     with transaction.atomic():
@@ -99,7 +101,9 @@ def delete_server(caller: Caller, server: Server) -> None:
             server, "delete", request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
         )
         transaction.on_commit(
-            lambda: celery_app.send_task("conductor.delete_server", args=[str(server.uuid), caller.request_id])
+            lambda: celery_app.send_task(
+                "conductor.delete_server", kwargs=server_kwargs(server.uuid, caller.request_id)
+            )
         )
 
 
@@ -112,14 +116,14 @@ def simple(caller: Caller, server: Server, rule_name: str) -> str:
         check(caller, server, rule_name)
         if not host_capabilities(server.host).get("supports_nmi"):
             raise BadRequest("Triggering a crash dump is not supported by the hypervisor of this server's host.")
-    return begin(caller, server, Operation(rule_name, "conductor.run_operation", [rule_name]))
+    return begin(caller, server, Operation(rule_name, "conductor.run_operation", {"operation": rule_name}))
 
 
 def reboot(caller: Caller, server: Server, reboot_type: str) -> str:
     if reboot_type not in ("SOFT", "HARD"):
         raise BadRequest("Argument 'type' for reboot must be a string with value 'SOFT' or 'HARD'.")
     rule_name = "reboot_soft" if reboot_type == "SOFT" else "reboot_hard"
-    return begin(caller, server, Operation(rule_name, "conductor.run_operation", [rule_name]))
+    return begin(caller, server, Operation(rule_name, "conductor.run_operation", {"operation": rule_name}))
 
 
 def rescue(
@@ -128,7 +132,9 @@ def rescue(
     """Boot the server from a rescue image; ``admin_password`` goes (in the message only) to
     the host, which sets it in the rescued guest where it can."""
     params = {"rescue_image_ref": rescue_image_ref, "admin_password": admin_password}
-    return begin(caller, server, Operation("rescue", "conductor.run_operation", ["rescue", params]))
+    return begin(
+        caller, server, Operation("rescue", "conductor.run_operation", {"operation": "rescue", "params": params})
+    )
 
 
 def change_password(caller: Caller, server: Server, password: str) -> str:
@@ -144,7 +150,11 @@ def change_password(caller: Caller, server: Server, password: str) -> str:
     return begin(
         caller,
         server,
-        Operation("change_password", "conductor.run_operation", ["change_password", {"password": password}]),
+        Operation(
+            "change_password",
+            "conductor.run_operation",
+            {"operation": "change_password", "params": {"password": password}},
+        ),
     )
 
 
@@ -185,7 +195,11 @@ def rebuild(
         columns["key_data"] = _key_data(caller, columns["key_name"])
     columns["image_ref"] = str(image.id)
     params = {"admin_password": admin_password}
-    return begin(caller, server, Operation("rebuild", "conductor.run_operation", ["rebuild", params], changes=columns))
+    return begin(
+        caller,
+        server,
+        Operation("rebuild", "conductor.run_operation", {"operation": "rebuild", "params": params}, changes=columns),
+    )
 
 
 def _key_data(caller: Caller, key_name: object) -> str | None:
@@ -209,8 +223,22 @@ class _FlavorShape:
 # --- API-only operations ----------------------------------------------------------------
 
 
+#: The longest locked_reason Nova stores (its column is a String(255)).
+MAX_LOCKED_REASON = 255
+
+
+def check_locked_reason(reason: object) -> str | None:
+    """A lock's reason: None or a string of at most MAX_LOCKED_REASON characters, else 400 in
+    the API's words."""
+    if reason is not None and (not isinstance(reason, str) or len(reason) > MAX_LOCKED_REASON):
+        raise BadRequest("Invalid input for field/attribute lock: locked_reason.")
+    return reason
+
+
 def lock(caller: Caller, server: Server, reason: str | None = None) -> None:
-    """Lock (no task_state): only its owner or an admin can act on a locked server after."""
+    """Lock (no task_state) with an optional ``reason`` (2.73): only its owner or an admin
+    can act on a locked server after."""
+    check_locked_reason(reason)
     begin(caller, server, Operation("lock", None))
     Server.objects.filter(pk=server.pk).update(
         locked=True, locked_by="admin" if caller.is_admin else "owner", locked_reason=reason
@@ -255,7 +283,7 @@ def inject_network_info(caller: Caller, server: Server) -> None:
 
 def restore(caller: Caller, server: Server) -> str:
     """Bring a soft-deleted server back (powered on)."""
-    return begin(caller, server, Operation("restore", "conductor.run_operation", ["restore"]))
+    return begin(caller, server, Operation("restore", "conductor.run_operation", {"operation": "restore"}))
 
 
 def force_delete(caller: Caller, server: Server) -> None:

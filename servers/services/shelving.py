@@ -41,7 +41,7 @@ def shelve(caller: Caller, server: Server) -> None:
             container_format="bare",
             properties={"image_type": "shelved", "instance_uuid": str(server.uuid), "base_image_ref": server.image_ref},
         )
-        begin(caller, server, Operation("shelve", "conductor.shelve_server", [str(image.id)]))
+        begin(caller, server, Operation("shelve", "conductor.shelve_server", {"image_id": str(image.id)}))
 
 
 def shelve_offload(caller: Caller, server: Server) -> None:
@@ -72,4 +72,4 @@ def unshelve(
         if zone is not None and zone_of_host(host) != zone:
             raise Conflict(f"Host {host} is not in the availability zone {zone}.")
     changes = {"requested_availability_zone": zone} if zone_given else {}
-    begin(caller, server, Operation("unshelve", "conductor.unshelve_server", [host], changes=changes))
+    begin(caller, server, Operation("unshelve", "conductor.unshelve_server", {"host": host}, changes=changes))

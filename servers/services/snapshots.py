@@ -43,7 +43,11 @@ def create_image(caller: Caller, server: Server, name: str, metadata: dict[str, 
             container_format="bare",
             properties=_properties(server, "snapshot", metadata),
         )
-        begin(caller, server, Operation("create_image", "conductor.snapshot_server", [str(image.id), None]))
+        begin(
+            caller,
+            server,
+            Operation("create_image", "conductor.snapshot_server", {"image_id": str(image.id), "backup": None}),
+        )
     return image
 
 
@@ -76,7 +80,7 @@ def create_backup(
             Operation(
                 "create_backup",
                 "conductor.snapshot_server",
-                [str(image.id), {"backup_type": backup_type, "rotation": rotation}],
+                {"image_id": str(image.id), "backup": {"backup_type": backup_type, "rotation": rotation}},
             ),
         )
     return image

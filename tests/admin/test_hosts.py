@@ -152,6 +152,31 @@ def test_aggregate_renamed_rezoned_and_emptied(staff, rows, spare):
     assert not aggregate.hosts.exists()
 
 
+def test_membership_that_would_move_servers_refused(staff, rows, spare):
+    Server.objects.create(name="vm", project_id="p", user_id="u", flavor={}, host=spare, vm_state="active")
+    zoned = aggregates.create_aggregate(OPERATOR, "zoned", "az9")
+    before = table(Aggregate, AggregateHost)
+    response = post_form(staff, url(Aggregate, "change", zoned.pk), **{"hosts-0-host": spare})
+    refused(
+        response,
+        f"Cannot change the membership of host {spare} in aggregate {zoned.pk}: its availability zone would "
+        "change from None to az9, and servers run on it. Move them off the host first.",
+    )
+    assert table(Aggregate, AggregateHost) == before
+
+
+def test_leaving_a_zone_under_servers_refused(staff, rows):
+    aggregate = rows[Aggregate]  # zone az1, holding host1, where vm1 runs
+    before = table(Aggregate, AggregateHost)
+    response = post_form(staff, url(Aggregate, "change", aggregate.pk), **{"hosts-0-DELETE": "on"})
+    refused(
+        response,
+        f"Cannot change the membership of host host1 in aggregate {aggregate.pk}: its availability zone would "
+        "change from az1 to None, and servers run on it. Move them off the host first.",
+    )
+    assert table(Aggregate, AggregateHost) == before
+
+
 def test_aggregate_delete_refused_while_hosts_remain(staff, rows):
     aggregate = rows[Aggregate]
     before = table(Aggregate, AggregateHost)

@@ -107,6 +107,15 @@ class WorkerSet:
             env={"DATABASE_URL": UNREACHABLE_DATABASE_URL, "COMPUTE_FAULTS": faults, "COMPUTE_DELAYS": delays},
         )
 
+    def start_flower(self, port: int, basic_auth: str) -> Worker:
+        """Celery Flower on the same broker (and key prefix) as the workers, behind basic auth
+        (``user:password``), as `make run` starts it."""
+        return self.start(
+            "flower",
+            [sys.executable, "-m", "celery", "-A", "novasite", "flower", "--address=127.0.0.1", f"--port={port}"],
+            env={"FLOWER_BASIC_AUTH": basic_auth},
+        )
+
     def kill(self, name: str, sig: int = signal.SIGTERM) -> None:
         worker = self.workers.pop(name)
         if worker.process.poll() is None:

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from core import policy
 from core.exceptions import BadRequest
+from core.openapi import versions as versions_doc
 from core.paging import parse_limit
 from core.params import bool_word
 from core.views import PublicView, ServiceView
@@ -24,6 +25,7 @@ from volumes import services
 from volumes.models import Volume
 
 from . import microversion, validation
+from . import openapi as api_doc
 from . import representation as doc
 
 
@@ -90,6 +92,8 @@ class CinderView(VolumeServiceView):
 class VolumesView(CinderView):
     """GET (summaries) and POST (202, the new volume) /volume/v3/{project_id}/volumes."""
 
+    openapi = {"get": api_doc.VOLUME_LIST, "post": api_doc.VOLUME_CREATE}
+
     def get(self, request: Request, project_id: str) -> Response:
         return self.listed(request, project_id, detailed=False)
 
@@ -100,12 +104,16 @@ class VolumesView(CinderView):
 
 
 class VolumesDetailView(CinderView):
+    openapi = {"get": api_doc.VOLUME_DETAIL_LIST}
+
     def get(self, request: Request, project_id: str) -> Response:
         return self.listed(request, project_id, detailed=True)
 
 
 class VolumeView(CinderView):
     """GET, PUT (name, description, metadata) and DELETE (202; 409 while attached)."""
+
+    openapi = {"get": api_doc.VOLUME_SHOW, "put": api_doc.VOLUME_UPDATE, "delete": api_doc.VOLUME_DELETE}
 
     def get(self, request: Request, project_id: str, volume_id: str) -> Response:
         return Response({"volume": self.render(services.get_volume(self.caller, project_id, volume_id))})
@@ -124,6 +132,8 @@ class VolumeActionView(CinderView):
     """POST /volumes/{id}/action: {"os-extend": {"new_size": N}}, {"os-set_bootable":
     {"bootable": B}} (200) and, for admins, {"os-reset_status": {"status": S}}; 202 with no
     body unless said."""
+
+    openapi = {"post": api_doc.VOLUME_ACTION}
 
     def post(self, request: Request, project_id: str, volume_id: str) -> Response:
         name, argument = validation.action(request.data)
@@ -151,6 +161,8 @@ class QuotaSetView(VolumeServiceView):
     """GET /os-quota-sets/{target}[?usage=True] and /os-quota-sets/{target}/defaults.
     Members may read their own project's only."""
 
+    openapi = {"get": api_doc.QUOTA_SHOW}
+
     defaults = False
 
     def get(self, request: Request, project_id: str, target: str) -> Response:
@@ -164,12 +176,16 @@ class QuotaSetView(VolumeServiceView):
 class VolumeVersions(PublicView):
     """GET /volume: the version list (300 Multiple Choices, as Cinder answers)."""
 
+    openapi = {"get": versions_doc.VERSION_CHOICES}
+
     def get(self, request: Request) -> Response:
         return Response({"versions": [doc.version_document(base_url(request))]}, status=300)
 
 
 class VolumeV3(PublicView):
     """GET /volume/v3: the same list, 200."""
+
+    openapi = {"get": versions_doc.VERSION_LIST}
 
     def get(self, request: Request) -> Response:
         return Response({"versions": [doc.version_document(base_url(request))]})

@@ -71,9 +71,9 @@ def attach_volume(server_uuid: str, request_id: str, volume_id: str) -> None:
         server.host,
         [instance_payload(server), {"volume": spec, "device": attachment.device}],
         "conductor.volume_attached",
-        server_uuid,
-        request_id,
-        volume_id,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        volume_id=volume_id,
     )
 
 
@@ -119,9 +119,9 @@ def detach_volume(server_uuid: str, request_id: str, volume_id: str) -> None:
         server.host,
         [instance_payload(server), {"volume_id": volume_id}],
         "conductor.volume_detached",
-        server_uuid,
-        request_id,
-        volume_id,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        volume_id=volume_id,
     )
 
 
@@ -158,10 +158,10 @@ def attach_interface(server_uuid: str, request_id: str, port_id: str, user_port:
         server.host,
         [instance_payload(server), {"port": {"id": port_id, "mac_address": port.mac_address}}],
         "conductor.interface_attached",
-        server_uuid,
-        request_id,
-        port_id,
-        user_port,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        port_id=port_id,
+        user_port=user_port,
     )
 
 
@@ -196,9 +196,9 @@ def detach_interface(server_uuid: str, request_id: str, port_id: str) -> None:
         server.host,
         [instance_payload(server), {"port_id": port_id}],
         "conductor.interface_detached",
-        server_uuid,
-        request_id,
-        port_id,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        port_id=port_id,
     )
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hosts.zones import zone_of_host
 from networks import ipam
-from novasite.celery import compute_queue
+from novasite.tracing import servers_kwargs
 from scheduling import claims
 from scheduling.alternates import claim_alternate
 from scheduling.request import RequestSpec
@@ -21,7 +21,7 @@ from servers import lifecycle
 from servers.models import Server
 from servers.states import PowerState, TaskState, VmState
 
-from .dispatch import compute_then, instance_payload
+from .dispatch import compute_cast, compute_then, instance_payload
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +80,19 @@ def build_servers(
         return  # a redelivery after the chain already moved on
     for server in waiting:
         lifecycle.event_start(request_id, str(server.uuid), EVENT_SCHEDULE)
+    uuids = lifecycle.server_uuids(waiting)
     (
         signature(
-            "scheduler.select_destinations", args=[request_spec(waiting, destination).to_dict()], queue="scheduler"
+            "scheduler.select_destinations",
+            args=[request_spec(waiting, destination).to_dict()],
+            kwargs=servers_kwargs(uuids, request_id),
+            queue="scheduler",
         )
-        | signature("conductor.dispatch_build", args=[request_id, admin_password], queue="conductor")
+        | signature(
+            "conductor.dispatch_build",
+            kwargs=servers_kwargs(uuids, request_id, admin_password=admin_password),
+            queue="conductor",
+        )
     ).apply_async()
 
 
@@ -178,12 +186,12 @@ def _cast_build(
         host,
         [instance_payload(server), {"admin_password": admin_password}],
         "conductor.build_finished",
-        server_uuid,
-        request_id,
-        host,
-        alternates,
-        attempt,
-        admin_password,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        host=host,
+        alternates=alternates,
+        attempt=attempt,
+        admin_password=admin_password,
     )
 
 
@@ -224,9 +232,13 @@ def build_finished(
             if server.deleted or server.task_state == TaskState.DELETING:
                 # Deleted while it was being built: the teardown may have run before the guest
                 # existed, so tear down again (destroy is idempotent).
-                signature(
-                    "compute.terminate_instance", args=[instance_payload(server)], queue=compute_queue(host)
-                ).apply_async()
+                compute_cast(
+                    "compute.terminate_instance",
+                    host,
+                    [instance_payload(server)],
+                    server_uuid=server_uuid,
+                    request_id=request_id,
+                )
         lifecycle.finish_action(request_id, server_uuid)
         return
     claims.release(server_uuid, host=host)

@@ -76,9 +76,9 @@ def delete_server(server_uuid: str, request_id: str) -> None:
         server.host,
         [instance_payload(server)],
         "conductor.delete_finished",
-        server_uuid,
-        request_id,
-        server.host,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        host=server.host,
     )
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from networks.models import Port
 from novasite.celery import compute_queue
+from novasite.tracing import server_kwargs
 from servers.models import Server
 from volumes.models import Volume
 from volumes.store import volume_path
@@ -56,23 +57,46 @@ def _attached_volumes(server: Server) -> list[dict[str, Any]]:
     ]
 
 
-def compute_then(task: str, host: str | None, task_args: list, callback: str, *callback_args: Any) -> None:
+def compute_then(
+    task: str,
+    host: str | None,
+    task_args: list,
+    callback: str,
+    /,
+    *,
+    server_uuid: str,
+    request_id: str | None,
+    **callback_kwargs: Any,
+) -> None:
     """Run compute task `task` with `task_args` on `host`'s queue, then conductor task
-    `callback` with the compute outcome as its first argument. No host (a server that is
-    on none) is a programming error: no worker would ever take the task."""
+    `callback` with the compute outcome as its first argument and `callback_kwargs` by name.
+    Both carry the server's uuid and the request id (novasite.tracing). No host (a server that
+    is on none) is a programming error: no worker would ever take the task."""
     if host is None:
         raise ValueError(f"{task}: no compute host to send it to")
     (
-        signature(task, args=task_args, queue=compute_queue(host))
-        | signature(callback, args=list(callback_args), queue="conductor")
+        signature(task, args=task_args, kwargs=server_kwargs(server_uuid, request_id), queue=compute_queue(host))
+        | signature(callback, kwargs=server_kwargs(server_uuid, request_id, **callback_kwargs), queue="conductor")
     ).apply_async()
 
 
-def schedule_then(spec: dict, callback: str, *callback_args) -> None:
-    """Ask the scheduler (its own queue) to place and claim `spec`, then run conductor task
-    `callback` with the decision {"ok": True, "selections": [...]} or {"ok": False,
-    "reason": ...} as its first argument."""
+def compute_cast(task: str, host: str, task_args: list, /, *, server_uuid: str, request_id: str | None) -> None:
+    """Run compute task `task` on `host`'s queue with nothing to do after it."""
+    signature(
+        task, args=task_args, kwargs=server_kwargs(server_uuid, request_id), queue=compute_queue(host)
+    ).apply_async()
+
+
+def schedule_then(spec: dict, callback: str, /, *, server_uuid: str, request_id: str, **callback_kwargs: Any) -> None:
+    """Ask the scheduler (its own queue) to place and claim `spec` for one server, then run
+    conductor task `callback` with the decision {"ok": True, "selections": [...]} or
+    {"ok": False, "reason": ...} as its first argument and `callback_kwargs` by name."""
     (
-        signature("scheduler.select_destinations", args=[spec], queue="scheduler")
-        | signature(callback, args=list(callback_args), queue="conductor")
+        signature(
+            "scheduler.select_destinations",
+            args=[spec],
+            kwargs=server_kwargs(server_uuid, request_id),
+            queue="scheduler",
+        )
+        | signature(callback, kwargs=server_kwargs(server_uuid, request_id, **callback_kwargs), queue="conductor")
     ).apply_async()

@@ -79,10 +79,10 @@ def evacuate_server(server_uuid: str, request_id: str, migration_uuid: str, old_
         dest,
         [instance_payload(server)],
         "conductor.evacuate_spawned",
-        server_uuid,
-        request_id,
-        migration_uuid,
-        old_vm_state,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        migration_uuid=migration_uuid,
+        old_vm_state=old_vm_state,
     )
 
 
@@ -100,9 +100,9 @@ def evacuate_spawned(outcome: dict, server_uuid: str, request_id: str, migration
             migration.dest_compute,
             [instance_payload(migration.server)],
             "conductor.evacuate_finished",
-            server_uuid,
-            request_id,
-            migration_uuid,
+            server_uuid=server_uuid,
+            request_id=request_id,
+            migration_uuid=migration_uuid,
         )
         return
     evacuate_finished(outcome, server_uuid, request_id, migration_uuid)

@@ -20,7 +20,7 @@ from servers.models import Migration
 from servers.states import TaskState, get_rule
 
 from .allocations import hand_to_migration, take_back_from_migration
-from .dispatch import compute_then, instance_payload
+from .dispatch import compute_cast, compute_then, instance_payload
 from .finish import failed, finish, succeeded
 from .placement import claim_destination, hypervisor_type, migration_uri
 
@@ -46,11 +46,12 @@ def _rollback(
     server_uuid = str(server.uuid)
     if migration.dest_compute:
         if dest_cleanup:
-            compute_then(
+            compute_cast(
                 "compute.rollback_live_migration_at_destination",
                 migration.dest_compute,
                 [instance_payload(server)],
-                "conductor.noop",
+                server_uuid=server_uuid,
+                request_id=request_id,
             )
         claims.release(server_uuid, host=migration.dest_compute)
     take_back_from_migration(server_uuid, str(migration.uuid))
@@ -108,9 +109,9 @@ def live_migrate_server(server_uuid: str, request_id: str, migration_uuid: str, 
             server.host,
             [payload],
             "conductor.live_migration_exported",
-            server_uuid,
-            request_id,
-            migration_uuid,
+            server_uuid=server_uuid,
+            request_id=request_id,
+            migration_uuid=migration_uuid,
         )
     else:
         block = block_migration in ("auto", True)  # local storage here: copy the disk
@@ -119,10 +120,10 @@ def live_migrate_server(server_uuid: str, request_id: str, migration_uuid: str, 
             dest,
             [payload, {"block_migration": block}],
             "conductor.live_migration_prepared",
-            server_uuid,
-            request_id,
-            migration_uuid,
-            block,
+            server_uuid=server_uuid,
+            request_id=request_id,
+            migration_uuid=migration_uuid,
+            block=block,
         )
 
 
@@ -138,9 +139,9 @@ def live_migration_exported(outcome: dict, server_uuid: str, request_id: str, mi
         migration.dest_compute,
         [instance_payload(migration.server), {"xml": outcome["xml"], "power_state": outcome["power_state"]}],
         "conductor.live_migration_landed",
-        server_uuid,
-        request_id,
-        migration_uuid,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        migration_uuid=migration_uuid,
     )
 
 
@@ -169,9 +170,9 @@ def live_migration_prepared(outcome: dict, server_uuid: str, request_id: str, mi
             },
         ],
         "conductor.live_migration_landed",
-        server_uuid,
-        request_id,
-        migration_uuid,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        migration_uuid=migration_uuid,
     )
 
 
@@ -202,9 +203,9 @@ def live_migration_landed(outcome: dict, server_uuid: str, request_id: str, migr
         migration.source_compute,
         [instance_payload(migration.server)],
         "conductor.live_migration_completed",
-        server_uuid,
-        request_id,
-        migration_uuid,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        migration_uuid=migration_uuid,
     )
 
 

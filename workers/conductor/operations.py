@@ -77,9 +77,9 @@ def run_operation(server_uuid: str, request_id: str, operation: str, params: dic
         server.host,
         [instance_payload(server), payload],
         "conductor.operation_finished",
-        server_uuid,
-        request_id,
-        operation,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        operation=operation,
     )
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from novasite.celery import app
+from novasite.tracing import server_kwargs
 from servers import lifecycle
 from servers.models import Server
 from servers.states import TaskState, VmState
@@ -32,7 +33,7 @@ def reclaim_deleted_servers() -> int:
         vm_state=VmState.SOFT_DELETED, task_state=None, deleted=False, updated_at__lt=cutoff
     ):
         if lifecycle.compare_and_swap(str(server.uuid), None, task_state=TaskState.DELETING):
-            app.send_task("conductor.delete_server", args=[str(server.uuid), f"req-reclaim-{server.uuid}"])
+            app.send_task("conductor.delete_server", kwargs=server_kwargs(server.uuid, f"req-reclaim-{server.uuid}"))
             reclaimed += 1
     return reclaimed
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from images.models import Image
 from novasite.celery import app
+from novasite.tracing import server_kwargs
 from scheduling import claims
 from servers import lifecycle
 from servers.models import InstanceAction, Migration, Server
@@ -32,7 +33,7 @@ from servers.states import (
 )
 
 from .allocations import take_back_from_migration
-from .dispatch import compute_then, instance_payload
+from .dispatch import compute_cast, instance_payload
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,10 @@ RETRY_TASKS = {T.DELETING: ("conductor.delete_server", "delete")}
 
 
 def _destroy_on(host: str, server: Server) -> None:
-    compute_then("compute.terminate_instance", host, [instance_payload(server)], "conductor.noop")
+    # No request asked for this: the trace names the server alone.
+    compute_cast(
+        "compute.terminate_instance", host, [instance_payload(server)], server_uuid=str(server.uuid), request_id=None
+    )
 
 
 def destroy_evacuated(host: str, guests: dict[str, int]) -> None:
@@ -83,7 +87,7 @@ def recover_instance(server: Server, power: int, cause: str = "a compute service
     task = server.task_state
     if task in RETRY_IF_INTERRUPTED:
         workflow, action = RETRY_TASKS[task]
-        app.send_task(workflow, args=[uuid, _latest_request_id(server, action)])
+        app.send_task(workflow, kwargs=server_kwargs(uuid, _latest_request_id(server, action)))
         return
     if server.vm_state == VmState.BUILDING or task in ERROR_IF_INTERRUPTED:
         if task == T.SPAWNING or server.vm_state == VmState.BUILDING:
@@ -132,8 +136,12 @@ def sync_power_states(host: str, guests: dict[str, int]) -> None:
         decision = power_sync(server.vm_state, power)
         if decision == FORCE_STOP:
             # Running although stopped: stop it again (Nova's force_stop).
-            compute_then(
-                "compute.stop_instance", host, [instance_payload(server), {"clean_shutdown": False}], "conductor.noop"
+            compute_cast(
+                "compute.stop_instance",
+                host,
+                [instance_payload(server), {"clean_shutdown": False}],
+                server_uuid=str(server.uuid),
+                request_id=None,
             )
         elif decision is not None:
             changes["vm_state"] = decision  # shut down behind our back: now it is stopped

@@ -153,10 +153,10 @@ def resize_server(server_uuid: str, request_id: str, migration_uuid: str) -> Non
         server.host,
         [instance_payload(server)],
         "conductor.resize_migrated",
-        server_uuid,
-        request_id,
-        migration_uuid,
-        _was_running(server),
+        server_uuid=server_uuid,
+        request_id=request_id,
+        migration_uuid=migration_uuid,
+        was_running=_was_running(server),
     )
 
 
@@ -197,9 +197,9 @@ def resize_migrated(outcome: dict, server_uuid: str, request_id: str, migration_
             {"source_disk_path": outcome.get("disk_path"), "power_on": was_running},
         ],
         "conductor.resize_finished",
-        server_uuid,
-        request_id,
-        migration_uuid,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        migration_uuid=migration_uuid,
     )
 
 
@@ -241,9 +241,9 @@ def confirm_resize(server_uuid: str, request_id: str, migration_uuid: str) -> No
         migration.source_compute,
         [instance_payload(migration.server)],
         "conductor.confirm_finished",
-        server_uuid,
-        request_id,
-        migration_uuid,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        migration_uuid=migration_uuid,
     )
 
 
@@ -305,10 +305,10 @@ def revert_resize(server_uuid: str, request_id: str, migration_uuid: str) -> Non
         migration.dest_compute,
         [instance_payload(migration.server)],
         "conductor.revert_dest_cleaned",
-        server_uuid,
-        request_id,
-        migration_uuid,
-        was_running,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        migration_uuid=migration_uuid,
+        was_running=was_running,
     )
 
 
@@ -345,9 +345,9 @@ def revert_dest_cleaned(
         migration.source_compute,
         [_payload(migration.server, _flavors(migration)[0]), {"power_on": was_running}],
         "conductor.revert_finished",
-        server_uuid,
-        request_id,
-        migration_uuid,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        migration_uuid=migration_uuid,
     )
 
 

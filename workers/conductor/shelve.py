@@ -65,10 +65,10 @@ def shelve_server(server_uuid: str, request_id: str, image_id: str) -> None:
         server.host,
         [instance_payload(server), {"dest_path": store.image_path(image_id), "offload": offload}],
         "conductor.shelve_finished",
-        server_uuid,
-        request_id,
-        image_id,
-        offload,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        image_id=image_id,
+        offload=offload,
     )
 
 
@@ -117,8 +117,8 @@ def shelve_offload_server(server_uuid: str, request_id: str) -> None:
         server.host,
         [instance_payload(server)],
         "conductor.shelve_offload_finished",
-        server_uuid,
-        request_id,
+        server_uuid=server_uuid,
+        request_id=request_id,
     )
 
 
@@ -154,9 +154,9 @@ def unshelve_server(server_uuid: str, request_id: str, host: str | None = None) 
             server.host,
             [instance_payload(server)],
             "conductor.unshelve_finished",
-            server_uuid,
-            request_id,
-            server.host,
+            server_uuid=server_uuid,
+            request_id=request_id,
+            host=server.host,
         )
         return
     if host:
@@ -173,7 +173,7 @@ def unshelve_server(server_uuid: str, request_id: str, host: str | None = None) 
         scheduler_hints=server.scheduler_hints,
     )
     lifecycle.event_start(request_id, server_uuid, UNSHELVE_SCHEDULE_EVENT)
-    schedule_then(spec.to_dict(), "conductor.unshelve_scheduled", server_uuid, request_id)
+    schedule_then(spec.to_dict(), "conductor.unshelve_scheduled", server_uuid=server_uuid, request_id=request_id)
 
 
 def _claim_named_host(server: Server, host: str) -> dict[str, Any]:
@@ -221,7 +221,13 @@ def unshelve_scheduled(decision: dict, server_uuid: str, request_id: str) -> Non
         payload["image_path"] = store.image_path(str(image.id))
     lifecycle.event_start(request_id, server_uuid, UNSHELVE_EVENT, host=host)
     compute_then(
-        "compute.build_and_run_instance", host, [payload], "conductor.unshelve_finished", server_uuid, request_id, host
+        "compute.build_and_run_instance",
+        host,
+        [payload],
+        "conductor.unshelve_finished",
+        server_uuid=server_uuid,
+        request_id=request_id,
+        host=host,
     )
 
 

@@ -37,10 +37,10 @@ def snapshot_server(server_uuid: str, request_id: str, image_id: str, backup: di
         server.host,
         [instance_payload(server), {"dest_path": store.image_path(image_id)}],
         "conductor.snapshot_finished",
-        server_uuid,
-        request_id,
-        image_id,
-        backup,
+        server_uuid=server_uuid,
+        request_id=request_id,
+        image_id=image_id,
+        backup=backup,
     )
 
 
