@@ -10,11 +10,14 @@ from core import policy
 from core.principal import Caller
 from core.unset import UNSET, Unset
 from networks import ipam
-from networks.exceptions import InvalidInput, PortInUse
+from networks.exceptions import InvalidInput, L3PortInUse, PortInUse
 from networks.models import Network, Port
 
 from . import access, quotas, security_groups
 from .arguments import FixedIp, PortFields, apply
+
+#: The ports the L3 API makes and deletes itself (neutron_lib's ROUTER_PORT_OWNERS and FIPs).
+L3_OWNERS = ("network:router_interface", "network:router_gateway", "network:floatingip")
 
 
 def _address_subnet(network: Network, subnet_id: str | None, address: str) -> str:
@@ -114,9 +117,13 @@ def update_port(caller: Caller, port_id: str, fields: PortFields) -> Port:
 
 
 def delete_port(caller: Caller, port_id: str) -> None:
-    """Delete the port; one bound to a server (device_owner compute:*) only by an admin."""
+    """Delete the port; one bound to a server (device_owner compute:*) only by an admin; a
+    router's or a floating IP's own port not at all (its owner's calls remove it). A floating
+    IP associated with the port is left unassociated."""
     port = access.get_port(caller, port_id)
     policy.enforce(caller, policy.PORT_DELETE, project_id=port.project_id)
+    if port.device_owner in L3_OWNERS:
+        raise L3PortInUse(str(port.id), port.device_owner)
     if port.device_owner.startswith("compute:") and port.device_id and not caller.is_admin:
         raise PortInUse(str(port.id), port.device_id)
     port.delete()
