@@ -32,6 +32,9 @@ def test_router_external_is_admin_only_and_filters(admin_api, demo_api, nets):
     changed = put(demo_api, f"networks/{nets['private']['id']}", {"network": {"router:external": True}})
     assert neutron_error(changed) == (403, "PolicyNotAuthorized")
     assert put(demo_api, f"networks/{nets['public']['id']}", {"network": {"name": "x"}}).status_code == 403
+    port = post(demo_api, "ports", "port", {"network_id": nets["public"]["id"]})
+    assert neutron_error(port) == (404, "HTTPNotFound")  # visible, yet not open to other projects' ports
+    assert post(admin_api, "ports", "port", {"network_id": nets["public"]["id"]}).status_code == 201
 
 
 def test_router_lifecycle_with_gateway_and_interfaces(demo_api, admin_api, nets):

@@ -7,6 +7,7 @@ import ipaddress
 from django.db import transaction
 
 from core import policy
+from core.exceptions import NotFound
 from core.principal import Caller
 from core.unset import UNSET, Unset
 from networks import ipam
@@ -63,11 +64,15 @@ def create_port(
     mac_address: str | None = None,
     project_id: str | None = None,
 ) -> Port:
-    """A port on a network the caller can see (its own, or a shared one). ``fixed_ips`` UNSET:
+    """A port on a network of the caller's project, or a shared one (admins: any). ``fixed_ips`` UNSET:
     an address from the network's first subnet; empty: no address. ``mac_address`` None: a
     random one (choosing one is for admins)."""
     network = access.get_network(caller, network_id)
     project_id = access.owner_of_new(caller, project_id, policy.PORT_CREATE)
+    if not (caller.is_admin or network.shared or network.project_id == project_id):
+        # An external network is visible, not open to other projects' ports: Neutron hides
+        # it behind a 404 (neutron/api/v2/base.py, _validate_network_tenant_ownership).
+        raise NotFound("The resource could not be found.")
     subnet_id, address, allocate = _requested_ip(network, fixed_ips)
     if mac_address is not None:
         policy.enforce(caller, policy.PORT_CREATE_MAC_ADDRESS, project_id=project_id)
