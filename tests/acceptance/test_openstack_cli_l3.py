@@ -102,6 +102,14 @@ def test_routers_and_floating_ips_with_the_cli(cloud, live_server, admin, demo):
         entries = demo.server(sid)["addresses"]["private"]
         assert [(a["OS-EXT-IPS:type"], a["addr"]) for a in entries][1] == ("floating", address), entries
 
+    with lab.step("floating ip list; router show; router list; network list --external"):
+        listed = {row["Floating IP Address"]: row for row in osc("floating", "ip", "list")}
+        assert listed[address]["Port"] == one(demo, "ports", device_id=sid)["id"], listed
+        shown = osc("router", "show", "router_cli")
+        assert shown["status"] == "ACTIVE" and shown["external_gateway_info"]["network_id"], shown
+        assert [row["Name"] for row in osc("router", "list")] == ["router_cli"]
+        assert [row["Name"] for row in osc("network", "list", "--external")] == ["public"]
+
     with lab.step("server show vm_l3 lists the floating address"):
         shown = osc("server", "show", "vm_l3")
         assert address in json.dumps(shown["addresses"]), shown["addresses"]
