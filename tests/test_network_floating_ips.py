@@ -5,6 +5,8 @@ in the server's addresses (OS-EXT-IPS:type floating)."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from networks import ipam
 from networks.models import FloatingIP, Network, Port
@@ -105,6 +107,21 @@ def test_allocate_associate_disassociate_release(demo_api, lab):
     assert neutron_error(demo_api.get(f"{V2}/floatingips/{fip['id']}")) == (404, "FloatingIPNotFound")
     assert not Port.objects.filter(device_id=fip["id"]).exists()
     assert allocate(demo_api, lab["public"])["floating_ip_address"] == "172.24.4.3"  # the address is free again
+
+
+def test_floating_ips_cost_no_query_in_the_server_list(demo_api, lab):
+    """The floating addresses come joined to the ports' rows: /servers/detail makes as many
+    queries with floating IPs as without."""
+    _, port = server_on(lab["private"])
+    server_on(lab["private"])
+    with CaptureQueriesContext(connection) as without:
+        assert demo_api.get(f"{V21}/servers/detail").status_code == 200
+    allocate(demo_api, lab["public"], port_id=str(port.id))
+    with CaptureQueriesContext(connection) as with_one:
+        listed = demo_api.get(f"{V21}/servers/detail").json()["servers"]
+    assert len(with_one) == len(without)
+    kinds = sorted(a["OS-EXT-IPS:type"] for s in listed for a in s["addresses"]["private"])
+    assert kinds == ["fixed", "fixed", "floating"]
 
 
 def test_association_on_create_and_a_deleted_port_disassociates(demo_api, lab):
