@@ -345,6 +345,17 @@ SECURITY_GROUP_DELETE = Rule("delete_security_group", OWNER, "Delete a project's
 SECURITY_GROUP_RULE_CREATE = Rule("create_security_group_rule", OWNER, "Add a rule to a project's security group")
 SECURITY_GROUP_RULE_DELETE = Rule("delete_security_group_rule", OWNER, "Remove a rule from a project's security group")
 PORT_UPDATE_SECURITY_GROUPS = Rule("update_port:security_groups", OWNER, "Change the security groups of a port")
+ROUTER_CREATE = Rule("create_router", OWNER, "Create a router (for another project: admins)")
+ROUTER_UPDATE = Rule("update_router", OWNER, "Change a project's router, its gateway and interfaces")
+ROUTER_DELETE = Rule("delete_router", OWNER, "Delete a project's router")
+ROUTER_GATEWAY_FIXED_IPS = Rule(
+    "create_router:external_gateway_info:external_fixed_ips", ADMIN, "Choose a router gateway's address"
+)
+ROUTER_GATEWAY_SNAT = Rule("create_router:external_gateway_info:enable_snat", ADMIN, "Turn a router gateway's SNAT off")
+FLOATINGIP_CREATE = Rule("create_floatingip", OWNER, "Allocate a floating IP (for another project: admins)")
+FLOATINGIP_CREATE_ADDRESS = Rule("create_floatingip:floating_ip_address", ADMIN, "Allocate a chosen floating address")
+FLOATINGIP_UPDATE = Rule("update_floatingip", OWNER, "Associate or disassociate a project's floating IP")
+FLOATINGIP_DELETE = Rule("delete_floatingip", OWNER, "Release a project's floating IP")
 # Neutron checks get_quota only for another project's quotas (neutron/extensions/quotasv2.py).
 NETWORK_QUOTA_SHOW = Rule("get_quota", ADMIN, "Show another project's network quotas, or list them all")
 NETWORK_QUOTA_UPDATE = Rule("update_quota", ADMIN, "Change a project's network quotas")

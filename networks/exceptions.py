@@ -150,3 +150,111 @@ class SecurityGroupRuleInvalid(BadRequest):
     def __init__(self, neutron_type: str, message: str) -> None:
         self.neutron_type = neutron_type
         super().__init__(message)
+
+
+# --- routers and floating IPs (neutron_lib/exceptions/l3.py) ---------------------------------
+
+
+class RouterNotFound(NotFound):
+    neutron_type = "RouterNotFound"
+
+    def __init__(self, router_id: str) -> None:
+        super().__init__(f"Router {router_id} could not be found")
+
+
+class RouterInUse(Conflict):
+    neutron_type = "RouterInUse"
+
+    def __init__(self, router_id: str, reason: str = "still has ports") -> None:
+        super().__init__(f"Router {router_id} {reason}")
+
+
+class RouterInterfaceNotFound(NotFound):
+    neutron_type = "RouterInterfaceNotFound"
+
+    def __init__(self, router_id: str, port_id: str) -> None:
+        super().__init__(f"Router {router_id} does not have an interface with id {port_id}")
+
+
+class RouterInterfaceNotFoundForSubnet(NotFound):
+    neutron_type = "RouterInterfaceNotFoundForSubnet"
+
+    def __init__(self, router_id: str, subnet_id: str) -> None:
+        super().__init__(f"Router {router_id} has no interface on subnet {subnet_id}")
+
+
+class RouterInterfaceInUseByFloatingIP(Conflict):
+    neutron_type = "RouterInterfaceInUseByFloatingIP"
+
+    def __init__(self, router_id: str, subnet_id: str) -> None:
+        super().__init__(
+            f"Router interface for subnet {subnet_id} on router {router_id} cannot be deleted, "
+            "as it is required by one or more floating IPs."
+        )
+
+
+class RouterExternalGatewayInUseByFloatingIp(Conflict):
+    neutron_type = "RouterExternalGatewayInUseByFloatingIp"
+
+    def __init__(self, router_id: str, network_id: str) -> None:
+        super().__init__(
+            f"Gateway cannot be updated for router {router_id}, since a gateway to external network "
+            f"{network_id} is required by one or more floating IPs."
+        )
+
+
+class L3PortInUse(Conflict):
+    """A router's or a floating IP's own port, which only its owner may delete."""
+
+    neutron_type = "L3PortInUse"
+
+    def __init__(self, port_id: str, device_owner: str) -> None:
+        super().__init__(
+            f"Port {port_id} has owner {device_owner} and therefore cannot be deleted directly via the port API."
+        )
+
+
+class PortAlreadyAttached(Conflict):
+    neutron_type = "PortInUse"
+
+    def __init__(self, port_id: str, network_id: str, device_id: str) -> None:
+        super().__init__(
+            f"Unable to complete operation on port {port_id} for network {network_id}. "
+            f"Port already has an attached device {device_id}."
+        )
+
+
+class FloatingIPNotFound(NotFound):
+    neutron_type = "FloatingIPNotFound"
+
+    def __init__(self, floatingip_id: str) -> None:
+        super().__init__(f"Floating IP {floatingip_id} could not be found")
+
+
+class ExternalGatewayForFloatingIPNotFound(NotFound):
+    neutron_type = "ExternalGatewayForFloatingIPNotFound"
+
+    def __init__(self, network_id: str, subnet_id: str, port_id: str) -> None:
+        super().__init__(
+            f"External network {network_id} is not reachable from subnet {subnet_id}.  "
+            f"Therefore, cannot associate Port {port_id} with a Floating IP."
+        )
+
+
+class FloatingIPPortAlreadyAssociated(Conflict):
+    neutron_type = "FloatingIPPortAlreadyAssociated"
+
+    def __init__(self, address: str, fip_id: str, port_id: str, fixed_ip: str, network_id: str) -> None:
+        super().__init__(
+            f"Cannot associate floating IP {address} ({fip_id}) with port {port_id} using fixed IP {fixed_ip}, "
+            f"as that fixed IP already has a floating IP on external network {network_id}."
+        )
+
+
+class L3BadRequest(BadRequest):
+    """neutron_lib's BadRequest, as the L3 plugin raises it: "Bad router request: ..."."""
+
+    neutron_type = "BadRequest"
+
+    def __init__(self, resource: str, message: str) -> None:
+        super().__init__(f"Bad {resource} request: {message}")

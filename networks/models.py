@@ -1,4 +1,5 @@
-"""Networks (a Neutron v2.0 subset): networks, IPv4 subnets, ports and security groups."""
+"""Networks (a Neutron v2.0 subset): networks, IPv4 subnets, ports, security groups, routers
+and floating IPs."""
 
 from __future__ import annotations
 
@@ -142,3 +143,54 @@ class SecurityGroupRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.ethertype} {self.protocol or 'any'} rule of {self.security_group_id}"
+
+
+class Router(models.Model):
+    """A router (Neutron's L3 API: the records only, no packet forwarding). Its external
+    gateway is a port on an external network (``gateway_port``, device_owner
+    network:router_gateway); its interfaces are ports with device_owner
+    network:router_interface and the router's id as device_id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    description = models.CharField(max_length=255, blank=True, default="")
+    project_id = models.CharField(max_length=64, db_index=True)
+    admin_state_up = models.BooleanField(default=True)
+    status = models.CharField(max_length=16, default="ACTIVE")
+    gateway_port = models.OneToOneField(
+        Port, null=True, blank=True, on_delete=models.SET_NULL, related_name="gateway_of"
+    )
+    enable_snat = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"router {self.name or self.id}"
+
+
+class FloatingIP(models.Model):
+    """An address of an external network's subnet, held by a port of that network
+    (``floating_port``, device_owner network:floatingip), optionally associated with a
+    project's port reachable through a router. ``port`` is nulled when that port goes; the
+    association (fixed address, router) counts only while ``port`` is set."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project_id = models.CharField(max_length=64, db_index=True)
+    floating_network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="floating_ips")
+    floating_port = models.OneToOneField(Port, on_delete=models.PROTECT, related_name="floating_ip_of")
+    floating_ip_address = models.GenericIPAddressField()
+    port = models.ForeignKey(Port, null=True, blank=True, on_delete=models.SET_NULL, related_name="floating_ips")
+    fixed_ip_address = models.GenericIPAddressField(null=True, blank=True)
+    router = models.ForeignKey(Router, null=True, blank=True, on_delete=models.SET_NULL, related_name="floating_ips")
+    description = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"floating IP {self.floating_ip_address}"

@@ -11,10 +11,10 @@ from django.apps import apps
 from django.core.management import call_command
 
 from hosts.models import Aggregate, Region
-from identity.models import Token, User
+from identity.models import Project, Token, User
 from images import store as image_store
 from images.models import Image
-from networks.models import Network
+from networks.models import Network, Port, Router
 from novasite.demo import CIRROS_IMAGE_ID, seed
 from servers.models import Flavor
 
@@ -55,6 +55,7 @@ def test_the_demo_cloud(cloud):
 
 
 def test_seeding_again_changes_nothing(cloud, admin_api):
+    call_command("seed_demo", stdout=io.StringIO())  # the test cloud lacks seed_demo's L3 part
     before = everything()
     seed("secret", "secret")
     call_command("seed_demo", stdout=io.StringIO())
@@ -65,3 +66,21 @@ def test_a_new_password_is_set_through_the_service(cloud, admin_api):
     seed("changed", "secret")
     assert User.objects.get(name="admin").check_password("changed")
     assert Token.objects.get().revoked  # a new password ends the user's sessions
+
+
+def test_seed_demo_adds_devstacks_public_private_and_router1(cloud, demo_api):
+    """`manage.py seed_demo` (make run) adds the L3 part; a second run writes nothing."""
+    call_command("seed_demo", stdout=io.StringIO())
+    public = Network.objects.get(name="public")
+    assert (public.external, public.shared) == (True, False)
+    assert public.subnets.get().cidr == "172.24.4.0/24"
+    private = Network.objects.get(name="private")
+    assert private.project_id == Project.objects.get(name="demo").id and not private.external
+    routers = demo_api.get("/network/v2.0/routers").json()["routers"]
+    assert [r["name"] for r in routers] == ["router1"]
+    assert routers[0]["external_gateway_info"]["network_id"] == str(public.id)
+    interfaces = demo_api.get("/network/v2.0/ports", {"device_id": routers[0]["id"]}).json()["ports"]
+    assert [port["fixed_ips"][0]["ip_address"] for port in interfaces] == ["10.0.0.1"]
+    before = (Network.objects.count(), Port.objects.count(), Router.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (Network.objects.count(), Port.objects.count(), Router.objects.count()) == before

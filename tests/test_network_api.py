@@ -121,7 +121,7 @@ def test_subnet_like_the_install_guide(admin_api):
         ({"cidr": "10.1.0.0/24", "ip_version": 6}, 400),
         ({"cidr": "fd00::/64"}, 400),
         ({"cidr": "not-a-cidr"}, 400),
-        ({"cidr": "10.1.0.5/24"}, 400),
+        ({"cidr": "10.1.0.5"}, 400),  # no prefix length: Neutron wants the CIDR written out
         ({"cidr": 7}, 400),
         ({}, 400),
         ({"cidr": "10.0.0.128/25"}, 400),  # overlaps 10.0.0.0/24 on the same network
@@ -144,6 +144,17 @@ def test_invalid_subnets_are_refused(demo_api, private_net, body, status):
     response = post(demo_api, "subnets", "subnet", {"network_id": private_net["id"], **body})
     assert response.status_code == status, response.content
     assert "NeutronError" in response.json()
+
+
+def test_host_bits_in_the_cidr_are_dropped_as_neutron_does(demo_api, private_net):
+    """openstacksdk's functional tests create 10.99.99.0/16: Neutron stores 10.99.0.0/16."""
+    created = post(demo_api, "subnets", "subnet", {"network_id": private_net["id"], "cidr": "10.99.99.0/16"})
+    assert created.status_code == 201, created.content
+    subnet = created.json()["subnet"]
+    assert (subnet["cidr"], subnet["gateway_ip"]) == ("10.99.0.0/16", "10.99.0.1")
+    assert subnet["allocation_pools"] == [{"start": "10.99.0.2", "end": "10.99.255.254"}]
+    overlapping = post(demo_api, "subnets", "subnet", {"network_id": private_net["id"], "cidr": "10.99.5.7/24"})
+    assert overlapping.status_code == 400 and "10.99.5.0/24" in overlapping.json()["NeutronError"]["message"]
 
 
 def test_subnet_on_someone_elses_network(demo_api):

@@ -20,6 +20,15 @@ EXTENSIONS = {
     "external-net": ("Neutron external network", "Adds external network attribute to network resource."),
     "net-mtu": ("Network MTU", "Provides MTU attribute for a network resource."),
     "security-group": ("security-group", "The security groups extension."),
+    "router": (
+        "Neutron L3 Router",
+        "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks "
+        "via a NAT gateway.",
+    ),
+    "ext-gw-mode": (
+        "Neutron L3 Configurable external gateway mode",
+        "Extension of the router abstraction for specifying whether SNAT should occur on the external gateway",
+    ),
 }
 
 

@@ -16,7 +16,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from core.ids import parse_uuid
-from networks.models import Network, Port, SecurityGroup, SecurityGroupRule, Subnet
+from networks.models import FloatingIP, Network, Port, Router, SecurityGroup, SecurityGroupRule, Subnet
 
 
 class ValuesField(forms.Field):
@@ -103,6 +103,26 @@ class SecurityGroupRuleFilter(django_filters.FilterSet):
 
     class Meta:
         model = SecurityGroupRule
+        fields: list[str] = []
+
+
+class RouterFilter(OwnedFilter):
+    class Meta:
+        model = Router
+        fields: list[str] = []
+
+
+class FloatingIpFilter(django_filters.FilterSet):
+    id = UuidAnyOf()
+    project_id = AnyOf()
+    tenant_id = AnyOf(field_name="project_id")
+    floating_ip_address = AnyOf()
+    floating_network_id = UuidAnyOf()
+    port_id = UuidAnyOf()
+    router_id = UuidAnyOf()
+
+    class Meta:
+        model = FloatingIP
         fields: list[str] = []
 
 

@@ -33,11 +33,15 @@ def subnet_cidr(body: dict[str, Any]) -> ipaddress.IPv4Network:
         raise InvalidInput("cidr is required (subnet pools are not supported).")
     value = body["cidr"]
     try:
-        net = ipaddress.ip_network(value, strict=True) if isinstance(value, str) else None
+        # Host bits are allowed: Neutron turns "10.99.99.0/16" into "10.99.0.0/16"
+        # (neutron/db/db_base_plugin_v2.py, create_subnet).
+        net = ipaddress.ip_network(value, strict=False) if isinstance(value, str) else None
     except ValueError:
         net = None
     if net is None:
         raise InvalidInput(f"'{value}' is not a valid IP subnet.")
+    if "/" not in value:  # neutron_lib's validate_subnet wants the prefix length written
+        raise InvalidInput(f"'{value}' isn't a recognized IP subnet cidr, '{net}' is recommended")
     if not isinstance(net, ipaddress.IPv4Network):
         raise InvalidInput("only IPv4 subnets are supported.")
     return net

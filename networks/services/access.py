@@ -1,7 +1,8 @@
-"""Who sees what in the network service. Admins see everything. A member sees shared
-networks and its project's own, the subnets of those networks, and its project's ports
-(plus ports on networks it owns). Anything else answers 404, as Neutron does; a resource
-the member sees but does not own answers 403 to a write (``core.policy``)."""
+"""Who sees what in the network service. Admins see everything. A member sees shared and
+external networks and its project's own, the subnets of those networks, its project's ports
+(plus ports on networks it owns), and its project's routers and floating IPs. Anything else
+answers 404, as Neutron does; a resource the member sees but does not own answers 403 to a
+write (``core.policy``)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def networks(caller: Caller) -> QuerySet[Network]:
     query = Network.objects.prefetch_related("subnets")
     if caller.is_admin:
         return query
-    return query.filter(Q(shared=True) | Q(project_id=caller.project_id))
+    return query.filter(Q(shared=True) | Q(external=True) | Q(project_id=caller.project_id))
 
 
 def subnets(caller: Caller) -> QuerySet[Subnet]:
@@ -28,7 +29,10 @@ def subnets(caller: Caller) -> QuerySet[Subnet]:
     if caller.is_admin:
         return query
     return query.filter(
-        Q(network__shared=True) | Q(network__project_id=caller.project_id) | Q(project_id=caller.project_id)
+        Q(network__shared=True)
+        | Q(network__external=True)
+        | Q(network__project_id=caller.project_id)
+        | Q(project_id=caller.project_id)
     )
 
 

@@ -90,3 +90,33 @@ class RuleFields:
     remote_ip_prefix: str | None = None
     remote_group_id: str | None = None
     description: str = ""
+
+
+@dataclass(frozen=True)
+class GatewayInfo:
+    """A router's requested external gateway: an external network, SNAT (None: Neutron's
+    default, on) and the addresses it asks for (admins)."""
+
+    network_id: str
+    enable_snat: bool | None = None
+    fixed_ips: tuple[FixedIp, ...] = ()
+
+
+@dataclass(frozen=True)
+class RouterFields:
+    """A router's writable attributes; ``gateway`` None clears the external gateway."""
+
+    name: str | Unset = UNSET
+    description: str | Unset = UNSET
+    admin_state_up: bool | Unset = UNSET
+    gateway: GatewayInfo | Unset | None = UNSET
+
+
+@dataclass(frozen=True)
+class FloatingIpFields:
+    """A floating IP's association: ``port_id`` None disassociates; ``fixed_ip_address``
+    picks one of the port's addresses."""
+
+    port_id: str | Unset | None = UNSET
+    fixed_ip_address: str | None = None
+    description: str | Unset = UNSET

@@ -7,14 +7,18 @@ import ipaddress
 from django.db import transaction
 
 from core import policy
+from core.exceptions import NotFound
 from core.principal import Caller
 from core.unset import UNSET, Unset
 from networks import ipam
-from networks.exceptions import InvalidInput, PortInUse
+from networks.exceptions import InvalidInput, L3PortInUse, PortInUse
 from networks.models import Network, Port
 
 from . import access, quotas, security_groups
 from .arguments import FixedIp, PortFields, apply
+
+#: The ports the L3 API makes and deletes itself (neutron_lib's ROUTER_PORT_OWNERS and FIPs).
+L3_OWNERS = ("network:router_interface", "network:router_gateway", "network:floatingip")
 
 
 def _address_subnet(network: Network, subnet_id: str | None, address: str) -> str:
@@ -60,11 +64,15 @@ def create_port(
     mac_address: str | None = None,
     project_id: str | None = None,
 ) -> Port:
-    """A port on a network the caller can see (its own, or a shared one). ``fixed_ips`` UNSET:
+    """A port on a network of the caller's project, or a shared one (admins: any). ``fixed_ips`` UNSET:
     an address from the network's first subnet; empty: no address. ``mac_address`` None: a
     random one (choosing one is for admins)."""
     network = access.get_network(caller, network_id)
     project_id = access.owner_of_new(caller, project_id, policy.PORT_CREATE)
+    if not (caller.is_admin or network.shared or network.project_id == project_id):
+        # An external network is visible, not open to other projects' ports: Neutron hides
+        # it behind a 404 (neutron/api/v2/base.py, _validate_network_tenant_ownership).
+        raise NotFound("The resource could not be found.")
     subnet_id, address, allocate = _requested_ip(network, fixed_ips)
     if mac_address is not None:
         policy.enforce(caller, policy.PORT_CREATE_MAC_ADDRESS, project_id=project_id)
@@ -114,9 +122,13 @@ def update_port(caller: Caller, port_id: str, fields: PortFields) -> Port:
 
 
 def delete_port(caller: Caller, port_id: str) -> None:
-    """Delete the port; one bound to a server (device_owner compute:*) only by an admin."""
+    """Delete the port; one bound to a server (device_owner compute:*) only by an admin; a
+    router's or a floating IP's own port not at all (its owner's calls remove it). A floating
+    IP associated with the port is left unassociated."""
     port = access.get_port(caller, port_id)
     policy.enforce(caller, policy.PORT_DELETE, project_id=port.project_id)
+    if port.device_owner in L3_OWNERS:
+        raise L3PortInUse(str(port.id), port.device_owner)
     if port.device_owner.startswith("compute:") and port.device_id and not caller.is_admin:
         raise PortInUse(str(port.id), port.device_id)
     port.delete()

@@ -1,6 +1,6 @@
 """Neutron quotas: default limits, per-project overrides (NetworkQuota), usage counted from
-the rows themselves, and the check made before a network, subnet, port, security group or
-rule is created.
+the rows themselves, and the check made before a network, subnet, port, router, floating IP, security group
+or rule is created.
 
 Every check and every change of a project's limits first takes the project's quota lock
 (``core.quotas.lock_project``) inside the caller's transaction, so concurrent creates in one
@@ -17,7 +17,7 @@ from core import policy
 from core.principal import Caller
 from core.quotas import check_new_limits, fits, lock_project
 from networks.exceptions import OverQuota
-from networks.models import Network, NetworkQuota, Port, SecurityGroup, SecurityGroupRule, Subnet
+from networks.models import FloatingIP, Network, NetworkQuota, Port, Router, SecurityGroup, SecurityGroupRule, Subnet
 
 SERVICE = "network"
 DEFAULTS: dict[str, int] = {
@@ -33,6 +33,8 @@ COUNTED: dict[str, type[Model]] = {
     "network": Network,
     "subnet": Subnet,
     "port": Port,
+    "router": Router,
+    "floatingip": FloatingIP,
     "security_group": SecurityGroup,
     "security_group_rule": SecurityGroupRule,
 }
@@ -58,7 +60,7 @@ def _count(resource: str, project_id: str) -> int:
 
 
 def usage(project_id: str) -> dict[str, int]:
-    """How many of each resource the project owns now (routers and the rest: none exist)."""
+    """How many of each resource the project owns now."""
     used = dict.fromkeys(DEFAULTS, 0)
     for resource in COUNTED:
         used[resource] = _count(resource, project_id)

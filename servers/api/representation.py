@@ -15,6 +15,7 @@ from hosts.heartbeats import is_up
 from hosts.models import Service
 from networks.models import Port
 from servers.models import Flavor, Server, ServerFault, ServerGroupMember, ServerTag, VolumeAttachment
+from servers.services.addresses import addresses_of
 from servers.states import status_for
 
 from . import representation_extras as extras
@@ -55,18 +56,7 @@ class ServerContext:
                 self.host_status[service.host] = (
                     "DOWN" if not is_up(service) else "MAINTENANCE" if service.disabled else "UP"
                 )
-        self.addresses: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(dict)
-        for port in Port.objects.filter(device_id__in=uuids).select_related("network").order_by("created_at"):
-            entries = self.addresses[port.device_id].setdefault(port.network.name or str(port.network_id), [])
-            for fixed in port.fixed_ips:
-                entries.append(
-                    {
-                        "version": 4,
-                        "addr": fixed["ip_address"],
-                        "OS-EXT-IPS:type": "fixed",
-                        "OS-EXT-IPS-MAC:mac_addr": port.mac_address,
-                    }
-                )
+        self.addresses = addresses_of(uuids)
         # Nova lists a server's groups port by port, by name (by id when unnamed).
         self.security_groups: dict[str, list[dict[str, str]]] = defaultdict(list)
         for device_id, group_id, name in (

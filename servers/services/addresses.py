@@ -1,10 +1,14 @@
 """A server's addresses by network (nova/api/openstack/compute/ips.py): GET /servers/{id}/ips
-and /servers/{id}/ips/{network}. The fixed IPs of the server's ports, keyed by network name."""
+and /servers/{id}/ips/{network}, and the ``addresses`` of the server documents. The fixed IPs
+of the server's ports, keyed by network name, each followed by the floating IPs mapped to it
+(as Nova's network info lists them)."""
 
 from __future__ import annotations
 
 import ipaddress
 from typing import Any
+
+from django.db.models import F
 
 from core import policy
 from core.exceptions import NotFound
@@ -13,18 +17,51 @@ from networks.models import Port
 
 from .lookup import get_server
 
+Addresses = dict[str, list[dict[str, Any]]]
+
+
+def addresses_of(device_ids: list[str]) -> dict[str, Addresses]:
+    """{server uuid: {network name: [address, ...]}} for the servers' ports, in one query (a
+    port's floating IPs come joined to its rows). Each address has its version, the address,
+    its OS-EXT-IPS:type (fixed or floating) and the port's MAC."""
+    rows = (
+        Port.objects.filter(device_id__in=device_ids)
+        .select_related("network")
+        .annotate(floating=F("floating_ips__floating_ip_address"), mapped_to=F("floating_ips__fixed_ip_address"))
+        .order_by("created_at", "id", "floating_ips__created_at")
+    )
+    ports: dict[Any, tuple[Port, list[tuple[str, str]]]] = {}
+    for row in rows:
+        _, floating = ports.setdefault(row.id, (row, []))
+        if row.floating is not None:
+            floating.append((row.floating, row.mapped_to))
+    found: dict[str, Addresses] = {}
+    for port, floating in ports.values():
+        entries = found.setdefault(port.device_id, {}).setdefault(port.network.name or str(port.network_id), [])
+        for fixed in port.fixed_ips:
+            address = fixed["ip_address"]
+            entries.append(_entry(address, "fixed", port.mac_address))
+            entries.extend(_entry(fip, "floating", port.mac_address) for fip, to in floating if to == address)
+    return found
+
+
+def _entry(address: str, kind: str, mac: str) -> dict[str, Any]:
+    return {
+        "version": ipaddress.ip_address(address).version,
+        "addr": address,
+        "OS-EXT-IPS:type": kind,
+        "OS-EXT-IPS-MAC:mac_addr": mac,
+    }
+
 
 def _addresses(caller: Caller, server_id: str, rule: policy.Rule) -> dict[str, list[dict[str, Any]]]:
     server = get_server(caller, server_id)
     policy.enforce(caller, rule, project_id=server.project_id)
-    networks: dict[str, list[dict[str, Any]]] = {}
-    ports = Port.objects.filter(device_id=str(server.uuid)).select_related("network").order_by("created_at")
-    for port in ports:
-        entries = networks.setdefault(port.network.name or str(port.network_id), [])
-        for fixed in port.fixed_ips:
-            address = fixed["ip_address"]
-            entries.append({"version": ipaddress.ip_address(address).version, "addr": address})
-    return networks
+    networks = addresses_of([str(server.uuid)]).get(str(server.uuid), {})
+    return {
+        name: [{"version": entry["version"], "addr": entry["addr"]} for entry in entries]
+        for name, entries in networks.items()
+    }
 
 
 def list_addresses(caller: Caller, server_id: str) -> dict[str, list[dict[str, Any]]]:

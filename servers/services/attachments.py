@@ -212,6 +212,17 @@ def detach_volume(caller: Caller, server: Server, volume_id: str) -> None:
         _record(caller, server, "detach_volume", "conductor.detach_volume", volume_id=str(attachment.volume_id))
 
 
+def _remember_user_port(server: Server, port_id: str) -> None:
+    """Note the port among those the user passed in (Nova's preserve_on_delete), so detaching
+    it or deleting the server unbinds it instead of deleting it. Inside the caller's
+    transaction, under the server's row lock."""
+    locked = Server.objects.select_for_update().only("requested_networks").get(pk=server.pk)
+    if not any(entry.get("port") == port_id for entry in locked.requested_networks):
+        requested = [*locked.requested_networks, {"port": port_id}]
+        Server.objects.filter(pk=server.pk).update(requested_networks=requested)
+        server.requested_networks = requested
+
+
 def attach_interface(
     caller: Caller,
     server: Server,
@@ -235,6 +246,7 @@ def attach_interface(
             ):
                 raise Conflict(f"Port {port_id} is still in use.")
             port.refresh_from_db()
+            _remember_user_port(server, str(port.id))
         elif net_id:
             network = Network.objects.filter(id=net_id).first()
             if network is None or not (caller.is_admin or network.shared or network.project_id == caller.project_id):

@@ -18,7 +18,16 @@ from django.utils import timezone
 from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Region, Service
 from identity.models import Project, Role, RoleAssignment, Token, User
 from images.models import Image
-from networks.models import Network, NetworkQuota, Port, SecurityGroup, SecurityGroupRule, Subnet
+from networks.models import (
+    FloatingIP,
+    Network,
+    NetworkQuota,
+    Port,
+    Router,
+    SecurityGroup,
+    SecurityGroupRule,
+    Subnet,
+)
 from servers.models import (
     Flavor,
     FlavorAccess,
@@ -150,7 +159,7 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
     add(Volume(name=f"vol{n}", project_id=project.id, user_id=user.id, size=1, status="available"))
     network = add(Network(name=f"net{n}", project_id=project.id))
     add(Subnet(network=network, project_id=project.id, cidr=f"10.0.{n}.0/24", gateway_ip=f"10.0.{n}.1"))
-    add(
+    server_port = add(
         Port(
             network=network,
             project_id=project.id,
@@ -160,6 +169,40 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
         )
     )
     add(NetworkQuota(project_id=project.id, limits={"network": 10}))
+    external = Network.objects.create(name=f"public{n}", project_id=project.id, external=True)
+    gateway = Port.objects.create(
+        network=external,
+        mac_address=f"fa:16:3e:00:01:{n:02x}",
+        fixed_ips=[{"subnet_id": "x", "ip_address": f"172.24.{n}.2"}],
+        device_owner="network:router_gateway",
+    )
+    router = add(Router(name=f"router{n}", project_id=project.id, gateway_port=gateway))
+    Port.objects.filter(pk=gateway.pk).update(device_id=str(router.id))
+    Port.objects.create(
+        network=network,
+        project_id=project.id,
+        mac_address=f"fa:16:3e:00:02:{n:02x}",
+        fixed_ips=[{"subnet_id": "x", "ip_address": f"10.0.{n}.1"}],
+        device_id=str(router.id),
+        device_owner="network:router_interface",
+    )
+    floating = Port.objects.create(
+        network=external,
+        mac_address=f"fa:16:3e:00:03:{n:02x}",
+        fixed_ips=[{"subnet_id": "x", "ip_address": f"172.24.{n}.3"}],
+        device_owner="network:floatingip",
+    )
+    add(
+        FloatingIP(
+            project_id=project.id,
+            floating_network=external,
+            floating_port=floating,
+            floating_ip_address=f"172.24.{n}.3",
+            port=server_port,
+            fixed_ip_address=f"10.0.{n}.5",
+            router=router,
+        )
+    )
     security_group = add(SecurityGroup(name=f"web{n}", project_id=project.id))
     add(
         SecurityGroupRule(
