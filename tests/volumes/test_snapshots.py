@@ -194,7 +194,9 @@ def test_list_and_detail_filter_and_page(demo_api, other_api, admin_api):
     assert [s["id"] for s in demo_api.get(url("/snapshots"), {"name": "s1"}).json()["snapshots"]] == [ids[1]]
     assert [s["id"] for s in demo_api.get(url("/snapshots"), {"status": "error"}).json()["snapshots"]] == [ids[0]]
     assert demo_api.get(url("/snapshots"), {"volume_id": "nope"}).json()["snapshots"] == []
-    seen, next_url, pages = [], url("/snapshots/detail") + f"?volume_id={first['id']}&limit=2", 0
+    seen: list[str] = []
+    next_url: str | None = url("/snapshots/detail") + f"?volume_id={first['id']}&limit=2"
+    pages = 0
     while next_url:
         body = demo_api.get(next_url).json()
         seen += [s["id"] for s in body["snapshots"]]
@@ -222,6 +224,7 @@ def test_update_renames_and_describes(demo_api, other_api):
     assert not EXTENDED & set(updated.json()["snapshot"])
     legacy = demo_api.put(path, {"snapshot": {"display_name": "old"}}, format="json").json()["snapshot"]
     assert legacy["name"] == "old" and legacy["description"] == "desc"
+    bad: object
     for bad in ({}, {"snapshot": {}}, {"snapshot": {"name": 5}}, {"snapshot": {"status": "error"}}):
         assert_error(demo_api.put(path, bad, format="json"), 400, "badRequest")
     other_path = url(f"/snapshots/{created['id']}", "other")
@@ -287,7 +290,7 @@ def test_reset_status_is_for_admins(demo_api, admin_api):
 def test_force_delete_is_for_admins_and_ignores_the_status(demo_api, admin_api):
     created = snap(demo_api, create(demo_api)["id"])["snapshot"]
     Snapshot.objects.filter(id=created["id"]).update(status="creating")
-    body = {"os-force_delete": {}}
+    body: dict[str, dict] = {"os-force_delete": {}}
     assert_error(demo_api.post(url(f"/snapshots/{created['id']}/action"), body, format="json"), 403, "forbidden")
     done = admin_api.post(url(f"/snapshots/{created['id']}/action", "admin"), body, format="json")
     assert done.status_code == 202 and not Snapshot.objects.exists()
