@@ -91,7 +91,10 @@ class Snapshot(models.Model):
     DELETABLE = ("available", "error")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    volume = models.ForeignKey(Volume, on_delete=models.PROTECT, related_name="snapshots")
+    # DO_NOTHING: whether a volume with snapshots may go is volumes.store's rule (refused, or
+    # cascade), so the admin shows the service's refusal; the database's foreign key still
+    # makes a dangling snapshot impossible.
+    volume = models.ForeignKey(Volume, on_delete=models.DO_NOTHING, related_name="snapshots")
     name = models.CharField(max_length=255, null=True, blank=True, db_index=True)
     description = models.CharField(max_length=255, null=True, blank=True)
     project_id = models.CharField(max_length=64, db_index=True)

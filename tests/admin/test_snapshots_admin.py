@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from volumes import store
 from volumes.models import Snapshot, Volume
 
-from .pages import url
+from .pages import delete, refused_delete, table, url
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +48,10 @@ def test_it_is_read_only(staff, snapshots):
     assert staff.post(url(Snapshot, "delete", first.pk), {"post": "yes"}).status_code == 403
     assert staff.post(url(Snapshot, "change", first.pk), {"name": "renamed"}).status_code == 403
     assert Snapshot.objects.get(pk=first.pk).name == "nightly"
+
+
+def test_a_volume_with_snapshots_is_not_deleted_from_the_volumes_admin(staff, snapshots):
+    first, _ = snapshots
+    before = table(Volume, Snapshot)
+    refused_delete(delete(staff, first.volume), store.HAS_SNAPSHOTS)
+    assert table(Volume, Snapshot) == before
