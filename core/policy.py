@@ -371,3 +371,9 @@ VOLUME_RESET_STATUS = Rule(
     "volume_extension:volume_admin_actions:reset_status", ADMIN, "Force a volume's status (os-reset_status)"
 )
 VOLUME_QUOTAS_SHOW = Rule("volume_extension:quotas:show", OWNER, "Show a project's volume quotas")
+SNAPSHOT_RESET_STATUS = Rule(
+    "volume_extension:snapshot_admin_actions:reset_status", ADMIN, "Force a snapshot's status (os-reset_status)"
+)
+SNAPSHOT_FORCE_DELETE = Rule(
+    "volume_extension:snapshot_admin_actions:force_delete", ADMIN, "Delete a snapshot whatever its status"
+)

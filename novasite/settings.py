@@ -321,8 +321,9 @@ LIVE_MIGRATION_TIMEOUT = env_int("LIVE_MIGRATION_TIMEOUT", 1800)
 
 # --- Volumes (block storage: a volume is a file) ------------------------------------------
 VOLUME_DIR = os.environ.get("VOLUME_DIR", str(BASE_DIR / "var" / "volumes"))
-# Cinder's default quota set; -1 is unlimited. volumes, gigabytes and per_volume_gigabytes
-# are enforced; the others are reported (there are no snapshots, backups or groups yet).
+# Cinder's default quota set; -1 is unlimited. volumes, snapshots, gigabytes (volumes and
+# snapshots) and per_volume_gigabytes are enforced; the others are reported (there are no
+# backups or groups yet).
 VOLUME_QUOTA_DEFAULTS = {
     "volumes": env_int("QUOTA_VOLUMES", 10),
     "gigabytes": env_int("QUOTA_GIGABYTES", 1000),

@@ -16,7 +16,10 @@ from django.http import HttpRequest
 from core.principal import Caller
 from novasite.admin_support import ServiceLayerAdmin
 
-from . import services
+from . import (
+    admin_snapshots,  # noqa: F401 (registers SnapshotAdmin: Django discovers admin.py only)
+    services,
+)
 from .api import validation
 from .models import Volume
 

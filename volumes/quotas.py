@@ -1,11 +1,13 @@
-"""Volume quotas: Cinder's default limits, usage counted from the Volume rows themselves
-(so it can never drift), and the check made before a volume is created or extended.
+"""Volume quotas: Cinder's default limits, usage counted from the Volume and Snapshot rows
+themselves (so it can never drift), and the check made before a volume or a snapshot is
+created or a volume extended. As in Cinder (no_snapshot_gb_quota False), a snapshot takes
+its volume's size from the gigabytes quota as well as one from the snapshots quota.
 
 `reserve()` runs inside the caller's transaction and first takes the project's quota lock
 (``core.quotas.lock_project``, as the network quotas do), so concurrent creates or extends in
 one project serialise: each sees the rows the previous one committed, and usage can never
 pass the limit. Overruns are Cinder's 413s (cinder/quota_utils.py, process_reserve_over_quota:
-the volume count is reported before the gigabytes)."""
+the volume or snapshot count is reported before the gigabytes)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from django.db.models import Count, Sum
 from core.exceptions import OverLimit
 from core.quotas import fits, lock_project
 
-from .models import Volume
+from .models import Snapshot, Volume
 
 SERVICE = "volume"
 
@@ -26,12 +28,14 @@ def limits(project_id: str) -> dict[str, int]:
 
 
 def usage(project_id: str) -> dict[str, int]:
-    """What the project uses now: every volume counts, whatever its status (as in Cinder)."""
-    totals = Volume.objects.filter(project_id=project_id).aggregate(volumes=Count("id"), gigabytes=Sum("size"))
+    """What the project uses now: every volume and snapshot counts, whatever its status (as
+    in Cinder), and both count toward gigabytes."""
+    volumes = Volume.objects.filter(project_id=project_id).aggregate(count=Count("id"), gigabytes=Sum("size"))
+    snapshots = Snapshot.objects.filter(project_id=project_id).aggregate(count=Count("id"), gigabytes=Sum("size"))
     return {
-        "volumes": totals["volumes"] or 0,
-        "gigabytes": totals["gigabytes"] or 0,
-        "snapshots": 0,
+        "volumes": volumes["count"] or 0,
+        "gigabytes": (volumes["gigabytes"] or 0) + (snapshots["gigabytes"] or 0),
+        "snapshots": snapshots["count"] or 0,
         "backups": 0,
         "backup_gigabytes": 0,
         "groups": 0,
@@ -39,10 +43,13 @@ def usage(project_id: str) -> dict[str, int]:
     }
 
 
-def reserve(project_id: str, *, volumes: int = 0, gigabytes: int = 0, size: int | None = None) -> None:
-    """Raise OverLimit (413) unless `volumes` more volumes and `gigabytes` more GiB fit (and a
-    volume of `size` GiB is allowed). Call inside transaction.atomic(), before writing the
-    row or the new size, so the lock is held until the change commits."""
+def reserve(
+    project_id: str, *, volumes: int = 0, snapshots: int = 0, gigabytes: int = 0, size: int | None = None
+) -> None:
+    """Raise OverLimit (413) unless `volumes` more volumes, `snapshots` more snapshots and
+    `gigabytes` more GiB fit (and a volume of `size` GiB is allowed). Call inside
+    transaction.atomic(), before writing the row or the new size, so the lock is held until
+    the change commits."""
     lock_project(SERVICE, project_id)
     limit = limits(project_id)
     per_volume = limit.get("per_volume_gigabytes", -1)
@@ -55,6 +62,8 @@ def reserve(project_id: str, *, volumes: int = 0, gigabytes: int = 0, size: int 
         raise OverLimit(
             f"VolumeLimitExceeded: Maximum number of volumes allowed ({limit['volumes']}) exceeded for quota 'volumes'."
         )
+    if snapshots and not fits(limit["snapshots"], used["snapshots"], snapshots):
+        raise OverLimit(f"SnapshotLimitExceeded: Maximum number of snapshots allowed ({limit['snapshots']}) exceeded")
     if gigabytes and not fits(limit["gigabytes"], used["gigabytes"], gigabytes):
         raise OverLimit(
             f"VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes quota. "

@@ -28,19 +28,21 @@ from images import store as image_store
 from images.models import Image
 
 from . import quotas, store
-from .models import Volume
+from .models import Snapshot, Volume
 
 
 @dataclass(frozen=True)
 class NewVolume:
-    """A volume to create: blank, or holding the disk of the image ``image_id``."""
+    """A volume to create: blank, holding the disk of the image ``image_id``, or a copy of
+    the snapshot ``snapshot_id`` (``size`` None: the snapshot's size)."""
 
-    size: int
+    size: int | None
     name: str | None = None
     description: str | None = None
     metadata: dict[str, str] | None = None
     image_id: str | None = None
     availability_zone: str | None = None
+    snapshot_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,11 @@ def project_scope(caller: Caller, project_id: str) -> str:
 def visible_volumes(caller: Caller) -> QuerySet[Volume]:
     """The volumes the caller may see: its project's, or any for an admin."""
     return Volume.objects.all() if caller.is_admin else Volume.objects.filter(project_id=caller.project_id)
+
+
+def visible_snapshots(caller: Caller) -> QuerySet[Snapshot]:
+    """The snapshots the caller may see: its project's, or any for an admin."""
+    return Snapshot.objects.all() if caller.is_admin else Snapshot.objects.filter(project_id=caller.project_id)
 
 
 def _require_visible(caller: Caller, volume: Volume) -> None:
@@ -160,29 +167,68 @@ def _source_image(caller: Caller, image_id: str) -> Image:
         raise BadRequest("Invalid image identifier or unable to access requested image.") from None
 
 
+def _source_snapshot(caller: Caller, snapshot_id: str, size: int | None) -> tuple[Snapshot, int]:
+    """The available snapshot to copy (404, Cinder's SnapshotNotFound, unless the caller sees
+    it; 400, InvalidSnapshot, unless available) and the new volume's size: the snapshot's
+    when none is asked, never smaller (Cinder's InvalidInput, 400)."""
+    key = parse_uuid(snapshot_id)
+    snapshot = visible_snapshots(caller).select_related("volume").filter(id=key).first() if key else None
+    if snapshot is None:
+        raise NotFound(f"Snapshot {snapshot_id} could not be found.")
+    if snapshot.status != "available":
+        raise BadRequest("Invalid snapshot: Originating snapshot status must be one of 'available' values")
+    if size is None:
+        return snapshot, snapshot.size
+    if size < snapshot.size:
+        raise BadRequest(
+            f"Invalid input received: Volume size '{size}'GB cannot be smaller than the snapshot size "
+            f"{snapshot.size}GB. They must be >= original snapshot size."
+        )
+    return snapshot, size
+
+
 def create_volume(caller: Caller, project_id: str, spec: NewVolume) -> Volume:
-    """Create a volume (blank, or holding an image's disk) within the project's quota.
-    Raises BadRequest (image) or OverLimit before anything is written; a failure of the
-    file work afterwards leaves the volume in status error with error_message."""
+    """Create a volume (blank, holding an image's disk, or a copy of a snapshot) within the
+    project's quota. Raises BadRequest (image, snapshot, size), NotFound (snapshot) or
+    OverLimit before anything is written; a failure of the file work afterwards leaves the
+    volume in status error with error_message."""
     project = project_scope(caller, project_id)
+    if spec.image_id is not None and spec.snapshot_id is not None:
+        raise BadRequest("Invalid input received: Only one of imageRef and snapshot_id may be given.")
+    snapshot = None
+    if spec.snapshot_id is not None:
+        snapshot, size = _source_snapshot(caller, spec.snapshot_id, spec.size)
+    elif spec.size is None:
+        raise BadRequest("Invalid input for field/attribute size. Value: None. size is required.")
+    else:
+        size = spec.size
     image = _source_image(caller, spec.image_id) if spec.image_id is not None else None
     if image is not None:
-        check_image(image, spec.size)
+        check_image(image, size)
+    source_volume = snapshot.volume if snapshot is not None else None
     with transaction.atomic():
-        quotas.reserve(project, volumes=1, gigabytes=spec.size, size=spec.size)
+        quotas.reserve(project, volumes=1, gigabytes=size, size=size)
         volume = Volume.objects.create(
             project_id=project,
             user_id=caller.user_id,
-            size=spec.size,
+            size=size,
             name=spec.name,
             description=spec.description,
             metadata=dict(spec.metadata or {}),
             status="creating",
-            bootable=image is not None,
+            bootable=image is not None or bool(source_volume and source_volume.bootable),
             source_image_id=image.id if image is not None else None,
-            image_metadata=image_metadata(image) if image is not None else {},
-            availability_zone=spec.availability_zone or settings.DEFAULT_AVAILABILITY_ZONE,
+            image_metadata=(
+                image_metadata(image)
+                if image is not None
+                else dict(source_volume.image_metadata if source_volume else {})
+            ),
+            snapshot_id=snapshot.id if snapshot is not None else None,
+            availability_zone=spec.availability_zone
+            or (source_volume.availability_zone if source_volume else settings.DEFAULT_AVAILABILITY_ZONE),
         )
+    if snapshot is not None:
+        return store.write_new(volume, None, (store.snapshot_path(snapshot.id), snapshot.file_format))
     return store.write_new(volume, image)
 
 
@@ -227,11 +273,12 @@ def extend_volume(caller: Caller, volume: Volume, new_size: int) -> Volume:
     return store.finish_extending(volume, new_size)
 
 
-def delete_volume(caller: Caller, volume: Volume) -> None:
+def delete_volume(caller: Caller, volume: Volume, *, cascade: bool = False) -> None:
     """Delete a volume the caller sees: BadRequest (Cinder's InvalidVolume) while it is
-    attached or busy."""
+    attached or busy, or has snapshots (with ``cascade`` they are deleted first, when every
+    one is available or error)."""
     _require_visible(caller, volume)
-    store.delete_volume(volume)
+    store.delete_volume(volume, cascade=cascade)
 
 
 def reset_status(caller: Caller, volume: Volume, status: str) -> Volume:

@@ -10,7 +10,11 @@ UPDATE on the expected status), so two callers can never both win, e.g. two atta
     available --> extending --> available | error   begin_extending + finish_extending
     available --> attaching --> in-use         reserve + mark_in_use (or mark_in_use at once)
     in-use --> detaching --> available         begin_detaching + mark_available
-    available | error --> deleting --> (row and file gone)   delete_volume
+    available | error --> deleting --> (row and file gone)   delete_volume (no snapshots left,
+                                                            or cascade: they go first)
+
+Snapshot files (settings.VOLUME_DIR/snapshots/<id>) are written by `copy_file`, the one home
+of snapshot copies; their status changes are volumes.snapshot_store's.
 
 The file work runs synchronously in the caller (the API request, for now): files are sparse
 and small, so create, extend and delete take milliseconds. The row is written first with
@@ -29,6 +33,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -37,7 +42,7 @@ from core.ids import require_uuid
 from images import store as image_store
 from images.models import Image
 
-from .models import Volume
+from .models import Snapshot, Volume
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +122,42 @@ def _write_from_image(part: str, size: int, image: Image) -> str:
     return "qcow2"
 
 
+def _write_from_file(part: str, size: int, source: str, source_format: str) -> str:
+    """A copy of another volume-store file (a snapshot), grown to `size` GiB."""
+    if not os.path.exists(source):
+        raise VolumeFileError("The source file is missing.")
+    binary = qemu_img()
+    if binary is None:
+        if source_format != "raw":
+            raise VolumeFileError(f"qemu-img is needed to copy a {source_format} file.")
+        copy_file(source, part, "raw")
+        with open(part, "r+b") as handle:
+            handle.truncate(size * GiB)
+        return "raw"
+    _run(binary, "convert", "-q", "-f", source_format, "-O", "qcow2", source, part)
+    _run(binary, "resize", "-q", "-f", "qcow2", part, str(size * GiB))
+    return "qcow2"
+
+
+def copy_file(source: str, destination: str, file_format: str) -> str:
+    """Copy a volume file to `destination`, a standalone file of the same format (returned).
+
+    This is the one home of snapshot copies. With qemu-img, ``qemu-img convert`` reads the
+    image through QEMU's block layer: the result is a full, self-contained image (no backing
+    file), and qemu-img takes QEMU's image lock, so while a running QEMU has the file open
+    for writing the copy is refused rather than taken torn (the caller records the error).
+    Without qemu-img (raw files only), ``cp --sparse=always --reflink=auto`` copies the
+    holes as holes, and clones the extents at once on a filesystem that can."""
+    binary = qemu_img()
+    if binary is not None:
+        _run(binary, "convert", "-q", "-f", file_format, "-O", file_format, source, destination)
+        return file_format
+    if file_format != "raw":
+        raise VolumeFileError(f"qemu-img is needed to copy a {file_format} file.")
+    _run("cp", "--sparse=always", "--reflink=auto", source, destination)
+    return "raw"
+
+
 def _resize(volume: Volume, size: int) -> None:
     path = volume_path(volume.id)
     if not os.path.exists(path):
@@ -131,6 +172,20 @@ def _resize(volume: Volume, size: int) -> None:
         raise VolumeFileError("qemu-img is needed to resize a qcow2 volume.")
 
 
+def snapshot_path(snapshot_id: str | uuid.UUID) -> str:
+    """Where the file of snapshot `snapshot_id` lives (whether or not it exists yet)."""
+    return os.path.join(settings.VOLUME_DIR, "snapshots", str(snapshot_id))
+
+
+def remove_snapshot_file(snapshot_id: str | uuid.UUID) -> None:
+    """Remove a snapshot's file and any partial copy (absent files are fine)."""
+    for path in (snapshot_path(snapshot_id), snapshot_path(snapshot_id) + ".part"):
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+
+
 def _remove_files(volume_id: str | uuid.UUID) -> None:
     for path in (volume_path(volume_id), volume_path(volume_id) + ".part"):
         try:
@@ -142,13 +197,16 @@ def _remove_files(volume_id: str | uuid.UUID) -> None:
 # --- lifecycle ------------------------------------------------------------------------------
 
 
-def write_new(volume: Volume, image: Image | None) -> Volume:
-    """creating -> available (the file written, blank or holding `image`'s disk) or error
-    (with error_message) when the file work fails."""
+def write_new(volume: Volume, image: Image | None, source: tuple[str, str] | None = None) -> Volume:
+    """creating -> available (the file written, blank, holding `image`'s disk, or a copy of
+    `source`, a (path, format) such as a snapshot's file) or error (with error_message) when
+    the file work fails."""
     os.makedirs(settings.VOLUME_DIR, exist_ok=True)
     part = volume_path(volume.id) + ".part"
     try:
-        if image is not None:
+        if source is not None:
+            file_format = _write_from_file(part, volume.size, *source)
+        elif image is not None:
             file_format = _write_from_image(part, volume.size, image)
         else:
             file_format = _write_blank(part, volume.size)
@@ -183,16 +241,45 @@ def finish_extending(volume: Volume, new_size: int) -> Volume:
     return volume
 
 
-def delete_volume(volume: Volume) -> None:
+# Cinder's InvalidVolume when a volume still has snapshots (cinder/volume/api.py, delete).
+HAS_SNAPSHOTS = (
+    "Invalid volume: Volume status must be available or error and must not be migrating, attached, "
+    "belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots "
+    "after volume transfer."
+)
+
+
+def delete_volume(volume: Volume, *, cascade: bool = False) -> None:
     """Remove the file and the row. BadRequest while the volume is attached (or busy creating
-    or extending): Cinder's InvalidVolume, a 400. Deleting a volume already gone is a no-op."""
-    if not _cas(volume.id, Q(status__in=("available", "error")), status="deleting"):
-        current = Volume.objects.filter(id=volume.id).values_list("status", flat=True).first()
+    or extending), or while it has snapshots: Cinder's InvalidVolume, a 400. With `cascade`
+    the snapshots go first, if every one is available or error (else BadRequest, nothing
+    changed). Deleting a volume already gone is a no-op.
+
+    The volume's row lock orders this against a snapshot's creation, which takes the same
+    lock before it inserts (volumes.snapshot_store.begin): a snapshot cannot appear between
+    the check and the delete."""
+    with transaction.atomic():
+        current = Volume.objects.select_for_update().filter(id=volume.id).values_list("status", flat=True).first()
         if current is None or current == "deleting":
             return
-        raise BadRequest(
-            f"Invalid volume: Volume {volume.id} status must be available or error to be deleted, but it is {current}."
-        )
+        if current not in ("available", "error"):
+            raise BadRequest(
+                f"Invalid volume: Volume {volume.id} status must be available or error to be deleted, "
+                f"but it is {current}."
+            )
+        snapshots = Snapshot.objects.filter(volume_id=volume.id)
+        doomed: list[uuid.UUID] = []
+        if snapshots.exists():
+            if not cascade:
+                raise BadRequest(HAS_SNAPSHOTS)
+            if snapshots.exclude(status__in=(*Snapshot.DELETABLE, "deleting")).exists():
+                raise BadRequest("Invalid volume: Failed to update snapshot.")
+            doomed = list(snapshots.values_list("id", flat=True))
+            snapshots.update(status="deleting", updated_at=timezone.now())
+        _cas(volume.id, Q(), status="deleting")
+    for snapshot_id in doomed:
+        remove_snapshot_file(snapshot_id)
+    Snapshot.objects.filter(id__in=doomed).delete()
     _remove_files(volume.id)
     Volume.objects.filter(id=volume.id, status="deleting").delete()
 

@@ -46,7 +46,7 @@ from servers.models import (
     UserQuotaLimit,
     VolumeAttachment,
 )
-from volumes.models import Volume
+from volumes.models import Snapshot, Volume
 
 T = TypeVar("T", bound=Model)
 FLAVOR = {
@@ -156,7 +156,8 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
     )
 
     add(Image(name=f"cirros{n}", status="active", visibility="public"))
-    add(Volume(name=f"vol{n}", project_id=project.id, user_id=user.id, size=1, status="available"))
+    volume = add(Volume(name=f"vol{n}", project_id=project.id, user_id=user.id, size=1, status="available"))
+    add(Snapshot(volume=volume, name=f"snap{n}", project_id=project.id, user_id=user.id, size=1, status="available"))
     network = add(Network(name=f"net{n}", project_id=project.id))
     add(Subnet(network=network, project_id=project.id, cidr=f"10.0.{n}.0/24", gateway_ip=f"10.0.{n}.1"))
     server_port = add(

@@ -13,7 +13,7 @@ from images import services as image_services
 from images import store as image_store
 from images.models import Image
 from volumes import store as volume_store
-from volumes.models import Volume
+from volumes.models import Snapshot, Volume
 
 from .pages import bulk_delete, delete, messages_of, post_form, refused, refused_delete, saved, table, url
 
@@ -32,8 +32,10 @@ def active(rows) -> Image:
 
 @pytest.fixture
 def volume(rows) -> Volume:
-    """An available volume with its file."""
+    """An available volume with its file, and without the snapshot `rows` gives it (Cinder
+    refuses to delete a volume that has snapshots: tests/admin/test_snapshots_admin.py)."""
     found = Volume.objects.get()
+    Snapshot.objects.filter(volume=found).delete()
     os.makedirs(settings.VOLUME_DIR, exist_ok=True)
     with open(volume_store.volume_path(found.id), "wb") as handle:
         handle.write(b"\0")

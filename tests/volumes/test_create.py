@@ -139,7 +139,7 @@ def test_a_failed_conversion_leaves_the_volume_in_error(demo_api, admin_api, no_
         ({"volume": {"size": 1, "imageRef": 5}}, "imageRef"),
         ({"volume": {"size": 1, "imageRef": "cirros"}}, "image"),
         ({"volume": {"size": 1, "imageRef": str(uuid.uuid4())}}, "image"),
-        ({"volume": {"size": 1, "snapshot_id": str(uuid.uuid4())}}, "snapshot_id"),
+        ({"volume": {"size": 1, "snapshot_id": 5}}, "snapshot_id"),
         ({"volume": {"size": 1, "source_volid": str(uuid.uuid4())}}, "source_volid"),
         ({"volume": {"size": 1, "multiattach": True}}, "ultiattach"),
         ({"volume": {"size": 1, "availability_zone": "atlantis"}}, "atlantis"),

@@ -95,7 +95,7 @@ def detail(
         "attachments": attachments(volume),
         "links": links(root, volume),
         "user_id": volume.user_id,
-        "snapshot_id": None,
+        "snapshot_id": str(volume.snapshot_id) if volume.snapshot_id else None,
         "source_volid": None,
         "consistencygroup_id": None,
         "replication_status": None,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import snapshot_views, views
 
 V3 = "/v3/<str:project_id>"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path(f"{V3}/volumes/detail", views.VolumesDetailView.as_view()),
     path(f"{V3}/volumes/<str:volume_id>", views.VolumeView.as_view()),
     path(f"{V3}/volumes/<str:volume_id>/action", views.VolumeActionView.as_view()),
+    path(f"{V3}/snapshots", snapshot_views.SnapshotsView.as_view()),
+    path(f"{V3}/snapshots/detail", snapshot_views.SnapshotsDetailView.as_view()),
+    path(f"{V3}/snapshots/<str:snapshot_id>", snapshot_views.SnapshotView.as_view()),
+    path(f"{V3}/snapshots/<str:snapshot_id>/action", snapshot_views.SnapshotActionView.as_view()),
+    path(f"{V3}/snapshots/<str:snapshot_id>/metadata", snapshot_views.SnapshotMetadataView.as_view()),
+    path(f"{V3}/snapshots/<str:snapshot_id>/metadata/<str:key>", snapshot_views.SnapshotMetadataKeyView.as_view()),
     path(f"{V3}/os-quota-sets/<str:target>", views.QuotaSetView.as_view()),
     path(f"{V3}/os-quota-sets/<str:target>/defaults", views.QuotaSetView.as_view(defaults=True)),
 ]

@@ -18,7 +18,7 @@ from volumes.services import NewVolume, VolumeChanges
 
 MAX_TEXT = 255
 MAX_SIZE = 2**31 - 1
-UNSUPPORTED_SOURCES = ("snapshot_id", "source_volid", "backup_id", "consistencygroup_id", "group_id", "source_replica")
+UNSUPPORTED_SOURCES = ("source_volid", "backup_id", "consistencygroup_id", "group_id", "source_replica")
 MISSING_ELEMENT = "Missing required element '{key}' in request body."
 BAD_SIZE = (
     f"Invalid input for field/attribute {{name}}. Value: {{value!r}}. It must be an integer from 1 to {MAX_SIZE}."
@@ -63,7 +63,10 @@ def new_volume(body: object) -> NewVolume:
     """The volume a POST /volumes body asks for."""
     data = unwrap(body, "volume", MISSING_ELEMENT)
     reject_nul(body)
-    if "size" not in data:
+    snapshot_id = data.get("snapshot_id")
+    if snapshot_id is not None and not isinstance(snapshot_id, str):
+        raise BadRequest("Invalid input for field/attribute snapshot_id: a snapshot id.")
+    if data.get("size") is None and snapshot_id is None:
         raise BadRequest("Invalid input for field/attribute size. Value: None. size is required.")
     for field in UNSUPPORTED_SOURCES:
         if data.get(field) is not None:
@@ -82,7 +85,8 @@ def new_volume(body: object) -> NewVolume:
         metadata=metadata(data),
         image_id=image_id(data),
         availability_zone=zone,
-        size=size(data["size"]),
+        size=None if data.get("size") is None else size(data["size"]),
+        snapshot_id=snapshot_id,
     )
 
 

@@ -1,6 +1,7 @@
 """Block storage v3 API (a Cinder subset) under /volume/v3/{project_id}/: volumes (list,
-detail, show, create, update, delete, actions os-extend, os-set_bootable and os-reset_status), the quota set,
-and the version documents. Views are thin: they read the request, call volumes.services
+detail, show, create (blank, from an image or from a snapshot), update, delete (cascade),
+actions os-extend, os-set_bootable and os-reset_status), the quota set, and the version
+documents; snapshots are in snapshot_views. Views are thin: they read the request, call volumes.services
 (policy, quota and the order of the work) and render. The URL's project is checked first,
 as Cinder's WSGI layer does before reading the body."""
 
@@ -111,7 +112,8 @@ class VolumesDetailView(CinderView):
 
 
 class VolumeView(CinderView):
-    """GET, PUT (name, description, metadata) and DELETE (202; 409 while attached)."""
+    """GET, PUT (name, description, metadata) and DELETE (202; 400 while attached or while it
+    has snapshots, unless ?cascade=true)."""
 
     openapi = {"get": api_doc.VOLUME_SHOW, "put": api_doc.VOLUME_UPDATE, "delete": api_doc.VOLUME_DELETE}
 
@@ -124,7 +126,9 @@ class VolumeView(CinderView):
         return Response({"volume": self.render(volume, extended=False)})
 
     def delete(self, request: Request, project_id: str, volume_id: str) -> Response:
-        services.delete_volume(self.caller, services.get_volume(self.caller, project_id, volume_id))
+        cascade = validation.query_flag(request.query_params.get("cascade"), "cascade")
+        volume = services.get_volume(self.caller, project_id, volume_id)
+        services.delete_volume(self.caller, volume, cascade=cascade)
         return Response(status=202)
 
 
