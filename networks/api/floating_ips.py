@@ -14,6 +14,7 @@ from core.unset import UNSET, Unset
 from networks.services import floating_ips as services
 from networks.services.arguments import FloatingIpFields
 
+from . import openapi_l3 as doc
 from . import validation
 from .base import NeutronView, entity, listing
 from .filters import FloatingIpFilter, narrow
@@ -39,6 +40,8 @@ def floating_ip_fields(body: dict[str, Any]) -> FloatingIpFields:
 
 
 class FloatingIpsView(NeutronView):
+    openapi = {"get": doc.FLOATING_IPS.list, "post": doc.FLOATING_IPS.create}
+
     def get(self, request: Request) -> Response:
         rows = narrow(FloatingIpFilter, services.floating_ips(self.caller), request.query_params)
         return listing("floatingips", map(floating_ip_document, rows), request.query_params)
@@ -60,6 +63,12 @@ class FloatingIpsView(NeutronView):
 
 
 class FloatingIpView(NeutronView):
+    openapi = {
+        "get": doc.FLOATING_IPS.show,
+        "put": doc.FLOATING_IPS.update,
+        "delete": doc.FLOATING_IPS.delete,
+    }
+
     def get(self, request: Request, floatingip_id: str) -> Response:
         fip = services.get_floating_ip(self.caller, floatingip_id)
         return entity("floatingip", floating_ip_document(fip), request.query_params)

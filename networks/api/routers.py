@@ -15,6 +15,7 @@ from networks.services import router_interfaces
 from networks.services import routers as services
 from networks.services.arguments import FixedIp, GatewayInfo, RouterFields
 
+from . import openapi_l3 as doc
 from . import validation
 from .base import NeutronView, entity, listing
 from .filters import RouterFilter, narrow
@@ -62,6 +63,8 @@ def router_fields(body: dict[str, Any]) -> RouterFields:
 
 
 class RoutersView(NeutronView):
+    openapi = {"get": doc.ROUTERS.list, "post": doc.ROUTERS.create}
+
     def get(self, request: Request) -> Response:
         rows = narrow(RouterFilter, services.routers(self.caller), request.query_params)
         return listing("routers", map(router_document, rows), request.query_params)
@@ -73,6 +76,8 @@ class RoutersView(NeutronView):
 
 
 class RouterView(NeutronView):
+    openapi = {"get": doc.ROUTERS.show, "put": doc.ROUTERS.update, "delete": doc.ROUTERS.delete}
+
     def get(self, request: Request, router_id: str) -> Response:
         return entity("router", router_document(services.get_router(self.caller, router_id)), request.query_params)
 
@@ -101,6 +106,8 @@ def _interface_ids(request: Request) -> tuple[str | None, str | None]:
 class RouterInterfaceView(NeutronView):
     """PUT /routers/{id}/add_router_interface or /remove_router_interface: the body names a
     subnet_id or a port_id (not wrapped in a "router" object)."""
+
+    openapi = {"put": doc.ROUTER_INTERFACE}
 
     def put(self, request: Request, router_id: str, action: str) -> Response:
         subnet_id, port_id = _interface_ids(request)

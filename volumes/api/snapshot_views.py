@@ -18,6 +18,7 @@ from identity.catalog import base_url
 from volumes import services, snapshots
 from volumes.models import Snapshot
 
+from . import openapi_snapshots as api_doc
 from . import snapshot_representation as doc
 from . import snapshot_validation, validation
 from .representation import MIN_VERSION
@@ -67,6 +68,8 @@ class SnapshotServiceView(VolumeServiceView):
 class SnapshotsView(SnapshotServiceView):
     """GET (summaries) and POST (202, the new snapshot) /volume/v3/{project_id}/snapshots."""
 
+    openapi = {"get": api_doc.SNAPSHOT_LIST, "post": api_doc.SNAPSHOT_CREATE}
+
     def get(self, request: Request, project_id: str) -> Response:
         return self.listed(request, project_id, detailed=False)
 
@@ -78,12 +81,16 @@ class SnapshotsView(SnapshotServiceView):
 
 
 class SnapshotsDetailView(SnapshotServiceView):
+    openapi = {"get": api_doc.SNAPSHOT_DETAIL_LIST}
+
     def get(self, request: Request, project_id: str) -> Response:
         return self.listed(request, project_id, detailed=True)
 
 
 class SnapshotView(SnapshotServiceView):
     """GET, PUT (name, description) and DELETE (202; 400 unless available or error)."""
+
+    openapi = {"get": api_doc.SNAPSHOT_SHOW, "put": api_doc.SNAPSHOT_UPDATE, "delete": api_doc.SNAPSHOT_DELETE}
 
     def get(self, request: Request, project_id: str, snapshot_id: str) -> Response:
         return Response({"snapshot": self.render(snapshots.get_snapshot(self.caller, project_id, snapshot_id))})
@@ -102,6 +109,8 @@ class SnapshotView(SnapshotServiceView):
 class SnapshotActionView(SnapshotServiceView):
     """POST /snapshots/{id}/action, for admins: {"os-reset_status": {"status": S}} and
     {"os-force_delete": {}}; 202 with no body."""
+
+    openapi = {"post": api_doc.SNAPSHOT_ACTION}
 
     def post(self, request: Request, project_id: str, snapshot_id: str) -> Response:
         name, argument = validation.action(request.data)
@@ -122,6 +131,8 @@ class SnapshotActionView(SnapshotServiceView):
 class SnapshotMetadataView(SnapshotServiceView):
     """GET, POST (merge) and PUT (replace) /snapshots/{id}/metadata."""
 
+    openapi = {"get": api_doc.METADATA_SHOW, "post": api_doc.METADATA_MERGE, "put": api_doc.METADATA_REPLACE}
+
     def get(self, request: Request, project_id: str, snapshot_id: str) -> Response:
         snapshot = snapshots.get_snapshot(self.caller, project_id, snapshot_id)
         return Response({"metadata": dict(snapshot.metadata or {})})
@@ -139,6 +150,8 @@ class SnapshotMetadataView(SnapshotServiceView):
 
 class SnapshotMetadataKeyView(SnapshotServiceView):
     """GET, PUT and DELETE /snapshots/{id}/metadata/{key}."""
+
+    openapi = {"get": api_doc.META_SHOW, "put": api_doc.META_SET, "delete": api_doc.META_DELETE}
 
     def get(self, request: Request, project_id: str, snapshot_id: str, key: str) -> Response:
         snapshot = snapshots.get_snapshot(self.caller, project_id, snapshot_id)
