@@ -326,3 +326,32 @@ def test_create_on_a_named_host_is_for_admins_and_needs_a_known_host(
     )
     assert early.status_code == 400
     assert Server.objects.count() == 1
+
+
+def test_auto_network_takes_the_one_available_and_is_ambiguous_with_two(
+    demo_api, admin_api, django_capture_on_commit_callbacks
+):
+    """Nova's available networks for "auto": the project's own and the shared ones, never an
+    external one, whoever asks; two of them is NetworkAmbiguous (409)."""
+    from networks.models import Network
+
+    v237 = {"HTTP_OPENSTACK_API_VERSION": "compute 2.37"}
+    body = {"server": {**create_body()["server"], "networks": "auto"}}
+    (shared,) = Network.objects.filter(external=False)
+    external = admin_api.post(
+        "/network/v2.0/networks", {"network": {"name": "public", "router:external": True}}, format="json"
+    )
+    assert external.status_code == 201
+    with django_capture_on_commit_callbacks(execute=False):
+        created = demo_api.post("/compute/v2.1/servers", body, format="json", **v237)
+        by_admin = admin_api.post("/compute/v2.1/servers", body, format="json", **v237)
+    assert (created.status_code, by_admin.status_code) == (202, 202), (created.content, by_admin.content)
+    for response in (created, by_admin):
+        server = Server.objects.get(uuid=response.json()["server"]["id"])
+        assert server.requested_networks == [{"uuid": str(shared.id)}]
+    assert demo_api.post("/network/v2.0/networks", {"network": {"name": "private"}}, format="json").status_code == 201
+    ambiguous = demo_api.post("/compute/v2.1/servers", body, format="json", **v237)
+    assert ambiguous.status_code == 409
+    assert ambiguous.json()["conflictingRequest"]["message"] == (
+        "Multiple possible networks found, use a Network ID to be more specific."
+    )

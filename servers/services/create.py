@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 
-from core.exceptions import BadRequest, QuotaExceeded
+from core.exceptions import BadRequest, Conflict, QuotaExceeded
 from core.ids import require_uuid
 from core.principal import Caller
 from networks.models import Network, Port
@@ -71,7 +71,9 @@ def sanitize_hostname(name: str, default: str) -> str:
 
 def _resolve_networks(caller: Caller, networks: str | list[dict]) -> list[dict]:
     """Normalise the requested networks to a list of {"uuid"} / {"port"} entries (with an
-    optional "fixed_ip"). "auto" picks the one network the project can use, if there is one."""
+    optional "fixed_ip"). "auto" picks the one network the project can use (its own or a
+    shared one, not an external one, whoever asks: Nova's available networks); with several,
+    it is ambiguous (409), as Nova's NetworkAmbiguous."""
     usable = (
         Network.objects.all()
         if caller.is_admin
@@ -80,8 +82,11 @@ def _resolve_networks(caller: Caller, networks: str | list[dict]) -> list[dict]:
     if isinstance(networks, str):  # "auto" or "none"
         if networks != "auto":
             return []
-        candidates = list(usable.filter(external=False).order_by("created_at")[:2])
-        return [{"uuid": str(candidates[0].id)}] if len(candidates) == 1 else []
+        available = Network.objects.filter(Q(shared=True) | Q(project_id=caller.project_id), external=False)
+        candidates = list(available.order_by("created_at")[:2])
+        if len(candidates) > 1:
+            raise Conflict("Multiple possible networks found, use a Network ID to be more specific.")
+        return [{"uuid": str(candidates[0].id)}] if candidates else []
     resolved = []
     for entry in networks:
         if "port" in entry:
