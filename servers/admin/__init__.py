@@ -2,9 +2,10 @@
 list in ``server_list``, its page's records in ``server_detail`` and its actions in
 ``server_actions`` and ``server_action_views``), ``records`` (faults, instance actions,
 migrations and the other records workflows write), ``flavors`` (flavors and their access),
-``tenancy`` (keypairs, server groups and quota limits). Every write goes through
+``tenancy`` (keypairs, server groups and quota limits), ``block_devices`` (the mappings a
+server was created with, read only). Every write goes through
 servers.services (novasite.admin_support)."""
 
-from . import flavors, records, servers, tenancy
+from . import block_devices, flavors, records, servers, tenancy
 
-__all__ = ["flavors", "records", "servers", "tenancy"]
+__all__ = ["block_devices", "flavors", "records", "servers", "tenancy"]

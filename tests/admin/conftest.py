@@ -20,6 +20,7 @@ from identity.models import Project, Role, RoleAssignment, Token, User
 from images.models import Image
 from networks.models import Network, NetworkQuota, Port, SecurityGroup, SecurityGroupRule, Subnet
 from servers.models import (
+    BlockDeviceMapping,
     Flavor,
     FlavorAccess,
     InstanceAction,
@@ -134,6 +135,7 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
     add(InstanceActionEvent(action=action, event="compute_build_and_run_instance", result="Success"))
     add(Migration(server=server, migration_type="resize", source_compute=f"host{n}"))
     add(VolumeAttachment(server=server, volume_id=uuid.uuid4(), device="sdb", status="attached"))
+    add(BlockDeviceMapping(server=server, source_type="blank", destination_type="volume", volume_size=1))
     add(
         Allocation(
             consumer=server.uuid,
