@@ -250,3 +250,17 @@ def test_the_root_volume_cannot_be_detached(demo_api, demo_volume):
     response = demo_api.delete(f"{SERVERS}/{server.uuid}/os-volume_attachments/{demo_volume.id}")
     assert response.status_code == 400, response.content
     assert response.json()["badRequest"]["message"] == "Cannot detach a root device volume"
+
+
+def test_a_volume_backed_server_is_not_rebuilt_with_another_image(demo_api, demo_volume):
+    server = created(demo_api, body([boot_volume(str(demo_volume.id))]))
+    Server.objects.filter(pk=server.pk).update(
+        vm_state="active", task_state=None, power_state=1, host="compute1", launched_at=timezone.now()
+    )
+    response = demo_api.post(f"{SERVERS}/{server.uuid}/action", {"rebuild": {"imageRef": IMAGE}}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["badRequest"]["message"] == (
+        f"Image {IMAGE} is unacceptable: Unable to rebuild with a different image for a volume-backed server."
+    )
+    server.refresh_from_db()
+    assert server.task_state is None and server.image_ref == ""

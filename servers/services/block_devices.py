@@ -244,13 +244,3 @@ def record(server: Server, mappings: list[BlockDevice]) -> None:
                 status="attaching",
                 delete_on_termination=bdm.delete_on_termination,
             )
-
-
-def root_mapping(server: Server) -> BlockDeviceMapping | None:
-    """The server's root volume mapping (boot_index 0, destination volume), if volume-backed."""
-    return server.block_devices.filter(boot_index=0, destination_type="volume").first()
-
-
-def is_volume_backed(server: Server) -> bool:
-    """Whether the server boots from a volume."""
-    return root_mapping(server) is not None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from identity.models import Project
+from images.models import Image
 from novasite.demo import CIRROS_IMAGE_ID
 from servers.models import BlockDeviceMapping
 
@@ -138,3 +139,52 @@ def test_blank_data_volume_kept_available_after_delete(demo):
     assert in_use_by(demo, attached["id"], sid) and existing(demo, attached["id"])["bootable"] == "false"
     delete(demo, sid)
     assert existing(demo, attached["id"])["status"] == "available"
+
+
+def test_a_volume_backed_server_keeps_its_volume_through_its_lifecycle(demo, admin):
+    mapping = {
+        "source_type": "image",
+        "destination_type": "volume",
+        "uuid": str(CIRROS_IMAGE_ID),
+        "boot_index": 0,
+        "volume_size": 1,
+    }
+    sid = boot(demo, [mapping])
+    [root] = active(demo, sid)["os-extended-volumes:volumes_attached"]
+
+    def still_attached(expected_status: str = "ACTIVE") -> dict:
+        server = demo.wait_for(
+            sid, lambda s: s is not None and s["status"] == expected_status and s["OS-EXT-STS:task_state"] is None
+        )
+        assert server is not None
+        assert server["image"] == "" and server["os-extended-volumes:volumes_attached"] == [root]
+        assert attachments(demo, sid) == {root["id"]: "/dev/vda"}
+        assert in_use_by(demo, root["id"], sid)
+        return server
+
+    def action(body: dict) -> None:
+        response = demo.post(f"{SERVERS}/{sid}/action", body, headers=LATEST)
+        assert response.status_code == 202, response.text
+
+    action({"os-stop": None})
+    still_attached("SHUTOFF")
+    action({"os-start": None})
+    still_attached()
+    action({"rebuild": {"imageRef": str(CIRROS_IMAGE_ID)}})  # the image the volume holds
+    still_attached()
+    response = admin.post(f"{SERVERS}/{sid}/action", {"resize": {"flavorRef": "1"}}, headers=LATEST)
+    assert response.status_code == 202, response.text
+    still_attached("VERIFY_RESIZE")
+    response = admin.post(f"{SERVERS}/{sid}/action", {"confirmResize": None}, headers=LATEST)
+    assert response.status_code == 204, response.text
+    still_attached()
+    # Shelving takes no image of a volume-backed server and offloads it at once.
+    action({"shelve": None})
+    still_attached("SHELVED_OFFLOADED")
+    assert admin.server(sid)["OS-EXT-SRV-ATTR:host"] is None
+    assert not Image.objects.filter(properties__instance_uuid=sid).exists()
+    action({"unshelve": None})
+    still_attached()
+    assert admin.server(sid)["OS-EXT-SRV-ATTR:host"] is not None
+    delete(demo, sid)
+    assert existing(demo, root["id"])["status"] == "available"
