@@ -53,7 +53,7 @@ def test_prepare_makes_each_volume_once_and_reserves_it(demo_api):
     server = create(demo_api, [ROOT, BLANK])
     block_devices.prepare(server)
     block_devices.prepare(server)  # a redelivered step makes nothing twice
-    volumes = {bdm.boot_index: Volume.objects.get(id=bdm.volume_id) for bdm in server.block_devices.all()}
+    volumes = {bdm.boot_index: Volume.objects.get(id=str(bdm.volume_id)) for bdm in server.block_devices.all()}
     assert Volume.objects.count() == 2
     assert volumes[0].bootable and str(volumes[0].source_image_id) == IMAGE and not volumes[None].bootable
     assert {(v.status, v.attached_server_uuid) for v in volumes.values()} == {("attaching", server.uuid)}
@@ -86,7 +86,7 @@ def test_a_failed_build_gives_the_volumes_back_as_mapped(demo_api):
     block_devices.prepare(server)
     root, data = (bdm.volume_id for bdm in server.block_devices.order_by("id"))
     fail_build(str(server.uuid), "no host")
-    assert not Volume.objects.filter(id=root).exists()  # made for the build, delete_on_termination
-    left = Volume.objects.get(id=data)
+    assert not Volume.objects.filter(id=str(root)).exists()  # made for the build, delete_on_termination
+    left = Volume.objects.get(id=str(data))
     assert (left.status, left.attached_server_uuid) == ("available", None)
     assert not VolumeAttachment.objects.filter(server=server).exists()
