@@ -1,6 +1,7 @@
 """Block device mappings end to end, with real workers: boot from an existing volume, from a
 new volume of an image and with a blank data volume; delete with and without
-delete_on_termination. Each step is checked through the APIs and the volume rows."""
+delete_on_termination; a volume-backed server through stop/start, rebuild, resize,
+shelve/unshelve and live migration. Each step is checked through the APIs and the volume rows."""
 
 from __future__ import annotations
 
@@ -185,6 +186,12 @@ def test_a_volume_backed_server_keeps_its_volume_through_its_lifecycle(demo, adm
     assert not Image.objects.filter(properties__instance_uuid=sid).exists()
     action({"unshelve": None})
     still_attached()
-    assert admin.server(sid)["OS-EXT-SRV-ATTR:host"] is not None
+    source = admin.server(sid)["OS-EXT-SRV-ATTR:host"]
+    assert source is not None
+    migrate = {"os-migrateLive": {"host": None, "block_migration": "auto"}}
+    response = admin.post(f"{SERVERS}/{sid}/action", migrate, headers={"OpenStack-API-Version": "compute 2.30"})
+    assert response.status_code == 202, response.text
+    admin.wait_for(sid, lambda s: s is not None and s["OS-EXT-SRV-ATTR:host"] not in (source, None))
+    still_attached()
     delete(demo, sid)
     assert existing(demo, root["id"])["status"] == "available"
