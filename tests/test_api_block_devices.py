@@ -264,3 +264,10 @@ def test_a_volume_backed_server_is_not_rebuilt_with_another_image(demo_api, demo
     )
     server.refresh_from_db()
     assert server.task_state is None and server.image_ref == ""
+
+
+def test_a_flavor_without_root_disk_boots_from_a_volume(admin_api, demo_api, demo_volume):
+    flavor = {"flavor": {"name": "diskless", "ram": 128, "vcpus": 1, "disk": 0, "id": "diskless"}}
+    assert admin_api.post("/compute/v2.1/flavors", flavor, format="json").status_code == 200
+    server = created(demo_api, body([boot_volume(str(demo_volume.id))], flavorRef="diskless"))
+    assert server.flavor["root_gb"] == 0 and server.image_ref == ""

@@ -90,3 +90,11 @@ def test_a_failed_build_gives_the_volumes_back_as_mapped(demo_api):
     left = Volume.objects.get(id=str(data))
     assert (left.status, left.attached_server_uuid) == ("available", None)
     assert not VolumeAttachment.objects.filter(server=server).exists()
+
+
+def test_a_root_volume_wins_over_an_image_the_create_named(demo_api):
+    server = create(demo_api, [ROOT], image=IMAGE)
+    assert server.image_ref == IMAGE
+    block_devices.prepare(server)
+    payload = instance_payload(server)
+    assert payload["image_path"] is None and payload["root_volume"] is not None

@@ -21,8 +21,9 @@ def instance_payload(server: Server) -> dict:
     """Everything a compute worker needs about a server, attached volumes and ports
     included; it never reads the database."""
     flavor = server.flavor
-    image_path = os.path.join(settings.IMAGE_DIR, server.image_ref) if server.image_ref else None
     volumes, root_volume = _attached_volumes(server)
+    # A volume-backed server boots from its root volume, even when the create named an image.
+    image_path = os.path.join(settings.IMAGE_DIR, server.image_ref) if server.image_ref and not root_volume else None
     interfaces = [
         {"id": str(port_id), "mac_address": mac}
         for port_id, mac in Port.objects.filter(device_id=str(server.uuid))
