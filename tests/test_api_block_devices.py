@@ -271,3 +271,21 @@ def test_a_flavor_without_root_disk_boots_from_a_volume(admin_api, demo_api, dem
     assert admin_api.post("/compute/v2.1/flavors", flavor, format="json").status_code == 200
     server = created(demo_api, body([boot_volume(str(demo_volume.id))], flavorRef="diskless"))
     assert server.flavor["root_gb"] == 0 and server.image_ref == ""
+
+
+def test_a_volume_backed_server_may_resize_to_a_smaller_root_disk(admin_api, demo_api, demo_volume):
+    flavor = {"flavor": {"name": "diskless", "ram": 128, "vcpus": 1, "disk": 0, "id": "diskless"}}
+    assert admin_api.post("/compute/v2.1/flavors", flavor, format="json").status_code == 200
+    backed = created(demo_api, body([boot_volume(str(demo_volume.id))]))
+    imaged = created(demo_api, body([], image=IMAGE))
+    for server in (backed, imaged):
+        Server.objects.filter(pk=server.pk).update(
+            vm_state="active", task_state=None, power_state=1, host="compute1", launched_at=timezone.now()
+        )
+    resize = {"resize": {"flavorRef": "diskless"}}
+    refused = demo_api.post(f"{SERVERS}/{imaged.uuid}/action", resize, format="json")
+    assert refused.status_code == 400 and "Unable to resize disk down" in refused.json()["badRequest"]["message"]
+    # Past the disk rule, the resize stops only at the next one: no compute service reports here.
+    response = demo_api.post(f"{SERVERS}/{backed.uuid}/action", resize, format="json")
+    assert response.status_code == 409, response.content
+    assert response.json()["conflictingRequest"]["message"] == "Service is unavailable at this time."
