@@ -107,6 +107,20 @@ def test_spawn_with_devices_in_the_spec(driver):
         make_spec(volumes=[{"id": "v"}])
 
 
+def test_a_volume_backed_guest_boots_from_its_root_volume(driver):
+    root = {**volume(7, "/srv/volumes/root.qcow2"), "format": "qcow2"}
+    spec = make_spec(root_volume=root, volumes=[volume(8), {**root, "device": "vda"}])
+    assert InstanceSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
+    driver.spawn(spec)
+    disks = {d["serial"]: (d["device"], d["bus"], d["path"]) for d in driver.instance_info(spec.uuid)["disks"]}
+    # the root volume is the virtio vda, once (not again as a scsi volume); others are scsi
+    assert disks == {root["id"]: ("vda", "virtio", root["path"]), volume(8)["id"]: ("sdb", "scsi", volume(8)["path"])}
+    qemu = dxml.build_domain(spec, domain_type="qemu", disk_path=None)
+    assert [d["device"] for d in dxml.disks(qemu)] == ["vda", "sdb"]
+    with pytest.raises(ValueError):
+        make_spec(root_volume={"id": "v"})
+
+
 # -- inventory -------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from .action import InstanceAction, InstanceActionEvent
 from .attachment import VolumeAttachment
+from .block_device import BlockDeviceMapping
 from .flavor import Flavor, FlavorAccess
 from .group import ServerGroup, ServerGroupMember
 from .keypair import Keypair
@@ -11,6 +12,7 @@ from .server import Server, ServerFault
 from .tag import ServerTag
 
 __all__ = [
+    "BlockDeviceMapping",
     "Flavor",
     "FlavorAccess",
     "InstanceAction",

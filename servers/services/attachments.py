@@ -200,6 +200,8 @@ def detach_volume(caller: Caller, server: Server, volume_id: str) -> None:
     attachment = server.volume_attachments.filter(volume_id=_volume(caller, volume_id).id).first()
     if attachment is None:
         raise NotFound(f"Volume {volume_id} is not attached to instance {server.uuid}.")
+    if server.block_devices.filter(volume_id=attachment.volume_id, boot_index=0).exists():
+        raise BadRequest("Cannot detach a root device volume")
     with transaction.atomic():
         if VolumeAttachment.objects.filter(pk=attachment.pk, status="attached").update(status="detaching") != 1:
             raise Conflict(f"Volume {volume_id} is {attachment.status}, not attached.")

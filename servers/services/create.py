@@ -21,7 +21,8 @@ from novasite.tracing import servers_kwargs
 from .. import lifecycle
 from ..models import Keypair, Server, ServerGroup, ServerGroupMember, ServerTag
 from ..states import TaskState, VmState
-from . import quotas, security_groups
+from . import block_devices, quotas, security_groups
+from .block_devices import BlockDevice
 from .groups import check_group_room
 from .lookup import check_requested_destination, check_zone, resolve_flavor, resolve_image
 from .metadata import check_quota as check_metadata_quota
@@ -56,6 +57,9 @@ class ServerCreate:
     auto_disk_config: bool = False
     #: The guest's hostname (2.90); else one made from the name.
     hostname: str | None = None
+    #: block_device_mapping(_v2), parsed (servers.services.block_devices); the image may
+    #: then be "" (a volume-backed server).
+    block_devices: list[BlockDevice] = field(default_factory=list)
 
 
 def sanitize_hostname(name: str, default: str) -> str:
@@ -134,7 +138,8 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
     """Validate, reserve quota and write the servers (BUILD/scheduling), then publish one
     conductor.build_servers for all of them. Returns the servers, first one first."""
     flavor = resolve_flavor(caller, spec.flavor_ref)
-    image = resolve_image(caller, spec.image_ref, flavor)
+    mappings = block_devices.check(caller, spec.block_devices, spec.image_ref, spec.max_count)
+    image_id = str(resolve_image(caller, spec.image_ref, flavor).id) if spec.image_ref else ""
     networks = _resolve_networks(caller, spec.networks)
     if spec.security_groups:
         group_ids = security_groups.groups_for_new_server(caller, spec.security_groups)
@@ -174,7 +179,7 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
                 project_id=caller.project_id,
                 user_id=caller.user_id,
                 flavor=snapshot,
-                image_ref=str(image.id),
+                image_ref=image_id,
                 requested_availability_zone=spec.availability_zone,
                 availability_zone=spec.availability_zone,
                 vm_state=VmState.BUILDING,
@@ -195,6 +200,7 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
             if group is not None:
                 ServerGroupMember.objects.create(group=group, server=server)
             ServerTag.objects.bulk_create([ServerTag(server=server, tag=tag) for tag in spec.tags])
+            block_devices.record(server, mappings)
             lifecycle.start_action(
                 server, "create", request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
             )

@@ -18,7 +18,7 @@ from novasite.tracing import server_kwargs
 from ..models import Migration, Server
 from ..states import TaskState, VmState
 from ..states.errors import InstanceInvalidState, InstanceIsLocked
-from . import quotas
+from . import quotas, volume_backed
 from .lookup import resolve_flavor
 from .operations import Operation, begin
 
@@ -63,7 +63,8 @@ def resize(caller: Caller, server: Server, flavor_ref: str, *, auto_disk_config:
     flavor = resolve_flavor(caller, flavor_ref)
     if flavor.flavorid == server.flavor.get("flavorid"):
         raise BadRequest("When resizing, instances must change flavor!")
-    if flavor.root_gb < server.flavor.get("root_gb", 0):
+    # A volume-backed server has no root disk to shrink (Nova checks image-backed ones only).
+    if flavor.root_gb < server.flavor.get("root_gb", 0) and not volume_backed.is_volume_backed(server):
         raise BadRequest("Resize error: Unable to resize disk down.")
     with transaction.atomic():
         migration = _cold_move(caller, server, "resize", flavor.snapshot(), None)

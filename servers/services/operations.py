@@ -21,6 +21,7 @@ from novasite.tracing import server_kwargs
 from .. import lifecycle
 from ..models import Keypair, Server
 from ..states import TaskState, VmState, check_action, get_rule
+from . import volume_backed
 from .lookup import resolve_image
 
 
@@ -193,7 +194,10 @@ def rebuild(
         raise ValueError(f"not rebuildable: {sorted(unknown)}")  # a caller's bug, not a client's
     if "key_name" in columns:
         columns["key_data"] = _key_data(caller, columns["key_name"])
-    columns["image_ref"] = str(image.id)
+    if volume_backed.is_volume_backed(server):
+        volume_backed.check_rebuild_image(server, str(image.id))  # the root volume stays; no image_ref
+    else:
+        columns["image_ref"] = str(image.id)
     params = {"admin_password": admin_password}
     return begin(
         caller,

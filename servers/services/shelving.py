@@ -1,6 +1,7 @@
 """Shelve, shelveOffload and unshelve. Shelving snapshots the server into an image (the
-record exists at once); offloading removes the guest and frees its host's resources;
-unshelving a offloaded server schedules it again (optionally into another zone)."""
+record exists at once; a volume-backed server keeps its volume instead); offloading removes
+the guest and frees its host's resources; unshelving a offloaded server schedules it again
+(optionally into another zone)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from images.models import Image
 
 from ..models import Server
 from ..states import VmState, status_for
+from . import volume_backed
 from .lookup import check_zone
 from .operations import Operation, begin
 
@@ -32,6 +34,11 @@ def shelved_image(server: Server) -> Image | None:
 
 
 def shelve(caller: Caller, server: Server) -> None:
+    """Shelve: snapshot into an image; a volume-backed server keeps its root volume instead,
+    takes no image and is offloaded at once, as Nova's shelve does."""
+    if volume_backed.is_volume_backed(server):
+        begin(caller, server, Operation("shelve", "conductor.shelve_server", {"image_id": ""}))
+        return
     with transaction.atomic():
         image = store.create_image(
             name=f"{server.name}-shelved",

@@ -29,6 +29,7 @@ from networks.models import (
     Subnet,
 )
 from servers.models import (
+    BlockDeviceMapping,
     Flavor,
     FlavorAccess,
     InstanceAction,
@@ -143,6 +144,7 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
     add(InstanceActionEvent(action=action, event="compute_build_and_run_instance", result="Success"))
     add(Migration(server=server, migration_type="resize", source_compute=f"host{n}"))
     add(VolumeAttachment(server=server, volume_id=uuid.uuid4(), device="sdb", status="attached"))
+    add(BlockDeviceMapping(server=server, source_type="blank", destination_type="volume", volume_size=1))
     add(
         Allocation(
             consumer=server.uuid,

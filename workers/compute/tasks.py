@@ -150,13 +150,15 @@ _power_task("snapshot_instance", lambda d, i, p: d.snapshot(i["uuid"], p["dest_p
 
 @shared_task(name="compute.shelve_instance")
 def shelve_instance(instance: dict, params: dict) -> dict:
-    """Power off, snapshot the root disk into the image store and, when offloading, remove
-    the guest from this host."""
+    """Power off, snapshot the root disk into the image store (no ``dest_path``: a
+    volume-backed guest, whose root volume stays) and, when offloading, remove the guest from
+    this host."""
     driver = context.current().driver
 
     def work() -> dict:
         driver.power_off(instance["uuid"], clean_shutdown=True)
-        image = driver.snapshot(instance["uuid"], params["dest_path"])
+        dest = params.get("dest_path")
+        image = driver.snapshot(instance["uuid"], dest) if dest else {}
         if params.get("offload"):
             driver.destroy(instance["uuid"])
         return {**image, "power_state": driver.power_state(instance["uuid"])}

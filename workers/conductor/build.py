@@ -21,6 +21,7 @@ from servers import lifecycle
 from servers.models import Server
 from servers.states import PowerState, TaskState, VmState
 
+from . import block_devices
 from .dispatch import compute_cast, compute_then, instance_payload
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def fail_build(server_uuid: str, message: str, details: str = "") -> None:
         power_state=PowerState.NOSTATE,
     ):
         lifecycle.record_fault(server, message, details=details, host=server.host)
+        block_devices.release(server)
     ipam.release_ports_of_server(server_uuid, server.requested_networks)
 
 
@@ -172,6 +174,14 @@ def _send_to_host(
         )
         lifecycle.finish_action(request_id, server_uuid)
         return
+    try:
+        block_devices.prepare(server)
+    except block_devices.BuildVolumeError as exc:
+        fail_build(
+            server_uuid, f"Build of instance {server_uuid} aborted: {exc}"[:255], lifecycle.format_exception(exc)
+        )
+        lifecycle.finish_action(request_id, server_uuid)
+        return
     _cast_build(server, request_id, host, alternates, attempt, admin_password)
 
 
@@ -227,7 +237,9 @@ def build_finished(
             power_state=outcome.get("power_state", PowerState.RUNNING),
             launched_at=timezone.now(),
         )
-        if not finished:
+        if finished:
+            block_devices.attached(server)
+        else:
             server.refresh_from_db()
             if server.deleted or server.task_state == TaskState.DELETING:
                 # Deleted while it was being built: the teardown may have run before the guest

@@ -21,8 +21,9 @@ def instance_payload(server: Server) -> dict:
     """Everything a compute worker needs about a server, attached volumes and ports
     included; it never reads the database."""
     flavor = server.flavor
-    image_path = os.path.join(settings.IMAGE_DIR, server.image_ref) if server.image_ref else None
-    volumes = _attached_volumes(server)
+    volumes, root_volume = _attached_volumes(server)
+    # A volume-backed server boots from its root volume, even when the create named an image.
+    image_path = os.path.join(settings.IMAGE_DIR, server.image_ref) if server.image_ref and not root_volume else None
     interfaces = [
         {"id": str(port_id), "mac_address": mac}
         for port_id, mac in Port.objects.filter(device_id=str(server.uuid))
@@ -38,15 +39,27 @@ def instance_payload(server: Server) -> dict:
         "image_path": image_path,
         "metadata": {"display_name": server.name, "flavor_name": flavor.get("name", ""), "image": server.image_ref},
         "volumes": volumes,
+        "root_volume": root_volume,
         "interfaces": interfaces,
     }
 
 
-def _attached_volumes(server: Server) -> list[dict[str, Any]]:
-    """The server's attached volumes, each with its file format (two queries)."""
-    attached = list(server.volume_attachments.filter(status="attached"))
+def _attached_volumes(server: Server) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The server's attached volumes, each with its file format, and apart from them its root
+    volume (boot_index 0) when it boots from one (three queries). A volume of a block device
+    mapping counts while it is still attaching: the build attaches it, with the guest."""
+    mapped = dict(
+        server.block_devices.filter(destination_type="volume", volume_id__isnull=False).values_list(
+            "volume_id", "boot_index"
+        )
+    )
+    attached = [
+        row
+        for row in server.volume_attachments.filter(status__in=("attached", "attaching"))
+        if row.status == "attached" or row.volume_id in mapped
+    ]
     formats = dict(Volume.objects.filter(id__in=[row.volume_id for row in attached]).values_list("id", "file_format"))
-    return [
+    volumes = [
         {
             "id": str(row.volume_id),
             "path": volume_path(row.volume_id),
@@ -55,6 +68,9 @@ def _attached_volumes(server: Server) -> list[dict[str, Any]]:
         }
         for row in attached
     ]
+    root_ids = {str(volume_id) for volume_id, boot_index in mapped.items() if boot_index == 0}
+    root = next((volume for volume in volumes if volume["id"] in root_ids), None)
+    return [volume for volume in volumes if volume is not root], root
 
 
 def compute_then(

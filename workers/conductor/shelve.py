@@ -57,13 +57,15 @@ def shelve_server(server_uuid: str, request_id: str, image_id: str) -> None:
         server_uuid, SHELVE.next_task_state, task_state=TaskState.SHELVING_IMAGE_UPLOADING
     ):
         return
-    Image.objects.filter(id=image_id, status="queued").update(status="saving")
-    offload = settings.SHELVED_OFFLOAD_TIME == 0
+    if image_id:
+        Image.objects.filter(id=image_id, status="queued").update(status="saving")
+    # A volume-backed server (no image to take: its root volume stays) is offloaded at once.
+    offload = settings.SHELVED_OFFLOAD_TIME == 0 or not image_id
     lifecycle.event_start(request_id, server_uuid, SHELVE_EVENT, host=server.host)
     compute_then(
         "compute.shelve_instance",
         server.host,
-        [instance_payload(server), {"dest_path": store.image_path(image_id), "offload": offload}],
+        [instance_payload(server), {"dest_path": store.image_path(image_id) if image_id else None, "offload": offload}],
         "conductor.shelve_finished",
         server_uuid=server_uuid,
         request_id=request_id,
@@ -79,7 +81,7 @@ def shelve_finished(outcome: dict, server_uuid: str, request_id: str, image_id: 
     # The event first, then the image (outside the offload's transaction: recording the
     # upload probes the file), then the server.
     lifecycle.event_finish(request_id, server_uuid, SHELVE_EVENT, ok=ok, traceback=outcome.get("traceback"), host=host)
-    image = Image.objects.filter(id=image_id).first()
+    image = Image.objects.filter(id=image_id).first() if image_id else None
     if image is not None and ok:
         store.record_external_upload(
             image,

@@ -126,6 +126,9 @@ class InstanceSpec:
     metadata: dict[str, Any] = field(default_factory=dict, hash=False)
     volumes: list[dict[str, Any]] = field(default_factory=list, hash=False)
     interfaces: list[dict[str, Any]] = field(default_factory=list, hash=False)
+    #: The root disk of a volume-backed guest: ``{"id", "path", "format"}`` of its volume
+    #: (then ``image_path`` is None); None for an image-backed guest.
+    root_volume: dict[str, Any] | None = field(default=None, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "uuid", canonical_uuid(self.uuid))
@@ -143,6 +146,10 @@ class InstanceSpec:
                 isinstance(item, dict) and all(item.get(k) for k in keys) for item in items
             ):
                 raise ValueError(f"{attr} must be a list of dicts with {', '.join(keys)}")
+        if self.root_volume is not None and not (
+            isinstance(self.root_volume, dict) and self.root_volume.get("id") and self.root_volume.get("path")
+        ):
+            raise ValueError("root_volume must be a dict with id, path")
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable dict of all fields."""

@@ -9,8 +9,10 @@ from typing import Any
 from rest_framework import serializers
 
 from core import microversions as mv
+from core.exceptions import BadRequest
 from core.ids import is_uuid
 from core.microversions import Microversion
+from servers.services import block_devices
 from servers.services.create import ServerCreate
 
 
@@ -44,6 +46,7 @@ class ServerCreateSerializer(serializers.Serializer):
     accessIPv6 = serializers.CharField(required=False, allow_null=True)
     config_drive = serializers.BooleanField(required=False, default=False)
     block_device_mapping_v2 = serializers.ListField(child=serializers.DictField(), required=False)
+    block_device_mapping = serializers.ListField(child=serializers.DictField(), required=False)
     security_groups = serializers.ListField(child=serializers.DictField(), required=False)
     adminPass = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
@@ -74,17 +77,18 @@ class ServerCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         image = attrs.get("imageRef") or ""
-        if not image:
-            for mapping in attrs.get("block_device_mapping_v2", []):
-                if mapping.get("boot_index") in (0, "0") and mapping.get("source_type") == "image":
-                    image = str(mapping.get("uuid", ""))
-        if not image:
-            raise serializers.ValidationError(
-                {"imageRef": "An image is required (volume-backed boot is not supported)."}
-            )
-        if not is_uuid(image):
+        try:
+            mappings = block_devices.parse_v2(attrs.get("block_device_mapping_v2", []))
+            mappings += block_devices.parse_legacy(attrs.get("block_device_mapping", []), has_image=bool(image))
+        except BadRequest as exc:
+            raise serializers.ValidationError(str(exc)) from None
+        image = image or block_devices.image_from_mappings(mappings)
+        if not image and not mappings:
+            raise serializers.ValidationError({"imageRef": "Missing imageRef attribute"})
+        if image and not is_uuid(image):
             raise serializers.ValidationError({"imageRef": f"Invalid imageRef provided: {image}."})
         attrs["imageRef"] = image
+        attrs["block_devices"] = mappings
         max_count = attrs.get("max_count") or attrs["min_count"]
         if max_count < attrs["min_count"]:
             raise serializers.ValidationError({"min_count": "min_count must be <= max_count"})
@@ -102,6 +106,7 @@ class ServerCreateSerializer(serializers.Serializer):
             name=data["name"],
             flavor_ref=data["flavorRef"],
             image_ref=data["imageRef"],
+            block_devices=data["block_devices"],
             networks=networks,
             availability_zone=data.get("availability_zone"),
             key_name=data.get("key_name"),

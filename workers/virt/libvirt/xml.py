@@ -6,6 +6,8 @@ Conventions the driver relies on:
 
 * the root disk is the file disk with target ``vda`` (virtio); in rescue mode the rescue disk
   is ``vda`` and the original root disk ``vdb``;
+* a volume-backed guest's root disk is its root volume, a file disk ``vda`` (virtio) whose
+  ``<serial>`` is the volume id;
 * a volume is a file disk on the ``scsi`` bus (a virtio-scsi controller, which QEMU unplugs
   without the guest's help) whose ``<serial>`` is the volume id;
 * a NIC carries the port id in a user alias ``<alias name='ua-port-<id>'/>`` and is also
@@ -138,7 +140,11 @@ def build_domain(
         el(disk, "driver", name="qemu", type="qcow2")
         el(disk, "source", file=disk_path)
         el(disk, "target", dev=ROOT_DEV, bus="virtio")
-    vols = _unique(spec.volumes, volumes, "id")
+    root_volume = spec.root_volume if not disk_path else None
+    if root_volume:
+        # A volume-backed guest boots from its volume, the virtio root disk (Nova's vda).
+        devices.append(volume_element(root_volume, ROOT_DEV, bus="virtio"))
+    vols = [v for v in _unique(spec.volumes, volumes, "id") if not root_volume or v["id"] != root_volume["id"]]
     taken = {v.get("device") for v in vols} & set(VOLUME_DEVICES)
     free = iter([d for d in VOLUME_DEVICES if d not in taken])
     for volume in vols:
@@ -206,13 +212,13 @@ def metadata_element(spec: InstanceSpec) -> ET.Element:
     return meta
 
 
-def volume_element(volume: dict[str, Any], dev: str) -> ET.Element:
-    """A file disk on the scsi bus with ``<serial>`` = volume id."""
+def volume_element(volume: dict[str, Any], dev: str, bus: str = VOLUME_BUS) -> ET.Element:
+    """A file disk on the scsi bus (``bus``) with ``<serial>`` = volume id."""
     vol = validate_volume(volume)
     disk = ET.Element("disk", type="file", device="disk")
     el(disk, "driver", name="qemu", type=vol["format"])
     el(disk, "source", file=vol["path"])
-    el(disk, "target", dev=dev, bus=VOLUME_BUS)
+    el(disk, "target", dev=dev, bus=bus)
     el(disk, "serial", vol["id"])
     return disk
 
