@@ -203,7 +203,7 @@ BOOT_SEQUENCE = (
         (
             [{"source_type": "snapshot", "destination_type": "volume", "uuid": IMAGE, "boot_index": 0}],
             "",
-            "Block Device Mapping is Invalid: source_type snapshot is not supported yet.",
+            f"Block Device Mapping is Invalid: failed to get snapshot {IMAGE}.",
         ),
     ],
 )

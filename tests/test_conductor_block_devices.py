@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from identity.models import Project
 from novasite.demo import CIRROS_IMAGE_ID
 from servers.models import BlockDeviceMapping, Server, VolumeAttachment
-from volumes.models import Volume
+from volumes.models import Snapshot, Volume
 from workers.conductor import block_devices
 from workers.conductor.build import fail_build
 from workers.conductor.dispatch import instance_payload
@@ -98,3 +99,45 @@ def test_a_root_volume_wins_over_an_image_the_create_named(demo_api):
     block_devices.prepare(server)
     payload = instance_payload(server)
     assert payload["image_path"] is None and payload["root_volume"] is not None
+
+
+def test_a_snapshot_mapping_boots_from_a_copy_of_the_snapshot(demo_api):
+    """source_type snapshot → a new volume copied from the snapshot (its size unless the
+    mapping asks for more), the server's root; an unavailable snapshot is refused at create."""
+    project = Project.objects.get(name="demo").id
+    source = demo_api.post(f"/volume/v3/{project}/volumes", {"volume": {"size": 2, "imageRef": IMAGE}}, format="json")
+    assert source.status_code == 202, source.content
+    snapshot = demo_api.post(
+        f"/volume/v3/{project}/snapshots", {"snapshot": {"volume_id": source.json()["volume"]["id"]}}, format="json"
+    )
+    assert snapshot.status_code == 202, snapshot.content
+    snapshot_id = snapshot.json()["snapshot"]["id"]
+    mapping = {"source_type": "snapshot", "destination_type": "volume", "uuid": snapshot_id, "boot_index": 0}
+    server = create(demo_api, [mapping])
+    (bdm,) = server.block_devices.all()
+    assert (str(bdm.snapshot_id), bdm.volume_id) == (snapshot_id, None)
+    block_devices.prepare(server)
+    bdm.refresh_from_db()
+    volume = Volume.objects.get(id=str(bdm.volume_id))
+    assert (str(volume.snapshot_id), volume.size, volume.status) == (snapshot_id, 2, "attaching")
+    assert instance_payload(server)["root_volume"]["id"] == str(volume.id)
+    too_small = create_refused(demo_api, [{**mapping, "volume_size": 1}])
+    assert too_small == "Volume size 1GB cannot be smaller than the snapshot size 2GB."
+    Snapshot.objects.filter(id=snapshot_id).update(status="error")
+    refused = create_refused(demo_api, [mapping])
+    assert refused.startswith(f"Invalid snapshot: Snapshot {snapshot_id} status must be available")
+
+
+def create_refused(api, mappings: list[dict]) -> str:
+    body = {
+        "server": {
+            "name": "bdm",
+            "imageRef": "",
+            "flavorRef": "42",
+            "networks": [],
+            "block_device_mapping_v2": mappings,
+        }
+    }
+    response = api.post("/compute/v2.1/servers", body, format="json")
+    assert response.status_code == 400, response.content
+    return response.json()["badRequest"]["message"]

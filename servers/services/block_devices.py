@@ -13,7 +13,8 @@ from core.ids import parse_uuid
 from core.principal import Caller
 from images.models import Image
 from volumes import store as volume_store
-from volumes.models import Volume
+from volumes.models import Snapshot, Volume
+from volumes.services import visible_snapshots
 
 from ..models import BlockDeviceMapping, Server, VolumeAttachment
 from .attachments import VOLUME_DEVICES
@@ -97,7 +98,8 @@ def parse_v2(entries: list[dict]) -> list[BlockDevice]:
 def parse_legacy(entries: list[dict], has_image: bool) -> list[BlockDevice]:
     """The legacy ``block_device_mapping``: each entry with a volume_id is that volume; the
     first one is the root disk when no image is given (Nova's from_legacy names the root by
-    device name; a volume-only create has one boot volume). snapshot_id is refused as in v2."""
+    device name; a volume-only create has one boot volume); a snapshot_id is a new volume
+    copied from that snapshot, as in v2."""
     parsed = []
     for index, entry in enumerate(entries):
         if entry.get("no_device"):
@@ -152,6 +154,19 @@ def _volume(caller: Caller, volume_id: str) -> Volume:
     return volume
 
 
+def _snapshot(caller: Caller, snapshot_id: str) -> Snapshot:
+    key = parse_uuid(snapshot_id)
+    snapshot = visible_snapshots(caller).filter(id=key).first() if key else None
+    if snapshot is None:
+        raise _invalid(f"failed to get snapshot {snapshot_id}.")
+    if snapshot.status != "available":
+        raise BadRequest(
+            f"Invalid snapshot: Snapshot {snapshot.id} status must be available, but the current status is "
+            f"{snapshot.status}."
+        )
+    return snapshot
+
+
 def check(caller: Caller, mappings: list[BlockDevice], image_ref: str, count: int) -> list[BlockDevice]:
     """Nova's checks of a create's mappings against what they name; returns the mappings to
     record (the root of an image boot named by a mapping is the server's image, not a row).
@@ -167,8 +182,13 @@ def check(caller: Caller, mappings: list[BlockDevice], image_ref: str, count: in
             # Ephemeral and swap disks from blank mappings: not made by this driver.
             raise _invalid("local block devices other than the image's root disk are not supported.")
         if bdm.source_type == "snapshot":
-            raise _invalid("source_type snapshot is not supported yet.")
-        if bdm.source_type == "image":
+            snapshot = _snapshot(caller, bdm.uuid or "")
+            if bdm.volume_size and bdm.volume_size < snapshot.size:
+                raise BadRequest(
+                    f"Volume size {bdm.volume_size}GB cannot be smaller than the snapshot size {snapshot.size}GB."
+                )
+            bdm = replace(bdm, uuid=str(snapshot.id))
+        elif bdm.source_type == "image":
             if not bdm.volume_size:
                 raise BadRequest("Images with destination_type 'volume' need to have a non-zero size specified")
             image = _image(caller, bdm.uuid or "")
@@ -225,6 +245,7 @@ def record(server: Server, mappings: list[BlockDevice]) -> None:
             device_name=f"/dev/{device}",
             volume_id=bdm.uuid if bdm.source_type == "volume" else None,
             image_id=bdm.uuid if bdm.source_type == "image" else None,
+            snapshot_id=bdm.uuid if bdm.source_type == "snapshot" else None,
             disk_bus=bdm.disk_bus,
             device_type=bdm.device_type,
             guest_format=bdm.guest_format,

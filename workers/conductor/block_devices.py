@@ -42,10 +42,13 @@ def _volume_mappings(server: Server) -> list[BlockDeviceMapping]:
 def _create(server: Server, bdm: BlockDeviceMapping) -> Volume:
     """Make the mapping's volume and record it on the mapping (one compare-and-swap, so a
     redelivered step never makes two)."""
+    from_snapshot = bdm.source_type == "snapshot" and bdm.snapshot_id is not None
     spec = volume_services.NewVolume(
-        size=bdm.volume_size or 1,
+        # A snapshot's copy is the snapshot's size unless the mapping asks for more.
+        size=bdm.volume_size or (None if from_snapshot else 1),
         name="",
         image_id=str(bdm.image_id) if bdm.source_type == "image" and bdm.image_id else None,
+        snapshot_id=str(bdm.snapshot_id) if from_snapshot else None,
     )
     try:
         volume = volume_services.create_volume(_owner(server), server.project_id, spec)
