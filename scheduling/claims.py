@@ -37,9 +37,13 @@ class Resources:
     disk_gb: int
 
     @classmethod
-    def from_flavor(cls, flavor: Mapping[str, Any]) -> Resources:
-        """What a flavor asks for: its vCPUs, RAM, and root + ephemeral + swap disk (GB)."""
-        disk = flavor.get("root_gb", 0) + flavor.get("ephemeral_gb", 0) + -(-flavor.get("swap", 0) // 1024)
+    def from_flavor(cls, flavor: Mapping[str, Any], *, is_bfv: bool = False) -> Resources:
+        """What a server of the flavor asks of its host: the flavor's vCPUs and RAM, and its
+        ephemeral + swap disk (GB, swap rounded up) plus the root disk unless the server is
+        volume-backed (``is_bfv``: its root disk is a volume, not on the host; Nova's
+        resources_from_request_spec). The one place a claim's disk is computed."""
+        root = 0 if is_bfv else flavor.get("root_gb", 0)
+        disk = root + flavor.get("ephemeral_gb", 0) + -(-flavor.get("swap", 0) // 1024)
         return cls(flavor["vcpus"], flavor["memory_mb"], disk)
 
 

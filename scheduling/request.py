@@ -24,11 +24,14 @@ class RequestSpec:
     #: A create's requested destination (2.74): only this host and/or hypervisor qualifies.
     requested_host: str | None = None
     requested_node: str | None = None
+    #: Volume-backed (boot from volume): the root disk is a volume, so the host is not asked
+    #: for the flavor's root_gb (Nova's RequestSpec.is_bfv).
+    is_bfv: bool = False
 
     @property
     def resources(self) -> Resources:
         """What each instance asks of its host."""
-        return Resources.from_flavor(self.flavor)
+        return Resources.from_flavor(self.flavor, is_bfv=self.is_bfv)
 
     def to_dict(self) -> dict[str, Any]:
         """The spec as a message carries it."""

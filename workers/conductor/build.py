@@ -19,10 +19,12 @@ from scheduling.request import RequestSpec
 from scheduling.stats import record_build_failure, record_build_success
 from servers import lifecycle
 from servers.models import Server
+from servers.services.volume_backed import is_volume_backed
 from servers.states import PowerState, TaskState, VmState
 
 from . import block_devices
 from .dispatch import compute_cast, compute_then, instance_payload
+from .placement import server_resources
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ def request_spec(servers: list[Server], destination: dict[str, str] | None = Non
         scheduler_hints=first.scheduler_hints,
         requested_host=(destination or {}).get("host"),
         requested_node=(destination or {}).get("node"),
+        # Servers created together share their mappings: the first says for all.
+        is_bfv=is_volume_backed(first),
     )
 
 
@@ -263,7 +267,7 @@ def build_finished(
         if claim_alternate(
             server_uuid,
             alternate,
-            claims.Resources.from_flavor(server.flavor),
+            server_resources(server, server.flavor),
             project_id=server.project_id,
             user_id=server.user_id,
             scheduler_hints=server.scheduler_hints,

@@ -14,7 +14,6 @@ from hosts.zones import zone_of_host
 from images import store
 from images.models import Image
 from scheduling import claims
-from scheduling.request import RequestSpec
 from scheduling.scheduler import NoValidHost
 from servers import lifecycle
 from servers.models import Server
@@ -23,7 +22,7 @@ from servers.states import PowerState, TaskState, VmState, get_rule
 
 from .dispatch import compute_then, instance_payload, schedule_then
 from .finish import Hook, failed, finish, succeeded
-from .placement import claim_destination
+from .placement import claim_destination, server_spec
 
 SHELVE = get_rule("shelve")
 OFFLOAD = get_rule("shelve_offload")
@@ -165,15 +164,7 @@ def unshelve_server(server_uuid: str, request_id: str, host: str | None = None) 
         lifecycle.event_start(request_id, server_uuid, UNSHELVE_SCHEDULE_EVENT)
         unshelve_scheduled(_claim_named_host(server, host), server_uuid, request_id)
         return
-    spec = RequestSpec(
-        instance_uuids=[server_uuid],
-        project_id=server.project_id,
-        user_id=server.user_id,
-        flavor=server.flavor,
-        availability_zone=server.requested_availability_zone,
-        image={"id": server.image_ref},
-        scheduler_hints=server.scheduler_hints,
-    )
+    spec = server_spec(server, server.flavor)
     lifecycle.event_start(request_id, server_uuid, UNSHELVE_SCHEDULE_EVENT)
     schedule_then(spec.to_dict(), "conductor.unshelve_scheduled", server_uuid=server_uuid, request_id=request_id)
 
