@@ -1,18 +1,22 @@
 """Block device mappings end to end, with real workers: boot from an existing volume, from a
 new volume of an image and with a blank data volume; delete with and without
 delete_on_termination; a volume-backed server through stop/start, rebuild, resize,
-shelve/unshelve and live migration. Each step is checked through the APIs and the volume rows."""
+shelve/unshelve, live migration and evacuation. Each step is checked through the APIs and the volume rows."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import pytest
 
+from hosts.models import Allocation, Service
 from identity.models import Project
 from images.models import Image
 from novasite.demo import CIRROS_IMAGE_ID
-from servers.models import BlockDeviceMapping
+from servers.models import BlockDeviceMapping, Migration, Server
+from workers.conductor.dispatch import instance_payload
 
-from .helpers import LATEST
+from .helpers import LATEST, events
 
 pytestmark = pytest.mark.e2e
 
@@ -193,5 +197,61 @@ def test_a_volume_backed_server_keeps_its_volume_through_its_lifecycle(demo, adm
     assert response.status_code == 202, response.text
     admin.wait_for(sid, lambda s: s is not None and s["OS-EXT-SRV-ATTR:host"] not in (source, None))
     still_attached()
+    delete(demo, sid)
+    assert existing(demo, root["id"])["status"] == "available"
+
+
+def test_evacuate_keeps_the_root_volume_of_a_volume_backed_server(demo, admin, cloud):
+    mapping = {
+        "source_type": "image",
+        "destination_type": "volume",
+        "uuid": str(CIRROS_IMAGE_ID),
+        "boot_index": 0,
+        "volume_size": 1,
+    }
+    body = {
+        "server": {
+            "name": "bfv-evacuate",
+            "imageRef": "",
+            "flavorRef": "2",  # root_gb 20: evacuated with no root disk asked of the destination
+            "networks": [],
+            "availability_zone": "nova",
+            "block_device_mapping_v2": [mapping],
+        }
+    }
+    response = demo.post(SERVERS, body, headers=LATEST)
+    assert response.status_code == 202, response.text
+    sid = response.json()["server"]["id"]
+    [root] = active(demo, sid)["os-extended-volumes:volumes_attached"]
+    source = admin.server(sid)["OS-EXT-SRV-ATTR:host"]
+    assert Allocation.objects.get(consumer=sid).disk_gb == 0
+    Service.objects.filter(host=source, binary="nova-compute").update(forced_down=True)
+    try:
+        response = admin.post(f"{SERVERS}/{sid}/action", {"evacuate": {}}, headers=LATEST)
+        assert response.status_code == 200, response.text
+        evacuated = admin.wait_for(
+            sid, lambda s: s["OS-EXT-STS:task_state"] is None and s["OS-EXT-SRV-ATTR:host"] != source
+        )
+        assert evacuated["status"] == "ACTIVE", evacuated
+        dest = evacuated["OS-EXT-SRV-ATTR:host"]
+        # The same root volume, still attached and in-use, on the new host.
+        assert evacuated["image"] == "" and evacuated["os-extended-volumes:volumes_attached"] == [root]
+        assert attachments(demo, sid) == {root["id"]: "/dev/vda"}
+        assert in_use_by(demo, root["id"], sid)
+        assert list(BlockDeviceMapping.objects.filter(server__uuid=sid).values_list("volume_id", flat=True)) == [
+            UUID(root["id"])
+        ]
+        # What the destination was (and is) told to boot: the volume, not an image.
+        payload = instance_payload(Server.objects.get(uuid=sid))
+        assert payload["root_volume"]["id"] == root["id"] and payload["image_path"] is None
+        assert events(sid, "evacuate")["compute_rebuild_instance"] == "Success"
+        assert {a.compute_node.host: a.disk_gb for a in Allocation.objects.filter(consumer=sid)} == {dest: 0}
+    finally:
+        Service.objects.filter(host=source, binary="nova-compute").update(forced_down=False)
+    # The source returns and destroys its stale copy: the volume stays with the server.
+    cloud.restart(source)
+    migration = Migration.objects.get(server__uuid=sid, migration_type="evacuation")
+    admin.wait_for(sid, lambda s: Migration.objects.get(pk=migration.pk).status == "completed", timeout=60)
+    assert in_use_by(demo, root["id"], sid) and attachments(demo, sid) == {root["id"]: "/dev/vda"}
     delete(demo, sid)
     assert existing(demo, root["id"])["status"] == "available"
