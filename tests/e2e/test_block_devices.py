@@ -94,6 +94,11 @@ def in_use_by(api, volume_id: str, server_id: str) -> bool:
     )
 
 
+def disk_claimed(consumer: str) -> list[int]:
+    """The disk GB each of the consumer's allocations holds on its host."""
+    return list(Allocation.objects.filter(consumer=consumer).values_list("disk_gb", flat=True))
+
+
 def delete(api, server_id: str) -> None:
     assert api.delete(f"{SERVERS}/{server_id}").status_code == 204
     api.wait_until_gone(server_id)
@@ -180,6 +185,10 @@ def test_a_volume_backed_server_keeps_its_volume_through_its_lifecycle(demo, adm
     response = admin.post(f"{SERVERS}/{sid}/action", {"resize": {"flavorRef": "1"}}, headers=LATEST)
     assert response.status_code == 202, response.text
     still_attached("VERIFY_RESIZE")
+    # No root disk claimed on either side: the destination under the server, the source kept
+    # under the migration.
+    resize = Migration.objects.get(server__uuid=sid, migration_type="resize")
+    assert disk_claimed(sid) == [0] and disk_claimed(str(resize.uuid)) == [0]
     response = admin.post(f"{SERVERS}/{sid}/action", {"confirmResize": None}, headers=LATEST)
     assert response.status_code == 204, response.text
     still_attached()
@@ -190,6 +199,7 @@ def test_a_volume_backed_server_keeps_its_volume_through_its_lifecycle(demo, adm
     assert not Image.objects.filter(properties__instance_uuid=sid).exists()
     action({"unshelve": None})
     still_attached()
+    assert disk_claimed(sid) == [0]
     source = admin.server(sid)["OS-EXT-SRV-ATTR:host"]
     assert source is not None
     migrate = {"os-migrateLive": {"host": None, "block_migration": "auto"}}
@@ -197,6 +207,7 @@ def test_a_volume_backed_server_keeps_its_volume_through_its_lifecycle(demo, adm
     assert response.status_code == 202, response.text
     admin.wait_for(sid, lambda s: s is not None and s["OS-EXT-SRV-ATTR:host"] not in (source, None))
     still_attached()
+    assert disk_claimed(sid) == [0]
     delete(demo, sid)
     assert existing(demo, root["id"])["status"] == "available"
 
@@ -224,7 +235,7 @@ def test_evacuate_keeps_the_root_volume_of_a_volume_backed_server(demo, admin, c
     sid = response.json()["server"]["id"]
     [root] = active(demo, sid)["os-extended-volumes:volumes_attached"]
     source = admin.server(sid)["OS-EXT-SRV-ATTR:host"]
-    assert Allocation.objects.get(consumer=sid).disk_gb == 0
+    assert disk_claimed(sid) == [0]
     Service.objects.filter(host=source, binary="nova-compute").update(forced_down=True)
     try:
         response = admin.post(f"{SERVERS}/{sid}/action", {"evacuate": {}}, headers=LATEST)
