@@ -1,9 +1,9 @@
 """Images of volume-backed servers and boot from a volume snapshot, with the real `openstack`
 command against a live novasite with Celery workers on the libvirt test driver:
 `server image create` of a server booted from a volume (a Cinder snapshot of its volume and
-an empty image carrying the mapping, as Nova), `server create --image` of that image (a new
-root volume copied from the snapshot), and `server create --snapshot`; each checked through
-the API."""
+an empty image carrying the mapping, as Nova), `server rebuild --reimage-boot-volume` at 2.93
+(the root volume re-imaged), `server create --image` of the snapshot image (a new root volume
+copied from the snapshot) and `server create --snapshot`; each checked through the API."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import json
 import pytest
 
 from identity.models import Project
+from images import store as image_store
+from novasite.demo import CIRROS_IMAGE_ID
 
 from .helpers import LATEST, Lab
 
@@ -71,6 +73,21 @@ def test_image_of_a_volume_backed_server_with_the_cli(cloud, live_server, admin)
         assert (taken["volume_id"], taken["status"]) == (made["id"], "available"), taken
         assert lab.wait_server(source["id"], "ACTIVE")["id"] == source["id"]
         assert volume(made["id"])["status"] == "in-use"
+
+    with lab.step("server rebuild --image cirros-alt --reimage-boot-volume vbsrc (2.93): the root volume re-imaged"):
+        alt = osc(
+            "image", "create", "--disk-format", "qcow2", "--container-format", "bare",
+            "--file", image_store.image_path(CIRROS_IMAGE_ID), "cirros-alt",
+        )  # fmt: skip
+        osc(
+            "--os-compute-api-version", "2.93", "server", "rebuild", "--image", alt["id"], "--reimage-boot-volume",
+            "--wait", source["id"], fmt_json=False, timeout=120,
+        )  # fmt: skip
+        rebuilt = lab.wait_server(source["id"], "ACTIVE")
+        assert rebuilt["image"] == "", rebuilt["image"]
+        reimaged = root_of(rebuilt)
+        assert reimaged["id"] == made["id"], reimaged
+        assert reimaged["volume_image_metadata"]["image_id"] == alt["id"], reimaged["volume_image_metadata"]
 
     with lab.step("server create --image vbimg: boots from a new volume copied from the snapshot"):
         created = osc("server", "create", "--flavor", "cirros", "--image", "vbimg", "--nic", "none", "vbfromimg")
