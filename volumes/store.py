@@ -345,3 +345,27 @@ def mark_available(volume: Volume, server_uuid: str | uuid.UUID | None = None) -
         held &= Q(attached_server_uuid=_server(server_uuid))
     allowed = held | Q(status="available")
     return _swap(volume, allowed, "release", status="available", attached_server_uuid=None, attached_at=None)
+
+
+def reimage(volume: Volume, image: Image, server_uuid: str | uuid.UUID, metadata: dict[str, str]) -> Volume:
+    """Cinder's os-reimage of a root volume in use by ``server_uuid`` (Nova's rebuild of a
+    volume-backed server from 2.93): ``image``'s disk written over the volume's file, which
+    keeps its id, size and attachment, and the volume then remembers the new image
+    (``metadata``: its volume_image_metadata). The new file replaces the old one at once (written beside it
+    first), so a failure leaves the old disk: the volume goes to error with error_message
+    and VolumeFileError is raised. Conflict when the volume is not in use by that server."""
+    held = Q(status="in-use", attached_server_uuid=_server(server_uuid))
+    if not Volume.objects.filter(held, id=volume.id).exists():
+        raise Conflict(f"Cannot re-image volume {volume.id}: it is not in use by server {server_uuid}.")
+    part = volume_path(volume.id) + ".reimage.part"
+    try:
+        file_format = _write_from_image(part, volume.size, image)
+        os.replace(part, volume_path(volume.id))
+    except (VolumeFileError, OSError) as exc:
+        if os.path.exists(part):
+            os.remove(part)
+        _cas(volume.id, held, status="error", error_message=str(exc)[:2000])
+        raise VolumeFileError(f"Re-image of volume {volume.id} failed: {exc}") from exc
+    _cas(volume.id, held, file_format=file_format, source_image_id=image.id, image_metadata=metadata)
+    volume.refresh_from_db()
+    return volume

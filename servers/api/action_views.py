@@ -185,7 +185,14 @@ def _rebuild(view, server, body):
     version = view.request.api_version
     validate(server_schemas.rebuild(version), {"rebuild": body})
     password = passwords.admin_password(body.get("adminPass"))
-    operations.rebuild(view.caller, server, body["imageRef"], rebuild_changes(body, version), admin_password=password)
+    operations.rebuild(
+        view.caller,
+        server,
+        body["imageRef"],
+        rebuild_changes(body, version),
+        admin_password=password,
+        reimage_volume=version >= mv.VOLUME_REIMAGED_EVENT,
+    )
     server.refresh_from_db()
     shown = changed(version, keypair=version >= mv.REBUILD_KEYPAIR)
     document = servers_detail([server], version, base_url(view.request), is_admin=view.caller.is_admin, shown=shown)

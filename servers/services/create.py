@@ -21,7 +21,7 @@ from novasite.tracing import servers_kwargs
 from .. import lifecycle
 from ..models import Keypair, Server, ServerGroup, ServerGroupMember, ServerTag
 from ..states import TaskState, VmState
-from . import block_devices, quotas, security_groups
+from . import block_devices, image_mappings, quotas, security_groups
 from .block_devices import BlockDevice
 from .groups import check_group_room
 from .lookup import check_requested_destination, check_zone, resolve_flavor, resolve_image
@@ -138,7 +138,8 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
     """Validate, reserve quota and write the servers (BUILD/scheduling), then publish one
     conductor.build_servers for all of them. Returns the servers, first one first."""
     flavor = resolve_flavor(caller, spec.flavor_ref)
-    mappings = block_devices.check(caller, spec.block_devices, spec.image_ref, spec.max_count)
+    requested = image_mappings.with_image_mappings(caller, spec.image_ref, spec.block_devices)
+    mappings = block_devices.check(caller, requested, spec.image_ref, spec.max_count)
     image_id = str(resolve_image(caller, spec.image_ref, flavor).id) if spec.image_ref else ""
     networks = _resolve_networks(caller, spec.networks)
     if spec.security_groups:

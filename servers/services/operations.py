@@ -182,11 +182,14 @@ def rebuild(
     changes: Mapping[str, object] | None = None,
     *,
     admin_password: str | None = None,
+    reimage_volume: bool = False,
 ) -> str:
     """Rebuild from a new image, writing ``changes`` (columns of REBUILDABLE; a key_name is
     resolved to the caller's keypair, None removes it); a stopped server stays stopped.
     ``admin_password`` goes (in the message only) to the host, which sets it in the guest
-    where it can."""
+    where it can. A volume-backed server keeps its root volume: with ``reimage_volume``
+    (2.93 and later) the conductor writes the image over it, else only the image it holds
+    is accepted."""
     image = resolve_image(caller, image_ref, _FlavorShape(server.flavor))
     columns: dict = dict(changes or {})
     unknown = set(columns) - REBUILDABLE
@@ -194,11 +197,13 @@ def rebuild(
         raise ValueError(f"not rebuildable: {sorted(unknown)}")  # a caller's bug, not a client's
     if "key_name" in columns:
         columns["key_data"] = _key_data(caller, columns["key_name"])
-    if volume_backed.is_volume_backed(server):
-        volume_backed.check_rebuild_image(server, str(image.id))  # the root volume stays; no image_ref
-    else:
+    params: dict[str, object] = {"admin_password": admin_password}
+    if not volume_backed.is_volume_backed(server):
         columns["image_ref"] = str(image.id)
-    params = {"admin_password": admin_password}
+    elif reimage_volume:
+        params["reimage_image_id"] = str(image.id)  # the root volume stays; no image_ref
+    else:
+        volume_backed.check_rebuild_image(server, str(image.id))
     return begin(
         caller,
         server,

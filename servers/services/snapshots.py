@@ -12,6 +12,8 @@ from images.models import Image
 
 from ..models import Server
 from .operations import Operation, begin
+from .volume_backed import is_volume_backed
+from .volume_snapshots import create_volume_backed_image
 
 
 def _properties(server: Server, image_type: str, extra: dict[str, object] | None = None) -> dict[str, object]:
@@ -32,8 +34,11 @@ def check_name(name: object, max_length: int | None = None) -> str:
 
 
 def create_image(caller: Caller, server: Server, name: str, metadata: dict[str, object] | None = None) -> Image:
-    """Snapshot the server into a new private image of its project."""
+    """Snapshot the server into a new private image of its project (for a volume-backed
+    server, snapshots of its volumes and an empty image mapping them, as Nova)."""
     name = check_name(name, max_length=255)
+    if is_volume_backed(server):
+        return create_volume_backed_image(caller, server, name, _properties(server, "snapshot", metadata))
     with transaction.atomic():
         image = store.create_image(
             name=name,
@@ -65,6 +70,8 @@ def create_backup(
     if rotation < 0:
         raise BadRequest("Invalid input for field/attribute rotation: must be >= 0.")
     name = check_name(name)
+    if is_volume_backed(server):
+        raise BadRequest("Backup is not supported for volume-backed instances.")
     with transaction.atomic():
         image = store.create_image(
             name=name,

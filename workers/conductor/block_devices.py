@@ -18,6 +18,7 @@ from django.db import transaction
 
 from core.exceptions import Conflict, ServiceError
 from core.principal import Caller
+from images.models import Image
 from servers.models import BlockDeviceMapping, Server, VolumeAttachment
 from volumes import services as volume_services
 from volumes import store as volume_store
@@ -132,3 +133,19 @@ def _delete(volume: Volume) -> None:
         volume_store.delete_volume(volume)
     except ServiceError as exc:  # attached again or reset meanwhile: it stays as it is
         log.warning("volume %s of a failed build not deleted: %s", volume.id, exc)
+
+
+def reimage_root(server: Server, image_id: str) -> None:
+    """Write image ``image_id`` over the server's root volume (a rebuild of a volume-backed
+    server from 2.93, as Nova's compute asks Cinder to re-image it); the volume stays
+    attached. Raises BuildVolumeError with the fault's message when it cannot be done (the
+    volume then says error, or is untouched when it was not this server's)."""
+    root = server.block_devices.filter(boot_index=0, destination_type="volume").first()
+    volume = Volume.objects.filter(id=str(root.volume_id)).first() if root and root.volume_id else None
+    image = Image.objects.filter(id=image_id, status="active").first()
+    if volume is None or image is None:
+        raise BuildVolumeError(f"The root volume of server {server.uuid} or image {image_id} no longer exists.")
+    try:
+        volume_store.reimage(volume, image, server.uuid, volume_services.image_metadata(image))
+    except (volume_store.VolumeFileError, Conflict) as exc:
+        raise BuildVolumeError(str(exc)) from exc

@@ -20,6 +20,7 @@ from servers.models import Server
 from servers.states import PowerState, get_rule
 from servers.states import VmState as V
 
+from . import block_devices
 from .dispatch import compute_then, instance_payload
 from .finish import failed, finish, succeeded
 
@@ -72,6 +73,15 @@ def run_operation(server_uuid: str, request_id: str, operation: str, params: dic
         image = payload.pop("rescue_image_ref", None) or server.image_ref
         payload["rescue_image_path"] = os.path.join(settings.IMAGE_DIR, image) if image else None
     lifecycle.event_start(request_id, server_uuid, event_name(step), host=server.host)
+    reimage = payload.pop("reimage_image_id", None)
+    if reimage:
+        try:
+            block_devices.reimage_root(server, reimage)
+        except block_devices.BuildVolumeError as exc:
+            operation_finished(
+                {"ok": False, "error": str(exc), "details": str(exc)}, server_uuid, request_id, operation
+            )
+            return
     compute_then(
         step.compute_task,
         server.host,
