@@ -36,7 +36,8 @@ os.environ.setdefault("LOG_LEVEL", "ERROR")
 
 import dj_database_url  # noqa: E402
 import django  # noqa: E402
-import psycopg2  # noqa: E402
+
+from scripts.createdb import create_database  # noqa: E402
 
 #: The tables the load replaces (the rest of the database is left alone).
 TABLES = (
@@ -55,25 +56,6 @@ PAGES = {
     "server list": "/admin/servers/server/",
     "compute node list": "/admin/hosts/computenode/",
 }
-
-
-def create_database() -> None:
-    """Create the benchmark database if it does not exist (never touches any other)."""
-    config = dj_database_url.parse(DATABASE_URL)
-    params: dict[str, Any] = {
-        "dbname": "postgres",
-        "user": config["USER"],
-        "password": config["PASSWORD"],
-        "host": config["HOST"],
-        "port": config["PORT"],
-    }
-    conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
-    conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
-    conn.close()
 
 
 def more_actions(per_server: int) -> int:
@@ -173,7 +155,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the cloud the last run loaded")
     args = parser.parse_args()
 
-    create_database()
+    create_database(DATABASE_URL)
     django.setup()
     from django.conf import settings
     from django.contrib.auth.models import User

@@ -26,7 +26,6 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/novasite_bench")
@@ -36,7 +35,8 @@ os.environ.setdefault("LOG_LEVEL", "ERROR")  # a lost claim race is logged at IN
 
 import dj_database_url  # noqa: E402
 import django  # noqa: E402
-import psycopg2  # noqa: E402
+
+from scripts.createdb import create_database  # noqa: E402
 
 FLAVORS = [
     {"name": "tiny", "vcpus": 1, "memory_mb": 512, "root_gb": 1},
@@ -46,25 +46,6 @@ FLAVORS = [
 ]
 ZONES = [None, "az1", "az2", "az3"]
 IMAGE_ID = "6b0d8f4e-7a53-4f0e-9d59-3c0f1d2a5b10"
-
-
-def create_database() -> None:
-    """Create the benchmark database if it does not exist (never touches any other)."""
-    config = dj_database_url.parse(DATABASE_URL)
-    params: dict[str, Any] = {
-        "dbname": "postgres",
-        "user": config["USER"],
-        "password": config["PASSWORD"],
-        "host": config["HOST"],
-        "port": config["PORT"],
-    }
-    conn = psycopg2.connect(**{k: v for k, v in params.items() if v})
-    conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
-    conn.close()
 
 
 def populate(count: int) -> None:
@@ -342,7 +323,7 @@ def main() -> None:
     parser.add_argument("--servers-per-host", type=int, default=5, help="existing servers per host")
     args = parser.parse_args()
 
-    create_database()
+    create_database(DATABASE_URL)
     django.setup()
     from django.core.management import call_command
 

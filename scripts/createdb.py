@@ -1,4 +1,5 @@
-"""Create the PostgreSQL database named by DATABASE_URL if it does not exist yet."""
+"""Create the PostgreSQL database named by DATABASE_URL if it does not exist yet (`make
+migrate` runs it; the benchmarks call create_database for their own databases)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import dj_database_url
 import psycopg2
 
 
-def main() -> None:
-    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+def create_database(url: str) -> bool:
+    """Create the PostgreSQL database ``url`` names unless it exists (any other engine:
+    nothing); True when it was created. Never touches another database."""
+    config = dj_database_url.parse(url)
     if "postgresql" not in config["ENGINE"]:
-        return
+        return False
     params: dict[str, Any] = {
         "dbname": "postgres",
         "user": config["USER"],
@@ -26,11 +29,18 @@ def main() -> None:
     try:
         with conn.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-            if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
-                print(f"created database {config['NAME']}", file=sys.stderr)
+            if cursor.fetchone() is not None:
+                return False
+            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
+            return True
     finally:
         conn.close()
+
+
+def main() -> None:
+    url = os.environ["DATABASE_URL"]
+    if create_database(url):
+        print(f"created database {dj_database_url.parse(url)['NAME']}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Operational scripts (installation, services, database creation) the Makefile runs."""
