@@ -57,15 +57,17 @@ def fail_build(server_uuid: str, message: str, details: str = "") -> None:
     server = Server.objects.filter(uuid=server_uuid).first()
     if server is None:
         return
-    if lifecycle.compare_and_swap(
-        server_uuid,
-        (TaskState.SCHEDULING, TaskState.NETWORKING, TaskState.SPAWNING),
-        vm_state=VmState.ERROR,
-        task_state=None,
-        power_state=PowerState.NOSTATE,
-    ):
-        lifecycle.record_fault(server, message, details=details, host=server.host)
-        block_devices.release(server)
+    # One transaction: nobody sees the server in ERROR while its volumes still say attached.
+    with transaction.atomic():
+        if lifecycle.compare_and_swap(
+            server_uuid,
+            (TaskState.SCHEDULING, TaskState.NETWORKING, TaskState.SPAWNING),
+            vm_state=VmState.ERROR,
+            task_state=None,
+            power_state=PowerState.NOSTATE,
+        ):
+            lifecycle.record_fault(server, message, details=details, host=server.host)
+            block_devices.release(server)
     ipam.release_ports_of_server(server_uuid, server.requested_networks)
 
 
