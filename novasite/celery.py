@@ -80,10 +80,23 @@ app.conf.update(
 )
 
 
+from celery.signals import task_postrun, task_prerun, worker_ready  # noqa: E402
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _recycle_database_connections(sender=None, **kwargs):
+    """Around each task, what Django does around each request: drop this thread's connection
+    if it is older than CONN_MAX_AGE or unusable (after an error), and health-check it before
+    its next use; otherwise keep it (settings.CELERY_DB_REUSE_MAX stops the fix-up closing it)."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return  # run inline by its caller, inside the caller's transaction: not ours to touch
+    from django.db import close_old_connections
+
+    close_old_connections()
+
+
 # Conductor and scheduler workers report heartbeats (os-services, internal zone).
-from celery.signals import worker_ready  # noqa: E402
-
-
 @worker_ready.connect
 def _control_heartbeat(sender=None, **kwargs):
     from hosts.control_heartbeat import on_worker_ready

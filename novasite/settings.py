@@ -95,10 +95,15 @@ TEMPLATES = [
 ]
 
 # Without DATABASE_URL the zero-configuration demo runs on SQLite; production and tests use PostgreSQL.
+# Connections persist (per gunicorn thread and per Celery worker thread) for
+# DATABASE_CONN_MAX_AGE seconds: a new PostgreSQL session per request or task cost more CPU
+# than the work itself. Each request and task first checks its connection (health checks) and
+# opens a new one when the old one broke, e.g. across a database restart.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'var' / 'novasite.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -212,6 +217,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
     **({"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}),
 }
+# Celery's Django fix-up closes every database connection around every task unless told to
+# reuse it; novasite.celery instead treats each task as Django treats a request
+# (close_old_connections: CONN_MAX_AGE and the health check decide), so the fix-up never closes.
+CELERY_DB_REUSE_MAX = 2**62
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}
 # Celery Flower, where the admin links each server's tasks (make run starts it on this address).
 FLOWER_URL = os.environ.get("FLOWER_URL", "http://127.0.0.1:5555").rstrip("/")
