@@ -105,7 +105,7 @@ def test_create_answers_202_and_writes_a_building_server(demo_api, django_captur
     assert InstanceAction.objects.get(server=server).action == "create"
     usage = dict(QuotaUsage.objects.filter(project_id=server.project_id).values_list("resource", "in_use"))
     assert usage == {"instances": 1, "cores": 1, "ram": 128}
-    assert len(callbacks) == 1  # conductor.build_servers is published after commit
+    assert len(callbacks) == 1  # the build (scheduler, then conductor) is published after commit
     shown = demo_api.get(f"/compute/v2.1/servers/{server_id}").json()["server"]
     assert shown["status"] == "BUILD" and shown["OS-EXT-STS:task_state"] == "scheduling"
     assert "OS-EXT-SRV-ATTR:host" not in shown  # admin-only attribute

@@ -1,6 +1,6 @@
 """Creating servers (POST /servers, the admin, commands): validate what was asked against what
 the caller may use, reserve quota, write the servers in BUILD/scheduling with their instance
-action, and hand them to the conductor (conductor.build_servers) after commit."""
+action, and send them to the scheduler after commit (build_start)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,11 @@ from core.exceptions import BadRequest, Conflict, QuotaExceeded
 from core.ids import require_uuid
 from core.principal import Caller
 from networks.models import Network, Port
-from novasite.celery import app as celery_app
-from novasite.tracing import servers_kwargs
 
 from .. import lifecycle
 from ..models import Keypair, Server, ServerGroup, ServerGroupMember, ServerTag
 from ..states import TaskState, VmState
-from . import block_devices, image_mappings, quotas, security_groups
+from . import block_devices, build_start, image_mappings, quotas, security_groups
 from .block_devices import BlockDevice
 from .groups import check_group_room
 from .lookup import check_requested_destination, check_zone, resolve_flavor, resolve_image
@@ -136,7 +134,8 @@ def _server_group(caller: Caller, hints: dict) -> ServerGroup | None:
 
 def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
     """Validate, reserve quota and write the servers (BUILD/scheduling), then publish one
-    conductor.build_servers for all of them. Returns the servers, first one first."""
+    build (scheduler.select_destinations → conductor.dispatch_build) for all of them. Returns
+    the servers, first one first."""
     flavor = resolve_flavor(caller, spec.flavor_ref)
     requested = image_mappings.with_image_mappings(caller, spec.image_ref, spec.block_devices)
     mappings = block_devices.check(caller, requested, spec.image_ref, spec.max_count)
@@ -168,7 +167,7 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
             quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count))
         if group is not None:
             check_group_room(caller.project_id, group, count)
-        servers = []
+        servers, actions = [], []
         for index in range(count):
             name = spec.name if count == 1 else f"{spec.name}-{index + 1}"
             server_uuid = uuid.uuid4()
@@ -202,16 +201,14 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
                 ServerGroupMember.objects.create(group=group, server=server)
             ServerTag.objects.bulk_create([ServerTag(server=server, tag=tag) for tag in spec.tags])
             block_devices.record(server, mappings)
-            lifecycle.start_action(
+            action = lifecycle.start_action(
                 server, "create", request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
             )
             servers.append(server)
-        uuids = lifecycle.server_uuids(servers)
+            actions.append(action)
+        build_start.record_schedule_events(actions)
+        # Without a mapping nothing can boot from a volume: no query needed to know it.
+        placement = build_start.request_spec(servers, destination, is_bfv=None if mappings else False)
         password = spec.admin_password
-        transaction.on_commit(
-            lambda: celery_app.send_task(
-                "conductor.build_servers",
-                kwargs=servers_kwargs(uuids, caller.request_id, admin_password=password, destination=destination),
-            )
-        )
+        transaction.on_commit(lambda: build_start.publish_build(placement, caller.request_id, password))
     return servers

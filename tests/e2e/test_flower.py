@@ -25,7 +25,6 @@ pytestmark = pytest.mark.e2e
 
 AUTH = ("admin", "flower-e2e")
 BUILD = (
-    "conductor.build_servers",
     "scheduler.select_destinations",
     "conductor.dispatch_build",
     "compute.build_and_run_instance",
@@ -159,7 +158,7 @@ def test_searching_a_servers_uuid_finds_all_its_tasks(cloud, flower, demo, setti
     # The admin password travels to the host in the messages, but the events show it masked.
     assert all(PASSWORD not in f"{task['args']}{task['kwargs']}" for task in everything.values())
     assert (
-        kwargs_of(next(t for t in tasks.values() if t["name"] == "conductor.build_servers"))["admin_password"] == "***"
+        kwargs_of(next(t for t in tasks.values() if t["name"] == "conductor.dispatch_build"))["admin_password"] == "***"
     )
 
 

@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task, signature
+from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
 from hosts.zones import zone_of_host
 from networks import ipam
-from novasite.tracing import servers_kwargs
 from scheduling import claims
 from scheduling.alternates import claim_alternate
-from scheduling.request import RequestSpec
 from scheduling.stats import record_build_failure, record_build_success
 from servers import lifecycle
 from servers.models import Server
-from servers.services.volume_backed import is_volume_backed
+from servers.services import build_start
+from servers.services.build_start import EVENT_SCHEDULE, request_spec
 from servers.states import PowerState, TaskState, VmState
 
 from . import block_devices
@@ -28,27 +27,7 @@ from .placement import server_resources
 
 log = logging.getLogger(__name__)
 
-EVENT_SCHEDULE = "conductor_schedule_and_build_instances"
 EVENT_BUILD = "compute_build_and_run_instance"
-
-
-def request_spec(servers: list[Server], destination: dict[str, str] | None = None) -> RequestSpec:
-    """The placement request for servers created together; ``destination`` is what the create
-    named (2.74: "host" and/or "node")."""
-    first = servers[0]
-    return RequestSpec(
-        instance_uuids=lifecycle.server_uuids(servers),
-        project_id=first.project_id,
-        user_id=first.user_id,
-        flavor=first.flavor,
-        availability_zone=first.requested_availability_zone,
-        image={"id": first.image_ref},
-        scheduler_hints=first.scheduler_hints,
-        requested_host=(destination or {}).get("host"),
-        requested_node=(destination or {}).get("node"),
-        # Servers created together share their mappings: the first says for all.
-        is_bfv=is_volume_backed(first),
-    )
 
 
 def fail_build(server_uuid: str, message: str, details: str = "") -> None:
@@ -78,30 +57,16 @@ def build_servers(
     admin_password: str | None = None,
     destination: dict[str, str] | None = None,
 ) -> None:
-    """Start the build of servers created by one request: schedule them all in one decision,
-    then dispatch. ``admin_password`` travels with the messages down to the compute host
-    (which sets it in the guest where it can); it is never written to the database.
-    ``destination`` limits the decision to the host and/or hypervisor the create named."""
+    """Start the build of servers created by one request, as the API does itself since it
+    publishes the chain (servers.services.build_start): for a message sent before that, or a
+    build driven again from the database. Idempotent: only servers still scheduling go."""
     servers = list(Server.objects.filter(uuid__in=server_uuids, deleted=False).order_by("launch_index"))
     waiting = [server for server in servers if server.task_state == TaskState.SCHEDULING]
     if not waiting:
         return  # a redelivery after the chain already moved on
     for server in waiting:
         lifecycle.event_start(request_id, str(server.uuid), EVENT_SCHEDULE)
-    uuids = lifecycle.server_uuids(waiting)
-    (
-        signature(
-            "scheduler.select_destinations",
-            args=[request_spec(waiting, destination).to_dict()],
-            kwargs=servers_kwargs(uuids, request_id),
-            queue="scheduler",
-        )
-        | signature(
-            "conductor.dispatch_build",
-            kwargs=servers_kwargs(uuids, request_id, admin_password=admin_password),
-            queue="conductor",
-        )
-    ).apply_async()
+    build_start.publish_build(request_spec(waiting, destination), request_id, admin_password)
 
 
 @shared_task(name="conductor.dispatch_build")
