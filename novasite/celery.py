@@ -58,9 +58,11 @@ app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
-    # Events let Flower show every task by name.
+    # Events let Flower show every task by name, from the worker's task-received on: the
+    # sender's task-sent would only say it earlier, at one more PUBLISH per task
+    # (novasite/task_events.py says which events are sent).
     worker_send_task_events=True,
-    task_send_sent_event=True,
+    task_send_sent_event=False,
     task_default_queue=CONDUCTOR_QUEUE,
     task_routes={
         "conductor.*": {"queue": CONDUCTOR_QUEUE},
