@@ -50,11 +50,24 @@ def start_action(server: Server, action: str, *, request_id: str, user_id: str, 
 
 
 def event_start(request_id: str, server_uuid: str, event: str, *, host: str | None = None) -> None:
-    """Record that a step of an action began (idempotent: a redelivered step keeps one row)."""
-    action = InstanceAction.objects.filter(request_id=request_id, server__uuid=server_uuid).first()
-    if action is None:
+    """Record that a step of an action began (idempotent: a redelivered step keeps one row,
+    the unique (action, event) pair makes the second INSERT a no-op)."""
+    action_id = _action_id(request_id, server_uuid)
+    if action_id is None:
         return
-    InstanceActionEvent.objects.get_or_create(action=action, event=event, defaults={"host": host})
+    InstanceActionEvent.objects.bulk_create(
+        [InstanceActionEvent(action_id=action_id, event=event, host=host)], ignore_conflicts=True
+    )
+
+
+def _action_id(request_id: str, server_uuid: str) -> int | None:
+    """The id of the server's action of that request, if it has one."""
+    return (
+        InstanceAction.objects.filter(request_id=request_id, server__uuid=server_uuid)
+        .order_by()
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def event_finish(
@@ -67,18 +80,25 @@ def event_finish(
     host: str | None = None,
     details: str | None = None,
 ) -> None:
-    """Record a step's result; a failed step marks the whole action's message "Error"."""
+    """Record a step's result; a failed step marks the whole action's message "Error". A
+    step that succeeded and whose start was recorded costs one UPDATE."""
+    now = timezone.now()
+    result = {"finish_time": now, "result": "Success" if ok else "Error", "traceback": traceback, "details": details}
+    if host:
+        result["host"] = host
+    if ok:
+        started = InstanceActionEvent.objects.filter(
+            action__request_id=request_id, action__server__uuid=server_uuid, event=event
+        )
+        if started.update(**result):
+            return
     with transaction.atomic():
         action = InstanceAction.objects.filter(request_id=request_id, server__uuid=server_uuid).first()
         if action is None:
             return
-        now = timezone.now()
         record, _ = InstanceActionEvent.objects.get_or_create(action=action, event=event, defaults={"host": host})
-        record.finish_time = now
-        record.result = "Success" if ok else "Error"
-        record.traceback = traceback
-        record.details = details
-        record.host = host or record.host
+        for field, value in result.items():
+            setattr(record, field, value)
         record.save()
         if not ok:
             InstanceAction.objects.filter(pk=action.pk).update(message="Error", updated_at=now)
