@@ -246,7 +246,6 @@ def main() -> None:
         "CELERY_KEY_PREFIX": f"storm{os.getpid()}:",
         "IMAGE_DIR": str(workdir / "images"),
         "INSTANCES_DIR": str(workdir / "instances"),
-        "REPORT_INTERVAL": "2",
         "ADMIN_PASSWORD": "secret",
         "DEMO_PASSWORD": "secret",
         "FLOWER_BASIC_AUTH": "admin:secret",
