@@ -150,7 +150,8 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
         raise BadRequest("Unable to allocate a single hostname to multiple instances")
     check_zone(spec.availability_zone)
     destination = check_requested_destination(caller, spec.requested_host, spec.requested_node)
-    check_metadata_quota(caller.project_id, spec.metadata)
+    limits = quotas.limits_for(caller.project_id)  # read once for the metadata and the reservation
+    check_metadata_quota(caller.project_id, spec.metadata, limits)
     keypair = _keypair(caller, spec.key_name)
     group = _server_group(caller, spec.scheduler_hints)
     snapshot = flavor.snapshot()
@@ -159,12 +160,12 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
         count = spec.max_count
         try:
             with transaction.atomic():
-                quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count))
+                quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count), limits)
         except QuotaExceeded:
             if spec.min_count == spec.max_count:
                 raise
             count = spec.min_count
-            quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count))
+            quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count), limits)
         if group is not None:
             check_group_room(caller.project_id, group, count)
         servers, actions = [], []

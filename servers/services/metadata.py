@@ -39,10 +39,11 @@ def check_metadata(metadata: Mapping[str, str]) -> dict[str, str]:
     return dict(metadata)
 
 
-def check_quota(project_id: str, metadata: dict[str, str]) -> None:
+def check_quota(project_id: str, metadata: dict[str, str], limits: Mapping[str, int] | None = None) -> None:
     """403 when ``metadata`` has more items than the project's metadata_items quota (Nova's
-    MetadataLimitExceeded, on create as on every metadata write)."""
-    limit = quotas.limits_for(project_id).get("metadata_items", UNLIMITED)
+    MetadataLimitExceeded, on create as on every metadata write). ``limits``: the project's
+    limits when the caller already read them."""
+    limit = (quotas.limits_for(project_id) if limits is None else limits).get("metadata_items", UNLIMITED)
     if not fits(limit, 0, len(metadata)):
         raise QuotaExceeded(f"Maximum number of metadata items exceeds {limit}")
 

@@ -20,7 +20,8 @@ from collections.abc import Collection, Mapping
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
 
 from core import policy
 from core.exceptions import BadRequest, QuotaExceeded
@@ -277,18 +278,21 @@ def server_usage(flavor: dict, count: int = 1) -> dict[str, int]:
     return {"instances": count, "cores": flavor.get("vcpus", 0) * count, "ram": flavor.get("memory_mb", 0) * count}
 
 
-def reserve(project_id: str, deltas: dict[str, int]) -> None:
+def reserve(project_id: str, deltas: dict[str, int], limits: Mapping[str, int] | None = None) -> None:
     """Add `deltas` to the project's usage, or raise QuotaExceeded and change nothing. Must be
-    called inside the caller's transaction so a later failure rolls the reservation back."""
-    limits = limits_for(project_id)
-    for resource in sorted(deltas):
-        QuotaUsage.objects.get_or_create(project_id=project_id, resource=resource)
-    rows = {
-        row.resource: row
-        for row in QuotaUsage.objects.select_for_update()
-        .filter(project_id=project_id, resource__in=list(deltas))
-        .order_by("resource")
-    }
+    called inside the caller's transaction so a later failure rolls the reservation back.
+    ``limits``: the project's limits when the caller already read them (limits_for).
+
+    Two statements once the usage rows exist: lock them (in resource order, so concurrent
+    reservations never deadlock), then add every delta in one UPDATE."""
+    limits = limits_for(project_id) if limits is None else limits
+    rows = _locked_usage(project_id, deltas)
+    if len(rows) < len(deltas):
+        QuotaUsage.objects.bulk_create(
+            [QuotaUsage(project_id=project_id, resource=resource) for resource in sorted(deltas)],
+            ignore_conflicts=True,
+        )
+        rows = _locked_usage(project_id, deltas)
     for resource, delta in deltas.items():
         limit = limits.get(resource, UNLIMITED)
         if not fits(limit, rows[resource].in_use, delta):
@@ -296,8 +300,16 @@ def reserve(project_id: str, deltas: dict[str, int]) -> None:
                 f"Quota exceeded for {resource}: Requested {delta}, but already used "
                 f"{rows[resource].in_use} of {limit} {resource}"
             )
-    for resource, delta in deltas.items():
-        QuotaUsage.objects.filter(pk=rows[resource].pk).update(in_use=F("in_use") + delta)
+    added = Case(*(When(resource=resource, then=Value(delta)) for resource, delta in deltas.items()), default=0)
+    QuotaUsage.objects.filter(pk__in=[row.pk for row in rows.values()]).update(
+        in_use=F("in_use") + added, updated_at=timezone.now()
+    )
+
+
+def _locked_usage(project_id: str, resources: Collection[str]) -> dict[str, QuotaUsage]:
+    """The project's usage rows of `resources`, locked until the transaction ends."""
+    locked = QuotaUsage.objects.select_for_update().filter(project_id=project_id, resource__in=list(resources))
+    return {row.resource: row for row in locked.order_by("resource")}
 
 
 def release(project_id: str, deltas: dict[str, int]) -> None:
