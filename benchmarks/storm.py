@@ -124,6 +124,31 @@ def prepare_database(url: str, env: dict[str, str]) -> None:
         subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
+def database_server_pid(url: str) -> int | None:
+    """The pid of the PostgreSQL server holding the database (the parent of a backend), to
+    count its CPU; None for SQLite or a server on another machine."""
+    import dj_database_url
+    import psycopg2
+
+    config = dj_database_url.parse(url)
+    if "postgresql" not in config["ENGINE"]:
+        return None
+    conn = psycopg2.connect(
+        dbname=config["NAME"], user=config["USER"], host=config["HOST"] or None, port=config["PORT"] or None
+    )
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (backend,) = cursor.fetchone() or (0,)
+    finally:
+        conn.close()
+    try:
+        with open(f"/proc/{backend}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
+
+
 def parse_kill(text: str) -> tuple[str, float, float]:
     """NAME@T[+D] -> (name, at seconds, restart delay seconds)."""
     match = re.fullmatch(r"([\w.-]+)@([\d.]+)s?(?:\+([\d.]+)s?)?", text)
@@ -270,7 +295,7 @@ def main() -> None:
         wait_ready(api_url, computes, cloud)
         token, body = prepare_storm(api_url, args.concurrency)
         time.sleep(1)  # let start-up work (heartbeats, imports) finish before measuring
-        meter = CpuMeter(cloud.pids)
+        meter = CpuMeter(cloud.pids, database_server_pid(database_url))
         meter.start()
         t0 = time.time()
         for name, at, delay in args.kill:

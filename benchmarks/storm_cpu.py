@@ -87,7 +87,10 @@ class CpuFigures:
         computes = sum(ms for name, ms in self.processes.items() if name.startswith("compute"))
         lines.append(f"  {'(computes)':<12} {computes / boots:8.1f}")
         lines.append(f"  {'cloud total':<12} {sum(self.processes.values()) / boots:8.1f}")
-        lines.append("shared with everything else on this machine (context only):")
+        lines.append(
+            "servers (db server: the PostgreSQL server of this database, all its processes; postgres: every"
+            " PostgreSQL server here; redis; the whole machine), shared with whatever else uses them:"
+        )
         for name, ms in self.shared.items():
             lines.append(f"  {name:<12} {ms / boots:8.1f}")
         return "\n".join(lines)
@@ -96,14 +99,17 @@ class CpuFigures:
 class CpuMeter:
     """Reads CPU ticks at start() and stop(); `pids` names the cloud's live processes."""
 
-    def __init__(self, pids: Callable[[], dict[str, int]]) -> None:
+    def __init__(self, pids: Callable[[], dict[str, int]], database_server: int | None = None) -> None:
         self.pids = pids
+        self.database_server = database_server
         self._start: dict[str, int] = {}
 
     def _read(self) -> dict[str, int]:
         stats = _all_stats()
         ticks = {name: _tree_ticks(pid, stats) for name, pid in self.pids().items()}
         ticks["postgres"] = sum(_tree_ticks(pid, stats) for pid in _by_name("postgres"))
+        if self.database_server is not None:
+            ticks["db server"] = _tree_ticks(self.database_server, stats)
         ticks["redis"] = sum(_tree_ticks(pid, stats) for pid in _by_name("redis-server"))
         ticks["machine"] = _machine_ticks()
         return ticks
@@ -120,5 +126,6 @@ class CpuMeter:
             for name in end
             if name in self._start or name in self.pids()
         }
-        shared = {name: spent.pop(name, 0.0) for name in ("postgres", "redis", "machine")}
+        servers: tuple[str, ...] = ("db server", "postgres", "redis", "machine")
+        shared = {name: spent.pop(name) for name in servers if name in spent}
         return CpuFigures(spent, shared)
