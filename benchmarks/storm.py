@@ -11,7 +11,8 @@ scripts/createdb) and on its own broker key prefix, seeds the demo cloud, and fi
 most ~250, the size of its subnet). It prints boots/s (ACTIVE servers over the time from the
 first POST to the last ACTIVE), p50/p95 time-to-ACTIVE (the server's launched_at minus its
 POST's start), the outcome of every request, the checks (no host over-committed, allocations
-equal to ACTIVE servers, quota usage equal to servers, no task_state left, nothing in BUILD)
+equal to the servers on each host, quota usage equal to servers, no task_state left, nothing in
+BUILD)
 and the CPU milliseconds per boot of each process (from /proc: utime + stime, children
 included), beside the machine's whole CPU (which includes anything else running).
 
