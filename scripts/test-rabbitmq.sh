@@ -14,6 +14,6 @@ trap '$SUDO rabbitmqctl -q delete_vhost "$vhost" || true' EXIT
 $SUDO rabbitmqctl -q set_permissions -p "$vhost" guest ".*" ".*" ".*"
 
 export TEST_BROKER_URL="${TEST_RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672}/$vhost"
-echo "e2e suite on RabbitMQ, vhost $vhost"
+echo "pytest $* on RabbitMQ, vhost $vhost"
 [ $# -gt 0 ] || set -- tests/e2e  # what `make test-rabbitmq` runs by default
 .venv/bin/python -m pytest "$@"
