@@ -7,15 +7,19 @@ several clouds (or test runs) share one Redis; the compute hosts' answers to the
 the same Redis.
 
 RabbitMQ: every work queue (conductor, scheduler, compute.<host>, whoever declares it first,
-consumer or publisher) is a durable **quorum** queue behind a topic exchange, and every publish
-waits for the broker's confirm, so an accepted request's message survives a broker restart. A task that was delivered
-but not acknowledged comes back as soon as its consumer's channel closes (no visibility
-timeout), and RabbitMQ closes a channel whose delivery stays unacknowledged longer than its
-consumer_timeout (30 min by default): every task is safe to run twice, and none runs that
-long. A vhost, not a key prefix, separates clouds. The compute hosts' answers to the API still
-go to a Redis (CELERY_RESULT_BACKEND, by default the local one): Celery's rpc:// backend keeps
-one reply queue per process but addresses replies to the asking thread's, so in a threaded API
-every thread but the first would wait in vain.
+consumer or publisher) is a durable **quorum** queue behind a topic exchange, and every
+publish waits for the broker's confirm, so an accepted request's message survives a broker
+restart. A task that was delivered but not acknowledged comes back as soon as its consumer's
+channel closes (no visibility timeout); RabbitMQ also closes a channel whose delivery stays
+unacknowledged longer than its consumer_timeout (30 min by default, LIVE_MIGRATION_TIMEOUT's
+value: README.md says when to raise it). Every task is safe to run twice. A vhost, not a key
+prefix, separates clouds.
+
+The compute hosts' answers to the API still go to a Redis (CELERY_RESULT_BACKEND, by default
+the local one), not over Celery's rpc://: its reply queue is named after the asking thread's
+id, which a later thread reuses while the dead thread's consumer still holds the queue, so
+under a server with a thread per request (Django's live server, runserver) answers went to
+the wrong consumer and the API answered 503.
 """
 
 from __future__ import annotations
