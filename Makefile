@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUN_DIR := var/run
 
-.PHONY: install services run stop test lint openrc migrate seed conformance
+.PHONY: install services run stop test test-rabbitmq lint openrc migrate seed conformance
 
 install:
 	@scripts/install.sh
@@ -19,7 +19,7 @@ seed: migrate
 	@$(PY) manage.py seed_demo
 
 run: install
-	@scripts/services.sh $(if $(findstring postgres,$(DATABASE_URL)),postgres,)
+	@scripts/services.sh $(if $(findstring postgres,$(DATABASE_URL)),postgres,) $(if $(findstring amqp,$(CELERY_BROKER_URL)),rabbitmq,)
 	@$(MAKE) --no-print-directory seed
 	@$(PY) manage.py collectstatic --noinput -v 0
 	@mkdir -p $(RUN_DIR)
@@ -57,6 +57,13 @@ test: install lint
 	@scripts/services.sh postgres
 	@scripts/chromium.sh
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# The end-to-end suite again with RabbitMQ as the broker (quorum queues), on a vhost it makes
+# and deletes (scripts/test-rabbitmq.sh); installs and starts RabbitMQ when missing.
+# RABBITMQ_PYTEST_ARGS [tests/e2e]: what pytest runs.
+test-rabbitmq: install
+	@scripts/services.sh postgres rabbitmq
+	@scripts/test-rabbitmq.sh $(or $(RABBITMQ_PYTEST_ARGS),tests/e2e)
 
 # Format, lint and type checks (pyproject.toml); make test runs them first.
 lint: install

@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 
 from core.params import is_true
+from novasite import broker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -200,28 +201,34 @@ AXES_VERBOSE = False  # no banner in every process's log; failures are still log
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+# Redis or RabbitMQ (amqp://), by the URL alone: novasite/broker.py holds what differs.
 # Workflows never wait on results (each step chains to the next); the API's synchronous
 # questions to a compute host (diagnostics, console output) do, through this backend: by
-# default the broker's Redis, under the same key prefix.
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or os.environ.get(
-    "CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"
+# default the broker's Redis under the same key prefix, or the local Redis beside a RabbitMQ.
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or broker.default_result_backend(
+    CELERY_BROKER_URL, "redis://127.0.0.1:6379/0"
 )
-# Redis redelivers a task that was not acknowledged within this many seconds.
+# Redis redelivers a task that was not acknowledged within this many seconds (RabbitMQ at once,
+# when the consumer's channel closes).
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
-# A prefix for every broker key, so that several clouds (or test runs) can share one Redis.
+# A prefix for every Redis key, so that several clouds (or test runs) can share one Redis
+# (on RabbitMQ, give each its own vhost).
 CELERY_KEY_PREFIX = os.environ.get("CELERY_KEY_PREFIX", "")
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
-    # Look for such tasks every 10 s (kombu's unacked_restore_interval), not only on every
-    # 10th look (its default throttle): else a task a killed worker held comes back ~100 s late.
-    "unacked_restore_throttle": 1,
-    **({"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}),
-}
+CELERY_BROKER_TRANSPORT_OPTIONS = broker.broker_transport_options(
+    CELERY_BROKER_URL, visibility_timeout=CELERY_VISIBILITY_TIMEOUT, key_prefix=CELERY_KEY_PREFIX
+)
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = broker.result_backend_transport_options(
+    CELERY_RESULT_BACKEND, CELERY_KEY_PREFIX
+)
+# Durable quorum queues on RabbitMQ, whoever declares them (consumer or publisher).
+CELERY_TASK_DEFAULT_QUEUE_TYPE = CELERY_TASK_CREATE_MISSING_QUEUE_TYPE = broker.queue_type(CELERY_BROKER_URL)
+CELERY_TASK_DEFAULT_EXCHANGE_TYPE = CELERY_TASK_CREATE_MISSING_QUEUE_EXCHANGE_TYPE = broker.exchange_type(
+    CELERY_BROKER_URL
+)
 # Celery's Django fix-up closes every database connection around every task unless told to
 # reuse it; novasite.celery instead treats each task as Django treats a request
 # (close_old_connections: CONN_MAX_AGE and the health check decide), so the fix-up never closes.
 CELERY_DB_REUSE_MAX = 2**62
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": CELERY_KEY_PREFIX} if CELERY_KEY_PREFIX else {}
 # Celery Flower, where the admin links each server's tasks (make run starts it on this address).
 FLOWER_URL = os.environ.get("FLOWER_URL", "http://127.0.0.1:5555").rstrip("/")
 # How long the API waits for a compute host's answer (diagnostics, console output), seconds.

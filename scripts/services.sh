@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Make sure Redis answers on 127.0.0.1:6379 and, with `postgres`, PostgreSQL on 127.0.0.1:5432.
-# Starts them with the machine's own commands when they are installed but not running.
+# Make sure Redis answers on 127.0.0.1:6379 and, with `postgres`, PostgreSQL on 127.0.0.1:5432,
+# with `rabbitmq`, RabbitMQ on 127.0.0.1:5672 (any order: `services.sh postgres rabbitmq`).
+# Starts them with the machine's own commands when they are installed but not running;
+# RabbitMQ, which only the RabbitMQ runs need, is installed (Debian's package) when missing.
 set -euo pipefail
 
 wait_for() {  # wait_for NAME COMMAND...
@@ -18,7 +20,9 @@ if ! redis_up 2>/dev/null; then
     wait_for Redis redis_up
 fi
 
-if [ "${1:-}" = "postgres" ]; then
+wants() { local want=$1; shift; for arg in "$@"; do [ "$arg" = "$want" ] && return 0; done; return 1; }
+
+if wants postgres "$@"; then
     pg_up() { pg_isready -h 127.0.0.1 -p 5432; }
     if ! pg_up >/dev/null 2>&1; then
         echo "starting PostgreSQL"
@@ -29,5 +33,22 @@ if [ "${1:-}" = "postgres" ]; then
             exit 1
         fi
         wait_for PostgreSQL pg_up
+    fi
+fi
+
+if wants rabbitmq "$@"; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    export PATH="$PATH:/usr/sbin:/sbin"  # rabbitmqctl and the server live in sbin
+    if ! command -v rabbitmq-server >/dev/null 2>&1; then
+        echo "installing Debian packages: rabbitmq-server"
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends rabbitmq-server >/dev/null
+    fi
+    # The AMQP port answers only once the broker has booted.
+    rabbitmq_up() { timeout 2 bash -c '</dev/tcp/127.0.0.1/5672'; }
+    if ! rabbitmq_up >/dev/null 2>&1; then
+        echo "starting RabbitMQ"
+        $SUDO service rabbitmq-server start >/dev/null || $SUDO /etc/init.d/rabbitmq-server start
+        wait_for RabbitMQ rabbitmq_up
     fi
 fi

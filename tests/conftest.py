@@ -53,3 +53,5 @@ def clean_broker_prefix():
     from tests.e2e.cloud import flush_broker
 
     flush_broker(settings.CELERY_BROKER_URL, settings.CELERY_KEY_PREFIX)
+    if settings.CELERY_RESULT_BACKEND != settings.CELERY_BROKER_URL:  # a Redis beside a RabbitMQ
+        flush_broker(settings.CELERY_RESULT_BACKEND, settings.CELERY_KEY_PREFIX)

@@ -3,6 +3,7 @@ scheduler and compute workers on the libvirt test driver) around the live HTTP s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import kombu
 import redis
 import requests
 
+from novasite.broker import amqp_vhost, is_amqp
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,10 +138,43 @@ class WorkerSet:
 
 
 def flush_broker(url: str, prefix: str) -> None:
-    """Drop this run's queued messages (keys under its own prefix only)."""
+    """Drop this run's queued messages: on Redis the keys under its own prefix only, on
+    RabbitMQ every queue of its vhost (a run has a vhost of its own there)."""
+    if is_amqp(url):
+        purge_vhost(url)
+        return
     client = redis.Redis.from_url(url)
     for key in client.scan_iter(match=f"{prefix}*"):
         client.delete(key)
+
+
+QUEUE_COLUMNS = ("name", "type", "durable", "auto_delete")
+
+
+def vhost_queues(url: str) -> list[dict[str, str]]:
+    """The queues of the vhost an amqp:// URL names, each {"name", "type", "durable",
+    "auto_delete"}, as the broker itself lists them (rabbitmqctl: this machine's RabbitMQ, no
+    management plugin needed)."""
+    listed = subprocess.run(
+        ["rabbitmqctl", "list_queues", "-p", amqp_vhost(url), "-q", "--no-table-headers", *QUEUE_COLUMNS],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return [
+        dict(zip(QUEUE_COLUMNS, line.split("\t"), strict=True)) for line in listed.stdout.splitlines() if line.strip()
+    ]
+
+
+def purge_vhost(url: str) -> None:
+    """Empty every queue of the vhost an amqp:// URL names (queues stay declared)."""
+    with kombu.Connection(url) as connection:
+        for listed in vhost_queues(url):
+            # A channel per queue: one that is gone since it was listed (an auto-delete queue
+            # whose consumer left) closes its channel.
+            with contextlib.suppress(*connection.channel_errors), connection.channel() as channel:
+                kombu.Queue(listed["name"]).bind(channel).purge()
 
 
 class Api:
