@@ -15,7 +15,7 @@ from core.exceptions import BadRequest, Conflict, QuotaExceeded
 from core.ids import require_uuid
 from core.principal import Caller
 from networks.models import Network, Port
-from novasite.celery import app as celery_app
+from novasite.publishing import send_after_commit
 from novasite.tracing import servers_kwargs
 
 from .. import lifecycle
@@ -208,10 +208,8 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
             servers.append(server)
         uuids = lifecycle.server_uuids(servers)
         password = spec.admin_password
-        transaction.on_commit(
-            lambda: celery_app.send_task(
-                "conductor.build_servers",
-                kwargs=servers_kwargs(uuids, caller.request_id, admin_password=password, destination=destination),
-            )
+        send_after_commit(
+            "conductor.build_servers",
+            servers_kwargs(uuids, caller.request_id, admin_password=password, destination=destination),
         )
     return servers
