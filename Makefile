@@ -40,6 +40,9 @@ openrc:
 # supervisord (scripts/supervise.py) runs the Procfile's processes and restarts any that dies.
 stop:
 	@$(PY) scripts/supervise.py stop --run-dir $(RUN_DIR)
+	@# A cloud that an older make run started with honcho.
+	@if [ -f $(RUN_DIR)/honcho.pid ]; then kill -TERM -- -$$(cat $(RUN_DIR)/honcho.pid) 2>/dev/null || true; \
+		rm -f $(RUN_DIR)/honcho.pid; fi
 
 status:
 	@$(PY) scripts/supervise.py status --run-dir $(RUN_DIR)
