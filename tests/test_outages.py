@@ -67,7 +67,8 @@ def test_a_create_whose_publish_finds_no_broker_is_accepted_and_logged(
 ):
     """The server is written before its build is published: with the broker gone the create is
     still accepted (the reconciler drives it from the database), never a 500."""
-    nowhere = Celery("nowhere", broker="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    # Nothing listens on port 1; not the current app, which shared tasks bind to.
+    nowhere = Celery("nowhere", broker="redis://127.0.0.1:1/0", set_as_current=False)
     monkeypatch.setattr(publishing, "app", nowhere)
     monkeypatch.setattr(publishing, "API_RETRY_POLICY", {"max_retries": 1, "interval_start": 0, "interval_step": 0.1})
     body = {"server": {"name": "lost", "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": "42", "networks": []}}
