@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUN_DIR := var/run
 
-.PHONY: install services run stop test test-rabbitmq lint openrc migrate seed conformance
+.PHONY: install services run stop status test test-rabbitmq lint openrc migrate seed conformance
 
 install:
 	@scripts/install.sh
@@ -22,16 +22,11 @@ run: install
 	@scripts/services.sh $(if $(findstring postgres,$(DATABASE_URL)),postgres,) $(if $(findstring amqp,$(CELERY_BROKER_URL)),rabbitmq,)
 	@$(MAKE) --no-print-directory seed
 	@$(PY) manage.py collectstatic --noinput -v 0
-	@mkdir -p $(RUN_DIR)
-	@if [ -f $(RUN_DIR)/honcho.pid ] && kill -0 $$(cat $(RUN_DIR)/honcho.pid) 2>/dev/null; then \
-		echo "already running (pid $$(cat $(RUN_DIR)/honcho.pid)); make stop first"; \
-	else \
-		setsid $(VENV)/bin/honcho start -f Procfile > $(RUN_DIR)/cloud.log 2>&1 < /dev/null & echo $$! > $(RUN_DIR)/honcho.pid; \
-	fi
+	@$(PY) scripts/supervise.py start --run-dir $(RUN_DIR)
 	@for i in $$(seq 1 60); do curl -s -o /dev/null http://127.0.0.1:8000/identity/v3 && break; sleep 0.5; done
 	@echo "novasite is up: API http://127.0.0.1:8000, admin http://127.0.0.1:8000/admin/, Flower http://127.0.0.1:5555"
 	@echo "Flower's login (FLOWER_BASIC_AUTH): $${FLOWER_BASIC_AUTH:-admin:$${ADMIN_PASSWORD:-secret}}"
-	@echo "logs: $(RUN_DIR)/cloud.log; stop with: make stop"
+	@echo "logs: $(RUN_DIR)/log/<process>.log; processes: make status; stop with: make stop"
 	@echo
 	@$(MAKE) --no-print-directory openrc
 
@@ -42,14 +37,15 @@ openrc:
 	@echo "export OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default"
 	@echo "export OS_REGION_NAME=RegionOne OS_IDENTITY_API_VERSION=3"
 
+# supervisord (scripts/supervise.py) runs the Procfile's processes and restarts any that dies.
 stop:
-	@if [ -f $(RUN_DIR)/honcho.pid ]; then \
-		pid=$$(cat $(RUN_DIR)/honcho.pid); \
-		kill -TERM -- -$$pid 2>/dev/null || kill -TERM $$pid 2>/dev/null || true; \
-		for i in $$(seq 1 40); do kill -0 $$pid 2>/dev/null || break; sleep 0.25; done; \
-		kill -KILL -- -$$pid 2>/dev/null || true; \
-		rm -f $(RUN_DIR)/honcho.pid; echo "stopped"; \
-	else echo "not running"; fi
+	@$(PY) scripts/supervise.py stop --run-dir $(RUN_DIR)
+	@# A cloud that an older make run started with honcho.
+	@if [ -f $(RUN_DIR)/honcho.pid ]; then kill -TERM -- -$$(cat $(RUN_DIR)/honcho.pid) 2>/dev/null || true; \
+		rm -f $(RUN_DIR)/honcho.pid; fi
+
+status:
+	@$(PY) scripts/supervise.py status --run-dir $(RUN_DIR)
 
 # The suite always runs on PostgreSQL and Redis (TEST_DATABASE_URL / TEST_BROKER_URL), and
 # its browser tests (tests/browser) in Debian's Chromium, installed here when missing.

@@ -6,21 +6,39 @@
 - Image (Glance): ``{"code": 404, "title": "Not Found", "message": "..."}``
 
 The service is chosen by the URL prefix, so views and services raise plain exceptions and
-never build bodies. A policy refusal is worded as each service words it."""
+never build bodies. A policy refusal is worded as each service words it.
+
+The database or the broker being down is not a bug: a request that meets it gets 503 in its
+service's format (Nova's ``serviceUnavailable``, Keystone's and Glance's ``Service
+Unavailable``, Neutron's ``HTTPServiceUnavailable``), never a 500."""
 
 from __future__ import annotations
 
+import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, JsonResponse
+from kombu.exceptions import OperationalError as BrokerUnreachable
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import PolicyNotAuthorized
+
+log = logging.getLogger(__name__)
+
+#: What a request meets while the database or the broker is down (or restarting): the caller
+#: may retry later. A lost or refused database connection is an OperationalError or an
+#: InterfaceError (a connection closed under the request); kombu raises its OperationalError
+#: when a publish found no broker even after its retries.
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (DatabaseOperationalError, DatabaseInterfaceError, BrokerUnreachable)
+UNAVAILABLE_MESSAGE = "The service is temporarily unavailable (its database or message broker); retry later."
 
 NOVA_KEYS = {
     400: "badRequest",
@@ -118,6 +136,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(status_attr, int):
         # Service-layer errors (core.exceptions, the state rules) carry their status.
         status, message = status_attr, str(exc)
+    elif isinstance(exc, UNAVAILABLE_ERRORS):
+        log.warning("503 for %s %s: %r", request.method if request is not None else "", path, exc)
+        status, message = 503, UNAVAILABLE_MESSAGE
     elif isinstance(exc, Http404):
         status, message = 404, str(exc) or "Not found."
     elif isinstance(exc, drf.APIException):
@@ -143,5 +164,8 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Json
 
 
 def handler500(request: HttpRequest) -> JsonResponse:
-    """Django's 500 handler: the service's own fault body."""
+    """Django's 500 handler: the service's own fault body, or 503 when what escaped (outside
+    the DRF views: middleware, the admin) was the database or the broker being down."""
+    if isinstance(sys.exc_info()[1], UNAVAILABLE_ERRORS):
+        return json_error(request, 503, UNAVAILABLE_MESSAGE)
     return json_error(request, 500, "An unexpected error occurred.")

@@ -73,7 +73,14 @@ app.conf.update(
     # a compute host (workers/compute/queries.py) store one, kept for a few minutes.
     task_ignore_result=True,
     result_expires=300,
+    # Broker outages (novasite/redis_transport.py, tests/e2e/test_broker_restart.py): workers
+    # reconnect for as long as it takes, and a publish waits out a short outage (about half a
+    # minute: 0, 0.5, 1, 1.5, then every 2 s) before the task that makes it fails.
+    broker_connection_retry=True,
     broker_connection_retry_on_startup=True,
+    broker_connection_max_retries=None,
+    task_publish_retry=True,
+    task_publish_retry_policy={"max_retries": 18, "interval_start": 0, "interval_step": 0.5, "interval_max": 2},
     beat_schedule={
         "purge-expired-tokens": {"task": "conductor.purge_expired_tokens", "schedule": 3600.0},
         "reclaim-deleted-servers": {"task": "conductor.reclaim_deleted_servers", "schedule": 60.0},
@@ -96,6 +103,16 @@ def _recycle_database_connections(sender=None, **kwargs):
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@app.on_after_configure.connect
+def _redis_transport(sender: Celery, **kwargs: object) -> None:
+    """A redis:// broker goes through novasite's Redis transport, which survives an ack made
+    after a lost connection (novasite/redis_transport.py); any other URL picks its own."""
+    from .redis_transport import REDIS_SCHEMES, TRANSPORT
+
+    if not sender.conf.broker_transport and str(sender.conf.broker_url or "").startswith(REDIS_SCHEMES):
+        sender.conf.broker_transport = TRANSPORT
 
 
 # Conductor and scheduler workers report heartbeats (os-services, internal zone).

@@ -104,6 +104,8 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'var' / 'novasite.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
+        # A kept connection is checked before each request or task reuses it, so one that a
+        # database restart broke is replaced, not failed on.
         conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
@@ -231,6 +233,11 @@ CELERY_TASK_DEFAULT_EXCHANGE_TYPE = CELERY_TASK_CREATE_MISSING_QUEUE_EXCHANGE_TY
 CELERY_DB_REUSE_MAX = 2**62
 # Celery Flower, where the admin links each server's tasks (make run starts it on this address).
 FLOWER_URL = os.environ.get("FLOWER_URL", "http://127.0.0.1:5555").rstrip("/")
+# A conductor or scheduler task that meets the database down runs again, backing off up to
+# DATABASE_RETRY_MAX_DELAY seconds between attempts, for up to DATABASE_RETRY_SECONDS
+# (novasite/outages.py); then it fails.
+DATABASE_RETRY_SECONDS = env_int("DATABASE_RETRY_SECONDS", 120)
+DATABASE_RETRY_MAX_DELAY = env_int("DATABASE_RETRY_MAX_DELAY", 4)
 # How long the API waits for a compute host's answer (diagnostics, console output), seconds.
 COMPUTE_CALL_TIMEOUT = env_int("COMPUTE_CALL_TIMEOUT", 10)
 

@@ -7,7 +7,8 @@ Senders build the keyword arguments with `server_kwargs` / `servers_kwargs`; tas
 go by name, never by position. Every task of the app is a `TracedTask` (novasite.celery sets
 it as the app's task class), which takes the trace keywords whether its function declares them
 or not: conductor tasks declare ``server_uuid`` and ``request_id`` and use them; a compute or
-scheduler task that has no use for them never sees them. Messages sent before tasks were
+scheduler task that has no use for them never sees them. A TracedTask also waits out a
+database outage (novasite/outages.py). Messages sent before tasks were
 traced (positional arguments, which Redis may redeliver during an upgrade) still bind as they
 did: the parameters kept their names and order.
 
@@ -26,6 +27,8 @@ from uuid import UUID
 from celery import Task
 from celery.app.amqp import AMQP
 from celery.utils.saferepr import saferepr
+
+from .outages import through_database_outages
 
 SERVER_UUID = "server_uuid"
 SERVER_UUIDS = "server_uuids"
@@ -78,7 +81,9 @@ class TracedTask(Task):
         return {key: value for key, value in kwargs.items() if key not in TRACE_KEYS or key in declared}
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return super().__call__(*args, **self.accepted(kwargs))
+        accepted = self.accepted(kwargs)
+        # A database outage is waited out, not failed (novasite/outages.py).
+        return through_database_outages(lambda: super(TracedTask, self).__call__(*args, **accepted), self.name)
 
     def apply_async(self, args: Any = None, kwargs: Any = None, *rest: Any, **options: Any) -> Any:
         header = getattr(self, "__header__", None)

@@ -75,7 +75,7 @@ def start(api, server: Server, operation: str, settings, capture) -> dict[str, A
     """Send the operation's request; return the keyword arguments of the conductor task it
     published (the server's uuid and the request id first, novasite.tracing)."""
     body, _ = REQUESTS[operation]
-    with mock.patch("servers.services.operations.celery_app") as celery_app, capture(execute=True):
+    with mock.patch("novasite.publishing.app") as celery_app, capture(execute=True):
         if operation == "soft_delete":
             settings.RECLAIM_INSTANCE_INTERVAL = 3600
             response = api.delete(f"/compute/v2.1/servers/{server.uuid}", **LATEST)

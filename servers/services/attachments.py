@@ -16,7 +16,7 @@ from core.principal import Caller
 from core.unset import UNSET, Unset
 from networks import ipam
 from networks.models import Network, Port
-from novasite.celery import app as celery_app
+from novasite.publishing import send_after_commit
 from novasite.tracing import server_kwargs
 from volumes import store as volume_store
 from volumes.models import Volume
@@ -70,8 +70,7 @@ def _record(caller: Caller, server: Server, action: str, task: str, **params: ob
     lifecycle.start_action(
         server, action, request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
     )
-    kwargs = server_kwargs(server.uuid, caller.request_id, **params)
-    transaction.on_commit(lambda: celery_app.send_task(task, kwargs=kwargs))
+    send_after_commit(task, server_kwargs(server.uuid, caller.request_id, **params))
 
 
 #: The device names volumes get, in order: the hypervisor driver's (workers/virt/libvirt:

@@ -7,6 +7,8 @@ message sent before that change, or a build driven again from the database."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import signature
 
 from novasite.tracing import servers_kwargs
@@ -50,10 +52,10 @@ def record_schedule_events(actions: list[InstanceAction]) -> None:
     )
 
 
-def publish_build(spec: RequestSpec, request_id: str, admin_password: str | None = None) -> None:
+def publish_build(spec: RequestSpec, request_id: str, admin_password: str | None = None, **options: Any) -> None:
     """Send the spec's servers to the scheduler, chained to conductor.dispatch_build. The
     admin password travels in the messages (masked in task events) down to the compute host;
-    it is never written to the database."""
+    it is never written to the database. ``options`` are Celery's publish options (retries)."""
     uuids = spec.instance_uuids
     (
         signature(
@@ -67,4 +69,4 @@ def publish_build(spec: RequestSpec, request_id: str, admin_password: str | None
             kwargs=servers_kwargs(uuids, request_id, admin_password=admin_password),
             queue="conductor",
         )
-    ).apply_async()
+    ).apply_async(**options)

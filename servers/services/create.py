@@ -4,6 +4,7 @@ action, and send them to the scheduler after commit (build_start)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from core.exceptions import BadRequest, Conflict, QuotaExceeded
 from core.ids import require_uuid
 from core.principal import Caller
 from networks.models import Network, Port
+from novasite import publishing
 
 from .. import lifecycle
 from ..models import Keypair, Server, ServerGroup, ServerGroupMember, ServerTag
@@ -211,5 +213,8 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
         # Without a mapping nothing can boot from a volume: no query needed to know it.
         placement = build_start.request_spec(servers, destination, is_bfv=None if mappings else False)
         password = spec.admin_password
-        transaction.on_commit(lambda: build_start.publish_build(placement, caller.request_id, password))
+        publishing.publish_after_commit(
+            functools.partial(build_start.publish_build, placement, caller.request_id, password),
+            f"the build of {', '.join(placement.instance_uuids)}",
+        )
     return servers

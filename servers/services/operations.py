@@ -15,7 +15,7 @@ from core import policy
 from core.exceptions import BadRequest, Conflict
 from core.principal import Caller
 from hosts.heartbeats import host_capabilities, host_is_up
-from novasite.celery import app as celery_app
+from novasite.publishing import send_after_commit
 from novasite.tracing import server_kwargs
 
 from .. import lifecycle
@@ -74,9 +74,9 @@ def begin(caller: Caller, server: Server, operation: Operation, *, host_up: bool
             project_id=caller.project_id,
         )
         if operation.conductor_task:
-            kwargs = server_kwargs(server.uuid, caller.request_id, **operation.kwargs)
-            task = operation.conductor_task
-            transaction.on_commit(lambda: celery_app.send_task(task, kwargs=kwargs))
+            send_after_commit(
+                operation.conductor_task, server_kwargs(server.uuid, caller.request_id, **operation.kwargs)
+            )
     return caller.request_id
 
 
@@ -101,11 +101,7 @@ def delete_server(caller: Caller, server: Server) -> None:
         lifecycle.start_action(
             server, "delete", request_id=caller.request_id, user_id=caller.user_id, project_id=caller.project_id
         )
-        transaction.on_commit(
-            lambda: celery_app.send_task(
-                "conductor.delete_server", kwargs=server_kwargs(server.uuid, caller.request_id)
-            )
-        )
+        send_after_commit("conductor.delete_server", server_kwargs(server.uuid, caller.request_id))
 
 
 # --- simple operations: one compute call, one end state ---------------------------------

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from hosts.zones import zone_of_host
 from networks import ipam
+from novasite.outages import DATABASE_OUTAGE_ERRORS
 from scheduling import claims
 from scheduling.alternates import claim_alternate
 from scheduling.stats import record_build_failure, record_build_success
@@ -130,6 +131,8 @@ def _send_to_host(
             server = Server.objects.get(uuid=server_uuid)
             try:
                 ipam.bind_ports_for_server(server_uuid, server.project_id, server.requested_networks)
+            except DATABASE_OUTAGE_ERRORS:
+                raise  # not the build's fault: the task runs again once the database is back
             except Exception as exc:
                 transaction.set_rollback(True)
                 failure = exc
