@@ -84,6 +84,7 @@ def populate(count: int) -> None:
                 hypervisor_type="QEMU",
                 hypervisor_version=8002000,
                 cpu_info='{"arch": "x86_64"}',
+                cpu_arch="x86_64",
                 vcpus=16 << (i // 3 % 3),
                 memory_mb=65536 << (i // 3 % 3),
                 local_gb=500 << (i // 3 % 3),

@@ -210,6 +210,9 @@ class ComputeNode(models.Model):
     hypervisor_version = models.BigIntegerField(default=0)
     host_ip = models.GenericIPAddressField(default="127.0.0.1")
     cpu_info = models.TextField(blank=True, default="")
+    # The canonical architecture cpu_info reports (hosts.cpu_arch.arch_of), mirrored with
+    # every report so that the scheduler filters on it in SQL ("": none reported).
+    cpu_arch = models.CharField(max_length=32, blank=True, default="", editable=False)
     # How other hosts' hypervisors reach this one for live migration (a libvirt URI).
     migration_uri = models.CharField(max_length=255, blank=True, default="")
     # What the host's hypervisor driver can do (workers/virt capabilities), as reported.
