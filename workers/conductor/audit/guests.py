@@ -5,7 +5,8 @@ The database does not keep what each hypervisor runs: compute workers send their
 conductor uses the list for the power-state sync and a restart's recovery
 (workers/conductor/recovery.py) without storing it. So the audit asks each up compute host
 now, through the host-query path the API uses for diagnostics (compute.list_guests,
-workers/compute/queries.py): all hosts at once, each answer awaited at most `timeout` seconds.
+workers/compute/queries.py): all hosts at once, every answer awaited until one deadline,
+`timeout` seconds away.
 
 A guest on host H is claimed by a live server whose host is H, or which has a task in progress
 (a build, a move: it may be on its way to or from H), or a move in flight from or to H. Any
@@ -18,6 +19,7 @@ another host is reported only: which copy is the real one is for the operator to
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from celery.exceptions import TimeoutError as CeleryTimeout
@@ -45,16 +47,18 @@ def up_compute_hosts() -> list[str]:
 
 def hypervisor_guests(hosts: list[str], timeout: float) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
     """({host: {guest uuid: power state}} of the hosts that answered, {host: why not} of the
-    others). Every host is asked before any answer is awaited."""
+    others). Every host is asked before any answer is awaited, and all answers share one
+    deadline: `timeout` seconds from now, however many hosts there are."""
     pending: dict[str, AsyncResult] = {
         host: celery_app.send_task("compute.list_guests", queue=compute_queue(host), ignore_result=False)
         for host in hosts
     }
+    deadline = time.monotonic() + timeout
     answers: dict[str, dict[str, int]] = {}
     silent: dict[str, str] = {}
     for host, result in pending.items():
         try:
-            answer: dict[str, Any] = result.get(timeout=timeout, propagate=True)
+            answer: dict[str, Any] = result.get(timeout=max(deadline - time.monotonic(), 0.01), propagate=True)
         except CeleryTimeout:
             silent[host] = f"no answer within {timeout:g} s"
             continue
