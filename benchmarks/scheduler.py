@@ -181,8 +181,11 @@ def heartbeat() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        # The hosts meant to be down were last seen an hour before the others (populate), however
+        # long ago the population ran.
         cursor.execute(
-            "UPDATE hosts_service SET last_seen_up = now() WHERE last_seen_up > now() - interval '10 minutes'"
+            "UPDATE hosts_service SET last_seen_up = now()"
+            " WHERE last_seen_up > (SELECT MAX(last_seen_up) FROM hosts_service) - interval '30 minutes'"
         )
 
 

@@ -8,8 +8,9 @@ from hosts.cpu_arch import arch_of
 def fill(apps, schema_editor) -> None:
     """Existing nodes: their architecture from the cpu_info they last reported."""
     ComputeNode = apps.get_model("hosts", "ComputeNode")
-    for pk, cpu_info in ComputeNode.objects.exclude(cpu_info="").values_list("pk", "cpu_info").iterator():
-        ComputeNode.objects.filter(pk=pk).update(cpu_arch=arch_of(cpu_info))
+    # One UPDATE per distinct cpu_info (hosts of one hardware report the same), not per host.
+    for cpu_info in ComputeNode.objects.exclude(cpu_info="").values_list("cpu_info", flat=True).distinct():
+        ComputeNode.objects.filter(cpu_info=cpu_info).update(cpu_arch=arch_of(cpu_info))
 
 
 class Migration(migrations.Migration):
