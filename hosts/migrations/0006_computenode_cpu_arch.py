@@ -9,7 +9,7 @@ def fill(apps, schema_editor) -> None:
     """Existing nodes: their architecture from the cpu_info they last reported."""
     ComputeNode = apps.get_model("hosts", "ComputeNode")
     # One UPDATE per distinct cpu_info (hosts of one hardware report the same), not per host.
-    for cpu_info in ComputeNode.objects.exclude(cpu_info="").values_list("cpu_info", flat=True).distinct():
+    for cpu_info in ComputeNode.objects.exclude(cpu_info="").values_list("cpu_info", flat=True).order_by().distinct():
         ComputeNode.objects.filter(cpu_info=cpu_info).update(cpu_arch=arch_of(cpu_info))
 
 
