@@ -229,8 +229,9 @@ def main() -> None:
     prepare(args.hosts, args.servers_per_host, args.reuse)
     print(f"{'hosts':>6}  {'phase':<12} {'what':<32} {'count':>6}  {'p50 ms':>7}  {'p95 ms':>7}")
     measure("fresh", args.hosts, args.decisions, args.failures, seed=1)
-    churn(args.churn, args.workers, seed=100)
-    measure("after churn", args.hosts, args.decisions, args.failures, seed=2)
+    if args.churn:
+        churn(args.churn, args.workers, seed=100)
+        measure("after churn", args.hosts, args.decisions, args.failures, seed=2)
     over, mismatched = base.check_overcommit()
     print(
         f"over-commit check: {over} hosts over capacity, {mismatched} hosts whose usage differs from their allocations"
