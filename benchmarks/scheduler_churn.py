@@ -187,7 +187,7 @@ def reuse(hosts: int) -> bool:
         )
     Server.objects.filter(project_id="bench-project").delete()
     with connection.cursor() as cursor:
-        for table in ("hosts_computenode", "hosts_allocation"):
+        for table in ("hosts_computenode", "hosts_allocation", "hosts_service"):
             cursor.execute(f"VACUUM FULL {table}")  # the layout of a fresh population
     return True
 
