@@ -80,8 +80,9 @@ def fail(rng: random.Random, kind: str) -> float:
     raise AssertionError(f"a {kind} request was placed")
 
 
-def churn_worker(seed: int, count: int, out: multiprocessing.Queue) -> None:
-    """Boots and deletes: a decision and its claim, released 100 boots later."""
+def churn_worker(seed: int, count: int, out: multiprocessing.Queue, first: bool) -> None:
+    """Boots and deletes: a decision and its claim, released 100 boots later; the `first`
+    worker also sends the hosts' heartbeats."""
     from django.db import connections
 
     from scheduling import claims
@@ -91,7 +92,11 @@ def churn_worker(seed: int, count: int, out: multiprocessing.Queue) -> None:
     rng = random.Random(seed)
     live: collections.deque[str] = collections.deque()
     placed = 0
+    last_heartbeat = time.monotonic()
     for _ in range(count):
+        if first and time.monotonic() - last_heartbeat > 15:
+            base.heartbeat()  # the hosts keep reporting while the churn runs
+            last_heartbeat = time.monotonic()
         spec = spec_for(rng)
         try:
             select_destinations(spec)
@@ -114,7 +119,7 @@ def churn(count: int, workers: int, seed: int) -> None:
     out = context.Queue()
     per_worker = max(1, count // workers)
     start = time.perf_counter()
-    procs = [context.Process(target=churn_worker, args=(seed + i, per_worker, out)) for i in range(workers)]
+    procs = [context.Process(target=churn_worker, args=(seed + i, per_worker, out, i == 0)) for i in range(workers)]
     for proc in procs:
         proc.start()
     placed = sum(out.get() for _ in procs)
