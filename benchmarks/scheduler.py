@@ -84,6 +84,7 @@ def populate(count: int) -> None:
                 hypervisor_type="QEMU",
                 hypervisor_version=8002000,
                 cpu_info='{"arch": "x86_64"}',
+                cpu_arch="x86_64",
                 vcpus=16 << (i // 3 % 3),
                 memory_mb=65536 << (i // 3 % 3),
                 local_gb=500 << (i // 3 % 3),
@@ -180,8 +181,11 @@ def heartbeat() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        # The hosts meant to be down were last seen an hour before the others (populate), however
+        # long ago the population ran.
         cursor.execute(
-            "UPDATE hosts_service SET last_seen_up = now() WHERE last_seen_up > now() - interval '10 minutes'"
+            "UPDATE hosts_service SET last_seen_up = now()"
+            " WHERE last_seen_up > (SELECT MAX(last_seen_up) FROM hosts_service) - interval '30 minutes'"
         )
 
 

@@ -257,6 +257,10 @@ AVAILABILITY_ZONE_DETAIL = Rule(
 )
 # novasite's own (no upstream counterpart): the scheduler's why-not explanation.
 SCHEDULER_EXPLAIN = Rule("novasite:scheduler:why_not", ADMIN, "Explain why a host would not be chosen")
+# novasite's own: nova-manage placement audit's counterpart (workers/conductor/audit.py).
+PLACEMENT_AUDIT = Rule(
+    "novasite:placement:audit", ADMIN, "Find, and heal, allocations, ports, volumes and guests nobody owns"
+)
 # A compute node's allocation ratios and reserved amounts are its inventory in Placement
 # (placement/policies/inventory.py).
 NODE_INVENTORY_UPDATE = Rule(

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .cpu_arch import arch_of
 from .models import ComputeNode, Service
 
 
@@ -88,6 +89,7 @@ def record_compute_report(host: str, resources: dict[str, Any]) -> ComputeNode:
         "hypervisor_type": resources.get("hypervisor_type", "QEMU"),
         "hypervisor_version": resources.get("hypervisor_version", 0),
         "cpu_info": resources.get("cpu_info", ""),
+        "cpu_arch": arch_of(resources.get("cpu_info")),
         "migration_uri": resources.get("libvirt_uri", ""),
         "capabilities": resources.get("capabilities", {}),
         "uptime": resources.get("uptime") or "",

@@ -210,6 +210,11 @@ class ComputeNode(models.Model):
     hypervisor_version = models.BigIntegerField(default=0)
     host_ip = models.GenericIPAddressField(default="127.0.0.1")
     cpu_info = models.TextField(blank=True, default="")
+    # The canonical architecture cpu_info reports (hosts.cpu_arch.arch_of), mirrored with
+    # every report so that the scheduler filters on it in SQL ("": none reported). Indexed
+    # (Meta): for an architecture no host has, the planner then knows at once that nothing
+    # matches, rather than walking every host in the weigher's order to find out.
+    cpu_arch = models.CharField(max_length=32, blank=True, default="", editable=False)
     # How other hosts' hypervisors reach this one for live migration (a libvirt URI).
     migration_uri = models.CharField(max_length=255, blank=True, default="")
     # What the host's hypervisor driver can do (workers/virt capabilities), as reported.
@@ -250,6 +255,7 @@ class ComputeNode(models.Model):
         # Expression indexes on the free vCPUs, RAM and disk (scheduling.capacity), overall and
         # per zone, are created in SQL by migration 0003: the scheduler walks them to find its
         # best candidates without reading every host.
+        indexes = [models.Index(fields=["cpu_arch"], name="hosts_computenode_cpu_arch")]
 
     def __str__(self) -> str:
         return self.hypervisor_hostname

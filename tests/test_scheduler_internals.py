@@ -17,7 +17,7 @@ from scheduling import claims
 from scheduling.aggregates import sync_hosts
 from scheduling.capacity import INDEXES
 from scheduling.scheduler import select_destinations
-from scheduling.testing import add_to_aggregate, make_host, make_spec
+from scheduling.testing import add_to_aggregate, flavor, make_host, make_spec
 
 pytestmark = pytest.mark.django_db
 
@@ -116,10 +116,24 @@ def test_the_pool_grows_when_python_filters_reject_the_best_candidates(settings)
     for index in range(7):
         make_host(f"x86-{index}", memory_mb=8192)
     make_host("arm", arch="aarch64")
+    # A flavor's cpu_info capability is checked in Python (an image's architecture is SQL).
+    arm_only = flavor(extra_specs={"capabilities:cpu_info:arch": "aarch64"})
+    with CaptureQueriesContext(connection) as queries:
+        assert select_destinations(make_spec(flavor=arm_only))[0].host == "arm"
+    assert [sql.count("LIMIT 5") + 4 * sql.count("LIMIT 20") for sql in candidate_queries(queries)] == [1, 4]
+
+
+def test_an_image_architecture_is_one_sql_condition(settings):
+    settings.SCHEDULER_CANDIDATE_LIMIT = 1
+    for index in range(7):
+        make_host(f"x86-{index}", memory_mb=8192)
+    make_host("arm", arch="arm64")  # Nova's alias: canonical aarch64
     image = Image.objects.create(name="arm", properties={"hw_architecture": "aarch64"})
     with CaptureQueriesContext(connection) as queries:
         assert select_destinations(make_spec(image={"id": str(image.id)}))[0].host == "arm"
-    assert [sql.count("LIMIT 5") + 4 * sql.count("LIMIT 20") for sql in candidate_queries(queries)] == [1, 4]
+    reads = candidate_queries(queries)
+    assert len(reads) == 1 and "n.cpu_arch = " in reads[0]  # no growing pool, no cpu_info read
+    assert ComputeNode.objects.get(host="arm").cpu_arch == "aarch64"
 
 
 def test_several_candidate_keys_read_the_union_of_their_best_hosts(settings):

@@ -55,6 +55,13 @@ class BaseFilter:
         """This filter's condition on the candidate query, or None when it does not apply."""
         return None
 
+    def counting_sql(self, decision: Decision) -> Sql | None:
+        """This filter's condition in the explanation's one scan of every host
+        (scheduling.explain), where the host's service is joined as `s` (LEFT JOIN, so `s` is
+        NULL for a host without one). The same rule as `sql`; a filter whose `sql` probes
+        another table once per row may say it with the join instead. Default: `sql`."""
+        return self.sql(decision)
+
     def runs_in_python(self, decision: Decision) -> bool:
         """Whether `host_passes` must run for this request."""
         return False

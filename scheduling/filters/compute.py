@@ -29,6 +29,12 @@ class ComputeFilter(BaseFilter):
             (False, False, up_cutoff(decision.now)),
         )
 
+    def counting_sql(self, decision: Decision) -> Sql:
+        # Scanning every host, a hash join with the services beats a probe per host.
+        return Sql(
+            "s.disabled = %s AND s.forced_down = %s AND s.last_seen_up >= %s", (False, False, up_cutoff(decision.now))
+        )
+
     def why(self, host: HostState, decision: Decision) -> str:
         service = Service.objects.filter(compute_node__id=host.id).first()
         if service is None:

@@ -1,35 +1,18 @@
 """ImagePropertiesFilter: the image's architecture (`hw_architecture`, formerly
 `architecture`) must be the host CPU's and its hypervisor type (`img_hv_type`, formerly
-`hypervisor_type`) the host's. The hypervisor type is a column, checked in SQL; the
-architecture lives in cpu_info, checked in Python on the candidates."""
+`hypervisor_type`) the host's. Both are SQL conditions: the hypervisor type is a column, and
+the architecture of the host's cpu_info is mirrored in the column cpu_arch (hosts.cpu_arch)."""
 
 from __future__ import annotations
 
+from hosts.cpu_arch import canonical_arch
 from scheduling.context import Decision
 from scheduling.host_state import HostState
 
 from .base import BaseFilter, Sql, in_list
 
-# Nova's canonical names (nova/objects/fields.py Architecture.canonicalize, HVType).
-ARCH_ALIASES = {
-    "amd64": "x86_64",
-    "x64": "x86_64",
-    "i386": "i686",
-    "i486": "i686",
-    "i586": "i686",
-    "x86": "i686",
-    "arm64": "aarch64",
-    "ppc64el": "ppc64le",
-}
 # libvirt hosts run both: KVM with acceleration, QEMU without.
 HV_EQUIVALENTS = {"kvm": {"kvm", "qemu"}, "qemu": {"qemu", "kvm"}}
-
-
-def canonical_arch(value: object) -> str | None:
-    if not value:
-        return None
-    arch = str(value).strip().lower()
-    return ARCH_ALIASES.get(arch, arch)
 
 
 class ImagePropertiesFilter(BaseFilter):
@@ -48,15 +31,19 @@ class ImagePropertiesFilter(BaseFilter):
         return HV_EQUIVALENTS.get(wanted, {wanted})
 
     def sql(self, decision: Decision) -> Sql | None:
+        conditions = []
         types = self.wanted_hv_types(decision)
-        if not types:
+        if types:
+            conditions.append(in_list("LOWER(n.hypervisor_type)", types))
+        arch = self.wanted_arch(decision)
+        if arch:
+            conditions.append(Sql("n.cpu_arch = %s", (arch,)))
+        if not conditions:
             return None
-        return in_list("LOWER(n.hypervisor_type)", types)
+        return Sql(" AND ".join(c.text for c in conditions), tuple(p for c in conditions for p in c.params))
 
-    def runs_in_python(self, decision: Decision) -> bool:
-        return self.wanted_arch(decision) is not None
-
-    def host_passes(self, host: HostState, decision: Decision) -> bool:
+    def arch_passes(self, host: HostState, decision: Decision) -> bool:
+        """The host's reported architecture is the image's (for `why`; the scheduler asks SQL)."""
         return canonical_arch(decision.cpu_info(host).get("arch")) == self.wanted_arch(decision)
 
     def why(self, host: HostState, decision: Decision) -> str:
@@ -67,7 +54,7 @@ class ImagePropertiesFilter(BaseFilter):
                 f"the image wants hypervisor {'/'.join(sorted(types))}, the host runs {host.hypervisor_type}"
             )
         arch = self.wanted_arch(decision)
-        if arch and not self.host_passes(host, decision):
+        if arch and not self.arch_passes(host, decision):
             have = decision.cpu_info(host).get("arch") or "an unreported architecture"
             reasons.append(f"the image wants architecture {arch}, the host is {have}")
         return "; ".join(reasons)

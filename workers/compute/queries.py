@@ -1,9 +1,10 @@
 """Questions the API asks a hypervisor host and waits for (queue compute.<host>): the guest's
-diagnostics and its console log. Unlike the workflow tasks in tasks.py their result is stored
-(the API's caller is waiting on it, for COMPUTE_CALL_TIMEOUT seconds), they change nothing and
-they never touch a database. Each answers {"ok": True, ...} or {"ok": False, "error",
-"error_type"} where error_type names the driver's exception class (InstanceNotFound,
-NotSupported, ConsoleNotAvailable, ...), so the API can answer as Nova does."""
+diagnostics and its console log, and (for `manage.py placement_audit`) the list of guests.
+Unlike the workflow tasks in tasks.py their result is stored (the caller is waiting on it,
+for COMPUTE_CALL_TIMEOUT seconds), they change nothing and they never touch a database. Each
+answers {"ok": True, ...} or {"ok": False, "error", "error_type"} where error_type names the
+driver's exception class (InstanceNotFound, NotSupported, ConsoleNotAvailable, ...), so the
+API can answer as Nova does."""
 
 from __future__ import annotations
 
@@ -41,3 +42,11 @@ def get_console_output(instance: dict) -> dict:
     return _answer(
         "compute.get_console_output", instance["uuid"], lambda: {"output": driver.get_console_output(instance["uuid"])}
     )
+
+
+@shared_task(name="compute.list_guests", ignore_result=False)
+def list_guests() -> dict:
+    """{"guests": {uuid: power state} of every guest the hypervisor runs}: what the placement
+    audit compares with the servers the database puts on this host."""
+    driver = context.current().driver
+    return _answer("compute.list_guests", "", lambda: {"guests": driver.list_instances()})
