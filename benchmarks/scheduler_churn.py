@@ -38,9 +38,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import scheduler as base  # benchmarks/scheduler.py: environment, population, request mix
+from benchmarks import scheduler as base  # benchmarks/scheduler.py: environment, population, request mix
 
 TABLES = ("hosts_computenode", "hosts_allocation", "hosts_service", "servers_server")
 FAILURE_KINDS = ("too big", "no such zone", "other architecture")
