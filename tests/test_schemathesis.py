@@ -3,14 +3,15 @@
 five services and checks each answer: no 5xx, a documented status code and content type, and a
 body that matches the documented schema.
 
-The requests go through the production WSGI application in this process, as the seeded admin,
-against the demo cloud (plus a server, a volume and its snapshot, a port, a keypair, a server
-group, L3 resources) seeded into the test database. Path parameters are half the time the real
-ids of those resources and half the time schemathesis's own, so both the 404s and the code
-behind them are exercised. Every case runs in a savepoint that is rolled back, so a DELETE of
-the demo server or a PUT on a quota never changes what a later case sees; nothing is
-committed, so no Celery message is published (an action's answer is its 202). Deterministic:
-a fixed seed and no example database. The number of cases run is printed at the end.
+The requests go through the production WSGI application in this process, as the seeded admin
+and (with fewer examples) as the demo project's member, against the demo cloud (plus a
+server, a volume and its snapshot, a port, a keypair, a server group, L3 resources) seeded
+into the test database. Path parameters are half the time the real ids of those resources
+and half the time schemathesis's own, so both the 404s and the code behind them are
+exercised. Every case runs in a savepoint that is rolled back, so a DELETE of the demo server
+or a PUT on a quota never changes what a later case sees; nothing is committed, so no Celery
+message is published (an action's answer is its 202). Deterministic: a fixed seed and no
+example database. The number of cases run is printed at the end.
 
 Responses are described at the newest microversion, so every compute and volume call sends
 the newest microversion unless the case carries a malformed one (then the documented 400 is
@@ -49,23 +50,31 @@ from tests.conftest import issue_token
 from tests.hosts_helpers import report
 from tests.servers_helpers import demo_server
 
-#: Examples per operation in the fuzzing phase (the examples phase adds the documented ones).
+#: Examples per operation in the fuzzing phase (the examples phase adds the documented ones),
+#: as the admin and as the demo project's member.
 MAX_EXAMPLES = 12
+MEMBER_EXAMPLES = 4
 #: The operations that may put a question to the server's compute host (diagnostics; the
 #: os-getConsoleOutput action).
 ASKS_A_HOST = {"GET /compute/v2.1/servers/{server_id}/diagnostics", "POST /compute/v2.1/servers/{server_id}/action"}
-CONFIG = schemathesis.Config.from_dict(
-    {
-        "seed": 17,
-        "generation": {
-            "max-examples": int(os.environ.get("HOSTILE_EXAMPLES", MAX_EXAMPLES)),
-            "deterministic": True,
-            "database": "none",
-            "mode": "all",
-        },
-        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-    }
-)
+
+
+def config(examples: int) -> schemathesis.Config:
+    """Positive and negative cases from the fuzzing and examples phases, deterministic."""
+    return schemathesis.Config.from_dict(
+        {
+            "seed": 17,
+            "generation": {
+                "max-examples": int(os.environ.get("HOSTILE_EXAMPLES", examples)),
+                "deterministic": True,
+                "database": "none",
+                "mode": "all",
+            },
+            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+        }
+    )
+
+
 # One test item runs every operation: the suite's 300 s guard against a hang is too short
 # for it on a loaded machine (it needs about 100 s of CPU).
 pytestmark = pytest.mark.timeout(1200)
@@ -74,7 +83,7 @@ schemathesis.serializer.alias("application/openstack-images-v2.1-json-patch", "a
 
 _VERSION_WORD = re.compile(r"^\s*[a-z]+\s+(latest|\d+\.\d+)\s*$", re.IGNORECASE)
 _LEGACY_VERSION = re.compile(r"^\s*(latest|\d+\.\d+)\s*$", re.IGNORECASE)
-CASES: Counter[str] = Counter()
+CASES: Counter[tuple[str, str]] = Counter()  # (who, operation): cases run
 
 
 def _api(client: APIClient, method: str, url: str, body: dict[str, Any], **headers: str) -> dict[str, Any]:
@@ -86,6 +95,11 @@ def _api(client: APIClient, method: str, url: str, body: dict[str, Any], **heade
 @pytest.fixture
 def admin_token(cloud) -> str:
     return issue_token(APIClient(), "admin", "admin")
+
+
+@pytest.fixture
+def member_token(admin_token) -> str:
+    return issue_token(APIClient(), "demo", "demo")
 
 
 @pytest.fixture
@@ -149,32 +163,47 @@ def real_ids(admin_token) -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture
-def api_schema(real_ids, settings) -> Iterator[Any]:
-    """The schema, loaded from the application; requests reach it through Django's WSGI handler
-    with the connection kept open (the test's transaction), as Django's test client does."""
+def wsgi(real_ids, member_token, settings) -> Iterator[WSGIHandler]:
+    """Django's WSGI handler, with the connection kept open between requests (the test's
+    transaction), as Django's test client keeps it."""
     settings.COMPUTE_CALL_TIMEOUT = 0.2
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
-        schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(), config=CONFIG)
-
-        @schema.hook
-        def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> Any:
-            if not path_parameters:
-                return st.just(path_parameters)
-            path = context.operation.path
-            # The longest prefix's ids first, then the ones for any path.
-            known: dict[str, str] = {}
-            for prefix in sorted(real_ids, key=len):
-                if path.startswith(prefix):
-                    known.update(real_ids[prefix])
-            real = {name: known.get(name, value) for name, value in path_parameters.items()}
-            return st.sampled_from([real, path_parameters])
-
-        yield schema
+        yield WSGIHandler()
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
+
+
+def load_schema(wsgi: WSGIHandler, real_ids: dict[str, dict[str, str]], examples: int) -> Any:
+    """The schema, loaded from the application, with path parameters half the time real ids."""
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi, config=config(examples))
+
+    @schema.hook
+    def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> Any:
+        if not path_parameters:
+            return st.just(path_parameters)
+        path = context.operation.path
+        # The longest prefix's ids first, then the ones for any path.
+        known: dict[str, str] = {}
+        for prefix in sorted(real_ids, key=len):
+            if path.startswith(prefix):
+                known.update(real_ids[prefix])
+        real = {name: known.get(name, value) for name, value in path_parameters.items()}
+        return st.sampled_from([real, path_parameters])
+
+    return schema
+
+
+@pytest.fixture
+def admin_schema(wsgi, real_ids) -> Any:
+    return load_schema(wsgi, real_ids, MAX_EXAMPLES)
+
+
+@pytest.fixture
+def member_schema(wsgi, real_ids) -> Any:
+    return load_schema(wsgi, real_ids, MEMBER_EXAMPLES)
 
 
 def newest_unless_hostile(service: str, headers: dict[str, Any] | None) -> dict[str, Any]:
@@ -204,16 +233,13 @@ def not_a_server_error_but_an_absent_host(ctx: Any, response: Any, case: Any) ->
     return not_a_server_error(ctx, response, case)
 
 
-hostile = schemathesis.pytest.from_fixture("api_schema")
-
-
-@hostile.parametrize()
-def test_every_operation_answers_as_documented(case, admin_token):
+def call_and_check(case: Any, who: str, token: str) -> None:
+    """One case, in a savepoint rolled back after it, and the four checks of its answer."""
     case.headers = newest_unless_hostile(case.operation.path.split("/")[1], case.headers)
     with transaction.atomic():
-        response = case.call(headers={"X-Auth-Token": admin_token})
+        response = case.call(headers={"X-Auth-Token": token})
         transaction.set_rollback(True)
-    CASES[f"{case.method} {case.operation.path}"] += 1
+    CASES[who, f"{case.method} {case.operation.path}"] += 1
     case.validate_response(
         response,
         checks=[
@@ -225,6 +251,17 @@ def test_every_operation_answers_as_documented(case, admin_token):
     )
 
 
+@schemathesis.pytest.from_fixture("admin_schema").parametrize()
+def test_every_operation_answers_the_admin_as_documented(case, admin_token):
+    call_and_check(case, "admin", admin_token)
+
+
+@schemathesis.pytest.from_fixture("member_schema").parametrize()
+def test_every_operation_answers_a_member_as_documented(case, member_token):
+    """The demo project's member: the admin's resources and other projects are refused."""
+    call_and_check(case, "member", member_token)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def report_case_count(request) -> Iterator[None]:
     """Print how many cases ran (the figure the issue asks for) once the module is done."""
@@ -233,4 +270,9 @@ def report_case_count(request) -> Iterator[None]:
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     if reporter is not None and capture is not None and CASES:
         with capture.global_and_fixture_disabled():
-            reporter.write_line(f"\nschemathesis: {sum(CASES.values())} cases over {len(CASES)} operations")
+            for who in ("admin", "member"):
+                runs = {operation: count for (caller, operation), count in CASES.items() if caller == who}
+                if runs:
+                    reporter.write_line(
+                        f"\nschemathesis, {who}: {sum(runs.values())} cases over {len(runs)} operations"
+                    )
