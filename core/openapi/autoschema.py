@@ -132,7 +132,19 @@ class ServiceAutoSchema(AutoSchema):
                 description=HTTPStatus(operation.status).phrase,
             )
         }
+        for status, body in operation.also:
+            responses[status, operation.response_media] = OpenApiResponse(
+                response=self._convert(body) if body is not None else None, description=HTTPStatus(status).phrase
+            )
         errors = set(operation.errors) | ({401} if self._needs_token() else set())
+        if self._needs_token() and self.service.headers:
+            # The microversion header is read first: malformed is 400, out of range 406.
+            errors |= {400, 406}
+        # novasite.middleware refuses a NUL character: 404 in the path, 400 in the query or body.
+        if "{" in self.path:
+            errors.add(404)
+        if operation.query or (self.method in BODY_METHODS and operation.request is not None):
+            errors.add(400)
         for status in sorted(errors):
             responses[status, JSON] = OpenApiResponse(
                 response=self._convert(self.service.error(status)), description=HTTPStatus(status).phrase

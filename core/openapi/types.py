@@ -43,7 +43,9 @@ class Operation:
     """One operation: what it does, what it takes, what it answers.
 
     ``errors`` are the statuses it may answer with the service's error body (401 is added
-    for every operation that needs a token); ``headers`` names response headers it sets,
+    for every operation that needs a token); ``also`` are its other success answers (status,
+    body or None), where the API reference lists more than one; ``headers`` names response
+    headers it sets,
     ``request_headers`` the headers it requires (besides the token); the media types are
     JSON unless it says otherwise (an image upload, a JSON patch)."""
 
@@ -58,6 +60,7 @@ class Operation:
     request_headers: tuple[str, ...] = ()
     request_media: str = "application/json"
     response_media: str = "application/json"
+    also: tuple[tuple[int, Schema | Component | None], ...] = ()
 
 
 def deleted(summary: str, errors: tuple[int, ...] = (403, 404, 409)) -> Operation:
@@ -75,6 +78,9 @@ BOOLEAN: Schema = {"type": "boolean"}
 UUID: Schema = {"type": "string", "format": "uuid"}
 DATETIME: Schema = {"type": "string", "format": "date-time"}
 DATETIME_OR_NULL: Schema = {"type": "string", "format": "date-time", "nullable": True}
+#: core.timestamps.micro: microseconds and no zone (UTC), which is not RFC 3339's date-time.
+MICRO_DATETIME: Schema = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$"}
+MICRO_DATETIME_OR_NULL: Schema = {**MICRO_DATETIME, "nullable": True}
 ANY_OBJECT: Schema = {"type": "object", "additionalProperties": True}
 STRING_MAP: Schema = {"type": "object", "additionalProperties": {"type": "string"}}
 STRINGS: Schema = {"type": "array", "items": {"type": "string"}}

@@ -201,7 +201,7 @@ USER_CREATE = Operation(
     request=envelope("user", obj(_USER_FIELDS, required=("name",))),
     response=envelope("user", USER),
     status=201,
-    errors=(400, 403, 409),
+    errors=(400, 403, 404, 409),  # 404: a default_project_id that names no project
 )
 USER_SHOW = Operation("Show a user.", response=envelope("user", USER))
 USER_UPDATE = Operation(

@@ -124,4 +124,5 @@ IMAGE_DOWNLOAD = Operation(
     response_media="application/octet-stream",
     headers=("Content-MD5",),
     errors=(403, 404),
+    also=((204, None),),
 )

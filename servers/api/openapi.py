@@ -13,8 +13,8 @@ from core.openapi.types import (
     ANY_OBJECT,
     BOOLEAN,
     DATETIME,
-    DATETIME_OR_NULL,
     INTEGER,
+    MICRO_DATETIME_OR_NULL,
     STRING,
     STRING_MAP,
     STRINGS,
@@ -103,8 +103,8 @@ SERVER = Component(
             "OS-EXT-STS:vm_state": STRING,
             "OS-EXT-STS:task_state": TEXT_OR_NULL,
             "OS-EXT-STS:power_state": INTEGER,
-            "OS-SRV-USG:launched_at": DATETIME_OR_NULL,
-            "OS-SRV-USG:terminated_at": DATETIME_OR_NULL,
+            "OS-SRV-USG:launched_at": MICRO_DATETIME_OR_NULL,
+            "OS-SRV-USG:terminated_at": MICRO_DATETIME_OR_NULL,
             "os-extended-volumes:volumes_attached": array(
                 obj({"id": UUID, "delete_on_termination": BOOLEAN}, required=("id",))
             ),
@@ -225,13 +225,12 @@ def server_action(handlers: Mapping[str, object]) -> Operation:
     return Operation(
         "Run a server action (start, stop, reboot, resize, migrate, rebuild, lock, shelve...).",
         request=body,
-        response={
-            **ANY_OBJECT,
-            "description": "Most actions answer 202 with no body; some answer a body "
-            "(rescue: adminPass, createImage from 2.45: image_id, os-getConsoleOutput: output).",
-        },
+        description="Most actions answer 202 with no body (createImage from 2.45: 202 with image_id); "
+        "some answer 200 with a body (rescue: adminPass, os-getConsoleOutput: output). "
+        "os-getConsoleOutput asks the server's host: 503 when it does not answer.",
         status=202,
-        errors=(400, 403, 404, 409),
+        also=((200, ANY_OBJECT),),
+        errors=(400, 403, 404, 409, 503),
     )
 
 
@@ -257,6 +256,10 @@ TAGS_REPLACE = Operation("Replace a server's tags.", request=TAGS, response=TAGS
 TAGS_DELETE = deleted("Delete all of a server's tags.")
 TAG_CHECK = Operation("Whether the server has the tag (204, or 404).", status=204)
 TAG_ADD = Operation(
-    "Add a tag (201 when new, 204 when present).", status=201, errors=(400, 403, 404, 409), headers=("Location",)
+    "Add a tag (201 when new, 204 when present).",
+    status=201,
+    errors=(400, 403, 404, 409),
+    headers=("Location",),
+    also=((204, None),),
 )
 TAG_DELETE = deleted("Delete a tag.")

@@ -8,6 +8,7 @@ from core.openapi.types import (
     ANY_OBJECT,
     DATETIME,
     INTEGER,
+    MICRO_DATETIME,
     STRING,
     STRING_MAP,
     TEXT_OR_NULL,
@@ -77,7 +78,7 @@ COMPUTE_VOLUME = Component(
             "status": STRING,
             "size": INTEGER,
             "availabilityZone": STRING,
-            "createdAt": DATETIME,
+            "createdAt": MICRO_DATETIME,
             "attachments": array(
                 obj({"id": UUID, "volumeId": UUID, "serverId": UUID, "device": TEXT_OR_NULL}, required=())
             ),

@@ -8,9 +8,9 @@ from __future__ import annotations
 from core.openapi.types import (
     ANY_OBJECT,
     BOOLEAN,
-    DATETIME,
-    DATETIME_OR_NULL,
     INTEGER,
+    MICRO_DATETIME,
+    MICRO_DATETIME_OR_NULL,
     NUMBER,
     STRING,
     TEXT_OR_NULL,
@@ -147,7 +147,8 @@ DIAGNOSTICS = Operation(
         required=("state", "driver"),
         description="From 2.48 the standard form; before, the driver's own keys.",
     ),
-    errors=(403, 404, 409),
+    errors=(403, 404, 409, 503),
+    description="Asked of the server's host: 503 when it is down or does not answer in time.",
 )
 SHARE = Component(
     "ServerShare",
@@ -169,8 +170,8 @@ SHARE_DETACH = Operation("Detach a share.", errors=(403, 404, 409))
 ACTION_EVENT = obj(
     {
         "event": STRING,
-        "start_time": DATETIME,
-        "finish_time": DATETIME_OR_NULL,
+        "start_time": MICRO_DATETIME,
+        "finish_time": MICRO_DATETIME_OR_NULL,
         "result": TEXT_OR_NULL,
         "traceback": {**TEXT_OR_NULL, "description": "Administrators only."},
         "hostId": since("2.62", STRING),
@@ -188,9 +189,9 @@ INSTANCE_ACTION = Component(
             "request_id": STRING,
             "user_id": STRING,
             "project_id": STRING,
-            "start_time": DATETIME,
+            "start_time": MICRO_DATETIME,
             "message": TEXT_OR_NULL,
-            "updated_at": since("2.58", DATETIME_OR_NULL),
+            "updated_at": since("2.58", MICRO_DATETIME_OR_NULL),
             "events": {**array(ACTION_EVENT), "description": "GET of one action only."},
         },
         required=("action", "instance_uuid", "request_id", "user_id", "project_id", "start_time", "message"),
@@ -216,8 +217,8 @@ SERVER_MIGRATION = Component(
             "server_uuid": UUID,
             "status": STRING,
             **_HOSTS,
-            "created_at": DATETIME,
-            "updated_at": DATETIME_OR_NULL,
+            "created_at": MICRO_DATETIME,
+            "updated_at": MICRO_DATETIME_OR_NULL,
             **{
                 f"{kind}_{measure}_bytes": INT_OR_NULL
                 for kind in ("memory", "disk")
@@ -253,8 +254,8 @@ MIGRATION = Component(
             "instance_uuid": UUID,
             "old_instance_type_id": INT_OR_NULL,
             "new_instance_type_id": INT_OR_NULL,
-            "created_at": DATETIME,
-            "updated_at": DATETIME_OR_NULL,
+            "created_at": MICRO_DATETIME,
+            "updated_at": MICRO_DATETIME_OR_NULL,
             "migration_type": since("2.23", STRING),
             "links": since("2.23", LINKS, "A live migration in progress only."),
             "uuid": since("2.59", UUID),
@@ -281,8 +282,8 @@ TENANT_USAGE = Component(
     obj(
         {
             "tenant_id": STRING,
-            "start": DATETIME,
-            "stop": DATETIME,
+            "start": MICRO_DATETIME,
+            "stop": MICRO_DATETIME,
             "total_hours": NUMBER,
             "total_vcpus_usage": NUMBER,
             "total_memory_mb_usage": NUMBER,
@@ -300,7 +301,12 @@ USAGE_LIST = Operation(
 )
 USAGE_SHOW = Operation(
     "Usage of one project over a period.",
-    response=envelope("tenant_usage", TENANT_USAGE, tenant_usage_links=LINKS),
+    response=envelope(
+        "tenant_usage",
+        # Nova answers an empty object for a project without usage in the period.
+        {"anyOf": [TENANT_USAGE, {"type": "object", "maxProperties": 0}]},
+        tenant_usage_links=LINKS,
+    ),
     query=_USAGE_QUERY,
 )
 AUDIT_LOG = obj(

@@ -110,7 +110,7 @@ urlpatterns += [
     path("/images/<str:image_id>/metadata", image_views.ImageMetadataView.as_view()),
     path("/images/<str:image_id>/metadata/<str:key>", image_views.ImageMetadataItemView.as_view()),
     path("/os-volumes", volume_views.VolumesView.as_view()),
-    path("/os-volumes/detail", volume_views.VolumesView.as_view()),
+    path("/os-volumes/detail", volume_views.VolumesDetailView.as_view()),
     path("/os-volumes/<str:volume_id>", volume_views.VolumeView.as_view()),
 ]
 

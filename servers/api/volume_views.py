@@ -113,6 +113,13 @@ class VolumesView(ProxyView):
         return response
 
 
+class VolumesDetailView(VolumesView):
+    """GET /os-volumes/detail (no POST there, as in Nova's routes)."""
+
+    openapi = {"get": doc.VOLUME_LIST}
+    http_method_names = ["get", "head", "options"]
+
+
 class VolumeView(ProxyView):
     """GET and DELETE (202) /os-volumes/{id}."""
 

@@ -3,6 +3,8 @@ and gone from 2.103 (404, as an unknown resource)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rest_framework.request import Request
 
 from core import microversions as mv
@@ -13,6 +15,11 @@ from .views import ServersView
 
 class VolumesBootView(ServersView):
     """GET and POST /os-volumes_boot: GET and POST /servers under another name."""
+
+    openapi = {
+        method: replace(operation, errors=tuple(sorted({*operation.errors, 404})))
+        for method, operation in ServersView.openapi.items()
+    }
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)

@@ -33,7 +33,9 @@ def time_param(request: Request, name: str, message: str) -> datetime | None:
         return None
     try:
         moment = parse_datetime(value.replace(" ", "+"))  # an unencoded '+' in the query became a space
-    except ValueError:
+        # In UTC, as Nova normalises it: PostgreSQL refuses offsets beyond 15:59 (a 500 otherwise).
+        moment = moment.astimezone(UTC) if moment and moment.tzinfo else moment
+    except (ValueError, OverflowError):  # not a time; or one that leaves year 1..9999 in UTC
         moment = None
     if moment is None:
         raise BadRequest(message.format(name=name, value=value))
