@@ -41,3 +41,10 @@ def get_console_output(instance: dict) -> dict:
     return _answer(
         "compute.get_console_output", instance["uuid"], lambda: {"output": driver.get_console_output(instance["uuid"])}
     )
+
+
+@shared_task(name="compute.list_guests", ignore_result=False)
+def list_guests() -> dict:
+    """{"guests": server uuid -> power state of every guest on this host}: what the host
+    itself says it runs (audits compare it with the servers that claim the host)."""
+    return _answer("compute.list_guests", "", lambda: {"guests": context.current().driver.list_instances()})
