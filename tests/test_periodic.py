@@ -101,9 +101,11 @@ def test_stalled_builds_are_driven_again(settings):
     scheduling = make_server("building", "scheduling", 0, host=None, age=120)
     spawning = make_server("building", "spawning", 0, age=120)
     make_server("building", "spawning", 0, age=5)  # still moving: left alone
+    make_server("building", "spawning", 0, host="down", age=120)  # its queue keeps the build
     with (
         mock.patch.object(periodic.app, "send_task") as send_task,
         mock.patch.object(periodic, "redrive_spawning") as redrive,
+        mock.patch.object(periodic, "host_is_up", side_effect=lambda host: host == "c1"),
     ):
         assert periodic.reconcile_stalled_builds() == 2
     assert send_task.call_args.args == ("conductor.build_servers",)

@@ -3,7 +3,11 @@ message, do the libvirt work, and return what they observed as a plain dict:
 {"ok": True, "power_state": ..., ...} or {"ok": False, "error": str, "traceback": str,
 "power_state": what the guest is now}. They never raise for an operation failure (the
 conductor decides what a failure means) and never touch a database. Each is safe to run
-twice: the driver's operations are idempotent by instance uuid."""
+twice: the driver's operations are idempotent by instance uuid.
+
+Each is written in the host's journal while it runs (workers/compute/journal.py), so that a
+restarted worker knows what it had started (workers/compute/interrupted.py); the redelivered
+message of an operation already reported as interrupted is discarded with its chain."""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ def _request() -> Context | None:
 
 
 def _outcome(task_name: str, instance: dict, work: Callable[[], dict]) -> dict:
+    """Run `work` as task `task_name` on `instance`, journaled, and return its outcome."""
     ctx = context.current()
     request = _request()
     task_id: str | None = request.id if request is not None else None

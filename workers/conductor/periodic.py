@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from hosts.heartbeats import host_is_up
 from novasite.celery import app
 from novasite.tracing import server_kwargs, servers_kwargs
 from servers import lifecycle
@@ -61,14 +62,17 @@ def reconcile_stalled_builds() -> int:
     count = 0
     for server in stalled:
         uuid = str(server.uuid)
+        spawning = server.task_state == TaskState.SPAWNING
+        if spawning and not (server.host and host_is_up(server.host)):
+            continue  # a host that is down keeps the build in its queue: it runs when it is back
         if not lifecycle.compare_and_swap(uuid, server.task_state):  # touched, unless it moved meanwhile
             continue
         request_id = latest_request_id(server, "create")
         log.warning("build of %s stalled in %s since %s: driving it again", uuid, server.task_state, server.updated_at)
-        if server.task_state == TaskState.SCHEDULING:
-            app.send_task("conductor.build_servers", kwargs=servers_kwargs([uuid], request_id))
-        elif server.host:
+        if spawning:
             redrive_spawning(server, request_id)
+        else:
+            app.send_task("conductor.build_servers", kwargs=servers_kwargs([uuid], request_id))
         count += 1
     return count
 
