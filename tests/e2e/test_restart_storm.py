@@ -121,3 +121,22 @@ def test_build_message_of_a_deleted_server_creates_no_guest(admin, cloud):
     assert event.result is None
     assert sid not in guests_on("compute1")
     assert not Allocation.objects.filter(consumer=sid).exists()
+
+
+def test_build_message_of_a_server_deleted_while_queued_on_a_live_host_creates_no_guest(admin, cloud):
+    raise_instance_quota(admin, 8)
+    ids = [boot_on(admin, "compute1", f"busy{i}") for i in range(8)]  # four build, four wait
+    last = ids[-1]
+    admin.wait_for(last, lambda s: s is not None and s["OS-EXT-STS:task_state"] == "spawning", 30)
+    assert admin.delete(f"/compute/v2.1/servers/{last}").status_code == 204
+    admin.wait_until_gone(last, timeout=60)
+    for sid in ids[:-1]:
+        assert admin.wait_until_settled(sid, timeout=90)["status"] == "ACTIVE"
+
+    # The delete revoked the queued build: the worker discarded it, and its chain never reported.
+    assert f"build-{last}-compute1" in cloud.workers["compute1"].output()
+    assert "revoked" in cloud.workers["compute1"].output()
+    event = InstanceActionEvent.objects.get(action__server__uuid=last, event="compute_build_and_run_instance")
+    assert event.result is None
+    assert last not in guests_on("compute1")
+    assert_no_orphan_guests()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from hosts.zones import zone_of_host
 from networks import ipam
+from novasite.celery import app
 from novasite.tracing import servers_kwargs
 from scheduling import claims
 from scheduling.alternates import claim_alternate
@@ -69,6 +70,7 @@ def fail_build(server_uuid: str, message: str, details: str = "") -> None:
         ):
             lifecycle.record_fault(server, message, details=details, host=server.host)
             block_devices.release(server)
+    revoke_build(server)
     ipam.release_ports_of_server(server_uuid, server.requested_networks)
 
 
@@ -217,11 +219,26 @@ def _cast_build(
         "conductor.build_finished",
         server_uuid=server_uuid,
         request_id=request_id,
+        task_id=build_task_id(server_uuid, host),
         host=host,
         alternates=alternates,
         attempt=attempt,
         admin_password=admin_password,
     )
+
+
+def build_task_id(server_uuid: str, host: str) -> str:
+    """The id of every build message of the server to `host`: whoever ends or moves the build
+    can revoke it without having stored it."""
+    return f"build-{server_uuid}-{host}"
+
+
+def revoke_build(server: Server) -> None:
+    """A build that ended (deleted, ERROR) must create no guest: live workers of its host
+    discard its message if it is still queued (a worker started later asks the conductor,
+    workers/compute/build_checks.py)."""
+    if server.host and server.vm_state == VmState.BUILDING:
+        app.control.revoke(build_task_id(str(server.uuid), server.host))
 
 
 def redrive_spawning(server: Server, request_id: str) -> None:
