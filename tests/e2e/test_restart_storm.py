@@ -1,7 +1,8 @@
 """A compute worker killed (SIGKILL) in the middle of a boot storm and started again: no
 accepted boot is lost. Builds still queued for the host run when it is back; the builds it
 was running are cleaned from it and rescheduled to the other host; a build message that
-outlived its server creates no guest."""
+outlived its server creates no guest, whether it waited for a stopped worker (which asks the
+conductor) or behind other builds on a live one (the delete revoked it)."""
 
 from __future__ import annotations
 

@@ -11,6 +11,9 @@ a host in workers/compute/queries.py):
   clock; hosts keep their clocks in step),
 * the broker redelivered it, or
 * the conductor's reconciler re-sent it (``params["confirm"]``).
+
+A live worker needs no question: a build that ends revokes its queued message
+(workers/conductor/build.py, revoke_build), and Celery discards it.
 """
 
 from __future__ import annotations
