@@ -85,6 +85,11 @@ app.conf.update(
         "purge-expired-tokens": {"task": "conductor.purge_expired_tokens", "schedule": 3600.0},
         "reclaim-deleted-servers": {"task": "conductor.reclaim_deleted_servers", "schedule": 60.0},
         "expire-stuck-tasks": {"task": "conductor.expire_stuck_tasks", "schedule": 60.0},
+        # Builds whose message was lost are driven again (RECONCILE_AFTER says when one is stalled).
+        "reconcile-stalled-builds": {
+            "task": "conductor.reconcile_stalled_builds",
+            "schedule": float(os.environ.get("RECONCILE_INTERVAL", 30)),
+        },
     },
 )
 

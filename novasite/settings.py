@@ -341,6 +341,10 @@ RECLAIM_INSTANCE_INTERVAL = env_int("RECLAIM_INSTANCE_INTERVAL", 0)
 # conductor's sweep (workers.conductor.periodic); live migrations get their own, longer limit.
 TASK_TIMEOUT = env_int("TASK_TIMEOUT", 900)
 LIVE_MIGRATION_TIMEOUT = env_int("LIVE_MIGRATION_TIMEOUT", 1800)
+# A build that has not moved for this many seconds is driven again from the database (its
+# message may have been lost with the broker's queues); 0 turns the reconciler off. Builds
+# still end by TASK_TIMEOUT (counted from their creation).
+RECONCILE_AFTER = env_int("RECONCILE_AFTER", 120)
 
 # --- Volumes (block storage: a volume is a file) ------------------------------------------
 VOLUME_DIR = os.environ.get("VOLUME_DIR", str(BASE_DIR / "var" / "volumes"))

@@ -64,3 +64,48 @@ def test_a_dispatch_after_the_build_ended_does_nothing():
     compute_then, release = dispatch(server, "c1")
     compute_then.assert_not_called()
     release.assert_not_called()
+
+
+def finished(server: Server, outcome: dict, host: str = "c1") -> tuple[mock.MagicMock, mock.MagicMock]:
+    """Run conductor.build_finished for `outcome` from `host`, as a (late) delivery would."""
+    with (
+        mock.patch.object(build, "compute_cast") as compute_cast,
+        mock.patch.object(build.claims, "release") as release,
+    ):
+        build.build_finished(outcome, str(server.uuid), "req-1", host, [], attempt=1)
+    return compute_cast, release
+
+
+def test_a_late_failure_of_a_finished_build_keeps_its_claim():
+    server = make_server(TaskState.SPAWNING, "c1")
+    Server.objects.filter(pk=server.pk).update(vm_state=VmState.ACTIVE, task_state=None)
+    _, release = finished(server, {"ok": False, "error": "boom"})
+    release.assert_not_called()
+    server.refresh_from_db()
+    assert (server.vm_state, server.task_state) == (VmState.ACTIVE, None)
+
+
+def test_a_late_success_on_a_host_the_server_left_destroys_that_guest():
+    server = make_server(TaskState.SPAWNING, "c2")  # rescheduled from c1 meanwhile
+    compute_cast, release = finished(server, {"ok": True, "power_state": PowerState.RUNNING}, host="c1")
+    assert compute_cast.call_args.args[:2] == ("compute.terminate_instance", "c1")
+    release.assert_not_called()
+    server.refresh_from_db()
+    assert (server.vm_state, server.task_state, server.host) == (VmState.BUILDING, TaskState.SPAWNING, "c2")
+
+
+def test_an_interrupted_build_with_no_alternate_names_the_interruption():
+    server = make_server(TaskState.SPAWNING, "c1")
+    error = "Build of the instance was interrupted by a compute service restart"
+    finished(server, {"ok": False, "interrupted": True, "error": error})
+    server.refresh_from_db()
+    assert (server.vm_state, server.task_state) == (VmState.ERROR, None)
+    assert "interrupted by a compute service restart" in server.faults.get().message
+
+
+def test_a_build_is_wanted_only_while_spawning_on_that_host():
+    server = make_server(TaskState.SPAWNING, "c1")
+    assert build.build_wanted(str(server.uuid), "c1") is True
+    assert build.build_wanted(str(server.uuid), "c2") is False
+    Server.objects.filter(pk=server.pk).update(task_state=TaskState.DELETING)
+    assert build.build_wanted(str(server.uuid), "c1") is False

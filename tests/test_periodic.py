@@ -4,11 +4,13 @@ servers are reclaimed; restarted hosts' servers are recovered (Nova's _init_inst
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
 
 from servers.models import Server
+from workers.conductor import periodic
 from workers.conductor.periodic import expire_stuck_tasks, reclaim_deleted_servers
 from workers.conductor.recovery import recover_host, sync_power_states
 
@@ -48,17 +50,27 @@ def test_stuck_tasks_end_in_a_truthful_state(settings):
     assert fresh.task_state == "pausing"
 
 
-def test_restarted_host_recovers_its_servers():
+def test_restarted_host_recovers_what_it_interrupted():
     spawning = make_server("building", "spawning", 0)
+    queued_build = make_server("building", "spawning", 0)
     rebooting = make_server("active", "rebooting", 1)
     snapshotting = make_server("active", "image_uploading", 1)
+    queued_pause = make_server("active", "pausing", 1)
     elsewhere = make_server("building", "spawning", 0, host="c2")
-    recover_host("c1", {str(rebooting.uuid): 1, str(snapshotting.uuid): 1})
-    for server in (spawning, rebooting, snapshotting, elsewhere):
+    # (The interrupted build is not in the report: the worker told its build_finished.)
+    interrupted = {
+        str(rebooting.uuid): "compute.reboot_instance",
+        str(snapshotting.uuid): "compute.snapshot_instance",
+    }
+    recover_host("c1", {str(rebooting.uuid): 1, str(snapshotting.uuid): 1}, interrupted)
+    for server in (spawning, queued_build, rebooting, snapshotting, queued_pause, elsewhere):
         server.refresh_from_db()
-    assert (spawning.vm_state, spawning.task_state) == ("error", None)
+    assert (spawning.vm_state, spawning.task_state) == ("building", "spawning")
     assert (rebooting.vm_state, rebooting.task_state, rebooting.power_state) == ("active", None, 1)
     assert (snapshotting.vm_state, snapshotting.task_state) == ("active", None)
+    # Never started: their messages are still queued for the host, and run now that it is back.
+    assert (queued_build.vm_state, queued_build.task_state) == ("building", "spawning")
+    assert queued_pause.task_state == "pausing"
     assert elsewhere.task_state == "spawning"  # another host's business
 
 
@@ -82,3 +94,31 @@ def test_soft_deleted_servers_are_reclaimed(settings):
     for server in (old, recent):
         server.refresh_from_db()
     assert old.task_state == "deleting" and recent.task_state is None
+
+
+def test_stalled_builds_are_driven_again(settings):
+    settings.RECONCILE_AFTER = 60
+    scheduling = make_server("building", "scheduling", 0, host=None, age=120)
+    spawning = make_server("building", "spawning", 0, age=120)
+    make_server("building", "spawning", 0, age=5)  # still moving: left alone
+    make_server("building", "spawning", 0, host="down", age=120)  # its queue keeps the build
+    with (
+        mock.patch.object(periodic.app, "send_task") as send_task,
+        mock.patch.object(periodic, "redrive_spawning") as redrive,
+        mock.patch.object(periodic, "host_is_up", side_effect=lambda host: host == "c1"),
+    ):
+        assert periodic.reconcile_stalled_builds() == 2
+    assert send_task.call_args.args == ("conductor.build_servers",)
+    assert send_task.call_args.kwargs["kwargs"]["server_uuids"] == [str(scheduling.uuid)]
+    assert redrive.call_args.args[0].uuid == spawning.uuid
+    scheduling.refresh_from_db()
+    assert scheduling.updated_at > timezone.now() - timedelta(seconds=5)  # the next pass waits again
+
+
+def test_a_build_ends_by_task_timeout_however_often_it_was_driven_again(settings):
+    settings.TASK_TIMEOUT = 60
+    building = make_server("building", "spawning", 0, age=5)
+    Server.objects.filter(pk=building.pk).update(created_at=timezone.now() - timedelta(seconds=120))
+    assert expire_stuck_tasks() == 1
+    building.refresh_from_db()
+    assert (building.vm_state, building.task_state) == ("error", None)

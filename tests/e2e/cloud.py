@@ -110,6 +110,24 @@ class WorkerSet:
             env={"DATABASE_URL": UNREACHABLE_DATABASE_URL, "COMPUTE_FAULTS": faults, "COMPUTE_DELAYS": delays},
         )
 
+    def start_beat(self) -> Worker:
+        """Celery beat, sending the periodic conductor tasks as `make run` does."""
+        return self.start(
+            "beat",
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "novasite",
+                "beat",
+                "--schedule",
+                str(self.workdir / "beat-schedule"),
+                "--loglevel",
+                "INFO",
+            ],
+        )
+
     def start_flower(self, port: int, basic_auth: str) -> Worker:
         """Celery Flower on the same broker (and key prefix) as the workers, behind basic auth
         (``user:password``), as `make run` starts it."""

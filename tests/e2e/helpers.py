@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hosts.models import Allocation
+from novasite.celery import app, compute_queue
 from novasite.demo import CIRROS_IMAGE_ID
 from servers.models import InstanceAction
 
@@ -51,3 +52,24 @@ def state(server: dict) -> tuple:
         server["OS-EXT-STS:task_state"],
         server["OS-EXT-STS:power_state"],
     )
+
+
+def guests_on(host: str) -> dict[str, int]:
+    """What the host's own hypervisor runs (asked through its queue, as the API asks it)."""
+    pending = app.send_task("compute.list_guests", queue=compute_queue(host), ignore_result=False)
+    try:
+        answer = pending.get(timeout=30)
+    finally:
+        pending.forget()
+    assert answer["ok"], answer
+    return answer["guests"]
+
+
+def boot_on(api, host: str, name: str) -> str:
+    """2.74: boot on the named host."""
+    body = {
+        "server": {"name": name, "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": "42", "networks": "none", "host": host}
+    }
+    response = api.post("/compute/v2.1/servers", body, headers={"OpenStack-API-Version": "compute 2.74"})
+    assert response.status_code == 202, response.text
+    return response.json()["server"]["id"]

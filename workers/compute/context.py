@@ -1,11 +1,16 @@
-"""The compute worker's process-wide state: which host it is and its hypervisor driver.
-Set once by the compute_worker command before the worker starts consuming."""
+"""The compute worker's process-wide state: which host it is, its hypervisor driver, its
+journal of running operations, and when this process started. Set once by the
+compute_worker command before the worker starts consuming."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 
 from workers.virt.driver import ComputeDriver
+
+from .journal import Journal
 
 
 @dataclass
@@ -14,14 +19,22 @@ class ComputeContext:
     driver: ComputeDriver
     # Where QEMU's migration stream goes (e.g. tcp://127.0.0.1 when host names do not resolve).
     migrate_uri: str | None = None
+    journal: Journal | None = None
+    # Messages sent before this (the conductor's clock) may be stale: see tasks.build_and_run_instance.
+    started_at: float = field(default_factory=time.time)
+    # Builds running in this process now, by server uuid: a duplicate delivery waits for none.
+    building: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 _context: ComputeContext | None = None
 
 
-def configure(host: str, driver: ComputeDriver, migrate_uri: str | None = None) -> ComputeContext:
+def configure(
+    host: str, driver: ComputeDriver, migrate_uri: str | None = None, journal: Journal | None = None
+) -> ComputeContext:
     global _context
-    _context = ComputeContext(host, driver, migrate_uri)
+    _context = ComputeContext(host, driver, migrate_uri, journal)
     return _context
 
 

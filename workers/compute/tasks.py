@@ -3,7 +3,11 @@ message, do the libvirt work, and return what they observed as a plain dict:
 {"ok": True, "power_state": ..., ...} or {"ok": False, "error": str, "traceback": str,
 "power_state": what the guest is now}. They never raise for an operation failure (the
 conductor decides what a failure means) and never touch a database. Each is safe to run
-twice: the driver's operations are idempotent by instance uuid."""
+twice: the driver's operations are idempotent by instance uuid.
+
+Each is written in the host's journal while it runs (workers/compute/journal.py), so that a
+restarted worker knows what it had started (workers/compute/interrupted.py); the redelivered
+message of an operation already reported as interrupted is discarded with its chain."""
 
 from __future__ import annotations
 
@@ -11,17 +15,54 @@ import logging
 import traceback
 from collections.abc import Callable
 
-from celery import shared_task
+from celery import current_task, shared_task
+from celery.app.task import Context
 
 from workers.virt.driver import ComputeDriver, InstanceSpec, NotSupported
 
 from . import context, faults
+from .build_checks import Unconfirmed, discard, unwanted_build
+from .interrupted import BUILD, REPORTED_AS_FAILED
+from .journal import Entry
 
 log = logging.getLogger(__name__)
 
 
+def _request() -> Context | None:
+    """The running task's request (None when called directly, as unit tests do)."""
+    task = current_task
+    return task.request if task is not None and task.request.id else None
+
+
 def _outcome(task_name: str, instance: dict, work: Callable[[], dict]) -> dict:
+    """Run `work` as task `task_name` on `instance`, journaled, and return its outcome."""
     ctx = context.current()
+    request = _request()
+    task_id: str | None = request.id if request is not None else None
+    if ctx.journal is None or request is None or not task_id:
+        return _run(ctx, task_name, instance, work)
+    if ctx.journal.was_handled(task_id):
+        return discard(request, f"{task_name} was interrupted by a restart and already reported")
+    ctx.journal.begin(Entry(task_id, task_name, instance["uuid"], _callback(task_name, request)))
+    try:
+        return _run(ctx, task_name, instance, work)
+    finally:
+        ctx.journal.end(task_id)
+
+
+def _callback(task_name: str, request: Context) -> dict | None:
+    """What the chain of a build or a migration runs next (build_finished, unshelve_finished,
+    resize_migrated), kept so that a restarted worker can report the interruption to it; an
+    admin password is left out (it is never written anywhere)."""
+    chain: list[dict] | None = getattr(request, "chain", None)  # typed as str in Celery
+    if task_name not in REPORTED_AS_FAILED or not chain:
+        return None
+    callback = dict(chain[-1])
+    callback["kwargs"] = {k: v for k, v in (callback.get("kwargs") or {}).items() if k != "admin_password"}
+    return callback
+
+
+def _run(ctx: context.ComputeContext, task_name: str, instance: dict, work: Callable[[], dict]) -> dict:
     try:
         faults.check(task_name)
         result = work()
@@ -56,13 +97,47 @@ def set_password_in_guest(driver: ComputeDriver, uuid: str, password: str | None
     return True
 
 
-@shared_task(name="compute.build_and_run_instance")
+@shared_task(name=BUILD)
 def build_and_run_instance(instance: dict, params: dict | None = None) -> dict:
     """Define and start the guest, then set its admin password (params["admin_password"])
     where the hypervisor can. On failure the half-built guest is removed so the conductor can
-    reschedule elsewhere with this host clean."""
-    driver = context.current().driver
-    password = (params or {}).get("admin_password")
+    reschedule elsewhere with this host clean.
+
+    A message that may be stale (sent before this worker started, redelivered, or re-sent by
+    the conductor's reconciler) first asks the conductor whether the build is still wanted
+    here; one that is not (the server was deleted, ended in ERROR or moved to another host),
+    or that duplicates a build running now, creates nothing and ends its chain."""
+    ctx = context.current()
+    driver = ctx.driver
+    params = params or {}
+    password = params.get("admin_password")
+    request = _request()
+    if request is not None:
+        uuid = instance["uuid"]
+        if ctx.journal is not None and request.id and ctx.journal.was_handled(request.id):
+            return discard(request, f"build of {uuid} was interrupted by a restart and already reported")
+        try:
+            reason = unwanted_build(ctx, request, uuid, params)
+        except Unconfirmed as exc:
+            # A failure the conductor reschedules, if the build is still its to reschedule.
+            return {"ok": False, "host": ctx.host, "error": str(exc), "traceback": "", "power_state": 0}
+        if reason is not None:
+            return discard(request, reason)
+        with ctx.lock:
+            duplicate = uuid in ctx.building
+            ctx.building.add(uuid)
+        if duplicate:
+            return discard(request, f"build of {uuid} is already running on {ctx.host}")
+        try:
+            return _build(instance, driver, password)
+        finally:
+            with ctx.lock:
+                ctx.building.discard(uuid)
+    return _build(instance, driver, password)
+
+
+def _build(instance: dict, driver: ComputeDriver, password: str | None) -> dict:
+    """Spawn, then set the password; a failed spawn leaves no guest behind."""
 
     def work() -> dict:
         try:
@@ -72,7 +147,7 @@ def build_and_run_instance(instance: dict, params: dict | None = None) -> dict:
             raise
         return {"power_state": power_state, "password_set": set_password_in_guest(driver, instance["uuid"], password)}
 
-    return _outcome("compute.build_and_run_instance", instance, work)
+    return _outcome(BUILD, instance, work)
 
 
 @shared_task(name="compute.terminate_instance")

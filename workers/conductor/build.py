@@ -5,6 +5,7 @@ whatever fails."""
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
 from django.db import transaction
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from hosts.zones import zone_of_host
 from networks import ipam
+from novasite.celery import app
 from novasite.outages import DATABASE_OUTAGE_ERRORS
 from scheduling import claims
 from scheduling.alternates import claim_alternate
@@ -48,6 +50,7 @@ def fail_build(server_uuid: str, message: str, details: str = "") -> None:
         ):
             lifecycle.record_fault(server, message, details=details, host=server.host)
             block_devices.release(server)
+    revoke_build(server)
     ipam.release_ports_of_server(server_uuid, server.requested_networks)
 
 
@@ -160,23 +163,66 @@ def _send_to_host(
 
 
 def _cast_build(
-    server: Server, request_id: str, host: str, alternates: list[dict], attempt: int, admin_password: str | None
+    server: Server,
+    request_id: str,
+    host: str,
+    alternates: list[dict],
+    attempt: int,
+    admin_password: str | None,
+    *,
+    confirm: bool = False,
 ) -> None:
-    """Ask `host` to build the server, then conductor.build_finished."""
+    """Ask `host` to build the server, then conductor.build_finished. The message says when
+    it was sent, so that a worker started since treats it as possibly stale; `confirm` makes
+    the worker ask whether the build is still wanted whatever its age (a re-sent message)."""
     server_uuid = str(server.uuid)
     lifecycle.event_start(request_id, server_uuid, EVENT_BUILD, host=host)
+    params: dict[str, object] = {"admin_password": admin_password, "sent_at": time.time()}
+    if confirm:
+        params["confirm"] = True
     compute_then(
         "compute.build_and_run_instance",
         host,
-        [instance_payload(server), {"admin_password": admin_password}],
+        [instance_payload(server), params],
         "conductor.build_finished",
         server_uuid=server_uuid,
         request_id=request_id,
+        task_id=build_task_id(server_uuid, host),
         host=host,
         alternates=alternates,
         attempt=attempt,
         admin_password=admin_password,
     )
+
+
+def build_task_id(server_uuid: str, host: str) -> str:
+    """The id of every build message of the server to `host`: whoever ends or moves the build
+    can revoke it without having stored it."""
+    return f"build-{server_uuid}-{host}"
+
+
+def revoke_build(server: Server) -> None:
+    """A build that ended (deleted, ERROR) must create no guest: live workers of its host
+    discard its message if it is still queued (a worker started later asks the conductor,
+    workers/compute/build_checks.py)."""
+    if server.host and server.vm_state == VmState.BUILDING:
+        app.control.revoke(build_task_id(str(server.uuid), server.host))
+
+
+def redrive_spawning(server: Server, request_id: str) -> None:
+    """Send the build of a server spawning on its host again (its message may be lost); the
+    worker confirms it is still wanted before it builds, and a build already running there
+    is not duplicated. The alternates travelled in the lost message: a failure now ends the
+    build."""
+    assert server.host is not None
+    _cast_build(server, request_id, server.host, [], 1, None, confirm=True)
+
+
+@shared_task(name="conductor.build_wanted", ignore_result=False)
+def build_wanted(server_uuid: str, host: str) -> bool:
+    """A compute worker's question about a build message that may be stale: is the server
+    still spawning on that host (not deleted, not ended, not moved elsewhere)?"""
+    return Server.objects.filter(uuid=server_uuid, deleted=False, task_state=TaskState.SPAWNING, host=host).exists()
 
 
 @shared_task(name="conductor.build_finished")
@@ -189,7 +235,11 @@ def build_finished(
     attempt: int,
     admin_password: str | None = None,
 ) -> None:
-    """Write what the compute host saw: ACTIVE, a reschedule onto the next alternate, or ERROR."""
+    """Write what the compute host saw: ACTIVE, a reschedule onto the next alternate, or ERROR.
+    An interrupted build (its host restarted while it ran; the worker removed what it had
+    made) is a failed build like any other, not counted against the host. Safe to run twice,
+    and for an outcome that comes too late (the server moved on): only a server still
+    spawning on `host` is written, and a guest built for one that is not is destroyed."""
     lifecycle.event_finish(
         request_id,
         server_uuid,
@@ -200,6 +250,17 @@ def build_finished(
     )
     server = Server.objects.filter(uuid=server_uuid).first()
     if server is None:
+        return
+    if outcome.get("ok") and server.host != host and not server.deleted:
+        # Built on a host the server has left (rescheduled, or ended and reset): nobody's guest.
+        log.warning("build of %s on %s came too late (now on %s): destroying it", server_uuid, host, server.host)
+        compute_cast(
+            "compute.terminate_instance",
+            host,
+            [instance_payload(server)],
+            server_uuid=server_uuid,
+            request_id=request_id,
+        )
         return
     if outcome.get("ok"):
         record_build_success(host)
@@ -227,12 +288,15 @@ def build_finished(
                 )
         lifecycle.finish_action(request_id, server_uuid)
         return
-    claims.release(server_uuid, host=host)
     error = outcome.get("error", "unknown error")
     log.warning("build of %s failed on %s: %s", server_uuid, host, error)
-    if server.task_state != TaskState.SPAWNING or server.host != host:
-        return  # deleted or reset meanwhile; nothing to reschedule, and not the host's fault
-    record_build_failure(host)
+    if server.deleted or server.task_state != TaskState.SPAWNING or server.host != host:
+        # Deleted, ended or moved meanwhile (or this outcome was already written): whoever did
+        # that gave the claim back; nothing to reschedule, and not the host's fault.
+        return
+    claims.release(server_uuid, host=host)
+    if not outcome.get("interrupted"):
+        record_build_failure(host)
     for index, alternate in enumerate(alternates):
         if claim_alternate(
             server_uuid,

@@ -20,6 +20,7 @@ from servers.services.shelving import shelved_image
 from servers.states import PowerState, TaskState, get_rule
 
 from .attachments import release_volumes
+from .build import revoke_build
 from .dispatch import compute_then, instance_payload
 from .finish import failed, finish, succeeded
 
@@ -66,6 +67,7 @@ def delete_server(server_uuid: str, request_id: str) -> None:
     server = Server.objects.filter(uuid=server_uuid, task_state=DELETE.next_task_state, deleted=False).first()
     if server is None:
         return
+    revoke_build(server)  # deleted while building: a build still queued must create no guest
     if not server.host or not host_is_up(server.host):
         finish_delete(server)
         lifecycle.finish_action(request_id, server_uuid)

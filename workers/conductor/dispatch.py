@@ -82,16 +82,25 @@ def compute_then(
     *,
     server_uuid: str,
     request_id: str | None,
+    task_id: str | None = None,
     **callback_kwargs: Any,
 ) -> None:
     """Run compute task `task` with `task_args` on `host`'s queue, then conductor task
     `callback` with the compute outcome as its first argument and `callback_kwargs` by name.
-    Both carry the server's uuid and the request id (novasite.tracing). No host (a server that
-    is on none) is a programming error: no worker would ever take the task."""
+    Both carry the server's uuid and the request id (novasite.tracing); `task_id` names the
+    compute task (so that it can be revoked). No host (a server that is on none) is a
+    programming error: no worker would ever take the task."""
     if host is None:
         raise ValueError(f"{task}: no compute host to send it to")
+    options = {"task_id": task_id} if task_id else {}
     (
-        signature(task, args=task_args, kwargs=server_kwargs(server_uuid, request_id), queue=compute_queue(host))
+        signature(
+            task,
+            args=task_args,
+            kwargs=server_kwargs(server_uuid, request_id),
+            queue=compute_queue(host),
+            **options,
+        )
         | signature(callback, kwargs=server_kwargs(server_uuid, request_id, **callback_kwargs), queue="conductor")
     ).apply_async()
 

@@ -11,14 +11,21 @@ from .recovery import recover_host, sync_power_states
 
 
 @shared_task(name="conductor.service_report")
-def service_report(host: str, resources: dict, guests: dict | None = None, startup: bool = False) -> None:
+def service_report(
+    host: str,
+    resources: dict,
+    guests: dict | None = None,
+    startup: bool = False,
+    interrupted: dict[str, str] | None = None,
+) -> None:
     """A compute worker's periodic report: heartbeat and the node's totals; with `guests`
-    (uuid -> power state), a power-state sync; on the first report after a start, recovery."""
+    (uuid -> power state), a power-state sync; on the first report after a start, recovery
+    of the operations it had `interrupted` (uuid -> compute task)."""
     record_compute_report(host, resources)
     if guests is None:
         return
     if startup:
-        recover_host(host, guests)
+        recover_host(host, guests, interrupted or {})
     sync_power_states(host, guests)
 
 

@@ -2,7 +2,12 @@
 
 On the first report after a compute worker starts (Nova's init_host): destroy guests that
 were evacuated away while it was down, reap guests of deleted servers, and bring every server
-left mid-task on the host to a truthful state (Nova's _init_instance rules).
+whose operation the restart interrupted to a truthful state (Nova's _init_instance rules).
+The worker's journal says which operations it had started (workers/compute/journal.py):
+only those were interrupted. Work still queued for the host was never started and runs now
+that it is back. An interrupted build or source half of a migration is not recovered here:
+the worker reported it to the workflow's own next step as failed (a build is rescheduled, a
+migration rolled back; workers/compute/interrupted.py).
 
 Periodically (SYNC_POWER_STATE_INTERVAL): the hypervisor's view corrects the database's
 power_state, and an ACTIVE server found shut off becomes STOPPED (Nova's _sync_power_states)."""
@@ -73,7 +78,8 @@ def reap_deleted(host: str, guests: dict[str, int]) -> None:
         _destroy_on(host, server)
 
 
-def _latest_request_id(server: Server, action: str) -> str:
+def latest_request_id(server: Server, action: str) -> str:
+    """The request id of the server's newest instance action `action` ("" if none)."""
     row = InstanceAction.objects.filter(server=server, action=action).order_by("-start_time").first()
     return row.request_id if row else ""
 
@@ -87,7 +93,7 @@ def recover_instance(server: Server, power: int, cause: str = "a compute service
     task = server.task_state
     if task in RETRY_IF_INTERRUPTED:
         workflow, action = RETRY_TASKS[task]
-        app.send_task(workflow, kwargs=server_kwargs(uuid, _latest_request_id(server, action)))
+        app.send_task(workflow, kwargs=server_kwargs(uuid, latest_request_id(server, action)))
         return
     if server.vm_state == VmState.BUILDING or task in ERROR_IF_INTERRUPTED:
         if task == T.SPAWNING or server.vm_state == VmState.BUILDING:
@@ -114,11 +120,15 @@ def recover_instance(server: Server, power: int, cause: str = "a compute service
     lifecycle.compare_and_swap(uuid, task, **changes)
 
 
-def recover_host(host: str, guests: dict[str, int]) -> None:
-    """Everything a restarted compute host needs from the conductor."""
+def recover_host(host: str, guests: dict[str, int], interrupted: dict[str, str]) -> None:
+    """Everything a restarted compute host needs from the conductor; `interrupted` (server
+    uuid -> compute task) is what it was running when it went down."""
     destroy_evacuated(host, guests)
     reap_deleted(host, guests)
-    for server in Server.objects.filter(host=host, deleted=False).exclude(task_state=None):
+    if not interrupted:
+        return
+    for server in Server.objects.filter(uuid__in=list(interrupted), deleted=False).exclude(task_state=None):
+        log.warning("%s of %s was interrupted on %s", server.task_state, server.uuid, host)
         recover_instance(server, guests.get(str(server.uuid), PowerState.NOSTATE))
 
 

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from novasite.celery import COMPUTE_TASK_MODULES, app, compute_queue
-from workers.compute import context, heartbeat
+from workers.compute import context, heartbeat, interrupted
+from workers.compute.journal import Journal
 from workers.virt.libvirt import LibvirtDriver
 
 
@@ -60,10 +61,18 @@ class Command(BaseCommand):
             nic_type=options["nic_type"],
             shutdown_timeout=options["shutdown_timeout"],
         )
-        context.configure(host, driver, options["migrate_uri"])
+        # Handled entries outlive the broker's redelivery of the message they stand for.
+        journal = Journal(
+            os.path.join(instances_dir, ".journal"), keep_seconds=max(2 * settings.CELERY_VISIBILITY_TIMEOUT, 3600)
+        )
+        ctx = context.configure(host, driver, options["migrate_uri"], journal)
         # Register only the compute tasks: nothing that could reach the database.
         app.conf.imports = COMPUTE_TASK_MODULES
-        heartbeat.start(app, host, driver, settings.REPORT_INTERVAL, settings.SYNC_POWER_STATE_INTERVAL)
+        # Before consuming: what the previous process of this host left half done.
+        unfinished = interrupted.take_interrupted(app, ctx)
+        heartbeat.start(
+            app, host, driver, settings.REPORT_INTERVAL, settings.SYNC_POWER_STATE_INTERVAL, interrupted=unfinished
+        )
         app.worker_main(
             [
                 "worker",

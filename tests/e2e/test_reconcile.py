@@ -1,0 +1,64 @@
+"""Work whose message the broker lost (a Redis without persistence loses its queues when it
+restarts) is driven again from the database by the conductor's reconciler
+(conductor.reconcile_stalled_builds, run by beat; here sent by the test as beat would)."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+import redis
+from django.conf import settings
+
+from hosts.models import Allocation
+from novasite.celery import app, compute_queue
+
+from .helpers import boot, boot_on, guests_on
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def worker_env():
+    # A build that has not moved for 2 s counts as stalled when the reconciler runs.
+    return {"RECONCILE_AFTER": "2"}
+
+
+def _drop_queue(queue: str) -> int:
+    """Lose a queue's messages, as a Redis without persistence does when it restarts."""
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    return client.delete(f"{settings.CELERY_KEY_PREFIX}{queue}")
+
+
+def test_reconciler_drives_a_lost_build_message_again(admin, cloud):
+    worker = cloud.workers["compute1"]
+    cloud.kill("compute1", signal.SIGKILL)
+    sid = boot_on(admin, "compute1", "lost")
+    admin.wait_for(sid, lambda s: s is not None and s["OS-EXT-STS:task_state"] == "spawning", 30)
+    assert _drop_queue(compute_queue("compute1")) == 1
+    cloud.start("compute1", worker.argv, worker.env)
+    time.sleep(3)
+    assert admin.server(sid)["OS-EXT-STS:task_state"] == "spawning"  # nothing left to run it
+
+    app.send_task("conductor.reconcile_stalled_builds")  # as beat does every 30 s
+    server = admin.wait_until_settled(sid, timeout=60)
+    assert (server["status"], server["OS-EXT-SRV-ATTR:host"]) == ("ACTIVE", "compute1")
+    assert sid in guests_on("compute1")
+    assert list(Allocation.objects.filter(consumer=sid).values_list("compute_node__host", flat=True)) == ["compute1"]
+
+
+def test_reconciler_drives_a_lost_schedule_message_again(admin, cloud):
+    worker = cloud.workers["conductor"]
+    cloud.kill("conductor", signal.SIGKILL)
+    sid = boot(admin, name="lost-early")
+    assert admin.server(sid)["OS-EXT-STS:task_state"] == "scheduling"
+    assert _drop_queue("conductor") == 1
+    cloud.start("conductor", worker.argv, worker.env)
+    time.sleep(3)
+    assert admin.server(sid)["OS-EXT-STS:task_state"] == "scheduling"
+
+    app.send_task("conductor.reconcile_stalled_builds")
+    server = admin.wait_until_settled(sid, timeout=60)
+    assert server["status"] == "ACTIVE"
+    assert Allocation.objects.filter(consumer=sid).count() == 1
