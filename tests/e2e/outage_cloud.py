@@ -149,8 +149,8 @@ class OutageCloud:
 
 def start_outage_cloud(workdir: Path, env: dict[str, str] | None = None, compute_delays: str = "") -> OutageCloud:
     """Initialise and start the private PostgreSQL and Redis, migrate and seed the demo cloud
-    on them, and start gunicorn, conductor, scheduler and two compute workers (slowed down by
-    ``compute_delays``, COMPUTE_DELAYS)."""
+    on them, and start gunicorn, conductor, scheduler, beat and two compute workers (slowed
+    down by ``compute_delays``, COMPUTE_DELAYS)."""
     pg_bin = _postgres_bin()
     if pg_bin is None or shutil.which("redis-server") is None:
         pytest.skip("the fault drills need PostgreSQL's server programs and redis-server installed")
@@ -183,6 +183,9 @@ def start_outage_cloud(workdir: Path, env: dict[str, str] | None = None, compute
         "QUOTA_INSTANCES": "-1",
         "QUOTA_CORES": "-1",
         "QUOTA_RAM": "-1",
+        # Beat's reconciler drives builds whose message an empty Redis lost, within seconds.
+        "RECONCILE_INTERVAL": "3",
+        "RECONCILE_AFTER": "10",
         **(env or {}),
     }
     base_env.pop("CELERY_KEY_PREFIX", None)
@@ -199,6 +202,7 @@ def start_outage_cloud(workdir: Path, env: dict[str, str] | None = None, compute
     workers.start_control("scheduler", "scheduler", concurrency=2)
     for host in ("compute1", "compute2"):
         workers.start_compute(host, vcpus=16, memory_mb=16384, delays=compute_delays)
+    workers.start_beat()
     url = f"http://127.0.0.1:{port}"
 
     def answering() -> bool:

@@ -69,12 +69,7 @@ def test_a_broker_that_keeps_its_data_restarts_mid_storm(drill_cloud):
     _drill(drill_cloud, keep=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a Redis without persistence loses its queued builds; they are driven again from the "
-    "database by the conductor's periodic reconciler (helper recover's work): enable once merged",
-)
 def test_a_broker_without_persistence_restarts_mid_storm(drill_cloud):
     """Redis comes back empty: every queued or unacknowledged message is gone, and only the
-    database says what was accepted."""
+    database says what was accepted; beat's reconciler drives those builds again."""
     _drill(drill_cloud, keep=False)
