@@ -11,6 +11,7 @@ import pytest
 from servers.models import Server
 from servers.states import PowerState, TaskState, VmState
 from workers.conductor import build
+from workers.conductor import dispatch as conductor_dispatch
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,8 @@ def test_a_dispatch_after_the_build_ended_does_nothing():
 def finished(server: Server, outcome: dict, host: str = "c1") -> tuple[mock.MagicMock, mock.MagicMock]:
     """Run conductor.build_finished for `outcome` from `host`, as a (late) delivery would."""
     with (
-        mock.patch.object(build, "compute_cast") as compute_cast,
+        # What build_finished casts to a host (a guest to destroy) goes out through dispatch.
+        mock.patch.object(conductor_dispatch, "compute_cast") as compute_cast,
         mock.patch.object(build.claims, "release") as release,
     ):
         build.build_finished(outcome, str(server.uuid), "req-1", host, [], attempt=1)

@@ -25,7 +25,7 @@ from servers.services.build_start import EVENT_SCHEDULE, request_spec
 from servers.states import PowerState, TaskState, VmState
 
 from . import block_devices
-from .dispatch import compute_cast, compute_then, instance_payload
+from .dispatch import compute_then, destroy_guest, instance_payload
 from .placement import server_resources
 
 log = logging.getLogger(__name__)
@@ -254,13 +254,7 @@ def build_finished(
     if outcome.get("ok") and server.host != host and not server.deleted:
         # Built on a host the server has left (rescheduled, or ended and reset): nobody's guest.
         log.warning("build of %s on %s came too late (now on %s): destroying it", server_uuid, host, server.host)
-        compute_cast(
-            "compute.terminate_instance",
-            host,
-            [instance_payload(server)],
-            server_uuid=server_uuid,
-            request_id=request_id,
-        )
+        destroy_guest(host, server, request_id)
         return
     if outcome.get("ok"):
         record_build_success(host)
@@ -279,13 +273,7 @@ def build_finished(
             if server.deleted or server.task_state == TaskState.DELETING:
                 # Deleted while it was being built: the teardown may have run before the guest
                 # existed, so tear down again (destroy is idempotent).
-                compute_cast(
-                    "compute.terminate_instance",
-                    host,
-                    [instance_payload(server)],
-                    server_uuid=server_uuid,
-                    request_id=request_id,
-                )
+                destroy_guest(host, server, request_id)
         lifecycle.finish_action(request_id, server_uuid)
         return
     error = outcome.get("error", "unknown error")

@@ -112,6 +112,18 @@ def compute_cast(task: str, host: str, task_args: list, /, *, server_uuid: str, 
     ).apply_async()
 
 
+def destroy_guest(host: str, server: Server, request_id: str | None = None) -> None:
+    """Destroy `server`'s guest on `host` with nothing after it (terminate is idempotent): a
+    guest nobody should have, e.g. one built too late or for a server deleted meanwhile."""
+    compute_cast(
+        "compute.terminate_instance",
+        host,
+        [instance_payload(server)],
+        server_uuid=str(server.uuid),
+        request_id=request_id,
+    )
+
+
 def schedule_then(spec: dict, callback: str, /, *, server_uuid: str, request_id: str, **callback_kwargs: Any) -> None:
     """Ask the scheduler (its own queue) to place and claim `spec` for one server, then run
     conductor task `callback` with the decision {"ok": True, "selections": [...]} or

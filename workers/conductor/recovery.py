@@ -38,7 +38,7 @@ from servers.states import (
 )
 
 from .allocations import take_back_from_migration
-from .dispatch import compute_cast, instance_payload
+from .dispatch import compute_cast, destroy_guest, instance_payload
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +49,6 @@ UPLOADING = (*T.IMAGE, T.SHELVING, T.SHELVING_IMAGE_PENDING_UPLOAD, T.SHELVING_I
 RETRY_TASKS = {T.DELETING: ("conductor.delete_server", "delete")}
 
 
-def _destroy_on(host: str, server: Server) -> None:
-    # No request asked for this: the trace names the server alone.
-    compute_cast(
-        "compute.terminate_instance", host, [instance_payload(server)], server_uuid=str(server.uuid), request_id=None
-    )
-
-
 def destroy_evacuated(host: str, guests: dict[str, int]) -> None:
     """Guests evacuated from this host while it was down: destroy them, free the source."""
     evacuations = Migration.objects.select_related("server").filter(
@@ -63,7 +56,7 @@ def destroy_evacuated(host: str, guests: dict[str, int]) -> None:
     )
     for migration in evacuations:
         if str(migration.server.uuid) in guests:
-            _destroy_on(host, migration.server)
+            destroy_guest(host, migration.server)
         claims.release(str(migration.uuid))
         Migration.objects.filter(pk=migration.pk).update(status="completed", updated_at=timezone.now())
 
@@ -75,7 +68,7 @@ def reap_deleted(host: str, guests: dict[str, int]) -> None:
     deleted = Server.objects.filter(uuid__in=list(guests), deleted=True)
     for server in deleted:
         log.warning("reaping guest %s of deleted server on %s", server.uuid, host)
-        _destroy_on(host, server)
+        destroy_guest(host, server)
 
 
 def latest_request_id(server: Server, action: str) -> str:
