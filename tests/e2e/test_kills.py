@@ -6,6 +6,7 @@ steps wait in its queue)."""
 
 from __future__ import annotations
 
+import re
 import signal
 
 import pytest
@@ -39,6 +40,10 @@ def test_compute_worker_killed_mid_build(admin, cloud):
     sid = boot(admin)
     server = wait_task_state(admin, sid, "spawning")
     assert server["OS-EXT-SRV-ATTR:host"] == "compute1"
+    # Spawning is set when the build is sent: wait until the host has taken it (a build still
+    # queued when the worker dies simply runs on that host when it is back).
+    taken = f"build_and_run_instance[build-{sid}-compute1] received"
+    wait_until(lambda: taken in cloud.workers["compute1"].output(), 30, what="compute1 took the build")
     cloud.restart("compute1", signal.SIGKILL)
     after = admin.wait_until_settled(sid)
     # The interrupted build was cleaned from compute1 and moved to its alternate.
@@ -55,6 +60,10 @@ def test_compute_worker_killed_mid_resize(admin, cloud):
     act(admin, sid, {"resize": {"flavorRef": "1"}})
     wait_task_state(admin, sid, "resize_migrating")
     source = admin.server(sid)["OS-EXT-SRV-ATTR:host"]
+    # As for a build: kill the source once it has taken the step, not while it is still queued
+    # (this module's only resize, so the first such line is this one's).
+    taken = re.compile(r"compute\.migrate_disk_and_power_off\[[^\]]+\] received")
+    wait_until(lambda: taken.search(cloud.workers[source].output()), 30, what=f"{source} took the resize")
     cloud.restart(source, signal.SIGKILL)
     after = admin.wait_until_settled(sid, timeout=60)
     # Nothing had moved yet: rolled back onto the source, as Nova's _init_instance reverts a
