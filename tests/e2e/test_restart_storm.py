@@ -125,8 +125,10 @@ def test_build_message_of_a_deleted_server_creates_no_guest(admin, cloud):
 
 
 def test_build_message_of_a_server_deleted_while_queued_on_a_live_host_creates_no_guest(admin, cloud):
-    raise_instance_quota(admin, 8)
-    ids = [boot_on(admin, "compute1", f"busy{i}") for i in range(8)]  # four build, four wait
+    # Four build at a time for 2 s each: the last of twelve waits about 4 s in the queue, time
+    # enough for its delete (and the revoke) to get there first even on a loaded machine.
+    raise_instance_quota(admin, 12)
+    ids = [boot_on(admin, "compute1", f"busy{i}") for i in range(12)]
     last = ids[-1]
     admin.wait_for(last, lambda s: s is not None and s["OS-EXT-STS:task_state"] == "spawning", 30)
     assert admin.delete(f"/compute/v2.1/servers/{last}").status_code == 204
