@@ -8,8 +8,7 @@ import signal
 import time
 
 import pytest
-import redis
-from django.conf import settings
+from kombu import Queue
 
 from hosts.models import Allocation
 from novasite.celery import app, compute_queue
@@ -26,9 +25,11 @@ def worker_env():
 
 
 def _drop_queue(queue: str) -> int:
-    """Lose a queue's messages, as a Redis without persistence does when it restarts."""
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    return client.delete(f"{settings.CELERY_KEY_PREFIX}{queue}")
+    """Lose a queue's messages, as a Redis without persistence does when it restarts: a purge
+    through the broker's own transport (Redis, under the run's key prefix, or RabbitMQ), which
+    returns how many messages went."""
+    with app.connection_for_write() as connection:
+        return Queue(queue, channel=connection.default_channel).purge() or 0
 
 
 def test_reconciler_drives_a_lost_build_message_again(admin, cloud):
