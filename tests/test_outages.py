@@ -131,7 +131,11 @@ def test_an_ack_on_a_closed_connection_is_a_connection_error(settings):
     AttributeError there, which killed the worker; novasite's raises a connection error, which
     Celery logs ("Couldn't ack") and survives."""
     options = {"global_keyprefix": settings.CELERY_KEY_PREFIX}
-    connection = Connection(settings.CELERY_BROKER_URL, transport=TRANSPORT, transport_options=options)
+    # novasite's Redis transport, on the broker when it is Redis, else on the results' Redis.
+    redis_url = next(
+        url for url in (settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND) if url.startswith("redis")
+    )
+    connection = Connection(redis_url, transport=TRANSPORT, transport_options=options)
     queue = Queue("outage-ack-test")
     with connection.Producer() as producer:
         producer.publish({"n": 1}, routing_key=queue.name, declare=[queue])

@@ -211,7 +211,7 @@ def test_shelve_and_unshelve(admin):
     ).exists()
     act(admin, sid, {"unshelve": {"availability_zone": "az2"}}, headers={"OpenStack-API-Version": "compute 2.77"})
     back = settle(admin, sid)
-    assert state(back) == ("ACTIVE", "active", None, 1)
+    assert state(back) == ("ACTIVE", "active", None, 1), back.get("fault")
     assert back["OS-EXT-AZ:availability_zone"] == "az2" and back["OS-EXT-SRV-ATTR:host"] == "compute3"
     assert allocations(sid) == {"compute3": (1, 128)}
     assert not Image.objects.filter(
