@@ -1,11 +1,13 @@
 """Why hosts were rejected: per-filter counts for NoValidHost, and a per-host verdict for
 `manage.py explain_placement`.
 
-Counting runs only when a decision failed (or on an operator's request), so it may read every
-host: one SQL statement counts the hosts by the first filter condition they fail (each
-filter's counting_sql: the services hash-joined rather than probed per host, and no JIT
-compilation, which alone cost more than the scan); the Python filters then run on the hosts
-every SQL condition kept.
+Counting runs only when a decision failed (or on an operator's request). It never evaluates a
+condition on every host when an index can answer: for each filter in order it counts the hosts
+that pass every SQL condition so far (one `count(*)` the planner serves from the zone, free
+resource and architecture indexes, and stops at the first that leaves none), so a filter
+removed the difference. A filter that rejects few hosts through another table (ComputeFilter:
+the services that are down or disabled) names those hosts once instead, and each count
+subtracts them. The Python filters then run on the hosts every SQL condition kept.
 """
 
 from __future__ import annotations
@@ -18,8 +20,12 @@ from django.db import connection, transaction
 
 from .candidates import adapt, rows, where_clause
 from .context import Decision
-from .filters.base import BaseFilter
+from .filters.base import BaseFilter, Sql, in_list
 from .host_state import SELECT_LIST, HostState
+
+#: Beyond this many hosts rejected through another table, counting probes that table per
+#: host instead (an IN list that long costs more than the probes).
+MAX_NAMED_REJECTIONS = 5000
 
 
 @dataclass(frozen=True)
@@ -34,51 +40,77 @@ class Removal:
         return f"{self.name} removed {self.removed} of {self.of}"
 
 
-#: What the count scans: every host, with its service (filters' counting_sql may use `s`).
-COUNTED = "hosts_computenode n LEFT JOIN hosts_service s ON s.id = n.service_id"
-
-
 @contextmanager
-def without_jit() -> Iterator[None]:
-    """A transaction in which PostgreSQL does not JIT-compile: a scan of every host has a
-    planner cost far above jit_above_cost, and compiling it took longer (0.9 s at 100,000
-    hosts) than running it."""
+def counting_transaction() -> Iterator[None]:
+    """One snapshot for every count (so the removals add up while hosts change), and no JIT
+    compilation on PostgreSQL: a count that does read many hosts has a planner cost above
+    jit_above_cost, and compiling it took longer than running it."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                # And room to hash every host's service in memory rather than in batches on disk.
-                cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '32MB'")
+                if outermost:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SET LOCAL jit = off")
         yield
 
 
 def removals(decision: Decision, filters: Sequence[BaseFilter]) -> tuple[int, list[Removal]]:
     """How many hosts exist, and how many each filter removed, in filter order (SQL conditions
-    first, then the Python checks on what SQL kept). One scan: each host is counted against
-    the first condition it fails, evaluating conditions only until then."""
-    with without_jit():
+    first, then the Python checks on what SQL kept)."""
+    with counting_transaction():
         return _removals(decision, filters)
 
 
+def _count(conditions: Sequence[Sql]) -> int:
+    """How many hosts pass every one of the conditions."""
+    where = " AND ".join(f"({c.text})" for c in conditions) or "1 = 1"
+    params = [adapt(p) for c in conditions for p in c.params]
+    return int(rows(f"SELECT COUNT(*) FROM hosts_computenode n WHERE {where}", params)[0][0])
+
+
+def _leading_passed(host_ids: set[int], conditions: Sequence[Sql]) -> dict[int, int]:
+    """For each of these hosts, how many of the conditions it passes before the first it
+    fails (one query, over these hosts only)."""
+    if not host_ids:
+        return {}
+    first_failed = " ".join(f"WHEN ({c.text}) IS NOT TRUE THEN {i}" for i, c in enumerate(conditions))
+    leading = f"CASE {first_failed} ELSE {len(conditions)} END" if conditions else "0"
+    among = in_list("n.id", host_ids)
+    params = [*(adapt(p) for c in conditions for p in c.params), *among.params]
+    return dict(rows(f"SELECT n.id, {leading} FROM hosts_computenode n WHERE {among.text}", params))
+
+
 def _removals(decision: Decision, filters: Sequence[BaseFilter]) -> tuple[int, list[Removal]]:
-    conditions = [(f, c) for f in filters if (c := f.counting_sql(decision)) is not None]
-    first_failed = " ".join(f"WHEN ({c.text}) IS NOT TRUE THEN {i}" for i, (_, c) in enumerate(conditions, 1))
-    params = [adapt(p) for _, c in conditions for p in c.params]
-    # One aggregate per outcome (0: passed every condition) rather than GROUP BY, which the
-    # planner, expecting as many groups as hosts, would answer with a sort of every host.
-    counts = ", ".join(f"COUNT(*) FILTER (WHERE failed = {i})" for i in range(len(conditions) + 1))
-    sql = f"SELECT {counts} FROM (SELECT CASE {first_failed} ELSE 0 END AS failed FROM {COUNTED}) AS judged"
-    by_first_failed = (
-        dict(enumerate(rows(sql, params)[0]))
-        if conditions
-        else dict(rows("SELECT 0, COUNT(*) FROM hosts_computenode n", []))
-    )
-    total = sum(by_first_failed.values())
-    result, remaining = [], total
-    for index, (host_filter, _) in enumerate(conditions, 1):
-        removed = by_first_failed.get(index, 0)
-        if removed:
-            result.append(Removal(host_filter.name, removed, remaining))
-        remaining -= removed
+    # Each filter is one step: a condition counted with the others, or the hosts it names.
+    steps: list[tuple[BaseFilter, Sql | None, set[int]]] = []
+    for host_filter in filters:
+        named = host_filter.rejected_hosts_sql(decision)
+        if named is not None:
+            ids = {row[0] for row in rows(named.text, [adapt(p) for p in named.params])}
+            if len(ids) <= MAX_NAMED_REJECTIONS:
+                steps.append((host_filter, None, ids))
+                continue
+        condition = host_filter.sql(decision)
+        if condition is not None:
+            steps.append((host_filter, condition, set()))
+    conditions = [condition for _, condition, _ in steps if condition is not None]
+    leading = _leading_passed({i for *_, ids in steps for i in ids}, conditions)
+    total = remaining = passing_conditions = _count([])
+    applied, rejected = 0, set[int]()
+    result: list[Removal] = []
+    for host_filter, condition, ids in steps:
+        if not remaining:
+            break
+        if condition is not None:
+            applied += 1
+            passing_conditions = _count(conditions[:applied])
+        rejected |= ids
+        # The named hosts that the conditions so far would have kept are not kept.
+        passing = passing_conditions - sum(1 for i in rejected if leading.get(i, -1) >= applied)
+        if passing != remaining:
+            result.append(Removal(host_filter.name, remaining - passing, remaining))
+        remaining = passing
     python_filters = [f for f in filters if f.runs_in_python(decision)]
     if python_filters and remaining:
         where, where_params = where_clause(filters, decision)

@@ -44,6 +44,30 @@ def test_the_task_reports_the_explanation_and_logs_it(caplog):
     assert expected in caplog.text
 
 
+def test_each_host_is_counted_once_against_the_first_filter_it_fails():
+    # Down, disabled, serviceless and wrong-zone hosts overlap: a host whose service is down
+    # counts for ComputeFilter only, even if its zone and room are wrong too.
+    for name, zone, memory in [
+        ("down", "az2", 1024),
+        ("off", "az1", 8192),
+        ("orphan", "az1", 8192),
+        ("elsewhere", "az2", 8192),
+        ("small", "az1", 1024),
+        ("small2", "az1", 1024),
+        ("big", "az1", 8192),
+    ]:
+        make_host(name, memory_mb=memory, zone=zone)
+    Service.objects.filter(host="down").update(last_seen_up=timezone.now() - timedelta(seconds=300))
+    Service.objects.filter(host="off").update(disabled=True)
+    ComputeNode.objects.filter(host="orphan").update(service=None)
+    ComputeNode.objects.filter(host="big").update(memory_mb_used=4096)
+    result = select_destinations_task(make_spec(flavor=flavor(memory_mb=6144), availability_zone="az1").to_dict())
+    assert result["reason"] == (
+        "No valid host was found. ComputeFilter removed 3 of 7; AvailabilityZoneFilter removed 1 of 4; "
+        "ResourceFitFilter removed 3 of 3"
+    )
+
+
 def test_a_python_filter_is_counted_after_the_sql_ones():
     make_host("x86")
     make_host("other", memory_mb=256)

@@ -55,12 +55,12 @@ class BaseFilter:
         """This filter's condition on the candidate query, or None when it does not apply."""
         return None
 
-    def counting_sql(self, decision: Decision) -> Sql | None:
-        """This filter's condition in the explanation's one scan of every host
-        (scheduling.explain), where the host's service is joined as `s` (LEFT JOIN, so `s` is
-        NULL for a host without one). The same rule as `sql`; a filter whose `sql` probes
-        another table once per row may say it with the join instead. Default: `sql`."""
-        return self.sql(decision)
+    def rejected_hosts_sql(self, decision: Decision) -> Sql | None:
+        """For the explanation's counts (scheduling.explain): a query of the ids of the hosts
+        this filter rejects, for a filter that usually rejects few hosts through another
+        table, so that counting subtracts them rather than evaluating `sql` on every host.
+        Default None: the explanation counts with `sql`."""
+        return None
 
     def runs_in_python(self, decision: Decision) -> bool:
         """Whether `host_passes` must run for this request."""

@@ -29,10 +29,20 @@ class ComputeFilter(BaseFilter):
             (False, False, up_cutoff(decision.now)),
         )
 
-    def counting_sql(self, decision: Decision) -> Sql:
-        # Scanning every host, a hash join with the services beats a probe per host.
+    def rejected_hosts_sql(self, decision: Decision) -> Sql:
+        # Down or disabled services are few: one pass over the services, then their hosts
+        # by the unique index on service_id (and the hosts without a service by the same
+        # index). On PostgreSQL the services go in an array first, as a join would be hashed
+        # over every host.
+        down = (
+            "SELECT s.id FROM hosts_service s "
+            "WHERE s.disabled OR s.forced_down OR s.last_seen_up IS NULL OR s.last_seen_up < %s"
+        )
+        among = f"= ANY(ARRAY({down}))" if connection.vendor == "postgresql" else f"IN ({down})"
         return Sql(
-            "s.disabled = %s AND s.forced_down = %s AND s.last_seen_up >= %s", (False, False, up_cutoff(decision.now))
+            "SELECT n.id FROM hosts_computenode n WHERE n.service_id IS NULL UNION ALL "
+            f"SELECT n.id FROM hosts_computenode n WHERE n.service_id {among}",
+            (up_cutoff(decision.now),),
         )
 
     def why(self, host: HostState, decision: Decision) -> str:
