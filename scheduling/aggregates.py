@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.db import connection
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from hosts.models import Aggregate, AggregateHost, ComputeNode
@@ -39,6 +40,8 @@ RATIO_COLUMNS = {
     "disk_allocation_ratio": "aggregate_disk_allocation_ratio",
 }
 MIRROR_COLUMNS = ("availability_zone", *RATIO_COLUMNS.values())
+# PostgreSQL's two-key advisory lock of the mirrors ("NvAg", 0): see _serialise_with_writers.
+LOCK_KEY = (int.from_bytes(b"NvAg", "big"), 0)
 
 
 def split_values(value: object) -> set[str]:
@@ -88,6 +91,7 @@ def sync_hosts(hosts: Iterable[str] | None = None) -> int:
             return 0
         nodes = nodes.filter(host__in=hosts)
         memberships = memberships.filter(host__in=hosts)
+    _serialise_with_writers()
     aggregates = {a.id: a for a in Aggregate.objects.only("id", "metadata", "availability_zone")}
     by_host: dict[str, list[Aggregate]] = {}
     for host, aggregate_id in memberships.order_by("aggregate_id").values_list("host", "aggregate_id"):
@@ -100,6 +104,19 @@ def sync_hosts(hosts: Iterable[str] | None = None) -> int:
     for values, pks in changes.items():
         ComputeNode.objects.filter(pk__in=pks).update(**dict(zip(MIRROR_COLUMNS, values, strict=True)))
     return sum(len(pks) for pks in changes.values())
+
+
+def _serialise_with_writers() -> None:
+    """Hold the mirrors' lock until the current transaction ends. A membership added to a host
+    while that host's first report creates its node: each transaction's sync runs before the
+    other commits, so neither sees the other's row and the node keeps no zone. With the lock,
+    the second sync waits for the first transaction to commit and then sees both rows.
+    Writes that change mirrors are rare (a node's first report, an aggregate change), so one
+    lock for all of them costs nothing. SQLite serialises writers already; outside a
+    transaction the write being synced has committed, so the later sync sees both."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", LOCK_KEY)
 
 
 # --- signals ---------------------------------------------------------------------------------

@@ -4,16 +4,19 @@ as several scheduler workers on several machines would be."""
 from __future__ import annotations
 
 import multiprocessing
+import threading
+import time
 import traceback
 from collections import Counter
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Count, Sum
 
-from hosts.models import Allocation, ComputeNode
+from hosts.heartbeats import record_compute_report
+from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode
 from scheduling.request import RequestSpec
 from scheduling.scheduler import NoValidHost, select_destinations
 from scheduling.testing import group_spec, make_group, make_host, make_spec
@@ -118,3 +121,37 @@ def test_affinity_holds_under_concurrent_multi_creates():
     placed = [host for kind, hosts in outcomes if kind == "ok" for host in hosts]
     assert len(placed) == 8 and len(set(placed)) == 1
     assert_nothing_overcommitted()
+
+
+def test_a_host_added_to_a_zone_while_its_first_report_arrives_gets_the_zone():
+    """The membership's transaction syncs the mirrors before the node exists, and the report's
+    before the membership commits: the report's sync must wait and then see it (else the new
+    host would sit in the default zone until the next aggregate change)."""
+    zone = Aggregate.objects.create(name="az2", metadata={"availability_zone": "az2"})
+    written, commit = threading.Event(), threading.Event()
+
+    def add_membership() -> None:
+        try:
+            with transaction.atomic():
+                AggregateHost.objects.create(aggregate=zone, host="late")
+                written.set()
+                commit.wait(10)
+        finally:
+            connections.close_all()
+
+    def first_report() -> None:
+        try:
+            record_compute_report("late", {"vcpus": 4, "memory_mb": 4096, "disk_gb": 40})
+        finally:
+            connections.close_all()
+
+    adder = threading.Thread(target=add_membership)
+    adder.start()
+    assert written.wait(10)
+    reporter = threading.Thread(target=first_report)
+    reporter.start()
+    time.sleep(0.5)  # long enough for the report to finish if nothing holds it back
+    commit.set()
+    adder.join(10)
+    reporter.join(10)
+    assert ComputeNode.objects.get(host="late").availability_zone == "az2"
