@@ -32,22 +32,28 @@ PART_MIB=32          # kernel (14 MB) + initramfs (~1.5 MB) + room
 
 log() { echo "guest-image: $*" >&2; }
 
-candidate() { apt-cache show --no-all-versions "$1" 2>/dev/null | awk '/^Version:/ && !f {print $2; f = 1}'; }
+# Package=version lines of the candidates apt would download (few apt-cache calls: each takes
+# most of a second with Debian's full lists).
+versions() { apt-cache show --no-all-versions "$@" 2>/dev/null | awk '/^Package:/ {p = $2} /^Version:/ {print p "=" $2}' || true; }
+TOOLS=(busybox-static syslinux syslinux-common mtools dosfstools)
 
-# The apt lists are needed to know the versions; fetch them once if this machine has none.
-if [ -z "$(candidate busybox-static)" ]; then
+# The metapackage names the current kernel package (its ABI number is in the name). The apt
+# lists are needed for that; fetch them once if this machine has none.
+meta() { apt-cache show --no-all-versions "$KERNEL_META" 2>/dev/null || true; }
+meta=$(meta)
+if [ -z "$meta" ]; then
     if [ "$(id -u)" -eq 0 ]; then apt-get update -qq
     elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo -n apt-get update -qq
     fi
+    meta=$(meta)
 fi
-[ -n "$(candidate busybox-static)" ] || { log "apt knows no busybox-static: run apt-get update (as root) first"; exit 1; }
-
-KERNEL_PKG=$(apt-cache depends "$KERNEL_META" 2>/dev/null | awk '/Depends: linux-image-/ && !f {print $2; f = 1}')
+[ -n "$meta" ] || { log "apt knows no $KERNEL_META: run apt-get update (as root) first"; exit 1; }
+KERNEL_PKG=$(echo "$meta" | awk -F'[ ,]+' '/^Depends:/ {for (i = 2; i <= NF; i++) if ($i ~ /^linux-image-/ && !k) k = $i} END {print k}')
 [ -n "$KERNEL_PKG" ] || { log "cannot resolve $KERNEL_META to a kernel package"; exit 1; }
-PACKAGES=("$KERNEL_PKG" busybox-static syslinux syslinux-common mtools dosfstools)
-manifest=""
-for pkg in "${PACKAGES[@]}"; do manifest+="$pkg=$(candidate "$pkg")"$'\n'; done
-key=$( (printf %s "$manifest"; cat "$SCRIPT") | sha256sum | cut -c1-16)
+PACKAGES=("$KERNEL_PKG" "${TOOLS[@]}")
+manifest=$(versions "${PACKAGES[@]}")
+[ "$(echo "$manifest" | wc -l)" -eq ${#PACKAGES[@]} ] || { log "apt lacks one of ${PACKAGES[*]}"; exit 1; }
+key=$( (echo "$manifest"; cat "$SCRIPT") | sha256sum | cut -c1-16)
 out=$CACHE/$key/novasite-guest.qcow2
 
 if [ -f "$out" ] && [ $FORCE = 0 ]; then
@@ -185,7 +191,7 @@ cat "$part" >>"$disk"
 
 mkdir -p "$CACHE/$key.tmp"
 qemu-img convert -f raw -O qcow2 "$disk" "$CACHE/$key.tmp/novasite-guest.qcow2"
-printf %s "$manifest" >"$CACHE/$key.tmp/packages.txt"
+echo "$manifest" >"$CACHE/$key.tmp/packages.txt"
 rm -rf "$CACHE/$key" && mv "$CACHE/$key.tmp" "$CACHE/$key"
 chmod 755 "$CACHE" "$CACHE/$key" && chmod 644 "$out"
 # Only the current key is kept.

@@ -37,7 +37,7 @@ usage() { echo "usage: $0 up|down|status" >&2; exit 2; }
 case $1 in up|down|status) ;; *) usage ;; esac
 
 # System daemons, /etc/hosts and namespaces need root: use sudo when it asks no password.
-if [ "$(id -u)" -ne 0 ]; then
+if [ "$(id -u)" -ne 0 ] && [ "$1" != status ]; then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
         exec sudo -n --preserve-env=LIBVIRT_STATE_DIR,LIBVIRT_PORT1,LIBVIRT_PORT2,LIBVIRT_TIMEOUT "$0" "$@"
     fi
