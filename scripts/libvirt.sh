@@ -6,7 +6,8 @@
 #   host 2  qemu+tcp://127.0.0.1:16510/system   in its own mount and UTS namespace: its
 #           /etc/libvirt, /run/libvirt, /var/lib/libvirt, /var/cache/libvirt and
 #           /var/log/libvirt are bind mounts of $LIBVIRT_STATE_DIR/d2/*, its hostname is
-#           "<hostname>-lv2", and it has its own virtlogd and migration port range.
+#           "<hostname>-lv2" (added to /etc/hosts as 127.0.0.1, so a migration can resolve
+#           it), and it has its own virtlogd, migration and console port ranges.
 #
 # Both listen on loopback TCP without authentication (CI only), have a pinned, distinct
 # host_uuid (no SMBIOS here, and live migration refuses a peer with the same one) and run
