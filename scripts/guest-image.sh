@@ -137,6 +137,10 @@ old=$(devices)
 echo "novasite guest: devices: $(echo $old)"
 while :; do
     sleep 0.5
+    for cpu in /sys/devices/system/cpu/cpu[0-9]*/online; do
+        [ -e "$cpu" ] && read -r online <"$cpu" && [ "$online" = 0 ] && echo 1 >"$cpu" &&
+            echo "novasite guest: $(basename "${cpu%/online}") online"
+    done
     new=$(devices)
     [ "$new" = "$old" ] && continue
     echo "$new" | while read -r kind name; do
@@ -152,9 +156,6 @@ while :; do
         echo "$new" | grep -qx "$kind $name" || echo "novasite guest: $kind $name removed"
     done
     old=$new
-    for cpu in /sys/devices/system/cpu/cpu[0-9]*/online; do
-        [ -e "$cpu" ] && [ "$(cat "$cpu")" = 0 ] && echo 1 >"$cpu" && echo "novasite guest: ${cpu%/online} online"
-    done
 done
 EOF
 chmod 755 "$root/bin/watch-devices"

@@ -78,7 +78,7 @@ def domain_xml(name: str, disk: str, serial_log: str) -> str:
     return f"""<domain type='qemu'>
   <name>{name}</name>
   <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
+  <vcpu current='1'>2</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
   <features><acpi/></features>
   <devices>
@@ -156,7 +156,7 @@ def test_it_reboots_soft_and_hard(guest):
     guest.wait_for(BANNER, count=3)
 
 
-def test_it_sees_hot_plugged_disks_and_nics(guest, workdir):
+def test_it_sees_hot_plugged_disks_nics_and_vcpus(guest, workdir):
     guest.wait_for("novasite guest: devices:")
     volume = os.path.join(workdir, "volume.raw")
     subprocess.run(["qemu-img", "create", "-f", "raw", volume, "8M"], check=True, capture_output=True)
@@ -175,6 +175,8 @@ def test_it_sees_hot_plugged_disks_and_nics(guest, workdir):
     guest.wait_for("novasite guest: nic eth0 removed", timeout=30)
     xml = guest.dom.XMLDesc(0)
     assert "vdb" not in xml and "52:54:00:4e:0a:01" not in xml
+    guest.dom.setVcpusFlags(2, live)
+    guest.wait_for("novasite guest: cpu1 online", timeout=30)
 
 
 def test_the_driver_stops_and_reboots_it_cleanly(guest_image, workdir):
