@@ -9,7 +9,8 @@
 #   - powers off on the ACPI power button (busybox acpid), so a libvirt shutdown() or an
 #     ACPI reboot() (which libvirt turns into a restart) works;
 #   - loads the virtio modules and reports hot-plugged and removed disks and NICs on the
-#     console ("novasite guest: disk vdb added"), and onlines hot-plugged vCPUs.
+#     console ("novasite guest: disk vdb added"), and onlines hot-plugged vCPUs (busybox
+#     uevent: event-driven, so an idle guest costs little).
 #
 # Only Debian's apt archive is used: `apt-get download` + `dpkg-deb -x` into a scratch
 # directory (the build tools too: nothing is installed on the host, no root needed once the
@@ -118,7 +119,8 @@ mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 hostname novasite-guest
 for m in $MODULES; do modprobe -q "\$m" || echo "novasite guest: cannot load \$m"; done
 acpid -c /etc/acpi -l /dev/null
-/bin/watch-devices &
+uevent /bin/on-uevent &
+echo "novasite guest: devices: \$(cd /sys/block && echo *) \$(cd /sys/class/net && echo *)"
 echo
 echo "novasite guest ready: kernel $kver, busybox, up \$(cut -d' ' -f1 /proc/uptime) s"
 echo "Power off with the ACPI button (virsh shutdown) or 'poweroff -f'; no login needed."
@@ -126,39 +128,21 @@ while :; do setsid cttyhack sh; done
 EOF
 chmod 755 "$root/init"
 
-# Hot-plug: poll sysfs (no udev here) and say what came and went; online new vCPUs.
-cat >"$root/bin/watch-devices" <<'EOF'
+# Hot-plug: busybox uevent runs this for every kernel uevent (netlink; no udev, no polling,
+# so an idle guest costs nothing), with the event in its environment.
+cat >"$root/bin/on-uevent" <<'EOF'
 #!/bin/sh
-devices() {
-    for d in /sys/block/*; do [ -e "$d" ] && echo "disk ${d##*/}"; done
-    for n in /sys/class/net/*; do [ "${n##*/}" = lo ] || echo "nic ${n##*/}"; done
-}
-old=$(devices)
-echo "novasite guest: devices: $(echo $old)"
-while :; do
-    sleep 0.5
-    for cpu in /sys/devices/system/cpu/cpu[0-9]*/online; do
-        [ -e "$cpu" ] && read -r online <"$cpu" && [ "$online" = 0 ] && echo 1 >"$cpu" &&
-            echo "novasite guest: $(basename "${cpu%/online}") online"
-    done
-    new=$(devices)
-    [ "$new" = "$old" ] && continue
-    echo "$new" | while read -r kind name; do
-        echo "$old" | grep -qx "$kind $name" && continue
-        if [ "$kind" = nic ]; then
-            ip link set "$name" up
-            echo "novasite guest: nic $name added ($(cat /sys/class/net/$name/address))"
-        else
-            echo "novasite guest: disk $name added ($(( $(cat /sys/block/$name/size) / 2048 )) MiB)"
-        fi
-    done
-    echo "$old" | while read -r kind name; do
-        echo "$new" | grep -qx "$kind $name" || echo "novasite guest: $kind $name removed"
-    done
-    old=$new
-done
+case "$SUBSYSTEM:$ACTION:$DEVTYPE" in
+    block:add:disk) echo "novasite guest: disk $DEVNAME added ($(($(cat "/sys/block/$DEVNAME/size") / 2048)) MiB)" ;;
+    block:remove:disk) echo "novasite guest: disk $DEVNAME removed" ;;
+    net:add:*)
+        ip link set "$INTERFACE" up
+        echo "novasite guest: nic $INTERFACE added ($(cat "/sys/class/net/$INTERFACE/address"))" ;;
+    net:remove:*) echo "novasite guest: nic $INTERFACE removed" ;;
+    cpu:add:*) echo 1 >"/sys$DEVPATH/online" && echo "novasite guest: ${DEVPATH##*/} online" ;;
+esac
 EOF
-chmod 755 "$root/bin/watch-devices"
+chmod 755 "$root/bin/on-uevent"
 
 (cd "$root" && find . | "$busybox" cpio -o -H newc 2>/dev/null | gzip -9) >"$work/initrd.img"
 

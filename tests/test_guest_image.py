@@ -157,7 +157,7 @@ def test_it_reboots_soft_and_hard(guest):
 
 
 def test_it_sees_hot_plugged_disks_nics_and_vcpus(guest, workdir):
-    guest.wait_for("novasite guest: devices:")
+    guest.wait_for(BANNER)  # printed once the uevent listener runs
     volume = os.path.join(workdir, "volume.raw")
     subprocess.run(["qemu-img", "create", "-f", "raw", volume, "8M"], check=True, capture_output=True)
     disk = f"""<disk type='file' device='disk'><driver name='qemu' type='raw'/>
