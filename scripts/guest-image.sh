@@ -33,6 +33,11 @@ PART_MIB=32          # kernel (14 MB) + initramfs (~1.5 MB) + room
 
 log() { echo "guest-image: $*" >&2; }
 
+for tool in apt-get apt-cache dpkg-deb qemu-img gzip sha256sum; do
+    command -v "$tool" >/dev/null 2>&1 ||
+        { log "$tool is missing (qemu-img: apt-get install qemu-utils, or scripts/install.sh)"; exit 1; }
+done
+
 # Package=version lines of the candidates apt would download (few apt-cache calls: each takes
 # most of a second with Debian's full lists).
 versions() { apt-cache show --no-all-versions "$@" 2>/dev/null | awk '/^Package:/ {p = $2} /^Version:/ {print p "=" $2}' || true; }
