@@ -71,7 +71,10 @@ def test_export_and_import_move_a_guest(two_hosts, state):
     a.attach_volume(spec.uuid, volume())
     a.attach_interface(spec.uuid, port())
     {PAUSED: a.pause, SUSPENDED: a.suspend, SHUTDOWN: a.power_off}.get(state, a.power_on)(spec.uuid)
-    assert b.prepare_live_migration_destination(spec) == {"disk_path": None}
+    assert b.prepare_live_migration_destination(spec) == {
+        "disk_path": None,  # the test driver keeps no disk file
+        "console_log": os.path.join(b.instance_dir(spec.uuid), "console.log"),
+    }
     exported = a.export_guest(spec.uuid)
     assert exported["power_state"] == state
     json.dumps(exported)

@@ -286,13 +286,16 @@ def test_live_block_migration_and_back(pair, image):
     a, b = pair
     spec = make_spec(image)
     a.spawn(spec)
-    dest_disk = b.prepare_live_migration_destination(spec)["disk_path"]
+    prepared = b.prepare_live_migration_destination(spec)
+    dest_disk = prepared["disk_path"]
     assert dest_disk == os.path.join(b.instance_dir(spec.uuid), "disk")
+    assert prepared["console_log"] == os.path.join(b.instance_dir(spec.uuid), "console.log")
     a.live_migrate(
         spec.uuid,
         b.host_resources().libvirt_uri,
         block_migration=True,
         dest_disk_path=dest_disk,
+        dest_console_log=prepared["console_log"],
         migrate_uri="tcp://127.0.0.1",
     )
     assert a.power_state(spec.uuid) == NOSTATE
@@ -300,8 +303,16 @@ def test_live_block_migration_and_back(pair, image):
     assert b.power_state(spec.uuid) == RUNNING
     assert b.instance_info(spec.uuid)["disks"][0]["path"] == dest_disk
     assert b.instance_info(spec.uuid)["persistent"] is True
-    # back, without copying the disk: same file seen by both (local fs: UNSAFE)
-    b.live_migrate(spec.uuid, a.host_resources().libvirt_uri, block_migration=False, migrate_uri="tcp://127.0.0.1")
+    # back, without copying the disk: same file seen by both (local fs: UNSAFE); the console
+    # log moves into the destination's instance directory (the source's was removed)
+    back = a.prepare_live_migration_destination(spec, block_migration=False)
+    b.live_migrate(
+        spec.uuid,
+        a.host_resources().libvirt_uri,
+        block_migration=False,
+        dest_console_log=back["console_log"],
+        migrate_uri="tcp://127.0.0.1",
+    )
     assert a.power_state(spec.uuid) == RUNNING and b.power_state(spec.uuid) == NOSTATE
     assert a.instance_info(spec.uuid)["disks"][0]["path"] == dest_disk
     b.destroy(spec.uuid)  # a conductor's clean-up of the source must not delete a disk in use

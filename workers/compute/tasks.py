@@ -266,6 +266,7 @@ def live_migration(instance: dict, params: dict) -> dict:
             params["dest_uri"],
             params.get("block_migration", True),
             dest_disk_path=params.get("dest_disk_path"),
+            dest_console_log=params.get("dest_console_log"),
             migrate_uri=context.current().migrate_uri,
         )
         return {}

@@ -167,6 +167,7 @@ def live_migration_prepared(outcome: dict, server_uuid: str, request_id: str, mi
                 "dest_uri": migration_uri(migration.dest_compute),
                 "block_migration": block,
                 "dest_disk_path": outcome.get("disk_path"),
+                "dest_console_log": outcome.get("console_log"),
             },
         ],
         "conductor.live_migration_landed",

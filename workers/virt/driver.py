@@ -360,11 +360,14 @@ class ComputeDriver(abc.ABC):
         timeout: float = 800,
         *,
         dest_disk_path: str | None = None,
+        dest_console_log: str | None = None,
         migrate_uri: str | None = None,
         bandwidth_mib: int | None = None,
     ) -> None:
         """Move the running guest to ``dest_uri`` (needs ``supports_migration``): its disk to
-        ``dest_disk_path`` for a block migration, the data over ``migrate_uri``, at most
+        ``dest_disk_path`` for a block migration, its console log to ``dest_console_log``
+        (both from the destination's ``prepare_live_migration_destination``), the data over
+        ``migrate_uri``, at most
         ``bandwidth_mib`` MiB/s."""
         raise self._unsupported("live_migrate")
 
@@ -377,7 +380,8 @@ class ComputeDriver(abc.ABC):
         raise self._unsupported("force_live_migration_complete")
 
     def prepare_live_migration_destination(self, spec: InstanceSpec) -> dict[str, Any] | None:
-        """Destination side, before a migration: make the instance directory (and disk)."""
+        """Destination side, before a migration: make the instance directory (and disk);
+        returns ``{"disk_path", "console_log"}``, the paths the guest will use here."""
         raise self._unsupported("prepare_live_migration_destination")
 
     def cleanup_live_migration_destination(self, uuid: str) -> None:

@@ -23,6 +23,7 @@ from .power import PowerMixin
 log = logging.getLogger(__name__)
 
 DISK_FILE = "disk"
+CONSOLE_LOG_FILE = "console.log"
 RESCUE_DISK_FILE = "disk.rescue"
 UNRESCUE_FILE = "unrescue.xml"
 
@@ -63,7 +64,7 @@ class GuestsMixin(PowerMixin):
                 nic_type=self.nic_type,
                 volumes=volumes,
                 interfaces=interfaces,
-                console_log=os.path.join(self.instance_dir(spec.uuid), "console.log"),
+                console_log=os.path.join(self.instance_dir(spec.uuid), CONSOLE_LOG_FILE),
             )
         )
 

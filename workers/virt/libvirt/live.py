@@ -31,7 +31,7 @@ import libvirt
 from ..driver import PAUSED, RUNNING, DriverError, InstanceSpec, MigrationAborted, canonical_uuid
 from . import disks
 from . import xml as dxml
-from .guests import DISK_FILE, as_spec
+from .guests import CONSOLE_LOG_FILE, DISK_FILE, as_spec
 from .migration import MigrationMixin
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,7 @@ class LiveMigrationMixin(MigrationMixin):
         timeout: float = 800,
         *,
         dest_disk_path: str | None = None,
+        dest_console_log: str | None = None,
         migrate_uri: str | None = None,
         bandwidth_mib: int | None = None,
     ) -> None:
@@ -88,7 +89,7 @@ class LiveMigrationMixin(MigrationMixin):
                 raise DriverError(f"cannot live-migrate {uuid}: it is not running (power state {state})")
             self._check_no_rescue(dom, "live_migrate")
             root_disk = dxml.root_disk_path(self._xml(dom))
-            flags, params = self._migration_plan(dom, block_migration, dest_disk_path)
+            flags, params = self._migration_plan(dom, block_migration, dest_disk_path, dest_console_log)
             if migrate_uri:
                 params[libvirt.VIR_MIGRATE_PARAM_URI] = migrate_uri
             speed = None
@@ -109,7 +110,11 @@ class LiveMigrationMixin(MigrationMixin):
         self._on_domain("live_migrate", uuid, work)
 
     def _migration_plan(
-        self, dom: libvirt.virDomain, block_migration: bool, dest_disk_path: str | None
+        self,
+        dom: libvirt.virDomain,
+        block_migration: bool,
+        dest_disk_path: str | None,
+        dest_console_log: str | None = None,
     ) -> tuple[int, dict[str, Any]]:
         """Flags and parameters for migrateToURI3 (see the module docstring)."""
         live = self._xml(dom)
@@ -117,21 +122,29 @@ class LiveMigrationMixin(MigrationMixin):
         flags = _BASE_FLAGS
         params: dict[str, Any] = {}
         copied: set[str] = set()
+        new_disk = None
         if block_migration and root_disk:
             flags |= libvirt.VIR_MIGRATE_NON_SHARED_DISK
             params[libvirt.VIR_MIGRATE_PARAM_MIGRATE_DISKS] = [dxml.ROOT_DEV]
             copied.add(dxml.ROOT_DEV)
             if dest_disk_path and os.path.abspath(dest_disk_path) != root_disk:
-                for key, xml_flags in (
-                    (libvirt.VIR_MIGRATE_PARAM_DEST_XML, libvirt.VIR_DOMAIN_XML_MIGRATABLE),
-                    (
-                        libvirt.VIR_MIGRATE_PARAM_PERSIST_XML,
-                        libvirt.VIR_DOMAIN_XML_MIGRATABLE | libvirt.VIR_DOMAIN_XML_INACTIVE,
-                    ),
-                ):
-                    root = dxml.parse(dom.XMLDesc(xml_flags))
-                    dxml.set_disk_path(root, dxml.ROOT_DEV, os.path.abspath(dest_disk_path))
-                    params[key] = dxml.tostring(root)
+                new_disk = os.path.abspath(dest_disk_path)
+        current_log = dxml.console_log_path(live)
+        new_log = dest_console_log if current_log and dest_console_log and dest_console_log != current_log else None
+        if new_disk or new_log:
+            for key, xml_flags in (
+                (libvirt.VIR_MIGRATE_PARAM_DEST_XML, libvirt.VIR_DOMAIN_XML_MIGRATABLE),
+                (
+                    libvirt.VIR_MIGRATE_PARAM_PERSIST_XML,
+                    libvirt.VIR_DOMAIN_XML_MIGRATABLE | libvirt.VIR_DOMAIN_XML_INACTIVE,
+                ),
+            ):
+                root = dxml.parse(dom.XMLDesc(xml_flags))
+                if new_disk:
+                    dxml.set_disk_path(root, dxml.ROOT_DEV, new_disk)
+                if new_log:
+                    dxml.set_console_log_path(root, new_log)
+                params[key] = dxml.tostring(root)
         if any(d["device"] not in copied and not disks.is_shared_fs(d["path"]) for d in dxml.file_disks(live)):
             flags |= libvirt.VIR_MIGRATE_UNSAFE
         return flags, params
@@ -244,9 +257,9 @@ class LiveMigrationMixin(MigrationMixin):
         a real daemon with ``block_migration``, an empty qcow2 root disk there of
         ``disk_bytes`` (default: what ``spawn`` gives ``spec``: ``root_gb``, or the image's
         size if larger) for ``NON_SHARED_DISK`` to copy into. An existing disk is never
-        touched (shared storage: it is the source's). Returns ``{"disk_path"}`` (None on
-        the test driver or without a disk): pass it to ``live_migrate`` as
-        ``dest_disk_path``."""
+        touched (shared storage: it is the source's). Returns ``{"disk_path", "console_log"}``
+        (disk_path None on the test driver or without a disk): pass them to
+        ``live_migrate`` as ``dest_disk_path`` and ``dest_console_log``."""
         spec = as_spec(spec)
 
         def work(conn: libvirt.virConnect) -> dict[str, Any]:
@@ -256,16 +269,17 @@ class LiveMigrationMixin(MigrationMixin):
                 with open(os.path.join(inst_dir, PREPARED_MARKER), "w", encoding="utf-8"):
                     pass
             disk = os.path.join(inst_dir, DISK_FILE)
+            console_log = os.path.join(inst_dir, CONSOLE_LOG_FILE)
             if self.is_test or not block_migration:
-                return {"disk_path": disk if os.path.exists(disk) else None}
+                return {"disk_path": disk if os.path.exists(disk) else None, "console_log": console_log}
             size = (
                 disk_bytes
                 if disk_bytes is not None
                 else disks.root_disk_bytes(spec.root_gb, spec.image_path, spec.image_format)
             )
             if not size and not os.path.exists(disk):
-                return {"disk_path": None}
-            return {"disk_path": disks.create_blank(disk, size)}
+                return {"disk_path": None, "console_log": console_log}
+            return {"disk_path": disks.create_blank(disk, size), "console_log": console_log}
 
         return self._locked("prepare_live_migration_destination", spec.uuid, work)
 

@@ -397,6 +397,15 @@ def free_volume_device(roots: Iterable[ET.Element], wanted: str | None = None) -
     raise DriverError(f"no free device name for another volume ({len(VOLUME_DEVICES)} in use)")
 
 
+def set_console_log_path(root: ET.Element, path: str) -> None:
+    """Log the guest's console to ``path`` (for a migration's destination XML: the source's
+    instance directory is not the destination's, and may be gone after the move)."""
+    for device in (*root.findall("devices/serial"), *root.findall("devices/console")):
+        log = device.find("log")
+        if log is not None and log.get("file"):
+            log.set("file", path)
+
+
 def set_disk_path(root: ET.Element, dev: str, path: str) -> None:
     """Point the disk with target ``dev`` at ``path`` (for a migration's destination XML)."""
     for disk in root.findall("devices/disk"):
