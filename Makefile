@@ -47,12 +47,19 @@ stop:
 status:
 	@$(PY) scripts/supervise.py status --run-dir $(RUN_DIR)
 
-# The suite always runs on PostgreSQL and Redis (TEST_DATABASE_URL / TEST_BROKER_URL), and
-# its browser tests (tests/browser) in Debian's Chromium, installed here when missing.
+# The suite always runs on PostgreSQL and Redis (TEST_DATABASE_URL / TEST_BROKER_URL), its
+# browser tests (tests/browser) in Debian's Chromium, installed here when missing, and its qemu
+# tests on two real libvirt daemons (scripts/libvirt.sh), started here and stopped afterwards
+# unless they were running already. Without them the qemu tests skip, or fail where
+# NOVASITE_REQUIRE_QEMU=1 (CI).
 test: install lint
 	@scripts/services.sh postgres
 	@scripts/chromium.sh
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@was_up=0; scripts/libvirt.sh status >/dev/null 2>&1 && was_up=1; \
+	scripts/libvirt.sh up || echo "make test: no libvirt daemons: the qemu tests will skip (or fail under NOVASITE_REQUIRE_QEMU=1)"; \
+	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	[ $$was_up = 1 ] || scripts/libvirt.sh down >/dev/null 2>&1 || true; \
+	exit $$rc
 
 # The end-to-end suite again with RabbitMQ as the broker (quorum queues), on a vhost it makes
 # and deletes (scripts/test-rabbitmq.sh); installs and starts RabbitMQ when missing.

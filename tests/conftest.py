@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from novasite.demo import seed
+from tests import qemu_hosts
 
 
 @pytest.fixture
@@ -55,3 +56,15 @@ def clean_broker_prefix():
     flush_broker(settings.CELERY_BROKER_URL, settings.CELERY_KEY_PREFIX)
     if settings.CELERY_RESULT_BACKEND != settings.CELERY_BROKER_URL:  # a Redis beside a RabbitMQ
         flush_broker(settings.CELERY_RESULT_BACKEND, settings.CELERY_KEY_PREFIX)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``qemu(uri, ...)`` needs those libvirt daemons: skipped without them, or
+    failed when NOVASITE_REQUIRE_QEMU=1 (tests/qemu_hosts.py)."""
+    for marker in item.iter_markers("qemu"):
+        absent = qemu_hosts.missing(tuple(marker.args))
+        if absent:
+            message = f"no libvirtd at {', '.join(absent)} (start them: scripts/libvirt.sh up)"
+            if qemu_hosts.required():
+                pytest.fail(f"NOVASITE_REQUIRE_QEMU=1: {message}", pytrace=False)
+            pytest.skip(message)

@@ -6,7 +6,7 @@ their timeout. Skipped when no daemon answers at qemu:///system (start two with
 
 Environment: VIRT_TEST_QEMU_URI, the daemon under test [qemu:///system].
 
-Run: .venv/bin/python -m pytest -q -p no:django --noconftest tests/test_guest_image.py
+Run: scripts/libvirt.sh up, then .venv/bin/python -m pytest -q tests/test_guest_image.py
 """
 
 from __future__ import annotations
@@ -25,28 +25,16 @@ import pytest
 
 libvirt = pytest.importorskip("libvirt")
 
+from tests.qemu_hosts import QEMU_URI  # noqa: E402
 from tests.waiting import wait_until  # noqa: E402
 from workers.virt.driver import RUNNING, SHUTDOWN, InstanceSpec  # noqa: E402
 from workers.virt.libvirt import LibvirtDriver  # noqa: E402
 
-QEMU_URI = os.environ.get("VIRT_TEST_QEMU_URI", "qemu:///system")
 REPO = Path(__file__).resolve().parent.parent
 BANNER = "novasite guest ready"
 BOOT_TIMEOUT = 90  # s: about 8 on an idle 2-core machine under TCG; CI machines are shared
 
-
-def _reachable(uri: str) -> bool:
-    try:
-        conn = libvirt.open(uri)
-    except libvirt.libvirtError:
-        return False
-    try:
-        return conn.getType() == "QEMU"
-    finally:
-        conn.close()
-
-
-pytestmark = pytest.mark.skipif(not _reachable(QEMU_URI), reason=f"no libvirtd at {QEMU_URI}")
+pytestmark = pytest.mark.qemu(QEMU_URI)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ Environment (defaults in brackets):
   VIRT_TEST_QEMU_TCP_URI   the same daemon as other daemons see it [qemu+tcp://127.0.0.1:16509/system]
   VIRT_TEST_QEMU_PEER_URI  a second daemon for live migration     [qemu+tcp://127.0.0.1:16510/system]
 
-Run: .venv/bin/python -m pytest -q -p no:django --noconftest tests/test_virt_qemu.py
+Run: scripts/libvirt.sh up, then .venv/bin/python -m pytest -q tests/test_virt_qemu.py
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import pytest
 
 libvirt = pytest.importorskip("libvirt")
 
+from tests.qemu_hosts import PEER_URI, QEMU_TCP_URI, QEMU_URI  # noqa: E402
 from tests.waiting import wait_until  # noqa: E402
 from workers.virt.driver import (  # noqa: E402
     NOSTATE,
@@ -42,29 +43,10 @@ from workers.virt.libvirt import (  # noqa: E402
     disks,
 )
 
-QEMU_URI = os.environ.get("VIRT_TEST_QEMU_URI", "qemu:///system")
-QEMU_TCP_URI = os.environ.get("VIRT_TEST_QEMU_TCP_URI", "qemu+tcp://127.0.0.1:16509/system")
-PEER_URI = os.environ.get("VIRT_TEST_QEMU_PEER_URI", "qemu+tcp://127.0.0.1:16510/system")
 MIB = 1024**2
 
-
-def _reachable(uri: str) -> bool:
-    try:
-        conn = libvirt.open(uri)
-    except libvirt.libvirtError:
-        return False
-    try:
-        return conn.getType() == "QEMU"
-    finally:
-        conn.close()
-
-
-HAVE_QEMU = _reachable(QEMU_URI)
-pytestmark = pytest.mark.skipif(not HAVE_QEMU, reason=f"no libvirtd at {QEMU_URI}")
-needs_peer = pytest.mark.skipif(
-    not (HAVE_QEMU and _reachable(QEMU_TCP_URI) and _reachable(PEER_URI)),
-    reason=f"live migration needs {QEMU_TCP_URI} and a second daemon at {PEER_URI}",
-)
+pytestmark = pytest.mark.qemu(QEMU_URI)
+needs_peer = pytest.mark.qemu(QEMU_TCP_URI, PEER_URI)
 
 
 def qemu_io(path: str, command: str) -> None:
