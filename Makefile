@@ -18,11 +18,16 @@ migrate: install
 seed: migrate
 	@$(PY) manage.py seed_demo
 
+# LIBVIRT=qemu: compute1 and compute2 run real guests on the two libvirt daemons of
+# scripts/libvirt.sh (started here), and the seed's cirros is the project's guest image
+# (scripts/guest-image.sh); compute3 stays on libvirt's test driver.
+QEMU_ENV := COMPUTE1_LIBVIRT_URI=qemu+tcp://127.0.0.1:16509/system COMPUTE2_LIBVIRT_URI=qemu+tcp://127.0.0.1:16510/system MIGRATE_URI=tcp://127.0.0.1
 run: install
 	@scripts/services.sh $(if $(findstring postgres,$(DATABASE_URL)),postgres,) $(if $(findstring amqp,$(CELERY_BROKER_URL)),rabbitmq,)
-	@$(MAKE) --no-print-directory seed
+	@$(if $(filter qemu,$(LIBVIRT)),scripts/libvirt.sh up,true)
+	@$(if $(filter qemu,$(LIBVIRT)),GUEST_IMAGE="$$(scripts/guest-image.sh)" ,)$(MAKE) --no-print-directory seed
 	@$(PY) manage.py collectstatic --noinput -v 0
-	@$(PY) scripts/supervise.py start --run-dir $(RUN_DIR)
+	@$(if $(filter qemu,$(LIBVIRT)),env $(QEMU_ENV) ,)$(PY) scripts/supervise.py start --run-dir $(RUN_DIR)
 	@for i in $$(seq 1 60); do curl -s -o /dev/null http://127.0.0.1:8000/identity/v3 && break; sleep 0.5; done
 	@echo "novasite is up: API http://127.0.0.1:8000, admin http://127.0.0.1:8000/admin/, Flower http://127.0.0.1:5555"
 	@echo "Flower's login (FLOWER_BASIC_AUTH): $${FLOWER_BASIC_AUTH:-admin:$${ADMIN_PASSWORD:-secret}}"
@@ -40,6 +45,7 @@ openrc:
 # supervisord (scripts/supervise.py) runs the Procfile's processes and restarts any that dies.
 stop:
 	@$(PY) scripts/supervise.py stop --run-dir $(RUN_DIR)
+	@$(if $(filter qemu,$(LIBVIRT)),scripts/libvirt.sh down,true)
 	@# A cloud that an older make run started with honcho.
 	@if [ -f $(RUN_DIR)/honcho.pid ]; then kill -TERM -- -$$(cat $(RUN_DIR)/honcho.pid) 2>/dev/null || true; \
 		rm -f $(RUN_DIR)/honcho.pid; fi

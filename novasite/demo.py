@@ -138,8 +138,11 @@ def seed_image(caller: Caller, owner: Project) -> Image | None:
         return image
     os.makedirs(settings.IMAGE_DIR, exist_ok=True)
     with tempfile.TemporaryDirectory() as directory:
-        disk = Path(directory) / "cirros"
-        disk_format = _write_disk(disk)
+        # GUEST_IMAGE (make run LIBVIRT=qemu): the project's real guest image, a qcow2 disk
+        # that boots (scripts/guest-image.sh); else an empty disk, all the test driver needs.
+        guest = os.environ.get("GUEST_IMAGE")
+        disk = Path(guest) if guest else Path(directory) / "cirros"
+        disk_format = "qcow2" if guest else _write_disk(disk)
         if image is None:
             new = images.NewImage(
                 image_id=CIRROS_IMAGE_ID,
