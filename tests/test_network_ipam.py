@@ -74,6 +74,22 @@ def test_it_takes_the_lowest_free_address_and_reuses_a_freed_one(django_capture_
 
 
 @pytest.mark.django_db
+def test_an_address_freed_before_the_commit_keeps_the_floor_below_it(django_capture_on_commit_callbacks):
+    """The floor rises after an allocation commits, unless an address was freed since the
+    allocation looked (the epoch moved): the freed address stays reachable."""
+    network = small_network("10.7.0.0/29")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = new_port(network)
+    with django_capture_on_commit_callbacks() as pending:
+        second = new_port(network)  # .3: would raise the floor to .4 once committed
+    first.delete()  # .2 is free again: the floor goes down to it
+    for callback in pending:
+        callback()
+    assert Subnet.objects.get(network=network).ipam_floor == int(ipaddress.IPv4Address("10.7.0.2"))
+    assert (address(second), address(new_port(network))) == ("10.7.0.3", "10.7.0.2")
+
+
+@pytest.mark.django_db
 def test_it_skips_the_gateway_and_follows_the_pools(admin_api):
     network = post(admin_api, "networks", "network", {"name": "pools"}).json()["network"]
     body = {
