@@ -243,4 +243,4 @@ class NetworkQuotaAdmin(ServiceLayerAdmin[NetworkQuota]):
         quotas.reset(caller, obj.project_id)
 
 
-from . import admin_l3, admin_security  # noqa: E402, F401  (register the L3 and security group admins)
+from . import admin_ipam, admin_l3, admin_security  # noqa: E402, F401  (register the IPAM, L3 and security group admins)

@@ -1,48 +1,43 @@
-"""IP address management: ports take the next free address of their subnet's pools. The
-subnet row is locked while an address is chosen, so two ports never get the same one."""
+"""IP address management: ports take the lowest free address of their subnet's pools.
+
+Each address a port holds is a row of ``IPAllocation`` (subnet, port, address), UNIQUE per
+(subnet, address); ``networks.allocation`` finds the next free one on that index. No lock is
+held on the subnet and no port's ``fixed_ips`` is read: two ports that pick one address at
+once are told apart by the constraint, and the loser (in a savepoint) tries the next free
+one. ``fixed_ips`` is what the API shows, written with the row in the same transaction. A row
+goes with its port, so deleting a port frees its addresses."""
 
 from __future__ import annotations
 
 import ipaddress
 import random
-from collections.abc import Iterator
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from core.exceptions import BadRequest, Conflict
 
+from . import allocation
 from .exceptions import IpAddressAlreadyAllocated, IpAddressGenerationFailure, MacAddressInUse
-from .models import Network, Port, SecurityGroup, Subnet
+from .models import IPAllocation, Network, Port, SecurityGroup, Subnet
 from .security import give_groups
 
-
-def default_pools(cidr: str, gateway: str | None) -> list[dict[str, str]]:
-    """All host addresses of the (IPv4) CIDR except the gateway: one pool, or two when the
-    gateway sits inside the host range (as Neutron splits them)."""
-    net = ipaddress.IPv4Network(cidr, strict=False)
-    if net.num_addresses <= 2:
-        return []
-    first, last = net.network_address + 1, net.broadcast_address - 1
-    gw = ipaddress.IPv4Address(gateway) if gateway else None
-    if gw is None or not first <= gw <= last:
-        return [{"start": str(first), "end": str(last)}]
-    pools = []
-    if gw > first:
-        pools.append({"start": str(first), "end": str(gw - 1)})
-    if gw < last:
-        pools.append({"start": str(gw + 1), "end": str(last)})
-    return pools
+#: Tries at a free address when other ports keep taking the one found; each lost try means
+#: another port got an address, so this only bounds a pathological storm.
+ADDRESS_ATTEMPTS = 100
+#: Random MACs drawn before giving up (a collision among 2**24 is rare).
+MAC_ATTEMPTS = 5
 
 
-def _pool_addresses(subnet: Subnet) -> Iterator[str]:
-    """The addresses of the subnet's pools, in order, except its gateway."""
-    for pool in subnet.allocation_pools or default_pools(subnet.cidr, subnet.gateway_ip):
-        start, end = ipaddress.IPv4Address(pool["start"]), ipaddress.IPv4Address(pool["end"])
-        current = start
-        while current <= end:
-            if str(current) != subnet.gateway_ip:
-                yield str(current)
-            current += 1
+def _as_integer(address: str) -> int:
+    try:
+        return int(ipaddress.IPv4Address(address))
+    except ValueError:
+        raise BadRequest(f"Invalid input for operation: {address} is not a valid IPv4 address.") from None
+
+
+def _text(address: int) -> str:
+    return str(ipaddress.IPv4Address(address))
 
 
 def _random_mac() -> str:
@@ -50,13 +45,36 @@ def _random_mac() -> str:
     return "fa:16:3e:{:02x}:{:02x}:{:02x}".format(*tuple(random.randrange(256) for _ in range(3)))
 
 
-def used_addresses(network: Network) -> set[str]:
-    """Every fixed IP held by a port of the network."""
-    return {
-        item["ip_address"]
-        for ips in Port.objects.filter(network=network).values_list("fixed_ips", flat=True)
-        for item in ips
-    }
+def _taken(address: str, subnet: Subnet) -> IpAddressAlreadyAllocated:
+    return IpAddressAlreadyAllocated(f"IP address {address} already allocated in subnet {subnet.id}")
+
+
+def _address(subnet: Subnet, network: Network, fixed_ip: str | None) -> tuple[int, int | None]:
+    """(address, floor after it) to try: the requested one (409 when a port holds it; the
+    floor stays), else the lowest free one."""
+    if fixed_ip is not None:
+        wanted = _as_integer(fixed_ip)
+        if allocation.held(subnet, wanted):
+            raise _taken(fixed_ip, subnet)
+        return wanted, None
+    found = allocation.next_free(subnet)
+    if found is None:
+        raise IpAddressGenerationFailure(f"No more IP addresses available on network {network.id}.")
+    return found
+
+
+def _insert(network: Network, held: tuple[Subnet, int, int | None] | None, fields: dict[str, Any]) -> Port:
+    """The port and the row of the address it holds (subnet, address, floor after it), in a
+    savepoint: an IntegrityError (the address or the MAC is taken) leaves neither."""
+    fixed_ips = [] if held is None else [{"subnet_id": str(held[0].id), "ip_address": _text(held[1])}]
+    with transaction.atomic():
+        port = Port.objects.create(network=network, fixed_ips=fixed_ips, **fields)
+        if held is not None:
+            subnet, address, floor = held
+            IPAllocation.objects.create(subnet=subnet, port=port, address=address)
+            if floor is not None:
+                allocation.raise_floor_on_commit(subnet, floor)
+    return port
 
 
 def create_port(
@@ -74,52 +92,48 @@ def create_port(
     security_groups: list[SecurityGroup] | None = None,
 ) -> Port:
     """A port on the network with an address from its first IPv4 subnet (or from
-    `subnet_id`; `fixed_ip` asks for that address). `allocate=False` makes a port without
-    an address; `mac_address` asks for that MAC (409 when taken). `security_groups` None:
-    the project's default group."""
+    `subnet_id`; `fixed_ip` asks for that address: 409 when a port holds it). `allocate=False`
+    makes a port without an address; `mac_address` asks for that MAC (409 when taken).
+    `security_groups` None: the project's default group.
+
+    No lock is taken: the port and its IPAllocation row are inserted in a savepoint, and when
+    another port took the address first (the UNIQUE constraint) the next free one is tried."""
     with transaction.atomic():
-        subnets = Subnet.objects.select_for_update().filter(network=network, ip_version=4).order_by("created_at")
+        subnets = Subnet.objects.filter(network=network, ip_version=4).order_by("created_at")
         subnet = subnets.filter(id=subnet_id).first() if subnet_id else subnets.first()
         if subnet_id and subnet is None:
             raise BadRequest(f"Invalid input for operation: subnet {subnet_id} is not on network {network.id}.")
-        fixed_ips = []
-        if subnet is not None and allocate:
-            used = used_addresses(network)
-            if fixed_ip is not None:
-                if fixed_ip in used:
-                    raise IpAddressAlreadyAllocated(f"IP address {fixed_ip} already allocated in subnet {subnet.id}")
-                address = fixed_ip
-            else:
-                free = next((ip for ip in _pool_addresses(subnet) if ip not in used), None)
-                if free is None:
-                    raise IpAddressGenerationFailure(f"No more IP addresses available on network {network.id}.")
-                address = free
-            fixed_ips = [{"subnet_id": str(subnet.id), "ip_address": address}]
         if mac_address is not None and Port.objects.filter(mac_address=mac_address).exists():
             raise MacAddressInUse(
                 f"Unable to complete operation for network {network.id}. The mac address {mac_address} is in use."
             )
-        for _ in range(5):
+        fields = {
+            "project_id": project_id,
+            "device_id": device_id,
+            "device_owner": device_owner,
+            "status": "ACTIVE" if device_id else "DOWN",
+            "name": name,
+            "admin_state_up": admin_state_up,
+        }
+        mac_draws = 0
+        for _ in range(ADDRESS_ATTEMPTS):
+            held = (subnet, *_address(subnet, network, fixed_ip)) if subnet is not None and allocate else None
             try:
-                with transaction.atomic():
-                    port = Port.objects.create(
-                        network=network,
-                        project_id=project_id,
-                        mac_address=mac_address or _random_mac(),
-                        fixed_ips=fixed_ips,
-                        device_id=device_id,
-                        device_owner=device_owner,
-                        status="ACTIVE" if device_id else "DOWN",
-                        name=name,
-                        admin_state_up=admin_state_up,
-                    )
-                give_groups(port, security_groups)
-                return port
+                port = _insert(network, held, {**fields, "mac_address": mac_address or _random_mac()})
             except IntegrityError:
+                if held is not None and allocation.held(held[0], held[1]):
+                    if fixed_ip is not None:
+                        raise _taken(fixed_ip, held[0]) from None
+                    continue  # another port took it since we looked: try the next free one
                 if mac_address is not None:
                     raise MacAddressInUse(f"The mac address {mac_address} is in use.") from None
-                continue  # MAC collision: draw another
-        raise Conflict("Could not allocate a unique MAC address.")
+                mac_draws += 1
+                if mac_draws == MAC_ATTEMPTS:
+                    raise Conflict("Could not allocate a unique MAC address.") from None
+                continue  # a random MAC collided: draw another
+            give_groups(port, security_groups)
+            return port
+        raise IpAddressGenerationFailure(f"No IP address could be allocated on network {network.id}; try again.")
 
 
 def _groups(ids: list[str] | None) -> list[SecurityGroup] | None:

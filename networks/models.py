@@ -3,6 +3,7 @@ and floating IPs."""
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from typing import Any
 
@@ -44,6 +45,11 @@ class Subnet(models.Model):
     allocation_pools = models.JSONField(default=list, blank=True)
     enable_dhcp = models.BooleanField(default=True)
     dns_nameservers = models.JSONField(default=list, blank=True)
+    # IPAM's bookkeeping (networks.ipam), not attributes: no pool address below
+    # ``ipam_floor`` is free, as far as the allocation that raised it knew; every freed address
+    # lowers it and bumps ``ipam_epoch``, so a raise based on an older look is dropped.
+    ipam_floor = models.BigIntegerField(default=0, editable=False)
+    ipam_epoch = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -78,6 +84,26 @@ class Port(models.Model):
 
     def __str__(self) -> str:
         return f"port {self.id} ({self.mac_address})"
+
+
+class IPAllocation(models.Model):
+    """One address of a subnet held by a port (Neutron's ``ipallocations``). The UNIQUE
+    (subnet, address) constraint is what keeps two ports from holding one address; IPAM
+    (``networks.ipam``) finds the next free address through the same index. ``address`` is the
+    IPv4 address as an integer, so SQL can order it and add one to it, on PostgreSQL and SQLite
+    alike. The port's ``fixed_ips`` shows the same addresses and is written in the same
+    transaction; a row goes with its port (or subnet)."""
+
+    subnet = models.ForeignKey(Subnet, on_delete=models.CASCADE, related_name="allocations")
+    port = models.ForeignKey(Port, on_delete=models.CASCADE, related_name="allocations")
+    address = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["subnet", "address"]
+        constraints = [models.UniqueConstraint(fields=["subnet", "address"], name="one_port_per_subnet_address")]
+
+    def __str__(self) -> str:
+        return f"{ipaddress.IPv4Address(self.address)} of subnet {self.subnet_id}"
 
 
 class NetworkQuota(models.Model):

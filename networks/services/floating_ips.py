@@ -21,7 +21,7 @@ from networks.exceptions import (
     FloatingIPPortAlreadyAssociated,
     L3BadRequest,
 )
-from networks.models import FloatingIP, Port, Router
+from networks.models import FloatingIP, IPAllocation, Port, Router
 
 from . import access, quotas
 from .arguments import FloatingIpFields, apply
@@ -57,13 +57,9 @@ def _fixed_address(port: Port, wanted: str | None) -> tuple[str, str]:
 
 def _router_between(network_id: str, subnet_id: str) -> Router | None:
     """A router with an interface on the subnet and its gateway on the external network."""
-    router_ids = [
-        device_id
-        for device_id, fixed_ips in Port.objects.filter(device_owner=INTERFACE_OWNER).values_list(
-            "device_id", "fixed_ips"
-        )
-        if any(entry["subnet_id"] == subnet_id for entry in fixed_ips)
-    ]
+    # The subnet's interface ports, by the allocations' (subnet, address) index: a few rows.
+    held = IPAllocation.objects.filter(subnet_id=subnet_id, port__device_owner=INTERFACE_OWNER)
+    router_ids = list(held.values_list("port__device_id", flat=True))
     return Router.objects.filter(id__in=router_ids, gateway_port__network_id=network_id).first()
 
 

@@ -12,9 +12,9 @@ from django.db import transaction
 from core import policy
 from core.principal import Caller
 from core.unset import UNSET, Unset
-from networks import ipam
+from networks import allocation
 from networks.exceptions import GatewayConflictWithAllocationPools, InvalidInput, SubnetInUse
-from networks.models import Port, Subnet
+from networks.models import IPAllocation, Subnet
 
 from . import access, quotas
 from .arguments import Pool, SubnetFields, apply
@@ -48,7 +48,7 @@ def _pools(net: Network4, gateway: str | None, requested: tuple[Pool, ...]) -> l
     """The allocation pools as stored: the requested ones (inside the CIDR, ordered, not
     overlapping, clear of the gateway), else the whole host range but the gateway."""
     if not requested:
-        return ipam.default_pools(str(net), gateway)
+        return allocation.default_pools(str(net), gateway)
     ranges = []
     for pool in requested:
         start, end = _host(net, pool.start, "start"), _host(net, pool.end, "end")
@@ -125,7 +125,9 @@ def delete_subnet(caller: Caller, subnet_id: str) -> None:
     subnet = access.get_subnet(caller, subnet_id)
     policy.enforce(caller, policy.SUBNET_DELETE, project_id=subnet.network.project_id)
     with transaction.atomic():
-        held = Port.objects.select_for_update().filter(network_id=subnet.network_id).values_list("fixed_ips", flat=True)
-        if any(entry.get("subnet_id") == str(subnet.id) for ips in held for entry in ips):
+        # The subnet's row lock waits for ports being given its addresses (their rows' foreign
+        # key holds a share lock on it) and makes later ones wait until it is gone.
+        Subnet.objects.select_for_update().filter(id=subnet.id).first()
+        if IPAllocation.objects.filter(subnet=subnet).exists():
             raise SubnetInUse(str(subnet.id))
         subnet.delete()

@@ -4,6 +4,7 @@ image and volume directories of their own."""
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import uuid
 from datetime import timedelta
 from typing import TypeVar
@@ -20,6 +21,7 @@ from identity.models import Project, Role, RoleAssignment, Token, User
 from images.models import Image
 from networks.models import (
     FloatingIP,
+    IPAllocation,
     Network,
     NetworkQuota,
     Port,
@@ -161,7 +163,7 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
     volume = add(Volume(name=f"vol{n}", project_id=project.id, user_id=user.id, size=1, status="available"))
     add(Snapshot(volume=volume, name=f"snap{n}", project_id=project.id, user_id=user.id, size=1, status="available"))
     network = add(Network(name=f"net{n}", project_id=project.id))
-    add(Subnet(network=network, project_id=project.id, cidr=f"10.0.{n}.0/24", gateway_ip=f"10.0.{n}.1"))
+    subnet = add(Subnet(network=network, project_id=project.id, cidr=f"10.0.{n}.0/24", gateway_ip=f"10.0.{n}.1"))
     server_port = add(
         Port(
             network=network,
@@ -171,6 +173,7 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
             device_id=str(server.uuid),
         )
     )
+    add(IPAllocation(subnet=subnet, port=server_port, address=int(ipaddress.IPv4Address(f"10.0.{n}.5"))))
     add(NetworkQuota(project_id=project.id, limits={"network": 10}))
     external = Network.objects.create(name=f"public{n}", project_id=project.id, external=True)
     gateway = Port.objects.create(

@@ -10,7 +10,7 @@ import pytest
 from core.principal import Caller
 from networks.models import Network, NetworkQuota, Port, Subnet
 from networks.services import networks, ports, subnets
-from networks.services.arguments import NetworkFields, PortFields, SubnetFields
+from networks.services.arguments import FixedIp, NetworkFields, PortFields, SubnetFields
 
 from .pages import delete, post_form, refused, refused_delete, saved, table, url
 
@@ -154,9 +154,12 @@ def test_port_created_with_an_address_from_ipam(staff, lab):
     ids=["address-outside", "address-taken", "mac-taken"],
 )
 def test_port_refused(staff, lab, changes, message):
-    ports.create_port(OPERATOR, str(lab.id), PortFields(), fixed_ips=())
-    Port.objects.filter(network=lab).update(
-        mac_address="fa:16:3e:00:00:aa", fixed_ips=[{"subnet_id": str(lab.subnets.get().id), "ip_address": "10.5.0.7"}]
+    ports.create_port(
+        OPERATOR,
+        str(lab.id),
+        PortFields(),
+        fixed_ips=(FixedIp(ip_address="10.5.0.7"),),
+        mac_address="fa:16:3e:00:00:aa",
     )
     before = table(*TABLES)
     response = post_form(staff, url(Port, "add"), network=lab.pk, project_id="p1", **changes)
