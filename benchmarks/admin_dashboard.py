@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.stats import percentile
+
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/novasite_bench_admin")
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasite.settings")
@@ -139,11 +141,6 @@ def time_page(client: Any, page: str, repeat: int) -> tuple[list[float], int, in
     with CaptureQueriesContext(connection) as queries:
         response = client.get(page)
     return times, len(queries), len(response.content)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(fraction * len(ordered)) - 1)]
 
 
 def main() -> None:

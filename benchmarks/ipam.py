@@ -27,6 +27,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.stats import percentile
+
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/novasite_bench_ipam")
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasite.settings")
@@ -104,11 +106,6 @@ def worker(
     barrier.wait()
     latencies = [create(network_id) for _ in range(count)]
     out.put((latencies, time.perf_counter()))
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(fraction * len(ordered)) - 1)]
 
 
 def report(ports: int, mode: str, latencies: list[float], wall: float) -> None:

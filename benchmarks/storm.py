@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.stats import percentile  # noqa: E402
 from benchmarks.storm_checks import Outcome, check_cloud, settle  # noqa: E402
 from benchmarks.storm_cpu import CpuMeter  # noqa: E402
 
@@ -237,11 +238,6 @@ def storm(api_url: str, count: int, token: str, body: dict) -> tuple[float, list
     with ThreadPoolExecutor(count) as pool:
         outcomes = list(pool.map(create, range(count)))
     return t0, outcomes
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(fraction * len(ordered)) - 1)] if ordered else float("nan")
 
 
 def main() -> None:
