@@ -37,9 +37,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasite.settings")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
 import dj_database_url  # noqa: E402
-import django  # noqa: E402
 
-from scripts.createdb import create_database  # noqa: E402
+from benchmarks import database  # noqa: E402
 
 #: The tables the load replaces (the rest of the database is left alone).
 TABLES = (
@@ -152,17 +151,14 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the cloud the last run loaded")
     args = parser.parse_args()
 
-    create_database(DATABASE_URL)
-    django.setup()
+    database.ready(DATABASE_URL)
     from django.conf import settings
     from django.contrib.auth.models import User
-    from django.core.management import call_command
     from django.test import Client
 
     # Not setup_test_environment(): its instrumented template rendering copies every
     # template's context for the test client, which a real request never pays for.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
     if not args.reuse:
         load(args.hosts, args.servers, args.actions)
     from novasite import sample_cloud

@@ -35,9 +35,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasite.settings")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
 import dj_database_url  # noqa: E402
-import django  # noqa: E402
 
-from scripts.createdb import create_database  # noqa: E402
+from benchmarks import database  # noqa: E402
 
 CIDR = ipaddress.IPv4Network("10.0.0.0/16")
 BATCH = 2000
@@ -166,11 +165,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="concurrent processes")
     args = parser.parse_args()
 
-    create_database(DATABASE_URL)
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
+    database.ready(DATABASE_URL)
     print(f"database {dj_database_url.parse(DATABASE_URL)['NAME']}; one network, a /16 subnet")
     print(f"{'ports':>7}  {'mode':<12} {'creates':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'ports/s':>8}")
     failures = 0

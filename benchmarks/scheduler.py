@@ -36,9 +36,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasite.settings")
 os.environ.setdefault("LOG_LEVEL", "ERROR")  # a lost claim race is logged at INFO: not news here
 
 import dj_database_url  # noqa: E402
-import django  # noqa: E402
 
-from scripts.createdb import create_database  # noqa: E402
+from benchmarks import database  # noqa: E402
 
 FLAVORS = [
     {"name": "tiny", "vcpus": 1, "memory_mb": 512, "root_gb": 1},
@@ -324,11 +323,7 @@ def main() -> None:
     parser.add_argument("--servers-per-host", type=int, default=5, help="existing servers per host")
     args = parser.parse_args()
 
-    create_database(DATABASE_URL)
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
+    database.ready(DATABASE_URL)
     print(f"database {dj_database_url.parse(DATABASE_URL)['NAME']}; each decision places one instance, claim included")
     print(f"{'hosts':>6}  {'mode':<12} {'decisions':>9}  {'p50 ms':>7}  {'p95 ms':>7}  {'decisions/s':>11}")
     results, failures = [], 0

@@ -39,6 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks import database
 from benchmarks import scheduler as base  # benchmarks/scheduler.py: environment, population, request mix
 
 TABLES = ("hosts_computenode", "hosts_allocation", "hosts_service", "servers_server")
@@ -225,11 +226,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="start from the hosts and servers of an earlier run")
     args = parser.parse_args()
 
-    base.create_database(base.DATABASE_URL)
-    base.django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
+    database.ready(base.DATABASE_URL)
     prepare(args.hosts, args.servers_per_host, args.reuse)
     print(f"{'hosts':>6}  {'phase':<12} {'what':<32} {'count':>6}  {'p50 ms':>7}  {'p95 ms':>7}")
     measure("fresh", args.hosts, args.decisions, args.failures, seed=1)
