@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUN_DIR := var/run
 
-.PHONY: install services run stop status test test-rabbitmq lint openrc migrate seed conformance
+.PHONY: install services run reset stop status fresh-check test test-rabbitmq lint openrc migrate seed conformance
 
 install:
 	@scripts/install.sh
@@ -22,18 +22,35 @@ seed: migrate
 # scripts/libvirt.sh (started here), and the seed's cirros is the project's guest image
 # (scripts/guest-image.sh); compute3 stays on libvirt's test driver.
 QEMU_ENV := COMPUTE1_LIBVIRT_URI=qemu+tcp://127.0.0.1:16509/system COMPUTE2_LIBVIRT_URI=qemu+tcp://127.0.0.1:16510/system MIGRATE_URI=tcp://127.0.0.1
-run: install
-	@scripts/services.sh $(if $(findstring postgres,$(DATABASE_URL)),postgres,) $(if $(findstring amqp,$(CELERY_BROKER_URL)),rabbitmq,)
-	@$(if $(filter qemu,$(LIBVIRT)),scripts/libvirt.sh up,true)
-	@$(if $(filter qemu,$(LIBVIRT)),GUEST_IMAGE="$$(scripts/guest-image.sh)" ,)$(MAKE) --no-print-directory seed
-	@$(PY) manage.py collectstatic --noinput -v 0
-	@$(if $(filter qemu,$(LIBVIRT)),env $(QEMU_ENV) ,)$(PY) scripts/supervise.py start --run-dir $(RUN_DIR)
-	@for i in $$(seq 1 60); do curl -s -o /dev/null http://127.0.0.1:8000/identity/v3 && break; sleep 0.5; done
-	@echo "novasite is up: API http://127.0.0.1:8000, admin http://127.0.0.1:8000/admin/, Flower http://127.0.0.1:5555"
-	@echo "Flower's login (FLOWER_BASIC_AUTH): $${FLOWER_BASIC_AUTH:-admin:$${ADMIN_PASSWORD:-secret}}"
+STEP := scripts/step.sh
+run:
+	@$(STEP) "install what is missing" scripts/install.sh
+	@$(STEP) "start the database and broker" scripts/services.sh $(if $(findstring postgres,$(DATABASE_URL)),postgres,) $(if $(findstring amqp,$(CELERY_BROKER_URL)),rabbitmq,)
+	@$(if $(filter qemu,$(LIBVIRT)),$(STEP) "start two libvirt daemons" scripts/libvirt.sh up,true)
+	@$(STEP) "migrate and seed the demo cloud" \
+		$(if $(filter qemu,$(LIBVIRT)),env GUEST_IMAGE="$$(scripts/guest-image.sh)" ,)$(MAKE) --no-print-directory seed
+	@$(STEP) "collect the static files" $(PY) manage.py collectstatic --noinput -v 0
+	@$(STEP) "start the processes (Procfile, under supervisord)" \
+		$(if $(filter qemu,$(LIBVIRT)),env $(QEMU_ENV) ,)$(PY) scripts/supervise.py start --run-dir $(RUN_DIR)
+	@$(STEP) "wait for the API" bash -c 'for i in $$(seq 1 120); do curl -s -o /dev/null http://127.0.0.1:8000/identity/v3 && exit 0; sleep 0.5; done; \
+		echo "the API did not answer in 60 s: see $(RUN_DIR)/log/web.log" >&2; exit 1'
+	@echo
+	@echo "novasite is up:"
+	@echo "  API      http://127.0.0.1:8000 (Keystone: http://127.0.0.1:8000/identity/v3)"
+	@echo "  admin    http://127.0.0.1:8000/admin/ (login admin / $${ADMIN_PASSWORD:-secret})"
+	@echo "  Flower   http://127.0.0.1:5555 (login $${FLOWER_BASIC_AUTH:-admin:$${ADMIN_PASSWORD:-secret}})"
+	@echo "  API docs http://127.0.0.1:8000/api/docs/ (OpenAPI schema: /api/schema/)"
 	@echo "logs: $(RUN_DIR)/log/<process>.log; processes: make status; stop with: make stop"
+	@echo "the demo cloud's data is kept between runs; make reset forgets it"
 	@echo
 	@$(MAKE) --no-print-directory openrc
+
+# Forget the demo cloud's data: stop it, then remove the SQLite file (or, with DATABASE_URL,
+# drop that database); the next make run migrates and seeds afresh.
+reset: stop
+	@$(PY) scripts/createdb.py --drop
+	@rm -f var/novasite.sqlite3 var/celerybeat-schedule*
+	@echo "the demo cloud's data is gone: make run seeds a new one"
 
 openrc:
 	@echo "# source these lines (admin); for the demo user use OS_USERNAME=demo OS_PROJECT_NAME=demo"
@@ -79,6 +96,11 @@ lint: install
 	@$(VENV)/bin/ruff format --check --quiet . || (echo "ruff format would change the files above: run $(VENV)/bin/ruff format ." && exit 1)
 	@$(VENV)/bin/ruff check --quiet .
 	@$(VENV)/bin/mypy --no-error-summary .
+
+# The README's two commands on a bare Debian 12 (debootstrap, cached), in a root and a network
+# namespace of their own (scripts/fresh-check.sh). FRESH_CHECK_TEST=0 stops after make stop.
+fresh-check:
+	@scripts/fresh-check.sh
 
 # Tempest 47.0.0's tempest.api.compute against a live cloud of its own, beside `make run` and the
 # suite (conformance/README.md). CONFORMANCE_THRESHOLD (95), CONFORMANCE_LEAKS (fail|report).

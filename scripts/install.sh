@@ -1,31 +1,39 @@
 #!/usr/bin/env bash
-# Install what novasite needs and is missing: Debian packages (libvirt headers to build
-# libvirt-python, qemu-img for guest disks, Redis when none answers) and the virtualenv.
+# Install what novasite needs and is missing, idempotently, printing what it installs and how
+# long it took: the Debian packages that building the virtualenv needs (a C compiler and
+# Python's headers, libvirt's headers and pkg-config for libvirt-python, venv), qemu-img for
+# guest disks, Redis when none answers, and the virtualenv itself. PostgreSQL, RabbitMQ, the
+# libvirt daemons and Chromium are installed by the scripts that start them (services.sh,
+# libvirt.sh, chromium.sh), only when a command needs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/apt.sh
 
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
-need_apt=()
-dpkg -s libvirt-dev >/dev/null 2>&1 || need_apt+=(libvirt-dev)
-command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
-command -v qemu-img >/dev/null 2>&1 || need_apt+=(qemu-utils)
+command -v "$PYTHON" >/dev/null 2>&1 || { echo "novasite needs Python 3.11 ($PYTHON): apt-get install python3, or set PYTHON" >&2; exit 1; }
+
+packages=(libvirt-dev pkg-config qemu-utils)
+command -v cc >/dev/null 2>&1 || packages+=(gcc libc6-dev)
+"$PYTHON" - <<'PY' || packages+=(python3-dev)
+import os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))
+PY
+[ -x "$VENV/bin/python" ] || "$PYTHON" -c "import ensurepip" 2>/dev/null || packages+=(python3-venv)
 if ! (command -v redis-cli >/dev/null 2>&1 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1); then
-    command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+    command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 fi
-if [ ${#need_apt[@]} -gt 0 ]; then
-    echo "installing Debian packages: ${need_apt[*]}"
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-fi
+apt_install "the virtualenv and guest disks" "${packages[@]}"
 
 stamp="$VENV/.installed"
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
 if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ] || [ requirements-dev.txt -nt "$stamp" ]; then
+    started=$(date +%s)
+    echo "installing the virtualenv's packages (requirements-dev.txt) into $VENV"
     "$VENV/bin/pip" install -q --upgrade pip
     "$VENV/bin/pip" install -q -r requirements-dev.txt
     touch "$stamp"
+    echo "installed the virtualenv in $(($(date +%s) - started)) s"
 fi

@@ -32,6 +32,7 @@ PORT2=${LIBVIRT_PORT2:-16510}
 TIMEOUT=${LIBVIRT_TIMEOUT:-60}
 PACKAGES=(libvirt-daemon-system libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils libvirt-clients tini)
 export PATH="$PATH:/usr/sbin:/sbin"
+. "$(dirname "$0")/apt.sh"
 
 usage() { echo "usage: $0 up|down|status" >&2; exit 2; }
 [ $# -eq 1 ] || usage
@@ -58,20 +59,7 @@ alive() {  # alive PIDFILE: its process exists and is not a zombie
 
 answers() { timeout 5 virsh -q -c "$(uri_of "$1")" version >/dev/null 2>&1; }
 
-install_missing() {
-    local missing=() pkg
-    for pkg in "${PACKAGES[@]}"; do
-        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    if ! command -v apt-get >/dev/null 2>&1; then
-        echo "cannot install ${missing[*]}: this machine has no apt-get (install them by hand)" >&2
-        exit 1
-    fi
-    echo "installing Debian packages: ${missing[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
+install_missing() { apt_install "the libvirt daemons" "${PACKAGES[@]}"; }
 
 # libvirtd.conf for host N (passed with -f, so the machine's own file stays untouched).
 write_config() {

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -105,6 +107,50 @@ def config(processes: dict[str, str], run_dir: Path, directory: Path = ROOT) -> 
     return "\n".join(lines) + "\n"
 
 
+# The ports a Procfile line listens on: gunicorn's --bind HOST:PORT, --port N / --port=N.
+_PORT_RE = re.compile(r"(?:--bind[= ]\S*:|--port[= ])(\d+)\b")
+
+
+def listening_ports(processes: dict[str, str]) -> dict[int, str]:
+    """``port -> process name`` for every port the Procfile's processes listen on."""
+    return {int(port): name for name, command in processes.items() for port in _PORT_RE.findall(command)}
+
+
+def _listener(port: int) -> str:
+    """Which process listens on TCP ``port``, as "pid N (command)", from /proc; "" if unknown."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                inodes.add(f"socket:[{fields[9]}]")
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(os.readlink(fd) in inodes for fd in fd_dir.iterdir()):
+                command = (fd_dir.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                return f"pid {fd_dir.parent.name} ({command.strip()[:80]})"
+        except OSError:
+            continue
+    return ""
+
+
+def taken_ports(processes: dict[str, str]) -> list[str]:
+    """One sentence per port of ``processes`` that something already listens on."""
+    taken = []
+    for port, name in sorted(listening_ports(processes).items()):
+        with socket.socket() as probe:
+            probe.settimeout(1)
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                continue
+        owner = _listener(port)
+        taken.append(f"port {port} ({name}) is taken{' by ' + owner if owner else ''}")
+    return taken
+
+
 def running_pid(run_dir: Path) -> int | None:
     """supervisord's pid, if it runs."""
     try:
@@ -121,9 +167,16 @@ def start(procfile: Path, run_dir: Path) -> int:
     if pid is not None:
         print(f"already running (supervisord pid {pid}); make stop first")
         return 0
+    processes = read_procfile(procfile)
+    taken = taken_ports(processes)
+    if taken:
+        for sentence in taken:
+            print(sentence, file=sys.stderr)
+        print("stop what holds them (an earlier novasite: make stop), then run make run again", file=sys.stderr)
+        return 1
     (run_dir / "log").mkdir(parents=True, exist_ok=True)
     conf = run_dir / CONFIG
-    conf.write_text(config(read_procfile(procfile), run_dir))
+    conf.write_text(config(processes, run_dir))
     return subprocess.call([str(BIN / "supervisord"), "-c", str(conf)], cwd=ROOT, stdin=subprocess.DEVNULL)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import configparser
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +79,23 @@ def test_stop_ends_every_process(supervised):
     assert supervise.main(["stop", "--run-dir", str(supervised)]) == 0
     assert supervise.running_pid(supervised) is None
     wait_until(lambda: not any(_alive(pid) for pid in pids), 10, what="the processes gone")
+
+
+def test_start_refuses_a_port_that_another_process_holds(tmp_path, capsys):
+    """make run names the port, the Procfile process that wanted it and who holds it, and
+    starts nothing."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        procfile = tmp_path / "Procfile"
+        procfile.write_text(
+            f"web: {sys.executable} -m http.server --bind 127.0.0.1:{port}\nflower: x --port={port + 1}\n"
+        )
+        assert supervise.listening_ports(supervise.read_procfile(procfile)) == {port: "web", port + 1: "flower"}
+        run_dir = tmp_path / "run"
+        assert supervise.main(["start", "--procfile", str(procfile), "--run-dir", str(run_dir)]) == 1
+    error = capsys.readouterr().err
+    assert f"port {port} (web) is taken by pid {os.getpid()}" in error
+    assert f"port {port + 1}" not in error
+    assert supervise.running_pid(run_dir) is None

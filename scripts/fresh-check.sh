@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# make fresh-check: the README's two commands on a bare Debian 12, as a newcomer runs them.
+#
+# 1. A minimal Debian 12 root (debootstrap --variant=minbase, plus only python3, venv, pip,
+#    git, make, curl), bootstrapped from Debian's packages once and cached as a tarball in
+#    var/cache/fresh-check/, is unpacked afresh into var/fresh-check/root.
+# 2. This repository (its committed HEAD) is cloned into it, with ../shared beside the clone
+#    when it exists here.
+# 3. Inside the root, in a network namespace of its own (so its PostgreSQL, Redis, API and
+#    Flower never meet this machine's; its only way out is a NATed veth pair, for Debian's and
+#    PyPI's mirrors), it runs exactly what the README says: `make run`; then, with the openrc
+#    that `make run` printed, a token, a server booted to ACTIVE and deleted, through the real
+#    `openstack` client; `make stop`; then `make test` (unless FRESH_CHECK_TEST=0).
+#
+# Every step prints its duration; the log is var/fresh-check/fresh-check.log. Needs root.
+# Environment: FRESH_CHECK_TEST [1], FRESH_CHECK_MIRROR [http://deb.debian.org/debian],
+# FRESH_CHECK_KEEP=1 leaves the root and its mounts in place for a look afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/apt.sh
+export PATH="$PATH:/usr/sbin:/sbin"
+
+REPO=$(pwd)
+CACHE=$REPO/var/cache/fresh-check
+WORK=$REPO/var/fresh-check
+ROOTFS=$WORK/root
+MIRROR=${FRESH_CHECK_MIRROR:-http://deb.debian.org/debian}
+NETNS=novasite-fresh
+HOST_IF=nsfresh0 GUEST_IF=nsfresh1 HOST_IP=10.203.0.1 GUEST_IP=10.203.0.2
+TARBALL=$CACHE/bookworm-minbase.tar
+
+[ "$(id -u)" -eq 0 ] || { echo "make fresh-check needs root (debootstrap, chroot, a network namespace)" >&2; exit 1; }
+apt_install "the fresh-machine check" debootstrap iproute2 iptables
+
+mkdir -p "$CACHE" "$WORK"
+exec > >(tee "$WORK/fresh-check.log") 2>&1
+. scripts/step.sh
+
+bootstrap() {
+    [ -s "$TARBALL" ] && { echo "cached: $TARBALL"; return 0; }
+    local scratch=$CACHE/bootstrap
+    rm -rf "$scratch"
+    debootstrap --variant=minbase --include=python3,python3-venv,python3-pip,git,make,curl,ca-certificates \
+        bookworm "$scratch" "$MIRROR" >"$CACHE/debootstrap.log" 2>&1 ||
+        { tail -20 "$CACHE/debootstrap.log"; return 1; }
+    tar -C "$scratch" -cf "$TARBALL.part" . && mv "$TARBALL.part" "$TARBALL"
+    rm -rf "$scratch"
+}
+
+teardown() {
+    local target
+    for target in dev/shm dev/pts dev sys proc; do
+        mountpoint -q "$ROOTFS/$target" 2>/dev/null && umount -l "$ROOTFS/$target"
+    done
+    ip netns pids "$NETNS" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+    ip netns del "$NETNS" 2>/dev/null || true
+    ip link del "$HOST_IF" 2>/dev/null || true
+    iptables -t nat -D POSTROUTING -s "$HOST_IP/30" ! -o "$HOST_IF" -j MASQUERADE 2>/dev/null || true
+    iptables -D FORWARD -i "$HOST_IF" -j ACCEPT 2>/dev/null || true
+    iptables -D FORWARD -o "$HOST_IF" -j ACCEPT 2>/dev/null || true
+}
+
+unpack() {
+    teardown
+    rm -rf "$ROOTFS"
+    mkdir -p "$ROOTFS"
+    tar -C "$ROOTFS" -xf "$TARBALL"
+    mount --rbind /sys "$ROOTFS/sys"
+    mount --bind /dev "$ROOTFS/dev"
+    mount -t devpts devpts "$ROOTFS/dev/pts" -o newinstance,ptmxmode=0666
+    mount -t tmpfs tmpfs "$ROOTFS/dev/shm"
+    cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+    echo fresh >"$ROOTFS/etc/hostname"
+    printf '127.0.0.1 localhost\n::1 localhost\n127.0.1.1 fresh\n' >"$ROOTFS/etc/hosts"
+}
+
+network() {
+    ip netns add "$NETNS"
+    ip link add "$HOST_IF" type veth peer name "$GUEST_IF"
+    ip link set "$GUEST_IF" netns "$NETNS"
+    ip addr add "$HOST_IP/30" dev "$HOST_IF"
+    ip link set "$HOST_IF" up
+    ip netns exec "$NETNS" ip addr add "$GUEST_IP/30" dev "$GUEST_IF"
+    ip netns exec "$NETNS" ip link set "$GUEST_IF" up
+    ip netns exec "$NETNS" ip link set lo up
+    ip netns exec "$NETNS" ip route add default via "$HOST_IP"
+    sysctl -qw net.ipv4.ip_forward=1
+    iptables -t nat -A POSTROUTING -s "$HOST_IP/30" ! -o "$HOST_IF" -j MASQUERADE
+    iptables -I FORWARD -i "$HOST_IF" -j ACCEPT
+    iptables -I FORWARD -o "$HOST_IF" -j ACCEPT
+}
+
+clone() {
+    local home=$ROOTFS/home/novasite
+    mkdir -p "$home"
+    git clone -q "$REPO" "$home/novasite"
+    [ -d "$REPO/../shared" ] && cp -a "$REPO/../shared" "$home/shared"
+    # The guest image is built from Debian's packages in the root as well; only its cache is
+    # carried over, as a machine that had built it once would have it.
+    return 0
+}
+
+# The README's commands, run in the root by one shell in its own pid namespace as well (what
+# make run starts must outlive each step, and make stop is checked against the root's
+# processes only).
+readme_commands='set -e
+. scripts/step.sh
+step "make run" make run
+eval "$(make --no-print-directory openrc | grep ^export)"
+smoke() {
+    .venv/bin/openstack token issue -f value -c id >/dev/null
+    .venv/bin/openstack server create --flavor m1.tiny --image cirros --network private --wait fresh-check -f value -c status
+    .venv/bin/openstack server delete --wait fresh-check
+}
+step "a token, a server booted to ACTIVE and deleted (openstack client)" smoke
+left() { grep -lsaE "[c]elery|[g]unicorn|[s]upervisord|[c]ompute_worker" /proc/[0-9]*/cmdline; }
+step "make stop" make stop
+! left || { echo "make stop left processes behind"; exit 1; }
+if [ "$FRESH_CHECK_TEST" = 1 ]; then step "make test" make test; fi'
+
+inside() {
+    ip netns exec "$NETNS" unshare --pid --fork --mount-proc="$ROOTFS/proc" \
+        chroot "$ROOTFS" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 FRESH_CHECK_TEST="${FRESH_CHECK_TEST:-1}" \
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        /bin/bash -c "cd /home/novasite/novasite && $readme_commands"
+}
+
+started=$(date +%s)
+[ "${FRESH_CHECK_KEEP:-0}" = 1 ] || trap teardown EXIT
+step "bootstrap a minimal Debian 12 (cached)" bootstrap
+step "unpack a fresh root" unpack
+step "give it a network namespace of its own" network
+step "clone the repository into it" clone
+step "the README's commands in the fresh root" inside
+echo "fresh-check passed in $(($(date +%s) - started)) s (log: $WORK/fresh-check.log)"
