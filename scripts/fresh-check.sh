@@ -69,7 +69,13 @@ unpack() {
     mount --bind /dev "$ROOTFS/dev"
     mount -t devpts devpts "$ROOTFS/dev/pts" -o newinstance,ptmxmode=0666
     mount -t tmpfs tmpfs "$ROOTFS/dev/shm"
+    # This machine's network as a machine of it has it: its resolver, and the certificate
+    # authorities its egress proxy presents (installed into the root's trust store below).
     cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
+    if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+        cp /usr/local/share/ca-certificates/*.crt "$ROOTFS/usr/local/share/ca-certificates/"
+        chroot "$ROOTFS" update-ca-certificates >/dev/null 2>&1
+    fi
     echo fresh >"$ROOTFS/etc/hostname"
     printf '127.0.0.1 localhost\n::1 localhost\n127.0.1.1 fresh\n' >"$ROOTFS/etc/hosts"
 }
@@ -118,9 +124,14 @@ step "make stop" make stop
 ! left || { echo "make stop left processes behind"; exit 1; }
 if [ "$FRESH_CHECK_TEST" = 1 ]; then step "make test" make test; fi'
 
+# The variables that point clients (pip, requests, git, curl) at the machine's trust store.
+TRUST_VARIABLES=(SSL_CERT_FILE SSL_CERT_DIR PIP_CERT REQUESTS_CA_BUNDLE CURL_CA_BUNDLE GIT_SSL_CAINFO)
+
 inside() {
+    local trust=() name
+    for name in "${TRUST_VARIABLES[@]}"; do [ -n "${!name:-}" ] && trust+=("$name=${!name}"); done
     ip netns exec "$NETNS" unshare --pid --fork --mount-proc="$ROOTFS/proc" \
-        chroot "$ROOTFS" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 FRESH_CHECK_TEST="${FRESH_CHECK_TEST:-1}" \
+        chroot "$ROOTFS" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 FRESH_CHECK_TEST="${FRESH_CHECK_TEST:-1}" "${trust[@]}" \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         /bin/bash -c "cd /home/novasite/novasite && $readme_commands"
 }
