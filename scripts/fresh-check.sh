@@ -3,7 +3,8 @@
 #
 # 1. A minimal Debian 12 root (debootstrap --variant=minbase, plus only python3, venv, pip,
 #    git, make, curl), bootstrapped from Debian's packages once and cached as a tarball in
-#    var/cache/fresh-check/, is unpacked afresh into var/fresh-check/root.
+#    FRESH_CHECK_CACHE, is unpacked afresh into var/fresh-check/root. It holds nothing of this
+#    machine but its network's resolver and certificate authorities.
 # 2. This repository (its committed HEAD) is cloned into it, with ../shared beside the clone
 #    when it exists here.
 # 3. Inside the root, in a network namespace of its own (so its PostgreSQL, Redis, API and
@@ -14,6 +15,7 @@
 #
 # Every step prints its duration; the log is var/fresh-check/fresh-check.log. Needs root.
 # Environment: FRESH_CHECK_TEST [1], FRESH_CHECK_MIRROR [http://deb.debian.org/debian],
+# FRESH_CHECK_CACHE [/var/cache/novasite/fresh-check: outside the clone, shared by every clone],
 # FRESH_CHECK_KEEP=1 leaves the root and its mounts in place for a look afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +23,8 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin:/sbin"
 
 REPO=$(pwd)
-CACHE=$REPO/var/cache/fresh-check
+# Outside the clone, so that every clone on this machine (CI takes a new one) shares it.
+CACHE=${FRESH_CHECK_CACHE:-/var/cache/novasite/fresh-check}
 WORK=$REPO/var/fresh-check
 ROOTFS=$WORK/root
 MIRROR=${FRESH_CHECK_MIRROR:-http://deb.debian.org/debian}
@@ -119,9 +122,16 @@ smoke() {
     .venv/bin/openstack server delete --wait fresh-check
 }
 step "a token, a server booted to ACTIVE and deleted (openstack client)" smoke
-left() { grep -lsaE "[c]elery|[g]unicorn|[s]upervisord|[c]ompute_worker" /proc/[0-9]*/cmdline; }
+left() {  # the processes of the cloud still running (not zombies), one "pid state command" each
+    local cmdline pid
+    for cmdline in $(grep -lsaE "[c]elery|[g]unicorn|[s]upervisord|[c]ompute_worker" /proc/[0-9]*/cmdline); do
+        pid=${cmdline#/proc/}; pid=${pid%/cmdline}
+        echo "$pid $(cut -d" " -f3 /proc/$pid/stat 2>/dev/null) $(tr "\\0" " " <"$cmdline" | cut -c1-150)"
+    done | grep -v "^[0-9]* Z " || true
+}
 step "make stop" make stop
-! left || { echo "make stop left processes behind"; exit 1; }
+sleep 2
+[ -z "$(left)" ] || { echo "make stop left processes behind:"; left; exit 1; }
 if [ "$FRESH_CHECK_TEST" = 1 ]; then step "make test" make test; fi'
 
 # The variables that point clients (pip, requests, git, curl) at the machine's trust store.
