@@ -37,7 +37,9 @@ apt_install() {
         $sudo apt-get update -qq
         APT_UPDATED=1
     fi
-    if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    # (debconf's note that apt-utils is missing says nothing to act on)
+    if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+        2> >(grep -v "^debconf: delaying package configuration" >&2) >/dev/null; then
         echo "apt-get install ${missing[*]} failed (output above): fix the package source, then run this again" >&2
         exit 1
     fi

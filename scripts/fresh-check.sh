@@ -141,7 +141,7 @@ inside() {
     local trust=() name
     for name in "${TRUST_VARIABLES[@]}"; do [ -n "${!name:-}" ] && trust+=("$name=${!name}"); done
     ip netns exec "$NETNS" unshare --pid --fork --mount-proc="$ROOTFS/proc" \
-        chroot "$ROOTFS" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 FRESH_CHECK_TEST="${FRESH_CHECK_TEST:-1}" "${trust[@]}" \
+        chroot "$ROOTFS" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 FRESH_CHECK_TEST="${FRESH_CHECK_TEST:-1}" NOVASITE_REQUIRE_QEMU="${NOVASITE_REQUIRE_QEMU:-}" "${trust[@]}" \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         /bin/bash -c "cd /home/novasite/novasite && $readme_commands"
 }
