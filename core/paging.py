@@ -23,6 +23,9 @@ from typing import Any, Protocol
 from django.db.models import F, Model, Q, QuerySet
 from django.db.models.expressions import OrderBy
 
+# Row comparisons ((a, b) <= (x, y)), which Django 5.2 made for composite primary keys.
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThanOrEqual, TupleLessThanOrEqual
+
 from .params import parse_int
 
 
@@ -74,19 +77,29 @@ def _beyond(model: type[Model], key: SortKey, value: Any) -> Q | None:
     return beyond | Q(**{f"{key.column}__isnull": True}) if nulls and not key.descending else beyond
 
 
-def _bound(model: type[Model], key: SortKey, value: Any) -> Q:
-    """Rows at or after ``value`` in ``key``'s order: implied by the full predicate, but
-    written alone it is the index range the scan starts from."""
-    if value is None:
-        return Q() if key.descending else Q(**{f"{key.column}__isnull": True})
-    bound = Q(**{f"{key.column}__lte" if key.descending else f"{key.column}__gte": value})
-    if _nullable(model, key.column) and not key.descending:
-        bound |= Q(**{f"{key.column}__isnull": True})
-    return bound
+def _bound(model: type[Model], keys: Sequence[SortKey], marker: Mapping[str, Any]) -> Q:
+    """A row comparison, ``(k1, k2, …) >= (m1, m2, …)`` (``<=`` descending), over the longest
+    leading run of keys that one comparison can bound: the direction of the first key, and a
+    marker value that is not NULL. It is implied by the exact predicate (it only drops the
+    NULLs of the first key, which come in a segment of their own), but written alone it is
+    the index range that a B-tree scan starts from. A later nullable ascending key ends the
+    run: its NULLs follow the marker, and a row comparison with NULL is not true."""
+    run = [keys[0]]
+    for key in keys[1:]:
+        if key.descending != keys[0].descending or marker[key.column] is None:
+            break
+        if _nullable(model, key.column) and not key.descending:
+            break
+        run.append(key)
+    columns = Tuple(*(F(key.column) for key in run))
+    values = tuple(marker[key.column] for key in run)
+    lookup = TupleLessThanOrEqual if keys[0].descending else TupleGreaterThanOrEqual
+    return Q(lookup(columns, values))
 
 
 def after(model: type[Model], keys: Sequence[SortKey], marker: Mapping[str, Any]) -> Q:
-    """The rows that follow ``marker`` (its values by column) in the order of ``keys``."""
+    """The rows that follow ``marker`` (its values by column) in the order of ``keys``: the
+    exact predicate, as one OR of "equal on the keys before, beyond on this one"."""
     terms: list[Q] = []
     equal = Q()
     for key in keys:
@@ -94,9 +107,24 @@ def after(model: type[Model], keys: Sequence[SortKey], marker: Mapping[str, Any]
         if beyond is not None:
             terms.append(equal & beyond)
         equal &= _equal(key.column, marker[key.column])
-    if not terms:
-        return Q(pk__in=[])  # the marker is the last row there can be
-    return _bound(model, keys[0], marker[keys[0].column]) & reduce(operator.or_, terms)
+    return reduce(operator.or_, terms) if terms else Q(pk__in=[])
+
+
+def segments(model: type[Model], keys: Sequence[SortKey], marker: Mapping[str, Any]) -> list[Q]:
+    """The rows after ``marker`` as consecutive segments of the order, each one index range:
+    a NULL on a sort key splits the order where the NULLs begin or end, which no single
+    range over an index can span. Mostly one segment; two when the first key may be NULL."""
+    if not keys:
+        return []  # equal on every key: the marker itself, and nothing after it
+    first = keys[0].column
+    if marker[first] is None:
+        # NULLs are last ascending, first descending (then the non-NULLs all follow).
+        tied = [Q(**{f"{first}__isnull": True}) & segment for segment in segments(model, keys[1:], marker)]
+        return [*tied, Q(**{f"{first}__isnull": False})] if keys[0].descending else tied
+    within = _bound(model, keys, marker) & after(model, keys, marker)
+    if _nullable(model, first) and not keys[0].descending:
+        return [within, Q(**{f"{first}__isnull": True})]
+    return [within]
 
 
 def marker_values(rows: QuerySet[Any], keys: Sequence[SortKey], **lookup: Any) -> dict[str, Any] | None:
@@ -108,14 +136,19 @@ def keyset_page(
     rows: QuerySet[Any], keys: Sequence[SortKey], *, limit: int | None, marker: Mapping[str, Any] | None = None
 ) -> tuple[list[Any], bool]:
     """The first ``limit`` of ``rows`` (all of them when None) after ``marker`` in the order
-    of ``keys``, whose last key must be unique, and whether more rows follow."""
+    of ``keys``, whose last key must be unique, and whether more rows follow. One query, or
+    one per segment (see ``segments``) until the page is full."""
     ordered = rows.order_by(*(key.order_by() for key in keys))
-    if marker is not None:
-        ordered = ordered.filter(after(rows.model, keys, marker))
-    if limit is None:
-        return list(ordered), False
-    found = list(ordered[: limit + 1])
-    return found[:limit], len(found) > limit
+    parts = [ordered] if marker is None else [ordered.filter(part) for part in segments(rows.model, keys, marker)]
+    found: list[Any] = []
+    for part in parts:
+        if limit is None:
+            found += part
+            continue
+        found += part[: limit + 1 - len(found)]
+        if len(found) > limit:
+            return found[:limit], True
+    return found, False
 
 
 class Marker(Protocol):

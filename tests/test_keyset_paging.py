@@ -61,6 +61,9 @@ ORDERS = [
     (("display_name", "host"), ("asc", "desc")),
     (("host", "launched_at", "display_name"), ("desc", "asc")),
     (("task_state", "user_id"), ()),
+    (("user_id", "host", "launched_at"), ("asc",)),
+    (("task_state", "launched_at", "host"), ("desc",)),
+    (("task_state", "node"), ("asc", "asc")),
 ]
 
 
