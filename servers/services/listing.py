@@ -81,6 +81,8 @@ IGNORED_SORT_KEYS = {
     "vcpus",
 }
 ADMIN_SORT_KEYS = {"host", "node"}
+# What GET /servers shows of a server: its id (uuid), name and links.
+BRIEF_COLUMNS = ("id", "uuid", "name")
 
 
 @dataclass(frozen=True)
@@ -133,12 +135,15 @@ class ServerPage(NamedTuple):
     next_marker: str | None
 
 
-def list_servers(caller: Caller, query: ServerQuery) -> ServerPage:
+def list_servers(caller: Caller, query: ServerQuery, *, brief: bool = False) -> ServerPage:
     """One page of the servers ``query`` selects, in its order. A member's ``all_tenants``
     is refused (os_compute_api:servers:index:get_all_tenants). The page after a marker is a
-    keyset query (core.paging), so its cost does not grow with the marker's depth."""
+    keyset query (core.paging), so its cost does not grow with the marker's depth. ``brief``
+    reads only what the brief list shows (BRIEF_COLUMNS), not the servers' whole rows."""
     keys = _ordering(caller, query)
     servers = _filtered(caller, query)
+    if brief:
+        servers = servers.only(*BRIEF_COLUMNS)
     marker = None
     if query.marker:
         marker_uuid = parse_uuid(query.marker)
