@@ -195,13 +195,6 @@ class FixedChoicesFilter(admin.AllValuesFieldListFilter):
         raise NotImplementedError
 
 
-class HostFilter(FixedChoicesFilter):
-    """The compute hosts (the hosts table)."""
-
-    def fixed_choices(self) -> list[str]:
-        return list(ComputeNode.objects.order_by("host").values_list("host", flat=True))
-
-
 class ZoneFilter(FixedChoicesFilter):
     """The availability zones of the compute hosts, and the default zone."""
 
