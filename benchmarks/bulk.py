@@ -53,7 +53,7 @@ def copy_rows(model: type[Model], rows: Iterable[Mapping[str, Any]]) -> int:
         for field in model._meta.concrete_fields
         if not (field.primary_key and field.get_internal_type() in ("AutoField", "BigAutoField"))
     ]
-    defaults = {}
+    defaults: dict[str, Any] = {}
     for field in fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             defaults[field.attname] = now
@@ -61,7 +61,7 @@ def copy_rows(model: type[Model], rows: Iterable[Mapping[str, Any]]) -> int:
             defaults[field.attname] = field.get_default()
         else:
             defaults[field.attname] = None
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"
     total = 0
     batch = io.StringIO()

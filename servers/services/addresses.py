@@ -37,7 +37,7 @@ def addresses_of(device_ids: list[str]) -> dict[str, Addresses]:
             "floating_ips__fixed_ip_address",
         )
     )
-    ports: dict[Any, tuple[tuple[str, str, str, list[dict[str, Any]]], list[tuple[str, str]]]] = {}
+    ports: dict[Any, tuple[tuple[str, str, str, list[dict[str, Any]]], list[tuple[str, str | None]]]] = {}
     for port_id, device_id, network_name, network_id, mac, fixed_ips, floating, mapped_to in rows:
         _, floating_ips = ports.setdefault(port_id, ((device_id, network_name or str(network_id), mac, fixed_ips), []))
         if floating is not None:
