@@ -224,9 +224,12 @@ def search(servers: QuerySet[Server], term: str) -> QuerySet[Server]:
     server_uuid = parse_uuid(term)
     if server_uuid is not None:
         return servers.filter(uuid=server_uuid)
+    # A case-insensitive "^prefix" regex, not istartswith: PostgreSQL's trigram indexes on
+    # name and hostname answer a regex (the API's name filter is one too), not UPPER(name).
+    prefix = f"^{re.escape(term)}"
     found = (
-        Q(name__istartswith=term)
-        | Q(hostname__istartswith=term)
+        Q(name__iregex=prefix)
+        | Q(hostname__iregex=prefix)
         | Q(project_id=term)
         | Q(user_id=term)
         | Q(host=term)

@@ -1,24 +1,20 @@
-"""Trigram indexes (pg_trgm) for the server admin's search by name or hostname prefix
-(servers.admin.server_list.search): its ``istartswith`` is ``UPPER(name::text) LIKE 'X%'``,
-which these GIN indexes on the same expressions answer without reading the table. PostgreSQL
-only: elsewhere (the SQLite demo) the search runs unindexed, as small clouds can afford."""
+"""Trigram indexes (pg_trgm) on the server's name and hostname: they answer regular
+expressions, which is what both the API's ``name`` / ``hostname`` filters (Nova's regex
+match, servers.services.listing) and the admin's search by name or hostname prefix (a
+case-insensitive ``^prefix``, servers.admin.server_list.search) are. PostgreSQL only:
+elsewhere (the SQLite demo) both run unindexed, as small clouds can afford."""
 
 from django.db import migrations
 
-INDEXES = {
-    "server_name_trgm_idx": "UPPER(name::text)",
-    "server_hostname_trgm_idx": "UPPER(hostname::text)",
-}
+INDEXES = {"server_name_trgm_idx": "name", "server_hostname_trgm_idx": "hostname"}
 
 
 def create(apps, schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for name, expression in INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON servers_server USING gin (({expression}) gin_trgm_ops)"
-        )
+    for name, column in INDEXES.items():
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON servers_server USING gin ({column} gin_trgm_ops)")
 
 
 def drop(apps, schema_editor) -> None:
