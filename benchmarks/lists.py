@@ -1,6 +1,6 @@
 """Lists at scale: p50/p95 and query count of every list page and admin search, with N servers.
 
-    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/novasite_listsbench \\
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/novasite_bench_lists \\
         .venv/bin/python benchmarks/lists.py [--servers 100000] [--runs 10] [--reload]
 
 Needs PostgreSQL: uses its own database (BENCH_DATABASE_URL), created and migrated if
@@ -29,7 +29,7 @@ from tempfile import mkdtemp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.stats import percentile
 
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/novasite_listsbench")
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/novasite_bench_lists")
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasite.settings")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
