@@ -44,6 +44,8 @@ class Image(models.Model):
 
     class Meta:
         ordering = ["-created_at", "id"]
+        # GET /v2/images pages on (created_at, id) either way (core.paging).
+        indexes = [models.Index(fields=["created_at", "id"], name="image_created_idx")]
 
     def __str__(self) -> str:
         return self.name or str(self.id)

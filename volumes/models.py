@@ -52,6 +52,8 @@ class Volume(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The volume list pages newest first on this index (core.paging).
+        indexes = [models.Index(fields=["created_at", "id"], name="volume_created_idx")]
 
     def __str__(self) -> str:
         return self.name or str(self.id)
@@ -112,6 +114,8 @@ class Snapshot(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The snapshot list pages newest first on this index (core.paging).
+        indexes = [models.Index(fields=["created_at", "id"], name="snapshot_created_idx")]
 
     def __str__(self) -> str:
         return self.name or str(self.id)

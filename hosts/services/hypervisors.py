@@ -17,10 +17,13 @@ from django.db.models import Count, QuerySet
 
 from core import policy
 from core.exceptions import BadRequest, NotFound, NotSupported
+from core.paging import SortKey, keyset_page
 from core.principal import Caller
 from hosts.heartbeats import is_up
 from hosts.models import ComputeNode
 from servers.models import Server
+
+BY_ID = (SortKey("id"),)
 
 #: A hypervisor's id: its integer primary key, or its UUID.
 NodeKey = int | uuid.UUID
@@ -123,13 +126,14 @@ def _described(nodes: list[ComputeNode], *, with_servers: bool, with_workload: b
 def _page(rows: QuerySet[ComputeNode], page: Page | None) -> list[ComputeNode]:
     if page is None:
         return list(rows)
+    marker = None
     if page.marker is not None:
         anchor = _by_key(ComputeNode.objects.all(), page.marker)
         if anchor is None:
             raise BadRequest(f"marker [{page.marker}] not found")
-        rows = rows.filter(pk__gt=anchor.pk)
+        marker = {"id": anchor.pk}
     limit = settings.API_MAX_LIMIT if page.limit is None else min(page.limit, settings.API_MAX_LIMIT)
-    return list(rows[:limit])
+    return keyset_page(rows, BY_ID, limit=limit, marker=marker)[0]
 
 
 def list_hypervisors(

@@ -38,15 +38,16 @@ def next_link(request, collection: str, next_marker: str | None) -> dict[str, An
     return {"servers_links": [{"rel": "next", "href": href}]}
 
 
-def server_page(caller: Caller, request) -> listing.ServerPage:
+def server_page(caller: Caller, request, *, brief: bool = False) -> listing.ServerPage:
     """The page of servers a list request asks for.
 
     Filters: name, ip, ip6, description (regexes, as in Nova), status, flavor, image, uuid,
     reservation_id, key_name, locked, user_id, tags, changes-since, changes-before; operators
     also host, node, availability_zone, hostname, vm_state, task_state, power_state, deleted,
     and project_id/tenant_id with all_tenants (a member's all_tenants is 403, as Nova's policy
-    answers). Paging: limit (capped at API_MAX_LIMIT), marker."""
-    return listing.list_servers(caller, server_query(request, request.api_version))
+    answers). Paging: limit (capped at API_MAX_LIMIT), marker. ``brief``: the brief list's
+    columns only."""
+    return listing.list_servers(caller, server_query(request, request.api_version), brief=brief)
 
 
 class ServersView(ComputeView):
@@ -56,7 +57,7 @@ class ServersView(ComputeView):
 
     def get(self, request) -> Response:
         base = base_url(request)
-        page = server_page(self.caller, request)
+        page = server_page(self.caller, request, brief=True)
         body = {"servers": [rep.server_brief(server, base) for server in page.servers]}
         return Response({**body, **next_link(request, "servers", page.next_marker)})
 

@@ -21,6 +21,8 @@ class InstanceAction(models.Model):
 
     class Meta:
         ordering = ["-start_time", "-id"]
+        # A server's actions, newest first and paged (core.paging), on this index.
+        indexes = [models.Index(fields=["server", "start_time", "id"], name="action_server_start_idx")]
 
     def __str__(self) -> str:
         return f"{self.action} {self.request_id}"

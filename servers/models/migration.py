@@ -31,6 +31,8 @@ class Migration(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # GET /os-migrations pages newest first (core.paging) on this index.
+        indexes = [models.Index(fields=["created_at", "id"], name="migration_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.migration_type} {self.uuid} ({self.status})"

@@ -8,6 +8,33 @@ from django.db import models
 
 from servers.states import PowerState, VmState
 
+# The columns GET /servers sorts by (servers.services.listing.SORT_KEYS) besides created_at and
+# uuid (their own indexes): each has an index on (column, created_at, id), the order of a
+# sort on it with Nova's tie-breakers, walked forwards for asc and backwards for desc.
+SORTED_COLUMNS = (
+    "access_ip_v4",
+    "access_ip_v6",
+    "availability_zone",
+    "config_drive",
+    "description",
+    "name",
+    "host",
+    "hostname",
+    "image_ref",
+    "key_name",
+    "launch_index",
+    "launched_at",
+    "locked_by",
+    "node",
+    "power_state",
+    "project_id",
+    "task_state",
+    "terminated_at",
+    "updated_at",
+    "user_id",
+    "vm_state",
+)
+
 
 class Server(models.Model):
     """A virtual machine. vm_state, task_state and power_state follow servers.states; every
@@ -63,6 +90,12 @@ class Server(models.Model):
                 fields=["host"],
                 condition=models.Q(task_state__isnull=False, deleted=False),
                 name="server_busy_host_idx",
+            ),
+            # The default order (newest first); within one project, project_id's below.
+            models.Index(fields=["created_at", "id"], name="server_created_sort_idx"),
+            *(
+                models.Index(fields=[column, "created_at", "id"], name=f"server_{column[:12]}_sort_idx")
+                for column in SORTED_COLUMNS
             ),
         ]
 

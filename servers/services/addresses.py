@@ -8,8 +8,6 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from django.db.models import F
-
 from core import policy
 from core.exceptions import NotFound
 from core.principal import Caller
@@ -23,25 +21,34 @@ Addresses = dict[str, list[dict[str, Any]]]
 def addresses_of(device_ids: list[str]) -> dict[str, Addresses]:
     """{server uuid: {network name: [address, ...]}} for the servers' ports, in one query (a
     port's floating IPs come joined to its rows). Each address has its version, the address,
-    its OS-EXT-IPS:type (fixed or floating) and the port's MAC."""
+    its OS-EXT-IPS:type (fixed or floating) and the port's MAC. Rows are read as tuples, not
+    models: a page of 1,000 servers would otherwise build 2,000 objects to read five columns."""
     rows = (
         Port.objects.filter(device_id__in=device_ids)
-        .select_related("network")
-        .annotate(floating=F("floating_ips__floating_ip_address"), mapped_to=F("floating_ips__fixed_ip_address"))
         .order_by("created_at", "id", "floating_ips__created_at")
+        .values_list(
+            "id",
+            "device_id",
+            "network__name",
+            "network_id",
+            "mac_address",
+            "fixed_ips",
+            "floating_ips__floating_ip_address",
+            "floating_ips__fixed_ip_address",
+        )
     )
-    ports: dict[Any, tuple[Port, list[tuple[str, str]]]] = {}
-    for row in rows:
-        _, floating = ports.setdefault(row.id, (row, []))
-        if row.floating is not None:
-            floating.append((row.floating, row.mapped_to))
+    ports: dict[Any, tuple[tuple[str, str, str, list[dict[str, Any]]], list[tuple[str, str | None]]]] = {}
+    for port_id, device_id, network_name, network_id, mac, fixed_ips, floating, mapped_to in rows:
+        _, floating_ips = ports.setdefault(port_id, ((device_id, network_name or str(network_id), mac, fixed_ips), []))
+        if floating is not None:
+            floating_ips.append((floating, mapped_to))
     found: dict[str, Addresses] = {}
-    for port, floating in ports.values():
-        entries = found.setdefault(port.device_id, {}).setdefault(port.network.name or str(port.network_id), [])
-        for fixed in port.fixed_ips:
+    for (device_id, network, mac, fixed_ips), floating_ips in ports.values():
+        entries = found.setdefault(device_id, {}).setdefault(network, [])
+        for fixed in fixed_ips:
             address = fixed["ip_address"]
-            entries.append(_entry(address, "fixed", port.mac_address))
-            entries.extend(_entry(fip, "floating", port.mac_address) for fip, to in floating if to == address)
+            entries.append(_entry(address, "fixed", mac))
+            entries.extend(_entry(fip, "floating", mac) for fip, to in floating_ips if to == address)
     return found
 
 

@@ -14,10 +14,10 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
 
 from core import policy
 from core.exceptions import BadRequest, Conflict, NotFound
+from core.paging import keyset_page, marker_values, sort_keys
 from core.params import bool_word
 from core.principal import Caller
 from identity.models import Project
@@ -79,7 +79,7 @@ def _min_filter(name: str, value: str | None) -> int | None:
     return int(value)
 
 
-def list_flavors(caller: Caller, query: FlavorQuery) -> QuerySet[Flavor]:
+def list_flavors(caller: Caller, query: FlavorQuery) -> list[Flavor]:
     """Nova's rule: non-admins see enabled public flavors plus private ones shared with their
     project; admins see public ones by default, `is_public=false` for private ones and the
     literal `is_public=None` for all. One query however many flavors there are."""
@@ -106,18 +106,13 @@ def list_flavors(caller: Caller, query: FlavorQuery) -> QuerySet[Flavor]:
         raise BadRequest(f"Invalid sort key: {query.sort_key}")
     if query.sort_dir not in ("asc", "desc"):
         raise BadRequest(f"Invalid sort direction: {query.sort_dir}")
-    field = SORT_KEYS[query.sort_key]
-    descending = query.sort_dir == "desc"
+    keys = sort_keys((SORT_KEYS[query.sort_key], "id"), descending=query.sort_dir == "desc")
+    marker = None
     if query.marker is not None:
-        anchor = flavors.filter(flavorid=query.marker).first()
-        if anchor is None:
+        marker = marker_values(flavors, keys, flavorid=query.marker)
+        if marker is None:
             raise BadRequest(f"marker [{query.marker}] not found")
-        value = getattr(anchor, field)
-        after = "lt" if descending else "gt"
-        flavors = flavors.filter(Q(**{f"{field}__{after}": value}) | Q(**{field: value, f"id__{after}": anchor.id}))
-    prefix = "-" if descending else ""
-    flavors = flavors.order_by(f"{prefix}{field}", f"{prefix}id")
-    return flavors[: query.limit] if query.limit is not None else flavors
+    return keyset_page(flavors, keys, limit=query.limit, marker=marker)[0]
 
 
 def get_flavor(caller: Caller, flavor_id: str) -> Flavor:

@@ -8,15 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from core import policy
 from core.exceptions import BadRequest, NotFound
 from core.ids import parse_uuid
+from core.paging import keyset_page, marker_values, sort_keys
 from core.principal import Caller
 
 from ..models import InstanceAction, Server
 from .listing import changed_between
+
+NEWEST_ACTIONS = sort_keys(("start_time", "id"), descending=True)
 
 
 @dataclass(frozen=True)
@@ -55,16 +58,12 @@ def list_actions(
     if since and before and before < since:
         raise BadRequest("The value of changes-since must be less than or equal to changes-before.")
     actions: QuerySet[InstanceAction] = changed_between(server.actions.all(), since, before)
-    actions = actions.order_by("-start_time", "-id")
+    marker = None
     if query.marker is not None:
-        marker = server.actions.filter(request_id=query.marker).first()
+        marker = marker_values(server.actions.all(), NEWEST_ACTIONS, request_id=query.marker)
         if marker is None:
             raise BadRequest(f"Marker {query.marker} could not be found.")
-        actions = actions.filter(
-            Q(start_time__lt=marker.start_time) | Q(start_time=marker.start_time, id__lt=marker.id)
-        )
-    rows = list(actions if query.limit is None else actions[: query.limit])
-    return server, rows
+    return server, keyset_page(actions, NEWEST_ACTIONS, limit=query.limit, marker=marker)[0]
 
 
 def get_action(

@@ -22,16 +22,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 
 from core import policy
 from core.exceptions import BadRequest, Conflict, NotFound, QuotaExceeded
+from core.paging import SortKey, keyset_page, marker_values
 from core.principal import Caller
 from core.quotas import UNLIMITED, fits
 
 from ..models import Keypair
 from . import quotas
 from .x509_keys import generate_x509_cert
+
+# A user's keypairs are in name order (a name is unique per user).
+BY_NAME = (SortKey("name"),)
 
 SSH_KEY_TYPES = {
     "ssh-rsa",
@@ -127,14 +130,15 @@ def _owner(caller: Caller, user_id: str | None) -> str:
 
 def list_keypairs(
     caller: Caller, user_id: str | None = None, limit: int | None = None, marker: str | None = None
-) -> QuerySet[Keypair]:
+) -> list[Keypair]:
     """A user's keypairs by name, after the keypair named ``marker``, at most ``limit``."""
-    keypairs = Keypair.objects.filter(user_id=_owner(caller, user_id)).order_by("name", "id")
+    keypairs = Keypair.objects.filter(user_id=_owner(caller, user_id))
+    after = None
     if marker is not None:
-        if not keypairs.filter(name=marker).exists():
+        after = marker_values(keypairs, BY_NAME, name=marker)
+        if after is None:
             raise BadRequest(f"marker [{marker}] not found")
-        keypairs = keypairs.filter(name__gt=marker)
-    return keypairs[:limit] if limit is not None else keypairs
+    return keyset_page(keypairs, BY_NAME, limit=limit, marker=after)[0]
 
 
 def get_keypair(caller: Caller, name: str, user_id: str | None = None) -> Keypair:

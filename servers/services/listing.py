@@ -14,6 +14,7 @@ from django.db.models import Count, Model, QuerySet
 from core import policy
 from core.exceptions import BadRequest, Forbidden
 from core.ids import is_uuid, parse_uuid
+from core.paging import SortKey, keyset_page, marker_values
 from core.params import parse_bool
 from core.principal import Caller
 from networks.models import Port
@@ -80,6 +81,8 @@ IGNORED_SORT_KEYS = {
     "vcpus",
 }
 ADMIN_SORT_KEYS = {"host", "node"}
+# What GET /servers shows of a server: its id (uuid), name and links.
+BRIEF_COLUMNS = ("id", "uuid", "name")
 
 
 @dataclass(frozen=True)
@@ -132,24 +135,22 @@ class ServerPage(NamedTuple):
     next_marker: str | None
 
 
-def list_servers(caller: Caller, query: ServerQuery) -> ServerPage:
+def list_servers(caller: Caller, query: ServerQuery, *, brief: bool = False) -> ServerPage:
     """One page of the servers ``query`` selects, in its order. A member's ``all_tenants``
-    is refused (os_compute_api:servers:index:get_all_tenants)."""
-    servers = _filtered(caller, query).order_by(*_ordering(caller, query))
-    limit = query.limit
+    is refused (os_compute_api:servers:index:get_all_tenants). The page after a marker is a
+    keyset query (core.paging), so its cost does not grow with the marker's depth. ``brief``
+    reads only what the brief list shows (BRIEF_COLUMNS), not the servers' whole rows."""
+    keys = _ordering(caller, query)
+    servers = _filtered(caller, query)
+    if brief:
+        servers = servers.only(*BRIEF_COLUMNS)
+    marker = None
     if query.marker:
-        # Any sort order: the marker's position in the ordered ids (uuids only, cheap).
-        order = list(servers.values_list("uuid", flat=True))
-        position = next((index for index, item in enumerate(order) if str(item) == query.marker), None)
-        if position is None:
+        marker_uuid = parse_uuid(query.marker)
+        marker = marker_values(servers, keys, uuid=marker_uuid) if marker_uuid else None
+        if marker is None:
             raise BadRequest(f"marker [{query.marker}] not found")
-        page_ids = order[position + 1 : position + 2 + limit]
-        by_uuid = {str(s.uuid): s for s in servers.filter(uuid__in=page_ids[:limit])}
-        rows = [by_uuid[str(item)] for item in page_ids[:limit] if str(item) in by_uuid]
-        more = len(page_ids) > limit
-    else:
-        found = list(servers[: limit + 1])
-        rows, more = found[:limit], len(found) > limit
+    rows, more = keyset_page(servers, keys, limit=query.limit, marker=marker)
     return ServerPage(rows, str(rows[-1].uuid) if more and rows else None)
 
 
@@ -277,32 +278,36 @@ def _with_address(pattern: str, ip_version: int) -> list[str]:
     return [item for item in found if is_uuid(item)]
 
 
-def _ordering(caller: Caller, query: ServerQuery) -> list[str]:
-    """sort_key/sort_dir pairs (Nova's rules: a dir only with keys, missing dirs default to
-    desc), then created_at and id as tie-breakers so paging is stable. Sorting by host or
-    node is for operators (os_compute_api:servers:allow_all_filters), in Nova's words."""
+def _ordering(caller: Caller, query: ServerQuery) -> tuple[SortKey, ...]:
+    """sort_key/sort_dir pairs, by Nova's rules (nova.db.utils.process_sort_params): a dir
+    only with keys; keys Nova ignores are dropped with their dir; a key without a dir, and
+    the created_at and id tie-breakers, take the first dir (desc when none is given). So
+    every order is one direction throughout unless the client mixes them, and one index per
+    sort key (SERVER_SORT_INDEXES) serves it both ways. Sorting by host or node is for
+    operators (os_compute_api:servers:allow_all_filters), in Nova's words."""
     keys, dirs = query.sort_keys, query.sort_dirs
     if dirs and not keys:
         raise BadRequest("sort_dir is only valid with sort_key")
     if len(dirs) > len(keys):
         raise BadRequest("The number of sort_keys and sort_dirs must be the same")
-    order = []
-    for index, key in enumerate(keys):
-        direction = dirs[index] if index < len(dirs) else "desc"
+    for direction in dirs:
         if direction not in ("asc", "desc"):
             raise BadRequest(f"Invalid input for query parameters sort_dir. Value: {direction}.")
+    kept: list[tuple[str, str | None]] = []
+    for index, key in enumerate(keys):
         if key in IGNORED_SORT_KEYS:
             continue
         if key not in SORT_KEYS:
             raise BadRequest(f"Invalid input for query parameters sort_key. Value: {key}.")
         if key in ADMIN_SORT_KEYS and not policy.allows(caller, policy.SERVERS_ADMIN_FILTERS):
             raise Forbidden(f"Only administrators can sort servers by {key}")
-        column = SORT_KEYS[key]
-        order.append(column if direction == "asc" else f"-{column}")
+        kept.append((SORT_KEYS[key], dirs[index] if index < len(dirs) else None))
+    first = next((direction for _, direction in kept if direction), "desc")
+    order = [SortKey(column, (direction or first) == "desc") for column, direction in kept]
     for tie in ("created_at", "id"):
-        if not any(item.lstrip("-") == tie for item in order):
-            order.append(f"-{tie}")
-    return order
+        if not any(key.column == tie for key in order):
+            order.append(SortKey(tie, first == "desc"))
+    return tuple(order)
 
 
 def changed_between(rows: QuerySet[_Row], since: datetime | None, before: datetime | None) -> QuerySet[_Row]:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from core import policy
 from core.exceptions import BadRequest
 from core.ids import parse_uuid
+from core.paging import NEWEST_FIRST, keyset_page, marker_values
 from core.principal import Caller
 
 from ..models import Flavor, Migration
@@ -45,7 +46,7 @@ def list_migrations(caller: Caller, query: MigrationQuery) -> list[Migration]:
     policy.enforce(caller, policy.MIGRATIONS_INDEX)
     if query.project_id != caller.project_id:
         policy.enforce(caller, policy.MIGRATIONS_INDEX_ALL_PROJECTS)
-    rows = Migration.objects.select_related("server").order_by("-created_at", "-id")
+    rows = Migration.objects.select_related("server")
     if query.host:
         rows = rows.filter(Q(source_compute=query.host) | Q(dest_compute=query.host))
     for name in ("status", "migration_type", "source_compute", "user_id", "project_id"):
@@ -61,13 +62,13 @@ def list_migrations(caller: Caller, query: MigrationQuery) -> list[Migration]:
         rows = rows.filter(updated_at__gte=query.changes_since)
     if query.changes_before is not None:
         rows = rows.filter(updated_at__lte=query.changes_before)
+    marker = None
     if query.marker:
         marker_uuid = parse_uuid(query.marker)
-        anchor = Migration.objects.filter(uuid=marker_uuid).first() if marker_uuid else None
-        if anchor is None:
+        marker = marker_values(Migration.objects.all(), NEWEST_FIRST, uuid=marker_uuid) if marker_uuid else None
+        if marker is None:
             raise BadRequest(f"Marker {query.marker} could not be found.")
-        rows = rows.filter(Q(created_at__lt=anchor.created_at) | Q(created_at=anchor.created_at, id__lt=anchor.pk))
-    return list(rows if query.limit is None else rows[: query.limit])
+    return keyset_page(rows, NEWEST_FIRST, limit=query.limit, marker=marker)[0]
 
 
 def shows_hosts(caller: Caller) -> bool:

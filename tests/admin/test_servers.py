@@ -250,6 +250,9 @@ def test_filters_by_status_host_zone_project_and_task_state(staff, db):
         ("10.9.70.7", []),
         ("10.9.1.70", []),
         ("list2", ["list2"]),
+        ("LIST1", ["list1", "list10", "list11"]),  # the name's beginning, in any case
+        ("ist1", []),  # not its middle: a prefix is what an index answers
+        ("cn1", ["list1", "list10", "list4", "list7"]),  # a host, exactly
     ],
 )
 def test_search_finds_a_server_by_the_ip_its_port_holds(staff, db, term, found):
