@@ -51,10 +51,7 @@ bootstrap() {
 }
 
 teardown() {
-    local target
-    for target in dev/shm dev/pts dev sys proc; do
-        mountpoint -q "$ROOTFS/$target" 2>/dev/null && umount -l "$ROOTFS/$target"
-    done
+    mountpoint -q "$ROOTFS" 2>/dev/null && umount -R -l "$ROOTFS"
     ip netns pids "$NETNS" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$NETNS" 2>/dev/null || true
     ip link del "$HOST_IF" 2>/dev/null || true
@@ -65,9 +62,17 @@ teardown() {
 
 unpack() {
     teardown
+    # Never remove files through a mount that is still there (/dev and /sys are the machine's).
+    if grep -q " $ROOTFS[/ ]" /proc/mounts; then
+        echo "mounts under $ROOTFS remain after teardown: not removing it" >&2
+        return 1
+    fi
     rm -rf "$ROOTFS"
     mkdir -p "$ROOTFS"
     tar -C "$ROOTFS" -xf "$TARBALL"
+    # The root is a mount point of its own, as / is on a real machine (unshare --mount, which
+    # scripts/libvirt.sh uses for its second daemon, changes the propagation of /).
+    mount --bind "$ROOTFS" "$ROOTFS"
     mount --rbind /sys "$ROOTFS/sys"
     mount --bind /dev "$ROOTFS/dev"
     mount -t devpts devpts "$ROOTFS/dev/pts" -o newinstance,ptmxmode=0666
@@ -79,6 +84,9 @@ unpack() {
         cp /usr/local/share/ca-certificates/*.crt "$ROOTFS/usr/local/share/ca-certificates/"
         chroot "$ROOTFS" update-ca-certificates >/dev/null 2>&1
     fi
+    # A Debian 12 as its installer leaves it: the release, its updates and security updates.
+    printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb http://deb.debian.org/debian-security bookworm-security main\n' \
+        "$MIRROR" "$MIRROR" >"$ROOTFS/etc/apt/sources.list"
     echo fresh >"$ROOTFS/etc/hostname"
     printf '127.0.0.1 localhost\n::1 localhost\n127.0.1.1 fresh\n' >"$ROOTFS/etc/hosts"
 }
