@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import shutil
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from core.exceptions import PolicyNotAuthorized
 from core.principal import Caller
@@ -87,13 +87,20 @@ def test_x509_generation_returns_a_certificate_and_a_pkcs12_key(demo_api):
     assert shown["type"] == "x509" and "private_key" not in shown
 
 
-@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
 def test_generation_returns_the_private_key_once(demo_api):
     response = demo_api.post(URL, {"keypair": {"name": "gen"}}, format="json", **V210)
     assert response.status_code == 201
     body = response.json()["keypair"]
-    assert "PRIVATE KEY" in body["private_key"] and body["public_key"].startswith("ssh-rsa ")
-    assert len(body["fingerprint"].split(":")) == 16
+    assert body["private_key"].startswith("-----BEGIN RSA PRIVATE KEY-----")
+    assert body["public_key"].startswith("ssh-rsa ")
+    # The private key is the public key's, 2048 bits, and the fingerprint is its blob's MD5.
+    private = serialization.load_pem_private_key(body["private_key"].encode(), password=None)
+    assert private.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    ).decode() == " ".join(body["public_key"].split()[:2])
+    assert private.public_key().key_size == 2048
+    blob = base64.b64decode(body["public_key"].split()[1])
+    assert body["fingerprint"] == ":".join(f"{byte:02x}" for byte in hashlib.md5(blob).digest())
     assert "private_key" not in demo_api.get(f"{URL}/gen").json()["keypair"]
     # 2.92 made public_key mandatory.
     late = demo_api.post(URL, {"keypair": {"name": "gen2"}}, format="json", HTTP_OPENSTACK_API_VERSION="compute 2.92")

@@ -4,8 +4,8 @@ nova/compute/api.py KeypairAPI, nova/crypto.py).
 
 SSH fingerprints are the MD5 of the decoded key blob in colon-separated hex; x509
 fingerprints are the SHA-1 of the certificate's DER bytes, as Nova computes them.
-SSH generation uses `ssh-keygen` (without it, 400); x509 generation makes a self-signed
-certificate with `cryptography` (servers.services.x509_keys).
+SSH generation (an RSA key) and x509 generation (a self-signed certificate,
+servers.services.x509_keys) use `cryptography`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ import base64
 import binascii
 import hashlib
 import re
-import shutil
 import struct
-import subprocess
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.db import IntegrityError, transaction
 
 from core import policy
@@ -89,22 +87,15 @@ def x509_fingerprint(public_key: str) -> str:
 
 
 def generate_ssh_key(comment: str) -> tuple[str, str]:
-    """(private key, public key) of a new 2048-bit RSA key, like Nova's crypto.generate_key_pair."""
-    keygen = shutil.which("ssh-keygen")
-    if keygen is None:
-        raise BadRequest("Keypair generation is not supported on this cloud; provide a public_key.")
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "key"
-        try:
-            subprocess.run(
-                [keygen, "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-C", comment, "-f", str(path)],
-                check=True,
-                capture_output=True,
-                timeout=30,
-            )
-        except (subprocess.SubprocessError, OSError):
-            raise BadRequest("Keypair generation failed; provide a public_key.") from None
-        return path.read_text(), path.with_suffix(".pub").read_text().strip()
+    """(private key, public key) of a new 2048-bit RSA key, like Nova's crypto.generate_key_pair:
+    the private key in the traditional PEM form, the public key in OpenSSH's form with
+    ``comment``. Made with ``cryptography``, so no ``ssh-keygen`` is needed on the API host."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    return private, f"{public.decode()} {comment}".strip()
 
 
 def check_name(name: object, *, allow_at: bool = True) -> str:
