@@ -30,6 +30,7 @@ run: install
 	@$(if $(filter qemu,$(LIBVIRT)),env $(QEMU_ENV) ,)$(PY) scripts/supervise.py start --run-dir $(RUN_DIR)
 	@for i in $$(seq 1 60); do curl -s -o /dev/null http://127.0.0.1:8000/identity/v3 && break; sleep 0.5; done
 	@echo "novasite is up: API http://127.0.0.1:8000, admin http://127.0.0.1:8000/admin/, Flower http://127.0.0.1:5555"
+	@echo "consoles (openstack console url show --novnc SERVER) through http://127.0.0.1:6080"
 	@echo "Flower's login (FLOWER_BASIC_AUTH): $${FLOWER_BASIC_AUTH:-admin:$${ADMIN_PASSWORD:-secret}}"
 	@echo "logs: $(RUN_DIR)/log/<process>.log; processes: make status; stop with: make stop"
 	@echo

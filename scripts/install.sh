@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what novasite needs and is missing: Debian packages (libvirt headers to build
-# libvirt-python, qemu-img for guest disks, Redis when none answers) and the virtualenv.
+# libvirt-python, qemu-img for guest disks, the noVNC client the console proxy serves, Redis
+# when none answers) and the virtualenv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,8 @@ need_apt=()
 dpkg -s libvirt-dev >/dev/null 2>&1 || need_apt+=(libvirt-dev)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v qemu-img >/dev/null 2>&1 || need_apt+=(qemu-utils)
+# manage.py novncproxy serves noVNC from /usr/share/novnc (NOVNC_WEB_DIR), never from a CDN.
+[ -f /usr/share/novnc/vnc_lite.html ] || need_apt+=(novnc)
 if ! (command -v redis-cli >/dev/null 2>&1 && redis-cli -h 127.0.0.1 ping >/dev/null 2>&1); then
     command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 fi
