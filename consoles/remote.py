@@ -4,9 +4,9 @@ actions before): Nova's compute API and manager get_*_console, in Nova's order o
 1. the policy (os_compute_api:os-remote-consoles), then the removed rdp protocol (400);
 2. the server has a host (409 "not ready") and is not being deleted or migrated (409);
 3. the console kind is one this cloud serves: VNC through noVNC (``novnc``); a serial, SPICE
-   or VNC console disabled by configuration is "Unavailable console type" (400), a type that
-   does not belong to its protocol "Invalid console type" (400), a protocol no driver here
-   has (mks) 501;
+   or MKS console, or VNC disabled by configuration, is "Unavailable console type" (400, as
+   Nova with those consoles disabled, its default but for VNC), a type that does not belong
+   to its protocol "Invalid console type" (400);
 4. the host is asked where the guest's VNC server listens (compute.get_vnc_console; 409 when
    the guest is not running, 400 when it has no VNC graphics, 503 when the host is down);
 5. a token for that address is stored (tokens.authorize) and the proxy's URL returned."""
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from core import policy
-from core.exceptions import BadRequest, NotSupported
+from core.exceptions import BadRequest
 from core.principal import Caller
-from servers.services.host_queries import NOT_SUPPORTED, ask_host
+from servers.services.host_queries import ask_host
 from servers.services.lookup import get_server
 from servers.states.constants import TaskState
 from servers.states.errors import InstanceInvalidState, InstanceNotReady
@@ -62,11 +62,9 @@ def get_remote_console(caller: Caller, server_id: str, protocol: str, console_ty
         raise InstanceNotReady(str(server.uuid))
     if server.task_state in REFUSED_TASK_STATES:
         raise InstanceInvalidState(action, str(server.uuid), "task_state", server.task_state)
-    if protocol == "mks":
-        raise NotSupported(NOT_SUPPORTED)
-    if protocol in ("spice", "serial") or not settings.VNC_ENABLED:
-        # No guest here has SPICE graphics or a TCP serial port (Nova's [spice] and
-        # [serial_console] enabled = False), and VNC can be switched off.
+    if protocol != "vnc" or not settings.VNC_ENABLED:
+        # No guest here has SPICE or MKS graphics or a TCP serial port (Nova's [spice],
+        # [mks] and [serial_console] enabled = False), and VNC can be switched off.
         raise BadRequest(f"Unavailable console type {console_type}.")
     if console_type != "novnc":
         raise BadRequest(f"Invalid console type {console_type}")

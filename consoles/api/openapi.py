@@ -14,7 +14,7 @@ REMOTE_CONSOLE_CREATE = Operation(
         "remote_console",
         obj({"protocol": STRING, "type": STRING, "url": {"type": "string", "format": "uri"}}),
     ),
-    errors=(400, 403, 404, 409, 501, 503),
+    errors=(400, 403, 404, 409, 503),
     description=f"Before {mv.REMOTE_CONSOLES}: 404 (use the os-getVNCConsole action). The URL carries a "
     "token valid for CONSOLE_TOKEN_TTL seconds; 409 when the server is not running or is being "
     "deleted or migrated; 400 for a console type this cloud does not serve.",
