@@ -23,9 +23,9 @@ def test_a_qemu_guest_listens_for_vnc_on_the_hosts_address():
     graphics = root.findall("devices/graphics")
     assert len(graphics) == 1
     assert graphics[0].attrib == {"type": "vnc", "port": "-1", "autoport": "yes", "listen": "192.0.2.7"}
-    assert graphics[0].find("listen").attrib == {"type": "address", "address": "192.0.2.7"}
+    assert dxml.required(graphics[0], "listen").attrib == {"type": "address", "address": "192.0.2.7"}
     # the serial console that os-getConsoleOutput reads is still there
-    assert root.find("devices/serial").get("type") == "pty"
+    assert dxml.required(root, "devices/serial").get("type") == "pty"
 
 
 def test_without_an_address_or_on_the_test_driver_there_are_no_graphics():
