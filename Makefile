@@ -40,6 +40,7 @@ run:
 	@echo "  admin    http://127.0.0.1:8000/admin/ (login admin / $${ADMIN_PASSWORD:-secret})"
 	@echo "  Flower   http://127.0.0.1:5555 (login $${FLOWER_BASIC_AUTH:-admin:$${ADMIN_PASSWORD:-secret}})"
 	@echo "  API docs http://127.0.0.1:8000/api/docs/ (OpenAPI schema: /api/schema/)"
+	@echo "  consoles http://127.0.0.1:6080 (noVNC; openstack console url show --novnc SERVER)"
 	@echo "logs: $(RUN_DIR)/log/<process>.log; processes: make status; stop with: make stop"
 	@echo "the demo cloud's data is kept between runs; make reset forgets it"
 	@echo

@@ -83,6 +83,7 @@ app.conf.update(
     task_publish_retry_policy={"max_retries": 18, "interval_start": 0, "interval_step": 0.5, "interval_max": 2},
     beat_schedule={
         "purge-expired-tokens": {"task": "conductor.purge_expired_tokens", "schedule": 3600.0},
+        "purge-expired-console-tokens": {"task": "conductor.purge_expired_console_tokens", "schedule": 600.0},
         "reclaim-deleted-servers": {"task": "conductor.reclaim_deleted_servers", "schedule": 60.0},
         "expire-stuck-tasks": {"task": "conductor.expire_stuck_tasks", "schedule": 60.0},
         # Builds whose message was lost are driven again (RECONCILE_AFTER says when one is stalled).

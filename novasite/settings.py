@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "volumes",
     "scheduling",
     "workers",
+    "consoles",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +241,18 @@ DATABASE_RETRY_SECONDS = env_int("DATABASE_RETRY_SECONDS", 120)
 DATABASE_RETRY_MAX_DELAY = env_int("DATABASE_RETRY_MAX_DELAY", 4)
 # How long the API waits for a compute host's answer (diagnostics, console output), seconds.
 COMPUTE_CALL_TIMEOUT = env_int("COMPUTE_CALL_TIMEOUT", 10)
+
+# --- Consoles (Nova's [vnc] and [consoleauth]; consoles/) -----------------------------------
+# Whether guests get VNC graphics, and the address of the compute host they listen on: the one
+# the console proxy connects to (a compute worker's --vnc-listen overrides it per host).
+VNC_ENABLED = os.environ.get("VNC_ENABLED", "1") != "0"
+VNC_SERVER_LISTEN = os.environ.get("VNC_SERVER_LISTEN", "127.0.0.1")
+# The noVNC page of the console proxy (manage.py novncproxy) that console URLs point to.
+NOVNCPROXY_BASE_URL = os.environ.get("NOVNCPROXY_BASE_URL", "http://127.0.0.1:6080/vnc_lite.html")
+# Where the proxy finds the noVNC client (Debian's novnc package; scripts/install.sh).
+NOVNC_WEB_DIR = os.environ.get("NOVNC_WEB_DIR", "/usr/share/novnc")
+# How long a console token is valid, seconds (Nova's [consoleauth] token_ttl).
+CONSOLE_TOKEN_TTL = env_int("CONSOLE_TOKEN_TTL", 600)
 
 # --- Identity -----------------------------------------------------------------------------
 TOKEN_TTL_SECONDS = env_int("TOKEN_TTL_SECONDS", 3600)

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_every_procfile_process_is_restarted_when_it_exits(tmp_path):
     processes = supervise.read_procfile(ROOT / "Procfile")
-    assert {"web", "conductor", "scheduler", "beat", "flower"} <= set(processes)
+    assert {"web", "conductor", "scheduler", "beat", "flower", "novncproxy"} <= set(processes)
     parser = configparser.RawConfigParser()
     parser.read_string(supervise.config(processes, tmp_path))
     for name, command in processes.items():

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from consoles.api import views as console_views
 from novasite.extensions import ExtensionsView, ExtensionView
 from novasite.versions import ComputeV21
 
@@ -65,6 +66,8 @@ urlpatterns = [
     path("/os-instance_usage_audit_log/<str:before>", usage_views.AuditLogView.as_view()),
     path("/os-server-external-events", external_event_views.ServerExternalEventsView.as_view()),
     path("/servers/<str:server_id>/diagnostics", host_query_views.ServerDiagnosticsView.as_view()),
+    path("/servers/<str:server_id>/remote-consoles", console_views.RemoteConsolesView.as_view()),
+    path("/os-console-auth-tokens/<str:token>", console_views.ConsoleAuthTokenView.as_view()),
     path("/flavors", flavor_views.FlavorsView.as_view()),
     path("/flavors/detail", flavor_views.FlavorsDetailView.as_view()),
     path("/flavors/<str:flavor_id>", flavor_views.FlavorView.as_view()),

@@ -1,5 +1,5 @@
 """Questions the API asks a hypervisor host and waits for (queue compute.<host>): the guest's
-diagnostics and its console log, and (for `manage.py placement_audit`) the list of guests.
+diagnostics, its console log and its VNC address, and (for `manage.py placement_audit`) the list of guests.
 Unlike the workflow tasks in tasks.py their result is stored (the caller is waiting on it,
 for COMPUTE_CALL_TIMEOUT seconds), they change nothing and they never touch a database. Each
 answers {"ok": True, ...} or {"ok": False, "error", "error_type"} where error_type names the
@@ -41,6 +41,15 @@ def get_console_output(instance: dict) -> dict:
     driver = context.current().driver
     return _answer(
         "compute.get_console_output", instance["uuid"], lambda: {"output": driver.get_console_output(instance["uuid"])}
+    )
+
+
+@shared_task(name="compute.get_vnc_console", ignore_result=False)
+def get_vnc_console(instance: dict) -> dict:
+    """{"console": {"host", "port"}}: where the running guest's VNC server listens."""
+    driver = context.current().driver
+    return _answer(
+        "compute.get_vnc_console", instance["uuid"], lambda: {"console": driver.get_vnc_console(instance["uuid"])}
     )
 
 

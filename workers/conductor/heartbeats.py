@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from consoles import tokens as console_tokens
 from hosts.heartbeats import record_compute_report
 from identity.tokens import purge_expired
 
@@ -32,3 +33,9 @@ def service_report(
 @shared_task(name="conductor.purge_expired_tokens")
 def purge_expired_tokens() -> int:
     return purge_expired()
+
+
+@shared_task(name="conductor.purge_expired_console_tokens")
+def purge_expired_console_tokens() -> int:
+    """Delete console tokens that expired or whose server was deleted or moved."""
+    return console_tokens.purge_expired()

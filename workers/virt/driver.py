@@ -64,6 +64,14 @@ class ConsoleNotAvailable(DriverError):
     """The guest has no console log to read (Nova's ConsoleNotAvailable)."""
 
 
+class ConsoleTypeUnavailable(DriverError):
+    """The guest has no console of the kind asked for (Nova's ConsoleTypeUnavailable)."""
+
+
+class ConsoleNotReady(DriverError):
+    """The guest has that console but does not serve it now: it is not running."""
+
+
 class MigrationAborted(DriverError):
     """A live migration stopped because ``abort_live_migration`` was called."""
 
@@ -253,6 +261,12 @@ class ComputeDriver(abc.ABC):
         """The end of the guest's console log (at most ``MAX_CONSOLE_BYTES``); "" when the
         guest has written nothing yet; :class:`ConsoleNotAvailable` when it has no log."""
         raise self._unsupported("get_console_output")
+
+    def get_vnc_console(self, uuid: str) -> dict[str, Any]:
+        """``{"host", "port"}`` where the running guest's VNC server listens (what a console
+        proxy connects to); :class:`ConsoleTypeUnavailable` when the guest has no VNC
+        graphics, :class:`ConsoleNotReady` when it is not running. Read-only."""
+        raise self._unsupported("get_vnc_console")
 
     # -- build and delete ------------------------------------------------------------------
 

@@ -42,6 +42,12 @@ class Command(BaseCommand):
             help="seconds to wait for an ACPI shutdown before destroying the guest",
         )
         parser.add_argument("--nic-type", default=os.environ.get("NIC_TYPE", "ethernet"), choices=("ethernet", "user"))
+        parser.add_argument(
+            "--vnc-listen",
+            default=settings.VNC_SERVER_LISTEN,
+            help="the address guests' VNC graphics listen on, which the console proxy connects to "
+            "(default: VNC_SERVER_LISTEN)",
+        )
         parser.add_argument("--concurrency", type=int, default=int(os.environ.get("COMPUTE_CONCURRENCY", 4)))
         parser.add_argument("--loglevel", default=os.environ.get("LOG_LEVEL", "INFO"))
 
@@ -60,6 +66,7 @@ class Command(BaseCommand):
             migration_uri=options["migration_uri"],
             nic_type=options["nic_type"],
             shutdown_timeout=options["shutdown_timeout"],
+            vnc_listen=options["vnc_listen"] if settings.VNC_ENABLED else None,
         )
         # Handled entries outlive the broker's redelivery of the message they stand for.
         journal = Journal(

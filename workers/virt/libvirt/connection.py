@@ -60,6 +60,7 @@ class LibvirtBase(ComputeDriver):
         migration_uri: str | None = None,
         nic_type: str = "ethernet",
         shutdown_timeout: float = 60.0,
+        vnc_listen: str | None = "127.0.0.1",
     ) -> None:
         """No connection is opened here; ``instances_dir`` is created (mode 755: QEMU
         must traverse it, see "File access" in ``LibvirtDriver``'s docstring).
@@ -67,6 +68,8 @@ class LibvirtBase(ComputeDriver):
         ``migration_uri``: how other hosts reach this one (``host_resources().libvirt_uri``),
         default ``uri``. ``nic_type``: ``'ethernet'`` (a tap libvirt creates, no bridge) or
         ``'user'`` (SLIRP). ``shutdown_timeout``: default seconds a clean shutdown may take.
+        ``vnc_listen``: the address a real guest's VNC graphics listen on (the one console
+        proxies connect to); None gives guests no graphics.
         """
         super().__init__(
             uri,
@@ -80,6 +83,7 @@ class LibvirtBase(ComputeDriver):
         self.migration_uri = migration_uri or uri
         self.nic_type = nic_type
         self.shutdown_timeout = float(shutdown_timeout)
+        self.vnc_listen = vnc_listen
         self.is_test = uri.startswith("test:")
         self.capabilities = self._capabilities_for(self.is_test)
         self._conn: libvirt.virConnect | None = None

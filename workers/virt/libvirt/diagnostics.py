@@ -1,5 +1,6 @@
-"""``DiagnosticsMixin``: what libvirt measures of a guest (``get_diagnostics``) and its
-console log (``get_console_output``). Both only read, so they take no per-uuid lock.
+"""``DiagnosticsMixin``: what libvirt measures of a guest (``get_diagnostics``), its console
+log (``get_console_output``) and where its VNC server listens (``get_vnc_console``). All only
+read, so they take no per-uuid lock.
 
 Each statistic comes from its own libvirt call (``info``, ``vcpus``, ``blockStats``,
 ``interfaceStats``); one the hypervisor cannot give (the test driver has no device
@@ -15,7 +16,15 @@ from typing import Any, TypeVar
 
 import libvirt
 
-from ..driver import MAX_CONSOLE_BYTES, POWER_STATE_NAMES, ConsoleNotAvailable, DriverError, canonical_uuid
+from ..driver import (
+    MAX_CONSOLE_BYTES,
+    POWER_STATE_NAMES,
+    ConsoleNotAvailable,
+    ConsoleNotReady,
+    ConsoleTypeUnavailable,
+    DriverError,
+    canonical_uuid,
+)
 from . import xml as dxml
 from .connection import LibvirtBase
 
@@ -38,7 +47,7 @@ def _state_name(power_state: int) -> str:
 
 
 class DiagnosticsMixin(LibvirtBase):
-    """get_diagnostics, get_console_output."""
+    """get_diagnostics, get_console_output, get_vnc_console."""
 
     def get_diagnostics(self, uuid: str) -> dict[str, Any]:
         """See ``ComputeDriver.get_diagnostics``."""
@@ -110,3 +119,15 @@ class DiagnosticsMixin(LibvirtBase):
         except OSError as exc:
             raise DriverError(f"cannot read the console log {path}: {exc}") from exc
         return data.decode("utf-8", errors="replace")
+
+    def get_vnc_console(self, uuid: str) -> dict[str, Any]:
+        """See ``ComputeDriver.get_vnc_console``: the listen address and the port QEMU chose,
+        read from the running guest's live XML (the port exists only while it runs)."""
+        uuid = canonical_uuid(uuid)
+        root = self._call("get_vnc_console", lambda conn: self._xml(self._domain(conn, uuid)))
+        if not dxml.has_vnc(root):
+            raise ConsoleTypeUnavailable("Unavailable console type vnc.")
+        address = dxml.vnc_address(root)
+        if address is None:
+            raise ConsoleNotReady(f"Instance {uuid} is not running, so its VNC console is not served.")
+        return {"host": address[0], "port": address[1]}

@@ -55,7 +55,8 @@ class GuestsMixin(PowerMixin):
         interfaces: list[dict[str, Any]] | tuple = (),
     ) -> str:
         """The domain XML for ``spec`` (see ``xml.build_domain``): ``type='qemu'`` (TCG) on a
-        real daemon, ``type='test'`` without disk, console or balloon on the test driver."""
+        real daemon (with VNC graphics on ``vnc_listen``), ``type='test'`` without disk,
+        console, graphics or balloon on the test driver."""
         return dxml.tostring(
             dxml.build_domain(
                 spec,
@@ -65,6 +66,7 @@ class GuestsMixin(PowerMixin):
                 volumes=volumes,
                 interfaces=interfaces,
                 console_log=os.path.join(self.instance_dir(spec.uuid), CONSOLE_LOG_FILE),
+                vnc_listen=self.vnc_listen,
             )
         )
 

@@ -110,10 +110,12 @@ def build_domain(
     volumes: Iterable[dict[str, Any]] = (),
     interfaces: Iterable[dict[str, Any]] = (),
     console_log: str | None = None,
+    vnc_listen: str | None = None,
 ) -> ET.Element:
     """The domain for ``spec``: ``type='qemu'`` (TCG) with ACPI, the virtio root disk (if
     ``disk_path``), a virtio-scsi controller, pty serial + console (logged to ``console_log``
-    when given: what os-getConsoleOutput reads) and a virtio balloon; or
+    when given: what os-getConsoleOutput reads), VNC graphics on ``vnc_listen`` (when given)
+    and a virtio balloon; or
     ``type='test'`` with no devices but volumes and NICs. ``volumes`` / ``interfaces`` are
     added to ``spec.volumes`` / ``spec.interfaces`` (duplicates by id dropped)."""
     dom = ET.Element("domain", type=domain_type)
@@ -162,8 +164,35 @@ def build_domain(
         if console_log:
             el(serial, "log", file=console_log, append="off")
         el(el(devices, "console", type="pty"), "target", type="serial", port="0")
+        if vnc_listen:
+            devices.append(vnc_graphics_element(vnc_listen))
         el(devices, "memballoon", model="virtio")
     return dom
+
+
+def vnc_graphics_element(listen: str) -> ET.Element:
+    """VNC graphics listening on ``listen`` (the host's address that console proxies reach),
+    on a port QEMU picks when the guest starts (autoport: 5900 and up)."""
+    graphics = ET.Element("graphics", type="vnc", port="-1", autoport="yes", listen=listen)
+    el(graphics, "listen", type="address", address=listen)
+    return graphics
+
+
+def vnc_address(root: ET.Element) -> tuple[str, int] | None:
+    """``(listen address, port)`` of the VNC graphics in a running guest's live XML; None when
+    the guest has no VNC graphics or no port yet (not running: the port is -1 or absent)."""
+    graphics = root.find("devices/graphics[@type='vnc']")
+    if graphics is None:
+        return None
+    port = int(graphics.get("port") or -1)
+    if port <= 0:
+        return None
+    return graphics.get("listen") or "127.0.0.1", port
+
+
+def has_vnc(root: ET.Element) -> bool:
+    """Whether the guest is defined with VNC graphics."""
+    return root.find("devices/graphics[@type='vnc']") is not None
 
 
 def console_log_path(root: ET.Element) -> str | None:
