@@ -16,7 +16,9 @@
 # Every step prints its duration; the log is var/fresh-check/fresh-check.log. Needs root.
 # Environment: FRESH_CHECK_TEST [1], FRESH_CHECK_MIRROR [http://deb.debian.org/debian],
 # FRESH_CHECK_CACHE [/var/cache/novasite/fresh-check: outside the clone, shared by every clone],
-# FRESH_CHECK_KEEP=1 leaves the root and its mounts in place for a look afterwards.
+# FRESH_CHECK_KEEP=1 leaves the root and its mounts in place for a look afterwards;
+# FRESH_CHECK_PYTEST_ARGS: what make test's pytest runs in the root (default: the whole suite).
+# NOVASITE_REQUIRE_QEMU reaches make test in the root (CI sets it: the qemu tests must run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/apt.sh
@@ -146,10 +148,11 @@ if [ "$FRESH_CHECK_TEST" = 1 ]; then step "make test" make test; fi'
 TRUST_VARIABLES=(SSL_CERT_FILE SSL_CERT_DIR PIP_CERT REQUESTS_CA_BUNDLE CURL_CA_BUNDLE GIT_SSL_CAINFO)
 
 inside() {
-    local trust=() name
-    for name in "${TRUST_VARIABLES[@]}"; do [ -n "${!name:-}" ] && trust+=("$name=${!name}"); done
+    local passed=() name
+    for name in "${TRUST_VARIABLES[@]}"; do [ -n "${!name:-}" ] && passed+=("$name=${!name}"); done
+    [ -n "${FRESH_CHECK_PYTEST_ARGS:-}" ] && passed+=("PYTEST_ARGS=$FRESH_CHECK_PYTEST_ARGS")
     ip netns exec "$NETNS" unshare --pid --fork --mount-proc="$ROOTFS/proc" \
-        chroot "$ROOTFS" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 FRESH_CHECK_TEST="${FRESH_CHECK_TEST:-1}" NOVASITE_REQUIRE_QEMU="${NOVASITE_REQUIRE_QEMU:-}" "${trust[@]}" \
+        chroot "$ROOTFS" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 FRESH_CHECK_TEST="${FRESH_CHECK_TEST:-1}" NOVASITE_REQUIRE_QEMU="${NOVASITE_REQUIRE_QEMU:-}" "${passed[@]}" \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         /bin/bash -c "cd /home/novasite/novasite && $readme_commands"
 }
