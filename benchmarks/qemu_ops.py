@@ -24,6 +24,9 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
+
+import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -66,10 +69,13 @@ def console_shows_banner(api: Api, sid: str, timeout: float = 120) -> None:
     """Wait until the guest's serial log shows its banner (QEMU guests only)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        response = api.post(f"/compute/v2.1/servers/{sid}/action", {"os-getConsoleOutput": {}}, headers=V)
+        try:
+            response = api.post(f"/compute/v2.1/servers/{sid}/action", {"os-getConsoleOutput": {}}, headers=V)
+        except requests.Timeout:  # the host answers late when the machine is busy: ask again
+            continue
         if response.status_code == 200 and READY in response.json()["output"]:
             return
-        time.sleep(0.2)
+        time.sleep(0.5)
     raise SystemExit(f"{sid}: no {READY!r} on the console in {timeout:.0f} s")
 
 
@@ -214,17 +220,23 @@ def main() -> None:
             for driver, zone, hosts in (("test", "az2", {"compute3", "compute4"}), ("qemu", "nova", set(QEMU_HOSTS))):
                 walk(api, image, zone, hosts, driver == "qemu", recorder(results[driver]))
             print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
+            table(results, file=sys.stderr)  # the figures so far, should a later run fail
         idle, loaded = memory_with_guests(api, cloud, image, args.guests)
     finally:
         cloud.stop()
         if not args.keep:
             subprocess.run(["rm", "-rf", str(workdir)], check=False)
-    print(f"{'operation':<22}{'QEMU median s':>14}{'max':>8}{'test driver median s':>22}{'max':>8}")
-    for name in results["qemu"]:
-        qemu, test = results["qemu"][name], results["test"].get(name, [])
-        test_median = f"{statistics.median(test):>22.2f}{percentile(test, 1.0):>8.2f}" if test else f"{'-':>22}{'-':>8}"
-        print(f"{name:<22}{statistics.median(qemu):>14.2f}{percentile(qemu, 1.0):>8.2f}{test_median}")
+    table(results)
     print(f"compute1 (QEMU) worker RSS: {idle:.0f} MiB idle, {loaded:.0f} MiB with {args.guests} running guests")
+
+
+def table(results: dict[str, dict[str, list[float]]], file: TextIO = sys.stdout) -> None:
+    """Median and max seconds per operation, QEMU beside the test driver."""
+    print(f"{'operation':<22}{'QEMU median s':>14}{'max':>8}{'test driver median s':>22}{'max':>8}", file=file)
+    for name, qemu in results["qemu"].items():
+        test = results["test"].get(name, [])
+        test_median = f"{statistics.median(test):>22.2f}{percentile(test, 1.0):>8.2f}" if test else f"{'-':>22}{'-':>8}"
+        print(f"{name:<22}{statistics.median(qemu):>14.2f}{percentile(qemu, 1.0):>8.2f}{test_median}", file=file)
 
 
 if __name__ == "__main__":
