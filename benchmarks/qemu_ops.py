@@ -128,6 +128,23 @@ def recorder(into: dict[str, list[float]]) -> Callable[[str, float], None]:
     return record
 
 
+def remove_guests(under: str) -> None:
+    """Destroy and undefine the domains left on the daemons with a disk under ``under`` (a
+    run that stopped half way; the daemons are shared, so only this run's)."""
+    import libvirt
+
+    for uri in QEMU_HOSTS.values():
+        conn = libvirt.open(uri)
+        try:
+            for dom in conn.listAllDomains():
+                if under in dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE):
+                    if dom.isActive():
+                        dom.destroy()
+                    dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE)
+        finally:
+            conn.close()
+
+
 def rss_mib(pid: int) -> float:
     """A process's resident memory in MiB (/proc/PID/status VmRSS)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -224,6 +241,7 @@ def main() -> None:
         idle, loaded = memory_with_guests(api, cloud, image, args.guests)
     finally:
         cloud.stop()
+        remove_guests(str(workdir))
         if not args.keep:
             subprocess.run(["rm", "-rf", str(workdir)], check=False)
     table(results)
