@@ -74,23 +74,26 @@ status:
 # The suite always runs on PostgreSQL and Redis (TEST_DATABASE_URL / TEST_BROKER_URL), its
 # browser tests (tests/browser) in Debian's Chromium, installed here when missing, and its qemu
 # tests on two real libvirt daemons (scripts/libvirt.sh), started here and stopped afterwards
-# unless they were running already. Without them the qemu tests skip, or fail where
-# NOVASITE_REQUIRE_QEMU=1 (CI).
+# unless they were running already, with the project's guest image (scripts/guest-image.sh,
+# built here once and cached) for tests/e2e/test_qemu_guests.py. Without the daemons the qemu
+# tests skip, or fail where NOVASITE_REQUIRE_QEMU=1 (CI).
 test: install lint
 	@scripts/services.sh postgres
 	@scripts/chromium.sh
 	@was_up=0; scripts/libvirt.sh status >/dev/null 2>&1 && was_up=1; \
-	scripts/libvirt.sh up || echo "make test: no libvirt daemons: the qemu tests will skip (or fail under NOVASITE_REQUIRE_QEMU=1)"; \
+	if scripts/libvirt.sh up; then scripts/guest-image.sh >/dev/null || echo "make test: no guest image"; \
+	else echo "make test: no libvirt daemons: the qemu tests will skip (or fail under NOVASITE_REQUIRE_QEMU=1)"; fi; \
 	$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	[ $$was_up = 1 ] || scripts/libvirt.sh down >/dev/null 2>&1 || true; \
 	exit $$rc
 
 # The end-to-end suite again with RabbitMQ as the broker (quorum queues), on a vhost it makes
-# and deletes (scripts/test-rabbitmq.sh); installs and starts RabbitMQ when missing.
-# RABBITMQ_PYTEST_ARGS [tests/e2e]: what pytest runs.
+# and deletes (scripts/test-rabbitmq.sh); installs and starts RabbitMQ when missing. The qemu
+# tests are left out: make test ran them on the real daemons, which it has stopped again.
+# RABBITMQ_PYTEST_ARGS [tests/e2e -m 'not qemu']: what pytest runs.
 test-rabbitmq: install
 	@scripts/services.sh postgres rabbitmq
-	@scripts/test-rabbitmq.sh $(or $(RABBITMQ_PYTEST_ARGS),tests/e2e)
+	@scripts/test-rabbitmq.sh $(or $(RABBITMQ_PYTEST_ARGS),tests/e2e -m 'not qemu')
 
 # Format, lint and type checks (pyproject.toml); make test runs them first.
 lint: install

@@ -165,3 +165,16 @@ def test_force_complete_follows_novas_order_of_refusals(admin_api, server):
         f"Migration {migration.pk} state of instance {server.uuid} is queued. "
         "Cannot force complete while the migration is in this state."
     )
+
+
+def test_aborting_a_running_live_migration_marks_it_cancelling(admin_api, server):
+    """The source hypervisor is asked to abort the job, and the migration is marked first, so
+    that the rollback records it as cancelled (as Nova does), not as failed with a fault; a
+    second abort finds nothing left to abort."""
+    migration = running_live_migration(server)
+    url = f"/compute/v2.1/servers/{server.uuid}/migrations/{migration.pk}"
+    assert admin_api.delete(url, **V280).status_code == 202
+    migration.refresh_from_db()
+    assert migration.status == "cancelling"
+    again = admin_api.delete(url, **V280)
+    assert again.status_code == 409 and "cannot be aborted" in again.json()["conflictingRequest"]["message"]

@@ -230,7 +230,9 @@ def abort_live_migration(caller: Caller, server: Server, migration_id: str) -> N
         status="cancelling"
     ):
         return
-    if migration.status != "running":
+    # Marked first, so that the rollback the aborted job ends in records the migration as
+    # cancelled (as Nova does), not failed with a fault.
+    if not Migration.objects.filter(pk=migration.pk, status="running").update(status="cancelling"):
         raise Conflict(f"Migration {migration_id} is {migration.status} and cannot be aborted.")
     celery_app.send_task(
         "compute.abort_live_migration",

@@ -88,8 +88,18 @@ class WorkerSet:
         )
 
     def start_compute(
-        self, host: str, *, vcpus: int = 4, memory_mb: int = 4096, disk_gb: int = 40, faults: str = "", delays: str = ""
+        self,
+        host: str,
+        *,
+        vcpus: int = 4,
+        memory_mb: int = 4096,
+        disk_gb: int = 40,
+        faults: str = "",
+        delays: str = "",
+        libvirt_uri: str | None = None,
     ) -> Worker:
+        """The compute worker of ``host``, on ``libvirt_uri`` if given (a real daemon, for the
+        qemu tests), else on LIBVIRT_URI (the test driver)."""
         return self.start(
             host,
             [
@@ -106,6 +116,7 @@ class WorkerSet:
                 str(disk_gb),
                 "--instances-dir",
                 str(self.workdir / "instances" / host),
+                *(["--libvirt-uri", libvirt_uri] if libvirt_uri else []),
             ],
             env={"DATABASE_URL": UNREACHABLE_DATABASE_URL, "COMPUTE_FAULTS": faults, "COMPUTE_DELAYS": delays},
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -21,8 +22,16 @@ COMPUTE_HOSTS = ("compute1", "compute2")
 @pytest.fixture(scope="module")
 def compute_hosts() -> dict[str, str | dict]:
     """Compute workers to run: host -> injected faults (COMPUTE_FAULTS), or a dict with keys
-    faults and delays (COMPUTE_DELAYS); a test module may override it."""
+    faults, delays (COMPUTE_DELAYS) and libvirt_uri (default: the test driver); a test module
+    may override it."""
     return dict.fromkeys(COMPUTE_HOSTS, "")
+
+
+@pytest.fixture(scope="module")
+def cloud_dir(tmp_path_factory) -> Path:
+    """Where a module's cloud keeps its logs, images and instance disks; a module whose guests
+    run on real QEMU overrides it with a directory QEMU can reach (pytest's are mode 700)."""
+    return tmp_path_factory.mktemp("cloud")
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +41,9 @@ def worker_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def workers(django_db_setup, django_db_blocker, tmp_path_factory, compute_hosts, worker_env):
+def workers(django_db_setup, django_db_blocker, cloud_dir, compute_hosts, worker_env):
     """Conductor, scheduler and the compute workers, for one test module."""
-    workdir = tmp_path_factory.mktemp("cloud")
+    workdir = cloud_dir
     db = connection.settings_dict
     database_url = (
         f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
