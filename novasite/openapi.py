@@ -16,6 +16,7 @@ from core.openapi.services import (
     GLANCE_ERROR,
     KEYSTONE_ERROR,
     NEUTRON_ERROR,
+    WEBOB_TEXT_ERRORS,
     ServiceDoc,
     microversion_headers,
     nova_error,
@@ -44,7 +45,13 @@ def services() -> tuple[ServiceDoc, ...]:
         ),
         ServiceDoc("identity", "/identity", lambda status: KEYSTONE_ERROR),
         ServiceDoc("network", "/network", lambda status: NEUTRON_ERROR),
-        ServiceDoc("image", "/image", lambda status: GLANCE_ERROR),
+        # A 401 comes from keystonemiddleware, before Glance: Keystone's body.
+        ServiceDoc(
+            "image",
+            "/image",
+            lambda status: KEYSTONE_ERROR if status == 401 else GLANCE_ERROR,
+            error_media=WEBOB_TEXT_ERRORS,
+        ),
         ServiceDoc("scheduler", "/scheduler", nova_error),
     )
 
