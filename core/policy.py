@@ -375,6 +375,7 @@ VOLUME_RESET_STATUS = Rule(
     "volume_extension:volume_admin_actions:reset_status", ADMIN, "Force a volume's status (os-reset_status)"
 )
 VOLUME_QUOTAS_SHOW = Rule("volume_extension:quotas:show", OWNER, "Show a project's volume quotas")
+VOLUME_SERVICES_LIST = Rule("volume_extension:services:index", ADMIN, "List the block storage services")
 SNAPSHOT_RESET_STATUS = Rule(
     "volume_extension:snapshot_admin_actions:reset_status", ADMIN, "Force a snapshot's status (os-reset_status)"
 )
