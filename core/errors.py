@@ -3,6 +3,7 @@
 - Compute and Volume (Nova, Cinder): ``{"badRequest": {"code": 400, "message": "..."}}``
 - Identity (Keystone): ``{"error": {"code": 401, "title": "Unauthorized", "message": "..."}}``
 - Network (Neutron): ``{"NeutronError": {"type": "HTTPNotFound", "message": "...", "detail": ""}}``
+- Placement: ``{"errors": [{"status": 404, "title": "Not Found", "detail": "...", "code": "..."}]}``
 - Image (Glance): webob's, by the Accept header (``core.webob_errors``): an HTML page for
   ``*/*`` or none (what glanceclient reads), ``{"message", "code": "404 Not Found", "title"}``
   for application/json; a 401 is keystonemiddleware's, Keystone's body
@@ -77,6 +78,11 @@ def _neutron_body(status: int, message: str, kind: str | None) -> dict[str, Any]
     }
 
 
+def _placement_body(status: int, message: str, kind: str | None) -> dict[str, Any]:
+    error = {"status": status, "title": _title(status), "detail": message, "code": kind or "placement.undefined_code"}
+    return {"errors": [error]}
+
+
 def _glance_body(status: int, message: str, kind: str | None) -> dict[str, Any]:
     return json_document(status, _title(status), message)
 
@@ -111,6 +117,7 @@ FORMATS: dict[str, ServiceFormat] = {
         _keystone_body, lambda rule: f"You are not authorized to perform the requested action: {rule}."
     ),
     "/network": ServiceFormat(_neutron_body, lambda rule: f"({rule}) is disallowed by policy", "PolicyNotAuthorized"),
+    "/placement": ServiceFormat(_placement_body, lambda rule: f"Policy does not allow {rule} to be performed."),
     "/image": ServiceFormat(
         _glance_body, lambda rule: f"You are not authorized to complete {rule} action.", respond=_glance_response
     ),

@@ -365,6 +365,15 @@ NETWORK_QUOTA_SHOW = Rule("get_quota", ADMIN, "Show another project's network qu
 NETWORK_QUOTA_UPDATE = Rule("update_quota", ADMIN, "Change a project's network quotas")
 NETWORK_QUOTA_DELETE = Rule("delete_quota", ADMIN, "Revert a project's network quotas to the defaults")
 
+# --- Placement (placement/policies/): a read-only view; readers are admins and other services.
+PLACEMENT_PROVIDERS_LIST = Rule("placement:resource_providers:list", SERVICE_OR_ADMIN, "List resource providers")
+PLACEMENT_PROVIDERS_SHOW = Rule("placement:resource_providers:show", SERVICE_OR_ADMIN, "Show a resource provider")
+PLACEMENT_INVENTORIES_LIST = Rule(
+    "placement:resource_providers:inventories:list", SERVICE_OR_ADMIN, "List a resource provider's inventories"
+)
+PLACEMENT_USAGES = Rule("placement:resource_providers:usages", SERVICE_OR_ADMIN, "Show a resource provider's usages")
+PLACEMENT_ALLOCATIONS_LIST = Rule("placement:allocations:list", SERVICE_OR_ADMIN, "Show a consumer's allocations")
+
 # --- Volume (cinder/policies/) --------------------------------------------------------------
 # Cinder itself checks context.is_admin for all_tenants (cinder/volume/api.py, get_all).
 VOLUME_ALL_TENANTS = Rule("volume:get_all_tenants", ADMIN, "List every project's volumes")

@@ -16,6 +16,7 @@ from core.openapi.services import (
     GLANCE_ERROR,
     KEYSTONE_ERROR,
     NEUTRON_ERROR,
+    PLACEMENT_ERROR,
     WEBOB_TEXT_ERRORS,
     ServiceDoc,
     microversion_headers,
@@ -51,6 +52,12 @@ def services() -> tuple[ServiceDoc, ...]:
             "/image",
             lambda status: KEYSTONE_ERROR if status == 401 else GLANCE_ERROR,
             error_media=WEBOB_TEXT_ERRORS,
+        ),
+        ServiceDoc(
+            "placement",
+            "/placement",
+            lambda status: PLACEMENT_ERROR,
+            headers=microversion_headers("placement", "1.0", "1.39"),
         ),
         ServiceDoc("scheduler", "/scheduler", nova_error),
     )

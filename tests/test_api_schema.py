@@ -190,7 +190,7 @@ def test_error_responses_are_each_services_body(schema):
     assert "401" in issue["responses"] and {} in issue["security"]
 
 
-def test_microversion_headers_on_compute_and_volume_only(schema, settings):
+def test_microversion_headers_on_compute_volume_and_placement_only(schema, settings):
     newest = settings.COMPUTE_MAX_MICROVERSION
     for path, method, operation in operations(schema):
         headers = {p["name"]: p for p in operation.get("parameters", []) if p["in"] == "header"}
@@ -201,6 +201,8 @@ def test_microversion_headers_on_compute_and_volume_only(schema, settings):
             assert "OpenStack-API-Version" in operation["responses"][success]["headers"], path
         elif path.startswith("/volume/v3/"):
             assert headers["OpenStack-API-Version"]["examples"]["Newest"]["value"].startswith("volume 3.")
+        elif path.startswith("/placement/") and path != "/placement/":  # the root needs no token
+            assert headers["OpenStack-API-Version"]["examples"]["Newest"]["value"] == "placement 1.39"
         else:
             assert "OpenStack-API-Version" not in headers, f"{method} {path}"
 

@@ -321,7 +321,7 @@ def test_grants_on_the_domain_give_domain_scoped_tokens(admin_api, demo_api):
     assert token["domain"] == {"id": "default", "name": "Default"}
     assert "project" not in token and "is_domain" not in token
     assert sorted(role["name"] for role in token["roles"]) == ["member", "reader"]
-    assert [entry["type"] for entry in token["catalog"]] == ["identity", "compute", "image", "network"]
+    assert [entry["type"] for entry in token["catalog"]] == ["identity", "compute", "image", "network", "placement"]
 
     assert admin_api.put(f"{V3}/domains/elsewhere/users/{demo.id}/roles/{member.id}").status_code == 404
     assert admin_api.delete(grant).status_code == 204

@@ -11,7 +11,7 @@ from functools import cache
 from core.errors import NOVA_KEYS
 from core.microversions import Microversion
 
-from .types import INTEGER, STRING, Component, Schema, obj
+from .types import INTEGER, STRING, Component, Schema, array, obj
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,10 @@ COMPUTE_FAULT = Component("ComputeFault", obj({"code": INTEGER, "message": STRIN
 KEYSTONE_ERROR = Component("KeystoneError", obj({"error": obj({"code": INTEGER, "title": STRING, "message": STRING})}))
 NEUTRON_ERROR = Component(
     "NeutronError", obj({"NeutronError": obj({"type": STRING, "message": STRING, "detail": STRING})})
+)
+PLACEMENT_ERROR = Component(
+    "PlacementError",
+    obj({"errors": array(obj({"status": INTEGER, "title": STRING, "detail": STRING, "code": STRING}))}),
 )
 # webob's JSON error (core.webob_errors): ``code`` is the status line, "404 Not Found".
 GLANCE_ERROR = Component("GlanceError", obj({"code": STRING, "title": STRING, "message": STRING}))
