@@ -373,6 +373,15 @@ PLACEMENT_INVENTORIES_LIST = Rule(
 )
 PLACEMENT_USAGES = Rule("placement:resource_providers:usages", SERVICE_OR_ADMIN, "Show a resource provider's usages")
 PLACEMENT_ALLOCATIONS_LIST = Rule("placement:allocations:list", SERVICE_OR_ADMIN, "Show a consumer's allocations")
+PLACEMENT_PROVIDER_ALLOCATIONS = Rule(
+    "placement:resource_providers:allocations:list", SERVICE_OR_ADMIN, "List the allocations against a provider"
+)
+PLACEMENT_PROVIDER_AGGREGATES = Rule(
+    "placement:resource_providers:aggregates:list", SERVICE_OR_ADMIN, "List the aggregates of a provider"
+)
+PLACEMENT_PROVIDER_TRAITS = Rule(
+    "placement:resource_providers:traits:list", SERVICE_OR_ADMIN, "List a provider's traits"
+)
 
 # --- Volume (cinder/policies/) --------------------------------------------------------------
 # Cinder itself checks context.is_admin for all_tenants (cinder/volume/api.py, get_all).

@@ -18,7 +18,7 @@ from django.db.models import QuerySet, Sum
 from core import policy
 from core.exceptions import NotFound
 from core.principal import Caller
-from hosts.models import Allocation, ComputeNode
+from hosts.models import AggregateHost, Allocation, ComputeNode
 from servers.models import Migration
 
 #: Placement's standard resource classes, each with the compute node's columns that give its
@@ -106,6 +106,35 @@ def usages(caller: Caller, provider: UUID | None, raw: str) -> dict[str, int]:
     return {name: sums[name] or 0 for name in RESOURCE_CLASSES}
 
 
+def _amounts(row: Allocation) -> dict[str, int]:
+    """An allocation's non-zero amounts by resource class (Placement stores no zero)."""
+    return {name: getattr(row, column) for name, column in ALLOCATION_COLUMNS.items() if getattr(row, column)}
+
+
+def provider_allocations(caller: Caller, provider: UUID | None, raw: str) -> dict[UUID, dict[str, int]]:
+    """The allocations against a provider, by consumer."""
+    policy.enforce(caller, policy.PLACEMENT_PROVIDER_ALLOCATIONS)
+    node = _node(provider, raw)
+    return {row.consumer: _amounts(row) for row in Allocation.objects.filter(compute_node=node).order_by("id")}
+
+
+def provider_aggregates(caller: Caller, provider: UUID | None, raw: str) -> list[UUID]:
+    """The aggregates a provider is in: its host's aggregates, whose uuids Nova mirrors into
+    Placement as the provider's aggregates."""
+    policy.enforce(caller, policy.PLACEMENT_PROVIDER_AGGREGATES)
+    node = _node(provider, raw)
+    return list(
+        AggregateHost.objects.filter(host=node.host).order_by("aggregate_id").values_list("aggregate__uuid", flat=True)
+    )
+
+
+def provider_traits(caller: Caller, provider: UUID | None, raw: str) -> list[str]:
+    """A provider's traits: none, as no scheduling rule here selects hosts by trait."""
+    policy.enforce(caller, policy.PLACEMENT_PROVIDER_TRAITS)
+    _node(provider, raw)
+    return []
+
+
 @dataclass(frozen=True)
 class ConsumerAllocation:
     """What a consumer holds on one provider."""
@@ -133,7 +162,7 @@ def consumer_allocations(caller: Caller, consumer: UUID | None) -> list[Consumer
     return [
         ConsumerAllocation(
             row.compute_node.uuid,
-            {name: getattr(row, column) for name, column in ALLOCATION_COLUMNS.items() if getattr(row, column)},
+            _amounts(row),
             row.project_id,
             row.user_id,
             kind,

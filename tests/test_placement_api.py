@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from hosts.models import Aggregate, AggregateHost
 from scheduling.claims import Resources, claim
 
 from .hosts_helpers import hosts, report
@@ -163,3 +164,23 @@ def test_the_catalog_names_placement(admin_api, hosts):
     catalog = admin_api.post("/identity/v3/auth/tokens", body, format="json").json()["token"]["catalog"]
     (entry,) = [service for service in catalog if service["type"] == "placement"]
     assert entry["name"] == "placement" and entry["endpoints"][0]["url"] == "http://testserver/placement"
+
+
+def test_a_providers_allocations_aggregates_and_traits(admin_api, hosts):
+    node = hosts["compute1"]
+    server = uuid.uuid4()
+    assert claim(node.id, str(server), Resources(1, 256, 0), project_id="proj", user_id="user")
+    allocations = admin_api.get(f"{P}/resource_providers/{node.uuid}/allocations").json()
+    assert allocations == {
+        "allocations": {str(server): {"resources": {"VCPU": 1, "MEMORY_MB": 256}}},
+        "resource_provider_generation": 0,
+    }
+    aggregate = Aggregate.objects.create(name="fast")
+    AggregateHost.objects.create(aggregate=aggregate, host="compute1")
+    base = f"{P}/resource_providers/{node.uuid}"
+    assert admin_api.get(f"{base}/aggregates").status_code == 404  # appeared at 1.1
+    assert admin_api.get(f"{base}/aggregates", **mv("1.1")).json() == {"aggregates": [str(aggregate.uuid)]}
+    newer = admin_api.get(f"{base}/aggregates", **mv("1.19")).json()
+    assert newer == {"aggregates": [str(aggregate.uuid)], "resource_provider_generation": 0}
+    assert admin_api.get(f"{base}/traits", **mv("1.6")).json() == {"traits": [], "resource_provider_generation": 0}
+    assert admin_api.get(f"{P}/resource_providers/nope/traits", **mv("1.6")).status_code == 404

@@ -76,3 +76,23 @@ ALLOCATIONS = Operation(
     ),
     errors=(403,),
 )
+PROVIDER_ALLOCATIONS = Operation(
+    "The allocations against a resource provider, by consumer.",
+    response=obj(
+        {
+            "allocations": {"type": "object", "additionalProperties": obj({"resources": AMOUNTS})},
+            "resource_provider_generation": INTEGER,
+        }
+    ),
+    errors=(403, 404),
+)
+PROVIDER_AGGREGATES = Operation(
+    "The aggregates a resource provider is in (microversion 1.1 and later).",
+    response=obj({"aggregates": array(UUID), "resource_provider_generation": INTEGER}, required=("aggregates",)),
+    errors=(403, 404),
+)
+PROVIDER_TRAITS = Operation(
+    "A resource provider's traits (none; microversion 1.6 and later).",
+    response=obj({"traits": array(STRING), "resource_provider_generation": INTEGER}),
+    errors=(403, 404),
+)

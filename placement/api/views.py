@@ -11,7 +11,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.exceptions import BadRequest
+from core.exceptions import BadRequest, NotFound
 from core.ids import parse_uuid
 from core.microversions import Microversion, requested_version
 from core.views import PublicView, ServiceView
@@ -25,7 +25,7 @@ MIN_VERSION, MAX_VERSION = Microversion(1, 0), Microversion(1, 39)
 #: When each part of a document appeared (placement's rest_api_version_history).
 AGGREGATES_LINK, TRAITS_LINK, ALLOCATIONS_LINK = Microversion(1, 1), Microversion(1, 6), Microversion(1, 11)
 CONSUMER_OWNER, TREES, CONSUMER_GENERATION = Microversion(1, 12), Microversion(1, 14), Microversion(1, 28)
-CONSUMER_TYPE = Microversion(1, 38)
+CONSUMER_TYPE, AGGREGATES_GENERATION = Microversion(1, 38), Microversion(1, 19)
 #: The list filters this view applies; Placement's others (resources, member_of, required)
 #: select by what it cannot answer here.
 LIST_FILTERS = ("name", "uuid", "in_tree")
@@ -178,3 +178,51 @@ class AllocationsView(PlacementView):
         if found and self.version >= CONSUMER_TYPE:
             body["consumer_type"] = found[0].consumer_type
         return Response(body)
+
+
+class SinceView(PlacementView):
+    """A provider's sub-resource that appeared at microversion ``since`` (404 below it, as
+    Placement's router answers)."""
+
+    since = MIN_VERSION
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.version < self.since:
+            raise NotFound("The resource could not be found.")
+
+
+class ProviderAllocationsView(SinceView):
+    """GET /resource_providers/{uuid}/allocations (1.0): the allocations against it, by consumer."""
+
+    openapi = {"get": doc.PROVIDER_ALLOCATIONS}
+
+    def get(self, request: Request, provider: str) -> Response:
+        found = providers.provider_allocations(self.caller, parse_uuid(provider), provider)
+        allocations = {str(consumer): {"resources": amounts} for consumer, amounts in found.items()}
+        return Response({"allocations": allocations, "resource_provider_generation": providers.GENERATION})
+
+
+class ProviderAggregatesView(SinceView):
+    """GET /resource_providers/{uuid}/aggregates (1.1; the generation since 1.19)."""
+
+    openapi = {"get": doc.PROVIDER_AGGREGATES}
+    since = AGGREGATES_LINK
+
+    def get(self, request: Request, provider: str) -> Response:
+        found = providers.provider_aggregates(self.caller, parse_uuid(provider), provider)
+        body: dict[str, Any] = {"aggregates": [str(aggregate) for aggregate in found]}
+        if self.version >= AGGREGATES_GENERATION:
+            body["resource_provider_generation"] = providers.GENERATION
+        return Response(body)
+
+
+class ProviderTraitsView(SinceView):
+    """GET /resource_providers/{uuid}/traits (1.6)."""
+
+    openapi = {"get": doc.PROVIDER_TRAITS}
+    since = TRAITS_LINK
+
+    def get(self, request: Request, provider: str) -> Response:
+        found = providers.provider_traits(self.caller, parse_uuid(provider), provider)
+        return Response({"traits": found, "resource_provider_generation": providers.GENERATION})
