@@ -3,7 +3,10 @@
 - Compute and Volume (Nova, Cinder): ``{"badRequest": {"code": 400, "message": "..."}}``
 - Identity (Keystone): ``{"error": {"code": 401, "title": "Unauthorized", "message": "..."}}``
 - Network (Neutron): ``{"NeutronError": {"type": "HTTPNotFound", "message": "...", "detail": ""}}``
-- Image (Glance): ``{"code": 404, "title": "Not Found", "message": "..."}``
+- Placement: ``{"errors": [{"status": 404, "title": "Not Found", "detail": "...", "code": "..."}]}``
+- Image (Glance): webob's, by the Accept header (``core.webob_errors``): an HTML page for
+  ``*/*`` or none (what glanceclient reads), ``{"message", "code": "404 Not Found", "title"}``
+  for application/json; a 401 is keystonemiddleware's, Keystone's body
 
 The service is chosen by the URL prefix, so views and services raise plain exceptions and
 never build bodies. A policy refusal is worded as each service words it.
@@ -23,13 +26,14 @@ from typing import Any
 
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 from kombu.exceptions import OperationalError as BrokerUnreachable
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import PolicyNotAuthorized
+from .webob_errors import json_document, webob_error
 
 log = logging.getLogger(__name__)
 
@@ -74,17 +78,37 @@ def _neutron_body(status: int, message: str, kind: str | None) -> dict[str, Any]
     }
 
 
+def _placement_body(status: int, message: str, kind: str | None) -> dict[str, Any]:
+    error = {"status": status, "title": _title(status), "detail": message, "code": kind or "placement.undefined_code"}
+    return {"errors": [error]}
+
+
 def _glance_body(status: int, message: str, kind: str | None) -> dict[str, Any]:
-    return {"code": status, "title": _title(status), "message": message}
+    return json_document(status, _title(status), message)
+
+
+def _glance_response(request: HttpRequest, status: int, message: str) -> HttpResponseBase:
+    if status == 401:
+        # keystonemiddleware refuses the token before Glance runs: its JSON, whatever is accepted.
+        return JsonResponse(_keystone_body(status, message, None), status=status)
+    return webob_error(request.META.get("HTTP_ACCEPT"), status, _title(status), message)
 
 
 @dataclass(frozen=True)
 class ServiceFormat:
-    """How one service writes an error: its body, and its sentence for a policy refusal."""
+    """How one service writes an error: its body, its sentence for a policy refusal, and
+    (``respond``) the whole response where it depends on more than the status (Glance's)."""
 
     body: Callable[[int, str, str | None], dict[str, Any]]
     policy_message: Callable[[str], str]
     policy_kind: str | None = None
+    respond: Callable[[HttpRequest, int, str], HttpResponseBase] | None = None
+
+    def response(self, request: HttpRequest, status: int, message: str, kind: str | None = None) -> HttpResponseBase:
+        """The error response to ``request``."""
+        if self.respond is not None:
+            return self.respond(request, status, message)
+        return JsonResponse(self.body(status, message, kind), status=status)
 
 
 NOVA = ServiceFormat(_nova_body, lambda rule: f"Policy doesn't allow {rule} to be performed.")
@@ -93,7 +117,10 @@ FORMATS: dict[str, ServiceFormat] = {
         _keystone_body, lambda rule: f"You are not authorized to perform the requested action: {rule}."
     ),
     "/network": ServiceFormat(_neutron_body, lambda rule: f"({rule}) is disallowed by policy", "PolicyNotAuthorized"),
-    "/image": ServiceFormat(_glance_body, lambda rule: f"You are not authorized to complete {rule} action."),
+    "/placement": ServiceFormat(_placement_body, lambda rule: f"Policy does not allow {rule} to be performed."),
+    "/image": ServiceFormat(
+        _glance_body, lambda rule: f"You are not authorized to complete {rule} action.", respond=_glance_response
+    ),
 }
 
 
@@ -124,7 +151,7 @@ def message_of(detail: object) -> str:
     return str(detail)
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponseBase | None:
     """DRF hook: every API's exceptions become its service's error body."""
     request = context.get("request")
     path = request.path if request is not None else ""
@@ -142,28 +169,33 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, Http404):
         status, message = 404, str(exc) or "Not found."
     elif isinstance(exc, drf.APIException):
-        response = drf_exception_handler(exc, context)
-        status = response.status_code if response is not None else exc.status_code
+        drf_response = drf_exception_handler(exc, context)
+        status = drf_response.status_code if drf_response is not None else exc.status_code
         message = message_of(exc.detail)
     else:
         return None  # unexpected: let it surface as a 500, which is always a bug
-    response = Response(service.body(status, message, kind), status=status)
+    response: HttpResponseBase
+    if service.respond is not None and request is not None:
+        response = service.respond(request, status, message)
+    else:
+        response = Response(service.body(status, message, kind), status=status)
     if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)) or status == 401:
         response["WWW-Authenticate"] = 'Keystone uri="/identity/v3"'
     return response
 
 
-def json_error(request: HttpRequest, status: int, message: str) -> JsonResponse:
-    """A plain Django error response (URL-level 404/500 and middleware, outside DRF views)."""
-    return JsonResponse(error_body(request.path, status, message), status=status)
+def json_error(request: HttpRequest, status: int, message: str) -> HttpResponseBase:
+    """A plain Django error response (URL-level 404/500 and middleware, outside DRF views),
+    JSON in every service's format but Glance's, which depends on the Accept header."""
+    return format_for(request.path).response(request, status, message)
 
 
-def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:
     """Django's 404 handler: the service's own not-found body."""
     return json_error(request, 404, "The resource could not be found.")
 
 
-def handler500(request: HttpRequest) -> JsonResponse:
+def handler500(request: HttpRequest) -> HttpResponseBase:
     """Django's 500 handler: the service's own fault body, or 503 when what escaped (outside
     the DRF views: middleware, the admin) was the database or the broker being down."""
     if isinstance(sys.exc_info()[1], UNAVAILABLE_ERRORS):

@@ -367,6 +367,24 @@ NETWORK_QUOTA_SHOW = Rule("get_quota", ADMIN, "Show another project's network qu
 NETWORK_QUOTA_UPDATE = Rule("update_quota", ADMIN, "Change a project's network quotas")
 NETWORK_QUOTA_DELETE = Rule("delete_quota", ADMIN, "Revert a project's network quotas to the defaults")
 
+# --- Placement (placement/policies/): a read-only view; readers are admins and other services.
+PLACEMENT_PROVIDERS_LIST = Rule("placement:resource_providers:list", SERVICE_OR_ADMIN, "List resource providers")
+PLACEMENT_PROVIDERS_SHOW = Rule("placement:resource_providers:show", SERVICE_OR_ADMIN, "Show a resource provider")
+PLACEMENT_INVENTORIES_LIST = Rule(
+    "placement:resource_providers:inventories:list", SERVICE_OR_ADMIN, "List a resource provider's inventories"
+)
+PLACEMENT_USAGES = Rule("placement:resource_providers:usages", SERVICE_OR_ADMIN, "Show a resource provider's usages")
+PLACEMENT_ALLOCATIONS_LIST = Rule("placement:allocations:list", SERVICE_OR_ADMIN, "Show a consumer's allocations")
+PLACEMENT_PROVIDER_ALLOCATIONS = Rule(
+    "placement:resource_providers:allocations:list", SERVICE_OR_ADMIN, "List the allocations against a provider"
+)
+PLACEMENT_PROVIDER_AGGREGATES = Rule(
+    "placement:resource_providers:aggregates:list", SERVICE_OR_ADMIN, "List the aggregates of a provider"
+)
+PLACEMENT_PROVIDER_TRAITS = Rule(
+    "placement:resource_providers:traits:list", SERVICE_OR_ADMIN, "List a provider's traits"
+)
+
 # --- Volume (cinder/policies/) --------------------------------------------------------------
 # Cinder itself checks context.is_admin for all_tenants (cinder/volume/api.py, get_all).
 VOLUME_ALL_TENANTS = Rule("volume:get_all_tenants", ADMIN, "List every project's volumes")
@@ -377,6 +395,7 @@ VOLUME_RESET_STATUS = Rule(
     "volume_extension:volume_admin_actions:reset_status", ADMIN, "Force a volume's status (os-reset_status)"
 )
 VOLUME_QUOTAS_SHOW = Rule("volume_extension:quotas:show", OWNER, "Show a project's volume quotas")
+VOLUME_SERVICES_LIST = Rule("volume_extension:services:index", ADMIN, "List the block storage services")
 SNAPSHOT_RESET_STATUS = Rule(
     "volume_extension:snapshot_admin_actions:reset_status", ADMIN, "Force a snapshot's status (os-reset_status)"
 )

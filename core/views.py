@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import microversions, policy
+from .exceptions import PolicyNotAuthorized
 from .principal import Caller
 
 
@@ -30,11 +31,16 @@ class ProjectRoles(BasePermission):
     (project_member_or_admin), as Nova's, Neutron's, Glance's and Cinder's default policies
     ask of each of their calls. A reader-only token may only read; an unscoped token, which has
     no project and no role, is refused with the policy's 403 (keystonemiddleware lets it
-    through; the services' policies refuse it)."""
+    through; the services' policies refuse it). So is a domain-scoped token, even one with the
+    admin role: these services' rules have ``scope_types=['project']``."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         write = request.method not in SAFE_METHODS
-        policy.enforce(caller_of(request), policy.PROJECT_MEMBER_OR_ADMIN if write else policy.PROJECT_READER_OR_ADMIN)
+        rule = policy.PROJECT_MEMBER_OR_ADMIN if write else policy.PROJECT_READER_OR_ADMIN
+        caller = caller_of(request)
+        if not caller.project_id:
+            raise PolicyNotAuthorized(rule.name)
+        policy.enforce(caller, rule)
         return True
 
 

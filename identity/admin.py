@@ -20,8 +20,8 @@ from core.principal import Caller
 from novasite.admin_support import ReadOnlyMixin, ServiceLayerAdmin, ServiceLayerForm
 
 from .api import parsing
-from .models import Project, Role, RoleAssignment, Token, User
-from .services import projects, roles, users
+from .models import DEFAULT_DOMAIN_ID, DomainRoleAssignment, Project, Role, RoleAssignment, Token, User
+from .services import domain_grants, projects, roles, users
 
 
 def request_body(form: Any, fields: tuple[str, ...], *, changed_only: bool) -> dict[str, Any]:
@@ -159,6 +159,32 @@ class RoleAssignmentAdmin(ServiceLayerAdmin[RoleAssignment]):
 
     def service_delete(self, caller: Caller, obj: RoleAssignment) -> None:
         roles.revoke_grant(caller, obj.project_id, obj.user_id, obj.role_id)
+
+
+@admin.register(DomainRoleAssignment)
+class DomainRoleAssignmentAdmin(ServiceLayerAdmin[DomainRoleAssignment]):
+    """A grant on the Default domain (PUT /v3/domains/{d}/users/{u}/roles/{r}): given or
+    revoked, never edited."""
+
+    service = "/identity"
+    list_display = ("user", "role", "domain_id")
+    list_filter = ("role",)
+    list_select_related = ("user", "role")
+    search_fields = ("user__name", "role__name")
+    ordering = ("user__name", "role__name")
+    autocomplete_fields = ("user", "role")
+    fields = ("user", "role")
+
+    def has_change_permission(self, request: HttpRequest, obj: DomainRoleAssignment | None = None) -> bool:
+        return False
+
+    def service_create(self, caller: Caller, form: Any) -> DomainRoleAssignment:
+        user, role = form.cleaned_data["user"], form.cleaned_data["role"]
+        domain_grants.create_domain_grant(caller, DEFAULT_DOMAIN_ID, user.pk, role.pk)
+        return DomainRoleAssignment.objects.get(domain_id=DEFAULT_DOMAIN_ID, user=user, role=role)
+
+    def service_delete(self, caller: Caller, obj: DomainRoleAssignment) -> None:
+        domain_grants.revoke_domain_grant(caller, obj.domain_id, obj.user_id, obj.role_id)
 
 
 @admin.register(Token)

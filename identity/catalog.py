@@ -12,6 +12,8 @@ SERVICES = (
     ("compute", "nova", "/compute/v2.1"),
     ("image", "glance", "/image"),
     ("network", "neutron", "/network"),
+    # A read-only view of the scheduler's compute nodes and claims (placement/).
+    ("placement", "placement", "/placement"),
     # Cinder's URL carries the project (http://H/volume/v3/{project_id}), as the client expects.
     ("volumev3", "cinderv3", "/volume/v3/{project_id}"),
 )

@@ -90,8 +90,10 @@ def role_document(request: HttpRequest, role: Role) -> dict:
 
 def token_document(request: HttpRequest, principal: Principal, *, with_catalog: bool = True) -> dict:
     """A token as Keystone renders it on issue and validation (keystone/common/render_token.py):
-    a project-scoped one with its project, roles (implied ones included) and, unless
-    ``with_catalog`` is off (?nocatalog), the catalog; an unscoped one with none of those."""
+    a project-scoped one with its project and ``is_domain`` (false: no project acts as a domain
+    here), a domain-scoped one with its domain; either with its roles (implied ones included)
+    and, unless ``with_catalog`` is off (?nocatalog), the catalog (a domain-scoped one without
+    the services whose URL names a project); an unscoped one with none of those."""
     body: dict = {
         "methods": list(principal.methods),
         "user": {
@@ -106,8 +108,11 @@ def token_document(request: HttpRequest, principal: Principal, *, with_catalog: 
     }
     if principal.scoped:
         role_ids = dict(Role.objects.filter(name__in=principal.roles).values_list("name", "id"))
-        body["project"] = {"id": principal.project_id, "name": principal.project_name, "domain": DEFAULT_DOMAIN}
-        body["is_domain"] = False
+        if principal.project_id:
+            body["project"] = {"id": principal.project_id, "name": principal.project_name, "domain": DEFAULT_DOMAIN}
+            body["is_domain"] = False
+        else:
+            body["domain"] = {"id": principal.domain_id, "name": principal.domain_name}
         body["roles"] = [{"id": role_ids[name], "name": name} for name in principal.roles if name in role_ids]
         if with_catalog:
             body["catalog"] = catalog(request, project_id=principal.project_id)

@@ -89,13 +89,31 @@ class RoleAssignment(models.Model):
         return f"{self.user} {self.role} on {self.project}"
 
 
+class DomainRoleAssignment(models.Model):
+    """A user holds a role on a domain (only Default exists): what a domain-scoped token
+    needs, as Keystone grants it with PUT /v3/domains/{d}/users/{u}/roles/{r}."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="domain_assignments")
+    domain_id = models.CharField(max_length=64, default=DEFAULT_DOMAIN_ID)
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="domain_assignments")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "domain_id", "role"], name="domain_role_assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} on domain {self.domain_id}"
+
+
 def password_method() -> list[str]:
     """The methods of a token issued before tokens recorded them: password."""
     return ["password"]
 
 
 class Token(models.Model):
-    """A token: scoped to a project, or unscoped (no project, no roles). Only a SHA-256 digest
+    """A token: scoped to a project or (``domain_id``) to a domain, or unscoped (neither, no
+    roles). Only a SHA-256 digest
     of the token is stored. ``roles`` are the effective role names on the project (implied
     roles included); ``methods`` the authentication methods it was obtained with;
     ``parent_audit_id`` the audit id of the token this one was rescoped from (the chain's
@@ -104,6 +122,7 @@ class Token(models.Model):
     digest = models.CharField(primary_key=True, max_length=64)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
     project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE, related_name="tokens")
+    domain_id = models.CharField(max_length=64, blank=True, default="")
     roles = models.JSONField(default=list)
     methods = models.JSONField(default=password_method)
     audit_id = models.CharField(max_length=64)

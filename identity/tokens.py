@@ -1,6 +1,7 @@
 """Issuing, validating and revoking tokens: the one home of token rules.
 
-A token is scoped to a project, or unscoped (no project, no roles, no catalog: what a user
+A token is scoped to a project, or to a domain (its roles are those granted on the domain;
+no project-scoped service accepts it), or unscoped (no project, no roles, no catalog: what a user
 without a default project gets from a password request that names no scope, and what may
 only be used with the Identity API or rescoped). Its roles are the user's roles on the
 project and the roles they imply, as ``keystone-manage bootstrap`` sets them up (admin
@@ -19,7 +20,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Project, Role, RoleAssignment, Token, User
+from .models import DEFAULT_DOMAIN_NAME, DomainRoleAssignment, Project, Role, RoleAssignment, Token, User
 
 #: Keystone's bootstrap implied roles: each role gives the next one too.
 IMPLIED_ROLES = {"admin": "manager", "manager": "member", "member": "reader"}
@@ -27,8 +28,8 @@ IMPLIED_ROLES = {"admin": "manager", "manager": "member", "member": "reader"}
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the token's user, project ("" when unscoped) and effective roles. DRF
-    sees it as request.user."""
+    """Who is calling: the token's user, project ("" when not scoped to one), domain ("" when
+    not domain-scoped) and effective roles. DRF sees it as request.user."""
 
     user_id: str
     user_name: str
@@ -40,6 +41,7 @@ class Principal:
     audit_id: str = ""
     methods: tuple[str, ...] = ("password",)
     parent_audit_id: str = ""
+    domain_id: str = ""
 
     is_authenticated = True
 
@@ -50,8 +52,13 @@ class Principal:
 
     @property
     def scoped(self) -> bool:
-        """Whether the token is scoped to a project."""
-        return bool(self.project_id)
+        """Whether the token is scoped to a project or a domain."""
+        return bool(self.project_id or self.domain_id)
+
+    @property
+    def domain_name(self) -> str:
+        """The name of the token's domain (only Default exists); "" when not domain-scoped."""
+        return DEFAULT_DOMAIN_NAME if self.domain_id else ""
 
     @property
     def audit_ids(self) -> list[str]:
@@ -79,7 +86,19 @@ def digest(token: str) -> str:
 def effective_roles(user: User, project: Project) -> tuple[str, ...]:
     """The names of the roles ``user`` holds on ``project`` and of the existing roles they
     imply, sorted; empty when it holds none."""
-    names = set(RoleAssignment.objects.filter(user=user, project=project).values_list("role__name", flat=True))
+    return _with_implied(
+        set(RoleAssignment.objects.filter(user=user, project=project).values_list("role__name", flat=True))
+    )
+
+
+def effective_domain_roles(user: User, domain_id: str) -> tuple[str, ...]:
+    """The names of the roles ``user`` holds on domain ``domain_id`` and of those they imply."""
+    granted = DomainRoleAssignment.objects.filter(user=user, domain_id=domain_id).values_list("role__name", flat=True)
+    return _with_implied(set(granted))
+
+
+def _with_implied(names: set[str]) -> tuple[str, ...]:
+    """``names`` and the existing roles they imply, sorted."""
     implied = set()
     for name in names:
         while name in IMPLIED_ROLES:
@@ -97,15 +116,21 @@ def issue_token(
     methods: tuple[str, ...] = ("password",),
     expires_at: datetime | None = None,
     parent_audit_id: str = "",
+    domain_id: str = "",
 ) -> tuple[str, Principal]:
-    """Create a token for ``user``, scoped to ``project`` (None: unscoped); returns the
-    secret (shown once) and the principal. AuthError when the user holds no role on the
-    project. ``expires_at`` (a rescoped token's) may only shorten the configured lifetime."""
+    """Create a token for ``user``, scoped to ``project`` or to domain ``domain_id`` (neither:
+    unscoped); returns the secret (shown once) and the principal. AuthError when the user
+    holds no role on the project or domain. ``expires_at`` (a rescoped token's) may only
+    shorten the configured lifetime."""
     roles: tuple[str, ...] = ()
     if project is not None:
         roles = effective_roles(user, project)
         if not roles:
             raise AuthError(f"User {user.id} has no access to project {project.id}.")
+    elif domain_id:
+        roles = effective_domain_roles(user, domain_id)
+        if not roles:
+            raise AuthError(f"User {user.id} has no access to domain {domain_id}.")
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
     expires = now + timedelta(seconds=settings.TOKEN_TTL_SECONDS)
@@ -116,6 +141,7 @@ def issue_token(
         digest=digest(secret),
         user=user,
         project=project,
+        domain_id=domain_id,
         roles=list(roles),
         methods=list(methods),
         audit_id=audit_id,
@@ -123,7 +149,8 @@ def issue_token(
         issued_at=now,
         expires_at=expires,
     )
-    return secret, _principal(user, project, roles, expires, now, audit_id, tuple(methods), parent_audit_id)
+    principal = _principal(user, project, roles, expires, now, audit_id, tuple(methods), parent_audit_id, domain_id)
+    return secret, principal
 
 
 def _principal(
@@ -135,6 +162,7 @@ def _principal(
     audit_id: str,
     methods: tuple[str, ...],
     parent_audit_id: str,
+    domain_id: str,
 ) -> Principal:
     return Principal(
         user.id,
@@ -147,6 +175,7 @@ def _principal(
         audit_id,
         methods,
         parent_audit_id,
+        domain_id,
     )
 
 
@@ -171,6 +200,7 @@ def check(secret: str) -> Principal | Invalid:
         token.audit_id,
         tuple(token.methods),
         token.parent_audit_id,
+        token.domain_id,
     )
 
 

@@ -4,7 +4,7 @@ users, roles, assignments, domains."""
 from django.urls import path
 
 from . import views
-from .api import auth, projects, roles, users
+from .api import auth, domain_grants, projects, roles, users
 
 urlpatterns = [
     path("", views.VersionsView.as_view()),
@@ -29,4 +29,9 @@ urlpatterns = [
     path("/v3/role_assignments", roles.RoleAssignmentsView.as_view()),
     path("/v3/domains", roles.DomainsView.as_view()),
     path("/v3/domains/<str:domain_id>", roles.DomainView.as_view()),
+    path("/v3/domains/<str:domain_id>/users/<str:user_id>/roles", domain_grants.UserRolesOnDomainView.as_view()),
+    path(
+        "/v3/domains/<str:domain_id>/users/<str:user_id>/roles/<str:role_id>",
+        domain_grants.DomainGrantView.as_view(),
+    ),
 ]

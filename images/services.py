@@ -250,3 +250,10 @@ def open_data(caller: Caller, image_id: str) -> tuple[Image, BinaryIO | None]:
         return image, open(store.image_path(image.id), "rb")
     except FileNotFoundError:
         return image, None
+
+
+def list_metadef_namespaces(caller: Caller) -> list[dict[str, object]]:
+    """The metadata definitions namespaces the caller may see (Glance's
+    get_metadef_namespaces, a reader's right, checked on every request): none, as this image
+    service keeps no metadata definitions catalog."""
+    return []

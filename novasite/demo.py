@@ -23,8 +23,8 @@ from core.ids import constant_uuid
 from core.principal import Caller
 from core.unset import UNSET
 from hosts.services import aggregates, regions
-from identity.models import Project, Role, User
-from identity.services import projects, roles, users
+from identity.models import DEFAULT_DOMAIN_ID, Project, Role, User
+from identity.services import domain_grants, projects, roles, users
 from identity.services.changes import NewProject, NewUser, UserChanges
 from images import services as images
 from images import store as image_store
@@ -79,11 +79,14 @@ def _user(caller: Caller, name: str, password: str, project: Project, role: Role
 
 def seed_identity(caller: Caller, admin_password: str, demo_password: str) -> Project:
     """Roles (those `keystone-manage bootstrap` creates), the admin and demo projects and
-    users; returns the admin project."""
+    users (the admin also with admin on the Default domain); returns the admin project."""
     found = {name: _role(caller, name) for name in ("admin", "manager", "member", "reader", "service")}
     admin_project = _project(caller, "admin", "Administrators")
     demo_project = _project(caller, "demo", "Demo project")
-    _user(caller, "admin", admin_password, admin_project, found["admin"])
+    admin = _user(caller, "admin", admin_password, admin_project, found["admin"])
+    # As devstack does: the admin also holds admin on the Default domain, so it may ask for the
+    # domain-scoped token Horizon's multi-domain mode manages identity with.
+    domain_grants.create_domain_grant(caller, DEFAULT_DOMAIN_ID, admin.id, found["admin"].id)
     _user(caller, "demo", demo_password, demo_project, found["member"])
     return admin_project
 

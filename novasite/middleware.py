@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from core.errors import json_error
 
@@ -39,10 +39,10 @@ class RejectNulMiddleware:
 
     JSON_NUL = (b"\x00", b"\\u0000")
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if "\x00" in request.path:
             return json_error(request, 404, "The resource could not be found.")
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):

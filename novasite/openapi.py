@@ -16,6 +16,8 @@ from core.openapi.services import (
     GLANCE_ERROR,
     KEYSTONE_ERROR,
     NEUTRON_ERROR,
+    PLACEMENT_ERROR,
+    WEBOB_TEXT_ERRORS,
     ServiceDoc,
     microversion_headers,
     nova_error,
@@ -44,7 +46,19 @@ def services() -> tuple[ServiceDoc, ...]:
         ),
         ServiceDoc("identity", "/identity", lambda status: KEYSTONE_ERROR),
         ServiceDoc("network", "/network", lambda status: NEUTRON_ERROR),
-        ServiceDoc("image", "/image", lambda status: GLANCE_ERROR),
+        # A 401 comes from keystonemiddleware, before Glance: Keystone's body.
+        ServiceDoc(
+            "image",
+            "/image",
+            lambda status: KEYSTONE_ERROR if status == 401 else GLANCE_ERROR,
+            error_media=WEBOB_TEXT_ERRORS,
+        ),
+        ServiceDoc(
+            "placement",
+            "/placement",
+            lambda status: PLACEMENT_ERROR,
+            headers=microversion_headers("placement", "1.0", "1.39"),
+        ),
         ServiceDoc("scheduler", "/scheduler", nova_error),
     )
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("compute/v2.1", include("servers.api.urls")),
     path("image", include("images.api.urls")),
     path("network", include("networks.api.urls")),
+    path("placement", include("placement.api.urls")),
     path("scheduler", include("scheduling.api.urls")),
     path("volume", include("volumes.api.urls")),
 ]

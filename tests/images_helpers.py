@@ -3,6 +3,7 @@ create, upload, patch and check Glance's error body."""
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -52,6 +53,14 @@ def patch(api: APIClient, image_id: str, operations, content_type: str = PATCH):
 
 
 def assert_glance_error(response, status: int, fragment: str = "") -> None:
+    """Glance's error as webob writes it for the request's Accept header: JSON when asked for
+    (``code`` the status line), else the HTML page glanceclient reads."""
     assert response.status_code == status, response.content
-    body = response.json()
-    assert body["code"] == status and body["title"] and fragment in body["message"], body
+    if response["Content-Type"] == "application/json":
+        body = response.json()
+        assert body["code"].startswith(f"{status} ") and body["title"], body
+        assert fragment in body["message"] and body["message"].endswith("<br /><br />\n\n\n"), body
+    else:
+        assert response["Content-Type"] == "text/html; charset=UTF-8", response["Content-Type"]
+        page = response.content.decode()
+        assert f"<h1>{status} " in page and html.escape(fragment) in page, page

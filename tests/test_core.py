@@ -162,7 +162,11 @@ def test_each_service_words_its_errors() -> None:
         "NeutronError": {"type": "HTTPNotFound", "message": "gone", "detail": ""}
     }
     assert error_body("/network/v2.0/ports", 404, "gone", "PortNotFound")["NeutronError"]["type"] == "PortNotFound"
-    assert error_body("/image/v2/images", 404, "gone") == {"code": 404, "title": "Not Found", "message": "gone"}
+    assert error_body("/image/v2/images", 404, "gone") == {
+        "code": "404 Not Found",
+        "title": "Not Found",
+        "message": "gone<br /><br />\n\n\n",
+    }
     rule = "create_network:shared"
     assert (
         format_for("/network/v2.0/networks").policy_message(rule) == "(create_network:shared) is disallowed by policy"

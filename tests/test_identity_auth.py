@@ -280,7 +280,7 @@ def test_malformed_requests_are_400_in_keystones_words(cloud, body, message):
         {"project": {"id": "nope"}},
         {"project": {"name": "nope", "domain": {"id": "default"}}},
         {"project": {"name": "admin", "domain": {"id": "default"}}},  # no role there
-        {"domain": {"id": "default"}},  # no role is granted on a domain
+        {"domain": {"id": "default"}},  # demo holds no role on the domain
         {"domain": {"name": "Elsewhere"}},
         {"system": {"all": True}},
         {"OS-TRUST:trust": {"id": "t"}},

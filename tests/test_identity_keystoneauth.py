@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from keystoneauth1 import exceptions, session
+from keystoneauth1.access import AccessInfo
 from keystoneauth1.identity import v3
 
 from identity.models import Project, Role, RoleAssignment, User
@@ -65,3 +66,49 @@ def test_password_login_by_user_id_with_a_project(auth_url):
     )
     with pytest.raises(exceptions.Unauthorized):
         wrong.get_access(session.Session(auth=wrong))
+
+
+def secret_of(access: AccessInfo) -> str:
+    """The token id keystoneauth read from X-Subject-Token (always there on a 201)."""
+    assert access.auth_token is not None
+    return access.auth_token
+
+
+def test_a_domain_scoped_token_as_horizons_multidomain_login_asks_for_it(auth_url):
+    unscoped = v3.Password(auth_url=auth_url, username="admin", password="secret", user_domain_id="default")
+    plain = session.Session(auth=unscoped)
+    access = unscoped.get_access(plain)
+    domains = plain.get(f"{auth_url}/auth/domains").json()["domains"]
+    assert [(domain["id"], domain["name"]) for domain in domains] == [("default", "Default")]
+
+    domain = v3.Token(auth_url=auth_url, token=secret_of(access), domain_name="Default")
+    scoped = domain.get_access(session.Session(auth=domain))
+    assert scoped.domain_scoped and not scoped.project_scoped
+    assert (scoped.domain_id, scoped.domain_name) == ("default", "Default")
+    assert sorted(scoped.role_names or []) == ["admin", "manager", "member", "reader"]
+    assert scoped.expires == access.expires and scoped.audit_chain_id == access.audit_id
+    identity = scoped.service_catalog.url_for(service_type="identity", interface="public")
+    assert identity is not None and identity.endswith("/identity")
+    # Cinder's URL names a project, so a domain-scoped catalog leaves it out.
+    assert not scoped.service_catalog.get_endpoints(service_type="volumev3")
+
+    # Identity accepts it for what the admin role allows; services acting on a project do not.
+    as_domain = session.Session(auth=domain)
+    assert as_domain.get(f"{auth_url}/projects").status_code == 200
+    compute = identity.replace("/identity", "/compute/v2.1")
+    refused = as_domain.get(f"{compute}/servers", raise_exc=False)
+    assert refused.status_code == 403, refused.text
+
+    # A domain-scoped token rescopes to a project, keeping the chain.
+    admin = Project.objects.get(name="admin")
+    project = v3.Token(auth_url=auth_url, token=secret_of(scoped), project_id=admin.id)
+    rescoped = project.get_access(session.Session(auth=project))
+    assert rescoped.project_id == admin.id and rescoped.audit_chain_id == access.audit_id
+
+    # Horizon's user, who holds no role on the domain, is refused the domain scope.
+    horizon = v3.Password(auth_url=auth_url, username="horizon", password="secret", user_domain_name="Default")
+    refused_scope = v3.Token(
+        auth_url=auth_url, token=secret_of(horizon.get_access(session.Session(auth=horizon))), domain_id="default"
+    )
+    with pytest.raises(exceptions.Unauthorized):
+        refused_scope.get_access(session.Session(auth=refused_scope))

@@ -295,3 +295,37 @@ def test_list_filters_follow_keystone(admin_api):
     assert listed(**{"user.id": ""}) == []
     assert len(listed(**{"user.id": demo_user.id})) == 1
     assert "name" not in listed(**{"user.id": demo_user.id, "include_names": "0"})[0]["role"]
+
+
+def test_grants_on_the_domain_give_domain_scoped_tokens(admin_api, demo_api):
+    demo, member = User.objects.get(name="demo"), Role.objects.get(name="member")
+    grant = f"{V3}/domains/default/users/{demo.id}/roles/{member.id}"
+    scope = {"domain": {"id": "default"}}
+    login = {"methods": ["password"], "password": {"user": {"id": demo.id, "password": "secret"}}}
+    tokens = APIClient()
+    assert (
+        tokens.post(f"{V3}/auth/tokens", {"auth": {"identity": login, "scope": scope}}, format="json").status_code
+        == 401
+    )
+    assert admin_api.get(grant).status_code == 404
+    assert demo_api.put(grant).status_code == 403  # identity:create_grant is the admin's
+    assert admin_api.put(grant).status_code == 204
+    assert admin_api.put(f"{V3}/domains/Default/users/{demo.id}/roles/{member.id}").status_code == 204  # twice: a no-op
+    assert admin_api.head(grant).status_code == 204
+    listed = demo_api.get(f"{V3}/domains/default/users/{demo.id}/roles").json()["roles"]
+    assert [role["name"] for role in listed] == ["member"]
+
+    issued = tokens.post(f"{V3}/auth/tokens", {"auth": {"identity": login, "scope": scope}}, format="json")
+    assert issued.status_code == 201, issued.content
+    token = issued.json()["token"]
+    assert token["domain"] == {"id": "default", "name": "Default"}
+    assert "project" not in token and "is_domain" not in token
+    assert sorted(role["name"] for role in token["roles"]) == ["member", "reader"]
+    assert [entry["type"] for entry in token["catalog"]] == ["identity", "compute", "image", "network", "placement"]
+
+    assert admin_api.put(f"{V3}/domains/elsewhere/users/{demo.id}/roles/{member.id}").status_code == 404
+    assert admin_api.delete(grant).status_code == 204
+    assert admin_api.delete(grant).status_code == 404
+    as_domain = APIClient()
+    as_domain.credentials(HTTP_X_AUTH_TOKEN=issued["X-Subject-Token"])
+    assert as_domain.get(f"{V3}/auth/projects").status_code == 401  # revoked with the grant

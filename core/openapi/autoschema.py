@@ -149,6 +149,10 @@ class ServiceAutoSchema(AutoSchema):
             responses[status, JSON] = OpenApiResponse(
                 response=self._convert(self.service.error(status)), description=HTTPStatus(status).phrase
             )
+            for media in self.service.error_media:
+                responses[status, media] = OpenApiResponse(
+                    response={"type": "string"}, description=HTTPStatus(status).phrase
+                )
         return responses
 
     def get_override_parameters(self) -> list[Any]:

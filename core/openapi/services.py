@@ -11,7 +11,7 @@ from functools import cache
 from core.errors import NOVA_KEYS
 from core.microversions import Microversion
 
-from .types import INTEGER, STRING, Component, Schema, obj
+from .types import INTEGER, STRING, Component, Schema, array, obj
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class ServiceDoc:
     error: Callable[[int], Schema | Component]
     newest: Callable[[], Microversion | None] = lambda: None
     headers: tuple[Header, ...] = ()
+    #: Media types an error may also be written as (besides JSON), each a string.
+    error_media: tuple[str, ...] = ()
 
 
 COMPUTE_FAULT = Component("ComputeFault", obj({"code": INTEGER, "message": STRING}))
@@ -39,7 +41,14 @@ KEYSTONE_ERROR = Component("KeystoneError", obj({"error": obj({"code": INTEGER, 
 NEUTRON_ERROR = Component(
     "NeutronError", obj({"NeutronError": obj({"type": STRING, "message": STRING, "detail": STRING})})
 )
-GLANCE_ERROR = Component("GlanceError", obj({"code": INTEGER, "title": STRING, "message": STRING}))
+PLACEMENT_ERROR = Component(
+    "PlacementError",
+    obj({"errors": array(obj({"status": INTEGER, "title": STRING, "detail": STRING, "code": STRING}))}),
+)
+# webob's JSON error (core.webob_errors): ``code`` is the status line, "404 Not Found".
+GLANCE_ERROR = Component("GlanceError", obj({"code": STRING, "title": STRING, "message": STRING}))
+#: The other bodies webob writes an error as, by the Accept header.
+WEBOB_TEXT_ERRORS = ("text/html", "text/plain")
 
 
 @cache

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.catalog import catalog
-from identity.documents import collection_links, project_document, v3_url
+from identity.documents import collection_links, domain_document, project_document, v3_url
 from identity.services import auth
 
 from . import openapi as doc
@@ -28,13 +28,13 @@ class AuthProjectsView(IdentityView):
 
 
 class AuthDomainsView(IdentityView):
-    """GET /v3/auth/domains: the domains the token's user holds a role on (none: roles are
-    granted on projects only)."""
+    """GET /v3/auth/domains: the domains the token's user holds a role on."""
 
     openapi = {"get": doc.AUTH_DOMAINS}
 
     def get(self, request: Request) -> Response:
-        return Response({"domains": auth.scope_domains(self.caller), "links": collection_links(request)})
+        found = [domain_document(request) for _ in auth.scope_domains(self.caller)]
+        return Response({"domains": found, "links": collection_links(request)})
 
 
 class AuthSystemView(IdentityView):

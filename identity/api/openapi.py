@@ -246,6 +246,10 @@ USER_ROLES_ON_PROJECT = Operation("List a user's roles on a project.", response=
 GRANT_CHECK = Operation("Whether the user holds the role on the project (204, or 404).", status=204)
 GRANT_CREATE = Operation("Grant the role to the user on the project.", status=204, errors=(403, 404))
 GRANT_DELETE = deleted("Revoke the role.", errors=(403, 404))
+USER_ROLES_ON_DOMAIN = Operation("List a user's roles on a domain.", response=ROLES)
+DOMAIN_GRANT_CHECK = Operation("Whether the user holds the role on the domain (204, or 404).", status=204)
+DOMAIN_GRANT_CREATE = Operation("Grant the role to the user on the domain.", status=204, errors=(403, 404))
+DOMAIN_GRANT_DELETE = deleted("Revoke the role on the domain.", errors=(403, 404))
 ROLE_ASSIGNMENT = obj(
     {
         "role": obj({"id": STRING, "name": STRING}, required=("id",)),

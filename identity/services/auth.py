@@ -20,7 +20,7 @@ from core import policy
 from core.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
 from core.principal import Caller
 from identity import tokens
-from identity.models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, Project, User
+from identity.models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, DomainRoleAssignment, Project, User
 
 from .credentials import PASSWORD, TOKEN, AuthRequest, DomainRef, PasswordUser, ProjectRef, ScopeKind
 
@@ -140,20 +140,21 @@ def _default_project(user: User) -> Project | None:
 def authenticate(request: AuthRequest) -> tuple[str, tokens.Principal]:
     """Issue a token for ``request``: returns its secret and principal. 400 for a malformed
     request, 401 for credentials that do not authenticate or a scope the user may not have
-    (a domain, the system or a trust: no grant of those exists here), 404 for an invalid token
-    given to the token method."""
+    (a project or domain it holds no role on; the system or a trust: no grant of those exists
+    here), 404 for an invalid token given to the token method."""
     scope = request.scope
     project: Project | None = None
+    domain_id = ""
     if scope.kind == ScopeKind.PROJECT and scope.project is not None:
         project = _project(scope.project)
     elif scope.kind == ScopeKind.DOMAIN and scope.domain is not None:
-        _domain_id(scope.domain)
+        domain_id = _domain_id(scope.domain)
     elif scope.kind == ScopeKind.TRUST and not scope.trust_id:
         raise missing("trust_id", "trust")
     done = _run_methods(request)
     if done.user is None:
         raise Unauthorized(AUTHENTICATION_REQUIRED)
-    if scope.kind in (ScopeKind.DOMAIN, ScopeKind.SYSTEM, ScopeKind.TRUST):
+    if scope.kind in (ScopeKind.SYSTEM, ScopeKind.TRUST):
         raise Unauthorized(AUTHENTICATION_REQUIRED)
     if scope.kind == ScopeKind.DEFAULT:
         project = _default_project(done.user)
@@ -164,6 +165,7 @@ def authenticate(request: AuthRequest) -> tuple[str, tokens.Principal]:
             methods=done.methods,
             expires_at=done.expires_at,
             parent_audit_id=done.parent_audit_id,
+            domain_id=domain_id,
         )
     except tokens.AuthError:
         raise Unauthorized(AUTHENTICATION_REQUIRED) from None
@@ -198,9 +200,10 @@ def scope_projects(caller: Caller) -> QuerySet[Project]:
 
 def scope_domains(caller: Caller) -> list[str]:
     """The ids of the domains the caller's token may be scoped to (identity:get_auth_domains):
-    none, as no role is ever granted on a domain here."""
+    those its user holds a role on."""
     policy.enforce(caller, policy.IDENTITY_GET_AUTH_DOMAINS)
-    return []
+    granted = DomainRoleAssignment.objects.filter(user_id=caller.user_id).values_list("domain_id", flat=True)
+    return sorted(set(granted))
 
 
 def scope_system(caller: Caller) -> bool:

@@ -126,3 +126,16 @@ IMAGE_DOWNLOAD = Operation(
     errors=(403, 404),
     also=((204, None),),
 )
+SCHEMA_SHOW = Operation(
+    "One of Glance's JSON schemas: image, images, metadefs/namespace, metadefs/namespaces.",
+    response={"type": "object", "properties": {"name": STRING, "properties": {"type": "object"}}},
+    errors=(404,),
+)
+METADEF_NAMESPACE_LIST = Operation(
+    "List metadata definitions namespaces (none are kept).",
+    response=obj(
+        {"namespaces": array({"type": "object"}), "first": STRING, "next": STRING, "schema": STRING},
+        required=("namespaces", "first", "schema"),
+    ),
+    query=(Query("limit", schema={"type": "integer", "minimum": 0}), Query("marker"), Query("resource_types")),
+)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from novasite.versions import ImageVersions
 
-from . import views
+from . import schema_views, views
 
 urlpatterns = [
     path("", ImageVersions.as_view()),
@@ -12,4 +12,6 @@ urlpatterns = [
     path("/v2/images/<str:image_id>", views.ImageView.as_view()),
     path("/v2/images/<str:image_id>/file", views.ImageFileView.as_view()),
     path("/v2/images/<str:image_id>/tasks", views.ImageTasksView.as_view()),
+    path("/v2/schemas/<path:name>", schema_views.SchemaView.as_view()),
+    path("/v2/metadefs/namespaces", schema_views.MetadefNamespacesView.as_view()),
 ]

@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Region, Service
-from identity.models import Project, Role, RoleAssignment, Token, User
+from identity.models import DomainRoleAssignment, Project, Role, RoleAssignment, Token, User
 from images.models import Image
 from networks.models import (
     FloatingIP,
@@ -79,6 +79,7 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
     user = add(User(name=f"user{n}", password=make_password("secret"), default_project=project))
     role = add(Role(name=f"role{n}"))
     add(RoleAssignment(user=user, project=project, role=role))
+    add(DomainRoleAssignment(user=user, role=role))
     add(
         Token(
             digest=hashlib.sha256(f"token{n}".encode()).hexdigest(),

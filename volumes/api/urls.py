@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import snapshot_views, views
+from . import catalog_views, snapshot_views, views
 
 V3 = "/v3/<str:project_id>"
 
@@ -21,6 +21,15 @@ urlpatterns = [
     path(f"{V3}/snapshots/<str:snapshot_id>/action", snapshot_views.SnapshotActionView.as_view()),
     path(f"{V3}/snapshots/<str:snapshot_id>/metadata", snapshot_views.SnapshotMetadataView.as_view()),
     path(f"{V3}/snapshots/<str:snapshot_id>/metadata/<str:key>", snapshot_views.SnapshotMetadataKeyView.as_view()),
+    path(f"{V3}/types", catalog_views.TypesView.as_view()),
+    path(f"{V3}/types/default", catalog_views.DefaultTypeView.as_view()),
+    path(f"{V3}/types/<str:type_id>", catalog_views.TypeView.as_view()),
+    path(f"{V3}/limits", catalog_views.LimitsView.as_view()),
+    path(f"{V3}/os-services", catalog_views.ServicesView.as_view()),
+    path(f"{V3}/os-volume-transfer", catalog_views.TransfersView.as_view()),
+    path(f"{V3}/os-volume-transfer/detail", catalog_views.TransfersView.as_view()),
+    path(f"{V3}/volume-transfers", catalog_views.TransfersView.as_view()),
+    path(f"{V3}/volume-transfers/detail", catalog_views.TransfersView.as_view()),
     path(f"{V3}/os-quota-sets/<str:target>", views.QuotaSetView.as_view()),
     path(f"{V3}/os-quota-sets/<str:target>/defaults", views.QuotaSetView.as_view(defaults=True)),
 ]
