@@ -13,7 +13,8 @@
 #    that `make run` printed, a token, a server booted to ACTIVE and deleted, through the real
 #    `openstack` client; `make stop`; then `make test` (unless FRESH_CHECK_TEST=0).
 #
-# Every step prints its duration; the log is var/fresh-check/fresh-check.log. Needs root.
+# `fresh-check.sh prepare` installs only what the check needs on this machine (debootstrap,
+# iproute2, iptables). Every step prints its duration; the log is var/fresh-check/fresh-check.log. Needs root.
 # Environment: FRESH_CHECK_TEST [1], FRESH_CHECK_MIRROR [http://deb.debian.org/debian],
 # FRESH_CHECK_CACHE [/var/cache/novasite/fresh-check: outside the clone, shared by every clone],
 # FRESH_CHECK_KEEP=1 leaves the root and its mounts in place for a look afterwards;
@@ -36,6 +37,8 @@ TARBALL=$CACHE/bookworm-minbase.tar
 
 [ "$(id -u)" -eq 0 ] || { echo "make fresh-check needs root (debootstrap, chroot, a network namespace)" >&2; exit 1; }
 apt_install "the fresh-machine check" debootstrap iproute2 iptables
+# `fresh-check.sh prepare` installs only those (CI, before running the check beside the suite).
+[ "${1:-}" = prepare ] && exit 0
 
 mkdir -p "$CACHE" "$WORK"
 exec > >(tee "$WORK/fresh-check.log") 2>&1
