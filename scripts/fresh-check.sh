@@ -79,9 +79,8 @@ unpack() {
     # scripts/libvirt.sh uses for its second daemon, changes the propagation of /).
     mount --bind "$ROOTFS" "$ROOTFS"
     mount --rbind /sys "$ROOTFS/sys"
-    mount --bind /dev "$ROOTFS/dev"
-    mount -t devpts devpts "$ROOTFS/dev/pts" -o newinstance,ptmxmode=0666
-    mount -t tmpfs tmpfs "$ROOTFS/dev/shm"
+    # The machine's /dev with its pts and shm (QEMU's serial pty, Chromium's shared memory).
+    mount --rbind /dev "$ROOTFS/dev"
     # This machine's network as a machine of it has it: its resolver, and the certificate
     # authorities its egress proxy presents (installed into the root's trust store below).
     cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
