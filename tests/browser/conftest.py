@@ -20,6 +20,7 @@ from tests.e2e.cloud import WorkerSet
 from tests.e2e.conftest import (  # noqa: F401
     admin,
     cloud,
+    cloud_dir,
     compute_hosts,
     demo,
     pytest_runtest_makereport,
