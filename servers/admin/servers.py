@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 
 from core.principal import Caller
 from core.views import max_microversion
+from novasite.admin_paging import CappedCountPaginator
 from novasite.admin_support import ServiceLayerAdmin, as_service_error
 
 from ..api.validation import metadata as metadata_body
@@ -73,6 +74,8 @@ class ServerAdmin(ServiceLayerAdmin[Server]):
     )
     # At a million servers, "(N total)" is a second COUNT over the whole table on every page.
     show_full_result_count = False
+    # And the count of what the filters and search match stops at COUNT_CAP rows.
+    paginator = CappedCountPaginator
     # No host filter (a thousand hosts make a thousand links; ?host__exact= and the search
     # find a host's servers) and no date hierarchy (its drill-down is a SELECT DISTINCT over
     # every server's month or day, and a MIN/MAX over a search's matches that PostgreSQL

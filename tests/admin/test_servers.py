@@ -14,6 +14,7 @@ from django.utils import timezone
 from hosts.models import Allocation
 from identity.models import Project
 from networks.models import Network, Port
+from novasite.admin_paging import CappedCountPaginator
 from novasite.flower import tasks_of_server_url
 from servers.admin.server_list import age_text, servers_with_address, status_condition
 from servers.models import InstanceAction, InstanceActionEvent, Migration, Server, ServerFault, VolumeAttachment
@@ -204,6 +205,22 @@ def test_the_list_costs_the_same_for_2_and_20_servers(staff, db):
     assert response.context["cl"].result_count == 20
     assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
     assert response.content.decode().count('class="server-ip"') == 20
+
+
+def test_the_count_stops_at_the_cap_and_says_so(staff, db, monkeypatch):
+    """Past CappedCountPaginator.cap matching servers, the list and its search say "more
+    than" the cap, and the count query reads at most cap + 1 rows; below it, exact."""
+    monkeypatch.setattr(CappedCountPaginator, "cap", 5)
+    add_servers(7)
+    with CaptureQueriesContext(connection) as queries:
+        content = staff.get(url(Server, "changelist")).content.decode()
+    assert "more than 5 servers" in content
+    counts = [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"].upper()]
+    assert counts and all("LIMIT 6" in sql for sql in counts), counts
+    searched = staff.get(url(Server, "changelist") + "?q=list").content.decode()
+    assert "more than 5 results" in searched
+    exact = staff.get(url(Server, "changelist") + "?q=list3").content.decode()
+    assert "1 result" in exact and "more than" not in exact
 
 
 def test_status_filter_is_exact_over_the_whole_status_map(staff, db):
