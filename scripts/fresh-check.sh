@@ -79,8 +79,14 @@ unpack() {
     # scripts/libvirt.sh uses for its second daemon, changes the propagation of /).
     mount --bind "$ROOTFS" "$ROOTFS"
     mount --rbind /sys "$ROOTFS/sys"
-    # The machine's /dev with its pts and shm (QEMU's serial pty, Chromium's shared memory).
-    mount --rbind /dev "$ROOTFS/dev"
+    # The machine's devices, with a pts instance and a shm of the root's own, as a container
+    # runtime gives them: libvirt copies /dev/ptmx into each guest's private /dev and finds the
+    # pts next to it, so the root's ptmx must open its own pts (QEMU's serial pty); the
+    # machine's /dev/pts may hold stacked instances. Chromium needs the shm.
+    mount --bind /dev "$ROOTFS/dev"
+    mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 devpts "$ROOTFS/dev/pts"
+    mount --bind "$ROOTFS/dev/pts/ptmx" "$ROOTFS/dev/ptmx"
+    mount -t tmpfs -o mode=1777 shm "$ROOTFS/dev/shm"
     # This machine's network as a machine of it has it: its resolver, and the certificate
     # authorities its egress proxy presents (installed into the root's trust store below).
     cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
