@@ -11,8 +11,10 @@ narrows the list. The pages themselves stay OFFSET pages of the changelist's ord
 from __future__ import annotations
 
 from functools import cached_property
+from typing import cast
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 #: The most rows a changelist counts; past it, the page says "more than" this.
 COUNT_CAP = 10_000
@@ -26,7 +28,8 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         """The number of rows, or ``cap`` + 1 when there are more than ``cap``."""
-        return self.object_list[: self.cap + 1].count()
+        # Only the admin's changelists use it: its object list is always a QuerySet.
+        return cast(QuerySet, self.object_list)[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
