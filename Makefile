@@ -89,7 +89,7 @@ test: install lint
 
 # The end-to-end suite again with RabbitMQ as the broker (quorum queues), on a vhost it makes
 # and deletes (scripts/test-rabbitmq.sh); installs and starts RabbitMQ when missing. The qemu
-# tests are left out: make test ran them on the real daemons, which it has stopped again.
+# tests are left out: make test runs them, on the real daemons it starts and stops again.
 # RABBITMQ_PYTEST_ARGS [tests/e2e -m 'not qemu']: what pytest runs.
 test-rabbitmq: install
 	@scripts/services.sh postgres rabbitmq
