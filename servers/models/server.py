@@ -11,6 +11,8 @@ from servers.states import PowerState, VmState
 # The columns GET /servers sorts by (servers.services.listing.SORT_KEYS) besides created_at and
 # uuid (their own indexes): each has an index on (column, created_at, id), the order of a
 # sort on it with Nova's tie-breakers, walked forwards for asc and backwards for desc.
+# Their leading column also serves lookups by equality (project_id, host, vm_state, ...), so
+# no column here has an index of its own beside them.
 SORTED_COLUMNS = (
     "access_ip_v4",
     "access_ip_v6",
@@ -46,15 +48,15 @@ class Server(models.Model):
     name = models.CharField(max_length=255)
     description = models.TextField(null=True, blank=True)
     hostname = models.CharField(max_length=255, blank=True, default="")
-    project_id = models.CharField(max_length=64, db_index=True)
+    project_id = models.CharField(max_length=64)
     user_id = models.CharField(max_length=64)
     flavor = models.JSONField(help_text="snapshot of the flavor at boot or last resize")
     image_ref = models.CharField(max_length=64, blank=True, default="")
-    host = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    host = models.CharField(max_length=255, null=True, blank=True)
     node = models.CharField(max_length=255, null=True, blank=True)
     availability_zone = models.CharField(max_length=255, null=True, blank=True)
     requested_availability_zone = models.CharField(max_length=255, null=True, blank=True)
-    vm_state = models.CharField(max_length=32, default=VmState.BUILDING, db_index=True)
+    vm_state = models.CharField(max_length=32, default=VmState.BUILDING)
     task_state = models.CharField(max_length=64, null=True, blank=True)
     power_state = models.IntegerField(default=PowerState.NOSTATE)
     locked = models.BooleanField(default=False)
@@ -77,8 +79,8 @@ class Server(models.Model):
     password = models.TextField(blank=True, default="")
     launched_at = models.DateTimeField(null=True, blank=True)
     terminated_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     deleted = models.BooleanField(default=False, db_index=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
