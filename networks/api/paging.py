@@ -6,8 +6,9 @@ A page is a keyset page (``core.paging``): each list names the sort keys it acce
 one served by an index on (column, id), and any other key is refused as Neutron refuses a
 key that is not a sort key. Neutron's rules, kept here:
 
-- ``limit`` absent or 0 means no paging (every row, no links, the marker ignored); anything
-  but an integer >= 0 is ``BadRequest`` "Bad limit request: ...".
+- ``limit`` is capped at ``API_MAX_LIMIT``, which plays Neutron's ``pagination_max_limit``:
+  absent or 0, it is that maximum (``min(max_limit, limit) or max_limit``), so no answer is
+  unbounded; anything but an integer >= 0 is ``BadRequest`` "Bad limit request: ...".
 - ``id`` ascending ends every order unless it is named (it is unique, so nothing after it
   counts); with no ``sort_key`` the list keeps its usual order.
 - ``page_reverse=true`` gives the ``limit`` rows before the marker, still in the requested
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import QueryDict
 from rest_framework.request import Request
@@ -61,11 +63,11 @@ class Sorting:
 
 @dataclass(frozen=True)
 class PageRequest:
-    """A list request's paging: the order, the page size (None: no paging), the marker
-    (an id, or None) and the direction."""
+    """A list request's paging: the order, the page size, the marker (an id, or None) and
+    the direction."""
 
     order: tuple[SortKey, ...]
-    limit: int | None
+    limit: int
     marker: str | None
     reverse: bool
 
@@ -74,7 +76,7 @@ def _values(params: QueryDict, name: str) -> list[str]:
     return [value for value in params.getlist(name) if value]  # Neutron's list_args drops ""
 
 
-def _limit(params: QueryDict) -> int | None:
+def _limit(params: QueryDict) -> int:
     raw = params.get("limit", 0)
     try:
         limit = int(raw)
@@ -82,7 +84,8 @@ def _limit(params: QueryDict) -> int | None:
         limit = -1
     if limit < 0:
         raise L3BadRequest("limit", f"Limit must be an integer 0 or greater and not '{raw}'.")
-    return limit or None
+    maximum = settings.API_MAX_LIMIT
+    return min(maximum, limit) or maximum
 
 
 def _order(params: QueryDict, sorting: Sorting) -> tuple[SortKey, ...]:
@@ -115,7 +118,7 @@ def page_request(params: QueryDict, sorting: Sorting) -> PageRequest:
     return PageRequest(
         order=order,
         limit=limit,
-        marker=params.get("marker") or None if limit else None,
+        marker=params.get("marker") or None,
         reverse=str(params.get("page_reverse", "False")).lower() == "true",
     )
 
@@ -147,16 +150,14 @@ def _documents(
     SQL already, so this is one keyset page unless a filter on a derived attribute drops
     rows; then it reads further pages until the page is full or the rows end."""
     order = _flipped(paging.order) if paging.reverse else paging.order
-    wanted = None if paging.limit is None else paging.limit + 1  # one more tells whether more follow
+    wanted = paging.limit + 1  # one more tells whether more follow
     found: list[Document] = []
     while True:
-        batch, more = keyset_page(rows, order, limit=None if wanted is None else wanted - len(found), marker=marker)
+        batch, more = keyset_page(rows, order, limit=wanted - len(found), marker=marker)
         found += [doc for doc in map(document, batch) if matches(doc, params)]
-        if not more or (wanted is not None and len(found) >= wanted):
+        if not more or len(found) >= wanted:
             break
         marker = {key.column: getattr(batch[-1], key.column) for key in order}
-    if paging.limit is None:
-        return found, False
     return found[: paging.limit], len(found) > paging.limit
 
 
@@ -170,7 +171,7 @@ def paged_listing(
     visible: QuerySet[Any] | None = None,
 ) -> Response:
     """A Neutron list response: ``{collection: [...]}`` ordered, filtered and paged as the
-    query asks, with ``<collection>_links`` when it asks for a page (``limit``). The marker
+    query asks, with ``<collection>_links`` when a page lies before or after it. The marker
     is looked up among ``visible`` (the rows the caller sees, before the filters; default
     ``rows``), as Neutron fetches it by id alone."""
     params = request.query_params
@@ -186,8 +187,9 @@ def paged_listing(
         documents.reverse()
     fields = requested_fields(params)
     body: dict[str, Any] = {collection: [select(doc, fields) for doc in documents]}
-    if paging.limit is not None:
-        body[f"{collection}_links"] = _links(request, documents, paging, more)
+    links = _links(request, documents, paging, more)
+    if links:  # Neutron leaves an empty list of links out
+        body[f"{collection}_links"] = links
     return Response(body)
 
 
