@@ -12,8 +12,10 @@ without autovacuum). A later run with the same N reuses the data (--reload loads
 It then times each endpoint in process (Django's test client, token validation included):
 servers brief and detail at marker depths 0, 50% and 90% of the demo project with limit 1000
 and 100, flavors, hypervisors with their servers, migrations, instance actions, ports, and the
-admin server list with its searches by uuid, IP and name prefix. It prints p50 / p95 and the
-query count of each (and the SQL share of the time), then EXPLAIN ANALYZE of the slowest query of the slowest endpoint.
+admin server list with its searches by uuid, IP and name prefix; Neutron's port pages
+(limit=100, default order and by MAC) at depths 0, 50% and 90%, ports by fixed IP, servers by ip.
+It prints p50 / p95 and the query count of each (and the SQL share of the time), then EXPLAIN
+ANALYZE of the slowest query of the slowest endpoint.
 """
 
 from __future__ import annotations
@@ -123,6 +125,7 @@ def endpoints(count: int) -> dict[str, tuple[str, str]]:
     from django.urls import reverse
 
     from identity.models import Project
+    from networks.models import Port
     from servers.models import Server
 
     demo = Project.objects.get(name="demo").id
@@ -151,6 +154,23 @@ def endpoints(count: int) -> dict[str, tuple[str, str]]:
         "os-migrations limit=10 (2.59)": ("admin", f"{COMPUTE}/os-migrations?limit=10"),
         "os-instance-actions (2.58)": ("demo", f"{COMPUTE}/servers/{sample.uuid}/os-instance-actions?limit=100"),
         "ports device_id": ("demo", f"/network/v2.0/ports?device_id={sample.uuid}"),
+        "ports fixed_ips=ip_address": ("admin", "/network/v2.0/ports?fixed_ips=ip_address=10.0.1.7"),
+        "servers ip=10.0.1.7 (ports by substring)": ("demo", f"{COMPUTE}/servers?ip=10.0.1.7"),
+    }
+    # Neutron's keyset pages (networks.api.paging): the ports in their default order
+    # (created_at, id) and by mac_address, at depths 0, 50% and 90%.
+    ports = Port.objects.order_by("created_at", "id").values_list("id", flat=True)
+    port_count = ports.count()
+    for depth in (0, 50, 90):
+        marker = f"&marker={ports[int(port_count * depth / 100)]}" if depth else ""
+        pages[f"ports limit=100 depth {depth}%"] = ("admin", f"/network/v2.0/ports?limit=100{marker}")
+        by_mac = Port.objects.order_by("mac_address").values_list("id", flat=True)
+        mac_marker = f"&marker={by_mac[int(port_count * depth / 100)]}" if depth else ""
+        pages[f"ports limit=100 sort mac_address depth {depth}%"] = (
+            "admin",
+            f"/network/v2.0/ports?limit=100&sort_key=mac_address&sort_dir=asc{mac_marker}",
+        )
+    pages |= {
         "admin server list": ("site", changelist),
         "admin server list, status filter": ("site", f"{changelist}?status=ERROR"),
         "admin search uuid": ("site", f"{changelist}?q={sample.uuid}"),

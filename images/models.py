@@ -45,7 +45,21 @@ class Image(models.Model):
     class Meta:
         ordering = ["-created_at", "id"]
         # GET /v2/images pages on (created_at, id) either way (core.paging).
-        indexes = [models.Index(fields=["created_at", "id"], name="image_created_idx")]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="image_created_idx"),
+            # The other sort keys of the list (images.api.sorting), each with its tie-breakers.
+            *(
+                models.Index(fields=[key, "created_at", "id"], name=f"image_sort_{short}_idx")
+                for key, short in (
+                    ("name", "name"),
+                    ("status", "status"),
+                    ("container_format", "container"),
+                    ("disk_format", "disk"),
+                    ("size", "size"),
+                    ("updated_at", "updated"),
+                )
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or str(self.id)

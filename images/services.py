@@ -20,7 +20,7 @@ from django.db.models.fields.json import KeyTextTransform
 
 from core import policy
 from core.exceptions import BadRequest, Conflict, Forbidden, NotFound, OverLimit
-from core.paging import page
+from core.paging import SortKey, keyset_page
 from core.principal import Caller
 
 from . import access, store
@@ -107,8 +107,8 @@ class ImageQuery:
     min_ram: int | None = None
     min_disk: int | None = None
     properties: dict[str, str] = field(default_factory=dict)
-    #: Oldest first (Glance's sort_dir=asc on created_at); newest first otherwise.
-    ascending: bool = False
+    #: The order (images.api.sorting: each key on an index); Glance's default, newest first.
+    order: tuple[SortKey, ...] = (SortKey("created_at", True), SortKey("id", True))
 
 
 def _owner_target(owner: str | None) -> str:
@@ -129,8 +129,8 @@ def get_image(caller: Caller, image_id: str) -> Image:
 
 
 def list_images(caller: Caller, query: ImageQuery) -> tuple[list[Image], bool]:
-    """A page of the images the caller may see, newest first, and whether more follow. An
-    unknown or invisible marker is a 400."""
+    """A page of the images the caller may see, in ``query.order`` (newest first unless
+    asked), and whether more follow. An unknown or invisible marker is a 400."""
     images = access.visible_images(caller)
     for name in ("name", "status", "visibility", "owner"):
         value = getattr(query, name)
@@ -152,10 +152,11 @@ def list_images(caller: Caller, query: ImageQuery) -> tuple[list[Image], bool]:
     marker = None
     if query.marker:
         try:
-            marker = access.find_image(caller, query.marker)
+            found = access.find_image(caller, query.marker)
         except NotFound:
             raise BadRequest(f"Invalid marker. Image {query.marker} could not be found.") from None
-    return page(images, limit=query.limit, marker=marker, ascending=query.ascending)
+        marker = {key.column: getattr(found, key.column) for key in query.order}
+    return keyset_page(images, query.order, limit=query.limit, marker=marker)
 
 
 def create_image(caller: Caller, new: NewImage) -> Image:

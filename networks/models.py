@@ -27,6 +27,11 @@ class Network(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["name", "id"], name="net_name_id_idx"),
+            models.Index(fields=["project_id", "id"], name="net_project_id_idx"),
+            models.Index(fields=["created_at", "id"], name="net_created_id_idx"),
+        ]  # keyset paging: one per sort key (networks.api.paging)
 
     def __str__(self) -> str:
         return self.name or str(self.id)
@@ -55,6 +60,12 @@ class Subnet(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            models.Index(fields=["name", "id"], name="subnet_name_id_idx"),
+            models.Index(fields=["project_id", "id"], name="subnet_project_id_idx"),
+            models.Index(fields=["network", "id"], name="subnet_network_id_idx"),
+            models.Index(fields=["created_at", "id"], name="subnet_created_id_idx"),
+        ]  # keyset paging: one per sort key (networks.api.paging)
 
     def __str__(self) -> str:
         return f"{self.name or self.id} {self.cidr}"
@@ -81,6 +92,13 @@ class Port(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["name", "id"], name="port_name_id_idx"),
+            models.Index(fields=["project_id", "id"], name="port_project_id_idx"),
+            models.Index(fields=["network", "id"], name="port_network_id_idx"),
+            models.Index(fields=["device_id", "id"], name="port_device_id_idx"),
+            models.Index(fields=["created_at", "id"], name="port_created_id_idx"),
+        ]  # keyset paging: one per sort key (networks.api.paging)
 
     def __str__(self) -> str:
         return f"port {self.id} ({self.mac_address})"
@@ -100,6 +118,8 @@ class IPAllocation(models.Model):
 
     class Meta:
         ordering = ["subnet", "address"]
+        # The port list's fixed_ips=ip_address=X filter looks an address up in every subnet.
+        indexes = [models.Index(fields=["address"], name="ipalloc_address_idx")]
         constraints = [models.UniqueConstraint(fields=["subnet", "address"], name="one_port_per_subnet_address")]
 
     def __str__(self) -> str:
@@ -133,6 +153,11 @@ class SecurityGroup(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["name", "id"], name="sg_name_id_idx"),
+            models.Index(fields=["project_id", "id"], name="sg_project_id_idx"),
+            models.Index(fields=["created_at", "id"], name="sg_created_id_idx"),
+        ]  # keyset paging: one per sort key (networks.api.paging)
         constraints = [
             models.UniqueConstraint(
                 fields=["project_id"], condition=models.Q(is_default=True), name="one_default_group_per_project"
@@ -166,6 +191,11 @@ class SecurityGroupRule(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["project_id", "id"], name="sgr_project_id_idx"),
+            models.Index(fields=["security_group", "id"], name="sgr_group_id_idx"),
+            models.Index(fields=["created_at", "id"], name="sgr_created_id_idx"),
+        ]  # keyset paging: one per sort key (networks.api.paging)
 
     def __str__(self) -> str:
         return f"{self.direction} {self.ethertype} {self.protocol or 'any'} rule of {self.security_group_id}"
@@ -192,6 +222,11 @@ class Router(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["name", "id"], name="router_name_id_idx"),
+            models.Index(fields=["project_id", "id"], name="router_project_id_idx"),
+            models.Index(fields=["created_at", "id"], name="router_created_id_idx"),
+        ]  # keyset paging: one per sort key (networks.api.paging)
 
     def __str__(self) -> str:
         return f"router {self.name or self.id}"
@@ -217,6 +252,11 @@ class FloatingIP(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["project_id", "id"], name="fip_project_id_idx"),
+            models.Index(fields=["floating_ip_address", "id"], name="fip_address_id_idx"),
+            models.Index(fields=["created_at", "id"], name="fip_created_id_idx"),
+        ]  # keyset paging: one per sort key (networks.api.paging)
 
     def __str__(self) -> str:
         return f"floating IP {self.floating_ip_address}"

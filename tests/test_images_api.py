@@ -204,7 +204,54 @@ def test_list_filters_on_additional_properties_and_sorts_oldest_first(demo_api):
     assert [i["name"] for i in demo_api.get("/image" + first["next"]).json()["images"]] == ["b2"]
     assert get(backup_type="hourly") == []
     assert_glance_error(demo_api.get("/image/v2/images", {"sort_dir": "sideways"}), 400)
-    assert_glance_error(demo_api.get("/image/v2/images", {"sort_key": "size"}), 400)
+    assert_glance_error(demo_api.get("/image/v2/images", {"sort_key": "checksum"}), 400, "Invalid sort key: checksum.")
+
+
+def _walk_images(api, query: str) -> list[str]:
+    """Every image's name, page by page (limit=2) along the ``next`` links."""
+    seen, url = [], f"/v2/images?limit=2&{query}"
+    for _ in range(20):
+        body = api.get("/image" + url).json()
+        assert 1 <= len(body["images"]) <= 2
+        seen += [image["name"] for image in body["images"]]
+        url = body.get("next")
+        if url is None:
+            return seen
+    raise AssertionError("endless pagination loop")
+
+
+@pytest.mark.parametrize(
+    ("query", "key", "descending"),
+    [
+        ("sort_key=name&sort_dir=asc", "name", False),
+        ("sort=name:desc", "name", True),
+        ("sort_key=size&sort_key=name&sort_dir=asc", "size", False),
+        ("sort=disk_format:asc,name:desc", "disk_format", False),
+        ("sort_key=status", "status", True),
+    ],
+)
+def test_sorted_pages_give_each_image_once(demo_api, query, key, descending):
+    for index, name in enumerate(["k", "a", "m", "d", "e", "b"]):
+        create(demo_api, name=name, disk_format="qcow2" if index % 2 else "raw", container_format="bare")
+    unpaged = demo_api.get(f"/image/v2/images?{query}").json()["images"]
+    names = [image["name"] for image in unpaged]
+    assert _walk_images(demo_api, query) == names and len(set(names)) == len(names) == 7
+    values = [image[key] for image in unpaged]
+    present = [value for value in values if value is not None]
+    assert present == sorted(present, reverse=descending)
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ("sort=name:asc&sort_key=name", "Old and new sorting syntax cannot be combined"),
+        ("sort=name:up", "Invalid sort direction: up"),
+        ("sort=owner:asc", "Invalid sort key: owner."),
+        ("sort_key=name&sort_dir=asc&sort_dir=desc", "Number of sort dirs does not match the number of sort keys"),
+    ],
+)
+def test_bad_sorting_is_glances_400(demo_api, query, fragment):
+    assert_glance_error(demo_api.get(f"/image/v2/images?{query}", HTTP_ACCEPT="application/json"), 400, fragment)
 
 
 def test_list_pages_with_limit_and_marker(demo_api):

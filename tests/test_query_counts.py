@@ -166,3 +166,15 @@ def test_admin_server_changelist_and_searches(staff, hosts, endpoint, query):
 def test_admin_dashboard(staff, hosts):
     add_servers(Project.objects.get(name="admin").id, 4)
     assert_pinned("GET /admin/", staff, "/admin/")
+
+
+def test_network_pages_cost_the_same_at_any_depth(admin_api):
+    """GET /network/v2.0/networks?limit=2: the first page, and a page after a marker deep in
+    the list (one query more: the marker's row), pinned for 12 networks."""
+    project = Project.objects.get(name="admin").id
+    for index in range(12):
+        Network.objects.create(name=f"net-{index:02d}", project_id=project)
+    listed = admin_api.get("/network/v2.0/networks").json()["networks"]
+    assert_pinned("GET /network/v2.0/networks?limit", admin_api, "/network/v2.0/networks?limit=2")
+    deep = listed[-3]["id"]
+    assert_pinned("GET /network/v2.0/networks?limit&marker", admin_api, f"/network/v2.0/networks?limit=2&marker={deep}")

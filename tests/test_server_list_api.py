@@ -8,6 +8,8 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.exceptions import Forbidden, PolicyNotAuthorized
@@ -189,3 +191,31 @@ def test_the_list_policy_is_the_service_layers(demo_api, admin_api):
     admin = Caller(User.objects.get(name="admin").id, Project.objects.get(name="admin").id, is_admin=True)
     assert listing.list_servers(admin, ServerQuery(limit=10, all_tenants=True, host="nowhere")).servers == []
     assert len(listing.list_servers(admin, ServerQuery(limit=10, all_tenants=True)).servers) == 2
+
+
+def test_ip_filters_find_servers_by_a_part_of_an_address(demo_api):
+    """Nova's ip and ip6 filters ask Neutron for ports with ip_address_substr: a server is
+    listed when one of its fixed IPs contains the text (not a subnet id that happens to)."""
+    from networks.models import Network, Port
+
+    first, second, third = make(demo_api, "a", "b", "c")
+    network = Network.objects.create(name="net", project_id=Project.objects.get(name="demo").id)
+    addresses = {first: "10.0.0.1", second: "10.0.0.12", third: "fd00::12"}
+    for index, (server_id, address) in enumerate(addresses.items()):
+        Port.objects.create(
+            network=network,
+            project_id=network.project_id,
+            mac_address=f"fa:16:3e:00:01:{index:02x}",
+            fixed_ips=[{"subnet_id": "10000000-0000-0000-0000-000000000001", "ip_address": address}],
+            device_id=server_id,
+            device_owner="compute:nova",
+        )
+    assert sorted(names(demo_api.get("/compute/v2.1/servers?ip=10.0.0.1"))) == ["a", "b"]
+    with CaptureQueriesContext(connection) as queries:
+        assert names(demo_api.get("/compute/v2.1/servers?ip=10.0.0.12")) == ["b"]
+    # The ports are narrowed in SQL, where the trigram index of fixed_ips serves the LIKE.
+    [ports] = [query["sql"] for query in queries.captured_queries if '"networks_port"' in query["sql"]]
+    assert "UPPER" in ports and "LIKE" in ports
+    assert names(demo_api.get("/compute/v2.1/servers?ip6=fd00::")) == ["c"]
+    assert names(demo_api.get("/compute/v2.1/servers?ip=000-0000")) == []  # only in the subnet id
+    assert names(demo_api.get("/compute/v2.1/servers?ip=192.168")) == []

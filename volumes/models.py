@@ -53,7 +53,14 @@ class Volume(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         # The volume list pages newest first on this index (core.paging).
-        indexes = [models.Index(fields=["created_at", "id"], name="volume_created_idx")]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="volume_created_idx"),
+            # The other sort keys of the list (volumes.api.sorting), with its tie-breakers.
+            *(
+                models.Index(fields=[key, "created_at", "id"], name=f"volume_sort_{key}_idx")
+                for key in ("name", "status", "size", "updated_at")
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or str(self.id)
@@ -115,7 +122,14 @@ class Snapshot(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         # The snapshot list pages newest first on this index (core.paging).
-        indexes = [models.Index(fields=["created_at", "id"], name="snapshot_created_idx")]
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="snapshot_created_idx"),
+            # The other sort keys of the list (volumes.api.sorting), with its tie-breakers.
+            *(
+                models.Index(fields=[key, "created_at", "id"], name=f"snapshot_sort_{key}_idx")
+                for key in ("name", "status", "size", "updated_at")
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or str(self.id)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from core import policy
 from core.exceptions import BadRequest, Conflict, NotFound
 from core.ids import parse_uuid
-from core.paging import page
+from core.paging import NEWEST_FIRST, SortKey, keyset_page
 from core.principal import Caller
 from core.unset import UNSET, Unset
 from identity.models import Project
@@ -64,6 +64,8 @@ class VolumeQuery:
     project_id: str | None = None
     all_tenants: bool = False
     marker: str | None = None
+    #: The order (volumes.api.sorting; each key on an index): newest first unless asked.
+    order: tuple[SortKey, ...] = NEWEST_FIRST
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def get_volume(caller: Caller, project_id: str, volume_id: str) -> Volume:
 
 def list_volumes(caller: Caller, project_id: str, query: VolumeQuery) -> VolumePage:
     """A page of the project's volumes (every project's with all_tenants, for admins),
-    newest first, after ``query.marker``."""
+    in ``query.order``, after ``query.marker``."""
     project = project_scope(caller, project_id)
     everything = query.all_tenants and policy.allows(caller, policy.VOLUME_ALL_TENANTS)
     volumes = Volume.objects.all() if everything else Volume.objects.filter(project_id=project)
@@ -125,10 +127,11 @@ def list_volumes(caller: Caller, project_id: str, query: VolumeQuery) -> VolumeP
     marker = None
     if query.marker:
         key = parse_uuid(query.marker)
-        marker = volumes.filter(id=key).first() if key else None
-        if marker is None:
+        found = volumes.filter(id=key).first() if key else None
+        if found is None:
             raise BadRequest(f"Marker {query.marker} could not be found.")
-    rows, more = page(volumes, limit=query.limit, marker=marker)
+        marker = {sort.column: getattr(found, sort.column) for sort in query.order}
+    rows, more = keyset_page(volumes, query.order, limit=query.limit, marker=marker)
     return VolumePage(rows, more, everything)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from core import policy
 from core.exceptions import BadRequest, Conflict, NotFound
 from core.ids import parse_uuid
-from core.paging import page
+from core.paging import NEWEST_FIRST, SortKey, keyset_page
 from core.principal import Caller
 from core.unset import UNSET, Unset
 
@@ -56,6 +56,8 @@ class SnapshotQuery:
     project_id: str | None = None
     all_tenants: bool = False
     marker: str | None = None
+    #: The order (volumes.api.sorting; each key on an index): newest first unless asked.
+    order: tuple[SortKey, ...] = NEWEST_FIRST
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def get_snapshot(caller: Caller, project_id: str, snapshot_id: str) -> Snapshot:
 
 def list_snapshots(caller: Caller, project_id: str, query: SnapshotQuery) -> SnapshotPage:
     """A page of the project's snapshots (every project's with all_tenants, for admins),
-    newest first, after ``query.marker``."""
+    in ``query.order``, after ``query.marker``."""
     project = project_scope(caller, project_id)
     everything = query.all_tenants and policy.allows(caller, policy.VOLUME_ALL_TENANTS)
     snapshots = Snapshot.objects.all() if everything else Snapshot.objects.filter(project_id=project)
@@ -97,10 +99,11 @@ def list_snapshots(caller: Caller, project_id: str, query: SnapshotQuery) -> Sna
     marker = None
     if query.marker:
         key = parse_uuid(query.marker)
-        marker = snapshots.filter(id=key).first() if key else None
-        if marker is None:
+        found = snapshots.filter(id=key).first() if key else None
+        if found is None:
             raise BadRequest(f"Marker {query.marker} could not be found.")
-    rows, more = page(snapshots, limit=query.limit, marker=marker)
+        marker = {sort.column: getattr(found, sort.column) for sort in query.order}
+    rows, more = keyset_page(snapshots, query.order, limit=query.limit, marker=marker)
     return SnapshotPage(rows, more, everything)
 
 

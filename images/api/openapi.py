@@ -84,7 +84,10 @@ IMAGE_LIST = Operation(
     query=(
         Query("limit", schema={"type": "integer", "minimum": 0}),
         Query("marker"),
-        *(Query(name) for name in ("name", "status", "visibility", "owner", "tag", "id", "sort_key", "sort_dir")),
+        *(
+            Query(name)
+            for name in ("name", "status", "visibility", "owner", "tag", "id", "sort_key", "sort_dir", "sort")
+        ),
     ),
 )
 IMAGE_CREATE = Operation(

@@ -24,9 +24,11 @@ from images.models import Image
 from . import openapi as doc
 from .parsers import JsonPatchParser, OctetStreamParser
 from .representation import image_document
+from .sorting import image_order
 from .validation import new_image, patch_operations
 
 FILTERS = ("name", "status", "visibility", "owner")
+SORT_PARAMETERS = ("sort", "sort_key", "sort_dir")
 # Glance's other list parameters: paging and sorting, and the filters novasite does not
 # apply. Any parameter not named here filters on an additional property (exact match).
 NOT_PROPERTIES = frozenset(
@@ -38,7 +40,7 @@ NOT_PROPERTIES = frozenset(
 
 def image_query(request: Request) -> tuple[services.ImageQuery, dict[str, str]]:
     """The list query GET /v2/images asks for (name, status, visibility, owner, id=in:a,b,
-    additional properties; limit, marker; sort_key created_at with sort_dir), and the
+    additional properties; limit, marker; sort_key/sort_dir or sort, images.api.sorting), and the
     parameters used, which the next page's link repeats."""
     params = request.query_params
     used: dict[str, str] = {}
@@ -62,16 +64,10 @@ def image_query(request: Request) -> tuple[services.ImageQuery, dict[str, str]]:
         used["id"] = params["id"]
     properties = {key: params[key] for key in params if key not in NOT_PROPERTIES}
     used.update(properties)
-    sort_key, sort_dir = params.get("sort_key", "created_at"), params.get("sort_dir", "desc")
-    if sort_key != "created_at":
-        raise BadRequest(f"Sorting by {sort_key} is not supported: images are sorted by created_at.")
-    if sort_dir not in ("asc", "desc"):
-        raise BadRequest(f"Invalid sort direction: {sort_dir}")
-    if "sort_dir" in params:
-        used["sort_dir"] = sort_dir
+    order = image_order(params)
     query = services.ImageQuery(
         properties=properties,
-        ascending=sort_dir == "asc",
+        order=order,
         name=used.get("name"),
         status=used.get("status"),
         visibility=used.get("visibility"),
@@ -97,7 +93,13 @@ class ImagesView(ServiceView):
             "first": "/v2/images",
         }
         if more and rows:
-            body["next"] = "/v2/images?" + urlencode({**used, "limit": query.limit, "marker": str(rows[-1].id)})
+            # The next page repeats the filters and the order asked for (sort_key may repeat).
+            order = {
+                name: request.query_params.getlist(name) for name in SORT_PARAMETERS if name in request.query_params
+            }
+            next_page = {**used, **order, "limit": query.limit, "marker": str(rows[-1].id)}
+            query_string = urlencode(next_page, doseq=True)
+            body["next"] = f"/v2/images?{query_string}"
         return Response(body)
 
     def post(self, request: Request) -> Response:

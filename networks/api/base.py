@@ -4,7 +4,6 @@ filters run in SQL first, ``filters``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.http import QueryDict
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 
 from core.views import ServiceView
 
-# Paging and sorting parameters: accepted and ignored (no paging links are emitted).
+# Paging and sorting (networks.api.paging) and the ports' fixed_ips (networks.api.ports).
 NOT_FILTERS = {"fields", "limit", "marker", "sort_key", "sort_dir", "page_reverse", "fixed_ips"}
 
 Document = dict[str, Any]
@@ -49,12 +48,6 @@ def matches(document: Document, params: QueryDict) -> bool:
         if not _same(value, params.getlist(key)):
             return False
     return True
-
-
-def listing(key: str, documents: Iterable[Document], params: QueryDict) -> Response:
-    """A filtered collection response `{key: [...]}`."""
-    fields = requested_fields(params)
-    return Response({key: [select(doc, fields) for doc in documents if matches(doc, params)]})
 
 
 def entity(key: str, document: Document, params: QueryDict, status: int = 200) -> Response:

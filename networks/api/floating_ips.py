@@ -10,15 +10,21 @@ from rest_framework.response import Response
 
 from core.bodies import unwrap
 from core.exceptions import BadRequest
+from core.paging import OLDEST_FIRST
 from core.unset import UNSET, Unset
+from networks.exceptions import FloatingIPNotFound
 from networks.services import floating_ips as services
 from networks.services.arguments import FloatingIpFields
 
 from . import openapi_l3 as doc
 from . import validation
-from .base import NeutronView, entity, listing
+from .base import NeutronView, entity
 from .filters import FloatingIpFilter, narrow
 from .l3_documents import floating_ip_document
+from .paging import Sorting, paged_listing, sortable
+
+# Each key has an index on (column, id) (networks.models.FloatingIP).
+SORTING = Sorting(sortable("project_id", "floating_ip_address", "created_at"), default=OLDEST_FIRST)
 
 
 def _port_id(body: dict[str, Any]) -> str | Unset | None:
@@ -43,8 +49,9 @@ class FloatingIpsView(NeutronView):
     openapi = {"get": doc.FLOATING_IPS.list, "post": doc.FLOATING_IPS.create}
 
     def get(self, request: Request) -> Response:
-        rows = narrow(FloatingIpFilter, services.floating_ips(self.caller), request.query_params)
-        return listing("floatingips", map(floating_ip_document, rows), request.query_params)
+        visible = services.floating_ips(self.caller)
+        rows = narrow(FloatingIpFilter, visible, request.query_params)
+        return paged_listing(request, "floatingips", rows, floating_ip_document, SORTING, FloatingIPNotFound, visible)
 
     def post(self, request: Request) -> Response:
         body = unwrap(request.data, "floatingip", validation.MISSING_BODY)

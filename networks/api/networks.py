@@ -8,17 +8,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.bodies import unwrap
+from core.paging import SortKey
 from core.unset import UNSET, Unset
-from networks.exceptions import InvalidMtu
+from networks.exceptions import InvalidMtu, NetworkNotFound
 from networks.services import access
 from networks.services import networks as services
 from networks.services.arguments import NetworkFields
 
 from . import openapi as doc
 from . import validation
-from .base import NeutronView, entity, listing
+from .base import NeutronView, entity
 from .documents import network_document
 from .filters import NetworkFilter, narrow
+from .paging import ID, Sorting, paged_listing, sortable
+
+# Each key has an index on (column, id) (networks.models.Network).
+SORTING = Sorting(sortable("name", "project_id", "created_at"), default=(SortKey("name"), ID))
 
 
 def _mtu(body: dict[str, Any]) -> int | Unset:
@@ -47,8 +52,9 @@ class NetworksView(NeutronView):
     openapi = {"get": doc.NETWORKS.list, "post": doc.NETWORKS.create}
 
     def get(self, request: Request) -> Response:
-        rows = narrow(NetworkFilter, access.networks(self.caller), request.query_params)
-        return listing("networks", (network_document(network) for network in rows), request.query_params)
+        visible = access.networks(self.caller)
+        rows = narrow(NetworkFilter, visible, request.query_params)
+        return paged_listing(request, "networks", rows, network_document, SORTING, NetworkNotFound, visible)
 
     def post(self, request: Request) -> Response:
         body = unwrap(request.data, "network", validation.MISSING_BODY)

@@ -28,6 +28,14 @@ from core.openapi.types import (
 )
 
 FIELDS = Query("fields", "Only these fields (repeat, or comma-separated).")
+PAGING = (
+    Query("limit", "A page of at most this many (absent or 0: every one).", {"type": "integer", "minimum": 0}),
+    Query("marker", "The id of the item the page starts after (with limit)."),
+    Query("page_reverse", "true: the page before the marker, in the same order."),
+    Query("sort_key", "Sort by this attribute (repeat; each with a sort_dir)."),
+    Query("sort_dir", "asc or desc, one per sort_key.", enum("asc", "desc")),
+)
+LINKS = array(obj({"rel": enum("next", "previous"), "href": STRING}))
 _OWNED = {"tenant_id": STRING, "project_id": STRING}
 _STAMPS = {"tags": STRINGS, "revision_number": INTEGER, "created_at": STRING, "updated_at": STRING}
 
@@ -54,9 +62,9 @@ def resource(key: str, plural: str, schema: Component, writable: dict[str, Any],
     name = key.replace("_", " ")
     return Resource(
         list=Operation(
-            f"List {plural.replace('_', ' ')} (any field is a filter).",
-            response=envelope(plural, array(schema)),
-            query=(FIELDS,),
+            f"List {plural.replace('_', ' ')} (any field is a filter; paged with limit).",
+            response=envelope(plural, array(schema), **{f"{plural}_links": LINKS}),
+            query=(FIELDS, *PAGING),
         ),
         create=Operation(
             f"Create a {name}.",

@@ -10,16 +10,22 @@ from rest_framework.response import Response
 
 from core.bodies import unwrap
 from core.exceptions import BadRequest
+from core.paging import OLDEST_FIRST
 from core.unset import UNSET, Unset
+from networks.exceptions import RouterNotFound
 from networks.services import router_interfaces
 from networks.services import routers as services
 from networks.services.arguments import FixedIp, GatewayInfo, RouterFields
 
 from . import openapi_l3 as doc
 from . import validation
-from .base import NeutronView, entity, listing
+from .base import NeutronView, entity
 from .filters import RouterFilter, narrow
 from .l3_documents import router_document
+from .paging import Sorting, paged_listing, sortable
+
+# Each key has an index on (column, id) (networks.models.Router).
+SORTING = Sorting(sortable("name", "project_id", "created_at"), default=OLDEST_FIRST)
 
 
 def _fixed_ips(value: object) -> tuple[FixedIp, ...]:
@@ -66,8 +72,9 @@ class RoutersView(NeutronView):
     openapi = {"get": doc.ROUTERS.list, "post": doc.ROUTERS.create}
 
     def get(self, request: Request) -> Response:
-        rows = narrow(RouterFilter, services.routers(self.caller), request.query_params)
-        return listing("routers", map(router_document, rows), request.query_params)
+        visible = services.routers(self.caller)
+        rows = narrow(RouterFilter, visible, request.query_params)
+        return paged_listing(request, "routers", rows, router_document, SORTING, RouterNotFound, visible)
 
     def post(self, request: Request) -> Response:
         body = unwrap(request.data, "router", validation.MISSING_BODY)

@@ -11,17 +11,26 @@ from rest_framework.response import Response
 
 from core.bodies import unwrap
 from core.exceptions import BadRequest
+from core.paging import OLDEST_FIRST
+from networks.exceptions import SecurityGroupNotFound, SecurityGroupRuleNotFound
+from networks.models import SecurityGroupRule
 from networks.services import security_group_rules as rule_services
 from networks.services import security_groups as services
 from networks.services.arguments import RuleFields, SecurityGroupFields
 
 from . import openapi as doc
 from . import validation
-from .base import NeutronView, entity, listing
+from .base import NeutronView, entity
 from .documents import rule_document, security_group_document
 from .filters import SecurityGroupFilter, SecurityGroupRuleFilter, narrow
+from .paging import Sorting, paged_listing, sortable
 
 MAX_PORT = 65535
+# Each key has an index on (column, id) (networks.models.SecurityGroup, SecurityGroupRule).
+GROUP_SORTING = Sorting(sortable("name", "project_id", "created_at"), default=OLDEST_FIRST)
+RULE_SORTING = Sorting(
+    sortable("project_id", "created_at", security_group_id="security_group_id"), default=OLDEST_FIRST
+)
 
 
 def group_fields(body: dict[str, Any]) -> SecurityGroupFields:
@@ -82,12 +91,19 @@ def rule_fields(body: dict[str, Any]) -> RuleFields:
     )
 
 
+def _listed_rule(rule: SecurityGroupRule) -> dict[str, Any]:
+    return rule_document(rule, in_default=rule.security_group.is_default)
+
+
 class SecurityGroupsView(NeutronView):
     openapi = {"get": doc.GROUPS.list, "post": doc.GROUPS.create}
 
     def get(self, request: Request) -> Response:
-        rows = narrow(SecurityGroupFilter, services.groups(self.caller), request.query_params)
-        return listing("security_groups", map(security_group_document, rows), request.query_params)
+        visible = services.groups(self.caller)
+        rows = narrow(SecurityGroupFilter, visible, request.query_params)
+        return paged_listing(
+            request, "security_groups", rows, security_group_document, GROUP_SORTING, SecurityGroupNotFound, visible
+        )
 
     def post(self, request: Request) -> Response:
         body = unwrap(request.data, "security_group", validation.MISSING_BODY)
@@ -117,13 +133,11 @@ class SecurityGroupRulesView(NeutronView):
     openapi = {"get": doc.RULES.list, "post": doc.RULES.create}
 
     def get(self, request: Request) -> Response:
-        rows = narrow(
-            SecurityGroupRuleFilter,
-            rule_services.rules(self.caller).select_related("security_group"),
-            request.query_params,
+        visible = rule_services.rules(self.caller).select_related("security_group")
+        rows = narrow(SecurityGroupRuleFilter, visible, request.query_params)
+        return paged_listing(
+            request, "security_group_rules", rows, _listed_rule, RULE_SORTING, SecurityGroupRuleNotFound, visible
         )
-        documents = (rule_document(rule, in_default=rule.security_group.is_default) for rule in rows)
-        return listing("security_group_rules", documents, request.query_params)
 
     def post(self, request: Request) -> Response:
         body = unwrap(request.data, "security_group_rule", validation.MISSING_BODY)

@@ -10,16 +10,20 @@ from rest_framework.response import Response
 
 from core.bodies import unwrap
 from core.unset import UNSET, Unset
-from networks.exceptions import InvalidInput
+from networks.exceptions import InvalidInput, SubnetNotFound
 from networks.services import access
 from networks.services import subnets as services
 from networks.services.arguments import Pool, SubnetFields
 
 from . import openapi as doc
 from . import validation
-from .base import NeutronView, entity, listing
+from .base import NeutronView, entity
 from .documents import subnet_document
 from .filters import SubnetFilter, narrow
+from .paging import Sorting, paged_listing, sortable
+
+# Each key has an index on (column, id) (networks.models.Subnet).
+SORTING = Sorting(sortable("name", "project_id", "created_at", network_id="network_id"))
 
 
 def subnet_cidr(body: dict[str, Any]) -> ipaddress.IPv4Network:
@@ -86,8 +90,9 @@ class SubnetsView(NeutronView):
     openapi = {"get": doc.SUBNETS.list, "post": doc.SUBNETS.create}
 
     def get(self, request: Request) -> Response:
-        rows = narrow(SubnetFilter, access.subnets(self.caller), request.query_params)
-        return listing("subnets", (subnet_document(subnet) for subnet in rows), request.query_params)
+        visible = access.subnets(self.caller)
+        rows = narrow(SubnetFilter, visible, request.query_params)
+        return paged_listing(request, "subnets", rows, subnet_document, SORTING, SubnetNotFound, visible)
 
     def post(self, request: Request) -> Response:
         body = unwrap(request.data, "subnet", validation.MISSING_BODY)

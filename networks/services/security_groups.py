@@ -6,7 +6,7 @@ delete it. A group some port carries cannot be deleted (409 SecurityGroupInUse).
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from core import policy
 from core.ids import parse_uuid
@@ -31,7 +31,9 @@ def groups(caller: Caller) -> QuerySet[SecurityGroup]:
     The caller's project gets its default group first, as Neutron makes it on first use."""
     if caller.project_id:
         security.default_group(caller.project_id)
-    query = SecurityGroup.objects.prefetch_related("rules__remote_group")
+    # The remote groups come joined to the rules: one query per page whatever the rules name.
+    rules = SecurityGroupRule.objects.select_related("remote_group")
+    query = SecurityGroup.objects.prefetch_related(Prefetch("rules", queryset=rules))
     return query if caller.is_admin else query.filter(project_id=caller.project_id)
 
 

@@ -295,3 +295,21 @@ def test_force_delete_is_for_admins_and_ignores_the_status(demo_api, admin_api):
     done = admin_api.post(url(f"/snapshots/{created['id']}/action", "admin"), body, format="json")
     assert done.status_code == 202 and not Snapshot.objects.exists()
     assert not os.path.exists(store.snapshot_path(created["id"]))
+
+
+def test_snapshots_page_in_the_order_asked(demo_api):
+    volume = create(demo_api, name="origin")
+    for name in ("c", "a", "e", "b", "d"):
+        snap(demo_api, volume["id"], name=name)
+    seen: list[str] = []
+    next_url: str | None = url("/snapshots") + "?limit=2&sort=name:asc"
+    for _ in range(10):
+        body = demo_api.get(next_url).json()
+        seen += [snapshot["name"] for snapshot in body["snapshots"]]
+        links = body.get("snapshots_links", [])
+        next_url = links[0]["href"].split("testserver", 1)[-1] if links else None
+        if next_url is None:
+            break
+        assert "sort=name%3Aasc" in next_url
+    assert seen == ["a", "b", "c", "d", "e"]
+    assert demo_api.get(url("/snapshots") + "?sort=volume_id:asc").status_code == 400

@@ -240,3 +240,48 @@ def test_fields_follow_the_volume_version_and_create_has_no_extension_fields(dem
     assert {"consumes_quota", "cluster_name", "group_id", "shared_targets"} <= set(latest.json()["volume"])
     member = demo_api.get(url(f"/volumes/{create(demo_api)['id']}"), HTTP_OPENSTACK_API_VERSION="volume 3.65")
     assert "cluster_name" not in member.json()["volume"] and "consumes_quota" in member.json()["volume"]
+
+
+def _walk(api, first: str, collection: str) -> list[dict]:
+    """Every item, page by page along the ``<collection>_links`` next links."""
+    seen: list[dict] = []
+    next_url: str | None = first
+    for _ in range(20):
+        body = api.get(next_url).json()
+        assert 1 <= len(body[collection]) <= 2
+        seen += body[collection]
+        links = body.get(f"{collection}_links", [])
+        if not links:
+            return seen
+        next_url = links[0]["href"].split("testserver", 1)[-1]
+    raise AssertionError("endless pagination loop")
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("sort=name:asc", lambda vols: sorted(vols, key=lambda v: (v["name"], v["created_at"]))),
+        # A key without a direction is desc in Cinder.
+        ("sort=size:desc,name", lambda vols: sorted(vols, key=lambda v: (v["size"], v["name"]), reverse=True)),
+        ("sort_key=name&sort_dir=desc", lambda vols: sorted(vols, key=lambda v: v["name"], reverse=True)),
+    ],
+)
+def test_sorted_pages_give_each_volume_once(demo_api, sort, expected):
+    for name, size in (("d", 1), ("a", 2), ("c", 1), ("b", 3), ("e", 2)):
+        create(demo_api, name=name, size=size)
+    walked = _walk(demo_api, url("/volumes/detail") + f"?limit=2&{sort}", "volumes")
+    names = [volume["name"] for volume in walked]
+    assert names == [volume["name"] for volume in expected(walked)] and sorted(names) == ["a", "b", "c", "d", "e"]
+    assert names == [volume["name"] for volume in demo_api.get(url("/volumes/detail") + f"?{sort}").json()["volumes"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ("sort=bogus:asc", "Invalid input received: Invalid sort key"),
+        ("sort=name:up", "Unknown sort direction, must be 'desc' or 'asc'."),
+        ("sort=name&sort_key=size", "cannot be used with the 'sort' parameter."),
+    ],
+)
+def test_bad_sorting_is_cinders_400(demo_api, query, fragment):
+    assert_error(demo_api.get(url() + f"?{query}"), 400, "badRequest", fragment)

@@ -79,6 +79,7 @@ VOLUME_BRIEF = Component("VolumeBrief", obj({"id": UUID, "name": TEXT_OR_NULL, "
 _LIST_QUERY = (
     Query("limit", schema={"type": "integer", "minimum": 0}),
     Query("marker"),
+    Query("sort", "key:dir,... (keys: id, name, status, size, created_at, updated_at)."),
     Query("name"),
     Query("status"),
     Query("all_tenants", "Administrators: every project's volumes."),

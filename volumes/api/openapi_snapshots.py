@@ -49,6 +49,7 @@ SNAPSHOT = Component(
 _LIST_QUERY = (
     Query("limit", schema={"type": "integer", "minimum": 0}),
     Query("marker"),
+    Query("sort", "key:dir,... (keys: id, name, status, size, created_at, updated_at)."),
     Query("name"),
     Query("status"),
     Query("volume_id"),

@@ -22,6 +22,7 @@ from . import openapi_snapshots as api_doc
 from . import snapshot_representation as doc
 from . import snapshot_validation, validation
 from .representation import MIN_VERSION
+from .sorting import cinder_order, sort_parameters
 from .views import VolumeServiceView
 
 
@@ -51,6 +52,7 @@ class SnapshotServiceView(VolumeServiceView):
             project_id=params.get("project_id") or None,
             all_tenants=validation.query_flag(params.get("all_tenants"), "all_tenants"),
             marker=params.get("marker") or None,
+            order=cinder_order(params),
         )
         found = snapshots.list_snapshots(self.caller, project, query)
         rows = [self.render(s) if detailed else doc.summary(s) for s in found.snapshots]
@@ -60,8 +62,13 @@ class SnapshotServiceView(VolumeServiceView):
             if found.all_tenants:
                 used |= {"project_id": query.project_id, "all_tenants": "1"}
             path = f"{base_url(request)}/volume/v3/{project}/snapshots{'/detail' if detailed else ''}"
-            next_query = {**{k: v for k, v in used.items() if v}, "limit": limit, "marker": str(found.snapshots[-1].id)}
-            body["snapshots_links"] = [{"rel": "next", "href": f"{path}?{urlencode(next_query)}"}]
+            next_query = {
+                **{k: v for k, v in used.items() if v},
+                **sort_parameters(params),
+                "limit": limit,
+                "marker": str(found.snapshots[-1].id),
+            }
+            body["snapshots_links"] = [{"rel": "next", "href": f"{path}?{urlencode(next_query, doseq=True)}"}]
         return Response(body)
 
 

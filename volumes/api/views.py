@@ -28,6 +28,7 @@ from volumes.models import Volume
 from . import microversion, validation
 from . import openapi as api_doc
 from . import representation as doc
+from .sorting import cinder_order, sort_parameters
 
 
 class VolumeServiceView(ServiceView):
@@ -73,6 +74,7 @@ class CinderView(VolumeServiceView):
             project_id=params.get("project_id") or None,
             all_tenants=all_tenants,
             marker=params.get("marker") or None,
+            order=cinder_order(params),
         )
         found = services.list_volumes(self.caller, project, query)
         root = base_url(request)
@@ -85,8 +87,13 @@ class CinderView(VolumeServiceView):
             if found.all_tenants:
                 used |= {"project_id": query.project_id, "all_tenants": "1"}
             path = f"{root}/volume/v3/{project}/volumes{'/detail' if detailed else ''}"
-            next_query = {**{k: v for k, v in used.items() if v}, "limit": limit, "marker": str(found.volumes[-1].id)}
-            body["volumes_links"] = [{"rel": "next", "href": f"{path}?{urlencode(next_query)}"}]
+            next_query = {
+                **{k: v for k, v in used.items() if v},
+                **sort_parameters(params),
+                "limit": limit,
+                "marker": str(found.volumes[-1].id),
+            }
+            body["volumes_links"] = [{"rel": "next", "href": f"{path}?{urlencode(next_query, doseq=True)}"}]
         return Response(body)
 
 
