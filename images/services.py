@@ -20,7 +20,7 @@ from django.db.models.fields.json import KeyTextTransform
 
 from core import policy
 from core.exceptions import BadRequest, Conflict, Forbidden, NotFound, OverLimit
-from core.paging import page
+from core.paging import NEWEST_FIRST, SortKey, keyset_page, marker_values
 from core.principal import Caller
 
 from . import access, store
@@ -107,8 +107,29 @@ class ImageQuery:
     min_ram: int | None = None
     min_disk: int | None = None
     properties: dict[str, str] = field(default_factory=dict)
-    #: Oldest first (Glance's sort_dir=asc on created_at); newest first otherwise.
-    ascending: bool = False
+    #: The order (GET /v2/images' sort_key and sort_dir); the last key must be unique.
+    order: tuple[SortKey, ...] = NEWEST_FIRST
+
+
+#: The columns GET /v2/images sorts by (Glance's SUPPORTED_SORT_KEYS).
+SORT_KEYS: Final = ("name", "status", "container_format", "disk_format", "size", "id", "created_at", "updated_at")
+
+
+def image_order(keys: list[tuple[str, bool]]) -> tuple[SortKey, ...]:
+    """The order of ``keys`` (column, descending), each one of SORT_KEYS (else 400), then, as
+    Glance does, created_at and id where missing, in the first key's direction: the id makes
+    each row's place unique, so a marker finds where the page ends."""
+    if not keys:
+        return NEWEST_FIRST
+    for column, _ in keys:
+        if column not in SORT_KEYS:
+            raise BadRequest(f"Invalid sort key: {column}. It should be one of: {', '.join(SORT_KEYS)}.")
+    order = [SortKey(column, descending) for column, descending in keys]
+    for column in ("created_at", "id"):
+        if column not in {key.column for key in order}:
+            order.append(SortKey(column, keys[0][1]))
+    unique = [key.column for key in order].index("id")
+    return tuple(order[: unique + 1])  # keys after the unique id change no row's place
 
 
 def _owner_target(owner: str | None) -> str:
@@ -152,10 +173,11 @@ def list_images(caller: Caller, query: ImageQuery) -> tuple[list[Image], bool]:
     marker = None
     if query.marker:
         try:
-            marker = access.find_image(caller, query.marker)
+            found = access.find_image(caller, query.marker)
         except NotFound:
             raise BadRequest(f"Invalid marker. Image {query.marker} could not be found.") from None
-    return page(images, limit=query.limit, marker=marker, ascending=query.ascending)
+        marker = marker_values(Image.objects.all(), query.order, pk=found.pk)
+    return keyset_page(images, query.order, limit=query.limit, marker=marker)
 
 
 def create_image(caller: Caller, new: NewImage) -> Image:

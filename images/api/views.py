@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from core.exceptions import BadRequest
 from core.ids import parse_uuid
-from core.paging import parse_limit
+from core.paging import SortKey, parse_limit
 from core.views import ServiceView
 from identity.catalog import base_url
 from images import services
@@ -36,12 +36,12 @@ NOT_PROPERTIES = frozenset(
 )
 
 
-def image_query(request: Request) -> tuple[services.ImageQuery, dict[str, str]]:
+def image_query(request: Request) -> tuple[services.ImageQuery, dict[str, str | list[str]]]:
     """The list query GET /v2/images asks for (name, status, visibility, owner, id=in:a,b,
-    additional properties; limit, marker; sort_key created_at with sort_dir), and the
+    additional properties; limit, marker; sort_key and sort_dir), and the
     parameters used, which the next page's link repeats."""
     params = request.query_params
-    used: dict[str, str] = {}
+    used: dict[str, str | list[str]] = {}
     for name in FILTERS:
         value = params.get(name)
         if not value or (name == "visibility" and value == "all"):
@@ -62,25 +62,36 @@ def image_query(request: Request) -> tuple[services.ImageQuery, dict[str, str]]:
         used["id"] = params["id"]
     properties = {key: params[key] for key in params if key not in NOT_PROPERTIES}
     used.update(properties)
-    sort_key, sort_dir = params.get("sort_key", "created_at"), params.get("sort_dir", "desc")
-    if sort_key != "created_at":
-        raise BadRequest(f"Sorting by {sort_key} is not supported: images are sorted by created_at.")
-    if sort_dir not in ("asc", "desc"):
-        raise BadRequest(f"Invalid sort direction: {sort_dir}")
-    if "sort_dir" in params:
-        used["sort_dir"] = sort_dir
+    order = image_order(params.getlist("sort_key"), params.getlist("sort_dir"))
+    for name in ("sort_key", "sort_dir"):
+        if name in params:
+            used[name] = params.getlist(name)
     query = services.ImageQuery(
         properties=properties,
-        ascending=sort_dir == "asc",
-        name=used.get("name"),
-        status=used.get("status"),
-        visibility=used.get("visibility"),
-        owner=used.get("owner"),
+        order=order,
+        name=params.get("name") if "name" in used else None,
+        status=params.get("status") if "status" in used else None,
+        visibility=params.get("visibility") if "visibility" in used else None,
+        owner=params.get("owner") if "owner" in used else None,
         ids=None if ids is None else tuple(ids),
         limit=parse_limit(params.get("limit"), default=services.DEFAULT_LIMIT, maximum=settings.API_MAX_LIMIT),
         marker=params.get("marker") or None,
     )
     return query, used
+
+
+def image_order(sort_keys: list[str], sort_dirs: list[str]) -> tuple[SortKey, ...]:
+    """The order GET /v2/images asks for, as Glance reads it: sort_key given any number of
+    times (created_at when none), sort_dir once for every key or once per key (desc when
+    none)."""
+    keys = sort_keys or ["created_at"]
+    if len(sort_dirs) > 1 and len(sort_dirs) != len(keys):
+        raise BadRequest("Number of sort dirs does not match the number of sort keys")
+    dirs = sort_dirs if len(sort_dirs) > 1 else (sort_dirs or ["desc"]) * len(keys)
+    for direction in dirs:
+        if direction not in ("asc", "desc"):
+            raise BadRequest(f"Invalid sort direction: {direction}")
+    return services.image_order([(key, direction == "desc") for key, direction in zip(keys, dirs, strict=True)])
 
 
 class ImagesView(ServiceView):
@@ -97,7 +108,9 @@ class ImagesView(ServiceView):
             "first": "/v2/images",
         }
         if more and rows:
-            body["next"] = "/v2/images?" + urlencode({**used, "limit": query.limit, "marker": str(rows[-1].id)})
+            body["next"] = "/v2/images?" + urlencode(
+                {**used, "limit": query.limit, "marker": str(rows[-1].id)}, doseq=True
+            )
         return Response(body)
 
     def post(self, request: Request) -> Response:
