@@ -38,6 +38,8 @@ horizon_env() {
     export DJANGO_SETTINGS_MODULE=openstack_dashboard.settings
     export PYTHONPATH=$SETTINGS_DIR
     export HORIZON_STATIC_ROOT=$1/static
+    # Horizon 25.7 on this Python warns of its dependencies' deprecations on every start.
+    export PYTHONWARNINGS=ignore::DeprecationWarning
 }
 
 # pip's notes on this machine's extra (absent) package indexes are noise here.

@@ -32,8 +32,9 @@ PROJECT_PAGES = (
 #: Admin > Compute and Volumes, Identity: the admin's.
 ADMIN_PAGES = (
     Check("/admin/hypervisors/", "compute1"),
-    Check("/admin/hypervisors/?tab=hypervisor_info__compute_host", "compute2"),
-    Check("/admin/hypervisors/?tab=hypervisor_info__provider", "compute1"),
+    # The other tabs, by texts only they show: the services, and Placement's providers.
+    Check("/admin/hypervisors/?tab=hypervisor_info__compute_host", "Disable Service"),
+    Check("/admin/hypervisors/?tab=hypervisor_info__provider", "vCPUs allocation ratio"),
     Check("/admin/aggregates/", "az2"),
     Check("/admin/instances/", EMPTY),
     Check("/admin/flavors/", "m1.tiny"),
