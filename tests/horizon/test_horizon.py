@@ -43,15 +43,9 @@ ADMIN_PAGES = (
     Check("/identity/", "demo"),
     Check("/identity/users/", "demo"),
 )
-#: KNOWN-FAILING until Neutron list paging lands (issue 14 item 3, built by another branch):
-#: Horizon pages the network list (limit, marker) and novasite ignores both, so Horizon
-#: stops with "Endless pagination loop" and shows "Error: Network list can not be
-#: retrieved". strict: once paging is merged this XPASSes, which fails the run: then delete
-#: the mark.
+#: Horizon pages the network list (limit, marker, sort_key): it stopped with "Endless
+#: pagination loop" until novasite's Neutron lists paged as Neutron's do.
 NETWORKS_PAGE = Check("/project/networks/", "provider")
-KNOWN_FAILING_PAGING = pytest.mark.xfail(
-    strict=True, reason="KNOWN-FAILING: Neutron list paging (limit/marker) is not merged yet (issue 14 item 3)"
-)
 
 
 def page_problems(dashboard: Horizon, checks: tuple[Check, ...]) -> dict[str, list[str]]:
@@ -73,11 +67,11 @@ def test_the_demo_user_sees_the_project_pages_without_an_error(dashboard: Horizo
     expect(dashboard.page.locator("#sidebar-accordion")).not_to_contain_text("Hypervisors")
 
 
-@KNOWN_FAILING_PAGING
 @pytest.mark.parametrize("user", ["admin", "demo"])
 def test_the_networks_page_lists_the_networks(dashboard: Horizon, user: str) -> None:
     dashboard.login(user)
-    assert page_problems(dashboard, (NETWORKS_PAGE,)) == {}
+    pages = (NETWORKS_PAGE, Check("/admin/networks/", "provider")) if user == "admin" else (NETWORKS_PAGE,)
+    assert page_problems(dashboard, pages) == {}
 
 
 def test_an_instance_launched_from_the_wizard_is_stopped_started_and_deleted(dashboard: Horizon) -> None:
