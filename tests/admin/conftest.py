@@ -16,8 +16,8 @@ from django.db.models import Model
 from django.test import Client
 from django.utils import timezone
 
-from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Region, Service
-from identity.models import DomainRoleAssignment, Project, Role, RoleAssignment, Token, User
+from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Service
+from identity.models import DomainRoleAssignment, Project, Region, Role, RoleAssignment, Token, User
 from images.models import Image
 from networks.models import (
     FloatingIP,
