@@ -213,5 +213,6 @@ class TokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
+
 # The catalog's regions, services and endpoints register themselves on import.
 __all__ = ["admin_catalog"]

@@ -212,15 +212,20 @@ def test_an_endpoint_naming_the_older_region_attribute_creates_that_region(admin
     assert admin_api.get(f"{V3}/regions/R9").status_code == 200
 
 
+REQUIRED = "Invalid input for field 'service_id': 'service_id' is a required property."
+NO_SERVICE = "Expecting to find endpoint service_id in service table."
+NO_REGION = "Expecting to find endpoint region_id in region table."
+
+
 @pytest.mark.parametrize(
     ("endpoint", "message"),
     [
-        ({"interface": "public", "url": "http://x/"}, "Invalid input for field 'service_id': 'service_id' is a required property."),
-        ({"service_id": "nope", "interface": "public", "url": "http://x/"}, "Expecting to find endpoint service_id in service table."),
+        ({"interface": "public", "url": "http://x/"}, REQUIRED),
+        ({"service_id": "nope", "interface": "public", "url": "http://x/"}, NO_SERVICE),
         ({"interface": "sideways", "url": "http://x/"}, None),
         ({"interface": "public", "url": "no scheme"}, None),
         ({"interface": "public", "url": "http://x/$(secret)s"}, "Cannot create an endpoint with an invalid URL: http://x/$(secret)s."),
-        ({"interface": "public", "url": "http://x/", "region_id": "Nowhere"}, "Expecting to find endpoint region_id in region table."),
+        ({"interface": "public", "url": "http://x/", "region_id": "Nowhere"}, NO_REGION),
         ({"interface": "public", "url": "http://x/", "enabled": "yes"}, None),
     ],
 )  # fmt: skip
