@@ -89,3 +89,27 @@ def test_a_member_may_not_change_the_catalog(cloud_url):
     assert done.returncode != 0 and "403" in done.stderr, done.stderr
     done = subprocess.run([OPENSTACK, "endpoint", "list"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0 and "403" in done.stderr, done.stderr
+
+
+def test_availability_zones_are_those_of_the_region_the_client_names(cloud_url):
+    """A region is a control plane of its own: the zones (and the aggregates behind them) the
+    client lists are those of the region whose compute endpoint it picked from the catalog."""
+    from hosts.heartbeats import record_compute_report
+
+    report = {"vcpus": 4, "memory_mb": 8192, "disk_gb": 100, "hypervisor_type": "QEMU", "host_ip": "10.0.0.1"}
+    for host in ("compute1", "compute3"):
+        record_compute_report(host, report)
+    rows = openstack(cloud_url, "--os-region-name", "RegionOne", "availability", "zone", "list", "--compute", "--long")
+    assert isinstance(rows, list)
+    assert {(row["Zone Name"], row["Host Name"], row["Service Name"]) for row in rows} == {
+        ("nova", "compute1", "nova-compute"),
+        ("az2", "compute3", "nova-compute"),
+    }
+    assert set(rows[0]) == {"Zone Name", "Zone Status", "Zone Resource", "Host Name", "Service Name", "Service Status"}
+
+    openstack(cloud_url, "region", "create", "RegionTwo")  # a region with no compute endpoint (yet)
+    env = {key: value for key, value in openrc(cloud_url).items() if key != "OS_REGION_NAME"}
+    argv = [OPENSTACK, "--os-region-name", "RegionTwo", "availability", "zone", "list", "--compute"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0, done.stdout
+    assert "RegionTwo" in done.stderr and "compute" in done.stderr, done.stderr
