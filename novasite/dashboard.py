@@ -123,10 +123,9 @@ def zones() -> list[Zone]:
     mirror; no zone is the default zone), with the aggregates naming it (a second query)."""
     rows = ComputeNode.objects.values("availability_zone").annotate(hosts=Count("pk"), **usage_sums()).order_by()
     named: dict[str, list[str]] = {}
-    for zone, aggregate in Aggregate.objects.filter(availability_zone__isnull=False).values_list(
-        "availability_zone", "name"
-    ):
-        named.setdefault(zone, []).append(aggregate)
+    zoned = Aggregate.objects.filter(availability_zone__isnull=False).values_list("availability_zone", "name")
+    for zone, aggregate in zoned:
+        named.setdefault(zone or "", []).append(aggregate)
     found = []
     for row in rows:
         name = row["availability_zone"] or settings.DEFAULT_AVAILABILITY_ZONE

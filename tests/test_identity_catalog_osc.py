@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ from .acceptance.helpers import OPENSTACK, openrc
 OWN = {"identity", "compute", "image", "network", "placement", "volumev3"}
 
 
-def openstack(base_url: str, *args: str, user: str = "admin") -> object:
+def openstack(base_url: str, *args: str, user: str = "admin") -> Any:
     env = openrc(base_url, user=user, project=user)
     done = subprocess.run([OPENSTACK, *args, "-f", "json"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"openstack {' '.join(args)}: {done.stderr}"
