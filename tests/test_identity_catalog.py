@@ -194,6 +194,7 @@ def test_a_created_service_and_endpoint_appear_in_a_new_tokens_catalog(admin_api
         endpoint["id"]
     ]
     assert admin_api.get(f"{V3}/endpoints?interface=admin").json()["endpoints"] == []
+    error(admin_api.get(f"{V3}/endpoints?interface=sideways"), 400)
     assert [s["name"] for s in admin_api.get(f"{V3}/services?type=dns").json()["services"]] == ["designate"]
 
     disabled = admin_api.patch(f"{V3}/services/{service_id}", {"service": {"enabled": False}}, format="json")

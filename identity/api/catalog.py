@@ -95,6 +95,7 @@ class EndpointsView(IdentityView):
     openapi = {"get": doc.ENDPOINT_LIST, "post": doc.ENDPOINT_CREATE}
 
     def get(self, request: Request) -> Response:
+        parsing.endpoint_query(request.query_params)
         found = EndpointFilterSet(request.query_params, queryset=endpoints.list_endpoints(self.caller)).qs
         documents = [endpoint_document(request, endpoint) for endpoint in found]
         return Response({"endpoints": documents, "links": collection_links(request)})

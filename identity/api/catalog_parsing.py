@@ -3,6 +3,7 @@ into the service layer's arguments. A body of the wrong shape is a 400 in Keysto
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from core.exceptions import BadRequest
@@ -132,3 +133,8 @@ def endpoint_changes(data: object, path_id: str) -> dict[str, Any]:
         "region": _nullable_text(body, "region", REGION_ID_LENGTH),
         "enabled": boolean(body, "enabled"),
     }
+
+
+def endpoint_query(params: Mapping[str, str]) -> None:
+    """GET /v3/endpoints: an interface filter must name an interface (Keystone's query schema)."""
+    _interface(dict(params.items()), required=False)
