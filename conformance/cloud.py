@@ -107,8 +107,8 @@ def seed(admin_password: str) -> dict[str, Any]:
     from django.db import transaction
 
     from core.exceptions import NotFound
-    from hosts.services import regions
     from identity.services import roles
+    from identity.services.own_endpoints import register_own_endpoints
     from novasite import demo
     from novasite.admin_support import operator_caller
     from servers.services import flavors
@@ -119,10 +119,7 @@ def seed(admin_password: str) -> dict[str, Any]:
             if not roles.list_roles(caller).filter(name=name).exists():
                 roles.create_role(caller, name)
         admin_project = demo.seed_identity(caller, admin_password, admin_password)
-        try:
-            regions.get_region(caller, settings.REGION_NAME)
-        except NotFound:
-            regions.create_region(caller, settings.REGION_NAME)
+        register_own_endpoints(caller, settings.REGION_NAME)
         for flavorid, name, vcpus, ram, disk in DEVSTACK_FLAVORS:
             try:
                 flavors.get_flavor(caller, flavorid)

@@ -304,10 +304,23 @@ IDENTITY_GET_AUTH_PROJECTS = Rule("identity:get_auth_projects", MEMBER, "List th
 IDENTITY_GET_AUTH_DOMAINS = Rule("identity:get_auth_domains", MEMBER, "List the domains a token may be scoped to")
 IDENTITY_GET_AUTH_SYSTEM = Rule("identity:get_auth_system", MEMBER, "Whether a token may be scoped to the system")
 IDENTITY_GET_AUTH_CATALOG = Rule("identity:get_auth_catalog", MEMBER, "The service catalog of a token's project")
+# keystone/common/policies/region.py, service.py, endpoint.py: any token reads regions; only
+# an admin reads services and endpoints (or a system reader: no system scope here) or writes.
+IDENTITY_LIST_REGIONS = Rule("identity:list_regions", MEMBER, "List regions")
 IDENTITY_GET_REGION = Rule("identity:get_region", MEMBER, "Show a region")
 IDENTITY_CREATE_REGION = Rule("identity:create_region", ADMIN, "Create a region")
 IDENTITY_UPDATE_REGION = Rule("identity:update_region", ADMIN, "Describe or re-parent a region")
 IDENTITY_DELETE_REGION = Rule("identity:delete_region", ADMIN, "Delete a region and its child regions")
+IDENTITY_LIST_SERVICES = Rule("identity:list_services", ADMIN, "List the catalog's services")
+IDENTITY_GET_SERVICE = Rule("identity:get_service", ADMIN, "Show a catalog service")
+IDENTITY_CREATE_SERVICE = Rule("identity:create_service", ADMIN, "Create a catalog service")
+IDENTITY_UPDATE_SERVICE = Rule("identity:update_service", ADMIN, "Update a catalog service")
+IDENTITY_DELETE_SERVICE = Rule("identity:delete_service", ADMIN, "Delete a catalog service and its endpoints")
+IDENTITY_LIST_ENDPOINTS = Rule("identity:list_endpoints", ADMIN, "List the catalog's endpoints")
+IDENTITY_GET_ENDPOINT = Rule("identity:get_endpoint", ADMIN, "Show an endpoint")
+IDENTITY_CREATE_ENDPOINT = Rule("identity:create_endpoint", ADMIN, "Create an endpoint")
+IDENTITY_UPDATE_ENDPOINT = Rule("identity:update_endpoint", ADMIN, "Update an endpoint")
+IDENTITY_DELETE_ENDPOINT = Rule("identity:delete_endpoint", ADMIN, "Delete an endpoint")
 
 # --- Image (glance/policies/image.py) ---------------------------------------------------------
 # The target's project is the image's owner; an image without one is nobody's (only admins

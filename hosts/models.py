@@ -1,4 +1,4 @@
-"""Hosts: regions, aggregates (and through them availability zones), services, hypervisors
+"""Hosts: aggregates (and through them availability zones), services, hypervisors
 (compute nodes) and the resource allocations held against them.
 
 The rules a row must satisfy live in the models' ``clean()`` (Django's ValidationError), so
@@ -82,17 +82,6 @@ def host_is_known(host: str) -> bool:
         Service.objects.filter(host=host, binary="nova-compute").exists()
         or ComputeNode.objects.filter(host=host).exists()
     )
-
-
-class Region(models.Model):
-    """A region of the cloud; the service catalog names it (RegionOne by default)."""
-
-    id = models.CharField(primary_key=True, max_length=255)
-    description = models.TextField(blank=True, default="")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
-
-    def __str__(self) -> str:
-        return self.id
 
 
 class Aggregate(models.Model):

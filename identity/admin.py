@@ -1,4 +1,5 @@
-"""Admin for identity: projects, users, roles, role assignments and (read-only) tokens.
+"""Admin for identity: projects, users, roles, role assignments and (read-only) tokens; the
+catalog's regions, services and endpoints in ``admin_catalog``.
 
 Every write is an identity.services call (novasite.admin_support). The form's values are read
 by the identity API's own body readers (identity.api.parsing), so the admin refuses a value in
@@ -19,6 +20,7 @@ from django.http import HttpRequest
 from core.principal import Caller
 from novasite.admin_support import ReadOnlyMixin, ServiceLayerAdmin, ServiceLayerForm
 
+from . import admin_catalog
 from .api import parsing
 from .models import DEFAULT_DOMAIN_ID, DomainRoleAssignment, Project, Role, RoleAssignment, Token, User
 from .services import domain_grants, projects, roles, users
@@ -210,3 +212,7 @@ class TokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "revoked",
     )
     readonly_fields = fields
+
+
+# The catalog's regions, services and endpoints register themselves on import.
+__all__ = ["admin_catalog"]

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from core.timestamps import micro_z
 
 from .catalog import base_url, catalog
-from .models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, Project, Role, User
+from .models import DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, CatalogService, Endpoint, Project, Region, Role, User
 from .tokens import Principal
 
 DEFAULT_DOMAIN = {"id": DEFAULT_DOMAIN_ID, "name": DEFAULT_DOMAIN_NAME}
@@ -115,7 +115,7 @@ def token_document(request: HttpRequest, principal: Principal, *, with_catalog: 
             body["domain"] = {"id": principal.domain_id, "name": principal.domain_name}
         body["roles"] = [{"id": role_ids[name], "name": name} for name in principal.roles if name in role_ids]
         if with_catalog:
-            body["catalog"] = catalog(request, project_id=principal.project_id)
+            body["catalog"] = catalog(request, project_id=principal.project_id, user_id=principal.user_id)
     return {"token": body}
 
 
@@ -127,4 +127,43 @@ def assignment_document(request: HttpRequest, user_id: str, project_id: str, rol
         "user": {"id": user_id},
         "scope": {"project": {"id": project_id}},
         "links": {"assignment": v3_url(request, path)},
+    }
+
+
+def region_document(request: HttpRequest, region: Region) -> dict:
+    """A region as Keystone shows it."""
+    return {
+        "id": region.id,
+        "description": region.description,
+        "parent_region_id": region.parent_id,
+        "links": {"self": v3_url(request, f"/regions/{region.id}")},
+    }
+
+
+def service_document(request: HttpRequest, service: CatalogService) -> dict:
+    """A catalog service as Keystone shows it (a description only when one was given)."""
+    body: dict = {
+        "id": service.id,
+        "type": service.type,
+        "name": service.name,
+        "enabled": service.enabled,
+        "links": {"self": v3_url(request, f"/services/{service.id}")},
+    }
+    if service.description:
+        body["description"] = service.description
+    return body
+
+
+def endpoint_document(request: HttpRequest, endpoint: Endpoint) -> dict:
+    """An endpoint as Keystone shows it: its URL as registered (substitutions unformatted),
+    ``region`` repeating ``region_id`` for v2-era clients."""
+    return {
+        "id": endpoint.id,
+        "interface": endpoint.interface,
+        "region_id": endpoint.region_id,
+        "region": endpoint.region_id,
+        "service_id": endpoint.service_id,
+        "url": endpoint.url,
+        "enabled": endpoint.enabled,
+        "links": {"self": v3_url(request, f"/endpoints/{endpoint.id}")},
     }

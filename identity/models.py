@@ -133,3 +133,60 @@ class Token(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.audit_id} for {self.user_id}"
+
+
+# --- the service catalog (Keystone's catalog tables: region, service, endpoint) -------------
+
+INTERFACES = ("admin", "internal", "public")
+
+
+class Region(models.Model):
+    """A region of the cloud (Keystone's region table). A parent makes a hierarchy, never a
+    circle; a region that holds endpoints, or whose children do, cannot be deleted."""
+
+    id = models.CharField(primary_key=True, max_length=255)
+    description = models.TextField(blank=True, default="")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class CatalogService(models.Model):
+    """A service of the catalog (Keystone's service table): its type (compute, identity, ...)
+    and name; a disabled one, and its endpoints, are left out of every token's catalog."""
+
+    id = models.CharField(primary_key=True, max_length=64, default=hex_id)
+    type = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["type", "id"]
+        verbose_name = "catalog service"
+
+    def __str__(self) -> str:
+        return f"{self.name or self.id} ({self.type})"
+
+
+class Endpoint(models.Model):
+    """Where a service answers, in a region, for an interface. The URL may hold Keystone's
+    substitutions (``$(project_id)s``, ``$(public_endpoint)s``: ``identity.catalog``)."""
+
+    id = models.CharField(primary_key=True, max_length=64, default=hex_id)
+    service = models.ForeignKey(CatalogService, on_delete=models.CASCADE, related_name="endpoints")
+    # Keystone's region_id is ON DELETE RESTRICT: a region with endpoints stays.
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="endpoints")
+    interface = models.CharField(max_length=8, choices=[(name, name) for name in INTERFACES])
+    url = models.TextField()
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["service__type", "interface", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.interface} {self.url}"

@@ -1,10 +1,10 @@
 """/identity: version documents, tokens, a token's possible scopes and its catalog, projects,
-users, roles, assignments, domains."""
+users, roles, assignments, domains, and the catalog's regions, services and endpoints."""
 
 from django.urls import path
 
 from . import views
-from .api import auth, domain_grants, projects, roles, users
+from .api import auth, catalog, domain_grants, projects, roles, users
 
 urlpatterns = [
     path("", views.VersionsView.as_view()),
@@ -16,6 +16,12 @@ urlpatterns = [
     path("/v3/auth/domains", auth.AuthDomainsView.as_view()),
     path("/v3/auth/system", auth.AuthSystemView.as_view()),
     path("/v3/auth/catalog", auth.AuthCatalogView.as_view()),
+    path("/v3/regions", catalog.RegionsView.as_view()),
+    path("/v3/regions/<str:region_id>", catalog.RegionView.as_view()),
+    path("/v3/services", catalog.ServicesView.as_view()),
+    path("/v3/services/<str:service_id>", catalog.ServiceView.as_view()),
+    path("/v3/endpoints", catalog.EndpointsView.as_view()),
+    path("/v3/endpoints/<str:endpoint_id>", catalog.EndpointView.as_view()),
     path("/v3/projects", projects.ProjectsView.as_view()),
     path("/v3/projects/<str:project_id>", projects.ProjectView.as_view()),
     path("/v3/projects/<str:project_id>/users/<str:user_id>/roles", roles.UserRolesOnProjectView.as_view()),

@@ -19,7 +19,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from hosts.heartbeats import STATES, service_state, state_conditions
-from hosts.models import ComputeNode, Service
+from hosts.models import Aggregate, ComputeNode, Service
 from hosts.usage import Usage, usage_sums, usages, with_usage
 from servers.models import InstanceActionEvent, Server, ServerFault
 from servers.states.status import status_for
@@ -34,11 +34,12 @@ FAILED = "Error"
 
 @dataclass(frozen=True)
 class Zone:
-    """One availability zone's compute capacity."""
+    """One availability zone's compute capacity, and the aggregates that make it a zone."""
 
     name: str
     hosts: int
     usages: list[Usage]
+    aggregates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ class Dashboard:
     """Everything the dashboard shows, read at one instant (``now``)."""
 
     now: datetime
+    #: The region this control plane serves (REGION_NAME): its zones, aggregates and hosts.
+    region: str = ""
     hosts: dict[str, int] = field(default_factory=dict)
     servers: list[tuple[str, int]] = field(default_factory=list)
     zones: list[Zone] = field(default_factory=list)
@@ -117,11 +120,16 @@ def servers_by_status() -> list[tuple[str, int]]:
 
 def zones() -> list[Zone]:
     """Each zone's hosts and usage against capacity (one query, grouped by the nodes' zone
-    mirror; no zone is the default zone)."""
+    mirror; no zone is the default zone), with the aggregates naming it (a second query)."""
     rows = ComputeNode.objects.values("availability_zone").annotate(hosts=Count("pk"), **usage_sums()).order_by()
-    found = [
-        Zone(row["availability_zone"] or settings.DEFAULT_AVAILABILITY_ZONE, row["hosts"], usages(row)) for row in rows
-    ]
+    named: dict[str, list[str]] = {}
+    zoned = Aggregate.objects.filter(availability_zone__isnull=False).values_list("availability_zone", "name")
+    for zone, aggregate in zoned:
+        named.setdefault(zone or "", []).append(aggregate)
+    found = []
+    for row in rows:
+        name = row["availability_zone"] or settings.DEFAULT_AVAILABILITY_ZONE
+        found.append(Zone(name, row["hosts"], usages(row), tuple(sorted(named.get(name, ())))))
     return sorted(found, key=lambda zone: zone.name)
 
 
@@ -174,10 +182,11 @@ def latest_faults(limit: int | None = None) -> list[ServerFault]:
 
 
 def collect(now: datetime | None = None) -> Dashboard:
-    """The whole dashboard: seven queries."""
+    """The whole dashboard: eight queries."""
     now = now or timezone.now()
     return Dashboard(
         now=now,
+        region=settings.REGION_NAME,
         hosts=host_states(now),
         servers=servers_by_status(),
         zones=zones(),

@@ -22,10 +22,11 @@ from core.exceptions import Conflict, NotFound
 from core.ids import constant_uuid
 from core.principal import Caller
 from core.unset import UNSET
-from hosts.services import aggregates, regions
+from hosts.services import aggregates
 from identity.models import DEFAULT_DOMAIN_ID, Project, Role, User
 from identity.services import domain_grants, projects, roles, users
 from identity.services.changes import NewProject, NewUser, UserChanges
+from identity.services.own_endpoints import register_own_endpoints
 from images import services as images
 from images import store as image_store
 from images.models import Image
@@ -104,11 +105,8 @@ def _zone(caller: Caller, zone: str, hosts: tuple[str, ...]) -> None:
 
 
 def seed_compute(caller: Caller) -> None:
-    """The region, the flavors and the availability zones."""
-    try:
-        regions.get_region(caller, settings.REGION_NAME)
-    except NotFound:
-        regions.create_region(caller, settings.REGION_NAME)
+    """The region and the catalog's endpoints, the flavors and the availability zones."""
+    register_own_endpoints(caller, settings.REGION_NAME)
     known = set(visible_flavors(caller).values_list("name", flat=True))
     for flavorid, name, vcpus, ram, disk in FLAVORS:
         if name not in known:

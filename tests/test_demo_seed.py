@@ -10,8 +10,8 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from hosts.models import Aggregate, Region
-from identity.models import Project, Token, User
+from hosts.models import Aggregate
+from identity.models import Project, Region, Token, User
 from images import store as image_store
 from images.models import Image
 from networks.models import Network, Port, Router

@@ -83,14 +83,19 @@ class ServiceAutoSchema(AutoSchema):
 
     def get_operation_id(self) -> str:
         """``<service>_<path words>_<verb>``: list/create on a collection, show/update/delete
-        on an item (a path ending in a parameter), replace/delete_all on a collection."""
+        on an item (a path ending in a parameter; replace for a PUT beside a PATCH),
+        replace/delete_all on a collection."""
         every = [word for word in self.path.strip("/").split("/") if word]
         words = [word for word in every if not _VERSION.match(word)]
         if len(words) <= 1:  # a version document: /compute, /compute/v2.1
             return "_".join([*(_name(word) for word in every), "version" if len(every) > 1 else "versions"])
-        verbs = ITEM_VERBS if words[-1].startswith("{") else COLLECTION_VERBS
+        item = words[-1].startswith("{")
+        verbs = ITEM_VERBS if item else COLLECTION_VERBS
         names = [_name(word) for word in words if not word.startswith("{")]
-        return "_".join([*names, verbs.get(self.method, self.method.lower())])
+        verb = verbs.get(self.method, self.method.lower())
+        if item and self.method == "PUT" and hasattr(self.view, "patch"):
+            verb = "replace"  # PATCH updates this item (Keystone's PUT /v3/regions/{id} creates it)
+        return "_".join([*names, verb])
 
     def get_summary(self) -> str | None:
         operation = self.operation

@@ -2,7 +2,6 @@
 (novasite.admin_support); the rules a row must satisfy are its model's clean(), which the
 forms run first.
 
-- ``regions``: the regions the service catalog names (Keystone's rules);
 - ``aggregates``: aggregates (zone, metadata) and their host membership;
 - ``service_records``: Nova's Service records, with the os-services actions (enable, disable
   with a reason, force down and up) as bulk actions;
@@ -11,6 +10,6 @@ forms run first.
 - ``why_not``: the "why not this host?" page over scheduling.why_not.
 """
 
-from . import aggregates, compute_nodes, regions, service_records
+from . import aggregates, compute_nodes, service_records
 
-__all__ = ["aggregates", "compute_nodes", "regions", "service_records"]
+__all__ = ["aggregates", "compute_nodes", "service_records"]

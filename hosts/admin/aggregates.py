@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
@@ -40,7 +41,7 @@ def metadata_changes(old: dict[str, str], new: dict[str, str]) -> dict[str, str 
 class AggregateAdmin(ServiceLayerAdmin[Aggregate]):
     """`availability_zone` is derived from metadata["availability_zone"] in Aggregate.save."""
 
-    list_display = ("name", "availability_zone", "host_count", "other_metadata", "created_at")
+    list_display = ("name", "region", "availability_zone", "host_count", "other_metadata", "created_at")
     list_filter = ("availability_zone",)
     search_fields = ("name", "availability_zone", "hosts__host")
     ordering = ("name",)
@@ -49,6 +50,12 @@ class AggregateAdmin(ServiceLayerAdmin[Aggregate]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Aggregate]:
         return super().get_queryset(request).annotate(host_count=Count("hosts"))
+
+    @admin.display(description="region")
+    def region(self, obj: Aggregate) -> str:
+        """The region this control plane serves: every aggregate in its database is one of
+        that region's (ARCHITECTURE.md, "Regions")."""
+        return str(settings.REGION_NAME)
 
     @admin.display(description="hosts", ordering="host_count")
     def host_count(self, obj: Any) -> int:

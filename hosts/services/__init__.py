@@ -11,6 +11,5 @@ row must satisfy are the models' ``clean()`` (hosts.models), run here through ``
 - ``hypervisors``: compute nodes as os-hypervisors shows them, and their allocation ratios
   and reserves (their inventory in Placement's terms);
 - ``zones``: availability zones as os-availability-zone lists them;
-- ``legacy_hosts``: the deprecated os-hosts API (below 2.43);
-- ``regions``: the regions the service catalog names (Keystone's rules).
+- ``legacy_hosts``: the deprecated os-hosts API (below 2.43).
 """

@@ -55,5 +55,8 @@ class AuthCatalogView(IdentityView):
     def get(self, request: Request) -> Response:
         project_id = auth.catalog_project(self.caller)
         return Response(
-            {"catalog": catalog(request, project_id=project_id), "links": {"self": v3_url(request, "/auth/catalog")}}
+            {
+                "catalog": catalog(request, project_id=project_id, user_id=self.caller.user_id),
+                "links": {"self": v3_url(request, "/auth/catalog")},
+            }
         )

@@ -79,3 +79,24 @@ class RoleAssignmentFilterSet(django_filters.FilterSet):
         filters["scope.project.id"] = ExactFilter(field_name="project_id", label="scope.project.id")
         filters["role.id"] = ExactFilter(field_name="role_id", label="role.id")
         return filters
+
+
+class RegionFilterSet(django_filters.FilterSet):
+    """GET /v3/regions: parent_region_id."""
+
+    parent_region_id = ExactFilter(field_name="parent_id")
+
+
+class CatalogServiceFilterSet(django_filters.FilterSet):
+    """GET /v3/services: type, name."""
+
+    type = ExactFilter()
+    name = ExactFilter()
+
+
+class EndpointFilterSet(django_filters.FilterSet):
+    """GET /v3/endpoints: interface, service_id, region_id."""
+
+    interface = ExactFilter()
+    service_id = ExactFilter()
+    region_id = ExactFilter()

@@ -16,8 +16,18 @@ from django.db.models import Model
 from django.test import Client
 from django.utils import timezone
 
-from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Region, Service
-from identity.models import DomainRoleAssignment, Project, Role, RoleAssignment, Token, User
+from hosts.models import Aggregate, AggregateHost, Allocation, ComputeNode, Service
+from identity.models import (
+    CatalogService,
+    DomainRoleAssignment,
+    Endpoint,
+    Project,
+    Region,
+    Role,
+    RoleAssignment,
+    Token,
+    User,
+)
 from images.models import Image
 from networks.models import (
     FloatingIP,
@@ -92,7 +102,9 @@ def populate(n: int = 1) -> dict[type[Model], Model]:
         )
     )
 
-    add(Region(id=f"Region{n}"))
+    region = add(Region(id=f"Region{n}"))
+    catalog_service = add(CatalogService(type=f"compute{n}", name=f"nova{n}"))
+    add(Endpoint(service=catalog_service, region=region, interface="public", url=f"http://10.0.0.{n}/compute"))
     aggregate = add(Aggregate(name=f"agg{n}", metadata={"availability_zone": f"az{n}"}))
     add(AggregateHost(aggregate=aggregate, host=f"host{n}"))
     service = add(Service(host=f"host{n}", binary="nova-compute", last_seen_up=now))

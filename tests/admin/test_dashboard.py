@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from hosts.models import ComputeNode, Service
+from hosts.models import Aggregate, ComputeNode, Service
 from novasite import dashboard
 from novasite.sample_cloud import load
 from servers.models import InstanceActionEvent, Server, ServerFault
@@ -21,9 +21,9 @@ from .pages import url
 
 pytestmark = pytest.mark.django_db
 INDEX = "/admin/"
-#: The dashboard's own queries: one per panel (hosts, servers, zones, busiest, tasks, failed
+#: The dashboard's own queries: one per panel (hosts, servers, zones and their aggregates: two, busiest, tasks, failed
 #: actions, faults).
-DASHBOARD_QUERIES = 7
+DASHBOARD_QUERIES = 8
 
 
 def page_queries(client) -> tuple[int, str]:
@@ -150,3 +150,17 @@ def test_tasks_in_flight_grouped_with_the_oldest(staff):
 def test_empty_cloud(staff):
     content = staff.get(INDEX).content.decode()
     assert "No servers." in content and "No compute nodes." in content and "No failed actions." in content
+
+
+def test_zones_show_their_region_and_aggregates(staff, settings):
+    load(2, 0)
+    settings.REGION_NAME = "RegionSouth"
+    zones = panel(staff.get(INDEX).content.decode(), "zones")
+    assert "region <a href=" in zones and ">RegionSouth</a>" in zones
+    named = {zone.name: zone.aggregates for zone in dashboard.zones()}
+    assert named and all(named.values()), named  # each zone of the sample cloud is an aggregate's
+    for aggregates in named.values():
+        for aggregate in aggregates:
+            assert f">{aggregate}</a>" in zones
+    aggregates_page = staff.get(url(Aggregate, "changelist")).content.decode()
+    assert '<td class="field-region">RegionSouth</td>' in aggregates_page

@@ -8,8 +8,9 @@ import pytest
 
 from core.principal import Caller
 from hosts.heartbeats import record_heartbeat
-from hosts.models import Aggregate, AggregateHost, ComputeNode, Region, Service
+from hosts.models import Aggregate, AggregateHost, ComputeNode, Service
 from hosts.services import aggregates
+from identity.models import CatalogService, Endpoint, Region
 from servers.models import Server
 
 from .pages import bulk_delete, delete, messages_of, post_form, refused, refused_delete, saved, table, url
@@ -290,8 +291,10 @@ def test_region_created_and_reparented(staff, rows):
 
 
 def test_region_refusals(staff, rows):
+    Endpoint.objects.all().delete()  # populate's, directly in Region1: the admin lists it as protected
     Region.objects.create(id="Child", parent=rows[Region])
-    Region.objects.create(id="RegionOne", parent=rows[Region])  # settings.REGION_NAME: the catalog's
+    below = Region.objects.create(id="RegionOne", parent=rows[Region])
+    Endpoint.objects.create(service=CatalogService.objects.create(type="compute"), region=below, interface="public")
     before = table(Region)
     refused(
         post_form(staff, url(Region, "add"), id="Region1"),
@@ -309,6 +312,7 @@ def test_region_refusals(staff, rows):
 
 
 def test_region_deleted_with_its_children(staff, rows):
+    Endpoint.objects.all().delete()
     Region.objects.create(id="Child", parent=rows[Region])
     assert delete(staff, rows[Region]).status_code == 302
     assert not Region.objects.exists()
