@@ -216,20 +216,19 @@ class TaskStateFilter(FixedChoicesFilter):
 def search(servers: QuerySet[Server], term: str) -> QuerySet[Server]:
     """The servers ``term`` finds, each way on an index: a uuid exactly; an address, or the
     beginning of one, through the ports holding it; else the beginning of the name or the
-    hostname (any case; trigram indexes on PostgreSQL), or exactly a project, user, host or
-    node."""
+    hostname (any case; UPPER(...) prefix indexes on PostgreSQL), or exactly a project, user,
+    host or node."""
     term = term.strip()
     if not term:
         return servers
     server_uuid = parse_uuid(term)
     if server_uuid is not None:
         return servers.filter(uuid=server_uuid)
-    # A case-insensitive "^prefix" regex, not istartswith: PostgreSQL's trigram indexes on
-    # name and hostname answer a regex (the API's name filter is one too), not UPPER(name).
-    prefix = f"^{re.escape(term)}"
+    # istartswith is UPPER(name) LIKE UPPER('term%'): on PostgreSQL a range scan of the
+    # UPPER(...) text_pattern_ops indexes (servers migration 0014).
     found = (
-        Q(name__iregex=prefix)
-        | Q(hostname__iregex=prefix)
+        Q(name__istartswith=term)
+        | Q(hostname__istartswith=term)
         | Q(project_id=term)
         | Q(user_id=term)
         | Q(host=term)
