@@ -79,13 +79,19 @@ unpack() {
     # scripts/libvirt.sh uses for its second daemon, changes the propagation of /).
     mount --bind "$ROOTFS" "$ROOTFS"
     mount --rbind /sys "$ROOTFS/sys"
-    # The machine's devices, with a pts instance and a shm of the root's own, as a container
-    # runtime gives them: libvirt copies /dev/ptmx into each guest's private /dev and finds the
-    # pts next to it, so the root's ptmx must open its own pts (QEMU's serial pty); the
-    # machine's /dev/pts may hold stacked instances. Chromium needs the shm.
-    mount --bind /dev "$ROOTFS/dev"
+    # A /dev of the root's own, laid out as a machine's: a tmpfs holding copies of the
+    # machine's device nodes, a ptmx node with one pts instance of its own beside it (the
+    # kernel opens the pts next to the ptmx node: QEMU's serial pty), and a shm (Chromium).
+    # Never the machine's /dev itself: what runs in the root must not change the machine's
+    # devices (a libvirt in a root with the machine's /dev once replaced its /dev/ptmx). The
+    # root's libvirt runs its guests without a private /dev each (LIBVIRT_GUEST_NAMESPACES=0,
+    # below): in a chroot it cannot build one that holds both a working pty and /dev/null.
+    mount -t tmpfs -o mode=755 dev "$ROOTFS/dev"
+    tar -C /dev --exclude=./pts --exclude=./shm --exclude=./ptmx --exclude=./mqueue --exclude=./hugepages \
+        -cf - . | tar -C "$ROOTFS/dev" -xf -
+    mknod -m 666 "$ROOTFS/dev/ptmx" c 5 2
+    mkdir -p "$ROOTFS/dev/pts" "$ROOTFS/dev/shm"
     mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 devpts "$ROOTFS/dev/pts"
-    mount --bind "$ROOTFS/dev/pts/ptmx" "$ROOTFS/dev/ptmx"
     mount -t tmpfs -o mode=1777 shm "$ROOTFS/dev/shm"
     # This machine's network as a machine of it has it: its resolver, and the certificate
     # authorities its egress proxy presents (installed into the root's trust store below).
@@ -160,7 +166,7 @@ inside() {
     for name in "${TRUST_VARIABLES[@]}"; do [ -n "${!name:-}" ] && passed+=("$name=${!name}"); done
     [ -n "${FRESH_CHECK_PYTEST_ARGS:-}" ] && passed+=("PYTEST_ARGS=$FRESH_CHECK_PYTEST_ARGS")
     ip netns exec "$NETNS" unshare --pid --fork --mount-proc="$ROOTFS/proc" \
-        chroot "$ROOTFS" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 FRESH_CHECK_TEST="${FRESH_CHECK_TEST:-1}" NOVASITE_REQUIRE_QEMU="${NOVASITE_REQUIRE_QEMU:-}" "${passed[@]}" \
+        chroot "$ROOTFS" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 FRESH_CHECK_TEST="${FRESH_CHECK_TEST:-1}" NOVASITE_REQUIRE_QEMU="${NOVASITE_REQUIRE_QEMU:-}" LIBVIRT_GUEST_NAMESPACES=0 "${passed[@]}" \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         /bin/bash -c "cd /home/novasite/novasite && $readme_commands"
 }

@@ -24,12 +24,17 @@
 #   LIBVIRT_STATE_DIR  config, pid files, logs, host 2's directories [/var/lib/novasite-libvirt]
 #   LIBVIRT_PORT1, LIBVIRT_PORT2   TCP ports                     [16509, 16510]
 #   LIBVIRT_TIMEOUT    seconds `up` waits for the daemons to answer  [60]
+#   LIBVIRT_GUEST_NAMESPACES  0 turns off libvirt's private mount namespace per guest
+#                      (qemu.conf `namespaces = []`, written into both daemons' qemu.conf) [1].
+#                      make fresh-check sets it: in its chroot, libvirt cannot build a guest's
+#                      private /dev (QEMU gets no pty, or no /dev/null and so no image locks).
 set -euo pipefail
 
 STATE=${LIBVIRT_STATE_DIR:-/var/lib/novasite-libvirt}
 PORT1=${LIBVIRT_PORT1:-16509}
 PORT2=${LIBVIRT_PORT2:-16510}
 TIMEOUT=${LIBVIRT_TIMEOUT:-60}
+GUEST_NAMESPACES=${LIBVIRT_GUEST_NAMESPACES:-1}
 PACKAGES=(libvirt-daemon-system libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils libvirt-clients tini)
 export PATH="$PATH:/usr/sbin:/sbin"
 . "$(dirname "$0")/apt.sh"
@@ -41,7 +46,7 @@ case $1 in up|down|status) ;; *) usage ;; esac
 # System daemons, /etc/hosts and namespaces need root: use sudo when it asks no password.
 if [ "$(id -u)" -ne 0 ] && [ "$1" != status ]; then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        exec sudo -n --preserve-env=LIBVIRT_STATE_DIR,LIBVIRT_PORT1,LIBVIRT_PORT2,LIBVIRT_TIMEOUT "$0" "$@"
+        exec sudo -n --preserve-env=LIBVIRT_STATE_DIR,LIBVIRT_PORT1,LIBVIRT_PORT2,LIBVIRT_TIMEOUT,LIBVIRT_GUEST_NAMESPACES "$0" "$@"
     fi
     echo "$0 needs root (or sudo without a password) to install packages and run libvirtd" >&2
     exit 1
@@ -102,6 +107,7 @@ migration_port_max = 49315
 remote_display_port_min = 6000
 remote_display_port_max = 6099
 EOF
+    if [ "$GUEST_NAMESPACES" = 0 ]; then echo "namespaces = []" >>"$d2/etc/qemu.conf"; fi
     # Live migration without a migration URI resolves the peer's hostname.
     local name
     name=$(hostname_of 2)
@@ -119,6 +125,10 @@ start_host() {
         return 0
     fi
     write_config "$n"
+    # Host 1 reads the machine's qemu.conf (host 2 its own, prepare_host2_dirs).
+    if [ "$n" = 1 ] && [ "$GUEST_NAMESPACES" = 0 ] && ! grep -q '^namespaces *= *\[ *\]' /etc/libvirt/qemu.conf; then
+        echo "namespaces = []" >>/etc/libvirt/qemu.conf
+    fi
     local libvirtd="exec tini -s -- libvirtd --listen -f '$dir/libvirtd.conf' -p '$dir/libvirtd.pid'"
     local virtlogd="virtlogd -d -p '$dir/virtlogd.pid' || true"
     if [ "$n" = 1 ]; then
