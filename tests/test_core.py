@@ -186,3 +186,29 @@ def test_quota_rule() -> None:
     quotas.check_new_limits({"cores": -1, "ram": 10}, {"cores": 99, "ram": 10})
     with pytest.raises(BadRequest, match="^Quota limit 5 for cores must be greater than or equal to already used 6.$"):
         quotas.check_new_limits({"cores": 5}, {"cores": 6})
+
+
+@pytest.mark.django_db
+def test_any_lookup_matches_as_in_does_and_an_empty_list_runs_no_query():
+    """core.lookups: ``field__any`` (one array parameter on PostgreSQL) selects what
+    ``field__in`` selects, on plain columns and foreign keys alike; an empty list matches
+    nothing without a query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import core.lookups  # noqa: F401
+    from networks.models import Network, Port
+
+    network = Network.objects.create(name="any-net", project_id="p")
+    ports = [
+        Port.objects.create(network=network, project_id="p", device_id=f"d{i}", mac_address=f"fa:16:3e:00:00:0{i}")
+        for i in range(4)
+    ]
+    wanted = ["d1", "d3", "missing"]
+    by_any = set(Port.objects.filter(device_id__any=wanted).values_list("id", flat=True))
+    assert by_any == set(Port.objects.filter(device_id__in=wanted).values_list("id", flat=True))
+    assert by_any == {ports[1].id, ports[3].id}
+    assert Port.objects.filter(network_id__any=[network.id]).count() == 4
+    with CaptureQueriesContext(connection) as queries:
+        assert list(Port.objects.filter(device_id__any=[])) == []
+    assert len(queries) == 0

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import core.lookups  # noqa: F401  (registers field__any)
 from core import microversions as mv
 from core.microversions import Microversion
 from core.timestamps import micro, seconds_z
@@ -46,13 +47,13 @@ class ServerContext:
         self.groups: dict[int, list[str]] = defaultdict(list)
         if version >= mv.SERVER_GROUPS_IN_SERVER and groups:
             for server_id, group_uuid in ServerGroupMember.objects.filter(
-                server_id__in=[s.pk for s in servers]
+                server_id__any=[s.pk for s in servers]
             ).values_list("server_id", "group__uuid"):
                 self.groups[server_id].append(str(group_uuid))
         self.host_status: dict[str, str] = {}
         if version >= mv.HOST_STATUS and is_admin:
             hosts = {server.host for server in servers if server.host}
-            for service in Service.objects.filter(binary="nova-compute", host__in=hosts):
+            for service in Service.objects.filter(binary="nova-compute", host__any=list(hosts)):
                 self.host_status[service.host] = (
                     "DOWN" if not is_up(service) else "MAINTENANCE" if service.disabled else "UP"
                 )
@@ -60,14 +61,14 @@ class ServerContext:
         # Nova lists a server's groups port by port, by name (by id when unnamed).
         self.security_groups: dict[str, list[dict[str, str]]] = defaultdict(list)
         for device_id, group_id, name in (
-            Port.security_groups.through.objects.filter(port__device_id__in=uuids)
+            Port.security_groups.through.objects.filter(port__device_id__any=uuids)
             .order_by("port__created_at", "port_id", "id")
             .values_list("port__device_id", "securitygroup_id", "securitygroup__name")
         ):
             self.security_groups[device_id].append({"name": name or str(group_id)})
         self.volumes: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for server_id, volume_id, delete_on_termination in (
-            VolumeAttachment.objects.filter(server_id__in=[s.pk for s in servers])
+            VolumeAttachment.objects.filter(server_id__any=[s.pk for s in servers])
             .exclude(status="error")
             .values_list("server_id", "volume_id", "delete_on_termination")
         ):
@@ -77,13 +78,13 @@ class ServerContext:
             self.volumes[server_id].append(volume)
         self.tags: dict[int, list[str]] = defaultdict(list)
         if version >= mv.SERVER_TAGS:
-            for server_id, tag in ServerTag.objects.filter(server_id__in=[s.pk for s in servers]).values_list(
+            for server_id, tag in ServerTag.objects.filter(server_id__any=[s.pk for s in servers]).values_list(
                 "server_id", "tag"
             ):
                 self.tags[server_id].append(tag)
         faulty = [server.pk for server in servers if server.vm_state == "error"]
         self.faults: dict[int, ServerFault] = {}
-        for fault in ServerFault.objects.filter(server_id__in=faulty).order_by("server_id", "-created_at", "-id"):
+        for fault in ServerFault.objects.filter(server_id__any=faulty).order_by("server_id", "-created_at", "-id"):
             self.faults.setdefault(fault.server_id, fault)
         self.image_properties: dict[str, dict[str, str]] = {}
         if version >= mv.IMAGE_PROPERTIES_IN_SERVER:
