@@ -51,6 +51,25 @@ class SortKey:
 
 
 NEWEST_FIRST = (SortKey("created_at", True), SortKey("id", True))
+
+
+def with_tie_breakers(
+    keys: Iterable[SortKey], *, descending: bool, ties: Sequence[str] = ("created_at", "id")
+) -> tuple[SortKey, ...]:
+    """The order Nova, Glance and Cinder give a list: the requested ``keys``, each column once
+    (its first occurrence decides), cut after ``id`` (unique: nothing after it decides), then
+    the tie-breakers ``ties`` not yet among them, all in one direction."""
+    order: list[SortKey] = []
+    for key in keys:
+        if any(known.column == key.column for known in order):
+            continue
+        order.append(key)
+        if key.column == "id":
+            return tuple(order)
+    order += [SortKey(tie, descending) for tie in ties if all(known.column != tie for known in order)]
+    return tuple(order)
+
+
 OLDEST_FIRST = (SortKey("created_at"), SortKey("id"))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.http import QueryDict
 
 from core.exceptions import BadRequest
-from core.paging import SortKey
+from core.paging import SortKey, with_tie_breakers
 
 #: Glance's _available_sort_keys, in its order (its error message lists them so).
 SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id", "created_at", "updated_at")
@@ -61,13 +61,5 @@ def image_order(params: QueryDict) -> tuple[SortKey, ...]:
     elif len(dirs) == 1:
         default = dirs[0]
         dirs = dirs * len(keys)
-    order: list[SortKey] = []
-    for key, direction in zip(keys, dirs, strict=False):
-        if key not in (known.column for known in order):
-            order.append(SortKey(key, direction == "desc"))
-        if key == "id":
-            return tuple(order)  # unique: nothing after it decides
-    for key in ("created_at", "id"):
-        if key not in (known.column for known in order):
-            order.append(SortKey(key, default == "desc"))
-    return tuple(order)
+    requested = (SortKey(key, direction == "desc") for key, direction in zip(keys, dirs, strict=False))
+    return with_tie_breakers(requested, descending=default == "desc")

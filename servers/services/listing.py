@@ -14,7 +14,7 @@ from django.db.models import Count, Model, QuerySet
 from core import policy
 from core.exceptions import BadRequest, Forbidden
 from core.ids import is_uuid, parse_uuid
-from core.paging import SortKey, keyset_page, marker_values
+from core.paging import SortKey, keyset_page, marker_values, with_tie_breakers
 from core.params import parse_bool
 from core.principal import Caller
 from networks.models import Port
@@ -306,11 +306,8 @@ def _ordering(caller: Caller, query: ServerQuery) -> tuple[SortKey, ...]:
             raise Forbidden(f"Only administrators can sort servers by {key}")
         kept.append((SORT_KEYS[key], dirs[index] if index < len(dirs) else None))
     first = next((direction for _, direction in kept if direction), "desc")
-    order = [SortKey(column, (direction or first) == "desc") for column, direction in kept]
-    for tie in ("created_at", "id"):
-        if not any(key.column == tie for key in order):
-            order.append(SortKey(tie, first == "desc"))
-    return tuple(order)
+    requested = [SortKey(column, (direction or first) == "desc") for column, direction in kept]
+    return with_tie_breakers(requested, descending=first == "desc")
 
 
 def changed_between(rows: QuerySet[_Row], since: datetime | None, before: datetime | None) -> QuerySet[_Row]:

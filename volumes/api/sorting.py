@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.http import QueryDict
 
 from core.exceptions import BadRequest
-from core.paging import SortKey
+from core.paging import SortKey, with_tie_breakers
 
 #: The sort keys of both lists (``name`` is Cinder's display_name).
 SORT_KEYS = frozenset({"id", "name", "status", "size", "created_at", "updated_at"})
@@ -38,16 +38,8 @@ def cinder_order(params: QueryDict) -> tuple[SortKey, ...]:
     for key in keys:
         if key not in SORT_KEYS:
             raise BadRequest("Invalid input received: Invalid sort key")
-    order: list[SortKey] = []
-    for key, direction in zip(keys, dirs, strict=True):
-        if key not in (known.column for known in order):
-            order.append(SortKey(key, direction == "desc"))
-        if key == "id":
-            return tuple(order)  # unique: nothing after it decides
-    for key in ("created_at", "id"):
-        if key not in (known.column for known in order):
-            order.append(SortKey(key, dirs[0] == "desc"))
-    return tuple(order)
+    requested = [SortKey(key, direction == "desc") for key, direction in zip(keys, dirs, strict=True)]
+    return with_tie_breakers(requested, descending=dirs[0] == "desc")
 
 
 def sort_parameters(params: QueryDict) -> dict[str, list[str]]:
