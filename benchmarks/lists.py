@@ -242,6 +242,9 @@ def main() -> None:
     if args.reload or Server.objects.filter(user_id="bench").count() != args.servers:
         load(args.servers)
     made = clients()
+    from novasite.wsgi import freeze_startup_heap
+
+    freeze_startup_heap()  # as gunicorn's workers do once the app is loaded
     slowest: tuple[float, str, list[dict[str, str]]] = (0.0, "", [])
     print(f"{args.servers} servers, {args.runs} runs each")
     # "sql ms": the database's share of the last request (the rest is Python: rows to objects,

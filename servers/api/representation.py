@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +17,13 @@ from hosts.models import Service
 from networks.models import Port
 from servers.models import Flavor, Server, ServerFault, ServerGroupMember, ServerTag, VolumeAttachment
 from servers.services.addresses import addresses_of
+from servers.services.server_rows import ServerBrief, ServerRow
 from servers.states import status_for
 
 from . import representation_extras as extras
+
+# A server as the documents read it: a model (one server's GET, PUT, actions) or a list's row.
+AnyServer = Server | ServerRow
 
 
 def links(base: str, collection: str, item_id: str) -> list[dict[str, Any]]:
@@ -29,7 +33,7 @@ def links(base: str, collection: str, item_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def host_id(server: Server) -> str:
+def host_id(server: AnyServer) -> str:
     """Nova's hostId: a per-project hash of the host, so tenants can tell co-location apart
     without learning host names."""
     if not server.host:
@@ -41,7 +45,12 @@ class ServerContext:
     """Data shared by a page of servers, loaded with a fixed number of queries."""
 
     def __init__(
-        self, servers: list[Server], version: Microversion = mv.MIN, is_admin: bool = False, *, groups: bool = True
+        self,
+        servers: Sequence[AnyServer],
+        version: Microversion = mv.MIN,
+        is_admin: bool = False,
+        *,
+        groups: bool = True,
     ) -> None:
         uuids = [str(server.uuid) for server in servers]
         self.groups: dict[int, list[str]] = defaultdict(list)
@@ -91,7 +100,7 @@ class ServerContext:
             self.image_properties = extras.image_properties(server.image_ref for server in servers)
 
 
-def flavor_of(server: Server, version: Microversion, base: str) -> dict[str, Any]:
+def flavor_of(server: AnyServer, version: Microversion, base: str) -> dict[str, Any]:
     flavor = server.flavor
     if version >= mv.EMBEDDED_FLAVOR:
         return {
@@ -109,7 +118,7 @@ def flavor_of(server: Server, version: Microversion, base: str) -> dict[str, Any
     }
 
 
-def image_of(server: Server, version: Microversion, base: str, ctx: ServerContext) -> dict[str, Any] | str:
+def image_of(server: AnyServer, version: Microversion, base: str, ctx: ServerContext) -> dict[str, Any] | str:
     """The embedded image: "" for a server without one; its properties from 2.98."""
     if not server.image_ref:
         return ""
@@ -122,7 +131,7 @@ def image_of(server: Server, version: Microversion, base: str, ctx: ServerContex
     return image
 
 
-def server_brief(server: Server, base: str) -> dict[str, Any]:
+def server_brief(server: AnyServer | ServerBrief, base: str) -> dict[str, Any]:
     return {"id": str(server.uuid), "name": server.name, "links": links(base, "servers", str(server.uuid))}
 
 
@@ -152,7 +161,7 @@ _PROGRESS_STATUSES = ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "
 
 
 def server_detail(
-    server: Server, version: Microversion, base: str, ctx: ServerContext, *, is_admin: bool, shown: Shown = SHOW
+    server: AnyServer, version: Microversion, base: str, ctx: ServerContext, *, is_admin: bool, shown: Shown = SHOW
 ) -> dict[str, Any]:
     """The full server document (GET /servers/{id} and /servers/detail; less of it for PUT and
     rebuild, as ``shown`` says)."""
@@ -251,13 +260,13 @@ def _addresses(addresses: dict[str, list[dict[str, Any]]], *, extended: bool) ->
     return {net: [{"version": a["version"], "addr": a["addr"]} for a in items] for net, items in addresses.items()}
 
 
-def disk_config(server: Server) -> str:
+def disk_config(server: AnyServer) -> str:
     """OS-DCF:diskConfig: AUTO or MANUAL."""
     return "AUTO" if server.auto_disk_config else "MANUAL"
 
 
 def servers_detail(
-    servers: Iterable[Server], version: Microversion, base: str, *, is_admin: bool, shown: Shown = LIST
+    servers: Iterable[AnyServer], version: Microversion, base: str, *, is_admin: bool, shown: Shown = LIST
 ) -> list[dict[str, Any]]:
     """Server documents for a page of servers (``shown`` defaults to the list's)."""
     servers = list(servers)

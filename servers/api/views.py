@@ -13,7 +13,6 @@ from rest_framework.response import Response
 
 from core import microversions as mv
 from core.bodies import unwrap
-from core.principal import Caller
 from core.views import ComputeView
 from identity.catalog import base_url
 from servers.services import create, listing, lookup, operations, passwords, update
@@ -38,18 +37,6 @@ def next_link(request, collection: str, next_marker: str | None) -> dict[str, An
     return {"servers_links": [{"rel": "next", "href": href}]}
 
 
-def server_page(caller: Caller, request, *, brief: bool = False) -> listing.ServerPage:
-    """The page of servers a list request asks for.
-
-    Filters: name, ip, ip6, description (regexes, as in Nova), status, flavor, image, uuid,
-    reservation_id, key_name, locked, user_id, tags, changes-since, changes-before; operators
-    also host, node, availability_zone, hostname, vm_state, task_state, power_state, deleted,
-    and project_id/tenant_id with all_tenants (a member's all_tenants is 403, as Nova's policy
-    answers). Paging: limit (capped at API_MAX_LIMIT), marker. ``brief``: the brief list's
-    columns only."""
-    return listing.list_servers(caller, server_query(request, request.api_version), brief=brief)
-
-
 class ServersView(ComputeView):
     """GET /servers (brief list), POST /servers (create; 202)."""
 
@@ -57,7 +44,7 @@ class ServersView(ComputeView):
 
     def get(self, request) -> Response:
         base = base_url(request)
-        page = server_page(self.caller, request, brief=True)
+        page = listing.list_server_briefs(self.caller, server_query(request, request.api_version))
         body = {"servers": [rep.server_brief(server, base) for server in page.servers]}
         return Response({**body, **next_link(request, "servers", page.next_marker)})
 
@@ -102,7 +89,7 @@ class ServersDetailView(ComputeView):
     openapi = {"get": doc.SERVER_DETAIL_LIST}
 
     def get(self, request) -> Response:
-        page = server_page(self.caller, request)
+        page = listing.list_servers(self.caller, server_query(request, request.api_version))
         body = rep.servers_detail(page.servers, request.api_version, base_url(request), is_admin=self.caller.is_admin)
         return Response({"servers": body, **next_link(request, "servers/detail", page.next_marker)})
 

@@ -38,6 +38,12 @@ SORTED_COLUMNS = (
 )
 
 
+def instance_name_for(pk: int) -> str:
+    """The hypervisor's name for the guest of the server whose row id is ``pk``
+    (Nova's default instance_name_template, ``instance-%08x``)."""
+    return f"instance-{pk:08x}"
+
+
 class Server(models.Model):
     """A virtual machine. vm_state, task_state and power_state follow servers.states; every
     task_state change is a compare-and-swap (servers.actions), never a plain save. `host` and
@@ -107,7 +113,7 @@ class Server(models.Model):
     @property
     def instance_name(self) -> str:
         """The hypervisor's name for this guest, as Nova's instance_name_template makes it."""
-        return f"instance-{self.pk:08x}"
+        return instance_name_for(self.pk)
 
 
 class ServerFault(models.Model):

@@ -8,6 +8,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from django.db.models import CharField
+from django.db.models.functions import Cast
+
 import core.lookups  # noqa: F401  (registers field__any)
 from core import policy
 from core.exceptions import NotFound
@@ -28,10 +31,11 @@ def addresses_of(device_ids: list[str]) -> dict[str, Addresses]:
         Port.objects.filter(device_id__any=device_ids)
         .order_by("created_at", "id", "floating_ips__created_at")
         .values_list(
-            "id",
+            # Ids as text: psycopg2 would make a uuid.UUID of each, only to key a dict.
+            Cast("id", output_field=CharField()),
             "device_id",
             "network__name",
-            "network_id",
+            Cast("network_id", output_field=CharField()),
             "mac_address",
             "fixed_ips",
             "floating_ips__floating_ip_address",
@@ -40,7 +44,7 @@ def addresses_of(device_ids: list[str]) -> dict[str, Addresses]:
     )
     ports: dict[Any, tuple[tuple[str, str, str, list[dict[str, Any]]], list[tuple[str, str | None]]]] = {}
     for port_id, device_id, network_name, network_id, mac, fixed_ips, floating, mapped_to in rows:
-        _, floating_ips = ports.setdefault(port_id, ((device_id, network_name or str(network_id), mac, fixed_ips), []))
+        _, floating_ips = ports.setdefault(port_id, ((device_id, network_name or network_id, mac, fixed_ips), []))
         if floating is not None:
             floating_ips.append((floating, mapped_to))
     found: dict[str, Addresses] = {}

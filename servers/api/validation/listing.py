@@ -29,7 +29,13 @@ def _tag_filters(params, version: Microversion) -> dict[str, tuple[str, ...]]:
 
 
 def server_query(request, version: Microversion) -> ServerQuery:
-    """The ServerQuery a list request asks for at ``version``."""
+    """The ServerQuery a list request asks for at ``version``.
+
+    Filters: name, ip, ip6, description (regexes, as in Nova), status, flavor, image, uuid,
+    reservation_id, key_name, locked, user_id, tags, changes-since, changes-before; operators
+    also host, node, availability_zone, hostname, vm_state, task_state, power_state, deleted,
+    and project_id/tenant_id with all_tenants (a member's all_tenants is 403, as Nova's policy
+    answers). Paging: limit (capped at API_MAX_LIMIT), marker."""
     params = request.query_params
     all_tenants = params.get("all_tenants")
     limit = optional_int(params.get("limit"), "limit", minimum=0)
