@@ -55,3 +55,10 @@ def fits_sql(alias: str = "n") -> str:
     """SQL condition: the node has room for (vcpus, memory_mb, disk_gb), passed as three params
     in that order. Exactly the rule the claim's conditional UPDATE enforces."""
     return f"{free(FREE_VCPUS, alias)} >= %s AND {free(FREE_RAM_MB, alias)} >= %s AND {free(FREE_DISK_GB, alias)} >= %s"
+
+
+def lacks_room_sql(alias: str = "n") -> str:
+    """SQL condition: exactly the nodes ``fits_sql`` refuses, with the same three params. The
+    columns are NOT NULL, so the negation is the three comparisons reversed, each served by
+    its free-resource index."""
+    return f"{free(FREE_VCPUS, alias)} < %s OR {free(FREE_RAM_MB, alias)} < %s OR {free(FREE_DISK_GB, alias)} < %s"

@@ -23,6 +23,10 @@ from .context import Decision
 from .filters.base import BaseFilter, Sql, in_list
 from .host_state import SELECT_LIST, HostState
 
+#: A filter's rejections (BaseFilter.rejection_sql) are counted, up to this many; beyond it,
+#: the hosts it keeps are counted instead.
+FEW_REJECTED = 1000
+
 #: Beyond this many hosts rejected through another table, counting probes that table per
 #: host instead (an IN list that long costs more than the probes).
 MAX_NAMED_REJECTIONS = 5000
@@ -62,11 +66,25 @@ def removals(decision: Decision, filters: Sequence[BaseFilter]) -> tuple[int, li
         return _removals(decision, filters)
 
 
-def _count(conditions: Sequence[Sql]) -> int:
-    """How many hosts pass every one of the conditions."""
+def _count(conditions: Sequence[Sql], *, at_most: int | None = None) -> int:
+    """How many hosts pass every one of the conditions (counting stops at ``at_most``)."""
     where = " AND ".join(f"({c.text})" for c in conditions) or "1 = 1"
     params = [adapt(p) for c in conditions for p in c.params]
-    return int(rows(f"SELECT COUNT(*) FROM hosts_computenode n WHERE {where}", params)[0][0])
+    if at_most is None:
+        return int(rows(f"SELECT COUNT(*) FROM hosts_computenode n WHERE {where}", params)[0][0])
+    capped = f"SELECT COUNT(*) FROM (SELECT 1 FROM hosts_computenode n WHERE {where} LIMIT %s) AS found"
+    return int(rows(capped, [*params, at_most])[0][0])
+
+
+def _count_passing(prior: Sequence[Sql], prior_count: int, condition: Sql, rejection: Sql | None) -> int:
+    """How many hosts pass ``prior`` (``prior_count`` of them) and ``condition``. When the
+    filter can name its rejections by index and they are few, they are counted and subtracted:
+    a condition most hosts pass (room for a small flavor) otherwise counts nearly every host."""
+    if rejection is not None:
+        rejected = _count([*prior, rejection], at_most=FEW_REJECTED)
+        if rejected < FEW_REJECTED:
+            return prior_count - rejected
+    return _count([*prior, condition])
 
 
 def _leading_passed(host_ids: set[int], conditions: Sequence[Sql]) -> dict[int, int]:
@@ -107,8 +125,10 @@ def _removals(decision: Decision, filters: Sequence[BaseFilter]) -> tuple[int, l
         if not remaining:
             break
         if condition is not None:
+            passing_conditions = _count_passing(
+                conditions[:applied], passing_conditions, condition, host_filter.rejection_sql(decision)
+            )
             applied += 1
-            passing_conditions = _count(conditions[:applied])
         rejected |= ids
         # The named hosts that the conditions so far would have kept are not kept.
         passing = passing_conditions - sum(1 for i in rejected if leading.get(i, -1) >= applied)

@@ -68,6 +68,23 @@ def test_each_host_is_counted_once_against_the_first_filter_it_fails():
     )
 
 
+@pytest.mark.parametrize("few", [1000, 1], ids=["rejections counted", "keepers counted"])
+def test_room_is_counted_the_same_from_either_side(monkeypatch, few):
+    # ResourceFitFilter's rejections (no room in vCPUs, RAM or disk) are counted when they are
+    # few, else the hosts it keeps: both give the same figures.
+    monkeypatch.setattr("scheduling.explain.FEW_REJECTED", few)
+    make_host("roomy", vcpus=8, memory_mb=8192, disk_gb=80)
+    make_host("few-cpus", vcpus=1, memory_mb=8192, disk_gb=80)
+    make_host("little-ram", vcpus=8, memory_mb=1024, disk_gb=80)
+    make_host("little-disk", vcpus=8, memory_mb=8192, disk_gb=5)
+    make_host("ppc", vcpus=8, memory_mb=8192, disk_gb=80, arch="ppc64le")
+    wanted = flavor(vcpus=2, memory_mb=2048, root_gb=10, extra_specs={"capabilities:cpu_info:arch": "aarch64"})
+    result = select_destinations_task(make_spec(flavor=wanted).to_dict())
+    assert result["reason"] == (
+        "No valid host was found. ResourceFitFilter removed 3 of 5; ComputeCapabilitiesFilter removed 2 of 2"
+    )
+
+
 def test_a_python_filter_is_counted_after_the_sql_ones():
     make_host("x86")
     make_host("other", memory_mb=256)

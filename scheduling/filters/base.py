@@ -62,6 +62,13 @@ class BaseFilter:
         Default None: the explanation counts with `sql`."""
         return None
 
+    def rejection_sql(self, decision: Decision) -> Sql | None:
+        """For the explanation's counts: the exact negation of `sql` (the hosts it is false
+        for, never NULL), written so that an index can find them, for a condition most hosts
+        pass. Counting the few hosts it rejects then replaces a count of nearly every host.
+        Default None: the explanation counts with `sql`."""
+        return None
+
     def runs_in_python(self, decision: Decision) -> bool:
         """Whether `host_passes` must run for this request."""
         return False

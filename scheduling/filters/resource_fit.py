@@ -4,7 +4,7 @@ host's) and reserved resources: the very rule, and SQL, the claim enforces."""
 
 from __future__ import annotations
 
-from scheduling.capacity import fits_sql
+from scheduling.capacity import fits_sql, lacks_room_sql
 from scheduling.context import Decision
 from scheduling.host_state import HostState
 
@@ -17,6 +17,10 @@ class ResourceFitFilter(BaseFilter):
     def sql(self, decision: Decision) -> Sql:
         res = decision.resources
         return Sql(fits_sql("n"), (res.vcpus, res.memory_mb, res.disk_gb))
+
+    def rejection_sql(self, decision: Decision) -> Sql:
+        res = decision.resources
+        return Sql(lacks_room_sql("n"), (res.vcpus, res.memory_mb, res.disk_gb))
 
     def runs_in_python(self, decision: Decision) -> bool:
         # A multi-create consumes room as it goes: re-check on the in-memory view.
