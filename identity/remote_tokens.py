@@ -159,6 +159,21 @@ def validate(secret: str) -> Principal | None:
     return principal
 
 
+def known_project(project_id: str) -> bool:
+    """Whether the identity service knows project ``project_id`` (asked with the service
+    token; a project it knows is shadowed here)."""
+    if not project_id or "/" in project_id or "?" in project_id:
+        return False
+    answer = remote.call("GET", f"/projects/{project_id}", token=_service_token())
+    if answer.status == 401:
+        answer = remote.call("GET", f"/projects/{project_id}", token=_service_token(refresh=True))
+    if answer.status != 200 or not isinstance(answer.body, dict):
+        return False
+    project = answer.body["project"]
+    shadow_project(project["id"], project["name"], project.get("domain_id") or DEFAULT_DOMAIN_ID)
+    return True
+
+
 def shadow_project(project_id: str, name: str, domain_id: str = DEFAULT_DOMAIN_ID) -> Project:
     """The local shadow of the identity service's project ``project_id``: created on first
     sight, renamed when its name changed there (a shadow holding the name before is renamed

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "novasite.middleware.RequestIdMiddleware",
+    # A region sharing another region's identity (IDENTITY_URL) serves no /identity of its own.
+    "novasite.regions.IdentityElsewhereMiddleware",
     "novasite.middleware.RejectNulMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its refusal page.
     "axes.middleware.AxesMiddleware",

@@ -1,22 +1,17 @@
 """URL map: each OpenStack service under its own prefix, plus the admin and the schema."""
 
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from novasite.api_docs import SchemaView
-from novasite.regions import identity_elsewhere
 from novasite.versions import ComputeV20, ComputeVersions
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    # A region that shares another region's identity (IDENTITY_URL) serves none of its own.
-    re_path(r"^identity(?:/.*)?$", identity_elsewhere)
-    if settings.IDENTITY_URL
-    else path("identity", include("identity.urls")),
+    path("identity", include("identity.urls")),
     path("compute", ComputeVersions.as_view()),
     path("compute/", ComputeVersions.as_view()),
     path("compute/v2", ComputeV20.as_view()),

@@ -157,3 +157,17 @@ def test_a_project_is_shadowed_on_first_sight_and_renamed(db) -> None:
     remote_tokens.shadow_project("a" * 32, "beta")
     assert Project.objects.get(pk="a" * 32).name == "beta"
     assert Project.objects.get(pk="b" * 32).name.startswith("renamed-")
+
+
+def test_a_project_is_known_when_the_shared_identity_knows_it(region_two) -> None:
+    demo_id = Project.objects.get(name="demo").pk
+    assert remote_tokens.known_project(demo_id)
+    assert not remote_tokens.known_project("f" * 32)
+    assert not remote_tokens.known_project("../users")
+
+
+def test_this_region_serves_no_identity_of_its_own(region_two) -> None:
+    for path in ("/identity", "/identity/v3", "/identity/v3/auth/tokens"):
+        response = APIClient().post(path, {}, format="json")
+        assert response.status_code == 404, (path, response.content)
+        assert response.json()["error"]["message"].endswith(f"authenticate at {region_two}/identity/v3.")

@@ -80,6 +80,13 @@ def test_two_regions_with_the_openstack_cli(cloud, live_server, admin, region_tw
             assert [row["Hypervisor Hostname"] for row in hypervisors] == [host], (region, hypervisors)
             limits = rows_by(lab.in_region(region, "limits", "show", "--absolute"), "Name")
             assert limits["instances_used"]["Value"] == 1, (region, limits)
+        # A project made at RegionOne after RegionTwo's seed: known to RegionTwo (asked of
+        # RegionOne's identity), with a quota per region.
+        lab.osc("project", "create", "--domain", "default", "late")
+        lab.in_region("RegionTwo", "quota", "set", "--instances", "3", "late", fmt_json=False)
+        for region, instances in (("RegionTwo", 3), ("RegionOne", 10)):
+            quota = rows_by(lab.in_region(region, "quota", "show", "late"), "Resource")
+            assert quota["instances"]["Limit"] == instances, (region, quota)
         assert r2_admin.server(servers["RegionOne"]) is None
         assert admin.server(servers["RegionTwo"]) is None
 
