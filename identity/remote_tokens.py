@@ -124,8 +124,11 @@ def _ask(secret: str) -> Principal | None:
     a valid token. The service token is obtained again once if the answer says it expired."""
     for attempt in (0, 1):
         answer = remote.call("GET", "/auth/tokens?nocatalog", token=_service_token(refresh=attempt > 0), subject=secret)
-        if answer.status == 200 and isinstance(answer.body, dict):
-            return principal_of(answer.body)
+        if answer.status == 200:
+            try:
+                return principal_of(answer.body)
+            except (KeyError, TypeError, ValueError):  # not Keystone's document: a broken service
+                raise remote.IdentityUnavailable(remote.unavailable_message()) from None
         if answer.status != 401:
             return None  # 404: unknown, expired or revoked (Keystone's TokenNotFound)
     raise remote.IdentityUnavailable(

@@ -25,10 +25,10 @@ def compute_hosts() -> dict[str, str]:
 
 @pytest.fixture
 def region_two(cloud, live_server, tmp_path):
-    """RegionTwo, registered at the live cloud's identity and running; stopped afterwards."""
+    """RegionTwo, registered at the live cloud's identity and running; removed afterwards."""
     region = start_region_two(cloud.base_env, tmp_path / "r2", f"{live_server.url}/identity/v3", ("r2-compute1",))
     yield region
-    region.stop()
+    region.remove()
 
 
 class Regions(Lab):
