@@ -80,17 +80,20 @@ def call(method: str, path: str, *, token: str = "", subject: str = "", body: di
     return Answer(response.status_code, dict(response.headers), parsed)
 
 
-def password_scope(user: str, password: str, project: str) -> dict:
-    """The body of POST /v3/auth/tokens for ``user`` (Default domain) scoped to ``project``."""
-    return {
+def password_scope(user: str, password: str, project: str = "") -> dict:
+    """The body of POST /v3/auth/tokens for ``user`` (Default domain) scoped to ``project``
+    (none: the user's default project, or an unscoped token)."""
+    body: dict = {
         "auth": {
             "identity": {
                 "methods": ["password"],
                 "password": {"user": {"name": user, "domain": {"id": "default"}, "password": password}},
-            },
-            "scope": {"project": {"name": project, "domain": {"id": "default"}}},
+            }
         }
     }
+    if project:
+        body["auth"]["scope"] = {"project": {"name": project, "domain": {"id": "default"}}}
+    return body
 
 
 def issue(user: str, password: str, project: str) -> Answer:

@@ -60,7 +60,7 @@ def clear() -> None:
         _service.clear()
 
 
-def _service_token(refresh: bool = False) -> str:
+def service_token(refresh: bool = False) -> str:
     """This control plane's own token at the identity service, obtained by password when
     missing, near its expiry or ``refresh``; IdentityUnavailable when it cannot be had."""
     with _lock:
@@ -123,7 +123,7 @@ def _ask(secret: str) -> Principal | None:
     """The identity service's answer for ``secret``: its Principal, or None when it is not
     a valid token. The service token is obtained again once if the answer says it expired."""
     for attempt in (0, 1):
-        answer = remote.call("GET", "/auth/tokens?nocatalog", token=_service_token(refresh=attempt > 0), subject=secret)
+        answer = remote.call("GET", "/auth/tokens?nocatalog", token=service_token(refresh=attempt > 0), subject=secret)
         if answer.status == 200:
             try:
                 return principal_of(answer.body)
@@ -167,9 +167,9 @@ def known_project(project_id: str) -> bool:
     token; a project it knows is shadowed here)."""
     if not project_id or "/" in project_id or "?" in project_id:
         return False
-    answer = remote.call("GET", f"/projects/{project_id}", token=_service_token())
+    answer = remote.call("GET", f"/projects/{project_id}", token=service_token())
     if answer.status == 401:
-        answer = remote.call("GET", f"/projects/{project_id}", token=_service_token(refresh=True))
+        answer = remote.call("GET", f"/projects/{project_id}", token=service_token(refresh=True))
     if answer.status != 200 or not isinstance(answer.body, dict):
         return False
     project = answer.body["project"]

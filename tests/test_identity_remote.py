@@ -13,10 +13,11 @@ from datetime import timedelta
 import pytest
 import requests
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from identity import remote_tokens
+from identity import remote_operators, remote_tokens
 from identity.models import Project, Token
 from identity.remote import password_scope
 from identity.tokens import digest
@@ -49,8 +50,10 @@ def region_two(region_one, transactional_db, settings, tmp_path):
     settings.IDENTITY_SERVICE_USER = "region-RegionTwo"
     _service_user(Keystone("secret"))
     remote_tokens.clear()
+    remote_operators.clear()
     yield region_one
     remote_tokens.clear()
+    remote_operators.clear()
 
 
 def login(region_one: str, user: str, project: str) -> str:
@@ -171,3 +174,19 @@ def test_this_region_serves_no_identity_of_its_own(region_two) -> None:
         response = APIClient().post(path, {}, format="json")
         assert response.status_code == 404, (path, response.content)
         assert response.json()["error"]["message"].endswith(f"authenticate at {region_two}/identity/v3.")
+
+
+def test_operators_log_in_to_this_region_console_with_the_shared_identity(region_two, client) -> None:
+
+    def log_in(name: str, password: str) -> bool:
+        response = client.post("/admin/login/", {"username": name, "password": password, "next": "/admin/"})
+        return response.status_code == 302 and response["Location"] == "/admin/"
+
+    assert not log_in("admin", "wrong")
+    assert not log_in("demo", "secret")  # a member, no operator
+    assert log_in("admin", "secret")
+    assert client.get("/admin/").status_code == 200
+    remote_operators.clear()
+    with override_settings(IDENTITY_URL=f"http://127.0.0.1:{free_port()}/identity/v3"):
+        assert client.get("/admin/").status_code == 302  # RegionOne down: this page is anonymous
+    assert client.get("/admin/").status_code == 200  # and the session was not ended
