@@ -69,6 +69,7 @@ run-regiontwo:
 		echo "RegionTwo did not answer in 60 s: see $(REGION2_RUN_DIR)/log/web.log" >&2; exit 1'
 	@echo
 	@echo "RegionTwo is up: API http://127.0.0.1:8100 (no identity of its own: log in at RegionOne),"
+	@echo "  admin http://127.0.0.1:8100/admin/ (RegionOne's operators: admin / $${ADMIN_PASSWORD:-secret}),"
 	@echo "  hosts r2-compute1, r2-compute2; logs: $(REGION2_RUN_DIR)/log/<process>.log"
 	@echo "  openstack --os-region-name RegionTwo server list"
 	@echo
