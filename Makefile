@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUN_DIR := var/run
 
-.PHONY: install services run reset stop status fresh-check test test-rabbitmq lint openrc migrate seed conformance horizon
+.PHONY: install services run run-regiontwo reset stop status fresh-check test test-rabbitmq lint openrc migrate seed conformance horizon
 
 install:
 	@scripts/install.sh
@@ -44,13 +44,43 @@ run:
 	@echo "logs: $(RUN_DIR)/log/<process>.log; processes: make status; stop with: make stop"
 	@echo "the demo cloud's data is kept between runs; make reset forgets it"
 	@echo
+	@$(if $(filter 2,$(REGIONS)),$(MAKE) --no-print-directory run-regiontwo,true)
 	@$(MAKE) --no-print-directory openrc
+
+# REGIONS=2: a second control plane, RegionTwo (ARCHITECTURE.md, "Regions"), beside RegionOne on
+# this machine: its own database (REGION2_DATABASE_URL, else SQLite under var/regiontwo), its own
+# broker keys (a key prefix on RegionOne's Redis; with RabbitMQ give REGION2_BROKER_URL, another
+# vhost), its own conductor, scheduler, beat and hosts r2-compute1/r2-compute2 (Procfile.regiontwo)
+# on port 8100, and RegionOne's identity: its seed registers its endpoints and service user there.
+REGION2_RUN_DIR := var/run-regiontwo
+REGION2_DIR := $(CURDIR)/var/regiontwo
+REGION2_ENV := REGION_NAME=RegionTwo IDENTITY_URL=http://127.0.0.1:8000/identity/v3 \
+	PUBLIC_ENDPOINT=http://127.0.0.1:8100 \
+	DATABASE_URL=$(or $(REGION2_DATABASE_URL),sqlite:///$(REGION2_DIR)/novasite.sqlite3) \
+	CELERY_KEY_PREFIX=$(CELERY_KEY_PREFIX)regiontwo. $(if $(REGION2_BROKER_URL),CELERY_BROKER_URL=$(REGION2_BROKER_URL),) \
+	IMAGE_DIR=$(REGION2_DIR)/images INSTANCES_DIR=$(REGION2_DIR)/instances VOLUME_DIR=$(REGION2_DIR)/volumes \
+	NOVNCPROXY_BASE_URL=http://127.0.0.1:6081/vnc_lite.html
+run-regiontwo:
+	@mkdir -p $(REGION2_DIR)
+	@$(STEP) "RegionTwo: migrate, register at RegionOne's identity and seed" env $(REGION2_ENV) $(MAKE) --no-print-directory seed
+	@$(STEP) "RegionTwo: start its processes (Procfile.regiontwo)" \
+		env $(REGION2_ENV) $(PY) scripts/supervise.py start --procfile Procfile.regiontwo --run-dir $(REGION2_RUN_DIR)
+	@$(STEP) "RegionTwo: wait for its API" bash -c 'for i in $$(seq 1 120); do curl -s -o /dev/null http://127.0.0.1:8100/compute && exit 0; sleep 0.5; done; \
+		echo "RegionTwo did not answer in 60 s: see $(REGION2_RUN_DIR)/log/web.log" >&2; exit 1'
+	@echo
+	@echo "RegionTwo is up: API http://127.0.0.1:8100 (no identity of its own: log in at RegionOne),"
+	@echo "  admin http://127.0.0.1:8100/admin/ (RegionOne's operators: admin / $${ADMIN_PASSWORD:-secret}),"
+	@echo "  hosts r2-compute1, r2-compute2; logs: $(REGION2_RUN_DIR)/log/<process>.log"
+	@echo "  openstack --os-region-name RegionTwo server list"
+	@echo
 
 # Forget the demo cloud's data: stop it, then remove the SQLite file (or, with DATABASE_URL,
 # drop that database); the next make run migrates and seeds afresh.
 reset: stop
 	@$(PY) scripts/createdb.py --drop
 	@rm -f var/novasite.sqlite3 var/celerybeat-schedule*
+	@if [ -n "$(REGION2_DATABASE_URL)" ]; then DATABASE_URL=$(REGION2_DATABASE_URL) $(PY) scripts/createdb.py --drop; fi
+	@rm -rf var/regiontwo
 	@echo "the demo cloud's data is gone: make run seeds a new one"
 
 openrc:
@@ -62,6 +92,7 @@ openrc:
 
 # supervisord (scripts/supervise.py) runs the Procfile's processes and restarts any that dies.
 stop:
+	@if [ -f $(REGION2_RUN_DIR)/supervisord.pid ]; then echo -n "RegionTwo: "; $(PY) scripts/supervise.py stop --run-dir $(REGION2_RUN_DIR); fi
 	@$(PY) scripts/supervise.py stop --run-dir $(RUN_DIR)
 	@$(if $(filter qemu,$(LIBVIRT)),scripts/libvirt.sh down,true)
 	@# A cloud that an older make run started with honcho.
@@ -70,6 +101,7 @@ stop:
 
 status:
 	@$(PY) scripts/supervise.py status --run-dir $(RUN_DIR)
+	@if [ -f $(REGION2_RUN_DIR)/supervisord.pid ]; then echo "RegionTwo:"; $(PY) scripts/supervise.py status --run-dir $(REGION2_RUN_DIR); fi
 
 # The suite always runs on PostgreSQL and Redis (TEST_DATABASE_URL / TEST_BROKER_URL), its
 # browser tests (tests/browser) in Debian's Chromium, installed here when missing, and its qemu

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
@@ -180,7 +181,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponseBa
     else:
         response = Response(service.body(status, message, kind), status=status)
     if isinstance(exc, (drf.NotAuthenticated, drf.AuthenticationFailed)) or status == 401:
-        response["WWW-Authenticate"] = 'Keystone uri="/identity/v3"'
+        # Where a token comes from: this control plane's Keystone, or the shared one.
+        response["WWW-Authenticate"] = f'Keystone uri="{settings.IDENTITY_URL or "/identity/v3"}"'
     return response
 
 

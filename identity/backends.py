@@ -9,6 +9,9 @@ same name, staff and superuser while the role holds; the shadow is brought in li
 login, and its session is checked at every request, so a role revoked (or a user disabled) in
 Keystone ends the console session at the next page and takes the staff flags off the shadow.
 
+In a region that shares another region's identity (IDENTITY_URL), the password and the rule
+are asked of that identity service (``identity.remote_operators``); the shadow is the same.
+
 A shadow has an unusable password, so only this backend logs it in. A Django user of the same
 name with a password of its own (``createsuperuser``) is Django's: this backend never takes it
 over, and ``ModelBackend`` logs it in with its own password.
@@ -26,7 +29,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from core.exceptions import ServiceError
+from identity import remote, remote_operators
 from identity.models import DEFAULT_DOMAIN_ID, RoleAssignment, User
+from identity.remote_operators import RemoteAccount
 from identity.services import auth
 
 log = logging.getLogger(__name__)
@@ -44,7 +49,10 @@ def _operator_grants() -> QuerySet[RoleAssignment]:
 
 
 def is_operator(name: str) -> bool:
-    """Whether the Default domain's user ``name`` is an operator of the console now."""
+    """Whether the Default domain's user ``name`` is an operator of the console now (asked of
+    the shared identity service in a region without identity of its own)."""
+    if remote.configured():
+        return remote_operators.is_operator(name)
     return _operator_grants().filter(user__name=name, user__domain_id=DEFAULT_DOMAIN_ID).exists()
 
 
@@ -58,7 +66,7 @@ def revoke_shadow(name: str) -> None:
     _shadows().filter(username=name).update(is_staff=False, is_superuser=False)
 
 
-def sync_shadow(account: User) -> AuthUser | None:
+def sync_shadow(account: User | RemoteAccount) -> AuthUser | None:
     """The shadow of ``account`` when it is an operator (created at its first login; staff,
     superuser and e-mail brought in line), else None (its shadow, if any, loses staff). None
     too when a Django user of that name has a password of its own: that user is not taken over."""
@@ -92,11 +100,20 @@ class KeystoneBackend(ModelBackend):
     ) -> AuthUser | None:
         if not username or password is None:
             return None
+        account: User | RemoteAccount | None
         try:
-            account = auth.password_account(username, password)
+            if remote.configured():
+                account = remote_operators.password_account(username, password)
+            else:
+                account = auth.password_account(username, password)
+            if account is None:
+                return None
+            shadow = sync_shadow(account)
+        except remote.IdentityUnavailable:
+            log.warning("console login of %s refused: the identity service is unavailable", username)
+            return None
         except ServiceError:
             return None  # unknown, disabled or a wrong password: Keystone's 401, told apart to no one
-        shadow = sync_shadow(account)
         return shadow if shadow is not None and self.user_can_authenticate(shadow) else None
 
     def get_user(self, user_id: int) -> AuthUser | None:
@@ -105,7 +122,11 @@ class KeystoneBackend(ModelBackend):
         user = super().get_user(user_id)
         if not isinstance(user, AuthUser) or user.has_usable_password():
             return None
-        if is_operator(user.username):
+        try:
+            operator = is_operator(user.username)
+        except remote.IdentityUnavailable:
+            return None  # this page is anonymous; the session is not ended for it
+        if operator:
             return user
         revoke_shadow(user.username)
         return None

@@ -92,7 +92,7 @@ def seed_identity(caller: Caller, admin_password: str, demo_password: str) -> Pr
     return admin_project
 
 
-def _zone(caller: Caller, zone: str, hosts: tuple[str, ...]) -> None:
+def seed_zone(caller: Caller, zone: str, hosts: tuple[str, ...]) -> None:
     """An aggregate named after its zone, holding ``hosts`` (which need not have reported yet)."""
     aggregate = next((row for row in aggregates.list_aggregates(caller) if row.name == zone), None)
     if aggregate is None:
@@ -107,14 +107,19 @@ def _zone(caller: Caller, zone: str, hosts: tuple[str, ...]) -> None:
 def seed_compute(caller: Caller) -> None:
     """The region and the catalog's endpoints, the flavors and the availability zones."""
     register_own_endpoints(caller, settings.REGION_NAME)
+    seed_flavors(caller)
+    for zone, hosts in ZONES.items():
+        seed_zone(caller, zone, hosts)
+
+
+def seed_flavors(caller: Caller) -> None:
+    """The demo's public flavors (those missing)."""
     known = set(visible_flavors(caller).values_list("name", flat=True))
     for flavorid, name, vcpus, ram, disk in FLAVORS:
         if name not in known:
             flavors.create_flavor(
                 caller, flavors.FlavorCreate(name=name, flavorid=flavorid, vcpus=vcpus, ram=ram, disk=disk)
             )
-    for zone, hosts in ZONES.items():
-        _zone(caller, zone, hosts)
 
 
 def _write_disk(path: Path) -> str:

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "novasite.middleware.RequestIdMiddleware",
+    # A region sharing another region's identity (IDENTITY_URL) serves no /identity of its own.
+    "novasite.regions.IdentityElsewhereMiddleware",
     "novasite.middleware.RejectNulMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its refusal page.
     "axes.middleware.AxesMiddleware",
@@ -259,6 +261,18 @@ TOKEN_TTL_SECONDS = env_int("TOKEN_TTL_SECONDS", 3600)
 REGION_NAME = os.environ.get("REGION_NAME", "RegionOne")
 # Public base URL for the service catalog; empty means "the host the client used".
 PUBLIC_ENDPOINT = os.environ.get("PUBLIC_ENDPOINT", "")
+# A region without identity of its own (ARCHITECTURE.md, "Regions"): the shared Keystone's v3
+# URL (e.g. http://127.0.0.1:8000/identity/v3). Set, this control plane serves no /identity,
+# validates every token there (identity.remote_tokens) with a service token of its own (this
+# user, password and project, an admin there) and keeps a valid answer IDENTITY_CACHE_SECONDS
+# at most; each call gives up after the connect and read timeouts (503, never a hang).
+IDENTITY_URL = os.environ.get("IDENTITY_URL", "").rstrip("/")
+IDENTITY_SERVICE_USER = os.environ.get("IDENTITY_SERVICE_USER", f"region-{REGION_NAME}")
+IDENTITY_SERVICE_PASSWORD = os.environ.get("IDENTITY_SERVICE_PASSWORD", os.environ.get("ADMIN_PASSWORD", "secret"))
+IDENTITY_SERVICE_PROJECT = os.environ.get("IDENTITY_SERVICE_PROJECT", "service")
+IDENTITY_CACHE_SECONDS = env_int("IDENTITY_CACHE_SECONDS", 30)
+IDENTITY_CONNECT_TIMEOUT = env_float("IDENTITY_CONNECT_TIMEOUT", 2.0)
+IDENTITY_READ_TIMEOUT = env_float("IDENTITY_READ_TIMEOUT", 5.0)
 
 # --- Compute ------------------------------------------------------------------------------
 COMPUTE_MAX_MICROVERSION = "2.104"

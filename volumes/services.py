@@ -22,7 +22,7 @@ from core.ids import parse_uuid
 from core.paging import NEWEST_FIRST, SortKey, keyset_page
 from core.principal import Caller
 from core.unset import UNSET, Unset
-from identity.models import Project
+from identity.lookup import project_exists
 from images import access as image_access
 from images import store as image_store
 from images.models import Image
@@ -85,7 +85,7 @@ def project_scope(caller: Caller, project_id: str) -> str:
         return project_id
     if not caller.is_admin:
         raise BadRequest("Malformed request url")
-    if not Project.objects.filter(id=project_id).exists():
+    if not project_exists(project_id):
         raise NotFound(f"Project {project_id} could not be found.")
     return project_id
 

@@ -20,7 +20,7 @@ from core.exceptions import BadRequest, Conflict, NotFound
 from core.paging import keyset_page, marker_values, sort_keys
 from core.params import bool_word
 from core.principal import Caller
-from identity.models import Project
+from identity.lookup import project_exists
 
 from ..models import Flavor, FlavorAccess
 from .lookup import visible_flavors
@@ -257,7 +257,7 @@ def add_tenant_access(
     access: with ``refuse_public`` (the API from 2.7) adding some is a 409 too."""
     policy.enforce(caller, policy.FLAVOR_ACCESS_ADD)
     tenant = check_tenant(tenant)
-    if not Project.objects.filter(pk=tenant).exists():
+    if not project_exists(tenant):
         raise BadRequest(f"Project ID {tenant} is not a valid project.")
     flavor = get_flavor(caller, flavor_id)
     if refuse_public and flavor.is_public:

@@ -27,7 +27,7 @@ from core import policy
 from core.exceptions import BadRequest, QuotaExceeded
 from core.principal import Caller
 from core.quotas import UNLIMITED, fits
-from identity.models import Project
+from identity.lookup import project_exists
 
 from ..models import QuotaClassLimit, QuotaLimit, QuotaUsage, Server, ServerGroup, UserQuotaLimit
 
@@ -111,7 +111,7 @@ def valid_project(project_id: str) -> str:
 def _verify_project(caller: Caller, project_id: str) -> None:
     """Nova asks Keystone, with the caller's token, whether the project exists: an admin
     learns that it does not (400); anyone else cannot tell, and is let through."""
-    if caller.is_admin and not Project.objects.filter(id=project_id).exists():
+    if caller.is_admin and not project_exists(project_id):
         raise BadRequest(f"Project ID {project_id} is not a valid project.")
 
 
