@@ -8,12 +8,10 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from django.db.models import CharField
-from django.db.models.functions import Cast
-
 import core.lookups  # noqa: F401  (registers field__any)
 from core import policy
 from core.exceptions import NotFound
+from core.expressions import UuidText
 from core.principal import Caller
 from networks.models import Port
 
@@ -32,10 +30,10 @@ def addresses_of(device_ids: list[str]) -> dict[str, Addresses]:
         .order_by("created_at", "id", "floating_ips__created_at")
         .values_list(
             # Ids as text: psycopg2 would make a uuid.UUID of each, only to key a dict.
-            Cast("id", output_field=CharField()),
+            UuidText("id"),
             "device_id",
             "network__name",
-            Cast("network_id", output_field=CharField()),
+            UuidText("network_id"),
             "mac_address",
             "fixed_ips",
             "floating_ips__floating_ip_address",

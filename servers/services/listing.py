@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
-from django.db.models import CharField, Count, Model, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Count, Model, QuerySet
 
 from core import policy
 from core.exceptions import BadRequest, Forbidden
+from core.expressions import UuidText
 from core.ids import is_uuid, parse_uuid
 from core.paging import SortKey, keyset_page, marker_values, with_tie_breakers
 from core.params import parse_bool
@@ -170,7 +170,7 @@ def _page(caller: Caller, query: ServerQuery, columns: tuple[str, ...]) -> tuple
             raise BadRequest(f"marker [{query.marker}] not found")
     # The uuid is read as text: the documents want text, and psycopg2's uuid.UUID for each
     # row, turned back into text four times per document, was a tenth of a detailed page.
-    selected = [Cast("uuid", output_field=CharField()) if column == "uuid" else column for column in columns]
+    selected = [UuidText("uuid") if column == "uuid" else column for column in columns]
     rows, more = keyset_page(servers.values_list(*selected), keys, limit=query.limit, marker=marker)
     return rows, rows[-1][1] if more and rows else None
 
