@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from . import tokens
+from . import token_cache, tokens
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -16,7 +16,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         secret = request.headers.get("X-Auth-Token")
         if not secret:
             return None
-        principal = tokens.validate(secret)
+        principal = token_cache.validate(secret)
         if principal is None:
             raise exceptions.AuthenticationFailed("The request you have made requires authentication.")
         return principal, secret
