@@ -64,13 +64,24 @@ def resolve_flavor(caller: Caller, flavor_ref: str) -> Flavor:
     return flavor
 
 
+def visible_image(caller: Caller, image_ref: str) -> Image | None:
+    """The image ``image_ref`` names if the caller may boot it; None when it names none (or
+    is no UUID)."""
+    image_id = parse_uuid(image_ref) if image_ref else None
+    return visible_images(caller).filter(id=image_id).first() if image_id is not None else None
+
+
 def resolve_image(caller: Caller, image_ref: str, flavor: FlavorSizes) -> Image:
     """The active image ``image_ref`` names among those the caller may boot, and big enough
     ``flavor`` for it, else 400."""
-    image_id = parse_uuid(image_ref)
-    if image_id is None:
+    return bootable_image(image_ref, visible_image(caller, image_ref), flavor)
+
+
+def bootable_image(image_ref: str, image: Image | None, flavor: FlavorSizes) -> Image:
+    """``image`` (what `visible_image` found for ``image_ref``) if it is active and ``flavor``
+    is big enough for it, else 400."""
+    if parse_uuid(image_ref) is None:
         raise BadRequest(f"Invalid imageRef provided: {image_ref}.")
-    image = visible_images(caller).filter(id=image_id).first()
     if image is None:
         raise BadRequest(f"Image {image_ref} could not be found.")
     if image.status != "active":
