@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from hosts.zones import zone_of_host
 from networks import ipam
+from networks.models import Port
 from novasite.celery import app
 from novasite.outages import DATABASE_OUTAGE_ERRORS
 from scheduling import claims
@@ -115,11 +116,14 @@ def _send_to_host(
     died before the cast: cast it again (building is idempotent)."""
     recast: Server | None = None
     failure: Exception | None = None
+    ports: list[Port] = []
     with transaction.atomic():
+        # Straight to spawning: a networking state written and left in this one transaction
+        # would be seen by nobody (a failure to bind rolls the whole step back).
         moved = lifecycle.compare_and_swap(
             server_uuid,
             expected,
-            task_state=TaskState.NETWORKING,
+            task_state=TaskState.SPAWNING,
             host=host,
             node=node,
             availability_zone=zone_of_host(host),
@@ -133,14 +137,12 @@ def _send_to_host(
         else:
             server = Server.objects.get(uuid=server_uuid)
             try:
-                ipam.bind_ports_for_server(server_uuid, server.project_id, server.requested_networks)
+                ports = ipam.bind_ports_for_server(server_uuid, server.project_id, server.requested_networks)
             except DATABASE_OUTAGE_ERRORS:
                 raise  # not the build's fault: the task runs again once the database is back
             except Exception as exc:
                 transaction.set_rollback(True)
                 failure = exc
-            else:
-                lifecycle.compare_and_swap(server_uuid, TaskState.NETWORKING, task_state=TaskState.SPAWNING)
     if not moved:
         if recast is not None:
             _cast_build(recast, request_id, host, alternates, attempt, admin_password)
@@ -152,14 +154,15 @@ def _send_to_host(
         lifecycle.finish_action(request_id, server_uuid)
         return
     try:
-        block_devices.prepare(server)
+        has_volumes = block_devices.prepare(server)
     except block_devices.BuildVolumeError as exc:
         fail_build(
             server_uuid, f"Build of instance {server_uuid} aborted: {exc}"[:255], lifecycle.format_exception(exc)
         )
         lifecycle.finish_action(request_id, server_uuid)
         return
-    _cast_build(server, request_id, host, alternates, attempt, admin_password)
+    payload = instance_payload(server, ports=ports, has_volumes=has_volumes)
+    _cast_build(server, request_id, host, alternates, attempt, admin_password, payload=payload)
 
 
 def _cast_build(
@@ -171,10 +174,12 @@ def _cast_build(
     admin_password: str | None,
     *,
     confirm: bool = False,
+    payload: dict | None = None,
 ) -> None:
     """Ask `host` to build the server, then conductor.build_finished. The message says when
     it was sent, so that a worker started since treats it as possibly stale; `confirm` makes
-    the worker ask whether the build is still wanted whatever its age (a re-sent message)."""
+    the worker ask whether the build is still wanted whatever its age (a re-sent message).
+    ``payload``: the server's instance_payload, when the caller made it already."""
     server_uuid = str(server.uuid)
     lifecycle.event_start(request_id, server_uuid, EVENT_BUILD, host=host)
     params: dict[str, object] = {"admin_password": admin_password, "sent_at": time.time()}
@@ -183,7 +188,7 @@ def _cast_build(
     compute_then(
         "compute.build_and_run_instance",
         host,
-        [instance_payload(server), params],
+        [payload if payload is not None else instance_payload(server), params],
         "conductor.build_finished",
         server_uuid=server_uuid,
         request_id=request_id,
