@@ -162,7 +162,7 @@ def _send_to_host(
         lifecycle.finish_action(request_id, server_uuid)
         return
     payload = instance_payload(server, ports=ports, has_volumes=has_volumes)
-    _cast_build(server, request_id, host, alternates, attempt, admin_password, payload=payload)
+    _cast_build(server, request_id, host, alternates, attempt, admin_password, payload=payload, volumes=has_volumes)
 
 
 def _cast_build(
@@ -175,11 +175,13 @@ def _cast_build(
     *,
     confirm: bool = False,
     payload: dict | None = None,
+    volumes: bool | None = None,
 ) -> None:
     """Ask `host` to build the server, then conductor.build_finished. The message says when
     it was sent, so that a worker started since treats it as possibly stale; `confirm` makes
     the worker ask whether the build is still wanted whatever its age (a re-sent message).
-    ``payload``: the server's instance_payload, when the caller made it already."""
+    ``payload``: the server's instance_payload, when the caller made it already; ``volumes``:
+    whether the server maps volumes, when the caller knows (build_finished then need not ask)."""
     server_uuid = str(server.uuid)
     lifecycle.event_start(request_id, server_uuid, EVENT_BUILD, host=host)
     params: dict[str, object] = {"admin_password": admin_password, "sent_at": time.time()}
@@ -197,6 +199,7 @@ def _cast_build(
         alternates=alternates,
         attempt=attempt,
         admin_password=admin_password,
+        **({} if volumes is None else {"volumes": volumes}),
     )
 
 
@@ -239,12 +242,14 @@ def build_finished(
     alternates: list[dict],
     attempt: int,
     admin_password: str | None = None,
+    volumes: bool | None = None,
 ) -> None:
     """Write what the compute host saw: ACTIVE, a reschedule onto the next alternate, or ERROR.
     An interrupted build (its host restarted while it ran; the worker removed what it had
     made) is a failed build like any other, not counted against the host. Safe to run twice,
     and for an outcome that comes too late (the server moved on): only a server still
-    spawning on `host` is written, and a guest built for one that is not is destroyed."""
+    spawning on `host` is written, and a guest built for one that is not is destroyed.
+    ``volumes`` False: the dispatch saw that the server maps no volume (nothing to attach)."""
     lifecycle.event_finish(
         request_id,
         server_uuid,
@@ -271,7 +276,7 @@ def build_finished(
             power_state=outcome.get("power_state", PowerState.RUNNING),
             launched_at=timezone.now(),
         )
-        if finished:
+        if finished and volumes is not False:
             block_devices.attached(server)
         else:
             server.refresh_from_db()
