@@ -1,7 +1,7 @@
 """kombu's Redis transport, with one fix and one saving. The saving: one redis client per
-connection pool for what kombu sends (`Channel._create_client`), not one per message. The fix: a message acknowledged after its connection was
-closed fails as a *connection* error, which Celery logs and survives, instead of crashing the
-worker.
+connection pool for what kombu sends (`Channel._create_client`), not one per message. The fix:
+a message acknowledged after its connection was closed fails as a *connection* error, which
+Celery logs and survives, instead of crashing the worker.
 
 What happened (kombu 5.7.0, the newest; the same trace as celery/kombu#582): Redis restarts
 under load; a conductor worker (threads pool, late acks) loses its connection, and Celery
@@ -45,11 +45,11 @@ class Channel(kombu_redis.Channel):
         between threads: each command takes a connection from the pool. A pool kombu drops
         (the connection was closed) takes its client with it."""
         if asynchronous:
-            return super()._create_client(asynchronous=True)
+            return super()._create_client(asynchronous=True)  # type: ignore[misc]
         pool = self.pool
         shared = self.__dict__.get("_shared_client")
         if shared is None or shared[0] is not pool:
-            shared = (pool, super()._create_client())
+            shared = (pool, super()._create_client())  # type: ignore[misc]
             self.__dict__["_shared_client"] = shared
         return shared[1]
 

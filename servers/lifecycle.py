@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import traceback as traceback_module
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model, Q
+from django.db.models import Field, Model, Q
 from django.utils import timezone
 
 from .models import InstanceAction, InstanceActionEvent, Server, ServerFault
@@ -49,7 +50,7 @@ def start_action(server: Server, action: str, *, request_id: str, user_id: str, 
     )
 
 
-def _run(sql: str, params: list[object]) -> int:
+def _run(sql: str, params: list[Any]) -> int:
     """Run one of this module's statements on the step records (``{event}``, ``{action}`` and
     ``{server}`` name their tables); returns the number of rows it wrote. The steps of every
     workflow go through these few statements, which the ORM would build anew each time at
@@ -64,9 +65,11 @@ def _run(sql: str, params: list[object]) -> int:
         return cursor.rowcount
 
 
-def _column(model: type[Model], field: str, value: object) -> object:
-    """``value`` as the database takes it for ``model.field`` (a time, a uuid)."""
-    return model._meta.get_field(field).get_db_prep_value(value, connection)
+def _column(model: type[Model], name: str, value: object) -> Any:
+    """``value`` as the database takes it for column ``name`` of ``model`` (a time, a uuid)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.get_db_prep_value(value, connection)
 
 
 def event_start(request_id: str, server_uuid: str, event: str, *, host: str | None = None) -> None:

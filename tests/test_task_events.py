@@ -43,7 +43,7 @@ def dispatcher():
     assert isinstance(dispatcher, task_events.MergingDispatcher)
     dispatcher.enabled = True  # without a broker: Celery's send is replaced by the `sent` fixture
     yield dispatcher
-    dispatcher._closed = True
+    dispatcher.close()  # its releaser thread ends
 
 
 def test_a_quick_task_sends_one_event_that_says_everything(sent, dispatcher):
@@ -57,8 +57,10 @@ def test_a_quick_task_sends_one_event_that_says_everything(sent, dispatcher):
 
     # Flower's state (Celery's) lists the task by name, with its arguments and times.
     state = State()
-    state.event(Event(kind, hostname="conductor@h", clock=1, timestamp=time.time(), local_received=time.time(), **fields))
-    task = state.tasks["t-1"]
+    state.event(
+        Event(kind, hostname="conductor@h", clock=1, timestamp=time.time(), local_received=time.time(), **fields)
+    )
+    task = state.tasks["t-1"]  # type: ignore[attr-defined]
     assert task.name == "conductor.dispatch_build" and task.state == "SUCCESS"
     assert "s-1" in task.kwargs and task.received == fields["received"] and task.worker.hostname == "conductor@h"
 
@@ -77,7 +79,10 @@ def test_a_task_still_running_is_announced_after_the_hold(sent, dispatcher, monk
 def test_other_events_pass_through(sent, dispatcher):
     dispatcher.send("worker-heartbeat", freq=2.0)
     dispatcher.send("task-succeeded", uuid="t-9", result="None", runtime=0.1)  # received elsewhere
-    assert sent == [("worker-heartbeat", {"freq": 2.0}), ("task-succeeded", {"uuid": "t-9", "result": "None", "runtime": 0.1})]
+    assert sent == [
+        ("worker-heartbeat", {"freq": 2.0}),
+        ("task-succeeded", {"uuid": "t-9", "result": "None", "runtime": 0.1}),
+    ]
 
 
 def test_closing_announces_what_it_held(sent, dispatcher, monkeypatch):
