@@ -58,7 +58,14 @@ def visible_images(caller: Caller) -> QuerySet[Image]:
 
 def resolve_flavor(caller: Caller, flavor_ref: str) -> Flavor:
     """The enabled flavor ``flavor_ref`` names among those the caller may boot, else 400."""
-    flavor = visible_flavors(caller).filter(flavorid=str(flavor_ref)).first()
+    # The flavor by its unique id, then the caller's access to it: a public flavor (the usual
+    # case) costs one plain query, not visible_flavors' DISTINCT over the access rows.
+    flavor = Flavor.objects.filter(flavorid=str(flavor_ref)).order_by().first()
+    shared = flavor is not None and (
+        caller.is_admin or flavor.is_public or flavor.access.filter(project_id=caller.project_id).exists()
+    )
+    if not shared:
+        flavor = None
     if flavor is None or flavor.disabled:
         raise BadRequest(f"Flavor {flavor_ref} could not be found.")
     return flavor
