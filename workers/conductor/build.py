@@ -19,6 +19,7 @@ from novasite.outages import DATABASE_OUTAGE_ERRORS
 from scheduling import claims
 from scheduling.alternates import claim_alternate
 from scheduling.stats import record_build_failure, record_build_success
+from scheduling.tasks import decide
 from servers import lifecycle
 from servers.models import Server
 from servers.services import build_start
@@ -72,6 +73,17 @@ def build_servers(
     for server in waiting:
         lifecycle.event_start(request_id, str(server.uuid), EVENT_SCHEDULE)
     build_start.publish_build(request_spec(waiting, destination), request_id, admin_password)
+
+
+@shared_task(name="conductor.schedule_and_build_instances")
+def schedule_and_build_instances(request_spec: dict, request_id: str, admin_password: str | None = None) -> None:
+    """A build's first step (Nova's conductor method of that name): place and claim the
+    spec's servers (the scheduler's decision, made here as Nova's conductor calls its
+    scheduler) and send each to its host. One task where it took two messages
+    (scheduler.select_destinations chained to conductor.dispatch_build, which still run for
+    messages sent before): a Celery hop cost more CPU than the decision itself. Safe to run
+    twice: a claim is keyed by its instance, and only servers still scheduling are sent."""
+    dispatch_build.run(decide(request_spec), request_id, admin_password)
 
 
 @shared_task(name="conductor.dispatch_build")
