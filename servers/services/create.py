@@ -136,7 +136,7 @@ def _server_group(caller: Caller, hints: dict) -> ServerGroup | None:
 
 def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
     """Validate, reserve quota and write the servers (BUILD/scheduling), then publish one
-    build (scheduler.select_destinations → conductor.dispatch_build) for all of them. Returns
+    build (conductor.schedule_and_build_instances) for all of them. Returns
     the servers, first one first."""
     flavor = resolve_flavor(caller, spec.flavor_ref)
     image = visible_image(caller, spec.image_ref)  # one query for the mappings and the checks

@@ -64,7 +64,7 @@ def build_servers(
     destination: dict[str, str] | None = None,
 ) -> None:
     """Start the build of servers created by one request, as the API does itself since it
-    publishes the chain (servers.services.build_start): for a message sent before that, or a
+    publishes the build (servers.services.build_start): for a message sent before that, or a
     build driven again from the database. Idempotent: only servers still scheduling go."""
     servers = list(Server.objects.filter(uuid__in=server_uuids, deleted=False).order_by("launch_index"))
     waiting = [server for server in servers if server.task_state == TaskState.SCHEDULING]
