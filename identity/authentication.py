@@ -1,6 +1,7 @@
 """DRF authentication by Keystone token (X-Auth-Token). Policy lives in core.policy.
 
-A token is validated here (``identity.tokens``) or, in a region without identity of its own
+A token is validated here (``identity.tokens``, through this process's short cache
+``identity.token_cache``) or, in a region without identity of its own
 (``IDENTITY_URL``), at the shared identity service (``identity.remote_tokens``); either way
 the request's user is a ``tokens.Principal``, so ``Caller`` and policy are the same."""
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from . import remote, remote_tokens, tokens
+from . import remote, remote_tokens, token_cache, tokens
 
 
 def www_authenticate() -> str:
@@ -23,7 +24,7 @@ def validate(secret: str) -> tokens.Principal | None:
     when it is not valid (IdentityUnavailable, a 503, when the shared one cannot be asked)."""
     if remote.configured():
         return remote_tokens.validate(secret)
-    return tokens.validate(secret)
+    return token_cache.validate(secret)
 
 
 class TokenAuthentication(authentication.BaseAuthentication):

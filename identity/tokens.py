@@ -212,7 +212,9 @@ def validate(secret: str) -> Principal | None:
 
 def revoke(secret: str) -> bool:
     """Revoke a token; False when there was no such live token."""
-    return bool(Token.objects.filter(digest=digest(secret), revoked=False).update(revoked=True))
+    revoked = bool(Token.objects.filter(digest=digest(secret), revoked=False).update(revoked=True))
+    _forget_cached()
+    return revoked
 
 
 def revoke_user_tokens(user_id: str, project_id: str | None = None) -> int:
@@ -221,7 +223,17 @@ def revoke_user_tokens(user_id: str, project_id: str | None = None) -> int:
     tokens = Token.objects.filter(user_id=user_id, revoked=False)
     if project_id is not None:
         tokens = tokens.filter(project_id=project_id)
-    return tokens.update(revoked=True)
+    revoked = tokens.update(revoked=True)
+    _forget_cached()
+    return revoked
+
+
+def _forget_cached() -> None:
+    """Revoked tokens leave this process's cache of validated ones (identity/token_cache.py
+    bounds how soon other processes forget them)."""
+    from . import token_cache  # it builds on this module
+
+    token_cache.clear()
 
 
 def purge_expired() -> int:

@@ -131,7 +131,7 @@ def create_port(
                 if mac_draws == MAC_ATTEMPTS:
                     raise Conflict("Could not allocate a unique MAC address.") from None
                 continue  # a random MAC collided: draw another
-            give_groups(port, security_groups)
+            give_groups(port, security_groups, new=True)
             return port
         raise IpAddressGenerationFailure(f"No IP address could be allocated on network {network.id}; try again.")
 

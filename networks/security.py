@@ -52,7 +52,13 @@ def default_group(project_id: str) -> SecurityGroup:
         return SecurityGroup.objects.get(project_id=project_id, is_default=True)
 
 
-def give_groups(port: Port, groups: Iterable[SecurityGroup] | None) -> None:
+def give_groups(port: Port, groups: Iterable[SecurityGroup] | None, *, new: bool = False) -> None:
     """Put the port in ``groups``; None means the port's project's default group (Neutron's
-    rule for a port created without ``security_groups``)."""
-    port.security_groups.set(list(groups) if groups is not None else [default_group(port.project_id)])
+    rule for a port created without ``security_groups``). ``new``: the port was just made and
+    is in no group yet, so its memberships are inserted without reading them first."""
+    chosen = list(groups) if groups is not None else [default_group(port.project_id)]
+    if new:
+        through = Port.security_groups.through
+        through.objects.bulk_create([through(port=port, securitygroup=group) for group in chosen])
+    else:
+        port.security_groups.set(chosen)

@@ -15,7 +15,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasite.settings")
 
 # Every task takes the trace keywords (server uuid, request id) that make Flower's search find
 # all the tasks of one server, and no task event shows a password (novasite/tracing.py).
-app = Celery("novasite", task_cls="novasite.tracing:TracedTask", amqp="novasite.tracing:MaskingAMQP")
+# Each task's task-received travels inside its outcome event when the task ends soon enough
+# (novasite/task_events.py).
+app = Celery(
+    "novasite",
+    task_cls="novasite.tracing:TracedTask",
+    amqp="novasite.tracing:MaskingAMQP",
+    events="novasite.task_events:Events",
+)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
 CONDUCTOR_QUEUE = "conductor"

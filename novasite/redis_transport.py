@@ -1,6 +1,7 @@
-"""kombu's Redis transport, with one fix: a message acknowledged after its connection was
-closed fails as a *connection* error, which Celery logs and survives, instead of crashing the
-worker.
+"""kombu's Redis transport, with one fix and one saving. The saving: one redis client per
+connection pool for what kombu sends (`Channel._create_client`), not one per message. The fix:
+a message acknowledged after its connection was closed fails as a *connection* error, which
+Celery logs and survives, instead of crashing the worker.
 
 What happened (kombu 5.7.0, the newest; the same trace as celery/kombu#582): Redis restarts
 under load; a conductor worker (threads pool, late acks) loses its connection, and Celery
@@ -36,6 +37,21 @@ class Channel(kombu_redis.Channel):
         if transport is None or transport.client is None:
             raise RedisConnectionError("the broker connection of this channel was closed")
         return super()._connparams(asynchronous=asynchronous)  # type: ignore[misc]
+
+    def _create_client(self, asynchronous: bool = False) -> Any:
+        """kombu makes a new redis client for every publish, ack and event it sends (about
+        0.1 ms of CPU each: redis-py builds its response callbacks per client); here the
+        synchronous ones share one per connection pool. A redis client is safe to share
+        between threads: each command takes a connection from the pool. A pool kombu drops
+        (the connection was closed) takes its client with it."""
+        if asynchronous:
+            return super()._create_client(asynchronous=True)  # type: ignore[misc]
+        pool = self.pool
+        shared = self.__dict__.get("_shared_client")
+        if shared is None or shared[0] is not pool:
+            shared = (pool, super()._create_client())  # type: ignore[misc]
+            self.__dict__["_shared_client"] = shared
+        return shared[1]
 
 
 class Transport(kombu_redis.Transport):

@@ -258,6 +258,10 @@ CONSOLE_TOKEN_TTL = env_int("CONSOLE_TOKEN_TTL", 600)
 
 # --- Identity -----------------------------------------------------------------------------
 TOKEN_TTL_SECONDS = env_int("TOKEN_TTL_SECONDS", 3600)
+# How long each API process keeps a validated token (identity/token_cache.py); a revocation
+# elsewhere reaches a process within this many seconds (keystonemiddleware's token_cache_time
+# is 300). 0: every request asks the database.
+TOKEN_CACHE_SECONDS = env_float("TOKEN_CACHE_SECONDS", 2.0)
 REGION_NAME = os.environ.get("REGION_NAME", "RegionOne")
 # Public base URL for the service catalog; empty means "the host the client used".
 PUBLIC_ENDPOINT = os.environ.get("PUBLIC_ENDPOINT", "")

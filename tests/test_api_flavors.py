@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from core.exceptions import PolicyNotAuthorized
 from core.principal import Caller
 from identity.models import Project
+from novasite.demo import CIRROS_IMAGE_ID
 from servers.models import Flavor, FlavorAccess
 from servers.services import flavors
 
@@ -369,3 +370,15 @@ def test_flavor_admin_calls_are_refused_by_the_service_layer(cloud, rule):
     assert refused.value.rule == rule
     assert {(f.flavorid, f.name, f.description, str(f.extra_specs)) for f in Flavor.objects.all()} == before
     assert not FlavorAccess.objects.exists()
+
+
+def test_a_private_flavor_boots_only_where_it_is_shared(admin_api, demo_api):
+    private = create(admin_api, ram=128, vcpus=1, disk=1).json()["flavor"]["id"]
+    body = {"server": {"name": "vm", "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": private, "networks": "none"}}
+    refused = demo_api.post(f"{BASE}/servers", body, format="json", **V261)
+    assert refused.status_code == 400 and "could not be found" in refused.json()["badRequest"]["message"]
+    assert admin_api.post(f"{BASE}/servers", body, format="json", **V261).status_code == 202  # admins see all
+    FlavorAccess.objects.create(flavor=Flavor.objects.get(flavorid=private), project_id=demo_project_id())
+    assert demo_api.post(f"{BASE}/servers", body, format="json", **V261).status_code == 202
+    Flavor.objects.filter(flavorid=private).update(disabled=True)
+    assert demo_api.post(f"{BASE}/servers", body, format="json", **V261).status_code == 400

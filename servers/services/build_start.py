@@ -1,9 +1,10 @@
 """Starting a build: the placement request of servers created together, their schedule event,
-and the chain scheduler.select_destinations → conductor.dispatch_build.
+and the message conductor.schedule_and_build_instances that places them and sends each to its
+host.
 
-The API publishes the chain itself once its transaction commits (no conductor hop whose only
-job would be to publish it); conductor.build_servers publishes the same chain for a build
-message sent before that change, or a build driven again from the database."""
+The API publishes it itself once its transaction commits (no conductor hop whose only job
+would be to publish it); conductor.build_servers publishes the same for a build message sent
+before that change, or a build driven again from the database."""
 
 from __future__ import annotations
 
@@ -53,20 +54,13 @@ def record_schedule_events(actions: list[InstanceAction]) -> None:
 
 
 def publish_build(spec: RequestSpec, request_id: str, admin_password: str | None = None, **options: Any) -> None:
-    """Send the spec's servers to the scheduler, chained to conductor.dispatch_build. The
-    admin password travels in the messages (masked in task events) down to the compute host;
-    it is never written to the database. ``options`` are Celery's publish options (retries)."""
-    uuids = spec.instance_uuids
-    (
-        signature(
-            "scheduler.select_destinations",
-            args=[spec.to_dict()],
-            kwargs=servers_kwargs(uuids, request_id),
-            queue="scheduler",
-        )
-        | signature(
-            "conductor.dispatch_build",
-            kwargs=servers_kwargs(uuids, request_id, admin_password=admin_password),
-            queue="conductor",
-        )
+    """Send the spec's servers to conductor.schedule_and_build_instances, which places them
+    and sends each to its host. The admin password travels in the messages (masked in task
+    events) down to the compute host; it is never written to the database. ``options`` are
+    Celery's publish options (retries)."""
+    signature(
+        "conductor.schedule_and_build_instances",
+        args=[spec.to_dict()],
+        kwargs=servers_kwargs(spec.instance_uuids, request_id, admin_password=admin_password),
+        queue="conductor",
     ).apply_async(**options)

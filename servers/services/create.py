@@ -24,7 +24,7 @@ from ..states import TaskState, VmState
 from . import block_devices, build_start, image_mappings, quotas, security_groups
 from .block_devices import BlockDevice
 from .groups import check_group_room
-from .lookup import check_requested_destination, check_zone, resolve_flavor, resolve_image
+from .lookup import bootable_image, check_requested_destination, check_zone, resolve_flavor, visible_image
 from .metadata import check_quota as check_metadata_quota
 
 
@@ -136,12 +136,13 @@ def _server_group(caller: Caller, hints: dict) -> ServerGroup | None:
 
 def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
     """Validate, reserve quota and write the servers (BUILD/scheduling), then publish one
-    build (scheduler.select_destinations → conductor.dispatch_build) for all of them. Returns
+    build (conductor.schedule_and_build_instances) for all of them. Returns
     the servers, first one first."""
     flavor = resolve_flavor(caller, spec.flavor_ref)
-    requested = image_mappings.with_image_mappings(caller, spec.image_ref, spec.block_devices)
+    image = visible_image(caller, spec.image_ref)  # one query for the mappings and the checks
+    requested = image_mappings.with_image_mappings(image, spec.block_devices)
     mappings = block_devices.check(caller, requested, spec.image_ref, spec.max_count)
-    image_id = str(resolve_image(caller, spec.image_ref, flavor).id) if spec.image_ref else ""
+    image_id = str(bootable_image(spec.image_ref, image, flavor).id) if spec.image_ref else ""
     networks = _resolve_networks(caller, spec.networks)
     if spec.security_groups:
         group_ids = security_groups.groups_for_new_server(caller, spec.security_groups)
@@ -160,14 +161,15 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
     reservation_id = f"r-{uuid.uuid4().hex[:8]}"
     with transaction.atomic():
         count = spec.max_count
-        try:
-            with transaction.atomic():
-                quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count), limits)
-        except QuotaExceeded:
-            if spec.min_count == spec.max_count:
-                raise
-            count = spec.min_count
+        if spec.min_count == spec.max_count:  # a refusal ends the create: no savepoint needed
             quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count), limits)
+        else:
+            try:
+                with transaction.atomic():
+                    quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count), limits)
+            except QuotaExceeded:
+                count = spec.min_count
+                quotas.reserve(caller.project_id, quotas.server_usage(snapshot, count), limits)
         if group is not None:
             check_group_room(caller.project_id, group, count)
         servers, actions = [], []

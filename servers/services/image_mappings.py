@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 
-from core.ids import parse_uuid
-from core.principal import Caller
+from images.models import Image
 
 from .block_devices import BlockDevice, parse_v2
-from .lookup import visible_images
 
 TRUE = ("true", "1", "yes", "on", "y", "t")
 
@@ -38,12 +36,11 @@ def image_defined(properties: dict) -> list[BlockDevice]:
     return parse_v2(requests)
 
 
-def with_image_mappings(caller: Caller, image_ref: str, requested: list[BlockDevice]) -> list[BlockDevice]:
-    """The create's mappings merged with those of the image ``image_ref`` names (if the caller
-    sees it): the request's override the image's of the same device name and, when the image
-    defines a root, the request's image-to-root mapping (the one clients add for --image) goes."""
-    key = parse_uuid(image_ref) if image_ref else None
-    image = visible_images(caller).filter(id=key).first() if key else None
+def with_image_mappings(image: Image | None, requested: list[BlockDevice]) -> list[BlockDevice]:
+    """The create's mappings merged with those of its image (`lookup.visible_image`: the one
+    the imageRef names, if the caller sees it): the request's override the image's of the same
+    device name and, when the image defines a root, the request's image-to-root mapping (the
+    one clients add for --image) goes."""
     defined = image_defined(image.properties or {}) if image is not None else []
     if not defined:
         return requested

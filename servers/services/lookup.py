@@ -58,19 +58,37 @@ def visible_images(caller: Caller) -> QuerySet[Image]:
 
 def resolve_flavor(caller: Caller, flavor_ref: str) -> Flavor:
     """The enabled flavor ``flavor_ref`` names among those the caller may boot, else 400."""
-    flavor = visible_flavors(caller).filter(flavorid=str(flavor_ref)).first()
+    # The flavor by its unique id, then the caller's access to it: a public flavor (the usual
+    # case) costs one plain query, not visible_flavors' DISTINCT over the access rows.
+    flavor = Flavor.objects.filter(flavorid=str(flavor_ref)).order_by().first()
+    shared = flavor is not None and (
+        caller.is_admin or flavor.is_public or flavor.access.filter(project_id=caller.project_id).exists()
+    )
+    if not shared:
+        flavor = None
     if flavor is None or flavor.disabled:
         raise BadRequest(f"Flavor {flavor_ref} could not be found.")
     return flavor
 
 
+def visible_image(caller: Caller, image_ref: str) -> Image | None:
+    """The image ``image_ref`` names if the caller may boot it; None when it names none (or
+    is no UUID)."""
+    image_id = parse_uuid(image_ref) if image_ref else None
+    return visible_images(caller).filter(id=image_id).first() if image_id is not None else None
+
+
 def resolve_image(caller: Caller, image_ref: str, flavor: FlavorSizes) -> Image:
     """The active image ``image_ref`` names among those the caller may boot, and big enough
     ``flavor`` for it, else 400."""
-    image_id = parse_uuid(image_ref)
-    if image_id is None:
+    return bootable_image(image_ref, visible_image(caller, image_ref), flavor)
+
+
+def bootable_image(image_ref: str, image: Image | None, flavor: FlavorSizes) -> Image:
+    """``image`` (what `visible_image` found for ``image_ref``) if it is active and ``flavor``
+    is big enough for it, else 400."""
+    if parse_uuid(image_ref) is None:
         raise BadRequest(f"Invalid imageRef provided: {image_ref}.")
-    image = visible_images(caller).filter(id=image_id).first()
     if image is None:
         raise BadRequest(f"Image {image_ref} could not be found.")
     if image.status != "active":

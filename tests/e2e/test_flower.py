@@ -25,8 +25,7 @@ pytestmark = pytest.mark.e2e
 
 AUTH = ("admin", "flower-e2e")
 BUILD = (
-    "scheduler.select_destinations",
-    "conductor.dispatch_build",
+    "conductor.schedule_and_build_instances",
     "compute.build_and_run_instance",
     "conductor.build_finished",
 )
@@ -157,9 +156,7 @@ def test_searching_a_servers_uuid_finds_all_its_tasks(cloud, flower, demo, setti
     assert naming == set(tasks)
     # The admin password travels to the host in the messages, but the events show it masked.
     assert all(PASSWORD not in f"{task['args']}{task['kwargs']}" for task in everything.values())
-    assert (
-        kwargs_of(next(t for t in tasks.values() if t["name"] == "conductor.dispatch_build"))["admin_password"] == "***"
-    )
+    assert kwargs_of(next(t for t in tasks.values() if t["name"] == BUILD[0]))["admin_password"] == "***"
 
 
 def test_the_admin_link_opens_flowers_task_list_searched_for_the_server(cloud, flower, demo, settings):

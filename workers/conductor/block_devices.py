@@ -67,10 +67,12 @@ def _create(server: Server, bdm: BlockDeviceMapping) -> Volume:
     return volume
 
 
-def prepare(server: Server) -> None:
+def prepare(server: Server) -> bool:
     """Create the mappings' missing volumes and reserve each volume for the server with its
-    attachment (device from the mapping). Raises BuildVolumeError."""
-    for bdm in _volume_mappings(server):
+    attachment (device from the mapping); returns whether the server maps any volume. Raises
+    BuildVolumeError."""
+    mappings = _volume_mappings(server)
+    for bdm in mappings:
         volume = _create(server, bdm) if bdm.volume_id is None else Volume.objects.filter(id=bdm.volume_id).first()
         if volume is None:
             raise BuildVolumeError(f"Volume {bdm.volume_id} no longer exists.")
@@ -88,6 +90,7 @@ def prepare(server: Server) -> None:
                 status="attaching",
                 delete_on_termination=bdm.delete_on_termination,
             )
+    return bool(mappings)
 
 
 def _build_attachments(server: Server) -> list[VolumeAttachment]:

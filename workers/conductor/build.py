@@ -13,11 +13,13 @@ from django.utils import timezone
 
 from hosts.zones import zone_of_host
 from networks import ipam
+from networks.models import Port
 from novasite.celery import app
 from novasite.outages import DATABASE_OUTAGE_ERRORS
 from scheduling import claims
 from scheduling.alternates import claim_alternate
 from scheduling.stats import record_build_failure, record_build_success
+from scheduling.tasks import decide
 from servers import lifecycle
 from servers.models import Server
 from servers.services import build_start
@@ -62,7 +64,7 @@ def build_servers(
     destination: dict[str, str] | None = None,
 ) -> None:
     """Start the build of servers created by one request, as the API does itself since it
-    publishes the chain (servers.services.build_start): for a message sent before that, or a
+    publishes the build (servers.services.build_start): for a message sent before that, or a
     build driven again from the database. Idempotent: only servers still scheduling go."""
     servers = list(Server.objects.filter(uuid__in=server_uuids, deleted=False).order_by("launch_index"))
     waiting = [server for server in servers if server.task_state == TaskState.SCHEDULING]
@@ -71,6 +73,17 @@ def build_servers(
     for server in waiting:
         lifecycle.event_start(request_id, str(server.uuid), EVENT_SCHEDULE)
     build_start.publish_build(request_spec(waiting, destination), request_id, admin_password)
+
+
+@shared_task(name="conductor.schedule_and_build_instances")
+def schedule_and_build_instances(request_spec: dict, request_id: str, admin_password: str | None = None) -> None:
+    """A build's first step (Nova's conductor method of that name): place and claim the
+    spec's servers (the scheduler's decision, made here as Nova's conductor calls its
+    scheduler) and send each to its host. One task where it took two messages
+    (scheduler.select_destinations chained to conductor.dispatch_build, which still run for
+    messages sent before): a Celery hop cost more CPU than the decision itself. Safe to run
+    twice: a claim is keyed by its instance, and only servers still scheduling are sent."""
+    dispatch_build.run(decide(request_spec), request_id, admin_password)
 
 
 @shared_task(name="conductor.dispatch_build")
@@ -115,11 +128,14 @@ def _send_to_host(
     died before the cast: cast it again (building is idempotent)."""
     recast: Server | None = None
     failure: Exception | None = None
+    ports: list[Port] = []
     with transaction.atomic():
+        # Straight to spawning: a networking state written and left in this one transaction
+        # would be seen by nobody (a failure to bind rolls the whole step back).
         moved = lifecycle.compare_and_swap(
             server_uuid,
             expected,
-            task_state=TaskState.NETWORKING,
+            task_state=TaskState.SPAWNING,
             host=host,
             node=node,
             availability_zone=zone_of_host(host),
@@ -133,14 +149,12 @@ def _send_to_host(
         else:
             server = Server.objects.get(uuid=server_uuid)
             try:
-                ipam.bind_ports_for_server(server_uuid, server.project_id, server.requested_networks)
+                ports = ipam.bind_ports_for_server(server_uuid, server.project_id, server.requested_networks)
             except DATABASE_OUTAGE_ERRORS:
                 raise  # not the build's fault: the task runs again once the database is back
             except Exception as exc:
                 transaction.set_rollback(True)
                 failure = exc
-            else:
-                lifecycle.compare_and_swap(server_uuid, TaskState.NETWORKING, task_state=TaskState.SPAWNING)
     if not moved:
         if recast is not None:
             _cast_build(recast, request_id, host, alternates, attempt, admin_password)
@@ -152,14 +166,15 @@ def _send_to_host(
         lifecycle.finish_action(request_id, server_uuid)
         return
     try:
-        block_devices.prepare(server)
+        has_volumes = block_devices.prepare(server)
     except block_devices.BuildVolumeError as exc:
         fail_build(
             server_uuid, f"Build of instance {server_uuid} aborted: {exc}"[:255], lifecycle.format_exception(exc)
         )
         lifecycle.finish_action(request_id, server_uuid)
         return
-    _cast_build(server, request_id, host, alternates, attempt, admin_password)
+    payload = instance_payload(server, ports=ports, has_volumes=has_volumes)
+    _cast_build(server, request_id, host, alternates, attempt, admin_password, payload=payload, volumes=has_volumes)
 
 
 def _cast_build(
@@ -171,10 +186,14 @@ def _cast_build(
     admin_password: str | None,
     *,
     confirm: bool = False,
+    payload: dict | None = None,
+    volumes: bool | None = None,
 ) -> None:
     """Ask `host` to build the server, then conductor.build_finished. The message says when
     it was sent, so that a worker started since treats it as possibly stale; `confirm` makes
-    the worker ask whether the build is still wanted whatever its age (a re-sent message)."""
+    the worker ask whether the build is still wanted whatever its age (a re-sent message).
+    ``payload``: the server's instance_payload, when the caller made it already; ``volumes``:
+    whether the server maps volumes, when the caller knows (build_finished then need not ask)."""
     server_uuid = str(server.uuid)
     lifecycle.event_start(request_id, server_uuid, EVENT_BUILD, host=host)
     params: dict[str, object] = {"admin_password": admin_password, "sent_at": time.time()}
@@ -183,7 +202,7 @@ def _cast_build(
     compute_then(
         "compute.build_and_run_instance",
         host,
-        [instance_payload(server), params],
+        [payload if payload is not None else instance_payload(server), params],
         "conductor.build_finished",
         server_uuid=server_uuid,
         request_id=request_id,
@@ -192,6 +211,7 @@ def _cast_build(
         alternates=alternates,
         attempt=attempt,
         admin_password=admin_password,
+        **({} if volumes is None else {"volumes": volumes}),
     )
 
 
@@ -234,12 +254,14 @@ def build_finished(
     alternates: list[dict],
     attempt: int,
     admin_password: str | None = None,
+    volumes: bool | None = None,
 ) -> None:
     """Write what the compute host saw: ACTIVE, a reschedule onto the next alternate, or ERROR.
     An interrupted build (its host restarted while it ran; the worker removed what it had
     made) is a failed build like any other, not counted against the host. Safe to run twice,
     and for an outcome that comes too late (the server moved on): only a server still
-    spawning on `host` is written, and a guest built for one that is not is destroyed."""
+    spawning on `host` is written, and a guest built for one that is not is destroyed.
+    ``volumes`` False: the dispatch saw that the server maps no volume (nothing to attach)."""
     lifecycle.event_finish(
         request_id,
         server_uuid,
@@ -266,7 +288,7 @@ def build_finished(
             power_state=outcome.get("power_state", PowerState.RUNNING),
             launched_at=timezone.now(),
         )
-        if finished:
+        if finished and volumes is not False:
             block_devices.attached(server)
         else:
             server.refresh_from_db()
