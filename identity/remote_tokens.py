@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -29,12 +28,11 @@ from django.utils.dateparse import parse_datetime
 
 from . import remote
 from .models import DEFAULT_DOMAIN_ID, Project, hex_id
+from .principal_cache import PrincipalCache
 from .tokens import Principal, digest
 
 #: A service token is obtained again this many seconds before it expires.
 SERVICE_TOKEN_MARGIN = 60
-#: At most this many validated tokens are kept per process (the oldest go first).
-CACHE_LIMIT = 10_000
 
 
 def _now() -> float:
@@ -42,21 +40,16 @@ def _now() -> float:
     return time.time()
 
 
-@dataclass(frozen=True)
-class _Cached:
-    principal: Principal
-    until: float
-
-
+#: The identity service's valid answers, on this module's clock.
+CACHE = PrincipalCache(lambda: _now())
 _lock = threading.Lock()
-_cache: dict[str, _Cached] = {}
 _service: dict[str, tuple[str, float]] = {}  # "token" -> (secret, expires_at)
 
 
 def clear() -> None:
     """Forget every cached answer and the service token (tests; a changed configuration)."""
+    CACHE.clear()
     with _lock:
-        _cache.clear()
         _service.clear()
 
 
@@ -141,22 +134,14 @@ def validate(secret: str) -> Principal | None:
     than IDENTITY_CACHE_SECONDS ago and has not expired since), or None when the identity
     service says it is not valid; IdentityUnavailable when it cannot be asked."""
     key = digest(secret)
-    now = _now()
-    with _lock:
-        cached = _cache.get(key)
-    if cached is not None and cached.until > now:
-        return cached.principal
+    cached = CACHE.get(key)
+    if cached is not None:
+        return cached
     principal = _ask(secret)
     if principal is None or principal.expires_at is None:
-        with _lock:
-            _cache.pop(key, None)
+        CACHE.forget(key)
         return None
-    until = min(now + settings.IDENTITY_CACHE_SECONDS, principal.expires_at.timestamp())
-    with _lock:
-        if len(_cache) >= CACHE_LIMIT:
-            for stale in [k for k, v in _cache.items() if v.until <= now] or list(_cache)[: CACHE_LIMIT // 10]:
-                _cache.pop(stale, None)
-        _cache[key] = _Cached(principal, until)
+    CACHE.put(key, principal, settings.IDENTITY_CACHE_SECONDS)
     if principal.project_id:
         shadow_project(principal.project_id, principal.project_name)
     return principal

@@ -16,7 +16,6 @@ default); ours is seconds."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 from django.conf import settings
@@ -25,16 +24,10 @@ from django.db.models.signals import post_delete, post_save
 
 from . import tokens
 from .models import Project, Token, User
+from .principal_cache import PrincipalCache
 
-#: digest -> (principal, monotonic time after which the entry is not used).
-_entries: dict[str, tuple[tokens.Principal, float]] = {}
-_lock = threading.Lock()
-#: Bumped by every clear(): an answer read from the database before a clear is not cached
-#: after it (it may predate the revocation the clear is for).
-_generation = 0
-#: At most this many entries; past it the cache starts again empty (one token per client is
-#: the usual case, so this is only a bound on memory).
-MAX_ENTRIES = 10_000
+#: The validated tokens of this process, on the monotonic clock.
+CACHE = PrincipalCache(time.monotonic)
 
 
 def validate(secret: str) -> tokens.Principal | None:
@@ -43,21 +36,13 @@ def validate(secret: str) -> tokens.Principal | None:
     if ttl <= 0:
         return tokens.validate(secret)
     key = tokens.digest(secret)
-    now = time.monotonic()
-    entry = _entries.get(key)
-    if entry is not None and entry[1] > now:
-        return entry[0]
-    generation = _generation
+    cached = CACHE.get(key)
+    if cached is not None:
+        return cached
+    generation = CACHE.generation
     principal = tokens.validate(secret)
     if principal is not None:
-        until = now + ttl
-        if principal.expires_at is not None:
-            until = min(until, now + (principal.expires_at.timestamp() - time.time()))
-        with _lock:
-            if generation == _generation:
-                if len(_entries) >= MAX_ENTRIES:
-                    _entries.clear()
-                _entries[key] = (principal, until)
+        CACHE.put(key, principal, ttl, generation=generation)
     return principal
 
 
@@ -65,15 +50,8 @@ def clear() -> None:
     """Forget every cached token (a token was revoked, or a user or project changed): now,
     and again when the transaction that made the change commits, so that no answer read
     between the two (the change not yet visible) stays cached."""
-    _forget()
-    transaction.on_commit(_forget)
-
-
-def _forget() -> None:
-    global _generation
-    with _lock:
-        _generation += 1
-        _entries.clear()
+    CACHE.clear()
+    transaction.on_commit(CACHE.clear)
 
 
 def _changed(sender: type, instance: object, created: bool = False, **kwargs: object) -> None:

@@ -102,4 +102,4 @@ def test_no_token_is_accepted_past_its_expiry(cloud, settings):
 def test_the_cache_keeps_no_token(cloud):
     secret = issue_token(APIClient(), "demo", "demo")
     assert token_cache.validate(secret) is not None
-    assert secret not in repr(token_cache._entries)
+    assert secret not in repr(token_cache.CACHE._entries)
