@@ -97,6 +97,6 @@ def password_scope(user: str, password: str, project: str = "") -> dict:
 
 
 def issue(user: str, password: str, project: str) -> Answer:
-    """A project-scoped token for ``user`` (its secret in the answer's X-Subject-Token);
-    the answer as it came (201, or the refusal)."""
+    """A token for ``user`` scoped to ``project`` (none: as ``password_scope`` says), its
+    secret in the answer's X-Subject-Token; the answer as it came (201, or the refusal)."""
     return call("POST", "/auth/tokens?nocatalog", body=password_scope(user, password, project))

@@ -39,7 +39,7 @@ def password_account(name: str, password: str) -> RemoteAccount | None:
     """The shared identity service's user ``name`` (Default domain) if ``password`` is theirs
     (a token is issued with it, as the password method checks it there); else None."""
     # The user's default project, or unscoped: the password is what counts.
-    answer = remote.call("POST", "/auth/tokens?nocatalog", body=remote.password_scope(name, password))
+    answer = remote.issue(name, password, "")
     if answer.status != 201 or not isinstance(answer.body, dict):
         return None
     user = answer.body["token"]["user"]
@@ -76,7 +76,5 @@ def _operator(name: str) -> bool:
 
 def _ask(path: str) -> dict:
     """``GET path`` with the service token (obtained again once if refused); {} unless 200."""
-    answer = remote.call("GET", path, token=remote_tokens.service_token())
-    if answer.status == 401:
-        answer = remote.call("GET", path, token=remote_tokens.service_token(refresh=True))
+    answer = remote_tokens.service_get(path)
     return answer.body if answer.status == 200 and isinstance(answer.body, dict) else {}

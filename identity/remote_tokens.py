@@ -147,14 +147,21 @@ def validate(secret: str) -> Principal | None:
     return principal
 
 
+def service_get(path: str) -> remote.Answer:
+    """``GET path`` at the identity service with this region's service token, obtained
+    again once if the answer says it was refused."""
+    answer = remote.call("GET", path, token=service_token())
+    if answer.status == 401:
+        answer = remote.call("GET", path, token=service_token(refresh=True))
+    return answer
+
+
 def known_project(project_id: str) -> bool:
     """Whether the identity service knows project ``project_id`` (asked with the service
     token; a project it knows is shadowed here)."""
     if not project_id or "/" in project_id or "?" in project_id:
         return False
-    answer = remote.call("GET", f"/projects/{project_id}", token=service_token())
-    if answer.status == 401:
-        answer = remote.call("GET", f"/projects/{project_id}", token=service_token(refresh=True))
+    answer = service_get(f"/projects/{project_id}")
     if answer.status != 200 or not isinstance(answer.body, dict):
         return False
     project = answer.body["project"]
