@@ -8,16 +8,34 @@ queue a compute task is sent to.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "novasite.settings")
 
+
+class NovasiteCelery(Celery):
+    """Celery, except that a task sent by name follows ``task_ignore_result`` (or the task's own
+    setting, when this process has it registered) unless the caller says otherwise."""
+
+    def send_task(self, name: str, *args: Any, **options: Any) -> Any:
+        """Celery's send_task. A registered task's apply_async passes its ``ignore_result``;
+        by name, Celery takes "not given" as "wanted" and subscribes this process to the
+        task's result channel on the result backend: one more Redis round trip per message,
+        and a subscription kept for every task ever sent, which nobody reads here (a caller
+        that waits for a result says ``ignore_result=False``)."""
+        if "ignore_result" not in options:
+            task = self.tasks.get(name) if self.finalized else None
+            options["ignore_result"] = task.ignore_result if task is not None else self.conf.task_ignore_result
+        return super().send_task(name, *args, **options)
+
+
 # Every task takes the trace keywords (server uuid, request id) that make Flower's search find
 # all the tasks of one server, and no task event shows a password (novasite/tracing.py).
 # Each task's task-received travels inside its outcome event when the task ends soon enough
 # (novasite/task_events.py).
-app = Celery(
+app = NovasiteCelery(
     "novasite",
     task_cls="novasite.tracing:TracedTask",
     amqp="novasite.tracing:MaskingAMQP",
