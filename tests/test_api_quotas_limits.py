@@ -4,11 +4,13 @@ updates with validation and the usage check (unless forced), revert, and policy.
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.exceptions import BadRequest, PolicyNotAuthorized
 from core.principal import Caller
 from identity.models import Project
-from servers.models import QuotaLimit, QuotaUsage, Server
+from servers.models import QuotaClassLimit, QuotaLimit, QuotaUsage, Server
 from servers.services import quotas
 
 pytestmark = pytest.mark.django_db
@@ -275,7 +277,7 @@ def test_set_limits_keeps_novas_words_below_usage(demo_project):
         "Quota limit 2 for instances must be greater than or equal to already used and reserved 4."
     )
     quotas.set_limits(admin, demo_project, {"instances": 2}, force=True)
-    assert quotas.limits_for(demo_project)["instances"] == 2
+    assert quotas.quotas.limits_for(demo_project)["instances"] == 2
 
 
 # --- per-user quotas, project checks, query strictness ----------------------------------------
@@ -352,3 +354,20 @@ def test_unknown_query_parameters_from_2_75(admin_api, demo_project, settings):
     assert admin_api.get(f"{BASE}/{demo_project}", {"user_id": "u"}, **mv("2.75")).status_code == 200
     assert admin_api.get(f"{BASE}/{demo_project}/defaults", {"bogus": 1}, **mv("2.101")).status_code == 200
     assert admin_api.get(f"{BASE}/{demo_project}/defaults", {"bogus": 1}, **mv("2.102")).status_code == 400
+
+
+def test_a_projects_own_limit_wins_over_the_default_class_in_one_query(demo_project, settings):
+    """limits_for: the configured limits, under the "default" class's rows, under the
+    project's own rows (-1 included), read in one statement."""
+    QuotaClassLimit.objects.create(class_name="default", resource="instances", hard_limit=5)
+    QuotaClassLimit.objects.create(class_name="default", resource="cores", hard_limit=7)
+    QuotaClassLimit.objects.create(class_name="other", resource="ram", hard_limit=1)
+    QuotaLimit.objects.create(project_id=demo_project, resource="instances", hard_limit=3)
+    QuotaLimit.objects.create(project_id=demo_project, resource="key_pairs", hard_limit=-1)
+    QuotaLimit.objects.create(project_id="someone-else", resource="cores", hard_limit=1)
+    with CaptureQueriesContext(connection) as queries:
+        limits = quotas.limits_for(demo_project)
+    assert len(queries) == 1
+    assert (limits["instances"], limits["cores"], limits["key_pairs"]) == (3, 7, -1)
+    assert limits["ram"] == settings.QUOTA_DEFAULTS["ram"]
+    assert quotas.limits_for("another")["instances"] == 5

@@ -116,9 +116,21 @@ def _verify_project(caller: Caller, project_id: str) -> None:
 
 
 def limits_for(project_id: str) -> dict[str, int]:
-    """The project's limits: its own rows over the defaults (-1 = unlimited)."""
-    limits = defaults()
-    limits.update(QuotaLimit.objects.filter(project_id=project_id).values_list("resource", "hard_limit"))
+    """The project's limits: its own rows over the defaults (-1 = unlimited). One query: the
+    default class's rows and the project's, the project's last so that they win."""
+    rows = (
+        QuotaClassLimit.objects.filter(class_name=DEFAULT_CLASS)
+        .annotate(own=Value(0))
+        .values_list("own", "resource", "hard_limit")
+        .union(
+            QuotaLimit.objects.filter(project_id=project_id)
+            .annotate(own=Value(1))
+            .values_list("own", "resource", "hard_limit"),
+            all=True,
+        )
+    )
+    limits = _configured()
+    limits.update((resource, limit) for _, resource, limit in sorted(rows, key=lambda row: row[0]))
     return limits
 
 
