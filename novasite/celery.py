@@ -26,7 +26,8 @@ class NovasiteCelery(Celery):
         and a subscription kept for every task ever sent, which nobody reads here (a caller
         that waits for a result says ``ignore_result=False``)."""
         if "ignore_result" not in options:
-            task = self.tasks.get(name) if self.finalized else None
+            # The registry as it stands (Celery's _tasks): sending must not finalize the app.
+            task = getattr(self, "_tasks", {}).get(name)
             options["ignore_result"] = task.ignore_result if task is not None else self.conf.task_ignore_result
         return super().send_task(name, *args, **options)
 

@@ -277,7 +277,7 @@ def test_set_limits_keeps_novas_words_below_usage(demo_project):
         "Quota limit 2 for instances must be greater than or equal to already used and reserved 4."
     )
     quotas.set_limits(admin, demo_project, {"instances": 2}, force=True)
-    assert quotas.quotas.limits_for(demo_project)["instances"] == 2
+    assert quotas.limits_for(demo_project)["instances"] == 2
 
 
 # --- per-user quotas, project checks, query strictness ----------------------------------------

@@ -18,7 +18,7 @@ QUEUE = "test-task-results"
 def redis_results():
     if not str(settings.CELERY_RESULT_BACKEND).startswith("redis"):
         pytest.skip("the result subscriptions are the Redis result backend's")
-    return app.backend.result_consumer
+    return app.backend.result_consumer  # type: ignore[attr-defined]  # the Redis backend's
 
 
 def _subscribed(consumer, task_id: str) -> bool:
