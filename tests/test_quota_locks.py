@@ -10,13 +10,15 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, transaction
 
-from core.exceptions import OverLimit
+from core.exceptions import OverLimit, QuotaExceeded
 from core.principal import Caller
 from core.quotas import lock_project
 from networks.exceptions import OverQuota
 from networks.models import Network, NetworkQuota
 from networks.services import networks as network_services
 from networks.services.arguments import NetworkFields
+from servers.models import QuotaLimit
+from servers.services import quotas as server_quotas
 from volumes import services as volume_services
 from volumes import store
 from volumes.models import Volume
@@ -81,3 +83,19 @@ def test_concurrent_volume_creates_never_pass_the_limit(settings, tmp_path, monk
 
     assert race(create, OverLimit) == (LIMIT, THREADS - LIMIT)
     assert Volume.objects.filter(project_id="p").count() == LIMIT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_server_reservations_never_pass_the_limit():
+    """servers.services.quotas.reserve: the usage rows locked in resource order, then every
+    delta added in one statement; racing reservations of several resources at once never
+    pass a limit, never deadlock, and the usage ends equal to what was granted."""
+    QuotaLimit.objects.create(project_id="p", resource="instances", hard_limit=LIMIT)
+    QuotaLimit.objects.create(project_id="p", resource="cores", hard_limit=2 * LIMIT)
+
+    def reserve(index: int) -> None:
+        with transaction.atomic():
+            server_quotas.reserve("p", {"ram": 64, "cores": 2, "instances": 1})
+
+    assert race(reserve, QuotaExceeded) == (LIMIT, THREADS - LIMIT)
+    assert server_quotas.usage_for("p") == {"instances": LIMIT, "cores": 2 * LIMIT, "ram": 64 * LIMIT}

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db import connection, transaction
+from django.db.models import F, Value
 from django.utils import timezone
 
 from core import policy
@@ -307,21 +307,48 @@ def reserve(project_id: str, deltas: dict[str, int], limits: Mapping[str, int] |
         rows = _locked_usage(project_id, deltas)
     for resource, delta in deltas.items():
         limit = limits.get(resource, UNLIMITED)
-        if not fits(limit, rows[resource].in_use, delta):
+        used = rows[resource][1]
+        if not fits(limit, used, delta):
             raise QuotaExceeded(
-                f"Quota exceeded for {resource}: Requested {delta}, but already used "
-                f"{rows[resource].in_use} of {limit} {resource}"
+                f"Quota exceeded for {resource}: Requested {delta}, but already used {used} of {limit} {resource}"
             )
-    added = Case(*(When(resource=resource, then=Value(delta)) for resource, delta in deltas.items()), default=0)
-    QuotaUsage.objects.filter(pk__in=[row.pk for row in rows.values()]).update(
-        in_use=F("in_use") + added, updated_at=timezone.now()
+    _add_usage({rows[resource][0]: delta for resource, delta in deltas.items()})
+
+
+# The reservation's two statements are written out: every create, resize and volume runs them,
+# and the ORM took several times longer to build them (the CASE above all) than to run them.
+
+
+def _locked_usage(project_id: str, resources: Collection[str]) -> dict[str, tuple[int, int]]:
+    """{resource: (row id, in use)} of the project's usage rows of `resources`, locked until
+    the transaction ends (in resource order, so that concurrent reservations never deadlock;
+    SQLite has no row locks, and runs one writer at a time)."""
+    names = sorted(resources)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT resource, id, in_use FROM {_usage_table()} WHERE project_id = %s"
+        f" AND resource IN ({', '.join(['%s'] * len(names))}) ORDER BY resource{lock}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [project_id, *names])
+        return {resource: (row_id, in_use) for resource, row_id, in_use in cursor.fetchall()}
 
 
-def _locked_usage(project_id: str, resources: Collection[str]) -> dict[str, QuotaUsage]:
-    """The project's usage rows of `resources`, locked until the transaction ends."""
-    locked = QuotaUsage.objects.select_for_update().filter(project_id=project_id, resource__in=list(resources))
-    return {row.resource: row for row in locked.order_by("resource")}
+def _add_usage(deltas_by_row: dict[int, int]) -> None:
+    """Add each delta to its (locked) usage row, in one UPDATE."""
+    cases = " ".join(["WHEN %s THEN %s"] * len(deltas_by_row))
+    sql = (
+        f"UPDATE {_usage_table()} SET in_use = in_use + CASE id {cases} ELSE 0 END, updated_at = %s"
+        f" WHERE id IN ({', '.join(['%s'] * len(deltas_by_row))})"
+    )
+    now = QuotaUsage._meta.get_field("updated_at").get_db_prep_value(timezone.now(), connection)
+    params: list[object] = [value for pair in deltas_by_row.items() for value in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, now, *deltas_by_row])
+
+
+def _usage_table() -> str:
+    return connection.ops.quote_name(QuotaUsage._meta.db_table)
 
 
 def release(project_id: str, deltas: dict[str, int]) -> None:
