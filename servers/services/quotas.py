@@ -17,6 +17,7 @@ limits.py).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -342,7 +343,7 @@ def _add_usage(deltas_by_row: dict[int, int]) -> None:
         f" WHERE id IN ({', '.join(['%s'] * len(deltas_by_row))})"
     )
     now = QuotaUsage._meta.get_field("updated_at").get_db_prep_value(timezone.now(), connection)
-    params: list[object] = [value for pair in deltas_by_row.items() for value in pair]
+    params: list[Any] = [value for pair in deltas_by_row.items() for value in pair]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, now, *deltas_by_row])
 
