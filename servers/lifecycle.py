@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Field, Model, Q
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
 
 from .models import InstanceAction, InstanceActionEvent, Server, ServerFault
@@ -20,7 +20,16 @@ def compare_and_swap(server_uuid: str, expected_task_state: object, **changes: o
     """Apply `changes` only if the server's task_state is still the expected one (a value, a
     tuple of values, or ANY). Returns False when another workflow got there first: the
     caller must then leave the server alone (Nova's UnexpectedTaskStateError)."""
-    query = Server.objects.filter(uuid=server_uuid, deleted=False)
+    return _swap(Server.objects.filter(uuid=server_uuid, deleted=False), expected_task_state, changes)
+
+
+def compare_and_swap_on_host(server_uuid: str, host: str, expected_task_state: object, **changes: object) -> bool:
+    """compare_and_swap, only while the server is on `host` too (an outcome reported by that
+    host is about the server only if it has not moved on)."""
+    return _swap(Server.objects.filter(uuid=server_uuid, deleted=False, host=host), expected_task_state, changes)
+
+
+def _swap(query: QuerySet[Server], expected_task_state: object, changes: dict[str, object]) -> bool:
     if expected_task_state is not ANY:
         expected = expected_task_state if isinstance(expected_task_state, (tuple, list)) else (expected_task_state,)
         values = [state for state in expected if state is not None]

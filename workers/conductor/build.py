@@ -245,6 +245,39 @@ def build_wanted(server_uuid: str, host: str) -> bool:
     return Server.objects.filter(uuid=server_uuid, deleted=False, task_state=TaskState.SPAWNING, host=host).exists()
 
 
+def _build_succeeded(outcome: dict, server_uuid: str, request_id: str, host: str, volumes: bool | None) -> None:
+    """The guest runs on `host`: ACTIVE when the server is still spawning there (one
+    conditional UPDATE; the server row is read only to attach volumes, or when the server
+    moved on meanwhile). A guest built for a server that left `host` is nobody's, and one
+    built for a server deleted meanwhile is torn down again (the teardown may have run
+    before the guest existed; destroy is idempotent)."""
+    finished = lifecycle.compare_and_swap_on_host(
+        server_uuid,
+        host,
+        TaskState.SPAWNING,
+        vm_state=VmState.ACTIVE,
+        task_state=None,
+        power_state=outcome.get("power_state", PowerState.RUNNING),
+        launched_at=timezone.now(),
+    )
+    server = None if finished and volumes is False else Server.objects.filter(uuid=server_uuid).first()
+    if not finished:
+        if server is None:
+            return
+        if server.host != host and not server.deleted:
+            # Built on a host the server has left (rescheduled, or ended and reset).
+            log.warning("build of %s on %s came too late (now on %s): destroying it", server_uuid, host, server.host)
+            destroy_guest(host, server, request_id)
+            return
+    record_build_success(host)
+    if finished:
+        if server is not None:
+            block_devices.attached(server)
+    elif server is not None and (server.deleted or server.task_state == TaskState.DELETING):
+        destroy_guest(host, server, request_id)
+    lifecycle.finish_action(request_id, server_uuid)
+
+
 @shared_task(name="conductor.build_finished")
 def build_finished(
     outcome: dict,
@@ -270,33 +303,11 @@ def build_finished(
         traceback=outcome.get("traceback"),
         host=host,
     )
+    if outcome.get("ok"):
+        _build_succeeded(outcome, server_uuid, request_id, host, volumes)
+        return
     server = Server.objects.filter(uuid=server_uuid).first()
     if server is None:
-        return
-    if outcome.get("ok") and server.host != host and not server.deleted:
-        # Built on a host the server has left (rescheduled, or ended and reset): nobody's guest.
-        log.warning("build of %s on %s came too late (now on %s): destroying it", server_uuid, host, server.host)
-        destroy_guest(host, server, request_id)
-        return
-    if outcome.get("ok"):
-        record_build_success(host)
-        finished = lifecycle.compare_and_swap(
-            server_uuid,
-            TaskState.SPAWNING,
-            vm_state=VmState.ACTIVE,
-            task_state=None,
-            power_state=outcome.get("power_state", PowerState.RUNNING),
-            launched_at=timezone.now(),
-        )
-        if finished and volumes is not False:
-            block_devices.attached(server)
-        else:
-            server.refresh_from_db()
-            if server.deleted or server.task_state == TaskState.DELETING:
-                # Deleted while it was being built: the teardown may have run before the guest
-                # existed, so tear down again (destroy is idempotent).
-                destroy_guest(host, server, request_id)
-        lifecycle.finish_action(request_id, server_uuid)
         return
     error = outcome.get("error", "unknown error")
     log.warning("build of %s failed on %s: %s", server_uuid, host, error)
