@@ -107,6 +107,7 @@ def dispatch_build(result: dict, request_id: str, admin_password: str | None = N
             attempt=1,
             expected=TaskState.SCHEDULING,
             admin_password=admin_password,
+            zone=selection.get("availability_zone"),
         )
 
 
@@ -120,9 +121,11 @@ def _send_to_host(
     attempt: int,
     expected: str,
     admin_password: str | None = None,
+    zone: str | None = None,
 ) -> None:
     """Move the server from `expected` (scheduling, or spawning for a reschedule) to
-    networking then spawning on `host`, which it holds a claim on, and cast the build. If the
+    networking then spawning on `host` (in availability zone `zone`, when the decision said:
+    else it is looked up), which it holds a claim on, and cast the build. If the
     server moved on meanwhile (deleted, or sent elsewhere), give the claim back instead. If it
     is already spawning on `host`, an earlier delivery of this step got that far but may have
     died before the cast: cast it again (building is idempotent)."""
@@ -138,7 +141,7 @@ def _send_to_host(
             task_state=TaskState.SPAWNING,
             host=host,
             node=node,
-            availability_zone=zone_of_host(host),
+            availability_zone=zone or zone_of_host(host),
         )
         if not moved:
             current = Server.objects.filter(uuid=server_uuid).first()
@@ -337,6 +340,7 @@ def build_finished(
                 attempt=attempt + 1,
                 expected=TaskState.SPAWNING,
                 admin_password=admin_password,
+                zone=alternate.get("availability_zone"),
             )
             return
     tried = attempt + len(alternates)
