@@ -135,7 +135,7 @@ def _send_to_host(
     with transaction.atomic():
         # Straight to spawning: a networking state written and left in this one transaction
         # would be seen by nobody (a failure to bind rolls the whole step back).
-        moved = lifecycle.compare_and_swap(
+        server = lifecycle.swap_and_read(
             server_uuid,
             expected,
             task_state=TaskState.SPAWNING,
@@ -143,14 +143,13 @@ def _send_to_host(
             node=node,
             availability_zone=zone or zone_of_host(host),
         )
-        if not moved:
+        if server is None:
             current = Server.objects.filter(uuid=server_uuid).first()
             if current is None or current.deleted or current.host != host:
                 claims.release(server_uuid, host=host)  # the claim is nobody's now
             elif current.task_state == TaskState.SPAWNING:
                 recast = current
         else:
-            server = Server.objects.get(uuid=server_uuid)
             try:
                 ports = ipam.bind_ports_for_server(server_uuid, server.project_id, server.requested_networks)
             except DATABASE_OUTAGE_ERRORS:
@@ -158,7 +157,7 @@ def _send_to_host(
             except Exception as exc:
                 transaction.set_rollback(True)
                 failure = exc
-    if not moved:
+    if server is None:
         if recast is not None:
             _cast_build(recast, request_id, host, alternates, attempt, admin_password)
         return
