@@ -103,8 +103,10 @@ def create_port(
     No lock is taken: the port and its IPAllocation row are inserted in a savepoint, and when
     another port took the address first (the UNIQUE constraint) the next free one is tried."""
     with transaction.atomic():
-        subnets = _v4_subnets(network.id)
-        subnet = subnets.filter(id=subnet_id).first() if subnet_id else (first_subnet or subnets.first())
+        if subnet_id:
+            subnet = _v4_subnets(network.id).filter(id=subnet_id).first()
+        else:
+            subnet = first_subnet or _v4_subnets(network.id).first()
         if subnet_id and subnet is None:
             raise BadRequest(f"Invalid input for operation: subnet {subnet_id} is not on network {network.id}.")
         if mac_address is not None and Port.objects.filter(mac_address=mac_address).exists():
