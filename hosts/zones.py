@@ -19,6 +19,13 @@ def zone_of_host(host: str) -> str:
     return zone or settings.DEFAULT_AVAILABILITY_ZONE
 
 
+def zone_of_mirror(mirror: str | None) -> str:
+    """A host's zone from its compute node's ``availability_zone`` (the mirror that
+    scheduling.aggregates keeps of zone_of_host's answer; None: the default zone), for a
+    caller that read the node already, e.g. the scheduler's candidates."""
+    return mirror or settings.DEFAULT_AVAILABILITY_ZONE
+
+
 def zones_by_host() -> dict[str, str]:
     """Every host that is in a zoned aggregate, with its zone (one query)."""
     rows = (

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from core.exceptions import BadRequest, Conflict
 
@@ -90,17 +92,21 @@ def create_port(
     admin_state_up: bool = True,
     allocate: bool = True,
     security_groups: list[SecurityGroup] | None = None,
+    first_subnet: Subnet | None = None,
 ) -> Port:
     """A port on the network with an address from its first IPv4 subnet (or from
     `subnet_id`; `fixed_ip` asks for that address: 409 when a port holds it). `allocate=False`
     makes a port without an address; `mac_address` asks for that MAC (409 when taken).
-    `security_groups` None: the project's default group.
+    `security_groups` None: the project's default group. `first_subnet`: the network's first
+    IPv4 subnet, when the caller read it already (``first_v4_subnet``).
 
     No lock is taken: the port and its IPAllocation row are inserted in a savepoint, and when
     another port took the address first (the UNIQUE constraint) the next free one is tried."""
     with transaction.atomic():
-        subnets = Subnet.objects.filter(network=network, ip_version=4).order_by("created_at")
-        subnet = subnets.filter(id=subnet_id).first() if subnet_id else subnets.first()
+        if subnet_id:
+            subnet = _v4_subnets(network.id).filter(id=subnet_id).first()
+        else:
+            subnet = first_subnet or _v4_subnets(network.id).first()
         if subnet_id and subnet is None:
             raise BadRequest(f"Invalid input for operation: subnet {subnet_id} is not on network {network.id}.")
         if mac_address is not None and Port.objects.filter(mac_address=mac_address).exists():
@@ -136,6 +142,16 @@ def create_port(
         raise IpAddressGenerationFailure(f"No IP address could be allocated on network {network.id}; try again.")
 
 
+def _v4_subnets(network_id: uuid.UUID | str) -> QuerySet[Subnet]:
+    """The network's IPv4 subnets, the first made first (ports take addresses from the first)."""
+    return Subnet.objects.filter(network_id=network_id, ip_version=4).order_by("created_at")
+
+
+def first_v4_subnet(network_id: str) -> Subnet | None:
+    """The network's first IPv4 subnet with its network (one query), or None."""
+    return _v4_subnets(network_id).select_related("network").first()
+
+
 def _groups(ids: list[str] | None) -> list[SecurityGroup] | None:
     """The groups a server's request named (those deleted since are left out)."""
     return None if ids is None else list(SecurityGroup.objects.filter(id__in=ids))
@@ -156,7 +172,8 @@ def bind_ports_for_server(server_uuid: str, project_id: str, requested: list[dic
             )
             ports.append(Port.objects.get(id=entry["port"]))
         else:
-            network = Network.objects.get(id=entry["uuid"])
+            subnet = first_v4_subnet(entry["uuid"])
+            network = subnet.network if subnet is not None else Network.objects.get(id=entry["uuid"])
             ports.append(
                 create_port(
                     network,
@@ -165,6 +182,7 @@ def bind_ports_for_server(server_uuid: str, project_id: str, requested: list[dic
                     device_owner="compute:nova",
                     fixed_ip=entry.get("fixed_ip"),
                     security_groups=_groups(entry.get("security_groups")),
+                    first_subnet=subnet,
                 )
             )
     return ports

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from .models import Port, SecurityGroup, SecurityGroupRule
 
@@ -56,9 +56,26 @@ def give_groups(port: Port, groups: Iterable[SecurityGroup] | None, *, new: bool
     """Put the port in ``groups``; None means the port's project's default group (Neutron's
     rule for a port created without ``security_groups``). ``new``: the port was just made and
     is in no group yet, so its memberships are inserted without reading them first."""
+    if groups is None and new and _join_default_group(port):
+        return
     chosen = list(groups) if groups is not None else [default_group(port.project_id)]
     if new:
         through = Port.security_groups.through
         through.objects.bulk_create([through(port=port, securitygroup=group) for group in chosen])
     else:
         port.security_groups.set(chosen)
+
+
+def _join_default_group(port: Port) -> bool:
+    """Put a new port in its project's default group by one INSERT ... SELECT (every port a
+    server boots with goes through here); False, and nothing written, when the project has no
+    default group yet."""
+    memberships = connection.ops.quote_name(Port.security_groups.through._meta.db_table)
+    groups = connection.ops.quote_name(SecurityGroup._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {memberships} (port_id, securitygroup_id) "
+            f"SELECT %s, id FROM {groups} WHERE project_id = %s AND is_default",
+            [Port._meta.pk.get_db_prep_value(port.pk, connection), port.project_id],
+        )
+        return cursor.rowcount > 0

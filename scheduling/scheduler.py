@@ -25,6 +25,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from hosts.zones import zone_of_mirror
+
 from . import claims, groups
 from .candidates import CandidatePool
 from .context import Decision
@@ -43,13 +45,16 @@ class NoValidHost(Exception):
 
 @dataclass
 class Selection:
-    """Where one instance goes: the claimed host and the alternates to retry on."""
+    """Where one instance goes: the claimed host and the alternates to retry on (each with
+    the host's availability zone as the decision saw it, so that the build need not look it
+    up again)."""
 
     instance_uuid: str
     host: str
     node: str
     compute_node_id: int
     alternates: list[dict[str, Any]] = field(default_factory=list)
+    availability_zone: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The selection as the task returns it."""
@@ -79,7 +84,12 @@ def explain(spec: RequestSpec) -> str:
 
 
 def _alternate(host: HostState) -> dict[str, Any]:
-    return {"host": host.host, "node": host.hypervisor_hostname, "compute_node_id": host.id}
+    return {
+        "host": host.host,
+        "node": host.hypervisor_hostname,
+        "compute_node_id": host.id,
+        "availability_zone": zone_of_mirror(host.availability_zone),
+    }
 
 
 def _subset_first(ranked: list[HostState]) -> list[HostState]:
@@ -125,7 +135,14 @@ def _place_one(pool: CandidatePool, decision: Decision, instance_uuid: str) -> S
     decision.picks.append(chosen.host)
     alternates_wanted = max(settings.MAX_ATTEMPTS - 1, 0)
     alternates = [_alternate(h) for h in ranked if h.id != chosen.id][:alternates_wanted]
-    return Selection(instance_uuid, chosen.host, chosen.hypervisor_hostname, chosen.id, alternates)
+    return Selection(
+        instance_uuid,
+        chosen.host,
+        chosen.hypervisor_hostname,
+        chosen.id,
+        alternates,
+        zone_of_mirror(chosen.availability_zone),
+    )
 
 
 def _place(decision: Decision) -> list[Selection]:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Field, Model, Q
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from .models import InstanceAction, InstanceActionEvent, Server, ServerFault
@@ -20,15 +20,52 @@ def compare_and_swap(server_uuid: str, expected_task_state: object, **changes: o
     """Apply `changes` only if the server's task_state is still the expected one (a value, a
     tuple of values, or ANY). Returns False when another workflow got there first: the
     caller must then leave the server alone (Nova's UnexpectedTaskStateError)."""
-    query = Server.objects.filter(uuid=server_uuid, deleted=False)
+    statement = _swap_statement(server_uuid, expected_task_state, changes)
+    return statement is not None and bool(_run(*statement))
+
+
+def compare_and_swap_on_host(server_uuid: str, host: str, expected_task_state: object, **changes: object) -> bool:
+    """compare_and_swap, only while the server is on `host` too (an outcome reported by that
+    host is about the server only if it has not moved on)."""
+    statement = _swap_statement(server_uuid, expected_task_state, changes, host=host)
+    return statement is not None and bool(_run(*statement))
+
+
+def swap_and_read(server_uuid: str, expected_task_state: object, **changes: object) -> Server | None:
+    """compare_and_swap that returns the server as it wrote it (None when it did not): one
+    UPDATE ... RETURNING, where the swap and a read of the row would take two statements."""
+    statement = _swap_statement(server_uuid, expected_task_state, changes)
+    if statement is None:
+        return None
+    sql, params = statement
+    return next(iter(Server.objects.raw(_statement(f"{sql} RETURNING *"), params)), None)
+
+
+def _swap_statement(
+    server_uuid: str, expected_task_state: object, changes: dict[str, object], *, host: str | None = None
+) -> tuple[str, list[Any]] | None:
+    """The conditional UPDATE of a compare-and-swap and its parameters (None: no task_state
+    can match, so nothing is to be run)."""
+    values = {**changes, "updated_at": timezone.now()}
+    fields = {_field(Server, name): value for name, value in values.items()}
+    assignments = ", ".join(f"{connection.ops.quote_name(str(field.column))} = %s" for field in fields)
+    params = [field.get_db_prep_save(value, connection) for field, value in fields.items()]
+    conditions = ["uuid = %s", "NOT deleted"]
+    params.append(_column(Server, "uuid", server_uuid))
+    if host is not None:
+        conditions.append("host = %s")
+        params.append(host)
     if expected_task_state is not ANY:
         expected = expected_task_state if isinstance(expected_task_state, (tuple, list)) else (expected_task_state,)
-        values = [state for state in expected if state is not None]
+        states = [state for state in expected if state is not None]
+        alternatives = [f"task_state IN ({', '.join(['%s'] * len(states))})"] if states else []
+        params += states
         if None in expected:
-            query = query.filter(Q(task_state__in=values) | Q(task_state__isnull=True))
-        else:
-            query = query.filter(task_state__in=values)
-    return bool(query.update(**changes, updated_at=timezone.now()))
+            alternatives.append("task_state IS NULL")
+        if not alternatives:
+            return None
+        conditions.append(f"({' OR '.join(alternatives)})")
+    return f"UPDATE {{server}} SET {assignments} WHERE {' AND '.join(conditions)}", params
 
 
 def record_fault(
@@ -50,26 +87,36 @@ def start_action(server: Server, action: str, *, request_id: str, user_id: str, 
     )
 
 
-def _run(sql: str, params: list[Any]) -> int:
-    """Run one of this module's statements on the step records (``{event}``, ``{action}`` and
-    ``{server}`` name their tables); returns the number of rows it wrote. The steps of every
-    workflow go through these few statements, which the ORM would build anew each time at
-    several times the cost of running them."""
+def _statement(sql: str) -> str:
+    """One of this module's statements on the step records, whose ``{event}``, ``{action}``
+    and ``{server}`` name their tables."""
     tables = {
         "event": InstanceActionEvent._meta.db_table,
         "action": InstanceAction._meta.db_table,
         "server": Server._meta.db_table,
     }
+    return sql.format(**{key: connection.ops.quote_name(name) for key, name in tables.items()})
+
+
+def _run(sql: str, params: list[Any]) -> int:
+    """Run one of this module's statements (``_statement``); returns the number of rows it
+    wrote. The steps of every workflow go through these few statements, which the ORM would
+    build anew each time at several times the cost of running them."""
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(**{key: connection.ops.quote_name(name) for key, name in tables.items()}), params)
+        cursor.execute(_statement(sql), params)
         return cursor.rowcount
+
+
+def _field(model: type[Model], name: str) -> Field:
+    """The concrete field ``name`` of ``model``."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
 
 
 def _column(model: type[Model], name: str, value: object) -> Any:
     """``value`` as the database takes it for column ``name`` of ``model`` (a time, a uuid)."""
-    field = model._meta.get_field(name)
-    assert isinstance(field, Field)
-    return field.get_db_prep_value(value, connection)
+    return _field(model, name).get_db_prep_value(value, connection)
 
 
 def event_start(request_id: str, server_uuid: str, event: str, *, host: str | None = None) -> None:

@@ -111,3 +111,21 @@ def test_a_build_is_wanted_only_while_spawning_on_that_host():
     assert build.build_wanted(str(server.uuid), "c2") is False
     Server.objects.filter(pk=server.pk).update(task_state=TaskState.DELETING)
     assert build.build_wanted(str(server.uuid), "c1") is False
+
+
+def test_a_success_for_a_server_deleted_meanwhile_tears_its_guest_down_again():
+    server = make_server(TaskState.SPAWNING, "c1")
+    Server.objects.filter(pk=server.pk).update(task_state=TaskState.DELETING)
+    compute_cast, _ = finished(server, {"ok": True, "power_state": PowerState.RUNNING}, host="c1")
+    assert compute_cast.call_args.args[:2] == ("compute.terminate_instance", "c1")
+    server.refresh_from_db()
+    assert (server.vm_state, server.task_state) == (VmState.BUILDING, TaskState.DELETING)
+
+
+def test_a_success_on_the_servers_host_makes_it_active_and_twice_changes_nothing():
+    server = make_server(TaskState.SPAWNING, "c1")
+    for _ in range(2):  # a redelivered outcome
+        compute_cast, _ = finished(server, {"ok": True, "power_state": PowerState.RUNNING}, host="c1")
+        compute_cast.assert_not_called()
+        server.refresh_from_db()
+        assert (server.vm_state, server.task_state, server.host) == (VmState.ACTIVE, None, "c1")

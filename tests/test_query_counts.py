@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -20,7 +21,10 @@ from django.test.utils import CaptureQueriesContext
 from hosts.heartbeats import record_compute_report, record_heartbeat
 from identity.models import Project
 from networks.models import Network, Port
+from novasite.demo import CIRROS_IMAGE_ID
 from servers.models import Server, ServerFault, ServerGroup, ServerGroupMember, VolumeAttachment
+from servers.services import build_start
+from workers.conductor import build
 
 pytestmark = pytest.mark.django_db
 
@@ -37,14 +41,20 @@ def assert_pinned(endpoint: str, api, path: str, **headers) -> None:
     with CaptureQueriesContext(connection) as queries:
         response = api.get(path, **headers)
     assert response.status_code == 200, response.content
+    assert_count(endpoint, queries)
+
+
+def assert_count(name: str, queries: CaptureQueriesContext) -> None:
+    """Compare the statements ``queries`` captured with the count pinned for ``name`` (or,
+    with UPDATE_QUERY_COUNTS=1, write the measured count into the json)."""
     measured = len(queries)
     if os.environ.get("UPDATE_QUERY_COUNTS") == "1":
-        PINNED[endpoint] = measured
+        PINNED[name] = measured
         COUNTS_FILE.write_text(json.dumps(PINNED, indent=2, sort_keys=True) + "\n")
         return
     statements = "\n".join(f"  {query['sql'][:160]}" for query in queries.captured_queries)
-    assert measured == PINNED[endpoint], (
-        f"{endpoint} ran {measured} SQL queries; tests/query_counts.json pins {PINNED[endpoint]}.\n"
+    assert measured == PINNED[name], (
+        f"{name} ran {measured} SQL queries; tests/query_counts.json pins {PINNED[name]}.\n"
         f"If the change is deliberate (and the count does not grow with the number of rows), run\n"
         f"  UPDATE_QUERY_COUNTS=1 .venv/bin/python -m pytest tests/test_query_counts.py\n"
         f"and commit tests/query_counts.json with the change. The queries were:\n{statements}"
@@ -178,3 +188,35 @@ def test_network_pages_cost_the_same_at_any_depth(admin_api):
     assert_pinned("GET /network/v2.0/networks?limit", admin_api, "/network/v2.0/networks?limit=2")
     deep = listed[-3]["id"]
     assert_pinned("GET /network/v2.0/networks?limit&marker", admin_api, f"/network/v2.0/networks?limit=2&marker={deep}")
+
+
+def test_a_plain_boots_conductor_tasks(demo_api, hosts, django_capture_on_commit_callbacks):
+    """One server on one network, no volumes: what conductor.schedule_and_build_instances
+    (decide, claim, ports, cast) and conductor.build_finished (ACTIVE) cost, savepoints and
+    what runs on commit included. The second boot is pinned: the first makes the project's
+    default security group."""
+    network = demo_api.get("/network/v2.0/networks", {"name": "provider"}).json()["networks"][0]["id"]
+    body = {
+        "server": {"name": "vm", "imageRef": str(CIRROS_IMAGE_ID), "flavorRef": "42", "networks": [{"uuid": network}]}
+    }
+    for _ in range(2):
+        with (
+            mock.patch.object(build_start, "publish_build") as publish,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            assert demo_api.post("/compute/v2.1/servers", body, format="json").status_code == 202
+        spec, request_id = publish.call_args.args[:2]
+        with (
+            mock.patch.object(build, "compute_then") as compute_then,
+            CaptureQueriesContext(connection) as scheduled,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            build.schedule_and_build_instances(spec.to_dict(), request_id)
+        cast = compute_then.call_args.kwargs
+        with CaptureQueriesContext(connection) as finished:
+            build.build_finished(
+                {"ok": True, "power_state": 1}, cast["server_uuid"], request_id, cast["host"], [], 1, volumes=False
+            )
+        assert Server.objects.get(uuid=cast["server_uuid"]).vm_state == "active"
+    assert_count("conductor.schedule_and_build_instances", scheduled)
+    assert_count("conductor.build_finished", finished)

@@ -95,6 +95,14 @@ def test_availability_zone_is_honoured():
     assert hosts == {"c1", "loose"}
 
 
+def test_a_selection_names_its_hosts_zones():
+    make_host("c3", zone="az2", memory_mb=8192)
+    make_host("loose")  # in no zoned aggregate: the default zone
+    [selection] = select_destinations(spec())
+    assert (selection.host, selection.availability_zone) == ("c3", "az2")
+    assert [(alt["host"], alt["availability_zone"]) for alt in selection.alternates] == [("loose", "nova")]
+
+
 def test_claims_never_overcommit_and_are_idempotent():
     node = make_host("a", vcpus=2, memory_mb=1024)
     res = claims.Resources(1, 512, 1)

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from hosts.models import ComputeNode
+from hosts.zones import zone_of_host
 from scheduling import stats
 from scheduling.scheduler import select_destinations
 from scheduling.testing import add_to_aggregate, group_spec, make_group, make_host, make_server, make_spec
@@ -162,4 +163,10 @@ def test_alternates_are_the_next_best_hosts(settings):
     assert selection.host == "e"
     assert [alt["host"] for alt in selection.alternates] == ["d", "c"]
     node = ComputeNode.objects.get(host="d")
-    assert selection.alternates[0] == {"host": "d", "node": node.hypervisor_hostname, "compute_node_id": node.pk}
+    assert selection.alternates[0] == {
+        "host": "d",
+        "node": node.hypervisor_hostname,
+        "compute_node_id": node.pk,
+        "availability_zone": zone_of_host("d"),  # the build writes it without looking it up
+    }
+    assert selection.availability_zone == zone_of_host("e")

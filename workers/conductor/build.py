@@ -107,6 +107,7 @@ def dispatch_build(result: dict, request_id: str, admin_password: str | None = N
             attempt=1,
             expected=TaskState.SCHEDULING,
             admin_password=admin_password,
+            zone=selection.get("availability_zone"),
         )
 
 
@@ -120,9 +121,11 @@ def _send_to_host(
     attempt: int,
     expected: str,
     admin_password: str | None = None,
+    zone: str | None = None,
 ) -> None:
     """Move the server from `expected` (scheduling, or spawning for a reschedule) to
-    networking then spawning on `host`, which it holds a claim on, and cast the build. If the
+    networking then spawning on `host` (in availability zone `zone`, when the decision said:
+    else it is looked up), which it holds a claim on, and cast the build. If the
     server moved on meanwhile (deleted, or sent elsewhere), give the claim back instead. If it
     is already spawning on `host`, an earlier delivery of this step got that far but may have
     died before the cast: cast it again (building is idempotent)."""
@@ -132,22 +135,21 @@ def _send_to_host(
     with transaction.atomic():
         # Straight to spawning: a networking state written and left in this one transaction
         # would be seen by nobody (a failure to bind rolls the whole step back).
-        moved = lifecycle.compare_and_swap(
+        server = lifecycle.swap_and_read(
             server_uuid,
             expected,
             task_state=TaskState.SPAWNING,
             host=host,
             node=node,
-            availability_zone=zone_of_host(host),
+            availability_zone=zone or zone_of_host(host),
         )
-        if not moved:
+        if server is None:
             current = Server.objects.filter(uuid=server_uuid).first()
             if current is None or current.deleted or current.host != host:
                 claims.release(server_uuid, host=host)  # the claim is nobody's now
             elif current.task_state == TaskState.SPAWNING:
                 recast = current
         else:
-            server = Server.objects.get(uuid=server_uuid)
             try:
                 ports = ipam.bind_ports_for_server(server_uuid, server.project_id, server.requested_networks)
             except DATABASE_OUTAGE_ERRORS:
@@ -155,7 +157,7 @@ def _send_to_host(
             except Exception as exc:
                 transaction.set_rollback(True)
                 failure = exc
-    if not moved:
+    if server is None:
         if recast is not None:
             _cast_build(recast, request_id, host, alternates, attempt, admin_password)
         return
@@ -245,6 +247,39 @@ def build_wanted(server_uuid: str, host: str) -> bool:
     return Server.objects.filter(uuid=server_uuid, deleted=False, task_state=TaskState.SPAWNING, host=host).exists()
 
 
+def _build_succeeded(outcome: dict, server_uuid: str, request_id: str, host: str, volumes: bool | None) -> None:
+    """The guest runs on `host`: ACTIVE when the server is still spawning there (one
+    conditional UPDATE; the server row is read only to attach volumes, or when the server
+    moved on meanwhile). A guest built for a server that left `host` is nobody's, and one
+    built for a server deleted meanwhile is torn down again (the teardown may have run
+    before the guest existed; destroy is idempotent)."""
+    finished = lifecycle.compare_and_swap_on_host(
+        server_uuid,
+        host,
+        TaskState.SPAWNING,
+        vm_state=VmState.ACTIVE,
+        task_state=None,
+        power_state=outcome.get("power_state", PowerState.RUNNING),
+        launched_at=timezone.now(),
+    )
+    server = None if finished and volumes is False else Server.objects.filter(uuid=server_uuid).first()
+    if not finished:
+        if server is None:
+            return
+        if server.host != host and not server.deleted:
+            # Built on a host the server has left (rescheduled, or ended and reset).
+            log.warning("build of %s on %s came too late (now on %s): destroying it", server_uuid, host, server.host)
+            destroy_guest(host, server, request_id)
+            return
+    record_build_success(host)
+    if finished:
+        if server is not None:
+            block_devices.attached(server)
+    elif server is not None and (server.deleted or server.task_state == TaskState.DELETING):
+        destroy_guest(host, server, request_id)
+    lifecycle.finish_action(request_id, server_uuid)
+
+
 @shared_task(name="conductor.build_finished")
 def build_finished(
     outcome: dict,
@@ -270,33 +305,11 @@ def build_finished(
         traceback=outcome.get("traceback"),
         host=host,
     )
+    if outcome.get("ok"):
+        _build_succeeded(outcome, server_uuid, request_id, host, volumes)
+        return
     server = Server.objects.filter(uuid=server_uuid).first()
     if server is None:
-        return
-    if outcome.get("ok") and server.host != host and not server.deleted:
-        # Built on a host the server has left (rescheduled, or ended and reset): nobody's guest.
-        log.warning("build of %s on %s came too late (now on %s): destroying it", server_uuid, host, server.host)
-        destroy_guest(host, server, request_id)
-        return
-    if outcome.get("ok"):
-        record_build_success(host)
-        finished = lifecycle.compare_and_swap(
-            server_uuid,
-            TaskState.SPAWNING,
-            vm_state=VmState.ACTIVE,
-            task_state=None,
-            power_state=outcome.get("power_state", PowerState.RUNNING),
-            launched_at=timezone.now(),
-        )
-        if finished and volumes is not False:
-            block_devices.attached(server)
-        else:
-            server.refresh_from_db()
-            if server.deleted or server.task_state == TaskState.DELETING:
-                # Deleted while it was being built: the teardown may have run before the guest
-                # existed, so tear down again (destroy is idempotent).
-                destroy_guest(host, server, request_id)
-        lifecycle.finish_action(request_id, server_uuid)
         return
     error = outcome.get("error", "unknown error")
     log.warning("build of %s failed on %s: %s", server_uuid, host, error)
@@ -326,6 +339,7 @@ def build_finished(
                 attempt=attempt + 1,
                 expected=TaskState.SPAWNING,
                 admin_password=admin_password,
+                zone=alternate.get("availability_zone"),
             )
             return
     tried = attempt + len(alternates)
