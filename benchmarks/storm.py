@@ -4,9 +4,9 @@
         [--kill compute1@2s+5s ...] [--no-flower] [--keep]
 
 It starts the `Procfile`'s processes (web, conductor, scheduler, every compute worker on the
-libvirt test driver, Flower; not beat) exactly as written there, on a database of its own
-(a fresh SQLite file by default; a PostgreSQL URL names a database it drops and creates with
-scripts/createdb) and on its own broker key prefix, seeds the demo cloud, and fires
+libvirt test driver, Flower; not beat nor the console proxy) exactly as written there, on a
+database of its own (a fresh SQLite file by default; a PostgreSQL URL names a database it
+drops and creates with scripts/createdb) and on its own broker key prefix, seeds the demo cloud, and fires
 ``--concurrency`` creates at once (the demo project, flavor cirros, the provider network; at
 most ~250, the size of its subnet). It prints boots/s (ACTIVE servers over the time from the
 first POST to the last ACTIVE), p50/p95 time-to-ACTIVE (the server's launched_at minus its
@@ -48,12 +48,13 @@ V = {"OpenStack-API-Version": "compute 2.96"}
 
 
 def procfile(path: Path, port: int, host_vcpus: int, host_memory_mb: int, host_disk_gb: int) -> dict[str, str]:
-    """The Procfile's commands by name (beat left out), bound to this run's ports and with the
-    compute hosts' capacity set for the storm."""
+    """The Procfile's commands by name, bound to this run's ports and with the compute hosts'
+    capacity set for the storm. Left out: beat, and the console proxy (no part of a boot, and
+    its fixed port would clash with a running cloud's)."""
     commands = {}
     for line in path.read_text().splitlines():
         name, _, command = line.partition(":")
-        if not command or name.startswith("#") or name == "beat":
+        if not command or name.startswith("#") or name.strip() in ("beat", "novncproxy"):
             continue
         command = command.strip().replace("127.0.0.1:8000", f"127.0.0.1:{port}")
         command = command.replace("--port=5555", f"--port={port + 1}")
