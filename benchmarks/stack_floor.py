@@ -46,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.storm import Cloud, cloud_env, prepare_database, procfile  # noqa: E402
 from benchmarks.storm_cpu import TICK_MS  # noqa: E402
 
 PYTHON = sys.executable
@@ -87,55 +88,21 @@ def _descends(pid: int, root: int) -> bool:
     return False
 
 
-def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True
-    )
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
-
-
-def message_floor(count: int, env: dict[str, str], workdir: Path) -> tuple[float, float]:
-    """(publisher ms, worker ms) per no-op task message."""
+def message_floor(count: int, cloud: Cloud) -> tuple[float, float]:
+    """(publisher ms, worker ms) per no-op task message, to a worker run as the Procfile's
+    conductor on a queue of its own."""
     import redis
 
     from novasite.celery import app
 
     queue = f"floor{os.getpid()}"
-    worker = spawn(
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "novasite",
-            "worker",
-            "--queues",
-            queue,
-            "--pool",
-            "threads",
-            "--concurrency",
-            "4",
-            "--hostname",
-            f"{queue}@%h",
-            "--loglevel",
-            "WARNING",
-            "--task-events",
-        ],
-        env,
-        workdir / "worker.log",
-    )
+    command = cloud.commands["conductor"].replace("--queues conductor", f"--queues {queue}")
+    cloud.commands["floor-worker"] = command.replace("--hostname conductor@", f"--hostname {queue}@")
+    cloud.start("floor-worker")
+    worker = cloud.processes["floor-worker"]
     try:
-        client = redis.Redis.from_url(env["CELERY_BROKER_URL"])
-        prefix = env["CELERY_KEY_PREFIX"]
+        client = redis.Redis.from_url(cloud.env["CELERY_BROKER_URL"])
+        prefix = cloud.env["CELERY_KEY_PREFIX"]
         # Ready when a first message has gone through.
         app.send_task("celery.accumulate", args=[0], queue=queue, ignore_result=True)
         _drain(client, prefix, queue, deadline=time.time() + 60)
@@ -149,7 +116,7 @@ def message_floor(count: int, env: dict[str, str], workdir: Path) -> tuple[float
         time.sleep(0.5)  # the last acknowledgements and events
         consumed = process_ms(worker.pid) - before
     finally:
-        stop(worker)
+        cloud.kill("floor-worker")
     return published / count, consumed / count
 
 
@@ -162,27 +129,15 @@ def _drain(client, prefix: str, queue: str, deadline: float) -> None:
     raise SystemExit("the floor worker did not drain its queue in time")
 
 
-def http_floor(count: int, port: int, env: dict[str, str], workdir: Path) -> dict[str, tuple[float, float]]:
-    """{path: (gunicorn ms, client ms)} per request."""
+def http_floor(count: int, port: int, cloud: Cloud) -> dict[str, tuple[float, float]]:
+    """{path: (gunicorn ms, client ms)} per request, to gunicorn run as the Procfile's web."""
     import requests
 
     from benchmarks.storm import prepare_storm
     from tests.e2e.cloud import Api
 
-    web = spawn(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "novasite.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-        ],
-        env,
-        workdir / "web.log",
-    )
+    cloud.start("web")
+    web = cloud.processes["web"]
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -207,7 +162,7 @@ def http_floor(count: int, port: int, env: dict[str, str], workdir: Path) -> dic
             client = (time.process_time() - started) * 1000
             figures[path] = ((tree_ms(web.pid) - before) / count, client / count)
     finally:
-        stop(web)
+        cloud.kill("web")
     return figures
 
 
@@ -288,28 +243,17 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="floor-"))
     database_url = f"sqlite:///{workdir / 'floor.sqlite3'}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "novasite.settings",
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": args.broker_url,
-        "CELERY_KEY_PREFIX": f"floor{os.getpid()}:",
-        "IMAGE_DIR": str(workdir / "images"),
-        "INSTANCES_DIR": str(workdir / "instances"),
-        "ADMIN_PASSWORD": "secret",
-        "DEMO_PASSWORD": "secret",
-    }
+    env = cloud_env(workdir, database_url, args.broker_url, "floor")
     os.environ.update(env)
-    from benchmarks.storm import prepare_database
-
     prepare_database(database_url, env)
+    cloud = Cloud(procfile(ROOT / "Procfile", args.port, 8, 16384, 200), env, workdir)
     import django
 
     django.setup()
     _seed_server()
     try:
-        publish_ms, consume_ms = message_floor(args.messages, env, workdir)
-        http = http_floor(args.requests, args.port, env, workdir)
+        publish_ms, consume_ms = message_floor(args.messages, cloud)
+        http = http_floor(args.requests, args.port, cloud)
         statements = {"SQLite": statement_floor(args.statements, "default")}
         if args.postgres_url:
             statements["PostgreSQL"] = _postgres_statements(args.postgres_url, env, args.statements)
@@ -351,8 +295,6 @@ def _seed_server() -> None:
 def _postgres_statements(url: str, env: dict[str, str], count: int) -> dict[str, float]:
     """The statement figures on PostgreSQL, from a child process configured for it."""
     import json
-
-    from benchmarks.storm import prepare_database
 
     child_env = {**env, "DATABASE_URL": url}
     prepare_database(url, child_env)

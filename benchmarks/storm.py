@@ -105,6 +105,23 @@ class Cloud:
         return {name: process.pid for name, process in self.processes.items() if process.poll() is None}
 
 
+def cloud_env(workdir: Path, database_url: str, broker_url: str, name: str) -> dict[str, str]:
+    """The environment of a benchmark's own cloud: its database, its broker key prefix, its
+    image and instance directories under ``workdir``, the demo passwords."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "novasite.settings",
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_KEY_PREFIX": f"{name}{os.getpid()}:",
+        "IMAGE_DIR": str(workdir / "images"),
+        "INSTANCES_DIR": str(workdir / "instances"),
+        "ADMIN_PASSWORD": "secret",
+        "DEMO_PASSWORD": "secret",
+        "FLOWER_BASIC_AUTH": "admin:secret",
+    }
+
+
 def prepare_database(url: str, env: dict[str, str]) -> None:
     """A fresh database: PostgreSQL's is dropped and created again (it must be this
     benchmark's own), then migrated and seeded as `make seed` does."""
@@ -262,16 +279,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="storm-"))
     database_url = args.database_url or f"sqlite:///{workdir / 'storm.sqlite3'}"
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "novasite.settings",
-        "DATABASE_URL": database_url,
-        "CELERY_BROKER_URL": args.broker_url,
-        "CELERY_KEY_PREFIX": f"storm{os.getpid()}:",
-        "IMAGE_DIR": str(workdir / "images"),
-        "INSTANCES_DIR": str(workdir / "instances"),
-        "ADMIN_PASSWORD": "secret",
-        "DEMO_PASSWORD": "secret",
-        "FLOWER_BASIC_AUTH": "admin:secret",
+        **cloud_env(workdir, database_url, args.broker_url, "storm"),
         **dict(item.split("=", 1) for item in args.env),
     }
     os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "IMAGE_DIR")})
