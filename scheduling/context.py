@@ -65,8 +65,12 @@ class Decision:
 
     @cached_property
     def image_properties(self) -> dict[str, Any]:
-        """The properties of the request's image ({} without one)."""
-        image_uuid = parse_uuid((self.spec.image or {}).get("id"))
+        """The properties of the request's image ({} without one): as the spec carries them
+        (the API read them with the image), else as the image has them now."""
+        image = self.spec.image or {}
+        if "properties" in image:
+            return image["properties"] or {}
+        image_uuid = parse_uuid(image.get("id"))
         if image_uuid is None:
             return {}  # booted from a volume, or no image at all
         found: dict[str, Any] | None = Image.objects.filter(pk=image_uuid).values_list("properties", flat=True).first()

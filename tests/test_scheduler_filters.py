@@ -154,6 +154,17 @@ def test_image_architecture_and_hypervisor_type_must_match():
     assert hosts_of(make_spec(image={"id": ""})) == ["lxc"]  # no image: nothing to match
 
 
+def test_image_properties_the_spec_carries_are_used_without_reading_the_image():
+    """The API puts the image's properties in the spec (as Nova's RequestSpec carries the
+    image meta); a spec without them (a message sent before) has them read from the image."""
+    make_host("x86")
+    make_host("arm", arch="aarch64")
+    image = Image.objects.create(name="arm", properties={"hw_architecture": "arm64"})
+    carried = make_spec(image={"id": str(image.id), "properties": {"hw_architecture": "x86_64"}})
+    assert hosts_of(carried) == ["x86"]  # what the spec says wins: the image is not read
+    assert hosts_of(make_spec(image={"id": str(image.id)})) == ["arm"]
+
+
 # --- ServerGroupAffinityFilter -------------------------------------------------------------------
 def test_affinity_follows_the_groups_existing_host():
     make_host("empty", memory_mb=8192)

@@ -23,11 +23,17 @@ EVENT_SCHEDULE = "conductor_schedule_and_build_instances"
 
 
 def request_spec(
-    servers: list[Server], destination: dict[str, str] | None = None, *, is_bfv: bool | None = None
+    servers: list[Server],
+    destination: dict[str, str] | None = None,
+    *,
+    is_bfv: bool | None = None,
+    image_properties: dict[str, Any] | None = None,
 ) -> RequestSpec:
     """The placement request for servers created together; ``destination`` is what the create
     named (2.74: "host" and/or "node"); ``is_bfv`` when the caller already knows whether they
-    boot from a volume (else the first server's mappings say, one query)."""
+    boot from a volume (else the first server's mappings say, one query);
+    ``image_properties``, the image's properties when the caller read them (they travel in the
+    spec, as in Nova's, and the scheduler's image filter need not read them again)."""
     from .volume_backed import is_volume_backed
 
     first = servers[0]
@@ -37,7 +43,7 @@ def request_spec(
         user_id=first.user_id,
         flavor=first.flavor,
         availability_zone=first.requested_availability_zone,
-        image={"id": first.image_ref},
+        image={"id": first.image_ref, **({} if image_properties is None else {"properties": image_properties})},
         scheduler_hints=first.scheduler_hints,
         requested_host=(destination or {}).get("host"),
         requested_node=(destination or {}).get("node"),

@@ -213,7 +213,12 @@ def create_servers(caller: Caller, spec: ServerCreate) -> list[Server]:
             actions.append(action)
         build_start.record_schedule_events(actions)
         # Without a mapping nothing can boot from a volume: no query needed to know it.
-        placement = build_start.request_spec(servers, destination, is_bfv=None if mappings else False)
+        placement = build_start.request_spec(
+            servers,
+            destination,
+            is_bfv=None if mappings else False,
+            image_properties=(image.properties or {}) if image is not None else None,
+        )
         password = spec.admin_password
         publishing.publish_after_commit(
             functools.partial(build_start.publish_build, placement, caller.request_id, password),
