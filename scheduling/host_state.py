@@ -7,8 +7,11 @@ later picks of the same decision see the earlier ones before they are read back.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from .capacity import FREE_DISK_GB, FREE_RAM_MB, FREE_VCPUS, free
 from .claims import Resources
@@ -46,6 +49,16 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 SELECT_LIST = ", ".join(f"{sql} AS {name}" for name, sql in COLUMNS)
 
 
+def _aware(value: datetime | str | None) -> datetime | None:
+    """A time column as the ORM would give it: SQLite hands a raw query its UTC text, or a
+    naive datetime, where PostgreSQL gives an aware one."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
 class HostState:
     """One candidate host. Attribute names follow ComputeNode's, so filters read alike."""
 
@@ -81,6 +94,7 @@ class HostState:
     def __init__(self, row: Sequence[Any], extra_names: tuple[str, ...] = ()) -> None:
         for (name, _), value in zip(COLUMNS, row, strict=False):
             setattr(self, name, value)
+        self.last_build_failure_at = _aware(self.last_build_failure_at)
         self.cpu_info = None  # loaded on demand (Decision.cpu_info), it can be large
         # Columns weighers added to the candidate query (BaseWeigher.column_sql), by name.
         self.extras = dict(zip(extra_names, row[len(COLUMNS) :], strict=True))

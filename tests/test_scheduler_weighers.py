@@ -95,6 +95,21 @@ def test_io_ops_weigher_avoids_hosts_with_tasks_in_progress(only):
     assert best() == "idle"
 
 
+@pytest.mark.parametrize("stored", ["2026-12-01 10:00:00.123456", "naive"])
+def test_a_failure_time_as_sqlite_returns_it_is_an_aware_time(stored):
+    """SQLite hands the candidate query (raw SQL) its UTC text or a naive datetime, where
+    PostgreSQL gives an aware one: compared with the decision's aware now, the weigher raised
+    TypeError on SQLite (make run's database) once any host had a failed build."""
+    from datetime import UTC, datetime
+
+    from scheduling.host_state import COLUMNS, HostState
+
+    naive = datetime(2026, 12, 1, 10, 0, 0, 123456)
+    row = [None] * len(COLUMNS)
+    row[[name for name, _ in COLUMNS].index("last_build_failure_at")] = naive if stored == "naive" else stored
+    assert HostState(row).last_build_failure_at == naive.replace(tzinfo=UTC)
+
+
 def test_build_failure_weigher_outweighs_free_room_until_a_success(settings):
     make_host("flaky", memory_mb=16384)
     make_host("steady")
