@@ -105,7 +105,7 @@ def test_a_failure_time_as_sqlite_returns_it_is_an_aware_time(stored):
     from scheduling.host_state import COLUMNS, HostState
 
     naive = datetime(2026, 12, 1, 10, 0, 0, 123456)
-    row = [None] * len(COLUMNS)
+    row: list[object] = [None] * len(COLUMNS)
     row[[name for name, _ in COLUMNS].index("last_build_failure_at")] = naive if stored == "naive" else stored
     assert HostState(row).last_build_failure_at == naive.replace(tzinfo=UTC)
 
