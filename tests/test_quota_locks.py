@@ -99,3 +99,14 @@ def test_concurrent_server_reservations_never_pass_the_limit():
 
     assert race(reserve, QuotaExceeded) == (LIMIT, THREADS - LIMIT)
     assert server_quotas.usage_for("p") == {"instances": LIMIT, "cores": 2 * LIMIT, "ram": 64 * LIMIT}
+
+
+@pytest.mark.django_db
+def test_a_reservation_of_nothing_runs_nothing():
+    """A resize to a smaller flavor reserves no increase: no statement (an empty IN () was a
+    syntax error, a 500)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        server_quotas.reserve("p", {})
+    assert [query["sql"] for query in queries.captured_queries if "quota" in query["sql"]] == []

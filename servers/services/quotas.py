@@ -297,7 +297,10 @@ def reserve(project_id: str, deltas: dict[str, int], limits: Mapping[str, int] |
     ``limits``: the project's limits when the caller already read them (limits_for).
 
     Two statements once the usage rows exist: lock them (in resource order, so concurrent
-    reservations never deadlock), then add every delta in one UPDATE."""
+    reservations never deadlock), then add every delta in one UPDATE. Nothing to add (a
+    resize to a smaller flavor): nothing is run."""
+    if not deltas:
+        return
     limits = limits_for(project_id) if limits is None else limits
     rows = _locked_usage(project_id, deltas)
     if len(rows) < len(deltas):
