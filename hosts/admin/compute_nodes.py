@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +29,7 @@ from ..heartbeats import service_state
 from ..models import Allocation, ComputeNode
 from ..services import hypervisors
 from ..usage import with_usage
+from ..zones import zone_of_mirror
 from .service_records import state_badge, state_title
 from .why_not import why_not_view
 
@@ -112,7 +112,7 @@ class ComputeNodeAdmin(ServiceLayerAdmin[ComputeNode]):
 
     @admin.display(description="zone", ordering="availability_zone")
     def zone(self, obj: ComputeNode) -> str:
-        return obj.availability_zone or settings.DEFAULT_AVAILABILITY_ZONE
+        return zone_of_mirror(obj.availability_zone)
 
     @admin.display(description="state")
     def state(self, obj: ComputeNode) -> SafeString:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from hosts.zones import zone_of_mirror
 from scheduling.context import Decision
 from scheduling.host_state import HostState
 
@@ -24,5 +25,5 @@ class AvailabilityZoneFilter(BaseFilter):
         return Sql("n.availability_zone = %s", (zone,))
 
     def why(self, host: HostState, decision: Decision) -> str:
-        zone = host.availability_zone or settings.DEFAULT_AVAILABILITY_ZONE
+        zone = zone_of_mirror(host.availability_zone)
         return f"{host.host} is in zone {zone}, not {decision.spec.availability_zone}"
